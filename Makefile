@@ -1,0 +1,57 @@
+# Sonocart — every target sets itself up: a fresh Debian 12 machine needs only `make run` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
+# SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
+DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: help setup system-deps run test lint typecheck pytest bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+system-deps: ## Install the Debian packages the project needs (apt-get; only what is missing)
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): pyproject.toml
+	@[ -x $(BIN)/python ] || { echo "Creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing sonocart with its dev extras into $(VENV)"
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+setup: system-deps $(STAMP) ## Create .venv and install everything (idempotent)
+
+run: setup ## The cart app, on simulated devices when no hardware is attached
+	$(BIN)/sonocart run
+
+lint: setup ## ruff
+	$(BIN)/ruff check host ui tests firmware
+	$(BIN)/ruff format --check host ui tests firmware
+
+typecheck: setup ## mypy (host, ui)
+	$(BIN)/mypy
+
+pytest: setup ## pytest only (PYTEST_ARGS=... to narrow)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: setup lint typecheck pytest ## Everything CI checks: lint, types, all tests
+
+bench: setup ## Benchmarks, printing measured ratios
+	$(BIN)/python -m sonocart.bench
+
+clean: ## Remove build and test artifacts (keeps .venv)
+	rm -rf artifacts .pytest_cache .mypy_cache .ruff_cache build *.egg-info

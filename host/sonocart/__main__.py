@@ -1,0 +1,5 @@
+import sys
+
+from sonocart.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``sonocart`` CLI; each module registers itself in :mod:`sonocart.cli`."""

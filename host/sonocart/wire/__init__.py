@@ -1,0 +1,1 @@
+"""Wire formats. Modules marked "MicroPython subset" also run on the pedal board."""
