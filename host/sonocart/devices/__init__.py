@@ -1,0 +1,1 @@
+"""Device drivers: each owns a link and turns wire messages into device state and events."""

@@ -1,0 +1,1 @@
+"""B-mode imaging: geometry, frame files, log compression, scan conversion."""
