@@ -1,9 +1,76 @@
-"""Shared test setup: import paths for firmware and MicroPython-subset tests."""
+"""Shared test setup: import paths for firmware and MicroPython-subset tests, simulated devices."""
 
+from __future__ import annotations
+
+import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
 for extra in (ROOT / "firmware", ROOT / "tests" / "mp"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
+
+
+class SimProcess:
+    """A ``sonocart sim`` process serving the simulated probe on a pty symlink."""
+
+    def __init__(self, link: Path, args: list[str]) -> None:
+        self.link = link
+        self.args = args
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 20.0) -> SimProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sonocart", "sim", "--link", str(self.link), *self.args],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout_s
+        while not self.link.exists():
+            assert self.proc.poll() is None, f"simulator exited with {self.proc.returncode}"
+            assert time.monotonic() < deadline, "simulator did not create its pty link"
+            time.sleep(0.02)
+        return self
+
+    def kill(self) -> None:
+        """Stop the simulator abruptly, as a pulled cable would."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        if self.link.is_symlink():
+            self.link.unlink()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(5)
+
+
+@pytest.fixture
+def probe_sim(tmp_path: Path) -> Iterator[Callable[..., SimProcess]]:
+    """Factory: ``probe_sim("--probe", "linear")`` starts a simulator; all are stopped at teardown."""
+    started: list[SimProcess] = []
+
+    def start(*args: str) -> SimProcess:
+        sim = SimProcess(tmp_path / "probe", list(args)).start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
+def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> float:
+    """Poll ``predicate`` until true; return the seconds it took, fail with ``what`` otherwise."""
+    t0 = time.monotonic()
+    while not predicate():
+        if time.monotonic() - t0 > timeout_s:
+            pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(0.01)
+    return time.monotonic() - t0

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 
 #: Sub-command modules, each exposing ``register(subparsers)`` that sets ``func``.
 COMMAND_MODULES = (
+    "sonocart.commands.run",
     "sonocart.commands.sim",
+    "sonocart.commands.render",
 )
 
 

@@ -7,6 +7,7 @@ sequence gaps, bad frames, the device's own dropped-frame count.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -59,7 +60,9 @@ class LatestFrame:
 class ProbeClient:
     """Connect to the probe on ``port`` and keep it streaming; recover by itself."""
 
-    def __init__(self, port: str, *, clock: Callable[[], float] = time.monotonic, depth_mm: float | None = None) -> None:
+    def __init__(
+        self, port: str, *, clock: Callable[[], float] = time.monotonic, depth_mm: float | None = None
+    ) -> None:
         self.port = port
         self._clock = clock
         self.depth_mm = depth_mm
@@ -150,10 +153,9 @@ class ProbeClient:
         self._send(pc.Hello(self._seq.take()))
 
     def _send(self, msg: pc.Message) -> None:
-        try:
+        # A down link reports itself through status(); the next connect says hello again.
+        with contextlib.suppress(LinkDown):
             self._link.write(encode_frame(pc.encode(msg), cobs_encode=cobs.encode))
-        except LinkDown:
-            pass  # the link reports itself down; the next connect says hello again
 
     def _on_payload(self, payload: bytes) -> None:
         now = self._clock()
@@ -197,6 +199,10 @@ class ProbeClient:
         while not self._closing.wait(HEARTBEAT_S / 2):
             if self._link.state is not LinkState.CONNECTED:
                 continue
-            if self._identity is None and self._clock() - self._last_hello > HELLO_RETRY_S and not self._incompatible:
+            if (
+                self._identity is None
+                and self._clock() - self._last_hello > HELLO_RETRY_S
+                and not self._incompatible
+            ):
                 self._hello()
             self._send(pc.Heartbeat(self._seq.take(), int(self._clock() * 1000), False))

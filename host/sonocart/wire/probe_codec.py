@@ -180,7 +180,9 @@ def encode(msg: Message) -> bytes:
         strings = b"".join(_pack_str(s) for s in (msg.vendor, msg.model, msg.serial_number, msg.firmware))
         return _common(MsgId.IDENTIFY, msg.seq) + fixed + strings
     if isinstance(msg, Heartbeat):
-        return _common(MsgId.HEARTBEAT, msg.seq) + HEARTBEAT.pack(msg.uptime_ms & 0xFFFFFFFF, int(msg.streaming), 0)
+        return _common(MsgId.HEARTBEAT, msg.seq) + HEARTBEAT.pack(
+            msg.uptime_ms & 0xFFFFFFFF, int(msg.streaming), 0
+        )
     if isinstance(msg, Command):
         body = SET_DEPTH.pack(msg.depth_end_mm) if msg.msg_id is MsgId.SET_DEPTH else b""
         return _common(msg.msg_id, msg.seq) + body
@@ -208,14 +210,14 @@ def encode_frame_parts(frame: Frame, lines: np.ndarray) -> tuple[bytes, memoryvi
         g.radius_mm,
         g.fov_deg,
     )
-    return header, memoryview(np.ascontiguousarray(lines)).cast("B")
+    return header, np.ascontiguousarray(lines).reshape(-1).view(np.uint8).data
 
 
 def decode(payload: bytes) -> Message | BadMessage:
     """Read one payload; anything unreadable comes back as :class:`BadMessage`."""
     if len(payload) < COMMON.size:
         return BadMessage("payload shorter than the common header")
-    msg_id, flags, seq = COMMON.unpack_from(payload)
+    msg_id, _flags, seq = COMMON.unpack_from(payload)
     body = memoryview(payload)[COMMON.size :]
     try:
         kind = MsgId(msg_id)

@@ -10,6 +10,7 @@ or a simulator's pty symlink that moves to a new pty keeps working.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import threading
@@ -75,10 +76,8 @@ class SerialLink(threading.Thread):
         self._closing.set()
         ser = self._serial
         if ser is not None:
-            try:
+            with contextlib.suppress(Exception):  # the port may already be gone
                 ser.cancel_read()
-            except Exception:  # the port may already be gone
-                pass
         if self.is_alive() and threading.current_thread() is not self:
             self.join(timeout)
         self.state = LinkState.CLOSED
@@ -112,10 +111,8 @@ class SerialLink(threading.Thread):
             with self._write_lock:
                 self.state = LinkState.CONNECTING
                 self._serial = None
-                try:
+                with contextlib.suppress(Exception):
                     ser.close()
-                except Exception:
-                    pass
             self._call(self._protocol.connection_lost, error)
         self.state = LinkState.CLOSED
 

@@ -1,0 +1,128 @@
+"""``sonocart run``: find or simulate the devices, start the app, clean up everything on exit.
+
+Every child runs in its own process group and is stopped on Ctrl-C, SIGTERM or
+when any of them dies; the simulator's pty symlinks are removed with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sonocart.devices.discovery import PROBE_USB_IDS, find_port
+from sonocart.xvfb import Xvfb
+
+
+@dataclass
+class RunOptions:
+    run_dir: Path
+    probe: str | None = None
+    size: str = "1280x800"
+    screenshot_every_s: float = 3.0
+    fullscreen: bool = False
+    extra_sim_args: list[str] = field(default_factory=list)
+
+
+class Children:
+    """The processes we started, stopped in reverse order."""
+
+    def __init__(self) -> None:
+        self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+
+    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(argv, env=env, start_new_session=True)
+        self.procs.append((name, proc))
+        return proc
+
+    def first_exited(self) -> tuple[str, int] | None:
+        for name, proc in self.procs:
+            code = proc.poll()
+            if code is not None:
+                return name, code
+        return None
+
+    def stop_all(self) -> None:
+        for _name, proc in reversed(self.procs):
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        for _name, proc in reversed(self.procs):
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def wait_for_path(path: Path, proc: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        if proc.poll() is not None:
+            raise RuntimeError(f"simulator exited with {proc.returncode} before creating {path}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"simulator did not create {path} within {timeout_s:.0f} s")
+        time.sleep(0.05)
+
+
+def run(opts: RunOptions) -> int:
+    opts.run_dir.mkdir(parents=True, exist_ok=True)
+    children = Children()
+    xvfb: Xvfb | None = None
+    stopping = False
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    for sig in old:
+        signal.signal(sig, _on_signal)
+    try:
+        probe = opts.probe or find_port(PROBE_USB_IDS)
+        if probe is None:
+            link = opts.run_dir / "probe"
+            sim = children.start(
+                "probe simulator",
+                [sys.executable, "-m", "sonocart", "sim", "--link", str(link), *opts.extra_sim_args],
+            )
+            wait_for_path(link, sim)
+            probe = str(link)
+            print(f"No probe interface found: using the simulated probe on {probe}", flush=True)
+        else:
+            print(f"Probe interface: {probe}", flush=True)
+        env = dict(os.environ)
+        ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size]
+        if opts.fullscreen:
+            ui_args.append("--fullscreen")
+        if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+            w, h = (int(v) for v in opts.size.split("x"))
+            xvfb = Xvfb(w, h)
+            env["DISPLAY"] = xvfb.start()
+            shot = (opts.run_dir / "screen.png").resolve()
+            ui_args += ["--screenshot", str(shot), "--screenshot-every", str(opts.screenshot_every_s)]
+            print(f"No display: running on a virtual display {env['DISPLAY']}.", flush=True)
+            print(f"Screenshot refreshed every {opts.screenshot_every_s:g} s: {shot}", flush=True)
+        children.start("app", ui_args, env)
+        print("Ctrl-C stops everything.", flush=True)
+        while not stopping:
+            exited = children.first_exited()
+            if exited is not None:
+                name, code = exited
+                print(f"{name} exited with status {code}; stopping.", flush=True)
+                return 0 if name == "app" and code == 0 else 1
+            time.sleep(0.2)
+        return 0
+    finally:
+        children.stop_all()
+        if xvfb is not None:
+            xvfb.stop()
+        for sig, handler in old.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)

@@ -1,0 +1,1 @@
+"""The Kivy touchscreen app. Holds no clinical or device logic: it shows what ``sonocart`` decides."""
