@@ -1,0 +1,58 @@
+"""``sonocart run`` on a machine with no display: simulator + app on Xvfb, a refreshed screenshot, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import ARTIFACTS
+
+
+def _pids_matching(text: str) -> set[int]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    return {int(line.split(None, 1)[0]) for line in out.splitlines() if text in line and "ps -eo" not in line}
+
+
+@pytest.mark.ui
+def test_headless_run_refreshes_a_screenshot_and_ctrl_c_leaves_nothing_behind(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KIVY_HOME"] = str(tmp_path / "kivy")
+    xvfb_before = _pids_matching("Xvfb -displayfd")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    shot = run_dir / "screen.png"
+    try:
+        deadline = time.monotonic() + 60
+        while not shot.exists():
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "no screenshot within 60 s"
+            time.sleep(0.1)
+        first = shot.stat().st_mtime_ns
+        while shot.stat().st_mtime_ns == first:
+            assert time.monotonic() < deadline + 10, "screenshot not refreshed"
+            time.sleep(0.1)
+        image = Image.open(shot)
+        assert image.size == (1280, 800)
+        (ARTIFACTS / "run").mkdir(parents=True, exist_ok=True)
+        image.save(ARTIFACTS / "run" / "headless-run.png")
+        assert _pids_matching(str(run_dir)), "simulator and app should be running"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the foreground group
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert f"Screenshot refreshed every 0.5 s: {shot.resolve()}" in output
+    assert "using the simulated probe" in output
+    time.sleep(0.5)
+    assert _pids_matching(str(run_dir)) == set(), "a child process outlived Ctrl-C"
+    assert _pids_matching("Xvfb -displayfd") <= xvfb_before, "Xvfb outlived Ctrl-C"
+    assert not (run_dir / "probe").exists(), "the simulator's pty link was left behind"
