@@ -1,4 +1,4 @@
-"""``sonocart run`` on a machine with no display: simulator + app on Xvfb, a refreshed screenshot, clean Ctrl-C."""
+"""`sonocart run` with no display: simulator + app on Xvfb, a refreshed screenshot, clean Ctrl-C."""
 
 from __future__ import annotations
 
@@ -28,7 +28,11 @@ def test_headless_run_refreshes_a_screenshot_and_ctrl_c_leaves_nothing_behind(tm
     xvfb_before = _pids_matching("Xvfb -displayfd")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     shot = run_dir / "screen.png"
     try:
