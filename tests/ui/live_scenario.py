@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-os.environ.setdefault("KIVY_NO_ARGS", "1")
-os.environ.setdefault("KIVY_NO_FILELOG", "1")
-os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from kivy.config import Config  # noqa: E402
+from sonocart_ui.kivy_setup import configure_kivy  # noqa: E402
 
-Config.set("graphics", "width", "1280")
-Config.set("graphics", "height", "800")
+configure_kivy(1280, 800)
 
 import numpy as np  # noqa: E402
 from kivy.clock import Clock  # noqa: E402
