@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sonocart.procedures import inputs as I  # noqa: N812
+from sonocart.procedures import inputs as I
 
 INPUT_TYPES: dict[str, type[Any]] = {
     "answer": I.Answer,
