@@ -1,4 +1,4 @@
-"""Fixtures for the procedure engine: the shipped catalogue, a manual clock, a fresh record, script drivers."""
+"""Fixtures for the procedure engine: the shipped catalogue, a manual clock, records, drivers."""
 
 from __future__ import annotations
 

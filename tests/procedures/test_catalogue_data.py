@@ -1,4 +1,4 @@
-"""The catalogue is data with a cited source for every rule and number; sites may lower, never raise, limits."""
+"""The catalogue is data with a cited source for every rule and number; sites may only lower limits."""
 
 from __future__ import annotations
 

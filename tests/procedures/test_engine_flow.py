@@ -1,4 +1,4 @@
-"""The engine walks a whole procedure from the same inputs touch, pedal and scripts use; the journal is the truth."""
+"""The engine walks a whole procedure from the inputs touch, pedal and scripts use; the journal is truth."""
 
 from __future__ import annotations
 

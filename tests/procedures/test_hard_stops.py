@@ -37,7 +37,7 @@ def test_anticoagulant_not_held_before_intermediate_risk_procedure_stops_until_o
         rec.engine.submit(Override("anticoagulant_not_held", "", "dr_ana"))
     rec.engine.submit(Override("anticoagulant_not_held", "Haematology agreed: bridging impossible", "dr_ana"))
     assert _step_id(rec) == "diabetes_glucose"
-    ov = [e for e in rec.journal.events() if e.type == "override"][0]
+    ov = next(e for e in rec.journal.events() if e.type == "override")
     assert ov.operator == "dr_ana" and "Haematology" in ov.payload["reason"]
 
 

@@ -1,4 +1,4 @@
-"""Injection: STOP before each needle, aspiration before each aliquot, pauses, rate, dose, pedal exactly once."""
+"""Injection: STOP before each needle, aspiration before each aliquot, pauses, rate, dose, pedal once."""
 
 from __future__ import annotations
 

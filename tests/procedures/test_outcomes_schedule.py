@@ -1,4 +1,4 @@
-"""Outcomes: baseline pain and function, % relief at set times after diagnostic blocks, follow-up at 1/4/12 weeks."""
+"""Outcomes: baseline pain and function, % relief after diagnostic blocks, follow-up at 1/4/12 weeks."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_diagnostic_block_prompts_for_pain_at_each_set_time(
     assert "timer:post_pain_15" in rec.engine.state.prompts
     rec.engine.submit(RecordOutcome("pain_nrs_post", 1, "rn_ben", minutes_after=15))
     assert "timer:post_pain_15" not in rec.engine.state.prompts
-    baseline = [o for o in rec.engine.state.outcomes if o["measure"] == "pain_nrs"][0]["value"]
+    baseline = next(o for o in rec.engine.state.outcomes if o["measure"] == "pain_nrs")["value"]
     post = rec.engine.state.outcomes[-1]["value"]
     assert percent_relief(baseline, post) == pytest.approx(83.3, abs=0.1)
 
@@ -52,7 +52,7 @@ def test_baseline_function_records_the_chosen_test(new_record: NewRecord, clock:
     advance_to(
         rec, clock, "site_marked", baseline_function={"test": "own_goal", "value": 3, "goal": "walk dog"}
     )
-    fn = [o for o in rec.engine.state.outcomes if o["measure"] == "function"][0]
+    fn = next(o for o in rec.engine.state.outcomes if o["measure"] == "function")
     assert fn["value"] == {"test": "own_goal", "value": 3.0, "goal": "walk dog"}
 
 

@@ -1,4 +1,4 @@
-"""Prompts go out through one path: a highest-priority prompt the UI and status light share; acks are events."""
+"""Prompts go out through one path: the top prompt the UI and status light share; acks are events."""
 
 from __future__ import annotations
 

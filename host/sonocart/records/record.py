@@ -1,7 +1,7 @@
 """One procedure record on disk: its journal, its captured stills, its exports, all owner-only.
 
 Layout: ``<root>/<record_id>/journal.sqlite`` (the truth), ``captures/NNN.png`` (lossless stills, each
-referenced from the journal by SHA-256 with its calibration), ``exports/`` (PDF, JSON, DICOM, rebuilt at will).
+referenced from the journal by SHA-256 with its calibration), ``exports/`` (PDF, JSON, DICOM; rebuildable).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class CaptureError(ValueError):
 
 @dataclass(frozen=True)
 class Calibration:
-    """``mm_per_px`` for square pixels; ``origin_px`` = (u, v) of lateral 0, depth 0 (transducer face centre)."""
+    """``mm_per_px`` (square pixels); ``origin_px`` = (u, v) of lateral 0, depth 0 (transducer centre)."""
 
     mm_per_px: float
     origin_px: tuple[float, float]
