@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "sonocart.commands.run",
     "sonocart.commands.sim",
     "sonocart.commands.render",
+    "sonocart.commands.procedure",
 )
 
 

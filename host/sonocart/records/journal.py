@@ -7,8 +7,10 @@ each row's hash covers the previous row's, so an edit made behind SQLite's back 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,14 +78,28 @@ def _explain(exc: sqlite3.Error) -> str:
     return f"the record could not be written ({exc})"
 
 
+def _explain_os(exc: OSError) -> str:
+    if exc.errno == errno.EROFS:
+        return "the record's disk is read-only"
+    if exc.errno == errno.ENOSPC:
+        return "the record's disk is full"
+    return str(exc)
+
+
 class Journal:
     """One procedure's event log in one SQLite file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        private_dir(path.parent)
-        if not path.exists():
-            touch_private(path)
+        try:
+            private_dir(path.parent)
+            if not path.exists():
+                touch_private(path)
+        except OSError as exc:
+            raise JournalWriteError(f"cannot open journal {path}: {_explain_os(exc)}") from exc
+        if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
+            # WAL needs its -wal and -shm files beside the journal: a read-only disk cannot hold a record.
+            raise JournalWriteError(f"cannot open journal {path}: the record's disk is read-only")
         try:
             # isolation_level=None: explicit BEGIN/COMMIT, so each append is one transaction.
             self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
@@ -141,6 +157,13 @@ class Journal:
             raise JournalWriteError(f"event not recorded: {_explain(exc)}") from exc
         return out
 
+    def pragma(self, name: str) -> object:
+        """A connection setting, for checks that the durability settings are in force."""
+        if not name.isidentifier():
+            raise ValueError(name)
+        row = self._db.execute(f"PRAGMA {name}").fetchone()
+        return None if row is None else row[0]
+
     def events(self) -> Iterator[Event]:
         for seq, wall, operator, type_, payload, _prev, digest in self._db.execute(
             "SELECT seq, wall, operator, type, payload, prev, hash FROM events ORDER BY seq"
@@ -149,6 +172,9 @@ class Journal:
 
     def verify(self) -> int:
         """Recompute the chain; return the number of events or raise :class:`TamperDetected`."""
+        check = self._db.execute("PRAGMA integrity_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise TamperDetected(f"the journal file is damaged: {check}")
         prev = GENESIS_HASH
         expected_seq = 0
         for seq, wall, operator, type_, payload, stored_prev, digest in self._db.execute(
