@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "sonocart.commands.sim",
     "sonocart.commands.render",
     "sonocart.commands.procedure",
+    "sonocart.commands.export",
 )
 
 

@@ -72,6 +72,7 @@ class State:
     last_active: bool = False
     last_actions: list[dict[str, Any]] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
+    follow_up_weeks: list[int] = field(default_factory=list)
     discharge_given: list[str] = field(default_factory=list)
     last_seq: int = 0
 
@@ -239,6 +240,7 @@ class State:
 
     def _on_follow_up_booked(self, ev: Event, p: dict[str, Any]) -> None:
         self.follow_up = list(p["dates"])
+        self.follow_up_weeks = [int(w) for w in p["weeks"]]
 
     def _on_discharge_instructions(self, ev: Event, p: dict[str, Any]) -> None:
         self.discharge_given = list(p["instructions"])
