@@ -12,6 +12,8 @@ COMMAND_MODULES = (
     "sonocart.commands.run",
     "sonocart.commands.sim",
     "sonocart.commands.render",
+    "sonocart.commands.procedure",
+    "sonocart.commands.export",
 )
 
 

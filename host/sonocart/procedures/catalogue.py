@@ -1,0 +1,433 @@
+"""Load the procedure catalogue (TOML data, one file per procedure) and check every rule cites a source.
+
+Clinical content lives in ``catalogue/*.toml`` so a clinician can review it without reading code; this module
+only parses and validates it. A site file may change local defaults (observation time, pause between
+aliquots) and may lower, never raise, a maximum dose.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+STEP_KINDS = frozenset(
+    {
+        "confirm",
+        "yesno",
+        "number",
+        "choice",
+        "team",
+        "team_confirm",
+        "two_person_stop",
+        "side",
+        "allergies",
+        "antithrombotics",
+        "medications",
+        "injection",
+        "captures",
+        "observation",
+        "discharge",
+        "follow_up",
+        "outcome",
+    }
+)
+SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml"})
+
+
+class CatalogueError(ValueError):
+    """The catalogue data is malformed or cites an unknown source."""
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str
+    text: str
+    source: tuple[str, ...]
+    only_if: tuple[str, ...] = ()
+    expect: bool | None = None
+    hard_stop: str | None = None
+    hard_stop_on: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()
+    multiple: bool = False
+    min: float | None = None
+    max: float | None = None
+    unit: str = ""
+    warn_above: float | None = None
+    warn_text: str = ""
+    measure: str = ""
+    weeks: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phase:
+    id: str
+    title: str
+    source: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class DoseLimit:
+    mg_per_kg: float
+    max_mg: float
+
+
+@dataclass(frozen=True)
+class LocalAnaesthetic:
+    id: str
+    name: str
+    la_class: str
+    plain: DoseLimit
+    with_epinephrine: DoseLimit
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OtherDrug:
+    id: str
+    name: str
+    tags: tuple[str, ...]
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Allergy:
+    id: str
+    name: str
+    forbids_la_class: tuple[str, ...]
+    forbids_tags: tuple[str, ...]
+    advice: str
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Antithrombotic:
+    id: str
+    name: str
+    hold: str
+    must_hold_for: tuple[str, ...]
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Instruction:
+    text: str
+    only_if: tuple[str, ...]
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InjectionRules:
+    aliquot_ml: tuple[float, float]
+    pause_s: float
+    max_rate_ml_per_min: float
+    test_dose_watch_s: float
+    typical_total_ml: float
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    name: str
+    flags: frozenset[str]
+    sides: tuple[str, ...]
+    bleeding_risk: str
+    phases: tuple[Phase, ...]
+    injection: InjectionRules
+    observation_minutes: float
+    diagnostic: bool
+    post_pain_minutes: tuple[float, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LipidRules:
+    weight_threshold_kg: float
+    heavy_bolus_ml: float
+    heavy_bolus_minutes: tuple[float, float]
+    heavy_infusion_ml: tuple[float, float]
+    heavy_infusion_minutes: tuple[float, float]
+    light_bolus_ml_per_kg: float
+    light_bolus_minutes: tuple[float, float]
+    light_infusion_ml_per_kg_per_min: float
+    upper_limit_ml_per_kg: float
+    repeat_bolus_after_min: float
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LastStep:
+    id: str
+    text: str
+    starts_timer: str | None
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LastRules:
+    onset_min: tuple[float, float]
+    tail_min: float
+    watch_text: str
+    lipid: LipidRules
+    steps: tuple[LastStep, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    sources: dict[str, str]
+    procedures: dict[str, Procedure]
+    local_anaesthetics: dict[str, LocalAnaesthetic]
+    other_drugs: dict[str, OtherDrug]
+    allergies: dict[str, Allergy]
+    antithrombotics: dict[str, Antithrombotic]
+    discharge: tuple[Instruction, ...]
+    last: LastRules
+    cited: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def procedure(self, procedure_id: str) -> Procedure:
+        try:
+            return self.procedures[procedure_id]
+        except KeyError:
+            known = ", ".join(sorted(self.procedures))
+            raise CatalogueError(f"unknown procedure {procedure_id!r}; known: {known}") from None
+
+
+class _Reader:
+    """Collects every citation as it parses so unknown source ids are reported together."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        self.sources = sources
+        self.cited: dict[str, tuple[str, ...]] = {}
+
+    def cite(self, where: str, table: dict[str, Any]) -> tuple[str, ...]:
+        ids = tuple(table.get("source", ()))
+        if not ids:
+            raise CatalogueError(f"{where}: no source cited")
+        unknown = [s for s in ids if s not in self.sources]
+        if unknown:
+            raise CatalogueError(f"{where}: unknown source(s) {unknown}")
+        self.cited[where] = ids
+        return ids
+
+
+def _pair(value: Any, where: str) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise CatalogueError(f"{where}: expected [low, high]")
+    return float(value[0]), float(value[1])
+
+
+def _step(reader: _Reader, where: str, raw: dict[str, Any]) -> Step:
+    kind = raw.get("kind", "")
+    if kind not in STEP_KINDS:
+        raise CatalogueError(f"{where}: unknown step kind {kind!r}")
+    if "id" not in raw or "text" not in raw:
+        raise CatalogueError(f"{where}: a step needs id and text")
+    return Step(
+        id=raw["id"],
+        kind=kind,
+        text=raw["text"],
+        source=reader.cite(f"{where}.{raw['id']}", raw),
+        only_if=tuple(raw.get("only_if", ())),
+        expect=raw.get("expect"),
+        hard_stop=raw.get("hard_stop"),
+        hard_stop_on=tuple(raw.get("hard_stop_on", ())),
+        options=tuple(raw.get("options", ())),
+        multiple=bool(raw.get("multiple", False)),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        unit=raw.get("unit", ""),
+        warn_above=raw.get("warn_above"),
+        warn_text=raw.get("warn_text", ""),
+        measure=raw.get("measure", ""),
+        weeks=tuple(int(w) for w in raw.get("weeks", ())),
+    )
+
+
+def _limit(raw: dict[str, Any]) -> DoseLimit:
+    return DoseLimit(mg_per_kg=float(raw["mg_per_kg"]), max_mg=float(raw["max_mg"]))
+
+
+def _procedure(reader: _Reader, raw: dict[str, Any], phases: dict[str, Phase], name: str) -> Procedure:
+    pid = raw.get("id", name)
+    where = f"procedure {pid}"
+    try:
+        inj = raw["injection"]
+        obs = raw["observation"]
+        out = raw["outcomes"]
+        risk = raw["bleeding_risk"]
+        phase_ids = raw["phases"]
+    except KeyError as exc:
+        raise CatalogueError(f"{where}: missing table {exc}") from None
+    unknown = [p for p in phase_ids if p not in phases]
+    if unknown:
+        raise CatalogueError(f"{where}: unknown phase(s) {unknown}")
+    flags = frozenset(raw.get("flags", ()))
+    reader.cite(f"{where}.flags", {"source": raw.get("flags_source", ())})
+    if risk.get("class") not in {"low", "intermediate", "high"}:
+        raise CatalogueError(f"{where}: bleeding_risk.class must be low, intermediate or high")
+    chosen = []
+    for pid_ in phase_ids:
+        phase = phases[pid_]
+        steps = tuple(s for s in phase.steps if not s.only_if or flags.intersection(s.only_if))
+        chosen.append(replace(phase, steps=steps))
+    return Procedure(
+        id=pid,
+        name=raw["name"],
+        flags=flags,
+        sides=tuple(raw["sides"]),
+        bleeding_risk=risk["class"],
+        phases=tuple(chosen),
+        injection=InjectionRules(
+            aliquot_ml=_pair(inj["aliquot_ml"], f"{where}.injection.aliquot_ml"),
+            pause_s=float(inj["pause_s"]),
+            max_rate_ml_per_min=float(inj["max_rate_ml_per_min"]),
+            test_dose_watch_s=float(inj["test_dose_watch_s"]),
+            typical_total_ml=float(inj["typical_total_ml"]),
+            source=reader.cite(f"{where}.injection", inj),
+        ),
+        observation_minutes=float(obs["minutes"]),
+        diagnostic=bool(out["diagnostic"]),
+        post_pain_minutes=tuple(float(m) for m in out["post_pain_minutes"]),
+        sources=reader.cite(f"{where}.bleeding_risk", risk)
+        + reader.cite(f"{where}.observation", obs)
+        + reader.cite(f"{where}.outcomes", out),
+    )
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogueError(f"{path.name}: {exc}") from exc
+
+
+def default_catalogue_dir() -> Path:
+    return Path(str(resources.files("sonocart.procedures") / "catalogue"))
+
+
+def load_catalogue(directory: Path | None = None, site_file: Path | None = None) -> Catalogue:
+    """Parse and validate the catalogue; ``site_file`` applies local defaults (see module doc)."""
+    directory = directory or default_catalogue_dir()
+    sources = {k: v["citation"] for k, v in _load_toml(directory / "sources.toml")["sources"].items()}
+    reader = _Reader(sources)
+    phases_raw = _load_toml(directory / "phases.toml")
+    phases: dict[str, Phase] = {}
+    for raw in phases_raw["phases"]:
+        where = f"phase {raw['id']}"
+        steps = tuple(_step(reader, where, s) for s in raw.get("steps", ()))
+        phases[raw["id"]] = Phase(raw["id"], raw["title"], reader.cite(where, raw), steps)
+    discharge = tuple(
+        Instruction(d["text"], tuple(d.get("only_if", ())), reader.cite(f"discharge[{i}]", d))
+        for i, d in enumerate(phases_raw.get("discharge", ()))
+    )
+    drugs = _load_toml(directory / "drugs.toml")
+    las = {
+        k: LocalAnaesthetic(
+            k,
+            v["name"],
+            v["class"],
+            _limit(v["plain"]),
+            _limit(v["with_epinephrine"]),
+            reader.cite(f"drug {k}", v),
+        )
+        for k, v in drugs["local_anaesthetics"].items()
+    }
+    others = {
+        k: OtherDrug(k, v["name"], tuple(v.get("tags", ())), reader.cite(f"drug {k}", v))
+        for k, v in drugs["other"].items()
+    }
+    allergies = {
+        k: Allergy(
+            k,
+            v["name"],
+            tuple(v.get("forbids_la_class", ())),
+            tuple(v.get("forbids_tags", ())),
+            v.get("advice", ""),
+            reader.cite(f"allergy {k}", v),
+        )
+        for k, v in drugs["allergies"].items()
+    }
+    antithrombotics = {
+        k: Antithrombotic(
+            k, v["name"], v["hold"], tuple(v["must_hold_for"]), reader.cite(f"antithrombotic {k}", v)
+        )
+        for k, v in drugs["antithrombotics"].items()
+    }
+    last = _last(reader, _load_toml(directory / "last.toml"))
+    procedures: dict[str, Procedure] = {}
+    for path in sorted(directory.glob("*.toml")):
+        if path.name in SHARED_FILES:
+            continue
+        proc = _procedure(reader, _load_toml(path), phases, path.stem)
+        procedures[proc.id] = proc
+    catalogue = Catalogue(sources, procedures, las, others, allergies, antithrombotics, discharge, last)
+    catalogue.cited.update(reader.cited)
+    if site_file is not None:
+        catalogue = _apply_site(catalogue, _load_toml(site_file))
+    return catalogue
+
+
+def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
+    lip = raw["lipid"]
+    watch = raw["watch"]
+    reader.cite("last", raw)
+    return LastRules(
+        onset_min=_pair(watch["usual_onset_min"], "last.watch"),
+        tail_min=float(watch["tail_min"]),
+        watch_text=watch["text"],
+        lipid=LipidRules(
+            weight_threshold_kg=float(lip["weight_threshold_kg"]),
+            heavy_bolus_ml=float(lip["heavy_bolus_ml"]),
+            heavy_bolus_minutes=_pair(lip["heavy_bolus_minutes"], "lipid"),
+            heavy_infusion_ml=_pair(lip["heavy_infusion_ml"], "lipid"),
+            heavy_infusion_minutes=_pair(lip["heavy_infusion_minutes"], "lipid"),
+            light_bolus_ml_per_kg=float(lip["light_bolus_ml_per_kg"]),
+            light_bolus_minutes=_pair(lip["light_bolus_minutes"], "lipid"),
+            light_infusion_ml_per_kg_per_min=float(lip["light_infusion_ml_per_kg_per_min"]),
+            upper_limit_ml_per_kg=float(lip["upper_limit_ml_per_kg"]),
+            repeat_bolus_after_min=float(lip["repeat_bolus_after_min"]),
+            source=reader.cite("last.lipid", lip),
+        ),
+        steps=tuple(
+            LastStep(s["id"], s["text"], s.get("starts_timer"), reader.cite(f"last.{s['id']}", s))
+            for s in raw["steps"]
+        ),
+    )
+
+
+def _apply_site(cat: Catalogue, site: dict[str, Any]) -> Catalogue:
+    """Local defaults per site; a maximum dose may only go down (a raise is an error, never silent)."""
+    las = dict(cat.local_anaesthetics)
+    for drug, limits in site.get("dose_limits", {}).items():
+        if drug not in las:
+            raise CatalogueError(f"site file: unknown local anaesthetic {drug!r}")
+        la = las[drug]
+        new: dict[str, DoseLimit] = {}
+        for key in ("plain", "with_epinephrine"):
+            base: DoseLimit = getattr(la, key)
+            got = limits.get(key, {})
+            lim = DoseLimit(
+                float(got.get("mg_per_kg", base.mg_per_kg)), float(got.get("max_mg", base.max_mg))
+            )
+            if lim.mg_per_kg > base.mg_per_kg or lim.max_mg > base.max_mg:
+                raise CatalogueError(
+                    f"site file: {drug} {key} limit {lim} is above the cited maximum {base}; "
+                    "a site may lower a maximum dose, not raise it"
+                )
+            new[key] = lim
+        las[drug] = replace(la, plain=new["plain"], with_epinephrine=new["with_epinephrine"])
+    procs = dict(cat.procedures)
+    for pid, changes in site.get("procedures", {}).items():
+        proc = cat.procedure(pid)
+        if "observation_minutes" in changes:
+            proc = replace(proc, observation_minutes=float(changes["observation_minutes"]))
+        if "pause_s" in changes:
+            proc = replace(proc, injection=replace(proc.injection, pause_s=float(changes["pause_s"])))
+        procs[pid] = proc
+    return replace(cat, local_anaesthetics=las, procedures=procs)

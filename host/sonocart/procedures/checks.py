@@ -1,0 +1,188 @@
+"""Per-step rules: what a valid answer is, which hard stops an answer raises, and when a step is satisfied.
+
+Hard stops (rule ids) that only a documented override passes: consent not valid, infection at the site,
+sedation without an escort, monitoring/IV or lipid kit missing, an anticoagulant not held, the side not
+confirmed, an allergy conflicting with a drawn medication. The dose limit lives in :mod:`injection`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sonocart.procedures.catalogue import Catalogue, Step
+from sonocart.procedures.dose import DoseError, la_components
+from sonocart.procedures.outcomes import FUNCTION_TESTS
+from sonocart.procedures.state import State
+
+SIDES = ("left", "right", "bilateral", "midline")
+
+
+class InputRejected(ValueError):
+    """The input does not fit the current state; nothing changed (the rejection itself is journaled)."""
+
+
+def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> Any:
+    """Check ``value`` against the step kind and return it in its stored form."""
+    kind = step.kind
+    if kind == "yesno":
+        if not isinstance(value, bool):
+            raise InputRejected(f"{step.id}: answer yes or no (true/false)")
+        return value
+    if kind in ("number", "outcome") and step.measure != "function":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputRejected(f"{step.id}: a number is needed")
+        if (step.min is not None and value < step.min) or (step.max is not None and value > step.max):
+            raise InputRejected(f"{step.id}: {value} is outside {step.min}-{step.max} {step.unit}".rstrip())
+        return float(value)
+    if kind == "outcome":
+        return _function_value(step, value)
+    if kind == "choice":
+        chosen = list(value) if step.multiple and isinstance(value, list) else [value]
+        bad = [c for c in chosen if c not in step.options]
+        if bad or not chosen:
+            raise InputRejected(f"{step.id}: choose from {list(step.options)}")
+        return chosen if step.multiple else chosen[0]
+    if kind == "side":
+        if value not in state.procedure.sides:
+            raise InputRejected(f"{step.id}: side must be one of {list(state.procedure.sides)}")
+        return value
+    if kind == "team":
+        if (
+            not isinstance(value, list)
+            or len(set(value)) < 2
+            or not all(isinstance(v, str) and v for v in value)
+        ):
+            raise InputRejected("team: at least two distinct operator ids")
+        return list(dict.fromkeys(value))
+    if kind == "allergies":
+        if not isinstance(value, list) or any(v not in cat.allergies for v in value):
+            raise InputRejected(f"allergies: a list drawn from {sorted(cat.allergies)} (empty if none)")
+        return list(value)
+    if kind == "antithrombotics":
+        return _antithrombotics_value(cat, value)
+    if kind == "medications":
+        return _medications_value(cat, value)
+    raise InputRejected(f"{step.id} is a {kind} step: it takes a confirmation, not an answer")
+
+
+def _function_value(step: Step, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict) or value.get("test") not in FUNCTION_TESTS:
+        raise InputRejected(f"{step.id}: give {{test, value}} with test one of {sorted(FUNCTION_TESTS)}")
+    v = value.get("value")
+    if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+        raise InputRejected(f"{step.id}: value must be a number >= 0")
+    out = {"test": value["test"], "value": float(v)}
+    if value.get("goal"):
+        out["goal"] = str(value["goal"])
+    return out
+
+
+def _antithrombotics_value(cat: Catalogue, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise InputRejected("antithrombotics: a list of {drug, held} (empty if none)")
+    out = []
+    for item in value:
+        if not isinstance(item, dict) or item.get("drug") not in cat.antithrombotics:
+            raise InputRejected(f"antithrombotics: drug must be one of {sorted(cat.antithrombotics)}")
+        if not isinstance(item.get("held"), bool):
+            raise InputRejected(f"antithrombotics: {item['drug']} needs held true/false")
+        out.append({"drug": item["drug"], "held": item["held"], "last_dose": item.get("last_dose", "")})
+    return out
+
+
+def _medications_value(cat: Catalogue, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not value:
+        raise InputRejected("medications: a list of labelled syringes {id, contents, labelled}")
+    ids = set()
+    for syringe in value:
+        if not isinstance(syringe, dict) or not syringe.get("id") or not syringe.get("contents"):
+            raise InputRejected("medications: each syringe needs an id and contents")
+        if syringe.get("labelled") is not True:
+            raise InputRejected(f"medications: syringe {syringe['id']} must be labelled before the time-out")
+        if syringe["id"] in ids:
+            raise InputRejected(f"medications: syringe id {syringe['id']} is used twice")
+        ids.add(syringe["id"])
+        try:
+            la_components(cat, syringe)
+        except DoseError as exc:
+            raise InputRejected(str(exc)) from exc
+    return list(value)
+
+
+def _drug_tags(cat: Catalogue, drug: str) -> tuple[str, ...]:
+    if drug in cat.other_drugs:
+        return cat.other_drugs[drug].tags
+    return ()
+
+
+def allergy_conflicts(cat: Catalogue, state: State) -> list[str]:
+    out = []
+    meds = state.answers.get("medications", [])
+    for allergy_id in state.answers.get("allergies", []):
+        allergy = cat.allergies[allergy_id]
+        for syringe in meds:
+            for part in syringe["contents"]:
+                drug = part["drug"]
+                la = cat.local_anaesthetics.get(drug)
+                hit = (la is not None and la.la_class in allergy.forbids_la_class) or bool(
+                    set(_drug_tags(cat, drug)) & set(allergy.forbids_tags)
+                )
+                if hit:
+                    advice = f" {allergy.advice}" if allergy.advice else ""
+                    out.append(
+                        f"{allergy.name} allergy conflicts with {drug} in syringe {syringe['id']}.{advice}"
+                    )
+    return out
+
+
+def hard_stops(cat: Catalogue, state: State, step: Step) -> dict[str, str]:
+    """The rules this step's recorded answer or confirmations violate, with the message to show."""
+    value = state.answers.get(step.id)
+    out: dict[str, str] = {}
+    if step.kind == "yesno" and step.hard_stop and value is not None and value != step.expect:
+        out[step.hard_stop] = f"HARD STOP: {step.text} - answered {'yes' if value else 'no'}"
+    if step.kind == "choice" and step.hard_stop and value in step.hard_stop_on:
+        out[step.hard_stop] = f"HARD STOP: {step.text} - {value}"
+    if step.kind == "antithrombotics" and value:
+        risk = state.procedure.bleeding_risk
+        for item in value:
+            drug = cat.antithrombotics[item["drug"]]
+            if not item["held"] and risk in drug.must_hold_for:
+                out["anticoagulant_not_held"] = (
+                    f"HARD STOP: {drug.name} not held before a {risk}-bleeding-risk procedure"
+                    f" (hold: {drug.hold})"
+                )
+    if step.kind in ("medications", "allergies") and (conflicts := allergy_conflicts(cat, state)):
+        out["allergy_conflict"] = "HARD STOP: " + " ".join(conflicts)
+    if step.kind == "side" and step.id != "consent_side" and value is not None:
+        consent = state.answers.get("consent_side")
+        if value != consent:
+            out["side_not_confirmed"] = (
+                f"HARD STOP: time-out side {value} does not match the consent ({consent})"
+            )
+    if step.kind == "two_person_stop":
+        consent = state.answers.get("consent_side")
+        wrong = [s for s in state.stated_sides.get(step.id, []) if s != consent]
+        if wrong:
+            out["side_not_confirmed"] = f"HARD STOP: side stated at the stop ({wrong[0]}) is not {consent}"
+    return out
+
+
+def satisfied(state: State, step: Step) -> bool:
+    """Whether the step has what it needs to be completed (hard stops are checked separately)."""
+    who = state.confirmations.get(step.id, [])
+    kind = step.kind
+    if kind in ("confirm", "discharge", "follow_up"):
+        return bool(who)
+    if kind == "team_confirm":
+        team = state.team()
+        return bool(team) and all(member in who for member in team)
+    if kind == "two_person_stop":
+        return len(who) >= 2 and len(state.stated_sides.get(step.id, [])) >= 2
+    if kind == "injection":
+        return state.injection_finished_wall is not None
+    if kind == "captures":
+        return len(state.captures) >= int(step.min or 1)
+    if kind == "observation":
+        return "observation" in state.expired
+    return step.id in state.answers

@@ -1,0 +1,391 @@
+"""The procedure engine: one input API for touch, pedal and scripts; journal, then state, then listeners.
+
+``submit(input)`` decides which events an input causes, commits them to the journal in one transaction and
+only then applies them to the in-memory state and tells listeners. If the journal cannot write (read-only or
+full disk) it raises :class:`JournalWriteError` and the procedure does not advance. ``tick()`` turns due
+timers into journaled expiries. Timers are anchored on wall time in the journal and on the monotonic clock
+within a run, so after a restart (:meth:`Engine.resume`) each resumes with its true remaining time.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sonocart.procedures import injection, last_mode
+from sonocart.procedures.catalogue import Catalogue, Step
+from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
+from sonocart.procedures.clock import Clock
+from sonocart.procedures.inputs import (
+    Acknowledge,
+    Answer,
+    CaptureAdded,
+    Confirm,
+    EndLast,
+    FinishInjection,
+    Input,
+    LastAction,
+    LogAliquot,
+    NewNeedle,
+    Note,
+    Override,
+    RecordOutcome,
+    StartLast,
+    TestDose,
+)
+from sonocart.procedures.inputs import Aspirate as AspirateInput
+from sonocart.procedures.outcomes import follow_up_dates
+from sonocart.procedures.prompts import Priority, Prompt, ordered
+from sonocart.procedures.state import State
+from sonocart.records.journal import Event, Journal
+
+Events = list[tuple[str, dict[str, Any]]]
+Listener = Callable[["Engine", list[Event]], None]
+
+#: What each timer says when it runs out. Every expiry is a prompt a person acknowledges.
+EXPIRY_PROMPTS: dict[str, tuple[Priority, str]] = {
+    injection.PAUSE_TIMER: (Priority.LOW, "Pause over: aspirate before the next aliquot."),
+    injection.TEST_DOSE_TIMER: (
+        Priority.MEDIUM,
+        "Test-dose watch over: heart-rate rise of 10 bpm or more, or ECG change? If none, continue.",
+    ),
+    "last_onset": (
+        Priority.LOW,
+        "5 min since injection: most LAST has shown by now; keep watching to 60 min.",
+    ),
+    "last_tail": (Priority.LOW, "60 min since injection: LAST watch complete."),
+    "observation": (Priority.MEDIUM, "Observation time complete: assess for discharge."),
+    last_mode.BOLUS_TIMER: (Priority.HIGH, "Lipid bolus time over: infusion running?"),
+    last_mode.REPEAT_TIMER: (
+        Priority.HIGH,
+        "5 min since lipid bolus: still unstable? Repeat bolus (max twice), double the infusion rate.",
+    ),
+    last_mode.INFUSION_TIMER: (Priority.HIGH, "Lipid infusion time over: continue 15 min past stability."),
+}
+
+
+class Engine:
+    def __init__(self, catalogue: Catalogue, journal: Journal, clock: Clock, state: State) -> None:
+        self.catalogue = catalogue
+        self.journal = journal
+        self.clock = clock
+        self.state = state
+        self._deadlines: dict[str, float] = {}
+        self._listeners: list[Listener] = []
+        self._anchor_timers()
+
+    # ---- life cycle --------------------------------------------------------------------------------
+    @classmethod
+    def start(
+        cls,
+        catalogue: Catalogue,
+        journal: Journal,
+        clock: Clock,
+        procedure_id: str,
+        patient: dict[str, Any],
+        operator: str,
+        record_id: str,
+    ) -> Engine:
+        if next(journal.events(), None) is not None:
+            raise ValueError(f"{journal.path} already holds a procedure: resume it instead")
+        proc = catalogue.procedure(procedure_id)
+        engine = cls(catalogue, journal, clock, State(proc))
+        engine._commit(
+            [("record_opened", {"procedure": proc.id, "patient": patient, "record_id": record_id})], operator
+        )
+        return engine
+
+    @classmethod
+    def resume(cls, catalogue: Catalogue, journal: Journal, clock: Clock) -> Engine:
+        """Rebuild the state by replaying the verified journal; timers pick up their remaining time."""
+        journal.verify()
+        events = list(journal.events())
+        if not events or events[0].type != "record_opened":
+            raise ValueError(f"{journal.path} holds no procedure")
+        state = State(catalogue.procedure(str(events[0].payload["procedure"])))
+        for ev in events:
+            state.apply(ev)
+        return cls(catalogue, journal, clock, state)
+
+    def _anchor_timers(self) -> None:
+        mono, wall = self.clock.monotonic(), self.clock.wall()
+        self._deadlines = {name: mono + (t.due_wall - wall) for name, t in self.state.timers.items()}
+
+    # ---- the one path out: prompts and listeners ----------------------------------------------------
+    def add_listener(self, listener: Listener) -> None:
+        """Called after every commit with the new events; the UI and the status light both listen here."""
+        self._listeners.append(listener)
+
+    def active_prompts(self) -> list[Prompt]:
+        return ordered(list(self.state.prompts.values()))
+
+    def highest_prompt(self) -> Prompt | None:
+        prompts = self.active_prompts()
+        return prompts[0] if prompts else None
+
+    def current_step(self) -> Step | None:
+        return self.state.current_step()
+
+    def banner(self) -> dict[str, str]:
+        """What stays on screen through Prep-Stop-Block and injection: procedure and confirmed side."""
+        return {
+            "procedure": self.state.procedure.name,
+            "side": (self.state.confirmed_side() or "").upper(),
+            "phase": self.state.current_phase_id(),
+        }
+
+    def timer_remaining(self, name: str) -> float | None:
+        if name not in self._deadlines:
+            return None
+        return max(0.0, self._deadlines[name] - self.clock.monotonic())
+
+    # ---- input -------------------------------------------------------------------------------------
+    def submit(self, inp: Input) -> list[Event]:
+        """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError."""
+        self.tick()
+        if isinstance(inp, LogAliquot) and inp.press_id and inp.press_id in self.state.press_ids:
+            return []  # the same pedal press delivered twice: already acted on once
+        try:
+            events = self._decide(inp)
+        except InputRejected as exc:
+            self._commit(
+                [("input_rejected", {"input": type(inp).__name__, "reason": str(exc)})], inp.operator
+            )
+            raise
+        return self._commit(events + self._follow_ups(events, inp.operator), inp.operator)
+
+    def tick(self) -> list[Event]:
+        """Journal the expiry of every due timer (call it often; submit() calls it too)."""
+        mono = self.clock.monotonic()
+        due = sorted((d, n) for n, d in self._deadlines.items() if d <= mono)
+        if not due:
+            return []
+        events: Events = []
+        for _, name in due:
+            events.append(("timer_expired", {"name": name}))
+            prio, text = EXPIRY_PROMPTS.get(name, (Priority.LOW, f"{name} time reached."))
+            events.append(injection.prompt(f"timer:{name}", prio, text))
+        return self._commit(events + self._follow_ups(events, "system"), "system")
+
+    def _commit(self, events: Events, operator: str) -> list[Event]:
+        if not events:
+            return []
+        journaled = self.journal.append_many(events, operator, self.clock.wall())
+        for ev in journaled:
+            self.state.apply(ev)
+            if ev.type == "timer_started":
+                remaining = float(ev.payload["started_wall"]) + float(ev.payload["duration_s"]) - ev.wall
+                self._deadlines[ev.payload["name"]] = self.clock.monotonic() + remaining
+            elif ev.type in ("timer_expired", "timer_cancelled"):
+                self._deadlines.pop(ev.payload["name"], None)
+        for listener in list(self._listeners):
+            listener(self, journaled)
+        return journaled
+
+    def _follow_ups(self, events: Events, operator: str) -> Events:
+        """Step completions (and what entering the next step starts) implied by ``events``."""
+        sim = copy.deepcopy(self.state)
+        seq = sim.last_seq
+        out: Events = []
+        pending = list(events)
+        while True:
+            for type_, payload in pending:
+                seq += 1
+                sim.apply(Event(seq, self.clock.wall(), operator, type_, payload, ""))
+            pending = []
+            step = sim.current_step()
+            if step is None or sim.blocking_rules(step.id) or not self._step_done(sim, step):
+                return out
+            pending.append(("step_completed", {"phase": sim.current_phase_id(), "step": step.id}))
+            pending += self._on_leave(sim, step)
+            sim_next = copy.deepcopy(sim)
+            sim_next.apply(Event(seq + 1, self.clock.wall(), "-", "step_completed", {}, ""))
+            nxt = sim_next.current_step()
+            if nxt is not None:
+                pending += self._on_enter(sim_next, nxt)
+            out += pending
+
+    def _step_done(self, state: State, step: Step) -> bool:
+        return satisfied(state, step) or f"{step.id}_incomplete" in state.overrides
+
+    def _on_enter(self, state: State, step: Step) -> Events:
+        now = self.clock.wall()
+        proc = state.procedure
+        if step.kind == "observation":
+            return [
+                (
+                    "timer_started",
+                    {"name": "observation", "duration_s": proc.observation_minutes * 60, "started_wall": now},
+                )
+            ]
+        return []
+
+    def _on_leave(self, state: State, step: Step) -> Events:
+        if (
+            step.kind == "injection"
+            and state.procedure.diagnostic
+            and state.injection_finished_wall is not None
+        ):
+            start = state.injection_finished_wall
+            return [
+                ("timer_started", {"name": f"post_pain_{m:g}", "duration_s": m * 60, "started_wall": start})
+                for m in state.procedure.post_pain_minutes
+            ]
+        return []
+
+    # ---- decisions ---------------------------------------------------------------------------------
+    def _decide(self, inp: Input) -> Events:
+        st = self.state
+        now = self.clock.wall()
+        if isinstance(inp, Answer):
+            return self._answer(inp)
+        if isinstance(inp, Confirm):
+            return self._confirm(inp)
+        if isinstance(inp, Override):
+            if inp.rule not in st.hard_stops:
+                raise InputRejected(f"no active hard stop {inp.rule!r} to override")
+            if len(inp.reason.strip()) < 5:
+                raise InputRejected("an override needs a reason")
+            return [("override", {"rule": inp.rule, "reason": inp.reason.strip()})]
+        if isinstance(inp, Acknowledge):
+            prompt = st.prompts.get(inp.prompt_id)
+            if prompt is None:
+                raise InputRejected(f"no active prompt {inp.prompt_id!r}")
+            if prompt.blocking:
+                raise InputRejected("a hard stop is passed by a documented override or a corrected answer")
+            return [("prompt_acknowledged", {"id": inp.prompt_id})]
+        if isinstance(inp, AspirateInput):
+            events = injection.aspirate(self.catalogue, st, inp.result)
+            return events + self._auto_ack([f"timer:{injection.PAUSE_TIMER}"])
+        if isinstance(inp, LogAliquot | TestDose):
+            return injection.log_aliquot(
+                self.catalogue,
+                st,
+                inp.volume_ml,
+                inp.syringe,
+                getattr(inp, "via", "touch"),
+                getattr(inp, "press_id", None),
+                now,
+                self.timer_remaining(injection.PAUSE_TIMER) not in (None, 0.0),
+                test_dose=isinstance(inp, TestDose),
+            )
+        if isinstance(inp, NewNeedle):
+            if not st.stop_ok():
+                raise InputRejected("no needle in place")
+            return [("needle_withdrawn", {"needle": st.needle_count})]
+        if isinstance(inp, FinishInjection):
+            last = self.catalogue.last
+            return injection.finish(st, now, last.onset_min[1] * 60, last.tail_min * 60)
+        if isinstance(inp, CaptureAdded):
+            return [("capture_added", dict(inp.capture))]
+        if isinstance(inp, Note):
+            if not inp.text.strip():
+                raise InputRejected("empty note")
+            return [("note", {"text": inp.text})]
+        if isinstance(inp, RecordOutcome):
+            return self._outcome(inp)
+        if isinstance(inp, StartLast | LastAction | EndLast):
+            return last_mode.decide(self.catalogue, st, inp, now)
+        raise InputRejected(f"unknown input {type(inp).__name__}")
+
+    def _auto_ack(self, ids: list[str]) -> Events:
+        return [("prompt_acknowledged", {"id": i, "auto": True}) for i in ids if i in self.state.prompts]
+
+    def _require_current(self, step_id: str) -> Step:
+        step = self.state.current_step()
+        if step is None:
+            raise InputRejected("the procedure is complete")
+        stop = self.state.stop_step()
+        if step.kind == "injection" and stop is not None and step_id == stop.id and not self.state.stop_ok():
+            return stop  # a new needle insertion: the two-person STOP again, within the injection step
+        if step.id != step_id:
+            raise InputRejected(f"{step_id!r} is not the current step (current: {step.id!r})")
+        return step
+
+    def _answer(self, inp: Answer) -> Events:
+        step = self._require_current(inp.step)
+        value = normalise_answer(self.catalogue, self.state, step, inp.value)
+        events: Events = [("answered", {"step": step.id, "value": value})]
+        if step.kind == "outcome":
+            events.append(("outcome_recorded", {"measure": step.measure, "value": value, "step": step.id}))
+        if step.warn_above is not None and isinstance(value, float) and value > step.warn_above:
+            events.append(injection.prompt(f"warn:{step.id}", Priority.MEDIUM, step.warn_text))
+        return events + self._stop_changes(step, events)
+
+    def _stop_changes(self, step: Step, events: Events) -> Events:
+        sim = copy.deepcopy(self.state)
+        for type_, payload in events:
+            sim.apply(Event(sim.last_seq + 1, 0.0, "-", type_, payload, ""))
+        now = hard_stops(self.catalogue, sim, step)
+        out: Events = []
+        for rule, message in now.items():
+            if (
+                rule not in self.state.overrides
+                and self.state.hard_stops.get(rule, {}).get("message") != message
+            ):
+                out.append(("hard_stop", {"rule": rule, "step": step.id, "message": message}))
+        for rule in self.state.blocking_rules(step.id):
+            if rule not in now:
+                out.append(("hard_stop_cleared", {"rule": rule}))
+        return out
+
+    def _confirm(self, inp: Confirm) -> Events:
+        step = self._require_current(inp.step)
+        st = self.state
+        if step.kind == "team_confirm" and inp.operator not in st.team():
+            raise InputRejected(f"{inp.operator} is not on the registered team {st.team()}")
+        if step.kind == "two_person_stop":
+            if inp.side is None:
+                raise InputRejected("state the side at the STOP")
+            if inp.operator in st.confirmations.get(step.id, []):
+                raise InputRejected("the STOP needs a second, different person")
+        elif step.kind not in (
+            "confirm",
+            "team_confirm",
+            "captures",
+            "observation",
+            "discharge",
+            "follow_up",
+        ):
+            raise InputRejected(f"{step.id} is a {step.kind} step: it takes an answer")
+        events: Events = [("confirmed", {"step": step.id, "side": inp.side})]
+        if step.kind in ("captures", "observation") and not satisfied(st, step):
+            what = "no image captured" if step.kind == "captures" else "observation time not complete"
+            rule = f"{step.id}_incomplete"
+            if rule not in st.overrides:
+                events.append(("hard_stop", {"rule": rule, "step": step.id, "message": f"HARD STOP: {what}"}))
+        if step.kind == "discharge":
+            events.append(("discharge_instructions", {"instructions": self.discharge_instructions()}))
+        if step.kind == "follow_up":
+            day = dt.datetime.fromtimestamp(self.clock.wall(), tz=dt.UTC).date()
+            dates = [d.isoformat() for d in follow_up_dates(day, step.weeks)]
+            events.append(("follow_up_booked", {"weeks": list(step.weeks), "dates": dates}))
+        if step.kind == "two_person_stop":
+            events += self._stop_changes(step, events)
+        return events
+
+    def _outcome(self, inp: RecordOutcome) -> Events:
+        if not 0 <= inp.value <= 10 and inp.measure.startswith("pain"):
+            raise InputRejected("pain NRS is 0-10")
+        payload: dict[str, Any] = {"measure": inp.measure, "value": float(inp.value)}
+        ids: list[str] = []
+        if inp.minutes_after is not None:
+            payload["minutes_after"] = inp.minutes_after
+            ids.append(f"timer:post_pain_{inp.minutes_after:g}")
+        return [("outcome_recorded", payload), *self._auto_ack(ids)]
+
+    def discharge_instructions(self) -> list[str]:
+        flags = set(self.state.procedure.flags)
+        if self.state.answers.get("sedation_driver") == "sedation_with_escort":
+            flags.add("sedated")
+        meds = self.state.answers.get("medications", [])
+        if any(
+            "steroid" in self.catalogue.other_drugs[p["drug"]].tags
+            for s in meds
+            for p in s["contents"]
+            if p["drug"] in self.catalogue.other_drugs
+        ):
+            flags.add("steroid")
+        return [i.text for i in self.catalogue.discharge if not i.only_if or flags.intersection(i.only_if)]

@@ -1,0 +1,146 @@
+"""Everything that can drive the engine: touch, pedal and scripts submit these same inputs.
+
+Each input names the operator who gave it; the journal stores that id with every event it causes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to the current step: bool, number, choice, or the structured value its kind expects."""
+
+    step: str
+    value: Any
+    operator: str
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """A person confirms the current step; ``side`` is stated aloud at the two-person stop."""
+
+    step: str
+    operator: str
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A documented decision to go past a hard stop: who and why."""
+
+    rule: str
+    reason: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    prompt_id: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class Aspirate:
+    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF)."""
+
+    result: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class LogAliquot:
+    """One aliquot injected. ``press_id`` (the pedal's press number) makes a repeated delivery act once."""
+
+    volume_ml: float
+    operator: str
+    syringe: str | None = None
+    via: str = "touch"
+    press_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TestDose:
+    """Epinephrine-containing test dose given: starts the 30-60 s watch."""
+
+    __test__ = False  # not a pytest class
+    volume_ml: float
+    operator: str
+    syringe: str | None = None
+
+
+@dataclass(frozen=True)
+class NewNeedle:
+    """The needle is withdrawn for another insertion: the next one needs its own two-person stop."""
+
+    operator: str
+
+
+@dataclass(frozen=True)
+class FinishInjection:
+    operator: str
+
+
+@dataclass(frozen=True)
+class CaptureAdded:
+    """A still was stored by :class:`sonocart.records.record.ProcedureRecord`; journal its reference."""
+
+    capture: dict[str, Any]
+    operator: str
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    """An outcome measurement outside the step flow, e.g. pain at a set time after a diagnostic block."""
+
+    measure: str
+    value: float
+    operator: str
+    minutes_after: float | None = None
+
+
+@dataclass(frozen=True)
+class StartLast:
+    """LAST emergency mode, available at any moment."""
+
+    operator: str
+
+
+@dataclass(frozen=True)
+class LastAction:
+    step: str
+    operator: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EndLast:
+    reason: str
+    operator: str
+
+
+Input = (
+    Answer
+    | Confirm
+    | Override
+    | Acknowledge
+    | Aspirate
+    | LogAliquot
+    | TestDose
+    | NewNeedle
+    | FinishInjection
+    | CaptureAdded
+    | Note
+    | RecordOutcome
+    | StartLast
+    | LastAction
+    | EndLast
+)

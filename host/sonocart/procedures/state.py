@@ -1,0 +1,246 @@
+"""The procedure state as a fold over journaled events: replaying the journal rebuilds it exactly.
+
+Only :meth:`State.apply` changes state, and it only ever sees events already committed to the journal, so
+what the screen shows is never ahead of what the disk holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sonocart.procedures.catalogue import Procedure, Step
+from sonocart.procedures.prompts import Priority, Prompt
+from sonocart.records.journal import Event
+
+
+@dataclass
+class Timer:
+    name: str
+    started_wall: float
+    duration_s: float
+
+    @property
+    def due_wall(self) -> float:
+        return self.started_wall + self.duration_s
+
+
+@dataclass
+class Aliquot:
+    seq: int
+    wall: float
+    syringe: str
+    volume_ml: float
+    mg_by_drug: dict[str, float]
+    fraction_after: float
+    rate_ml_per_min: float | None
+    via: str
+    operator: str
+    over_limit: bool
+
+
+@dataclass
+class State:
+    procedure: Procedure
+    patient: dict[str, Any] = field(default_factory=dict)
+    record_id: str = ""
+    opened_wall: float = 0.0
+    phase_index: int = 0
+    step_index: int = 0
+    completed: bool = False
+    answers: dict[str, Any] = field(default_factory=dict)
+    confirmations: dict[str, list[str]] = field(default_factory=dict)
+    stated_sides: dict[str, list[str]] = field(default_factory=dict)
+    hard_stops: dict[str, dict[str, Any]] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prompts: dict[str, Prompt] = field(default_factory=dict)
+    timers: dict[str, Timer] = field(default_factory=dict)
+    expired: set[str] = field(default_factory=set)
+    # Injection.
+    needle_count: int = 1
+    aspirated_negative_wall: float | None = None
+    aliquots: list[Aliquot] = field(default_factory=list)
+    dose_fraction: float = 0.0
+    mg_by_drug: dict[str, float] = field(default_factory=dict)
+    test_doses: int = 0
+    injection_finished_wall: float | None = None
+    press_ids: dict[str, int] = field(default_factory=dict)
+    # Elsewhere.
+    captures: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    last_active: bool = False
+    last_actions: list[dict[str, Any]] = field(default_factory=list)
+    follow_up: list[str] = field(default_factory=list)
+    follow_up_weeks: list[int] = field(default_factory=list)
+    discharge_given: list[str] = field(default_factory=list)
+    last_seq: int = 0
+
+    # ---- queries -------------------------------------------------------------------------------------
+    def current_step(self) -> Step | None:
+        if self.completed:
+            return None
+        return self.procedure.phases[self.phase_index].steps[self.step_index]
+
+    def current_phase_id(self) -> str:
+        return "completed" if self.completed else self.procedure.phases[self.phase_index].id
+
+    def team(self) -> list[str]:
+        return list(self.answers.get("team", []))
+
+    def confirmed_side(self) -> str | None:
+        """The side to keep on screen: the time-out side once stated, else the consent side."""
+        side = self.answers.get("timeout_side", self.answers.get("consent_side"))
+        return None if side is None else str(side)
+
+    def stop_step(self) -> Step | None:
+        for phase in self.procedure.phases:
+            for step in phase.steps:
+                if step.kind == "two_person_stop":
+                    return step
+        return None
+
+    def stop_ok(self) -> bool:
+        """Two different people have stated the consented side at the STOP for the needle now in place."""
+        stop = self.stop_step()
+        if stop is None:
+            return False
+        sides = self.stated_sides.get(stop.id, [])
+        consent = self.answers.get("consent_side")
+        return (
+            len(self.confirmations.get(stop.id, [])) >= 2
+            and len(sides) >= 2
+            and ("side_not_confirmed" in self.overrides or all(s == consent for s in sides))
+        )
+
+    def blocking_rules(self, step_id: str | None = None) -> list[str]:
+        return [r for r, hs in self.hard_stops.items() if step_id is None or hs.get("step") == step_id]
+
+    # ---- the fold ------------------------------------------------------------------------------------
+    def apply(self, ev: Event) -> None:
+        self.last_seq = ev.seq
+        p = ev.payload
+        handler = getattr(self, f"_on_{ev.type}", None)
+        if handler is not None:
+            handler(ev, p)
+
+    def _on_record_opened(self, ev: Event, p: dict[str, Any]) -> None:
+        self.patient = dict(p.get("patient", {}))
+        self.record_id = str(p.get("record_id", ""))
+        self.opened_wall = ev.wall
+
+    def _on_answered(self, ev: Event, p: dict[str, Any]) -> None:
+        self.answers[p["step"]] = p["value"]
+
+    def _on_confirmed(self, ev: Event, p: dict[str, Any]) -> None:
+        who = self.confirmations.setdefault(p["step"], [])
+        if ev.operator not in who:
+            who.append(ev.operator)
+        if p.get("side") is not None:
+            self.stated_sides.setdefault(p["step"], []).append(str(p["side"]))
+
+    def _on_step_completed(self, ev: Event, p: dict[str, Any]) -> None:
+        phase = self.procedure.phases[self.phase_index]
+        if self.step_index + 1 < len(phase.steps):
+            self.step_index += 1
+        elif self.phase_index + 1 < len(self.procedure.phases):
+            self.phase_index += 1
+            self.step_index = 0
+        else:
+            self.completed = True
+
+    def _on_hard_stop(self, ev: Event, p: dict[str, Any]) -> None:
+        self.hard_stops[p["rule"]] = {"step": p.get("step"), "message": p["message"], "seq": ev.seq}
+        self._raise(ev, f"hard_stop:{p['rule']}", Priority.HIGH, p["message"], blocking=True)
+
+    def _on_hard_stop_cleared(self, ev: Event, p: dict[str, Any]) -> None:
+        self.hard_stops.pop(p["rule"], None)
+        self.prompts.pop(f"hard_stop:{p['rule']}", None)
+
+    def _on_override(self, ev: Event, p: dict[str, Any]) -> None:
+        self.hard_stops.pop(p["rule"], None)
+        self.prompts.pop(f"hard_stop:{p['rule']}", None)
+        self.overrides[p["rule"]] = {"operator": ev.operator, "reason": p["reason"], "wall": ev.wall}
+
+    def _raise(self, ev: Event, pid: str, prio: Priority, text: str, blocking: bool = False) -> None:
+        self.prompts[pid] = Prompt(pid, prio, text, ev.wall, ev.seq, blocking)
+
+    def _on_prompt_raised(self, ev: Event, p: dict[str, Any]) -> None:
+        self._raise(ev, p["id"], Priority[p["priority"]], p["text"])
+
+    def _on_prompt_acknowledged(self, ev: Event, p: dict[str, Any]) -> None:
+        self.prompts.pop(p["id"], None)
+
+    def _on_timer_started(self, ev: Event, p: dict[str, Any]) -> None:
+        self.timers[p["name"]] = Timer(p["name"], float(p["started_wall"]), float(p["duration_s"]))
+        self.expired.discard(p["name"])
+
+    def _on_timer_expired(self, ev: Event, p: dict[str, Any]) -> None:
+        self.timers.pop(p["name"], None)
+        self.expired.add(p["name"])
+
+    def _on_timer_cancelled(self, ev: Event, p: dict[str, Any]) -> None:
+        self.timers.pop(p["name"], None)
+
+    def _on_needle_withdrawn(self, ev: Event, p: dict[str, Any]) -> None:
+        stop = self.stop_step()
+        if stop is not None:
+            self.confirmations.pop(stop.id, None)
+            self.stated_sides.pop(stop.id, None)
+        self.needle_count += 1
+        self.aspirated_negative_wall = None
+
+    def _on_aspirated(self, ev: Event, p: dict[str, Any]) -> None:
+        self.aspirated_negative_wall = ev.wall if p["result"] == "negative" else None
+
+    def _on_aliquot_logged(self, ev: Event, p: dict[str, Any]) -> None:
+        self.aliquots.append(
+            Aliquot(
+                ev.seq,
+                ev.wall,
+                p["syringe"],
+                float(p["volume_ml"]),
+                dict(p["mg_by_drug"]),
+                float(p["fraction_after"]),
+                p.get("rate_ml_per_min"),
+                p.get("via", "touch"),
+                ev.operator,
+                bool(p.get("over_limit", False)),
+            )
+        )
+        for drug, mg in p["mg_by_drug"].items():
+            self.mg_by_drug[drug] = self.mg_by_drug.get(drug, 0.0) + float(mg)
+        self.dose_fraction = float(p["fraction_after"])
+        self.aspirated_negative_wall = None
+        if p.get("press_id"):
+            self.press_ids[str(p["press_id"])] = ev.seq
+        if p.get("test_dose"):
+            self.test_doses += 1
+
+    def _on_injection_finished(self, ev: Event, p: dict[str, Any]) -> None:
+        self.injection_finished_wall = ev.wall
+
+    def _on_capture_added(self, ev: Event, p: dict[str, Any]) -> None:
+        self.captures.append({**p, "seq": ev.seq, "wall": ev.wall, "operator": ev.operator})
+
+    def _on_outcome_recorded(self, ev: Event, p: dict[str, Any]) -> None:
+        self.outcomes.append({**p, "wall": ev.wall, "operator": ev.operator})
+
+    def _on_note(self, ev: Event, p: dict[str, Any]) -> None:
+        self.notes.append({"text": p["text"], "wall": ev.wall, "operator": ev.operator})
+
+    def _on_last_started(self, ev: Event, p: dict[str, Any]) -> None:
+        self.last_active = True
+
+    def _on_last_action(self, ev: Event, p: dict[str, Any]) -> None:
+        self.last_actions.append({**p, "wall": ev.wall, "operator": ev.operator})
+
+    def _on_last_ended(self, ev: Event, p: dict[str, Any]) -> None:
+        self.last_active = False
+
+    def _on_follow_up_booked(self, ev: Event, p: dict[str, Any]) -> None:
+        self.follow_up = list(p["dates"])
+        self.follow_up_weeks = [int(w) for w in p["weeks"]]
+
+    def _on_discharge_instructions(self, ev: Event, p: dict[str, Any]) -> None:
+        self.discharge_given = list(p["instructions"])

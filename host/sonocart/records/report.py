@@ -1,0 +1,190 @@
+"""The procedure report as plain data (exported as JSON, and rendered to PDF by :mod:`pdf_report`).
+
+Built only from the verified journal, so the report says what the record holds. The de-identified form
+replaces the patient with a pseudonym, turns clock times into offsets from the start of the record and
+leaves out free-text notes (they may name people).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from sonocart.procedures.outcomes import percent_relief
+from sonocart.procedures.state import State
+from sonocart.records.journal import Event, Journal
+
+REPORT_VERSION = 1
+
+
+def pseudonym(record_id: str, patient: dict[str, Any]) -> str:
+    """Stable per record and patient, not reversible without the record itself."""
+    basis = f"{record_id}|{patient.get('id', '')}|{patient.get('name', '')}"
+    return "ANON-" + hashlib.sha256(basis.encode()).hexdigest()[:12].upper()
+
+
+def _time(wall: float, start: float, deidentify: bool) -> str:
+    if deidentify:
+        seconds = round(wall - start)
+        return f"T+{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return dt.datetime.fromtimestamp(wall, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def summarise(ev: Event) -> str:
+    """One line per event for the timeline, readable without knowing the event schema."""
+    p = ev.payload
+    t = ev.type
+    if t == "record_opened":
+        return f"Record opened for {p['procedure']}"
+    if t == "answered":
+        return f"{p['step']}: {p['value']}"
+    if t == "confirmed":
+        side = f" (side stated: {p['side']})" if p.get("side") else ""
+        return f"{p['step']} confirmed{side}"
+    if t == "step_completed":
+        return f"Step done: {p['phase']} / {p['step']}"
+    if t in ("hard_stop", "prompt_raised"):
+        return str(p.get("message") or p.get("text"))
+    if t == "override":
+        return f"OVERRIDE of {p['rule']}: {p['reason']}"
+    if t == "aliquot_logged":
+        mg = ", ".join(f"{d} {v:g} mg" for d, v in p["mg_by_drug"].items())
+        rate = f", {p['rate_ml_per_min']:g} mL/min" if p.get("rate_ml_per_min") else ""
+        kind = "Test dose" if p.get("test_dose") else "Aliquot"
+        return (
+            f"{kind} {p['volume_ml']:g} mL syringe {p['syringe']} ({mg}{rate}) via {p['via']},"
+            f" total {p['fraction_after']:.0%} of max"
+        )
+    if t == "aspirated":
+        return f"Aspiration {p['result']}"
+    if t in ("timer_started", "timer_expired", "timer_cancelled"):
+        dur = f" ({float(p['duration_s']):g} s)" if "duration_s" in p else ""
+        return f"Timer {p['name']} {t.split('_')[1]}{dur}"
+    if t == "prompt_acknowledged":
+        return f"Acknowledged {p['id']}" + (" (by the next action)" if p.get("auto") else "")
+    if t == "capture_added":
+        return f"Image {p['number']} captured ({p['mm_per_px']:g} mm/px) {p.get('label', '')}".rstrip()
+    if t == "input_rejected":
+        return f"Rejected {p['input']}: {p['reason']}"
+    if t == "last_action":
+        return f"LAST: {p['text']}"
+    if t == "note":
+        return f"Note: {p['text']}"
+    # Summaries below leave out dates and paths so a de-identified timeline can use them as they are.
+    if t == "follow_up_booked":
+        return "Follow-up booked at weeks " + ", ".join(str(w) for w in p["weeks"])
+    if t == "discharge_instructions":
+        return f"Discharge instructions given ({len(p['instructions'])})"
+    if t == "export_written":
+        return f"Export written ({len(p['files'])} files{', de-identified' if p['deidentified'] else ''})"
+    if t.startswith("pacs_"):
+        return t.replace("_", " ") + (f": {p['sop_instance_uid'][-12:]}" if "sop_instance_uid" in p else "")
+    return t.replace("_", " ") + (f": {p}" if p else "")
+
+
+def build_report(journal: Journal, state: State, deidentify: bool = False) -> dict[str, Any]:
+    count = journal.verify()
+    events = list(journal.events())
+    start = events[0].wall
+    proc = state.procedure
+    if deidentify:
+        patient: dict[str, Any] = {"pseudonym": pseudonym(state.record_id, state.patient)}
+    else:
+        patient = dict(state.patient)
+    baseline = next((o["value"] for o in state.outcomes if o["measure"] == "pain_nrs"), None)
+    relief = []
+    for o in state.outcomes:
+        if o["measure"] == "pain_nrs_post" and baseline is not None:
+            relief.append(
+                {
+                    "minutes_after": o.get("minutes_after"),
+                    "nrs": o["value"],
+                    "percent_relief": percent_relief(float(baseline), float(o["value"])),
+                }
+            )
+    timeline = [
+        {
+            "seq": e.seq,
+            "time": _time(e.wall, start, deidentify),
+            "operator": e.operator,
+            "event": e.type,
+            "what": summarise(e),
+        }
+        for e in events
+        if not (deidentify and e.type in ("note", "record_opened"))
+    ]
+    return {
+        "report_version": REPORT_VERSION,
+        # The record id carries the date: a de-identified report gets an unlinkable alias instead.
+        "record_id": state.record_id
+        if not deidentify
+        else "REC-" + hashlib.sha256(f"record|{state.record_id}".encode()).hexdigest()[:12].upper(),
+        "deidentified": deidentify,
+        "procedure": {"id": proc.id, "name": proc.name, "bleeding_risk": proc.bleeding_risk},
+        "patient": patient,
+        "side": state.confirmed_side(),
+        "opened": _time(start, start, deidentify),
+        "status": "completed" if state.completed else f"in progress: {state.current_phase_id()}",
+        "answers": state.answers
+        if not deidentify
+        else {k: v for k, v in state.answers.items() if k != "team"},
+        "overrides": [
+            {
+                "rule": rule,
+                "operator": o["operator"],
+                "reason": o["reason"],
+                "time": _time(o["wall"], start, deidentify),
+            }
+            for rule, o in state.overrides.items()
+        ],
+        "active_hard_stops": sorted(state.hard_stops),
+        "dose": {
+            "mg_by_drug": state.mg_by_drug,
+            "fraction_of_max": state.dose_fraction,
+            "weight_kg": state.answers.get("weight_kg"),
+            "aliquots": [
+                {
+                    "time": _time(a.wall, start, deidentify),
+                    "syringe": a.syringe,
+                    "volume_ml": a.volume_ml,
+                    "mg_by_drug": a.mg_by_drug,
+                    "rate_ml_per_min": a.rate_ml_per_min,
+                    "via": a.via,
+                    "operator": a.operator,
+                    "over_limit": a.over_limit,
+                }
+                for a in state.aliquots
+            ],
+        },
+        "captures": [
+            {
+                k: c[k]
+                for k in (
+                    "number",
+                    "file",
+                    "sha256",
+                    "rows",
+                    "columns",
+                    "mm_per_px",
+                    "origin_px",
+                    "label",
+                    "operator",
+                )
+            }
+            for c in state.captures
+        ],
+        "outcomes": [
+            {**o, "wall": None, "time": _time(o["wall"], start, deidentify)} for o in state.outcomes
+        ],
+        "relief": relief,
+        "follow_up": state.follow_up if not deidentify else [f"week {w}" for w in state.follow_up_weeks],
+        "discharge_instructions": state.discharge_given,
+        "last_actions": [
+            {"step": a["step"], "operator": a["operator"], "time": _time(a["wall"], start, deidentify)}
+            for a in state.last_actions
+        ],
+        "notes": [] if deidentify else [{**n, "wall": _time(n["wall"], start, False)} for n in state.notes],
+        "timeline": timeline,
+        "journal": {"events": count, "head_hash": events[-1].hash},
+    }

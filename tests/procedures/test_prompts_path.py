@@ -1,0 +1,63 @@
+"""Prompts go out through one path: the top prompt the UI and status light share; acks are events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conftest import advance_to
+from sonocart.procedures.checks import InputRejected
+from sonocart.procedures.clock import ManualClock
+from sonocart.procedures.engine import Engine
+from sonocart.procedures.inputs import Acknowledge, Answer, Aspirate, LogAliquot
+from sonocart.procedures.prompts import Priority, Prompt, ordered
+from sonocart.records.journal import Event
+from sonocart.records.record import ProcedureRecord
+
+NewRecord = Callable[..., ProcedureRecord]
+
+
+def test_highest_priority_wins_and_the_oldest_first_within_a_priority() -> None:
+    low = Prompt("a", Priority.LOW, "", 0, 1)
+    med1 = Prompt("b", Priority.MEDIUM, "", 0, 2)
+    med2 = Prompt("c", Priority.MEDIUM, "", 0, 3)
+    high = Prompt("d", Priority.HIGH, "", 0, 4)
+    assert [p.id for p in ordered([low, med2, high, med1])] == ["d", "b", "c", "a"]
+
+
+def test_listener_sees_every_commit_and_the_status_light_follows_the_top_prompt(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    rec = new_record()
+    advance_to(rec, clock, "inject")
+    seen: list[tuple[list[str], Priority | None]] = []
+
+    def light(engine: Engine, events: list[Event]) -> None:
+        top = engine.highest_prompt()
+        seen.append(([e.type for e in events], top.priority if top else None))
+
+    rec.engine.add_listener(light)
+    rec.engine.submit(Aspirate("negative", "dr_ana"))
+    clock.advance(5)
+    rec.engine.submit(LogAliquot(5, "dr_ana"))  # 60 mL/min: medium
+    rec.engine.submit(Aspirate("positive", "dr_ana"))  # high
+    assert seen[0] == (["aspirated"], None)
+    assert seen[1][1] is Priority.MEDIUM
+    assert seen[2][1] is Priority.HIGH
+
+
+def test_acknowledging_is_a_journaled_event_with_the_operator(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    rec = new_record()
+    advance_to(rec, clock, "diabetes_glucose")
+    rec.engine.submit(Answer("diabetes_glucose", 19.0, "rn_ben"))
+    prompt = rec.engine.state.prompts["warn:diabetes_glucose"]
+    assert prompt.priority is Priority.MEDIUM
+    rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
+    ack = list(rec.journal.events())[-1]
+    assert (ack.type, ack.operator, ack.payload["id"]) == ("prompt_acknowledged", "dr_ana", prompt.id)
+    assert rec.engine.highest_prompt() is None
+    with pytest.raises(InputRejected, match="no active prompt"):
+        rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
