@@ -8,9 +8,7 @@ import sys
 from collections.abc import Sequence
 
 #: Sub-command modules, each exposing ``register(subparsers)`` that sets ``func``.
-COMMAND_MODULES = (
-    "sonocart.commands.sim",
-)
+COMMAND_MODULES = ("sonocart.commands.sim",)
 
 
 def build_parser() -> argparse.ArgumentParser:
