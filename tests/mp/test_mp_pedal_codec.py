@@ -57,8 +57,8 @@ def test_every_truncation_of_every_message_is_bad_not_an_exception():
 
 def test_schema_hash_and_version_are_the_pinned_ones_on_this_interpreter():
     v = _vectors()
-    assert pc.PROTOCOL_VERSION == v["protocol_version"]
-    assert pc.SCHEMA_HASH == v["schema_hash"], (
+    assert v["protocol_version"] == pc.PROTOCOL_VERSION
+    assert v["schema_hash"] == pc.SCHEMA_HASH, (
         "message table changed: bump PROTOCOL_VERSION, regenerate vectors"
     )
 
