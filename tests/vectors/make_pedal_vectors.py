@@ -90,6 +90,7 @@ GOOD = [
     ("SET_INDICATOR", 0, 10, {"state": 8}, {}, struct.pack("<B", 8)),
     ("BUZZ", 0, 11, {"priority": 3}, {}, struct.pack("<B", 3)),
     ("SELF_TEST", 0, 12, {}, {}, b""),
+    ("MAINTENANCE", 0, 14, {"magic": 0x52455052}, {}, struct.pack("<I", 0x52455052)),
     ("ACK", 0, 13, {"acked_seq": 300, "status": 0}, {}, struct.pack("<HB", 300, 0)),
 ]
 IDS = {
@@ -102,6 +103,7 @@ IDS = {
     "SET_INDICATOR": 0x20,
     "BUZZ": 0x21,
     "SELF_TEST": 0x22,
+    "MAINTENANCE": 0x23,
     "ACK": 0x30,
 }
 

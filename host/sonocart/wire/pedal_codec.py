@@ -35,7 +35,10 @@ SELF_TEST_RESULT = 0x12
 SET_INDICATOR = 0x20
 BUZZ = 0x21
 SELF_TEST = 0x22
+MAINTENANCE = 0x23  # reboot into the REPL (for flashing); body must carry MAINTENANCE_MAGIC
 ACK = 0x30
+
+MAINTENANCE_MAGIC = 0x52455052  # "REPR"
 
 # Pedals.
 PEDAL_A = 0
@@ -133,6 +136,7 @@ TABLE = (
     (SET_INDICATOR, "SET_INDICATOR", "<B", ("state",), ()),
     (BUZZ, "BUZZ", "<B", ("priority",), ()),
     (SELF_TEST, "SELF_TEST", "<", (), ()),
+    (MAINTENANCE, "MAINTENANCE", "<I", ("magic",), ()),
     (ACK, "ACK", "<HB", ("acked_seq", "status"), ()),
 )
 
