@@ -117,7 +117,9 @@ def git_version() -> tuple[str, bool, bool]:
 
 def source_hash(target: str) -> str:
     h = hashlib.sha256()
-    for src, rel in sources(target) + [(FIRMWARE_DIR / b, b) for b in BOOT_SOURCE] + [(PINMAP_JSON, "pinmap.json")]:
+    for src, rel in (
+        sources(target) + [(FIRMWARE_DIR / b, b) for b in BOOT_SOURCE] + [(PINMAP_JSON, "pinmap.json")]
+    ):
         if target != "pico" and rel in BOOT_SOURCE:
             continue
         h.update(rel.encode() + b"\0" + src.read_bytes() + b"\0")
@@ -127,13 +129,18 @@ def source_hash(target: str) -> str:
 def compile_module(src: Path, dest: Path, name: str) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [tool("mpy-cross"), "-o", str(dest), "-s", name, str(src)], capture_output=True, text=True, check=False
+        [tool("mpy-cross"), "-o", str(dest), "-s", name, str(src)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise BuildError(f"mpy-cross failed on {src}: {proc.stderr.strip()}")
 
 
-def build(target: str = "pico", out_root: Path = BUILD_DIR, version: tuple[str, bool, bool] | None = None) -> Build:
+def build(
+    target: str = "pico", out_root: Path = BUILD_DIR, version: tuple[str, bool, bool] | None = None
+) -> Build:
     """Compile the firmware for ``target`` ("pico" or "sim") and write its manifest."""
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")

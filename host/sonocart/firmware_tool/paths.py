@@ -35,5 +35,7 @@ def tool(name: str) -> str:
         return str(local)
     found = shutil.which(name)
     if found is None:
-        raise FileNotFoundError(f"{name} not found: install sonocart (pip install -e .) or put {name} on PATH")
+        raise FileNotFoundError(
+            f"{name} not found: install sonocart (pip install -e .) or put {name} on PATH"
+        )
     return found

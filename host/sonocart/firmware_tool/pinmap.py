@@ -25,7 +25,9 @@ def render_python(pinmap: dict[str, Any]) -> str:
         "",
     ]
     for pin in pinmap["pins"]:
-        lines.append(f"{pin['name']} = const({int(pin['gpio'])})  # Pico pin {pin['pico_pin']}: {pin['function']}")
+        lines.append(
+            f"{pin['name']} = const({int(pin['gpio'])})  # Pico pin {pin['pico_pin']}: {pin['function']}"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -52,7 +52,11 @@ class SimulatedPedalBoard:
     """A running simulated board; thread-safe; :meth:`stop` when done."""
 
     def __init__(
-        self, link_path: Path, control_path: Path | None = None, fw: Build | None = None, board_id: str = "sim-0001"
+        self,
+        link_path: Path,
+        control_path: Path | None = None,
+        fw: Build | None = None,
+        board_id: str = "sim-0001",
     ) -> None:
         self.link_path = Path(link_path)
         self.control_path = Path(control_path) if control_path else None
