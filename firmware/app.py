@@ -155,7 +155,9 @@ class App:
             self.buzzer.stop()
             if self.watchdog_reset:
                 self.watchdog_reset = False
-                link.post("FAULT", {"code": pc.FAULT_WATCHDOG_RESET, "arg": 0, "active": 1, "board_ts_ms": now}, now)
+                link.post(
+                    "FAULT", {"code": pc.FAULT_WATCHDOG_RESET, "arg": 0, "active": 1, "board_ts_ms": now}, now
+                )
             for name, fields in self.pedals.active_faults(now):
                 link.post(name, fields, now)
         if link.unreported_lost:
@@ -207,7 +209,10 @@ class App:
             status |= pc.HB_HOST_LOST
         if not self.pedals.present or self.pedals.stuck():
             status |= pc.HB_FAULT
-        fields = {"session": self.link.identity["boot_id"], "uptime_ms": ticks_diff(now, self.started) & 0xFFFFFFFF}
+        fields = {
+            "session": self.link.identity["boot_id"],
+            "uptime_ms": ticks_diff(now, self.started) & 0xFFFFFFFF,
+        }
         fields["indicator"] = self.indicator.state
         fields["status"] = status
         fields["lost_events"] = self.link.lost_events & 0xFFFF

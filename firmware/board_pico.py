@@ -21,8 +21,10 @@ _MAINTENANCE_FLAG = "/maintenance"
 class PicoBoard:
     def __init__(self) -> None:
         # Foot switch contacts are normally open to ground: pull-ups, active low.
-        self._pedals = [machine.Pin(PEDAL_A, machine.Pin.IN, machine.Pin.PULL_UP),
-                        machine.Pin(PEDAL_B, machine.Pin.IN, machine.Pin.PULL_UP)]
+        self._pedals = [
+            machine.Pin(PEDAL_A, machine.Pin.IN, machine.Pin.PULL_UP),
+            machine.Pin(PEDAL_B, machine.Pin.IN, machine.Pin.PULL_UP),
+        ]
         # The connector loops the present line to ground inside the pedal plug.
         self._present = machine.Pin(PEDAL_PRESENT, machine.Pin.IN, machine.Pin.PULL_UP)
         self._light = neopixel.NeoPixel(machine.Pin(LIGHT_DATA, machine.Pin.OUT), 1)

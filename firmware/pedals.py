@@ -7,7 +7,9 @@ Fed raw samples and a millisecond tick every poll; returns what happened as
 :data:`STUCK_MS` raises the ``stuck_pedal`` fault (cleared on release). A low
 pedal-present line (debounced) raises ``pedal_unplugged``; a pedal that was down
 when the connector came out gets its ``release`` (no tap), and pedal inputs are
-ignored until the connector is back.
+ignored until the connector is back. The contacts open as the plug comes out, so
+pedal inputs are frozen from the first low sample of the present line: the opening
+contact is never mistaken for a tap.
 """
 
 from debounce import PRESS, RELEASE, Debouncer, ticks_diff
@@ -19,7 +21,6 @@ HOLD_MS = const(500)
 STUCK_MS = const(10000)
 PRESENT_SETTLE_MS = const(50)
 N_PEDALS = const(2)
-
 
 
 def _event(pedal: int, kind: int, now: int) -> tuple[str, dict[str, int]]:
@@ -119,7 +120,7 @@ class Pedals:
             out.append(_fault(pc.FAULT_PEDAL_UNPLUGGED, 0, False, now))
             for p in self.pedals:
                 p.debouncer = Debouncer(now)
-        if self.present:
+        if self.present and present_raw:  # a low present line freezes the pedals until it is decided
             for p in self.pedals:
                 p.update(raw[p.index], now, out)
         return out
