@@ -8,75 +8,22 @@ dropped and counted (reported in every frame header), never half-written.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import select
 import signal
 import time
-import tty
 from pathlib import Path
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.sim.phantom import Phantom
 from sonocart.sim.probe_device import SimulatedProbeDevice
+from sonocart.sim.pty import PtyEndpoint
 
 PROBES = {
     "linear": Geometry("linear", 0.0, 40.0, width_mm=38.0),
     "convex": Geometry("convex", 0.0, 80.0, radius_mm=40.0, fov_deg=60.0),
     "phased": Geometry("phased", 0.0, 100.0, fov_deg=90.0),
 }
-
-
-class PtyEndpoint:
-    """Master side of a pty with a stable symlink to its slave."""
-
-    def __init__(self, link: Path) -> None:
-        self.master, self._slave = os.openpty()
-        tty.setraw(self._slave)  # binary stream: no echo, no newline translation
-        os.set_blocking(self.master, False)
-        self.link = link
-        link.parent.mkdir(parents=True, exist_ok=True)
-        tmp = link.with_name(link.name + ".tmp")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        tmp.symlink_to(os.ttyname(self._slave))
-        tmp.replace(link)  # atomic: the host never sees a half-made link
-        self._pending = b""
-
-    def close(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            if self.link.is_symlink():
-                self.link.unlink()
-        for fd in (self.master, self._slave):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-    def read(self) -> bytes:
-        try:
-            return os.read(self.master, 65536)
-        except BlockingIOError:
-            return b""
-        except OSError as exc:
-            if exc.errno == errno.EIO:
-                return b""
-            raise
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._pending)
-
-    def write(self, data: bytes) -> None:
-        self._pending += data
-        self.flush()
-
-    def flush(self) -> None:
-        while self._pending:
-            try:
-                n = os.write(self.master, self._pending)
-            except BlockingIOError:
-                return
-            self._pending = self._pending[n:]
 
 
 def serve(

@@ -1,0 +1,176 @@
+"""Simulated board for the MicroPython unix port: the firmware runs unchanged against it.
+
+The pedal link is this process's stdin/stdout, as on the Pico (USB CDC is stdio);
+the launcher (sonocart.sim.pedal_board) connects them to the master side of a pty.
+A control pipe (fd in ``SONOCART_SIM_CTRL_FD``) takes lines that move the simulated
+contacts; every change of an output pin is written as a line to the pin pipe (fd in
+``SONOCART_SIM_PINS_FD``) stamped with this board's own millisecond tick, so light
+and buzzer timing can be measured exactly. Control lines::
+
+    pedal A 1           contact of pedal A closed (1) or open (0), clean edge
+    bounce B 1          pedal B to 1 through 6 ms of contact bounce
+    present 0           pedal connector out (0) or in (1)
+    stall               stop feeding the watchdog (a hung task) to exercise the watchdog
+
+Pin lines: ``<ms> boot <boot_id> <reset_cause>``, ``<ms> rgb <r> <g> <b>``,
+``<ms> buzzer <0|1>``, ``<ms> watchdog``, ``<ms> maintenance``.
+"""
+
+import os
+import select
+import sys
+import time
+
+from debounce import ticks_diff
+from mpcompat import const
+
+from sonocart.wire import pedal_codec as pc
+
+_READ_MAX = const(256)
+_BOUNCE = ((0, 1), (1, 0), (2, 1), (3, 0), (5, 1), (6, 0))  # (ms, 1 = target level) before settling
+
+
+class SimBoard:
+    def __init__(self) -> None:
+        self._in = sys.stdin.buffer  # type: ignore[attr-defined]
+        self._out = sys.stdout.buffer  # type: ignore[attr-defined]
+        self._poll = select.poll()
+        self._poll.register(self._in, select.POLLIN)
+        ctrl_fd = os.getenv("SONOCART_SIM_CTRL_FD")
+        pins_fd = os.getenv("SONOCART_SIM_PINS_FD")
+        self._ctrl = open("/dev/fd/" + ctrl_fd, "rb") if ctrl_fd else None
+        self._pins = open("/dev/fd/" + pins_fd, "wb") if pins_fd else None
+        self._ctrl_poll = select.poll()
+        if self._ctrl is not None:
+            self._ctrl_poll.register(self._ctrl, select.POLLIN)
+        self._ctrl_buf = b""
+        self._cause = int(os.getenv("SONOCART_SIM_RESET_CAUSE") or pc.RESET_POWER_ON)
+        self._boot_id = int.from_bytes(os.urandom(4), "little")
+        self._board_id = os.getenv("SONOCART_SIM_BOARD_ID") or "sim-0001"
+        self.contacts = [False, False]
+        self.present = True
+        self.rgb = (0, 0, 0)
+        self.buzzer = False
+        self._script: list[tuple[int, int, bool]] = []  # (due ms, pedal, level)
+        self._wdt_ms = 0
+        self._wdt_fed = 0
+        self._stalled = False
+        self.pin("boot %d %d" % (self._boot_id, self._cause))
+
+    # -- identity --------------------------------------------------------------------------------
+    def ticks_ms(self) -> int:
+        return time.ticks_ms()
+
+    def reset_cause(self) -> int:
+        return self._cause
+
+    def boot_id(self) -> int:
+        return self._boot_id
+
+    def board_id(self) -> str:
+        return self._board_id
+
+    # -- pins ------------------------------------------------------------------------------------
+    def pin(self, text: str) -> None:
+        if self._pins is not None:
+            self._pins.write(("%d %s\n" % (time.ticks_ms(), text)).encode())
+
+    def pedal_raw(self, i: int) -> bool:
+        return self.contacts[i] and self.present
+
+    def pedal_present_raw(self) -> bool:
+        return self.present
+
+    def set_rgb(self, r: int, g: int, b: int) -> None:
+        self.rgb = (r, g, b)
+        self.pin("rgb %d %d %d" % (r, g, b))
+
+    def set_buzzer(self, on: bool) -> None:
+        self.buzzer = on
+        self.pin("buzzer %d" % (1 if on else 0))
+
+    # -- link ------------------------------------------------------------------------------------
+    def link_read(self) -> bytes:
+        out = bytearray()
+        while len(out) < _READ_MAX:
+            ready = self._poll.poll(0)
+            if not ready or not ready[0][1] & select.POLLIN:
+                break
+            b = self._in.read(1)
+            if not b:
+                break
+            out.extend(b)
+        return bytes(out)
+
+    def link_write(self, data: bytes) -> None:
+        self._out.write(data)
+
+    # -- watchdog, maintenance -------------------------------------------------------------------
+    def wdt_start(self, timeout_ms: int) -> None:
+        self._wdt_ms = timeout_ms
+        self._wdt_fed = time.ticks_ms()
+
+    def wdt_feed(self) -> None:
+        if not self._stalled:
+            self._wdt_fed = time.ticks_ms()
+
+    def enter_maintenance(self) -> None:
+        self.pin("maintenance")
+        sys.exit(0)
+
+    # -- control channel -------------------------------------------------------------------------
+    def control(self, line: str, now: int) -> None:
+        parts = line.split()
+        if not parts:
+            return
+        if parts[0] == "pedal" and len(parts) == 3:
+            self.contacts[pc.PEDAL_NAMES.index(parts[1])] = parts[2] == "1"
+        elif parts[0] == "bounce" and len(parts) == 3:
+            i = pc.PEDAL_NAMES.index(parts[1])
+            level = parts[2] == "1"
+            for t, same in _BOUNCE:
+                self._script.append((now + t, i, level if same else not level))
+            self._script.append((now + 8, i, level))
+        elif parts[0] == "present" and len(parts) == 2:
+            self.present = parts[1] == "1"
+        elif parts[0] == "stall":
+            self._stalled = True
+
+    async def control_task(self) -> None:
+        import asyncio
+
+        while True:
+            now = time.ticks_ms()
+            if self._ctrl is not None and self._ctrl_poll.poll(0):
+                b = self._ctrl.read(1)
+                if not b:  # the launcher went away: so does the board
+                    sys.exit(0)
+                if b == b"\n":
+                    self.control(self._ctrl_buf.decode(), now)
+                    self._ctrl_buf = b""
+                else:
+                    self._ctrl_buf += b
+                continue
+            while self._script and ticks_diff(now, self._script[0][0]) >= 0:
+                _due, i, level = self._script.pop(0)
+                self.contacts[i] = level
+            if self._wdt_ms and ticks_diff(now, self._wdt_fed) > self._wdt_ms:
+                self.pin("watchdog")
+                sys.exit(3)  # the launcher restarts the board with reset cause "watchdog"
+            await asyncio.sleep_ms(1)
+
+    def extra_tasks(self, app: object) -> list[tuple[str, object]]:
+        return [("sim_control", self.control_task())]
+
+
+def main() -> None:
+    board = SimBoard()
+    try:
+        import app
+
+        app.run(board)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # stdout is the link: report on stderr, then die like a crashed board
+        sys.print_exception(exc, sys.stderr)  # type: ignore[attr-defined]
+        sys.exit(1)

@@ -1,0 +1,382 @@
+"""Driver of the pedal-and-indicator board: handshake, heartbeats, exactly-once events, faults.
+
+The transport (:class:`SerialLink`) reopens the port by itself; this driver says
+HELLO on every connect, refuses a board whose protocol version or message-table
+hash differ ("reflash the board"), sends a heartbeat every :data:`HEARTBEAT_S`,
+and ACKs every reliable message. Pedal events reach the app once each, in order,
+through :meth:`PedalBoard.get_event` (a thread-safe queue) and/or the ``on_event``
+callback (called on the link thread): the board resends until ACKed, and resends
+are dropped here by ``(boot_id, seq)``. A board reset shows up as a new boot id.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from sonocart.devices.discovery import UsbId, find_port
+from sonocart.devices.pedal_events import (
+    BoardEvent,
+    BoardIdentity,
+    FaultEvent,
+    LinkEvent,
+    PedalEvent,
+    PedalStatus,
+    SelfTestResult,
+    name_of,
+    pedal_names,
+)
+from sonocart.wire import pedal_codec as pc
+from sonocart.wire.framer import Framer, encode_frame
+from sonocart.wire.transport import LinkDown, LinkState, SerialLink
+
+log = logging.getLogger(__name__)
+
+#: USB identities of the pedal board: our pid.codes id (custom MicroPython build) and the stock
+#: MicroPython rp2 id (Raspberry Pi 2e8a:0005), told apart from other Picos by udev serial rules.
+PEDAL_USB_IDS = (UsbId(0x1209, 0x5C02), UsbId(0x2E8A, 0x0005))
+DEFAULT_PORT = "/dev/sonocart-pedal"
+
+HEARTBEAT_S = 0.2
+HELLO_RETRY_S = 0.5
+BOARD_SILENT_S = 1.0
+REFLASH_HINT = "reflash the board: sonocart firmware flash"
+
+
+def find_pedal_port() -> str | None:
+    """The pedal board's port by USB identity, if one is attached."""
+    return find_port(PEDAL_USB_IDS)
+
+
+class PedalBoard:
+    """Connect to the board on ``port`` and keep it connected; recover by itself."""
+
+    def __init__(
+        self,
+        port: str = DEFAULT_PORT,
+        *,
+        on_event: Callable[[BoardEvent], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.port = port
+        self._on_event = on_event
+        self._clock = clock
+        self.session = random.getrandbits(32)
+        self._events: queue.Queue[BoardEvent] = queue.Queue()
+        self._lock = threading.RLock()
+        self._seq = 0
+        self._framer = Framer(self._on_payload, pc.MAX_PAYLOAD)
+        self._link = SerialLink(port, self, name="pedal-link")
+        self._closing = threading.Event()
+        self._ticker = threading.Thread(target=self._tick_loop, name="pedal-heartbeat", daemon=True)
+        self._identity: BoardIdentity | None = None
+        self._incompatible: str | None = None
+        self._last_rx: float | None = None
+        self._last_hello = -1e9
+        self._silent_reported = False
+        self._delivered: dict[int, collections.deque[int]] = {}
+        self._faults: dict[tuple[str, int], bool] = {}
+        self._heartbeat: pc.Msg | None = None
+        self._indicator = pc.IND_IDLE
+        self._last_boot: int | None = None
+        self.events_delivered = 0
+        self.duplicates_dropped = 0
+        self.bad_messages = 0
+        self.board_resets = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> PedalBoard:
+        self._link.start()
+        self._ticker.start()
+        return self
+
+    def stop(self) -> None:
+        self._closing.set()
+        self._link.stop()
+        if self._ticker.is_alive():
+            self._ticker.join(1.0)
+
+    # -- app-facing API --------------------------------------------------------------------------
+    def get_event(self, timeout: float | None = None) -> BoardEvent | None:
+        """Next event (pedal, fault, link, self-test), or None after ``timeout`` seconds."""
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def set_indicator(self, state: str | int) -> None:
+        """Show ``state`` (idle, ready, imaging, recording, alarm_low/medium/high, off) on the light.
+
+        Kept and re-sent whenever the board reports something else (after a reset or reconnect).
+        """
+        code = state if isinstance(state, int) else pc.INDICATOR_NAMES.index(state)
+        if code not in pc.HOST_SETTABLE:
+            raise ValueError(f"the host cannot set indicator state {state!r}")
+        with self._lock:
+            self._indicator = code
+        self._send(pc.make("SET_INDICATOR", self._take_seq(), state=code))
+
+    def buzz(self, priority: str | int) -> None:
+        """One buzzer burst of alarm ``priority`` (low, medium, high; off silences)."""
+        names = ("off", "low", "medium", "high")
+        code = priority if isinstance(priority, int) else names.index(priority)
+        self._send(pc.make("BUZZ", self._take_seq(), priority=code))
+
+    def self_test(self) -> None:
+        """Ask the board to test itself; a :class:`SelfTestResult` event follows."""
+        self._send(pc.make("SELF_TEST", self._take_seq()))
+
+    def request_maintenance(self) -> None:
+        """Reboot the board into its REPL (flashing); it leaves the link."""
+        self._send(pc.make("MAINTENANCE", self._take_seq(), magic=pc.MAINTENANCE_MAGIC))
+
+    def status(self) -> PedalStatus:
+        with self._lock:
+            connected = self._link.state is LinkState.CONNECTED
+            hb = self._heartbeat
+            bits = hb.get("status") if hb else 0
+            faults = tuple(
+                sorted(
+                    f"{name}" + (f"({arg})" if name == "stuck_pedal" else "")
+                    for (name, arg), on in self._faults.items()
+                    if on
+                )
+            )
+            return PedalStatus(
+                port=self.port,
+                connected=connected,
+                identity=self._identity,
+                fault=self._fault(connected, faults),
+                faults=faults,
+                pedal_present=bool(bits & pc.HB_PEDAL_PRESENT),
+                pedals_down=pedal_names(bits >> 2),
+                board_reports_host_lost=bool(bits & pc.HB_HOST_LOST),
+                indicator=name_of(pc.INDICATOR_NAMES, hb.get("indicator")) if hb else "off",
+                lost_events=hb.get("lost_events") if hb else 0,
+                events_delivered=self.events_delivered,
+                duplicates_dropped=self.duplicates_dropped,
+                bad_frames=self._framer.stats.bad_total() + self.bad_messages,
+                board_resets=self.board_resets,
+            )
+
+    def _fault(self, connected: bool, faults: tuple[str, ...]) -> str | None:
+        if self._incompatible:
+            return self._incompatible
+        if not connected:
+            return f"pedal board not connected ({self.port})"
+        if self._identity is None:
+            return "pedal board not identified"
+        if self._last_rx is None or self._clock() - self._last_rx > BOARD_SILENT_S:
+            return "pedal board silent"
+        if faults:
+            return "pedal board fault: " + ", ".join(faults)
+        return None
+
+    # -- LinkProtocol ----------------------------------------------------------------------------
+    def connection_made(self, link: SerialLink) -> None:
+        with self._lock:
+            self._framer.reset()
+            self._identity = None
+            self._incompatible = None
+            self._last_rx = None
+            self._heartbeat = None
+        self._emit(LinkEvent("connected", self.port))
+        self._hello()
+
+    def data_received(self, data: bytes) -> None:
+        self._framer.feed(data)
+
+    def connection_lost(self, error: BaseException | None) -> None:
+        with self._lock:
+            self._identity = None
+            self._heartbeat = None
+        self._emit(LinkEvent("disconnected", str(error or "")))
+
+    # -- internals -------------------------------------------------------------------------------
+    def _take_seq(self) -> int:
+        with self._lock:
+            s = self._seq
+            self._seq = (s + 1) & 0xFFFF
+            return s
+
+    def _send(self, msg: pc.Msg) -> None:
+        try:
+            self._link.write(encode_frame(pc.encode(msg)))
+        except LinkDown:
+            pass  # the link reports itself down; the next connect says hello again
+
+    def _hello(self) -> None:
+        self._last_hello = self._clock()
+        self._send(
+            pc.make(
+                "HELLO",
+                self._take_seq(),
+                protocol_version=pc.PROTOCOL_VERSION,
+                schema_hash=pc.SCHEMA_HASH,
+                session=self.session,
+            )
+        )
+
+    def _emit(self, event: BoardEvent) -> None:
+        self._events.put(event)
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception:
+                log.exception("pedal event callback failed on %r", event)
+
+    def _on_payload(self, payload: bytes) -> None:
+        now = self._clock()
+        msg = pc.decode(payload)
+        if isinstance(msg, pc.Bad):
+            with self._lock:
+                self.bad_messages += 1
+            return
+        with self._lock:
+            self._last_rx = now
+            self._silent_reported = False
+            incompatible = self._incompatible
+        if msg.msg_id == pc.IDENTIFY:
+            self._on_identify(msg)
+            return
+        if incompatible:
+            return  # never act on a board whose messages this host cannot be sure to read
+        if msg.msg_id == pc.HEARTBEAT:
+            self._on_heartbeat(msg)
+        elif msg.reliable:
+            self._on_reliable(msg, now)
+
+    def _on_identify(self, msg: pc.Msg) -> None:
+        version, schema = msg.get("protocol_version"), msg.get("schema_hash")
+        if version != pc.PROTOCOL_VERSION or schema != pc.SCHEMA_HASH:
+            text = (
+                f"pedal board firmware {msg.text('firmware_version')} speaks pedal-link v{version} "
+                f"(schema {schema:08x}); this host needs v{pc.PROTOCOL_VERSION} (schema {pc.SCHEMA_HASH:08x}): "
+                + REFLASH_HINT
+            )
+            with self._lock:
+                first = self._incompatible != text
+                self._incompatible = text
+            if first:
+                log.error(text)
+                self._emit(LinkEvent("incompatible", text))
+            return
+        ident = BoardIdentity(
+            firmware_version=msg.text("firmware_version"),
+            build_hash=msg.text("build_hash"),
+            board_id=msg.text("board_id"),
+            boot_id=msg.get("boot_id"),
+            reset_cause=name_of(pc.RESET_NAMES, msg.get("reset_cause")),
+            protocol_version=version,
+            schema_hash=schema,
+            uptime_ms=msg.get("uptime_ms"),
+        )
+        with self._lock:
+            previous = self._last_boot
+            self._identity = ident
+            self._incompatible = None
+            self._last_boot = ident.boot_id
+            reset = previous is not None and previous != ident.boot_id
+            if reset:
+                self.board_resets += 1
+                self._faults.clear()
+            indicator = self._indicator
+        if reset:
+            self._emit(LinkEvent("board_reset", f"boot {ident.boot_id:08x}, reset cause {ident.reset_cause}"))
+        self._emit(
+            LinkEvent(
+                "identified", f"{ident.firmware_version} build {ident.build_hash} board {ident.board_id}"
+            )
+        )
+        self._send(pc.make("SET_INDICATOR", self._take_seq(), state=indicator))
+
+    def _on_heartbeat(self, msg: pc.Msg) -> None:
+        with self._lock:
+            self._heartbeat = msg
+            ident = self._identity
+            want = self._indicator
+        if ident is None or msg.get("session") != ident.boot_id:
+            if self._clock() - self._last_hello > HELLO_RETRY_S / 2:
+                self._hello()  # a board we have not identified (or one that reset): ask who it is
+            return
+        shown = msg.get("indicator")
+        if shown != want and shown in pc.HOST_SETTABLE:
+            self._send(pc.make("SET_INDICATOR", self._take_seq(), state=want))
+
+    def _on_reliable(self, msg: pc.Msg, now: float) -> None:
+        with self._lock:
+            ident = self._identity
+        if ident is None:
+            return  # not ACKed: the board resends after we have identified it
+        self._send(pc.make("ACK", self._take_seq(), acked_seq=msg.seq, status=pc.ACK_OK))
+        boot = ident.boot_id
+        with self._lock:
+            seen = self._delivered.setdefault(boot, collections.deque(maxlen=256))
+            if msg.seq in seen:
+                self.duplicates_dropped += 1
+                return
+            seen.append(msg.seq)
+            if len(self._delivered) > 4:
+                for old in list(self._delivered)[:-4]:
+                    del self._delivered[old]
+        event = self._event_of(msg, boot, now)
+        if event is not None:
+            with self._lock:
+                self.events_delivered += 1
+            self._emit(event)
+
+    def _event_of(self, msg: pc.Msg, boot: int, now: float) -> BoardEvent | None:
+        if msg.msg_id == pc.PEDAL_EVENT:
+            return PedalEvent(
+                pedal=name_of(pc.PEDAL_NAMES, msg.get("pedal")),
+                kind=name_of(pc.EVENT_NAMES, msg.get("kind")),
+                board_ts=msg.get("board_ts_ms"),
+                seq=msg.seq,
+                boot_id=boot,
+                received=now,
+            )
+        if msg.msg_id == pc.FAULT:
+            name = name_of(pc.FAULT_NAMES, msg.get("code"))
+            active = bool(msg.get("active"))
+            if name in ("stuck_pedal", "pedal_unplugged"):
+                with self._lock:
+                    self._faults[(name, msg.get("arg"))] = active
+            return FaultEvent(name, active, msg.get("arg"), msg.get("board_ts_ms"), msg.seq, boot)
+        if msg.msg_id == pc.SELF_TEST_RESULT:
+            return SelfTestResult(
+                bool(msg.get("passed")), bool(msg.get("pedal_present")), pedal_names(msg.get("pedals_down"))
+            )
+        with self._lock:
+            self.bad_messages += 1
+        return None
+
+    def _tick_loop(self) -> None:
+        while not self._closing.wait(HEARTBEAT_S):
+            if self._link.state is not LinkState.CONNECTED:
+                continue
+            with self._lock:
+                ident, incompatible, last_rx = self._identity, self._incompatible, self._last_rx
+            if incompatible:
+                continue  # no heartbeats: the board shows "host lost" rather than pretend we are here
+            now = self._clock()
+            if ident is None and now - self._last_hello > HELLO_RETRY_S:
+                self._hello()
+            self._send(
+                pc.make(
+                    "HEARTBEAT",
+                    self._take_seq(),
+                    session=self.session,
+                    uptime_ms=int(now * 1000) & 0xFFFFFFFF,
+                )
+            )
+            if last_rx is not None and now - last_rx > BOARD_SILENT_S:
+                with self._lock:
+                    report = not self._silent_reported
+                    self._silent_reported = True
+                if report:
+                    self._emit(LinkEvent("silent", f"no frame from the board for {BOARD_SILENT_S:g} s"))

@@ -1,0 +1,1 @@
+"""Build, flash and verify the pedal-board firmware (``sonocart firmware``)."""

@@ -1,0 +1,56 @@
+"""Fixtures: the firmware built once for the unix port, a simulated board on a pty, the host driver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sonocart.devices.pedal import PedalBoard
+from sonocart.devices.pedal_events import BoardEvent, LinkEvent
+from sonocart.firmware_tool.build import Build, build
+from sonocart.sim.pedal_board import SimulatedPedalBoard
+
+
+@pytest.fixture(scope="session")
+def sim_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The firmware compiled with mpy-cross for the simulated board (same modules as the Pico build)."""
+    return build("sim", tmp_path_factory.mktemp("fw"), version=("9.9.9+test", False, False))
+
+
+@pytest.fixture()
+def sim(sim_build: Build, tmp_path: Path) -> Iterator[SimulatedPedalBoard]:
+    board = SimulatedPedalBoard(tmp_path / "pedal", tmp_path / "pedal.ctl", sim_build).start()
+    yield board
+    board.stop()
+
+
+@pytest.fixture()
+def host(sim: SimulatedPedalBoard) -> Iterator[PedalBoard]:
+    driver = PedalBoard(str(sim.link_path)).start()
+    assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0), (
+        "board never identified"
+    )
+    yield driver
+    driver.stop()
+
+
+def wait_event(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: float) -> BoardEvent | None:
+    """Pop events until one matches ``pred``; None after ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ev = driver.get_event(left)
+        if ev is not None and pred(ev):
+            return ev
+    return None
+
+
+def drain(driver: PedalBoard, quiet: float = 0.3) -> list[BoardEvent]:
+    """Every event until none arrives for ``quiet`` seconds."""
+    out: list[BoardEvent] = []
+    while (ev := driver.get_event(quiet)) is not None:
+        out.append(ev)
+    return out

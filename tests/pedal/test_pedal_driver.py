@@ -1,0 +1,152 @@
+"""The host driver against a scripted board on a real pty (duplicates, resets) and against
+the real firmware built with another message table (refusal)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sonocart.devices.pedal import PedalBoard
+from sonocart.devices.pedal_events import LinkEvent, PedalEvent
+from sonocart.firmware_tool.build import Build
+from sonocart.firmware_tool.paths import HOST_DIR, tool
+from sonocart.sim.pedal_board import SimulatedPedalBoard
+from sonocart.sim.pty import PtyEndpoint
+from sonocart.wire import pedal_codec as pc
+from sonocart.wire.framer import Framer, encode_frame
+
+from .conftest import drain, wait_event
+
+
+class ScriptedBoard:
+    """A board played by the test through the real codec on a real pty."""
+
+    def __init__(self, link: Path, boot_id: int = 0x1111) -> None:
+        self.ep = PtyEndpoint(link)
+        self.boot_id = boot_id
+        self.rx: list[pc.Msg] = []
+        self.framer = Framer(self._on, pc.MAX_PAYLOAD)
+        self.seq = 100
+
+    def _on(self, payload: bytes) -> None:
+        msg = pc.decode(payload)
+        assert isinstance(msg, pc.Msg)
+        self.rx.append(msg)
+        if msg.msg_id == pc.HELLO:
+            self.send(
+                pc.make(
+                    "IDENTIFY",
+                    0,
+                    protocol_version=pc.PROTOCOL_VERSION,
+                    schema_hash=pc.SCHEMA_HASH,
+                    boot_id=self.boot_id,
+                    uptime_ms=5,
+                    reset_cause=pc.RESET_POWER_ON,
+                    firmware_version="t",
+                    build_hash="t",
+                    board_id="scripted",
+                )
+            )
+
+    def send(self, msg: pc.Msg) -> None:
+        self.ep.write(encode_frame(pc.encode(msg)))
+
+    def pump(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.framer.feed(self.ep.read())
+            self.send(pc.make("HEARTBEAT", 1, session=self.boot_id, indicator=pc.IND_IDLE, status=1))
+            time.sleep(0.02)
+
+    def acks(self) -> list[int]:
+        return [m.get("acked_seq") for m in self.rx if m.msg_id == pc.ACK]
+
+
+@pytest.fixture()
+def scripted(tmp_path: Path) -> Iterator[tuple[ScriptedBoard, PedalBoard]]:
+    board = ScriptedBoard(tmp_path / "pedal")
+    driver = PedalBoard(str(tmp_path / "pedal")).start()
+    board.pump(0.5)
+    assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 2.0)
+    yield board, driver
+    driver.stop()
+    board.ep.close()
+
+
+def test_resent_event_is_acked_every_time_but_delivered_once(scripted: tuple[ScriptedBoard, PedalBoard]) -> None:
+    board, driver = scripted
+    event = pc.make("PEDAL_EVENT", 7, pc.FLAG_RELIABLE, pedal=1, kind=pc.EV_TAP, board_ts_ms=55)
+    for _ in range(3):
+        board.send(event)
+    board.pump(0.4)
+    got = [e for e in drain(driver, 0.2) if isinstance(e, PedalEvent)]
+    assert [(e.pedal, e.kind, e.seq, e.board_ts) for e in got] == [("B", "tap", 7, 55)]
+    assert board.acks().count(7) == 3
+    assert driver.status().duplicates_dropped == 2
+
+
+def test_same_seq_after_a_board_reset_is_a_new_event(scripted: tuple[ScriptedBoard, PedalBoard]) -> None:
+    board, driver = scripted
+    event = pc.make("PEDAL_EVENT", 7, pc.FLAG_RELIABLE, pedal=0, kind=pc.EV_PRESS, board_ts_ms=1)
+    board.send(event)
+    board.pump(0.2)
+    board.boot_id = 0x2222  # the board rebooted: its heartbeats carry a new boot id, the host asks again
+    board.pump(0.6)
+    board.send(event)
+    board.pump(0.3)
+    events = drain(driver, 0.2)
+    assert [e.kind for e in events if isinstance(e, LinkEvent)].count("board_reset") == 1
+    assert [e.boot_id for e in events if isinstance(e, PedalEvent)] == [0x1111, 0x2222]
+
+
+def test_reliable_message_before_identify_is_not_acked(tmp_path: Path) -> None:
+    board = ScriptedBoard(tmp_path / "pedal")
+    board.send(pc.make("PEDAL_EVENT", 3, pc.FLAG_RELIABLE, pedal=0, kind=pc.EV_PRESS, board_ts_ms=1))
+    driver = PedalBoard(str(tmp_path / "pedal")).start()
+    try:
+        time.sleep(0.3)  # the driver reads the event before it says HELLO
+        board.framer.feed(board.ep.read())
+        assert 3 not in board.acks()
+    finally:
+        driver.stop()
+        board.ep.close()
+
+
+def build_with_other_table(sim_build: Build, dest: Path) -> Build:
+    """The same firmware with a pedal codec of protocol version 2: a board flashed from another branch."""
+    shutil.copytree(sim_build.out_dir, dest)
+    src = (HOST_DIR / "sonocart" / "wire" / "pedal_codec.py").read_text()
+    other = dest / "pedal_codec_v2.py"
+    other.write_text(src.replace("PROTOCOL_VERSION = 1", "PROTOCOL_VERSION = 2"))
+    subprocess.run(
+        [tool("mpy-cross"), "-o", str(dest / "lib/sonocart/wire/pedal_codec.mpy"), "-s", "pedal_codec.py", str(other)],
+        check=True,
+    )
+    return Build("sim", dest, sim_build.version, sim_build.build_hash, False, False, {})
+
+
+def test_board_with_another_message_table_is_refused_with_a_reflash_message(
+    sim_build: Build, tmp_path: Path
+) -> None:
+    other = build_with_other_table(sim_build, tmp_path / "v2")
+    with SimulatedPedalBoard(tmp_path / "pedal", fw=other).start() as sim:
+        driver = PedalBoard(str(sim.link_path)).start()
+        try:
+            ev = wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "incompatible", 5.0)
+            assert isinstance(ev, LinkEvent) and "reflash the board" in ev.detail and "v2" in ev.detail
+            fault = driver.status().fault
+            assert fault is not None and "reflash the board" in fault
+            assert driver.status().identity is None
+            # The refused board gets no heartbeats: it shows "host lost" by itself.
+            assert sim.wait_for(lambda: sim.light() == (255, 160, 0), 3.0)
+            sim.tap("A")
+            assert [e for e in drain(driver, 0.5) if isinstance(e, PedalEvent)] == []
+        finally:
+            driver.stop()
+    assert not os.path.exists(tmp_path / "pedal")

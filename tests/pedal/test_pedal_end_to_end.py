@@ -1,0 +1,213 @@
+"""The firmware as built (.mpy) on the MicroPython unix port, talking to the host driver over a pty."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sonocart.devices.pedal import PedalBoard
+from sonocart.devices.pedal_events import FaultEvent, LinkEvent, PedalEvent
+from sonocart.sim.pedal_board import SimulatedPedalBoard
+from sonocart.wire import pedal_codec as pc
+
+from .conftest import drain, wait_event
+
+YELLOW = (255, 160, 0)
+BLUE = (0, 0, 255)
+
+
+def pedal_events(events: list[object]) -> list[tuple[str, str]]:
+    return [(e.pedal, e.kind) for e in events if isinstance(e, PedalEvent)]
+
+
+def faults(events: list[object]) -> list[tuple[str, bool, int]]:
+    return [(e.fault, e.active, e.arg) for e in events if isinstance(e, FaultEvent)]
+
+
+def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    drain(host, 0.2)
+    sim.press("A", bounce=True)
+    time.sleep(0.15)
+    sim.release("A", bounce=True)
+    events = drain(host)
+    assert pedal_events(events) == [("A", "press"), ("A", "release"), ("A", "tap")]
+    seqs = [e.seq for e in events if isinstance(e, PedalEvent)]
+    assert len(set(seqs)) == 3
+
+
+def test_hold_is_reported_while_held_and_never_also_as_a_tap(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    drain(host, 0.2)
+    sim.press("B")
+    held = wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "hold", 2.0)
+    assert isinstance(held, PedalEvent) and held.pedal == "B"
+    sim.release("B")
+    assert pedal_events(drain(host)) == [("B", "release")]
+
+
+def test_both_pedals_at_once_each_give_their_own_events_once(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    drain(host, 0.2)
+    sim.press("A")
+    sim.press("B")
+    time.sleep(0.4)  # a heartbeat (every 250 ms) reports both down
+    assert host.status().pedals_down == ("A", "B")
+    sim.release("A")
+    sim.release("B")
+    got = pedal_events(drain(host))
+    for pedal in ("A", "B"):
+        assert [k for p, k in got if p == pedal] == ["press", "release", "tap"], got
+
+
+def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    drain(host, 0.2)
+    sim.unplug()
+    ev = wait_event(host, lambda e: isinstance(e, FaultEvent), 2.0)
+    assert isinstance(ev, FaultEvent) and (ev.fault, ev.active) == ("pedal_unplugged", True)
+    time.sleep(0.3)
+    status = host.status()
+    assert not status.pedal_present and status.fault is not None and "pedal_unplugged" in status.fault
+    sim.tap("A")
+    sim.replug()
+    events = drain(host)
+    assert pedal_events(events) == []
+    assert faults(events) == [("pedal_unplugged", False, 0)]
+    assert host.status().fault is None
+
+
+def test_pedal_down_when_the_connector_comes_out_is_released_without_a_tap(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    drain(host, 0.2)
+    sim.press("A")
+    assert wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "press", 2.0)
+    sim.unplug()
+    events = drain(host)
+    assert pedal_events(events) == [("A", "release")]
+    assert ("pedal_unplugged", True, 0) in faults(events)
+
+
+@pytest.mark.slow
+def test_pedal_held_past_ten_seconds_is_a_stuck_fault_cleared_on_release(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    drain(host, 0.2)
+    sim.press("A")
+    t0 = time.monotonic()
+    ev = wait_event(host, lambda e: isinstance(e, FaultEvent), 13.0)
+    waited = time.monotonic() - t0
+    assert isinstance(ev, FaultEvent) and (ev.fault, ev.active, ev.arg) == ("stuck_pedal", True, 0)
+    assert 10.0 <= waited < 12.0
+    assert host.status().fault == "pedal board fault: stuck_pedal(0)"
+    sim.release("A")
+    events = drain(host)
+    assert pedal_events(events) == [("A", "release")]
+    assert faults(events) == [("stuck_pedal", False, 0)]
+
+
+def ticks_now() -> int:
+    """The board's time.ticks_ms() on the unix port: CLOCK_MONOTONIC ms, wrapped at 2**30."""
+    return int(time.monotonic() * 1000) & ((1 << 30) - 1)
+
+
+def ticks_diff(a: int, b: int) -> int:
+    half = 1 << 29
+    return ((a - b + half) & ((1 << 30) - 1)) - half
+
+
+def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_loss(
+    sim: SimulatedPedalBoard, host: PedalBoard, sim_build: object
+) -> None:
+    host.set_indicator("imaging")
+    assert sim.wait_for(lambda: sim.light() == BLUE, 2.0)
+    mark = sim.log_length()
+    stopped = ticks_now()
+    host.stop()
+    assert sim.wait_for(lambda: sim.light() == YELLOW, 2.0), "no host-lost light"
+    lost_at = next(c.board_ms for c in sim.pin_log(mark) if c.pin == "rgb" and c.values == YELLOW)
+    latency_ms = ticks_diff(lost_at, stopped)
+    assert 0 <= latency_ms < 1000, latency_ms
+    assert sim.wait_for(
+        lambda: any(c.pin == "buzzer" and c.values == (1,) for c in sim.pin_log(mark)), 1.0
+    ), "host lost is audible too"
+    sim.tap("A")  # nobody listens: these must not reach a later host as late presses
+    time.sleep(0.2)
+    again = PedalBoard(str(sim.link_path)).start()
+    try:
+        assert wait_event(again, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
+        events = drain(again, 0.5)
+        assert pedal_events(events) == []
+        lost = [f for f in faults(events) if f[0] == "events_lost"]
+        assert lost and lost[0][2] >= 3, events
+        assert sim.wait_for(lambda: sim.light() != YELLOW, 2.0)
+        sim.tap("B")
+        assert pedal_events(drain(again)) == [("B", "press"), ("B", "release"), ("B", "tap")]
+    finally:
+        again.stop()
+
+
+def test_board_reset_mid_session_is_seen_and_the_light_restored(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    host.set_indicator("imaging")
+    assert sim.wait_for(lambda: sim.light() == BLUE, 2.0)
+    first_boot = host.status().identity
+    sim.reset()
+    ev = wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "board_reset", 5.0)
+    assert ev is not None, "no board_reset event"
+    assert wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
+    ident = host.status().identity
+    assert first_boot is not None and ident is not None
+    assert ident.boot_id != first_boot.boot_id and ident.reset_cause == "soft"
+    assert sim.wait_for(lambda: sim.light() == BLUE, 2.0), "host did not restore its indicator state"
+    drain(host, 0.2)
+    sim.tap("A")
+    assert pedal_events(drain(host)) == [("A", "press"), ("A", "release"), ("A", "tap")]
+
+
+def test_port_vanishing_and_coming_back_reconnects_by_itself(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    sim.power_off()
+    assert wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "disconnected", 3.0)
+    assert host.status().fault is not None and not host.status().connected
+    time.sleep(0.5)
+    sim.power_on()
+    assert wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
+    time.sleep(0.3)
+    assert host.status().fault is None
+    assert host.status().identity is not None and host.status().identity.reset_cause == "power_on"
+
+
+def test_hung_firmware_is_reset_by_the_watchdog_and_reported(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    sim.stall()
+    ev = wait_event(host, lambda e: isinstance(e, FaultEvent) and e.fault == "watchdog_reset", 8.0)
+    assert isinstance(ev, FaultEvent) and ev.active
+    assert host.status().identity is not None and host.status().identity.reset_cause == "watchdog"
+
+
+def test_self_test_reports_pedal_presence(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+    from sonocart.devices.pedal_events import SelfTestResult
+
+    host.self_test()
+    ev = wait_event(host, lambda e: isinstance(e, SelfTestResult), 4.0)
+    assert isinstance(ev, SelfTestResult) and ev.passed and ev.pedal_present
+
+
+def test_indicator_commands_are_acknowledged_and_shown(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+    for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
+        host.set_indicator(state)
+        assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state
+    time.sleep(0.4)
+    assert host.status().indicator == "recording"
+    with pytest.raises(ValueError):
+        host.set_indicator(pc.IND_HOST_LOST)

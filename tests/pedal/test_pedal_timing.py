@@ -1,0 +1,114 @@
+"""Timing measured on the running firmware: light and buzzer from the simulated pins, pedal latency.
+
+Pin changes are stamped with the board's own tick, so frequency and duty are exact
+to 1 ms whatever the load on the test machine. The figures are also written to
+artifacts/pedal-timing.json (reproduce: .venv/bin/pytest tests/pedal/test_pedal_timing.py).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+
+from sonocart.devices.pedal import PedalBoard
+from sonocart.devices.pedal_events import PedalEvent
+from sonocart.sim.pedal_board import PinChange, SimulatedPedalBoard
+
+from .conftest import drain, wait_event
+
+ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "pedal-timing.json"
+
+
+def record(key: str, value: object) -> None:
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    data = json.loads(ARTIFACT.read_text()) if ARTIFACT.exists() else {}
+    data[key] = value
+    ARTIFACT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[float, float, int]:
+    """(frequency Hz, duty, periods) from rgb changes: rising edges to ``colour``, falling edges to off."""
+    edges = [(c.board_ms, c.values == colour) for c in changes if c.pin == "rgb"]
+    rises = [t for t, on in edges if on]
+    periods = [b - a for a, b in zip(rises, rises[1:], strict=False)]
+    ons = []
+    for i, (t, on) in enumerate(edges[:-1]):
+        if on:
+            ons.append(edges[i + 1][0] - t)
+    period = statistics.mean(periods)
+    return 1000.0 / period, statistics.mean(ons[: len(periods)]) / period, len(periods)
+
+
+@pytest.mark.parametrize(
+    ("state", "colour", "f_range", "watch_s"),
+    [
+        ("alarm_high", (255, 0, 0), (1.4, 2.8), 2.2),
+        ("alarm_medium", (255, 160, 0), (0.4, 0.8), 5.0),
+    ],
+)
+def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
+    sim: SimulatedPedalBoard,
+    host: PedalBoard,
+    state: str,
+    colour: tuple[int, int, int],
+    f_range: tuple[float, float],
+    watch_s: float,
+) -> None:
+    mark = sim.log_length()
+    host.set_indicator(state)
+    time.sleep(watch_s)
+    freq, duty, n = flash_timing(sim.pin_log(mark), colour)
+    record(state, {"frequency_hz": round(freq, 3), "duty": round(duty, 3), "periods": n})
+    assert n >= 3
+    assert f_range[0] <= freq <= f_range[1], freq
+    assert 0.20 <= duty <= 0.60, duty
+
+
+def test_low_priority_alarm_light_is_steady_cyan(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+    host.set_indicator("alarm_low")
+    assert sim.wait_for(lambda: sim.light() == (0, 200, 200), 2.0)
+    mark = sim.log_length()
+    time.sleep(1.0)
+    assert [c for c in sim.pin_log(mark) if c.pin == "rgb"] == []
+
+
+@pytest.mark.parametrize(("priority", "pulses"), [("high", 10), ("medium", 3), ("low", 2)])
+def test_buzzer_burst_has_the_pulses_of_its_priority(
+    sim: SimulatedPedalBoard, host: PedalBoard, priority: str, pulses: int
+) -> None:
+    mark = sim.log_length()
+    host.buzz(priority)
+    time.sleep(3.5 if priority == "high" else 1.6)
+    edges = [(c.board_ms, c.values[0]) for c in sim.pin_log(mark) if c.pin == "buzzer"]
+    on_ms = [b[0] - a[0] for a, b in zip(edges, edges[1:], strict=False) if a[1] == 1 and b[1] == 0]
+    record(f"buzzer_{priority}", {"pulses": len(on_ms), "pulse_ms": on_ms})
+    assert len(on_ms) == pulses, edges
+    limits = (75, 200) if priority == "high" else (125, 250)  # IEC 60601-1-8 pulse duration
+    assert all(limits[0] <= d <= limits[1] + 15 for d in on_ms), on_ms
+    assert not sim.buzzer()
+
+
+def test_press_reaches_the_app_within_100_ms(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+    drain(host, 0.2)
+    latencies = []
+    for _ in range(10):
+        t0 = time.monotonic()
+        sim.press("A")
+        ev = wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "press", 2.0)
+        assert isinstance(ev, PedalEvent)
+        latencies.append((ev.received - t0) * 1000)
+        sim.release("A")
+        drain(host, 0.15)
+    record(
+        "press_to_host_event_ms",
+        {
+            "median": round(statistics.median(latencies), 1),
+            "max": round(max(latencies), 1),
+            "n": len(latencies),
+        },
+    )
+    assert statistics.median(latencies) < 100, latencies  # settle time 20 ms + polls; typical ~30 ms
