@@ -61,3 +61,21 @@ def test_acknowledging_is_a_journaled_event_with_the_operator(
     assert rec.engine.highest_prompt() is None
     with pytest.raises(InputRejected, match="no active prompt"):
         rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
+
+
+def test_pedal_acknowledge_takes_the_top_prompt_once_and_never_a_hard_stop(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    from sonocart.procedures.inputs import AcknowledgeTop
+
+    rec = new_record()
+    advance_to(rec, clock, "diabetes_glucose")
+    rec.engine.submit(Answer("diabetes_glucose", 19.0, "rn_ben"))
+    rec.engine.submit(Answer("no_infection_at_site", False, "rn_ben"))  # hard stop, HIGH, blocking
+    assert rec.engine.highest_prompt().blocking  # type: ignore[union-attr]
+    rec.engine.submit(AcknowledgeTop("dr_ana", press_id="7"))
+    assert "warn:diabetes_glucose" not in rec.engine.state.prompts
+    assert rec.engine.submit(AcknowledgeTop("dr_ana", press_id="7")) == []  # redelivered press: no second act
+    with pytest.raises(InputRejected, match="no prompt"):
+        rec.engine.submit(AcknowledgeTop("dr_ana", press_id="8"))
+    assert "hard_stop:infection_at_site" in rec.engine.state.prompts

@@ -20,6 +20,7 @@ from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answ
 from sonocart.procedures.clock import Clock
 from sonocart.procedures.inputs import (
     Acknowledge,
+    AcknowledgeTop,
     Answer,
     CaptureAdded,
     Confirm,
@@ -145,7 +146,11 @@ class Engine:
     def submit(self, inp: Input) -> list[Event]:
         """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError."""
         self.tick()
-        if isinstance(inp, LogAliquot) and inp.press_id and inp.press_id in self.state.press_ids:
+        if (
+            isinstance(inp, LogAliquot | AcknowledgeTop)
+            and inp.press_id
+            and inp.press_id in self.state.press_ids
+        ):
             return []  # the same pedal press delivered twice: already acted on once
         try:
             events = self._decide(inp)
@@ -256,6 +261,11 @@ class Engine:
             if prompt.blocking:
                 raise InputRejected("a hard stop is passed by a documented override or a corrected answer")
             return [("prompt_acknowledged", {"id": inp.prompt_id})]
+        if isinstance(inp, AcknowledgeTop):
+            top = next((p for p in self.active_prompts() if not p.blocking), None)
+            if top is None:
+                raise InputRejected("no prompt to acknowledge")
+            return [("prompt_acknowledged", {"id": top.id, "press_id": inp.press_id})]
         if isinstance(inp, AspirateInput):
             events = injection.aspirate(self.catalogue, st, inp.result)
             return events + self._auto_ack([f"timer:{injection.PAUSE_TIMER}"])
