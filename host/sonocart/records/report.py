@@ -151,7 +151,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
         "status": "completed" if state.completed else f"in progress: {state.current_phase_id()}",
         "answers": state.answers
         if not deidentify
-        else {k: v for k, v in state.answers.items() if k != "team"},
+        else redact({k: v for k, v in state.answers.items() if k != "team"}),
         "overrides": [
             {
                 "rule": rule,
