@@ -97,6 +97,10 @@ def summarise(ev: Event) -> str:
 CAPTURE_KEYS = ("number", "file", "sha256", "rows", "columns", "mm_per_px", "origin_px", "label", "operator")
 
 
+def _redacted(ev: Event) -> Event:
+    return Event(ev.seq, ev.wall, ev.operator, ev.type, redact(dict(ev.payload)), ev.hash)
+
+
 def _clean(item: dict[str, Any], deidentify: bool) -> dict[str, Any]:
     kept = {k: v for k, v in item.items() if k != "wall"}
     return dict(redact(kept)) if deidentify else kept
@@ -132,7 +136,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
             "time": _time(e.wall, start, deidentify),
             "operator": e.operator,
             "event": e.type,
-            "what": summarise(e),
+            "what": summarise(_redacted(e) if deidentify else e),
         }
         for e in events
         if not (deidentify and e.type in ("note", "record_opened"))
@@ -156,7 +160,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
             {
                 "rule": rule,
                 "operator": o["operator"],
-                "reason": o["reason"],
+                "reason": REMOVED if deidentify else o["reason"],
                 "time": _time(o["wall"], start, deidentify),
             }
             for rule, o in state.overrides.items()
