@@ -79,3 +79,17 @@ def test_pedal_acknowledge_takes_the_top_prompt_once_and_never_a_hard_stop(
     with pytest.raises(InputRejected, match="no prompt"):
         rec.engine.submit(AcknowledgeTop("dr_ana", press_id="8"))
     assert "hard_stop:infection_at_site" in rec.engine.state.prompts
+
+
+def test_a_failing_listener_does_not_hide_a_committed_event(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    rec = new_record()
+
+    def broken(engine: Engine, events: list[Event]) -> None:
+        raise RuntimeError("screen gone")
+
+    rec.engine.add_listener(broken)
+    events = rec.engine.submit(Answer("team", ["dr_ana", "rn_ben"], "dr_ana"))
+    assert events[0].type == "answered"
+    assert rec.engine.current_step().id == "patient_identifiers"  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,7 @@ from sonocart.procedures.prompts import Priority, Prompt, ordered
 from sonocart.procedures.state import State
 from sonocart.records.journal import Event, Journal
 
+log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
 Listener = Callable[["Engine", list[Event]], None]
 
@@ -68,6 +70,8 @@ EXPIRY_PROMPTS: dict[str, tuple[Priority, str]] = {
 
 
 class Engine:
+    """Not thread-safe: call it from one thread (the UI loop); marshal pedal and serial events onto it."""
+
     def __init__(self, catalogue: Catalogue, journal: Journal, clock: Clock, state: State) -> None:
         self.catalogue = catalogue
         self.journal = journal
@@ -171,6 +175,9 @@ class Engine:
         for _, name in due:
             events.append(("timer_expired", {"name": name}))
             prio, text = EXPIRY_PROMPTS.get(name, (Priority.LOW, f"{name} time reached."))
+            if name.startswith("post_pain_"):
+                minutes = name.removeprefix("post_pain_")
+                text = f"Diagnostic block: record pain (NRS 0-10) now, {minutes} min after."
             events.append(injection.prompt(f"timer:{name}", prio, text))
         return self._commit(events + self._follow_ups(events, "system"), "system")
 
@@ -186,7 +193,10 @@ class Engine:
             elif ev.type in ("timer_expired", "timer_cancelled"):
                 self._deadlines.pop(ev.payload["name"], None)
         for listener in list(self._listeners):
-            listener(self, journaled)
+            try:
+                listener(self, journaled)
+            except Exception:  # a faulty listener must not make a committed event look lost
+                log.exception("procedure listener failed; the events are committed")
         return journaled
 
     def _follow_ups(self, events: Events, operator: str) -> Events:
