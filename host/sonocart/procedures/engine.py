@@ -149,6 +149,8 @@ class Engine:
     # ---- input -------------------------------------------------------------------------------------
     def submit(self, inp: Input) -> list[Event]:
         """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError."""
+        if not inp.operator.strip():
+            raise InputRejected("every input needs the operator's id")
         self.tick()
         if (
             isinstance(inp, LogAliquot | AcknowledgeTop)
