@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from procedure_drivers import at_step, example_steps, play, play_until
 
-from conftest import at_step, example_steps, play, play_until
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.clock import ManualClock

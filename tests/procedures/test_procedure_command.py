@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import EXAMPLE
+from procedure_drivers import EXAMPLE
+
 from sonocart.cli import COMMAND_MODULES
 
 
