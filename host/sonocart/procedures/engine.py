@@ -19,6 +19,8 @@ from sonocart.procedures import injection, last_mode
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
 from sonocart.procedures.clock import Clock
+from sonocart.procedures.discharge import discharge_instructions
+from sonocart.procedures.expiry import expiry_prompt
 from sonocart.procedures.inputs import (
     Acknowledge,
     AcknowledgeTop,
@@ -46,27 +48,6 @@ from sonocart.records.journal import Event, Journal
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
 Listener = Callable[["Engine", list[Event]], None]
-
-#: What each timer says when it runs out. Every expiry is a prompt a person acknowledges.
-EXPIRY_PROMPTS: dict[str, tuple[Priority, str]] = {
-    injection.PAUSE_TIMER: (Priority.LOW, "Pause over: aspirate before the next aliquot."),
-    injection.TEST_DOSE_TIMER: (
-        Priority.MEDIUM,
-        "Test-dose watch over: heart-rate rise of 10 bpm or more, or ECG change? If none, continue.",
-    ),
-    "last_onset": (
-        Priority.LOW,
-        "5 min since injection: most LAST has shown by now; keep watching to 60 min.",
-    ),
-    "last_tail": (Priority.LOW, "60 min since injection: LAST watch complete."),
-    "observation": (Priority.MEDIUM, "Observation time complete: assess for discharge."),
-    last_mode.BOLUS_TIMER: (Priority.HIGH, "Lipid bolus time over: infusion running?"),
-    last_mode.REPEAT_TIMER: (
-        Priority.HIGH,
-        "5 min since lipid bolus: still unstable? Repeat bolus (max twice), double the infusion rate.",
-    ),
-    last_mode.INFUSION_TIMER: (Priority.HIGH, "Lipid infusion time over: continue 15 min past stability."),
-}
 
 
 class Engine:
@@ -176,10 +157,7 @@ class Engine:
         events: Events = []
         for _, name in due:
             events.append(("timer_expired", {"name": name}))
-            prio, text = EXPIRY_PROMPTS.get(name, (Priority.LOW, f"{name} time reached."))
-            if name.startswith("post_pain_"):
-                minutes = name.removeprefix("post_pain_")
-                text = f"Diagnostic block: record pain (NRS 0-10) now, {minutes} min after."
+            prio, text = expiry_prompt(name)
             events.append(injection.prompt(f"timer:{name}", prio, text))
         return self._commit(events + self._follow_ups(events, "system"), "system")
 
@@ -399,15 +377,4 @@ class Engine:
         return [("outcome_recorded", payload), *self._auto_ack(ids)]
 
     def discharge_instructions(self) -> list[str]:
-        flags = set(self.state.procedure.flags)
-        if self.state.answers.get("sedation_driver") == "sedation_with_escort":
-            flags.add("sedated")
-        meds = self.state.answers.get("medications", [])
-        if any(
-            "steroid" in self.catalogue.other_drugs[p["drug"]].tags
-            for s in meds
-            for p in s["contents"]
-            if p["drug"] in self.catalogue.other_drugs
-        ):
-            flags.add("steroid")
-        return [i.text for i in self.catalogue.discharge if not i.only_if or flags.intersection(i.only_if)]
+        return discharge_instructions(self.catalogue, self.state)
