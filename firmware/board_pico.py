@@ -4,14 +4,14 @@ hardware/pinmap.json). USB CDC stdio is the pedal link."""
 import os
 import select
 import sys
+import time
 
 import machine
 import micropython
 import neopixel
-import time
-from mpcompat import const
 from pinmap import BUZZER, LIGHT_DATA, PEDAL_A, PEDAL_B, PEDAL_PRESENT
 
+from mpcompat import const
 from sonocart.wire import pedal_codec as pc
 
 _READ_MAX = const(64)

@@ -23,7 +23,6 @@ import time
 
 from debounce import ticks_diff
 from mpcompat import const
-
 from sonocart.wire import pedal_codec as pc
 
 _READ_MAX = const(256)
@@ -38,8 +37,8 @@ class SimBoard:
         self._poll.register(self._in, select.POLLIN)
         ctrl_fd = os.getenv("SONOCART_SIM_CTRL_FD")
         pins_fd = os.getenv("SONOCART_SIM_PINS_FD")
-        self._ctrl = open("/dev/fd/" + ctrl_fd, "rb") if ctrl_fd else None
-        self._pins = open("/dev/fd/" + pins_fd, "wb") if pins_fd else None
+        self._ctrl = open("/dev/fd/" + ctrl_fd, "rb") if ctrl_fd else None  # noqa: SIM115 (lives as long as the board)
+        self._pins = open("/dev/fd/" + pins_fd, "wb") if pins_fd else None  # noqa: SIM115
         self._ctrl_poll = select.poll()
         if self._ctrl is not None:
             self._ctrl_poll.register(self._ctrl, select.POLLIN)

@@ -79,7 +79,9 @@ def scripted(tmp_path: Path) -> Iterator[tuple[ScriptedBoard, PedalBoard]]:
     board.ep.close()
 
 
-def test_resent_event_is_acked_every_time_but_delivered_once(scripted: tuple[ScriptedBoard, PedalBoard]) -> None:
+def test_resent_event_is_acked_every_time_but_delivered_once(
+    scripted: tuple[ScriptedBoard, PedalBoard],
+) -> None:
     board, driver = scripted
     event = pc.make("PEDAL_EVENT", 7, pc.FLAG_RELIABLE, pedal=1, kind=pc.EV_TAP, board_ts_ms=55)
     for _ in range(3):
@@ -125,7 +127,14 @@ def build_with_other_table(sim_build: Build, dest: Path) -> Build:
     other = dest / "pedal_codec_v2.py"
     other.write_text(src.replace("PROTOCOL_VERSION = 1", "PROTOCOL_VERSION = 2"))
     subprocess.run(
-        [tool("mpy-cross"), "-o", str(dest / "lib/sonocart/wire/pedal_codec.mpy"), "-s", "pedal_codec.py", str(other)],
+        [
+            tool("mpy-cross"),
+            "-o",
+            str(dest / "lib/sonocart/wire/pedal_codec.mpy"),
+            "-s",
+            "pedal_codec.py",
+            str(other),
+        ],
         check=True,
     )
     return Build("sim", dest, sim_build.version, sim_build.build_hash, False, False, {})

@@ -7,6 +7,7 @@ artifacts/pedal-timing.json (reproduce: .venv/bin/pytest tests/pedal/test_pedal_
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import time
@@ -34,7 +35,7 @@ def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[flo
     """(frequency Hz, duty, periods) from rgb changes: rising edges to ``colour``, falling edges to off."""
     edges = [(c.board_ms, c.values == colour) for c in changes if c.pin == "rgb"]
     rises = [t for t, on in edges if on]
-    periods = [b - a for a, b in zip(rises, rises[1:], strict=False)]
+    periods = [b - a for a, b in itertools.pairwise(rises)]
     ons = []
     for i, (t, on) in enumerate(edges[:-1]):
         if on:
@@ -84,7 +85,7 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
     host.buzz(priority)
     time.sleep(3.5 if priority == "high" else 1.6)
     edges = [(c.board_ms, c.values[0]) for c in sim.pin_log(mark) if c.pin == "buzzer"]
-    on_ms = [b[0] - a[0] for a, b in zip(edges, edges[1:], strict=False) if a[1] == 1 and b[1] == 0]
+    on_ms = [b[0] - a[0] for a, b in itertools.pairwise(edges) if a[1] == 1 and b[1] == 0]
     record(f"buzzer_{priority}", {"pulses": len(on_ms), "pulse_ms": on_ms})
     assert len(on_ms) == pulses, edges
     limits = (75, 200) if priority == "high" else (125, 250)  # IEC 60601-1-8 pulse duration

@@ -115,13 +115,16 @@ def git_version() -> tuple[str, bool, bool]:
     return version, dirty, False
 
 
-def source_hash(target: str) -> str:
+def source_hash() -> str:
+    """SHA-256 (first 16 hex digits) over every firmware source, the shared codec and the pin map.
+
+    The same for the Pico and the simulated-board builds, so a simulated board reports the hash
+    of the firmware a real board would run.
+    """
     h = hashlib.sha256()
-    for src, rel in (
-        sources(target) + [(FIRMWARE_DIR / b, b) for b in BOOT_SOURCE] + [(PINMAP_JSON, "pinmap.json")]
-    ):
-        if target != "pico" and rel in BOOT_SOURCE:
-            continue
+    files = sorted(p for p in FIRMWARE_DIR.glob("*.py") if p.name not in ("version.py", "pinmap.py"))
+    named = [(p, p.name) for p in files] + [(HOST_DIR / rel, rel) for rel in SHARED_MODULES]
+    for src, rel in [*named, (PINMAP_JSON, "pinmap.json")]:
         h.update(rel.encode() + b"\0" + src.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
@@ -145,7 +148,7 @@ def build(
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
     ver, dirty, unversioned = version if version is not None else git_version()
-    bhash = source_hash(target)
+    bhash = source_hash()
     out = out_root / target
     if out.exists():
         shutil.rmtree(out)
@@ -158,7 +161,7 @@ def build(
             f"FIRMWARE_VERSION = {ver!r}\nBUILD_HASH = {bhash!r}\n"
         )
         (gen / "pinmap.py").write_text(pinmap.render_python(pinmap.load()))
-        modules = sources(target) + [(gen / "version.py", "version.py"), (gen / "pinmap.py", "pinmap.py")]
+        modules = [*sources(target), (gen / "version.py", "version.py"), (gen / "pinmap.py", "pinmap.py")]
         for src, rel in modules:
             compile_module(src, lib / rel.replace(".py", ".mpy"), rel)
     if target == "pico":

@@ -312,11 +312,13 @@ class SimulatedPedalBoard:
         elif verb == "power":
             (self.power_on if args[0] == "on" else self.power_off)()
         elif verb == "light":
-            return "rgb %d %d %d" % self.light()
+            r, g, b = self.light()
+            return f"rgb {r} {g} {b}"
         elif verb == "buzzer":
             return f"buzzer {int(self.buzzer())}"
         elif verb == "boot":
-            return "boot %d %d" % self.boot()
+            boot_id, cause = self.boot()
+            return f"boot {boot_id} {cause}"
         else:
             raise ValueError(f"unknown command {verb!r}")
         return "ok"
