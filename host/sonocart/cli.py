@@ -8,7 +8,10 @@ import sys
 from collections.abc import Sequence
 
 #: Sub-command modules, each exposing ``register(subparsers)`` that sets ``func``.
-COMMAND_MODULES = ("sonocart.commands.sim",)
+COMMAND_MODULES = (
+    "sonocart.commands.sim",
+    "sonocart.commands.firmware",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

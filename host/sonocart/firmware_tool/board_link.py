@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardIdentity, LinkEvent
@@ -14,6 +15,8 @@ class LinkQueryError(RuntimeError):
 
 def query_identity(port: str, timeout_s: float = 5.0) -> BoardIdentity:
     """Connect, say HELLO, return the IDENTIFY; raise with the driver's fault text otherwise."""
+    if port.startswith("/") and not Path(port).exists():
+        raise LinkQueryError(f"pedal board not connected: {port} does not exist")
     driver = PedalBoard(port).start()
     try:
         deadline = time.monotonic() + timeout_s
@@ -31,6 +34,8 @@ def query_identity(port: str, timeout_s: float = 5.0) -> BoardIdentity:
 
 def request_maintenance(port: str, timeout_s: float = 5.0) -> bool:
     """Ask a running board to reboot into its REPL; False when no compatible board answered."""
+    if port.startswith("/") and not Path(port).exists():
+        return False
     driver = PedalBoard(port).start()
     try:
         deadline = time.monotonic() + timeout_s

@@ -45,7 +45,7 @@ class MpremoteError(RuntimeError):
 class Mpremote:
     """Run mpremote against one serial port."""
 
-    def __init__(self, port: str, *, run: Runner = subprocess.run, timeout_s: float = 60.0) -> None:
+    def __init__(self, port: str, *, run: Runner | None = None, timeout_s: float = 60.0) -> None:
         self.port = port
         self._run = run
         self._timeout = timeout_s
@@ -53,7 +53,8 @@ class Mpremote:
     def call(self, args: Sequence[str], cwd: Path | None = None) -> str:
         cmd = [tool("mpremote"), "connect", self.port, *args]
         try:
-            proc = self._run(cmd, capture_output=True, text=True, timeout=self._timeout, cwd=cwd, check=False)
+            run = self._run if self._run is not None else subprocess.run
+            proc = run(cmd, capture_output=True, text=True, timeout=self._timeout, cwd=cwd, check=False)
         except subprocess.TimeoutExpired as exc:
             raise MpremoteError(f"mpremote timed out: {' '.join(args)[:80]}") from exc
         if proc.returncode != 0:
