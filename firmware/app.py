@@ -52,7 +52,7 @@ class App:
             now,
         )
         self.alive: dict[str, int] = {}
-        self.tasks: dict[str, object] = {}
+        self.tasks: dict[str, asyncio.Task] = {}  # type: ignore[type-arg]
         self.running = True
 
     # -- tasks -----------------------------------------------------------------------------------
