@@ -174,6 +174,7 @@ class App:
 
     def handle_commands(self, now: int) -> None:
         link = self.link
+        self.check_host(now)  # a HELLO in the same read starts the session before its commands run
         while link.commands:
             msg = link.commands.pop(0)
             ok = True
