@@ -16,6 +16,8 @@ from .conftest import drain, wait_event
 YELLOW = (255, 160, 0)
 BLUE = (0, 0, 255)
 
+pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
+
 
 def pedal_events(events: list[object]) -> list[tuple[str, str]]:
     return [(e.pedal, e.kind) for e in events if isinstance(e, PedalEvent)]

@@ -23,6 +23,8 @@ from .conftest import drain, wait_event
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "pedal-timing.json"
 
+pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
+
 
 def record(key: str, value: object) -> None:
     ARTIFACT.parent.mkdir(exist_ok=True)
