@@ -80,5 +80,5 @@ def test_random_bytes_never_raise_out_of_the_decoder():
         if n >= 1:
             buf[0] = (0x01, 0x02, 0x03, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x30)[x % 11]
         got = pc.decode(bytes(buf))
-        assert isinstance(got, pc.Msg) or isinstance(got, pc.Bad), got
+        assert isinstance(got, pc.Msg) or isinstance(got, pc.Bad), got  # noqa: SIM101 (MicroPython)
         x = (x * 1103515245 + 12345) & 0x7FFFFFFF

@@ -5,11 +5,14 @@ from __future__ import annotations
 import socket
 import time
 
+import pytest
 import serial
 
 from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.wire import pedal_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
+
+pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
 
 YELLOW = (255, 160, 0)
 
