@@ -174,6 +174,9 @@ class PedalBoard:
             return "pedal board not identified"
         if self._last_rx is None or self._clock() - self._last_rx > BOARD_SILENT_S:
             return "pedal board silent"
+        hb = self._heartbeat
+        if hb is not None and hb.get("status") & pc.HB_HOST_LOST:
+            return "pedal board does not hear the host (shows host lost)"
         if faults:
             return "pedal board fault: " + ", ".join(faults)
         return None
