@@ -50,11 +50,18 @@ class FakeBoardFs:
                 src = Path(cwd) / entry
                 for f in [src] if src.is_file() else sorted(p for p in src.rglob("*") if p.is_file()):
                     self.files["/" + str(f.relative_to(cwd))] = f.read_bytes()
-        elif args[0] == "exec" and "hashlib" in args[1]:
+        elif args[0] == "exec" and "# sonocart:list" in args[1]:
+            root = ast.literal_eval(args[1].rsplit("walk(", 1)[1].split(", [])", 1)[0])
+            out = json.dumps(sorted(p for p in self.files if p.startswith(root.rstrip("/") + "/"))) + "\n"
+        elif args[0] == "exec" and "# sonocart:rmtree" in args[1]:
+            root = ast.literal_eval(args[1].rsplit("rm(", 1)[1].split(")", 1)[0])
+            self.files = {p: b for p, b in self.files.items() if not p.startswith(root.rstrip("/") + "/")}
+            out = "[]\n"
+        elif args[0] == "exec" and "# sonocart:hash" in args[1]:
             paths = ast.literal_eval(args[1].split("for p in ", 1)[1].split(":\n", 1)[0])
             got = {p: hashlib.sha256(self.files[p]).hexdigest() if p in self.files else None for p in paths}
             out = json.dumps(got) + "\n"
-        elif args[0] == "exec":
+        elif args[0] == "exec" and "# sonocart:runtime" in args[1]:
             out = json.dumps({"mpy": self.mpy, "version": "1.24.1", "machine": "Raspberry Pi Pico"}) + "\n"
         elif args == ["reset"]:
             if self.sim is not None:
@@ -129,6 +136,23 @@ def test_verify_names_a_file_that_differs_and_fails(
         report = fw_flash.verify(str(sim.link_path), pico)
         assert not report.ok
         assert "[FAIL] file lib/link.mpy" in report.render()
+
+
+def test_flash_removes_modules_of_an_older_build_and_verify_reports_stale_ones(
+    builds: tuple[Build, Build], mocker: MockerFixture, tmp_path: Path
+) -> None:
+    pico, sim_fw = builds
+    with SimulatedPedalBoard(tmp_path / "pedal", fw=sim_fw).start() as sim:
+        fs = FakeBoardFs(sim)
+        fs.files["/lib/old_module.mpy"] = b"M\x06\x00\x1f old"
+        mocker.patch("sonocart.firmware_tool.mpremote.subprocess.run", side_effect=fs.run)
+        mocker.patch("sonocart.firmware_tool.flash._wait_for_port", return_value=True)
+        assert fw_flash.flash(str(sim.link_path), fw=pico, wait_for_port=no_wait).ok
+        assert "/lib/old_module.mpy" not in fs.files
+        fs.files["/lib/old_module.mpy"] = b"M\x06\x00\x1f old"
+        report = fw_flash.verify(str(sim.link_path), pico)
+    assert not report.ok
+    assert "[FAIL] no stale modules in /lib: expected none, board has /lib/old_module.mpy" in report.render()
 
 
 def test_verify_fails_when_the_board_runs_another_version(

@@ -54,3 +54,16 @@ def drain(driver: PedalBoard, quiet: float = 0.3) -> list[BoardEvent]:
     while (ev := driver.get_event(quiet)) is not None:
         out.append(ev)
     return out
+
+
+ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "pedal-timing.json"
+
+
+def record(key: str, value: object) -> None:
+    """Add a measured figure to artifacts/pedal-timing.json."""
+    import json
+
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    data = json.loads(ARTIFACT.read_text()) if ARTIFACT.exists() else {}
+    data[key] = value
+    ARTIFACT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

@@ -11,7 +11,7 @@ from sonocart.devices.pedal_events import FaultEvent, LinkEvent, PedalEvent
 from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.wire import pedal_codec as pc
 
-from .conftest import drain, wait_event
+from .conftest import drain, record, wait_event
 
 YELLOW = (255, 160, 0)
 BLUE = (0, 0, 255)
@@ -135,6 +135,7 @@ def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_l
     assert sim.wait_for(lambda: sim.light() == YELLOW, 2.0), "no host-lost light"
     lost_at = next(c.board_ms for c in sim.pin_log(mark) if c.pin == "rgb" and c.values == YELLOW)
     latency_ms = ticks_diff(lost_at, stopped)
+    record("host_stop_to_host_lost_light_ms", latency_ms)
     assert 0 <= latency_ms < 1000, latency_ms
     assert sim.wait_for(
         lambda: any(c.pin == "buzzer" and c.values == (1,) for c in sim.pin_log(mark)), 1.0

@@ -8,10 +8,8 @@ artifacts/pedal-timing.json (reproduce: .venv/bin/pytest tests/pedal/test_pedal_
 from __future__ import annotations
 
 import itertools
-import json
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,18 +17,7 @@ from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import PedalEvent
 from sonocart.sim.pedal_board import PinChange, SimulatedPedalBoard
 
-from .conftest import drain, wait_event
-
-ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "pedal-timing.json"
-
-pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
-
-
-def record(key: str, value: object) -> None:
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    data = json.loads(ARTIFACT.read_text()) if ARTIFACT.exists() else {}
-    data[key] = value
-    ARTIFACT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+from .conftest import drain, record, wait_event
 
 
 def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[float, float, int]:

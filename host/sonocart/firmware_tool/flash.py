@@ -13,7 +13,7 @@ from sonocart.firmware_tool.paths import BUILD_DIR
 from sonocart.firmware_tool.report import Report
 from sonocart.firmware_tool.verify import check_files, check_identity, mpy_loadable
 
-REBOOT_WAIT_S = 3.0
+REBOOT_WAIT_S = 8.0
 
 
 def info(port: str, fw: Build | None) -> Report:
@@ -70,6 +70,7 @@ def flash(
             f"MicroPython {runtime['version']} (mpy word {int(runtime['mpy']):#x})",
         ):
             return report
+        mp.remove_tree("/lib")  # no module of an older build may linger
         mp.copy_tree(fw.out_dir, sorted({rel.split("/")[0] for rel in fw.files}))
         check_files(report, mp, fw)
         mp.reset()
@@ -109,11 +110,11 @@ def _check_link(report: Report, port: str, fw: Build) -> None:
 
 
 def _wait_for_port(port: str, timeout_s: float) -> bool:
-    """Wait for a re-enumerating board's port to come back."""
-    time.sleep(0.5)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if Path(port).exists():
-            return True
+    """Wait for a resetting board's port to go (USB re-enumeration) and come back."""
+    start = time.monotonic()
+    while Path(port).exists() and time.monotonic() - start < 1.0:
+        time.sleep(0.05)
+    while not Path(port).exists() and time.monotonic() - start < timeout_s:
         time.sleep(0.1)
-    return False
+    time.sleep(0.5)  # let the CDC port settle before mpremote or the link opens it
+    return Path(port).exists()

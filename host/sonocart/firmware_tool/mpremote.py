@@ -13,6 +13,7 @@ from sonocart.firmware_tool.paths import tool
 Runner = Callable[..., subprocess.CompletedProcess[str]]
 
 _HASH_SCRIPT = """\
+# sonocart:hash
 import hashlib, binascii, json
 out = {}
 for p in %r:
@@ -31,10 +32,49 @@ print(json.dumps(out))
 """
 
 _INFO_SCRIPT = """\
+# sonocart:runtime
 import sys, json
 impl = sys.implementation
 version = '.'.join(str(v) for v in impl.version[:3])
 print(json.dumps({'mpy': impl._mpy, 'version': version, 'machine': impl._machine}))
+"""
+
+
+_LIST_SCRIPT = """\
+# sonocart:list
+import os, json
+def walk(d, out):
+    try:
+        entries = list(os.ilistdir(d))
+    except OSError:
+        return out
+    for e in entries:
+        p = d.rstrip('/') + '/' + e[0]
+        if e[1] == 0x4000:
+            walk(p, out)
+        else:
+            out.append(p)
+    return out
+print(json.dumps(walk(%r, [])))
+"""
+
+_RMTREE_SCRIPT = """\
+# sonocart:rmtree
+import os
+def rm(d):
+    try:
+        entries = list(os.ilistdir(d))
+    except OSError:
+        return
+    for e in entries:
+        p = d.rstrip('/') + '/' + e[0]
+        if e[1] == 0x4000:
+            rm(p)
+        else:
+            os.remove(p)
+    os.rmdir(d)
+rm(%r)
+print('[]')
 """
 
 
@@ -82,6 +122,15 @@ class Mpremote:
         """SHA-256 of each board file (``None`` when missing), computed on the board."""
         got: dict[str, str | None] = self.exec_json(_HASH_SCRIPT % (list(paths),))
         return got
+
+    def list_files(self, root: str) -> list[str]:
+        """Every file under ``root`` on the board (absolute paths)."""
+        got: list[str] = self.exec_json(_LIST_SCRIPT % (root,))
+        return got
+
+    def remove_tree(self, root: str) -> None:
+        """Delete ``root`` and everything under it; nothing happens when it is missing."""
+        self.exec_json(_RMTREE_SCRIPT % (root,))
 
     def copy_tree(self, local_dir: Path, entries: Sequence[str]) -> None:
         """Copy ``entries`` (files or directories under ``local_dir``) to the board's root."""

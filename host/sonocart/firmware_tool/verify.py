@@ -24,6 +24,9 @@ def check_files(report: Report, mp: Mpremote, fw: Build) -> None:
             bad += 1
             report.check(f"file {rel}", False, want[:16], (have or "missing")[:16])
     report.check("file hashes", bad == 0, f"{len(fw.files)} files match", f"{len(fw.files) - bad} match")
+    expected = {board_path(rel) for rel in fw.files if rel.startswith("lib/")}
+    stale = sorted(set(mp.list_files("/lib")) - expected)
+    report.check("no stale modules in /lib", not stale, "none", ", ".join(stale))
 
 
 def check_identity(report: Report, identity: BoardIdentity, fw: Build) -> None:
