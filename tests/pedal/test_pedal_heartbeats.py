@@ -87,3 +87,29 @@ def test_control_socket_speaks_the_line_protocol(sim: SimulatedPedalBoard) -> No
         assert ask("press Z").startswith("error")
         assert ask("frobnicate").startswith("error")
         assert ask("buzzer") in ("buzzer 0", "buzzer 1")
+
+
+def test_control_client_presses_pedals_of_a_board_it_did_not_start(sim: SimulatedPedalBoard) -> None:
+    from sonocart.devices.pedal import PedalBoard
+    from sonocart.devices.pedal_events import LinkEvent, PedalEvent
+    from sonocart.sim.pedal_control import ControlError, PedalSimClient
+
+    from .conftest import drain, wait_event
+
+    assert sim.control_path is not None
+    client = PedalSimClient(sim.control_path)
+    driver = PedalBoard(str(sim.link_path)).start()
+    try:
+        assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
+        drain(driver, 0.2)
+        client.press("B")
+        time.sleep(0.1)
+        client.release("B")
+        got = [(e.pedal, e.kind) for e in drain(driver) if isinstance(e, PedalEvent)]
+        assert got == [("B", "press"), ("B", "release"), ("B", "tap")]
+        assert client.light() == (24, 24, 24)
+        with pytest.raises(ControlError):
+            client.command("press Q")
+    finally:
+        driver.stop()
+        client.close()
