@@ -93,6 +93,24 @@ def test_resent_event_is_acked_every_time_but_delivered_once(
     assert driver.status().duplicates_dropped == 2
 
 
+def test_callback_gets_each_event_once_as_well_as_the_queue(tmp_path: Path) -> None:
+    board = ScriptedBoard(tmp_path / "pedal")
+    seen: list[object] = []
+    driver = PedalBoard(str(tmp_path / "pedal"), on_event=seen.append).start()
+    try:
+        board.pump(0.5)
+        event = pc.make("PEDAL_EVENT", 9, pc.FLAG_RELIABLE, pedal=0, kind=pc.EV_HOLD, board_ts_ms=3)
+        board.send(event)
+        board.send(event)
+        board.pump(0.3)
+        from_queue = [e for e in drain(driver, 0.2) if isinstance(e, PedalEvent)]
+        from_callback = [e for e in seen if isinstance(e, PedalEvent)]
+        assert from_queue == from_callback and [(e.pedal, e.kind) for e in from_queue] == [("A", "hold")]
+    finally:
+        driver.stop()
+        board.ep.close()
+
+
 def test_same_seq_after_a_board_reset_is_a_new_event(scripted: tuple[ScriptedBoard, PedalBoard]) -> None:
     board, driver = scripted
     event = pc.make("PEDAL_EVENT", 7, pc.FLAG_RELIABLE, pedal=0, kind=pc.EV_PRESS, board_ts_ms=1)
