@@ -10,7 +10,12 @@ from sonocart.sim.probe_sim import PROBES, serve
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("sim", help="run a simulated probe interface on a pseudo-terminal")
-    p.add_argument("--link", type=Path, default=Path("run/probe"), help="symlink to create to the pty (default: run/probe)")
+    p.add_argument(
+        "--link",
+        type=Path,
+        default=Path("run/probe"),
+        help="symlink to create to the pty (default: run/probe)",
+    )
     p.add_argument("--probe", choices=sorted(PROBES), default="convex")
     p.add_argument("--fps", type=float, default=30.0)
     p.add_argument("--lines", type=int, default=128)

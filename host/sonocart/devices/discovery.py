@@ -26,6 +26,10 @@ def find_port(ids: tuple[UsbId, ...]) -> str | None:
     """Device path of the first attached port matching one of ``ids``."""
     for port in sorted(list_ports.comports(), key=lambda p: p.device):
         for want in ids:
-            if port.vid == want.vid and port.pid == want.pid and want.serial_number in (None, port.serial_number):
+            if (
+                port.vid == want.vid
+                and port.pid == want.pid
+                and want.serial_number in (None, port.serial_number)
+            ):
                 return str(port.device)
     return None

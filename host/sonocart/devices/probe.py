@@ -59,7 +59,9 @@ class LatestFrame:
 class ProbeClient:
     """Connect to the probe on ``port`` and keep it streaming; recover by itself."""
 
-    def __init__(self, port: str, *, clock: Callable[[], float] = time.monotonic, depth_mm: float | None = None) -> None:
+    def __init__(
+        self, port: str, *, clock: Callable[[], float] = time.monotonic, depth_mm: float | None = None
+    ) -> None:
         self.port = port
         self._clock = clock
         self.depth_mm = depth_mm
@@ -197,6 +199,10 @@ class ProbeClient:
         while not self._closing.wait(HEARTBEAT_S / 2):
             if self._link.state is not LinkState.CONNECTED:
                 continue
-            if self._identity is None and self._clock() - self._last_hello > HELLO_RETRY_S and not self._incompatible:
+            if (
+                self._identity is None
+                and self._clock() - self._last_hello > HELLO_RETRY_S
+                and not self._incompatible
+            ):
                 self._hello()
             self._send(pc.Heartbeat(self._seq.take(), int(self._clock() * 1000), False))

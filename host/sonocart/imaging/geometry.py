@@ -39,7 +39,9 @@ class Geometry:
         if not (math.isfinite(self.depth_start_mm) and math.isfinite(self.depth_end_mm)):
             raise GeometryError("depths must be finite")
         if not self.depth_end_mm > self.depth_start_mm >= 0:
-            raise GeometryError(f"need 0 <= depth_start_mm < depth_end_mm, got {self.depth_start_mm}, {self.depth_end_mm}")
+            raise GeometryError(
+                f"need 0 <= depth_start_mm < depth_end_mm, got {self.depth_start_mm}, {self.depth_end_mm}"
+            )
         if self.kind == "linear" and not self.width_mm > 0:
             raise GeometryError("a linear geometry needs width_mm > 0")
         if self.kind == "convex" and not self.radius_mm > 0:
@@ -85,7 +87,9 @@ class Geometry:
         half = math.radians(self.fov_deg) / 2
         return np.linspace(-half, half, n_lines)
 
-    def to_xz(self, line: np.ndarray, sample: np.ndarray, n_lines: int, n_samples: int) -> tuple[np.ndarray, np.ndarray]:
+    def to_xz(
+        self, line: np.ndarray, sample: np.ndarray, n_lines: int, n_samples: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Millimetre position of fractional (line, sample) indices."""
         line = np.asarray(line, dtype=np.float64)
         sample = np.asarray(sample, dtype=np.float64)

@@ -18,7 +18,9 @@ class Liveness:
     frame_age_s: float | None  # None before the first frame
 
 
-def assess(now: float, last_frame_at: float | None, link_fault: str | None, stale_after_s: float = STALE_AFTER_S) -> Liveness:
+def assess(
+    now: float, last_frame_at: float | None, link_fault: str | None, stale_after_s: float = STALE_AFTER_S
+) -> Liveness:
     """Judge liveness at ``now`` (monotonic seconds) from the last frame's arrival and the link's fault."""
     age = None if last_frame_at is None else max(0.0, now - last_frame_at)
     if link_fault:

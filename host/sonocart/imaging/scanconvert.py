@@ -44,7 +44,9 @@ def fit_calibration(geometry: Geometry, width_px: int, height_px: int) -> Calibr
 class ScanConverter:
     """Bilinear scan conversion for one geometry, line shape and viewport."""
 
-    def __init__(self, geometry: Geometry, n_lines: int, n_samples: int, width_px: int, height_px: int) -> None:
+    def __init__(
+        self, geometry: Geometry, n_lines: int, n_samples: int, width_px: int, height_px: int
+    ) -> None:
         if n_lines < 2 or n_samples < 2:
             raise ValueError("scan conversion needs at least 2 lines and 2 samples")
         self.geometry = geometry
@@ -62,7 +64,12 @@ class ScanConverter:
         s0 = np.minimum(np.floor(si), n_samples - 2).astype(np.intp)
         fl = (li - l0).astype(np.float32)
         fs = (si - s0).astype(np.float32)
-        self._idx = [l0 * n_samples + s0, l0 * n_samples + s0 + 1, (l0 + 1) * n_samples + s0, (l0 + 1) * n_samples + s0 + 1]
+        self._idx = [
+            l0 * n_samples + s0,
+            l0 * n_samples + s0 + 1,
+            (l0 + 1) * n_samples + s0,
+            (l0 + 1) * n_samples + s0 + 1,
+        ]
         self._w = [(1 - fl) * (1 - fs), (1 - fl) * fs, fl * (1 - fs), fl * fs]
         n = self.inside_idx.size
         self._src = np.zeros(n_lines * n_samples, dtype=np.float32)
@@ -75,7 +82,9 @@ class ScanConverter:
     def convert(self, display_lines: np.ndarray) -> np.ndarray:
         """uint8 ``[n_lines, n_samples]`` → uint8 ``[height, width]`` (a buffer reused every call)."""
         if display_lines.shape != self.shape or display_lines.dtype != np.uint8:
-            raise ValueError(f"converter built for uint8 {self.shape}, got {display_lines.dtype} {display_lines.shape}")
+            raise ValueError(
+                f"converter built for uint8 {self.shape}, got {display_lines.dtype} {display_lines.shape}"
+            )
         np.copyto(self._src, display_lines.reshape(-1), casting="unsafe")
         acc, tmp = self._acc, self._tmp
         np.take(self._src, self._idx[0], out=acc, mode="clip")
@@ -91,6 +100,8 @@ class ScanConverter:
 
 
 @lru_cache(maxsize=8)
-def converter_for(geometry: Geometry, n_lines: int, n_samples: int, width_px: int, height_px: int) -> ScanConverter:
+def converter_for(
+    geometry: Geometry, n_lines: int, n_samples: int, width_px: int, height_px: int
+) -> ScanConverter:
     """The cached converter: tables are rebuilt only when geometry, line shape or viewport change."""
     return ScanConverter(geometry, n_lines, n_samples, width_px, height_px)

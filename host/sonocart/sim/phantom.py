@@ -76,6 +76,11 @@ class Phantom:
         echo = np.zeros(self.shape, dtype=np.float32)
         echo[shaft] = 0.9
         for k in range(1, 4):  # reverberation artefacts below the shaft
-            rev = (along > 0) & (along < length) & (np.abs(across - 1.6 * k) < 0.25) & (pz * direction[0] - px * direction[1] > 0)
+            rev = (
+                (along > 0)
+                & (along < length)
+                & (np.abs(across - 1.6 * k) < 0.25)
+                & (pz * direction[0] - px * direction[1] > 0)
+            )
             echo[rev] += 0.35 / k
         return echo

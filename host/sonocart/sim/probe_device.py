@@ -22,17 +22,29 @@ from sonocart.wire.sequence import SequenceCounter
 
 HOST_SILENCE_STOP_S = 2.0
 DEPTH_RANGE_MM = (10.0, 160.0)
-_GEOMETRY_KIND = {"linear": pc.GeometryKind.LINEAR, "convex": pc.GeometryKind.CONVEX, "phased": pc.GeometryKind.PHASED}
+_GEOMETRY_KIND = {
+    "linear": pc.GeometryKind.LINEAR,
+    "convex": pc.GeometryKind.CONVEX,
+    "phased": pc.GeometryKind.PHASED,
+}
 
 
 def frame_geometry(g: Geometry) -> pc.FrameGeometry:
-    return pc.FrameGeometry(_GEOMETRY_KIND[g.kind], g.depth_start_mm, g.depth_end_mm, g.width_mm, g.radius_mm, g.fov_deg)
+    return pc.FrameGeometry(
+        _GEOMETRY_KIND[g.kind], g.depth_start_mm, g.depth_end_mm, g.width_mm, g.radius_mm, g.fov_deg
+    )
 
 
 class SimulatedProbeDevice:
     """Protocol side of the simulated probe. ``send`` takes framed bytes for the wire."""
 
-    def __init__(self, geometry: Geometry, send: Callable[[bytes], None], now: Callable[[], float], serial_number: str = "SIM-0001") -> None:
+    def __init__(
+        self,
+        geometry: Geometry,
+        send: Callable[[bytes], None],
+        now: Callable[[], float],
+        serial_number: str = "SIM-0001",
+    ) -> None:
         self.geometry = geometry
         self._send = send
         self._now = now
@@ -62,7 +74,14 @@ class SimulatedProbeDevice:
 
     def encode_frame(self, lines: np.ndarray, capture_time_us: int) -> bytes:
         """Wire bytes for the next frame of ``lines``."""
-        msg = pc.Frame(self._seq.take(), self.frames_sent, capture_time_us, self.dropped_frames, frame_geometry(self.geometry), lines)
+        msg = pc.Frame(
+            self._seq.take(),
+            self.frames_sent,
+            capture_time_us,
+            self.dropped_frames,
+            frame_geometry(self.geometry),
+            lines,
+        )
         return encode_frame(pc.encode(msg), cobs_encode=cobs.encode)
 
     def _emit(self, msg: pc.Message) -> None:
@@ -76,8 +95,16 @@ class SimulatedProbeDevice:
         self._last_host = self._now()
         if isinstance(msg, pc.Hello):
             self._emit(
-                pc.Identify(self._seq.take(), pc.PROTOCOL_VERSION, pc.SCHEMA_HASH, pc.MAX_PAYLOAD,
-                            "Sonocart", "Simulated probe interface", self.serial_number, __version__)
+                pc.Identify(
+                    self._seq.take(),
+                    pc.PROTOCOL_VERSION,
+                    pc.SCHEMA_HASH,
+                    pc.MAX_PAYLOAD,
+                    "Sonocart",
+                    "Simulated probe interface",
+                    self.serial_number,
+                    __version__,
+                )
             )
         elif isinstance(msg, pc.Command):
             self._command(msg)

@@ -26,7 +26,14 @@ PROBES = {
 }
 
 
-def serve(link: Path, probe: str = "convex", fps: float = 30.0, n_lines: int = 128, n_samples: int = 512, seed: int = 1) -> None:
+def serve(
+    link: Path,
+    probe: str = "convex",
+    fps: float = 30.0,
+    n_lines: int = 128,
+    n_samples: int = 512,
+    seed: int = 1,
+) -> None:
     """Serve the simulated probe on a pty until SIGTERM/SIGINT."""
     stop = False
 

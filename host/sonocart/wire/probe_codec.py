@@ -180,7 +180,9 @@ def encode(msg: Message) -> bytes:
         strings = b"".join(_pack_str(s) for s in (msg.vendor, msg.model, msg.serial_number, msg.firmware))
         return _common(MsgId.IDENTIFY, msg.seq) + fixed + strings
     if isinstance(msg, Heartbeat):
-        return _common(MsgId.HEARTBEAT, msg.seq) + HEARTBEAT.pack(msg.uptime_ms & 0xFFFFFFFF, int(msg.streaming), 0)
+        return _common(MsgId.HEARTBEAT, msg.seq) + HEARTBEAT.pack(
+            msg.uptime_ms & 0xFFFFFFFF, int(msg.streaming), 0
+        )
     if isinstance(msg, Command):
         body = SET_DEPTH.pack(msg.depth_end_mm) if msg.msg_id is MsgId.SET_DEPTH else b""
         return _common(msg.msg_id, msg.seq) + body
