@@ -107,7 +107,10 @@ def test_control_client_presses_pedals_of_a_board_it_did_not_start(sim: Simulate
         client.release("B")
         got = [(e.pedal, e.kind) for e in drain(driver) if isinstance(e, PedalEvent)]
         assert got == [("B", "press"), ("B", "release"), ("B", "tap")]
-        assert client.light() == (24, 24, 24)
+        deadline = time.monotonic() + 2.0
+        while client.light() != (24, 24, 24) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.light() == (24, 24, 24)  # idle, read back through the socket
         with pytest.raises(ControlError):
             client.command("press Q")
     finally:
