@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -149,9 +150,9 @@ def build(
         raise BuildError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
     ver, dirty, unversioned = version if version is not None else git_version()
     bhash = source_hash()
-    out = out_root / target
-    if out.exists():
-        shutil.rmtree(out)
+    final = out_root / target
+    out_root.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f".{target}-", dir=out_root))  # built aside, then swapped in
     lib = out / "lib"
     lib.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="sonocart-fw-") as tmp:
@@ -172,6 +173,27 @@ def build(
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
-    result = Build(target, out, ver, bhash, dirty, unversioned, files)
+    result = Build(target, final, ver, bhash, dirty, unversioned, files)
     (out / "manifest.json").write_text(json.dumps(result.manifest(), indent=1) + "\n")
+    _swap_in(out, final)
     return result
+
+
+def _swap_in(new: Path, final: Path) -> None:
+    """Replace ``final`` by ``new`` so that no reader ever sees a half-written build."""
+    for _ in range(20):
+        old = final.with_name(f".{final.name}-old-{os.getpid()}")
+        try:
+            final.rename(old)
+        except FileNotFoundError:
+            old = None  # type: ignore[assignment]
+        try:
+            new.rename(final)
+        except OSError:  # another build swapped its own in meanwhile: go again
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            continue
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return
+    raise BuildError(f"could not replace {final}")
