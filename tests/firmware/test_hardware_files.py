@@ -65,3 +65,15 @@ def test_bom_has_a_part_number_for_every_part_the_issue_asks_for() -> None:
     functions = " ".join(r["function"].lower() for r in rows)
     for needed in ("foot switch", "connector", "rgb", "buzzer", "transistor", "controller"):
         assert needed in functions, needed
+
+
+def test_protocol_document_states_the_current_version_and_schema_hash() -> None:
+    from sonocart.firmware_tool.paths import ROOT
+    from sonocart.wire import pedal_codec as pc
+
+    doc = (ROOT / "docs" / "protocols" / "pedal-link.md").read_text()
+    assert f"**{pc.SCHEMA_HASH:#010x}**" in doc and f"`PROTOCOL_VERSION` **{pc.PROTOCOL_VERSION}**" in doc
+    for _id, name, fmt, fields, _texts in pc.TABLE:
+        assert f"| {name} |" in doc, name
+        if fields:
+            assert f"`{fmt}` {', '.join(fields)}" in doc or f"`{fmt}` {fields[0]}" in doc, name
