@@ -1,19 +1,38 @@
-"""Scan conversion: polar/linear scan lines → a Cartesian display image with square pixels.
+"""Scan conversion: scan lines → a Cartesian display image with square pixels.
 
-All per-pixel geometry is computed once per (geometry, line shape, viewport) into
-index and weight tables (:func:`converter_for` caches them); each frame is then
-four gathers and a weighted sum into preallocated buffers, with no Python loop
-over pixels. Pixels outside the imaged region stay black.
+Separable bilinear interpolation in two passes, both table-driven:
+
+1. *along each line*: every line is sampled at the depth of every display row
+   (a small ``[rows, lines]`` intermediate);
+2. *across lines*: every pixel interpolates between its two neighbouring lines
+   on its own row.
+
+Each pass is one gather of byte *pairs* (the two neighbours packed in a uint16)
+and a handful of uint16 fixed-point operations with 8-bit weights — about four
+times fewer random reads than a four-tap gather over float32. All tables are
+built once per (geometry, line shape, viewport) and cached by
+:func:`converter_for`; a frame allocates nothing. Pixels outside the imaged
+region point at a permanently zero pair, so they stay black without a mask.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
+
+_ONE = 256  # fixed-point weight scale: 8 fractional bits
+#: horizontal bands of the second pass: each computes only the columns its rows need.
+PASS2_BANDS = 6
+
+
+def _bands(r0: int, r1: int, n: int) -> list[tuple[int, int]]:
+    edges = np.linspace(r0, r1, min(n, r1 - r0) + 1).round().astype(int)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
 @dataclass(frozen=True)
@@ -41,8 +60,43 @@ def fit_calibration(geometry: Geometry, width_px: int, height_px: int) -> Calibr
     return Calibration(mm_per_px, (origin_u, origin_v), width_px, height_px)
 
 
+class _PairLerp:
+    """One pass: ``out[i] = lerp(pairs[idx[i]].lo, pairs[idx[i]].hi, w[i] / 256)`` in uint16 fixed point."""
+
+    def __init__(self, idx: np.ndarray, frac: np.ndarray) -> None:
+        w = np.rint(np.clip(frac, 0.0, 1.0) * _ONE).astype(np.uint16)
+        self.idx = np.ascontiguousarray(idx, dtype=np.intp)
+        self.w_hi = w
+        self.w_lo = (_ONE - w).astype(np.uint16)
+        self.pair = np.zeros(idx.size, dtype=np.uint16)
+        self.lo = np.zeros(idx.size, dtype=np.uint16)
+        self.hi = np.zeros(idx.size, dtype=np.uint16)
+        # 0-d arrays, not numpy scalars: a scalar operand is converted to an array on every call
+        self._mask = np.array(0xFF, dtype=np.uint16)
+        self._eight = np.array(8, dtype=np.uint16)
+        self._half = np.array(_ONE // 2, dtype=np.uint16)
+
+    def run(self, pairs: np.ndarray) -> np.ndarray:
+        """uint16 pairs (lo byte, hi byte) → uint16 values 0..255 (a reused buffer)."""
+        pairs.take(self.idx, None, self.pair, "clip")
+        np.bitwise_and(self.pair, self._mask, out=self.lo)
+        np.right_shift(self.pair, self._eight, out=self.hi)
+        np.multiply(self.lo, self.w_lo, out=self.lo)
+        np.multiply(self.hi, self.w_hi, out=self.hi)
+        np.add(self.lo, self.hi, out=self.lo)
+        np.add(self.lo, self._half, out=self.lo)  # round to nearest
+        np.right_shift(self.lo, self._eight, out=self.lo)
+        return self.lo
+
+
 class ScanConverter:
-    """Bilinear scan conversion for one geometry, line shape and viewport."""
+    """Separable bilinear scan conversion for one geometry, line shape and viewport.
+
+    Stage contract: ``uint8 [n_lines, n_samples]`` → ``uint8 [height, width]``.
+    """
+
+    in_dtype = np.dtype(np.uint8)
+    out_dtype = np.dtype(np.uint8)
 
     def __init__(
         self, geometry: Geometry, n_lines: int, n_samples: int, width_px: int, height_px: int
@@ -52,33 +106,72 @@ class ScanConverter:
         self.geometry = geometry
         self.shape = (n_lines, n_samples)
         self.calibration = cal = fit_calibration(geometry, width_px, height_px)
+        self.out = np.zeros((height_px, width_px), dtype=np.uint8)
+        self.out_flat = self.out.reshape(-1)
+
         v, u = np.mgrid[0:height_px, 0:width_px].astype(np.float64)
         x = (u - cal.origin_px[0]) * cal.mm_per_px
         z = (v - cal.origin_px[1]) * cal.mm_per_px
         li, si = geometry.to_line_sample(x, z, n_lines, n_samples)
         eps = 1e-9
         inside = (li >= -eps) & (li <= n_lines - 1 + eps) & (si >= -eps) & (si <= n_samples - 1 + eps)
-        self.inside_idx = np.flatnonzero(inside).astype(np.intp)
-        li = np.clip(li.ravel()[self.inside_idx], 0, n_lines - 1)
-        si = np.clip(si.ravel()[self.inside_idx], 0, n_samples - 1)
-        l0 = np.minimum(np.floor(li), n_lines - 2).astype(np.intp)
-        s0 = np.minimum(np.floor(si), n_samples - 2).astype(np.intp)
-        fl = (li - l0).astype(np.float32)
-        fs = (si - s0).astype(np.float32)
-        self._idx = [
-            l0 * n_samples + s0,
-            l0 * n_samples + s0 + 1,
-            (l0 + 1) * n_samples + s0,
-            (l0 + 1) * n_samples + s0 + 1,
-        ]
-        self._w = [(1 - fl) * (1 - fs), (1 - fl) * fs, fl * (1 - fs), fl * fs]
-        n = self.inside_idx.size
-        self._src = np.zeros(n_lines * n_samples, dtype=np.float32)
-        self._acc = np.zeros(n, dtype=np.float32)
-        self._tmp = np.zeros(n, dtype=np.float32)
-        self._u8 = np.zeros(n, dtype=np.uint8)
-        self.out = np.zeros((height_px, width_px), dtype=np.uint8)
-        self._out_flat = self.out.reshape(-1)
+        self.inside = inside
+        rows = np.flatnonzero(inside.any(axis=1))
+        if rows.size == 0:
+            raise ValueError("the imaged region does not reach the viewport")
+        r0, r1 = int(rows[0]), int(rows[-1]) + 1
+        n_rows = r1 - r0
+
+        # pass 1: each line at the depth of each display row that shows any tissue
+        z_rows = (np.arange(r0, r1, dtype=np.float64) - cal.origin_px[1]) * cal.mm_per_px
+        s_rows = self._sample_at_row(geometry, z_rows, n_lines, n_samples)  # [rows, lines]
+        s_rows = np.clip(s_rows, 0.0, n_samples - 1)
+        s0 = np.minimum(np.floor(s_rows), n_samples - 2).astype(np.intp)
+        line_of = np.arange(n_lines, dtype=np.intp)[None, :]
+        self._pass1 = _PairLerp((line_of * n_samples + s0).ravel(), (s_rows - s0).ravel())
+        self._line_pairs = np.zeros(n_lines * n_samples, dtype=np.uint16)
+        line_bytes = self._line_pairs.view(np.uint8)
+        self._line_lo = line_bytes.reshape(n_lines, n_samples, 2)[:, :, 0]
+        # views made once (a view is an allocation); sources never share memory with destinations
+        self._lines = np.zeros(n_lines * n_samples, dtype=np.uint8)
+        self._lines_2d = self._lines.reshape(n_lines, n_samples)
+        self._line_hi_dst, self._line_hi_src = line_bytes[1:-2:2], self._lines[1:]
+        self._along = self._pass1.lo.reshape(n_rows, n_lines)
+
+        # pass 2: each pixel between its two lines, on its row; outside → a zero pair at column n_lines.
+        # Rows are cut into bands, each covering only its own columns with tissue (less wasted work).
+        stride = n_lines + 1
+        self._row_pairs = np.zeros(n_rows * stride, dtype=np.uint16)
+        row_bytes = self._row_pairs.view(np.uint8).reshape(n_rows, stride, 2)
+        self._row_lo = row_bytes[:, :n_lines, 0]
+        self._row_hi_dst, self._row_hi_src = row_bytes[:, : n_lines - 1, 1], self._along[:, 1:]
+        self._bands: list[tuple[_PairLerp, np.ndarray, np.ndarray]] = []
+        for b0, b1 in _bands(r0, r1, PASS2_BANDS):
+            cols = np.flatnonzero(inside[b0:b1].any(axis=0))
+            if cols.size == 0:
+                continue
+            c0, c1 = int(cols[0]), int(cols[-1]) + 1
+            box_inside = inside[b0:b1, c0:c1]
+            li_box = np.clip(li[b0:b1, c0:c1], 0.0, n_lines - 1)
+            l0 = np.minimum(np.floor(li_box), n_lines - 2).astype(np.intp)
+            row_of = np.arange(b0 - r0, b1 - r0, dtype=np.intp)[:, None]
+            idx2 = np.where(box_inside, row_of * stride + l0, row_of * stride + n_lines)
+            lerp = _PairLerp(idx2.ravel(), np.where(box_inside, li_box - l0, 0.0).ravel())
+            self._bands.append((lerp, self.out[b0:b1, c0:c1], lerp.lo.reshape(b1 - b0, c1 - c0)))
+        self.pixels_computed = sum(band[0].idx.size for band in self._bands)
+
+    @staticmethod
+    def _sample_at_row(geometry: Geometry, z: np.ndarray, n_lines: int, n_samples: int) -> np.ndarray:
+        """Fractional sample index where each line crosses each depth ``z`` (mm): ``[len(z), n_lines]``."""
+        dz = (geometry.depth_end_mm - geometry.depth_start_mm) / (n_samples - 1)
+        if geometry.kind == "linear":
+            s = (z - geometry.depth_start_mm) / dz
+            return np.repeat(s[:, None], n_lines, axis=1)
+        radius = geometry.radius_mm if geometry.kind == "convex" else 0.0
+        cos_t = np.cos(geometry.line_angles_rad(n_lines))[None, :]
+        r = (z[:, None] + radius) / cos_t
+        s_rows: np.ndarray = (r - radius - geometry.depth_start_mm) / dz
+        return s_rows
 
     def convert(self, display_lines: np.ndarray) -> np.ndarray:
         """uint8 ``[n_lines, n_samples]`` → uint8 ``[height, width]`` (a buffer reused every call)."""
@@ -86,17 +179,18 @@ class ScanConverter:
             raise ValueError(
                 f"converter built for uint8 {self.shape}, got {display_lines.dtype} {display_lines.shape}"
             )
-        np.copyto(self._src, display_lines.reshape(-1), casting="unsafe")
-        acc, tmp = self._acc, self._tmp
-        np.take(self._src, self._idx[0], out=acc, mode="clip")
-        np.multiply(acc, self._w[0], out=acc)
-        for idx, w in zip(self._idx[1:], self._w[1:], strict=True):
-            np.take(self._src, idx, out=tmp, mode="clip")
-            np.multiply(tmp, w, out=tmp)
-            np.add(acc, tmp, out=acc)
-        np.add(acc, np.float32(0.5), out=acc)
-        np.copyto(self._u8, acc, casting="unsafe")
-        self._out_flat[self.inside_idx] = self._u8
+        np.copyto(self._lines_2d, display_lines)
+        np.copyto(self._line_lo, self._lines_2d)
+        np.copyto(self._line_hi_dst, self._line_hi_src)
+        self._pass1.run(self._line_pairs)
+        np.copyto(self._row_lo, self._along, casting="unsafe")
+        np.copyto(self._row_hi_dst, self._row_hi_src, casting="unsafe")
+        i, bands = 0, self._bands
+        while i < len(bands):  # (a for loop would allocate its iterator every frame)
+            lerp, dst, result = bands[i]
+            lerp.run(self._row_pairs)
+            np.copyto(dst, result, casting="unsafe")
+            i += 1
         return self.out
 
 
