@@ -153,6 +153,33 @@ def _frozen(idx: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return idx, values
 
 
+NEEDLE_LEVEL = 255
+PROJECTION_MM = 10.0
+
+
+def needle_pixels(cal: Calibration, entry_mm: tuple[float, float], tip_mm: tuple[float, float]) -> np.ndarray:
+    """Flat indices of a detected needle's overlay: the shaft, a dotted path ahead, a cross at the tip.
+
+    Computed per frame (the needle moves), so unlike the static overlays it allocates; it
+    runs only in needle-enhancement mode.
+    """
+    e, t = cal.to_px(*entry_mm), cal.to_px(*tip_mm)
+    length = max(float(np.hypot(t[0] - e[0], t[1] - e[1])), 1e-6)
+    du, dv = (t[0] - e[0]) / length, (t[1] - e[1]) / length
+    ahead = PROJECTION_MM / cal.mm_per_px
+    shaft = line_pixels(cal, e, t, thickness=2)
+    path = line_pixels(cal, t, (t[0] + du * ahead, t[1] + dv * ahead))
+    path = path[(np.arange(path.size) // 4) % 2 == 1]
+    arm = 6
+    cross = np.concatenate(
+        [
+            line_pixels(cal, (t[0] - arm, t[1] - arm), (t[0] + arm, t[1] + arm)),
+            line_pixels(cal, (t[0] - arm, t[1] + arm), (t[0] + arm, t[1] - arm)),
+        ]
+    )
+    return np.unique(np.concatenate([shaft, path, cross]))
+
+
 def draw(flat_image: np.ndarray, overlay: tuple[np.ndarray, np.ndarray]) -> None:
     """Burn precomputed overlays into an image, given as its flat (1-D) view, in place."""
     flat_image[overlay[0]] = overlay[1]  # (ndarray.put copies read-only indices; this does not)

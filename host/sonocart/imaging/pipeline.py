@@ -20,7 +20,8 @@ import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.levels import GreyLevels
-from sonocart.imaging.overlays import draw, overlay_pixels
+from sonocart.imaging.needle import NeedleDetector, NeedleEstimate
+from sonocart.imaging.overlays import NEEDLE_LEVEL, draw, needle_pixels, overlay_pixels
 from sonocart.imaging.scanconvert import Calibration, ScanConverter
 from sonocart.imaging.settings import DisplaySettings
 from sonocart.imaging.temporal import LineFilters
@@ -44,6 +45,11 @@ class BModePipeline:
         self._converters: OrderedDict[tuple[Geometry, tuple[int, ...]], ScanConverter] = OrderedDict()
         self._overlay_key: tuple[object, ...] = ()
         self._overlays: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.intp), np.zeros(0, np.uint8))
+        self._detector = NeedleDetector()
+        #: the needle found in the last frame (needle enhancement on), else ``None``.
+        self.needle: NeedleEstimate | None = None
+        #: the uint8 grey levels behind the last image (what a cine buffer stores).
+        self.shown_lines: np.ndarray | None = None
 
     @property
     def converter(self) -> ScanConverter | None:
@@ -77,7 +83,7 @@ class BModePipeline:
             conv = self._converter = self._converter_for(geometry, lines.shape)
             filters.reset()  # new depth or probe: old frames do not belong in the average
             self._overlay_key = ()
-        shown = filters.run(levels.run(lines, s), s.persistence, s.smoothing)
+        shown = self.shown_lines = filters.run(levels.run(lines, s), s.persistence, s.smoothing)
         image = conv.convert(shown)
         key = (conv, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg)
         if key != self._overlay_key:
@@ -85,5 +91,24 @@ class BModePipeline:
             image = conv.convert(shown)
             self._overlays = overlay_pixels(geometry, conv.calibration, *key[1:])  # type: ignore[arg-type]
             self._overlay_key = key
+        self.needle = None
+        if s.needle_enhance:  # on the bare image: overlays would look like needles
+            self.needle = self._detector.detect(image, conv.calibration, geometry)
         draw(conv.out_flat, self._overlays)
+        if self.needle is not None:
+            conv.out_flat[needle_pixels(conv.calibration, *self.needle.trajectory)] = NEEDLE_LEVEL
+        return image, conv.calibration
+
+    def render_levels(self, shown_lines: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Calibration]:
+        """Scan-convert grey levels kept earlier (a cine frame) with this pipeline's overlays."""
+        conv = self._converter_for(geometry, shown_lines.shape)
+        self._converter = conv
+        s = self.settings
+        conv.out.fill(0)
+        image = conv.convert(shown_lines)
+        self._overlay_key = ()
+        draw(
+            conv.out_flat,
+            overlay_pixels(geometry, conv.calibration, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg),
+        )
         return image, conv.calibration

@@ -37,6 +37,8 @@ class DisplaySettings:
     depth_scale: bool = False
     focus_depth_mm: float | None = None
     needle_guide_deg: float | None = None
+    #: needle enhancement: detect the shaft, overlay its trajectory and tip (``BModePipeline.needle``).
+    needle_enhance: bool = False
 
     def validate(self) -> None:
         """Raise ``ValueError`` for a setting the chain cannot honour (the UI should clamp first)."""

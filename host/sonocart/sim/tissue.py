@@ -36,11 +36,22 @@ def default_needle(geometry: Geometry, angle_deg: float = 30.0) -> NeedlePath:
     x0, _x1, _z0, _z1 = geometry.extent_mm()
     depth = geometry.depth_end_mm - geometry.depth_start_mm
     entry = (x0 * 0.6, geometry.depth_start_mm + 0.08 * depth)
-    if geometry.kind == "phased":
-        entry = (-0.12 * depth, 0.25 * depth)
+    if geometry.kind == "phased":  # a narrow near field: enter below the apex
+        entry = (-0.08 * depth, 0.12 * depth)
+    if angle_deg > 90.0:  # from the right: mirror the entry
+        entry = (-entry[0], entry[1])
     target_depth = min(0.5 * depth, 26.0)  # about the nerve, above the bone
     reach = (target_depth - entry[1]) / max(math.sin(math.radians(angle_deg)), 0.25)
-    return NeedlePath(entry, angle_deg, min_insertion_mm=0.3 * reach, max_insertion_mm=reach)
+    dx, dz = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
+    while reach > 5.0 and not _well_inside(geometry, entry[0] + reach * dx, entry[1] + reach * dz):
+        reach -= 0.5  # keep the tip in view: a test can then tell where it is
+    return NeedlePath(entry, angle_deg, min_insertion_mm=0.45 * reach, max_insertion_mm=reach)
+
+
+def _well_inside(geometry: Geometry, x: float, z: float, margin: float = 3.0) -> bool:
+    n = 256
+    li, si = geometry.to_line_sample(np.array([x - margin, x + margin]), np.array([z, z]), n, n)
+    return bool(((li >= 0) & (li <= n - 1) & (si >= 0) & (si <= n - 1)).all())
 
 
 class TissueScene:
