@@ -48,11 +48,14 @@ HOUGH_PEAKS = 6
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
 NARROW_PX = 1
-#: along the centreline, a shorter gap ends the shaft: speckle past the tip must not extend it.
-TIP_GAP_MM = 0.6
-MAX_WOBBLE_MM = 0.3
+#: along the centreline the shaft is bright in at least this fraction of every 1 mm.
+TIP_WINDOW_MM = 1.0
+TIP_DENSITY = 0.6
+MAX_WOBBLE_MM = 0.2
 #: below a bone surface the image is this much darker than above it (a needle has tissue below).
 SHADOW_RATIO = 0.35
+#: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
+EDGE_RATIO = 0.45
 
 
 @dataclass(frozen=True)
@@ -206,8 +209,11 @@ class NeedleDetector:
         seg_u, seg_v = uu[i0 : i1 + 1], vv[i0 : i1 + 1]
         beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
         below = self._side_mean(image, search, seg_u, seg_v, nu, nv, 2 * side)
+        under = self._side_mean(image, search, seg_u, seg_v, nu, nv, side)
         if beside != beside:  # nothing beside it in view: cannot be judged
             return None
+        if under == under and min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
+            return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
         contrast = float(np.mean(shaft)) / max(beside, 1.0)
         shadowed = below == below and below < 0.25 * max(beside, 1.0)  # (NaN: nothing below to judge)
         confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
@@ -223,7 +229,11 @@ class NeedleDetector:
         nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
         nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
         core = excess[nv_px, nu_px].max(axis=1) >= threshold * 0.7
-        core_run = _longest_run(core, round(TIP_GAP_MM / cal.mm_per_px / step))
+        # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
+        # then bridge gaps (a layer crossing the shaft may dim it briefly)
+        window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
+        density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
+        core_run = _longest_run(core & (density >= TIP_DENSITY), round(GAP_MM / cal.mm_per_px / step))
         if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
             i0, i1 = core_run
         a = cal.to_mm(float(cu[i0]), float(cv[i0]))

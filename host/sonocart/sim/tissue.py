@@ -91,11 +91,11 @@ class TissueScene:
     def _anatomy(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(backscatter amplitude, coherent specular amplitude, attenuation dB/mm round trip)."""
         b = np.full(x.shape, 0.8)
-        att = np.full(x.shape, 0.35)  # round trip, dB/mm: ≈ 0.5 dB/cm/MHz one way at 3.5 MHz
+        att = np.full(x.shape, 0.5)  # round trip, dB/mm: ≈ 0.5 dB/cm/MHz one way at 5 MHz
         b[z < 1.5] = 1.6  # skin
         fat = (z >= 1.5) & (z < 8.0)
         b[fat] = 0.35
-        att[fat] = 0.25
+        att[fat] = 0.35
         septa = fat & (np.abs(np.sin(z * 1.3 + 0.25 * x)) < 0.08)
         b[septa] = 1.1
         muscle = z >= 8.8
