@@ -54,6 +54,8 @@ TIP_DENSITY = 0.6
 MAX_WOBBLE_MM = 0.2
 #: below a bone surface the image is this much darker than above it (a needle has tissue below).
 SHADOW_RATIO = 0.35
+#: … or this many grey levels darker (≈ 12 dB at 60 dB DR: raised TGC lifts a shadow's noise).
+SHADOW_DROP = 50.0
 #: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
 EDGE_RATIO = 0.45
 
@@ -204,18 +206,22 @@ class NeedleDetector:
             return None  # not a continuous straight reflector (vessel walls, septa, speckle)
         tilt = math.atan(float(slope))
         deg = math.degrees(angle + tilt)
+        if not (
+            MIN_ANGLE_DEG <= deg <= MAX_ANGLE_DEG or 180.0 - MAX_ANGLE_DEG <= deg <= 180.0 - MIN_ANGLE_DEG
+        ):
+            return None  # flatter than any in-plane needle: a layer
         shaft = image[sv[i0 : i1 + 1], su[i0 : i1 + 1]].max(axis=1).astype(np.float64)
         side = round(2.5 / cal.mm_per_px)
         seg_u, seg_v = uu[i0 : i1 + 1], vv[i0 : i1 + 1]
         beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
-        below = self._side_mean(image, search, seg_u, seg_v, nu, nv, 2 * side)
         under = self._side_mean(image, search, seg_u, seg_v, nu, nv, side)
         if beside != beside:  # nothing beside it in view: cannot be judged
             return None
         if under == under and min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
             return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
         contrast = float(np.mean(shaft)) / max(beside, 1.0)
-        shadowed = below == below and below < 0.25 * max(beside, 1.0)  # (NaN: nothing below to judge)
+        # (NaN: nothing below to judge)
+        shadowed = under == under and (under < SHADOW_RATIO * beside or beside - under > SHADOW_DROP)
         confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
         if shadowed:
             confidence = 0.0
@@ -264,15 +270,15 @@ class NeedleDetector:
 
 
 def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
-    """True where the tissue 3–6 mm below a bright pixel is far darker than above it: bone, not steel."""
+    """True where the tissue 1.5–3.5 mm below a bright pixel is far darker than above it: bone, not steel."""
     h = image.shape[0]
-    offsets = np.rint(np.array([3.0, 4.5, 6.0]) / cal.mm_per_px).astype(np.intp)
+    offsets = np.rint(np.array([1.5, 2.5, 3.5]) / cal.mm_per_px).astype(np.intp)
     below_v = np.clip(v[:, None] + offsets[None, :], 0, h - 1)
     above_v = np.clip(v[:, None] - offsets[None, :], 0, h - 1)
     below = image[below_v, u[:, None]].mean(axis=1)
     above = image[above_v, u[:, None]].mean(axis=1)
     judged = v + offsets[-1] < h
-    result: np.ndarray = judged & (below < SHADOW_RATIO * np.maximum(above, 1.0))
+    result: np.ndarray = judged & ((below < SHADOW_RATIO * above) | (above - below > SHADOW_DROP))
     return result
 
 

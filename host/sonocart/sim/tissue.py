@@ -27,6 +27,9 @@ FORMATS = ("u8", "u16", "iq")
 #: envelope of unit backscatter relative to full scale (≈ −28 dB: mid-grey at 60 dB DR).
 TISSUE_LEVEL = 0.04
 NOISE_REALISATIONS = 4
+REVERBERATIONS = 4
+#: receiver noise relative to unit tissue backscatter (−46 dB): it fills shadows, it is not attenuated.
+NOISE_LEVEL = 0.005
 AXIAL_PSF_MM = 0.25
 LATERAL_PSF_MM = 0.5
 
@@ -76,14 +79,23 @@ class TissueScene:
         backscatter, specular, atten_db_per_mm = self._anatomy(x, z)
         scatterers = (rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape)) / math.sqrt(2)
         speckle = self._psf(scatterers * backscatter)
-        self._field = (speckle + specular) * TISSUE_LEVEL
         dz = (geometry.depth_end_mm - geometry.depth_start_mm) / (n_samples - 1)
         round_trip_db = np.cumsum(atten_db_per_mm, axis=1) * dz
         self._attenuation = 10.0 ** (-round_trip_db / 20.0)
-        self._noise = [
-            (rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape)) * (0.03 * TISSUE_LEVEL)
+        tissue = (speckle + specular) * TISSUE_LEVEL * self._attenuation
+        # the static tissue plus receiver noise (not attenuated), a few realisations, made once:
+        # a frame then only adds the needle where it can be (a thin region around its path)
+        self._static = [
+            (
+                tissue
+                + (rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape))
+                * (NOISE_LEVEL * TISSUE_LEVEL)
+            ).astype(np.complex64)
             for _ in range(NOISE_REALISATIONS)
         ]
+        self._prepare_needle()
+        self._field = np.zeros(self.shape, dtype=np.complex64)
+        self._env = np.zeros(self.shape, dtype=np.float32)
         self._u16 = np.zeros(self.shape, dtype=np.uint16)
 
     # -- anatomy -------------------------------------------------------------------------------------
@@ -149,34 +161,63 @@ class TissueScene:
         return blurred / energy
 
     # -- frames --------------------------------------------------------------------------------------
-    def needle_echo(self, t_s: float) -> np.ndarray:
-        """Needle shaft echo (specular, brighter when flatter) with reverberation below, as amplitude."""
+    def _prepare_needle(self) -> None:
+        """Per-sample needle geometry along the whole path (static); a frame only varies the length."""
+        self._needle_idx = np.zeros(0, dtype=np.intp)
         if self.needle is None:
-            return np.zeros(self.shape)
+            return
         n = self.needle
         dx, dz = n.direction
-        length = n.insertion_mm(t_s)
         strength = 0.05 + 0.55 * math.cos(math.radians(n.angle_deg)) ** 2
-        echo = np.zeros(self.shape)
-        for k in range(5):  # k = 0 the shaft, then reverberations every 1.2 mm deeper, fading
-            px = self.x - n.entry_mm[0]
-            pz = self.z - (n.entry_mm[1] + 1.2 * k)
-            along = px * dx + pz * dz
-            across = px * dz - pz * dx
-            ends = 1.0 / (1.0 + np.exp(-along / 0.15)) / (1.0 + np.exp((along - length) / 0.15))
-            echo += (0.45**k) * strength * ends * np.exp(-0.5 * (across / 0.28) ** 2)
+        x, z = self.x.ravel(), self.z.ravel()
+        copies = []
+        near = np.zeros(x.size, dtype=bool)
+        for k in range(REVERBERATIONS + 1):  # k = 0 the shaft, then copies every 1.2 mm deeper, fading
+            px, pz = x - n.entry_mm[0], z - (n.entry_mm[1] + 1.2 * k)
+            along, across = px * dx + pz * dz, px * dz - pz * dx
+            copies.append((along, across, (0.45**k) * strength))
+            near |= (along > -1.0) & (along < n.max_insertion_mm + 1.0) & (np.abs(across) < 1.5)
+        idx = np.flatnonzero(near)
+        self._needle_idx = idx
+        self._needle_copies = [
+            (
+                along[idx],
+                amp * np.exp(-0.5 * (across[idx] / 0.28) ** 2) / (1.0 + np.exp(-along[idx] / 0.15)),
+            )
+            for along, across, amp in copies
+        ]
+        self._needle_att = self._attenuation.ravel()[idx] * TISSUE_LEVEL
+
+    def _needle_subset(self, t_s: float) -> np.ndarray:
+        """Needle echo amplitude at the samples near its path (relative to unit tissue backscatter)."""
+        assert self.needle is not None
+        length = self.needle.insertion_mm(t_s)
+        echo = np.zeros(self._needle_idx.size)
+        for along, base in self._needle_copies:
+            echo += base / (1.0 + np.exp((along - length) / 0.15))
         return echo / TISSUE_LEVEL
 
+    def needle_echo(self, t_s: float) -> np.ndarray:
+        """Needle shaft echo (specular, brighter when flatter) with reverberation below, as amplitude."""
+        echo = np.zeros(self.shape)
+        if self.needle is not None:
+            echo.ravel()[self._needle_idx] = self._needle_subset(t_s)
+        return echo
+
     def field(self, t_s: float, index: int) -> np.ndarray:
-        """Complex baseband (IQ) lines at ``t_s``, attenuation applied, full scale about 1."""
-        f = self._field + self._noise[index % NOISE_REALISATIONS] + TISSUE_LEVEL * self.needle_echo(t_s)
-        out: np.ndarray = f * self._attenuation
-        return out
+        """Complex baseband (IQ) lines at ``t_s``, attenuation applied (a reused buffer)."""
+        np.copyto(self._field, self._static[index % NOISE_REALISATIONS])
+        if self.needle is not None:
+            flat = self._field.reshape(-1)
+            flat[self._needle_idx] += self._needle_subset(t_s) * self._needle_att
+        return self._field
 
     def envelope(self, t_s: float, index: int) -> np.ndarray:
         """uint16 envelope (65535 = full scale); the returned buffer is reused."""
-        env = np.abs(self.field(t_s, index)) * 65535.0
-        np.clip(env, 0.0, 65535.0, out=env)
+        env = self._env
+        np.absolute(self.field(t_s, index), out=env)
+        np.multiply(env, np.float32(65535.0), out=env)
+        np.minimum(env, np.float32(65535.0), out=env)
         np.copyto(self._u16, env, casting="unsafe")
         return self._u16
 
@@ -188,5 +229,5 @@ class TissueScene:
             u8: np.ndarray = amplitude_lut(60.0, "linear")[self.envelope(t_s, index)]
             return u8
         if fmt == "iq":
-            return self.field(t_s, index).astype(np.complex64)
+            return self.field(t_s, index).copy()
         raise ValueError(f"sample format must be one of {FORMATS}, got {fmt!r}")
