@@ -61,7 +61,10 @@ class BModePipeline:
             self._filters.reset()
 
     def _converter_for(self, geometry: Geometry, shape: tuple[int, ...]) -> ScanConverter:
-        """This pipeline's own converter (its output buffer is ours alone), kept for a few recent depths."""
+        """This pipeline's own converter (its output buffer is ours alone), kept for a few recent depths.
+
+        The tables behind it are cached across pipelines (a new pipeline after a resize back to a
+        size seen before costs only its buffers)."""
         key = (geometry, shape)
         conv = self._converters.pop(key, None)
         if conv is None:
