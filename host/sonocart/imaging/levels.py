@@ -7,7 +7,8 @@ then a single 65 536-entry table does log compression, dynamic range and grey
 map at once. IQ takes its magnitude and uses the frame's maximum as full scale.
 uint8 lines are already log-compressed (at :data:`UINT8_SOURCE_DR_DB`): gain,
 TGC and DR act on them in dB, and at the default settings they pass through.
-Everything runs in buffers made for one line shape; a frame allocates nothing.
+Everything runs in buffers made for one line shape; a uint8 or uint16 frame allocates
+nothing, an IQ frame only the ~128-byte scalar index of its peak.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class GreyLevels:
         self._full_scale = np.array(UINT16_FULL_SCALE, dtype=np.float32)
         self._zero = np.array(0.0, dtype=np.float32)
         self._max_level = np.array(255.0, dtype=np.float32)
-        self._peak = np.array(0.0, dtype=np.float32)
+        self._f_flat = self._f.reshape(-1)
         self._scale = np.array(1.0, dtype=np.float32)
         self._gain_key: tuple[float, tuple[float, ...]] = (0.0, ())
         self._gain = np.ones(self.shape, dtype=np.float32)
@@ -61,11 +62,12 @@ class GreyLevels:
             np.copyto(f, lines)
         elif lines.dtype == np.complex64:
             np.absolute(lines, out=f)
-            np.maximum.reduce(f, axis=None, out=self._peak)
-            if not self._peak > 0:  # an all-zero (or NaN) frame is black, never garbage
+            # (argmax + item: the one reduction that allocates only its ~128-byte index scalar)
+            peak = self._f_flat.item(self._f_flat.argmax())
+            if not peak > 0:  # an all-zero (or NaN) frame is black, never garbage
                 self.out.fill(0)
                 return self.out
-            np.divide(self._full_scale, self._peak, out=self._scale)
+            self._scale[...] = UINT16_FULL_SCALE / peak
             np.multiply(f, self._scale, out=f)
         else:
             raise ValueError(f"lines must be uint8, uint16 or complex64, got {lines.dtype}")
@@ -90,7 +92,8 @@ class GreyLevels:
             self._u8_offset[:] = (dr - UINT8_SOURCE_DR_DB + curve) * 255.0 / dr + 0.5
             self._u8_key = key
         f = self._f
-        np.multiply(lines, self._u8_scale, out=f)
+        np.copyto(f, lines)  # (a mixed-dtype multiply would allocate cast buffers)
+        np.multiply(f, self._u8_scale, out=f)
         np.add(f, self._u8_offset, out=f)
         np.maximum(f, self._zero, out=f)
         np.minimum(f, self._max_level, out=f)
