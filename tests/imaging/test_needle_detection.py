@@ -63,3 +63,18 @@ def test_detector_ignores_a_bare_bone_surface() -> None:
     scene = TissueScene(g, 128, 1024, seed=9, with_needle=False)
     image, cal = BModePipeline(800, 600, DisplaySettings(gain_db=10.0)).process(scene.envelope(0.0, 0), g)
     assert NeedleDetector().detect(image, cal, g) is None
+
+
+def test_a_failing_detector_costs_the_needle_not_the_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = PROBES["linear"]
+    lines = TissueScene(g, 64, 512, seed=1).envelope(2.0, 0)
+    pipe = BModePipeline(400, 300, DisplaySettings(needle_enhance=True))
+
+    def broken(*_: object) -> None:
+        raise FloatingPointError("synthetic")
+
+    monkeypatch.setattr(NeedleDetector, "detect", broken)
+    image, _ = pipe.process(lines, g)
+    reference, _ = BModePipeline(400, 300).process(lines, g)
+    assert (image == reference).all()
+    assert pipe.needle is None and "synthetic" in pipe.needle_fault

@@ -48,6 +48,8 @@ class BModePipeline:
         self._detector = NeedleDetector()
         #: the needle found in the last frame (needle enhancement on), else ``None``.
         self.needle: NeedleEstimate | None = None
+        #: why needle enhancement gave nothing this frame if it failed (shown by the UI), else "".
+        self.needle_fault = ""
         #: the uint8 grey levels behind the last image (what a cine buffer stores).
         self.shown_lines: np.ndarray | None = None
 
@@ -95,11 +97,17 @@ class BModePipeline:
             self._overlays = overlay_pixels(geometry, conv.calibration, *key[1:])  # type: ignore[arg-type]
             self._overlay_key = key
         self.needle = None
+        self.needle_fault = ""
         if s.needle_enhance:  # on the bare image: overlays would look like needles
-            self.needle = self._detector.detect(image, conv.calibration, geometry)
+            try:
+                self.needle = self._detector.detect(image, conv.calibration, geometry)
+            except Exception as exc:  # an aid failing must never cost the live image
+                self.needle_fault = f"needle detection failed: {type(exc).__name__}: {exc}"
         draw(conv.out_flat, self._overlays)
         if self.needle is not None:
-            conv.out_flat[needle_pixels(conv.calibration, *self.needle.trajectory)] = NEEDLE_LEVEL
+            idx = needle_pixels(conv.calibration, *self.needle.trajectory)
+            # only where the sector is redrawn every frame, so no mark outlives its needle
+            conv.out_flat[idx[conv.inside.reshape(-1)[idx]]] = NEEDLE_LEVEL
         return image, conv.calibration
 
     def render_levels(self, shown_lines: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Calibration]:
