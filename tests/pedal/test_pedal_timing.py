@@ -95,8 +95,8 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
 def test_each_press_reaches_the_app_once_and_its_latency_is_recorded(
     sim: SimulatedPedalBoard, host: PedalBoard
 ) -> None:
-    """Latency is a figure for the report (artifacts/pedal-timing.json, and `make hil`), not an assertion:
-    timed assertions flake on a shared machine. What is asserted is that every press arrives, once, in order."""
+    """Latency is a figure for the report (artifacts/pedal-timing.json, `make hil`), not an assertion:
+    timed assertions flake on a shared machine. Asserted: every press arrives, once, in order."""
     drain(host, 0.2)
     latencies = []
     seqs = []
