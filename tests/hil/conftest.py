@@ -18,7 +18,7 @@ from sonocart.firmware_tool.build import Build, build
 from sonocart.rig.report import Figure, distribution, write_report
 
 from .real_rig import RealRig
-from .rig import Rig
+from .interface import Rig
 from .sim_rig import SimRig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,3 +96,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     path = Path(session.config.getoption("--hil-report", default=str(DEFAULT_REPORT)))
     write_report(list(_FIGURES), path, "Sonocart hardware-in-loop run")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    real_rig_ports(config)  # a half-configured rig is a usage error up front, not a skip

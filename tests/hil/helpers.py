@@ -16,7 +16,7 @@ from sonocart.records.journal import Journal
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.rig.bench_host import HostApp
 
-from .rig import Rig, Sample
+from .interface import Rig, Sample
 
 TAP_MS = 100
 #: The light is sampled, not watched continuously, on a real rig (colour sensor integration time);

@@ -15,7 +15,7 @@ import time
 
 import serial
 
-from .rig import Sample, colour_name
+from .interface import Sample, colour_name
 
 SYNC_ROUNDS = 9
 REPLY_TIMEOUT_S = 2.0

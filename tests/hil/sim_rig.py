@@ -15,7 +15,7 @@ from sonocart.firmware_tool.build import Build
 from sonocart.sim.pedal_board import PinChange, SimulatedPedalBoard
 from tests.conftest import SimProcess
 
-from .rig import Sample, colour_name
+from .interface import Sample, colour_name
 
 WRAP_MS = 1 << 30
 

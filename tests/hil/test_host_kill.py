@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import Recorder
 from .helpers import first_change, journaled_pedal_notes, tap, wait_for
-from .rig import Rig
+from .interface import Rig
 
 
 class HostProcess:

@@ -18,7 +18,7 @@ from .helpers import (
     tap,
     wait_for,
 )
-from .rig import Rig, flash_timing
+from .interface import Rig, flash_timing
 
 HOST_LOST_BOUND_S = 1.0
 #: NO SIGNAL is due 250 ms after the last frame; the check here polls every 5 ms.

@@ -8,7 +8,7 @@ from sonocart.devices.pedal_events import PedalEvent
 
 from .conftest import Recorder
 from .helpers import connected_driver, drain, pedal_events, wait_event
-from .rig import Rig
+from .interface import Rig
 
 PRESSES = 20
 

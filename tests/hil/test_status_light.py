@@ -9,7 +9,7 @@ import pytest
 
 from .conftest import Recorder
 from .helpers import connected_driver, first_change, running_host_app, tap, wait_for
-from .rig import Rig, flash_timing
+from .interface import Rig, flash_timing
 
 TOGGLES = 10
 

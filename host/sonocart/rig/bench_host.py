@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sonocart.devices.pedal import PedalBoard
-from sonocart.devices.pedal_events import PedalEvent
+from sonocart.devices.pedal_events import FaultEvent, PedalEvent
 from sonocart.devices.probe import ProbeClient
 from sonocart.imaging.liveness import assess
 from sonocart.procedures.catalogue import load_catalogue
@@ -88,6 +88,7 @@ class HostApp:
         self.recording = False
         self.indicator = ""
         self.committed: list[int] = []
+        self.board_dropped = 0
         self.ready = threading.Event()
         self._record: ProcedureRecord | None = None
         self._stop = threading.Event()
@@ -138,6 +139,8 @@ class HostApp:
             ev = self.pedal.get_event(0.02)
             if isinstance(ev, PedalEvent):
                 self._on_pedal(ev)
+            elif isinstance(ev, FaultEvent) and ev.fault == "events_lost" and ev.active:
+                self._on_board_dropped(ev)
             self._update_light()
             if time.monotonic() >= next_status:
                 next_status += self.status_every_s
@@ -151,6 +154,11 @@ class HostApp:
         if ev.pedal == "A" and ev.kind == "press":
             self.recording = not self.recording
             self._update_light()
+
+    def _on_board_dropped(self, ev: FaultEvent) -> None:
+        """The board dropped pedal events nobody acknowledged (host lost): on the record, and counted."""
+        self.board_dropped += ev.arg
+        self.record.engine.submit(Note(f"board dropped {ev.arg} pedal events (host lost)", OPERATOR))
 
     def _update_light(self) -> None:
         want = ("recording" if self.recording else "imaging") if self.live() else "alarm_medium"
@@ -168,6 +176,7 @@ class HostApp:
             "duplicates_dropped": ps.duplicates_dropped,
             "bad_frames": ps.bad_frames,
             "board_resets": ps.board_resets,
+            "board_dropped": self.board_dropped,
         }
         if self.probe is not None:
             pr = self.probe.status()
