@@ -56,7 +56,7 @@ MINUTES ?= 10
 
 hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...): JUnit XML + markdown report
 	@mkdir -p artifacts
-	$(BIN)/pytest tests/hil $(RIG_ARGS) --junitxml=artifacts/hil-junit.xml --hil-report=artifacts/hil-report.md $(PYTEST_ARGS)
+	$(BIN)/pytest tests/hil $(RIG_ARGS) -o junit_family=xunit1 --junitxml=artifacts/hil-junit.xml --hil-report=artifacts/hil-report.md $(PYTEST_ARGS)
 	@echo "reports: artifacts/hil-junit.xml artifacts/hil-report.md"
 
 soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N); report in artifacts/

@@ -7,9 +7,9 @@ VBUS (and, for the probe, D+/D-) of their USB cables. BUZZ_SENSE reads the buzze
 through an opto-coupler (low while sounding); the light is read by a TCS34725 over it.
 """
 
-import machine
 import time
 
+import machine
 from colour_sensor import ColourSensor
 
 PEDAL_PINS = (10, 11)  # high = opto on = pedal contact closed

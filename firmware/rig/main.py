@@ -3,6 +3,7 @@
 import sys
 
 import board_rig
+
 import rig
 
 rig.serve(board_rig.RigBoard(), sys.stdin, sys.stdout)

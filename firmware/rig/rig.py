@@ -104,10 +104,7 @@ class Rig:
 
 
 def _moved(a, b):
-    for i in range(3):
-        if abs(a[i] - b[i]) > LIGHT_HYSTERESIS:
-            return True
-    return False
+    return any(abs(a[i] - b[i]) > LIGHT_HYSTERESIS for i in range(3))
 
 
 def serve(board, stream_in, stream_out):

@@ -17,8 +17,8 @@ import pytest
 from sonocart.firmware_tool.build import Build, build
 from sonocart.rig.report import Figure, distribution, write_report
 
-from .real_rig import RealRig
 from .interface import Rig
+from .real_rig import RealRig
 from .sim_rig import SimRig
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ round trips), so latencies are measured where the edges happen, not where they w
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from dataclasses import dataclass
 from typing import Protocol
@@ -99,8 +100,8 @@ class Rig(Protocol):
 def flash_timing(samples: list[Sample], colour: str) -> tuple[float, float, int]:
     """(frequency Hz, duty 0..1, whole periods) of ``colour`` flashing, from light changes."""
     rises = [s.t for s in samples if s.value == colour]
-    periods = [b - a for a, b in zip(rises, rises[1:], strict=False)]
-    ons = [b.t - a.t for a, b in zip(samples, samples[1:], strict=False) if a.value == colour]
+    periods = [b - a for a, b in itertools.pairwise(rises)]
+    ons = [b.t - a.t for a, b in itertools.pairwise(samples) if a.value == colour]
     if not periods:
         return 0.0, 0.0, 0
     period = statistics.mean(periods)

@@ -23,7 +23,7 @@ class FakeBoard:
         self.history.append((self.us, name, v))
 
     def set_pedal(self, i, closed):
-        self._set("pedal%d" % i, closed)
+        self._set("pedal" + str(i), closed)
 
     def set_present(self, present):
         self._set("present", present)

@@ -87,9 +87,9 @@ def test_host_app_killed_with_sigkill_resumes_the_procedure_where_it_was(
         second.stop()
     notes = journaled_pedal_notes(Path(path))
     assert (path2, step2) == (path, step)  # the same record, at the same step
-    assert [n.split()[1:3] for n in notes] == [["B", k] for _ in range(3) for k in ("press", "release", "tap")] + [
-        ["A", k] for k in ("press", "release", "tap")
-    ]
+    assert [n.split()[1:3] for n in notes] == [
+        ["B", k] for _ in range(3) for k in ("press", "release", "tap")
+    ] + [["A", k] for k in ("press", "release", "tap")]
     assert int(after[0][1]) == max(committed) + 1  # the journal goes on from where it was
     figures("host killed to host-lost light", (lost.t - killed) * 1000, "ms", "<= 1000")
     figures("host process restart to light restored", (back.t - restarted) * 1000, "ms")

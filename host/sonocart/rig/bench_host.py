@@ -15,6 +15,7 @@ rig test or the soak can follow it and then SIGKILL it::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import signal
@@ -48,12 +49,10 @@ def open_record(records: Path, resume: Path | None, prefix_inputs: int = 6) -> P
     record = ProcedureRecord.create(
         records, catalogue, clock, script.procedure, script.patient, script.operator
     )
-    played = 0
-    for step in script.steps:
+    for played, step in enumerate(script.steps):
         if isinstance(step, Wait | Capture) or played >= prefix_inputs:
             break
         record.engine.submit(step)
-        played += 1
     return record
 
 
@@ -202,10 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     app = HostApp(args.records, args.resume, args.pedal_port, args.probe_port, sys.stdout, args.status_every)
     signal.signal(signal.SIGTERM, lambda *_: app.stop())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         app.run()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

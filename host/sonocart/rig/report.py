@@ -40,7 +40,9 @@ def distribution(test: str, backend: str, name: str, values: list[float], unit: 
     ]
 
 
-def write_report(figures: list[Figure], path: Path, title: str, outcome: dict[str, int] | None = None) -> None:
+def write_report(
+    figures: list[Figure], path: Path, title: str, outcome: dict[str, int] | None = None
+) -> None:
     """``path`` (markdown) and ``path`` with .json: every figure, with the machine it ran on."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [
@@ -52,7 +54,10 @@ def write_report(figures: list[Figure], path: Path, title: str, outcome: dict[st
     ]
     if outcome:
         lines += ["Outcome: " + ", ".join(f"{k} {v}" for k, v in sorted(outcome.items())), ""]
-    lines += ["| Test | Back end | Figure | Value | Unit | n | Bound asserted |", "|---|---|---|---:|---|---:|---|"]
+    lines += [
+        "| Test | Back end | Figure | Value | Unit | n | Bound asserted |",
+        "|---|---|---|---:|---|---:|---|",
+    ]
     for f in figures:
         lines.append(f"| {f.test} | {f.backend} | {f.name} | {f.value:g} | {f.unit} | {f.n} | {f.limit} |")
     if not figures:

@@ -20,7 +20,6 @@ import json
 import queue
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,13 @@ from sonocart.sim.pedal_board import SimulatedPedalBoard
 QUIET_AFTER_TAP_S = 0.3
 FPS = 30
 WARMUP_S = 5.0
-FAULT_WEIGHTS = {"corrupt_pedal": 3, "corrupt_probe": 3, "unplug_pedal": 1, "unplug_probe": 1, "board_reset": 1}
+FAULT_WEIGHTS = {
+    "corrupt_pedal": 3,
+    "corrupt_probe": 3,
+    "unplug_pedal": 1,
+    "unplug_probe": 1,
+    "board_reset": 1,
+}
 
 
 @dataclass
@@ -162,11 +168,8 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
     rng = random.Random(seed)
     fw = build("sim", workdir / "fw", version=("9.9.9+soak", False, False))
     board = SimulatedPedalBoard(workdir / "pedal-dev", None, fw).start()
-    probe = subprocess.Popen(
-        [sys.executable, "-m", "sonocart", "sim", "--link", str(workdir / "probe-dev"), "--fps", str(FPS)]
-        + ["--lines", "64", "--samples", "256"],
-        stdout=subprocess.DEVNULL,
-    )
+    sim_args = ["--link", str(workdir / "probe-dev"), "--fps", str(FPS), "--lines", "64", "--samples", "256"]
+    probe = subprocess.Popen([sys.executable, "-m", "sonocart", "sim", *sim_args], stdout=subprocess.DEVNULL)
     relays = {
         "pedal": FaultRelay(workdir / "pedal-dev", workdir / "pedal", rng).start(),
         "probe": FaultRelay(workdir / "probe-dev", workdir / "probe", rng).start(),
@@ -182,7 +185,7 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
         last_fault = t_start
         while time.monotonic() - t_start < seconds:
             if rng.random() < 0.7 or time.monotonic() - last_fault < 1.0:
-                if not _wait(lambda: host.usable_since(last_fault), 10):
+                if not _wait(partial(host.usable_since, last_fault), 10):
                     continue
                 pedal = rng.choice("AB")
                 press_times.append(time.monotonic())
@@ -200,7 +203,7 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
                 if log:
                     log(f"{last_fault - t_start:7.1f} s  fault {kind}")
         time.sleep(1.0)
-        _wait(lambda: host.usable_since(time.monotonic()), 10)
+        _wait(partial(host.usable_since, time.monotonic()), 10)
         time.sleep(0.5)
         result.seconds = time.monotonic() - t_start
         warm = [r for t, r in host.rss if t >= t_start + min(WARMUP_S, seconds / 4)]
@@ -233,7 +236,9 @@ def _inject(kind: str, rng: random.Random, board: SimulatedPedalBoard, relays: d
         board.reset()
 
 
-def _count(result: SoakResult, host: _Host, expected: list[tuple[str, str]], press_times: list[float]) -> None:
+def _count(
+    result: SoakResult, host: _Host, expected: list[tuple[str, str]], press_times: list[float]
+) -> None:
     """Compare what the pedals did with what the journal holds."""
     assert host.record is not None
     with Journal(host.record / JOURNAL_NAME) as journal:
@@ -276,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sonocart-soak-") as tmp:
         result = run_soak(args.minutes * 60, Path(tmp), args.seed, log=lambda m: print(m, flush=True))
     outcome = {"pass": int(result.ok)}
-    write_report(result.figures(), args.report, f"Sonocart soak, {args.minutes:g} min, seed {args.seed}", outcome)
+    write_report(
+        result.figures(), args.report, f"Sonocart soak, {args.minutes:g} min, seed {args.seed}", outcome
+    )
     for f in result.figures():
         print(f"{f.name:48s} {f.value:>10g} {f.unit}")
     print(f"report: {args.report}")
