@@ -50,8 +50,8 @@ pytest: setup ## pytest only (PYTEST_ARGS=... to narrow)
 
 test: setup lint typecheck pytest ## Everything CI checks: lint, types, all tests
 
-# Real rig: RIG_ARGS="--rig /dev/sonocart-rig --pedal-port /dev/sonocart-pedal --probe-port /dev/sonocart-probe"
-RIG_ARGS ?=
+# Default: the real back end runs against a rig board emulated on this host. Real rig: RIG_ARGS="--rig /dev/sonocart-rig --pedal-port /dev/sonocart-pedal --probe-port /dev/sonocart-probe"
+RIG_ARGS ?= --rig-emulated
 MINUTES ?= 10
 
 hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...): JUnit XML + markdown report

@@ -17,6 +17,7 @@ import pytest
 from sonocart.firmware_tool.build import Build, build
 from sonocart.rig.report import Figure, distribution, write_report
 
+from .emulated_rig_board import EmulatedRigBoard
 from .interface import Rig
 from .real_rig import RealRig
 from .sim_rig import SimRig
@@ -35,6 +36,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--rig", default=None, help="serial port of the rig board (e.g. /dev/sonocart-rig)")
     g.addoption("--pedal-port", default=None, help="serial port of the pedal board under test")
     g.addoption("--probe-port", default=None, help="serial port of the probe interface under test")
+    g.addoption(
+        "--rig-emulated",
+        action="store_true",
+        help="without a real rig, run the real back end against a rig board emulated on this host",
+    )
     g.addoption("--hil-report", default=str(DEFAULT_REPORT), help="markdown report of measured figures")
 
 
@@ -53,14 +59,23 @@ def rig_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return build("sim", tmp_path_factory.mktemp("hil-fw"), version=("9.9.9+hil", False, False))
 
 
+BACKEND = pytest.StashKey[str]()
+
+
 @pytest.fixture(params=["sim", "real"])
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     """A started rig; the same test body runs on each back end."""
     made: SimRig | RealRig
+    emulator: EmulatedRigBoard | None = None
+    request.node.stash[BACKEND] = request.param
     if request.param == "sim":
         made = SimRig(tmp_path, request.getfixturevalue("rig_build")).start()
     else:
         ports = real_rig_ports(request.config)
+        if ports is None and request.config.getoption("--rig-emulated", default=False):
+            emulator = EmulatedRigBoard(tmp_path, request.getfixturevalue("rig_build")).start()
+            ports = (emulator.rig_port, emulator.pedal_port, emulator.probe_port)
+            request.node.stash[BACKEND] = "real (emulated rig board)"
         if ports is None:
             pytest.skip(NO_RIG)
         made = RealRig(*ports).start()
@@ -68,6 +83,8 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
         yield made
     finally:
         made.close()
+        if emulator is not None:
+            emulator.stop()
 
 
 Recorder = Callable[..., None]
@@ -76,10 +93,10 @@ Recorder = Callable[..., None]
 @pytest.fixture
 def figures(request: pytest.FixtureRequest, record_property: Callable[[str, object], None]) -> Recorder:
     """``figures(name, value, unit, limit=...)`` or ``figures(name, [values], unit)`` (median/p99/max)."""
-    backend = getattr(getattr(request.node, "callspec", None), "params", {}).get("rig", "-")
     test = request.node.originalname
 
     def add(name: str, value: float | list[float], unit: str, limit: str = "", n: int = 1) -> None:
+        backend = request.node.stash.get(BACKEND, "sim")
         if isinstance(value, list):
             made = distribution(test, backend, name, value, unit)
         else:

@@ -64,7 +64,7 @@ class RealRig:
         buf = b""
         while not self._closing.is_set():
             try:
-                buf += self._serial.read(256)
+                buf += self._serial.read(max(1, self._serial.in_waiting))  # return at the first byte
             except serial.SerialException:
                 return
             while b"\n" in buf:
