@@ -21,8 +21,9 @@ from .helpers import (
 from .interface import Rig, flash_timing
 
 HOST_LOST_BOUND_S = 1.0
-#: NO SIGNAL is due 250 ms after the last frame; the check here polls every 5 ms.
-NO_SIGNAL_BOUND_S = STALE_AFTER_S + 0.02
+#: NO SIGNAL is due at most 250 ms after the unplug (the last frame came before it); the check polls
+#: every 5 ms from a test thread that shares the GIL with the link threads: 50 ms of polling slack.
+NO_SIGNAL_BOUND_S = STALE_AFTER_S + 0.05
 
 
 def test_heartbeat_loss_shows_the_host_lost_pattern_within_one_second(rig: Rig, figures: Recorder) -> None:

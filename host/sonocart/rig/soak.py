@@ -70,6 +70,12 @@ class SoakResult:
     rss_end_kib: int = 0
     press_to_journal_ms: list[float] = field(default_factory=list)
 
+    rss_window_s: float = 0.0
+
+    @property
+    def rss_growth_per_min(self) -> float:
+        return (self.rss_end_kib - self.rss_start_kib) * 60 / self.rss_window_s if self.rss_window_s else 0.0
+
     @property
     def frames_dropped(self) -> int:
         return self.sequence_gaps + self.device_dropped
@@ -97,6 +103,7 @@ class SoakResult:
             Figure(t, b, "host RSS after warm-up", self.rss_start_kib, "KiB"),
             Figure(t, b, "host RSS at end", self.rss_end_kib, "KiB"),
             Figure(t, b, "host memory growth", self.rss_end_kib - self.rss_start_kib, "KiB"),
+            Figure(t, b, "host memory growth per minute", round(self.rss_growth_per_min, 1), "KiB/min"),
         ]
         out += [Figure(t, b, f"faults injected: {k}", v, "count") for k, v in sorted(self.faults.items())]
         if self.press_to_journal_ms:
@@ -206,8 +213,10 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
         _wait(partial(host.usable_since, time.monotonic()), 10)
         time.sleep(0.5)
         result.seconds = time.monotonic() - t_start
-        warm = [r for t, r in host.rss if t >= t_start + min(WARMUP_S, seconds / 4)]
-        result.rss_start_kib, result.rss_end_kib = (warm[0], warm[-1]) if warm else (0, 0)
+        warm = [(t, r) for t, r in host.rss if t >= t_start + min(WARMUP_S, seconds / 4)]
+        if warm:
+            result.rss_start_kib, result.rss_end_kib = warm[0][1], warm[-1][1]
+            result.rss_window_s = warm[-1][0] - warm[0][0]
         probe_status = host.status.get("probe", {})
         result.frames = int(probe_status.get("frames", 0))
         result.sequence_gaps = int(probe_status.get("gaps", 0))
