@@ -75,14 +75,15 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str, poll: flo
 
 def first_change(rig: Rig, since: float, colour: str, timeout: float = 3.0) -> Sample:
     """The first light sample showing ``colour`` at or after ``since`` (waits for it)."""
-    found: list[Sample] = []
-
-    def seen() -> bool:
-        found[:] = [s for s in rig.light_log(since) if s.value == colour]
-        return bool(found)
-
-    wait_for(seen, timeout, f"the light to turn {colour}")
-    return found[0]
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [s for s in rig.light_log(since) if s.value == colour]
+        if found:
+            return found[0]
+        if time.monotonic() > deadline:
+            shown = ", ".join(f"{x.value}@{x.t - since:+.3f}s" for x in rig.light_log(since - 2.0)[-12:])
+            pytest.fail(f"the light did not turn {colour} within {timeout} s; changes: {shown}")
+        time.sleep(0.005)
 
 
 @contextmanager
