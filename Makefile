@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
 # SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
-DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils
+DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
