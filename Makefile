@@ -12,7 +12,7 @@ DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench clean flash
+.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench clean flash hil soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -55,6 +55,19 @@ test: setup lint typecheck pytest ## Everything CI checks: lint, types, all test
 
 flash: setup ## Build, flash and verify the pedal board (PORT=/dev/ttyACM0 to choose it, FORCE=1 for a dirty build)
 	$(BIN)/sonocart firmware flash $(if $(PORT),--port $(PORT)) $(if $(FORCE),--force)
+
+# Default: the real back end runs against a rig board emulated on this host. Real rig: RIG_ARGS="--rig /dev/sonocart-rig --pedal-port /dev/sonocart-pedal --probe-port /dev/sonocart-probe"
+RIG_ARGS ?= --rig-emulated
+MINUTES ?= 10
+
+hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...): JUnit XML + markdown report
+	@mkdir -p artifacts
+	$(BIN)/pytest tests/hil $(RIG_ARGS) -o junit_family=xunit1 --junitxml=artifacts/hil-junit.xml --hil-report=artifacts/hil-report.md $(PYTEST_ARGS)
+	@echo "reports: artifacts/hil-junit.xml artifacts/hil-report.md"
+
+soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N); report in artifacts/
+	@mkdir -p artifacts
+	$(BIN)/python -m sonocart.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
 
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m sonocart.bench

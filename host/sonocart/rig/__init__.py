@@ -1,0 +1,1 @@
+"""Hardware-in-loop rig support: the headless host app under test, fault relay, soak runner, reports."""

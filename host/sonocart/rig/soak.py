@@ -1,0 +1,303 @@
+"""Soak: a simulated procedure at 30 fps with random pedal taps and random link faults, then the count.
+
+Devices: the pedal firmware on the MicroPython unix port and the probe simulator, each behind a
+:class:`~sonocart.rig.relay.FaultRelay`; the host app (:mod:`sonocart.rig.bench_host`) runs as
+its own process on the relays' ports, journaling every pedal event. Faults, at random: bit
+flips on either link (corruption), pedal or probe link unplugged and replugged, pedal board
+reset. Taps are made only while the host shows it is connected (as a nurse would see the light);
+a fault is never injected less than :data:`QUIET_AFTER_TAP_S` after a tap, the time a delivered
+event needs to be acknowledged. Counted at the end from the journal (the truth): pedal events
+lost or doubled and journal events lost must be zero; frames dropped and the host's memory
+growth are reported.
+
+    python -m sonocart.rig.soak --minutes 10 [--seed N] [--report artifacts/soak-report.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sonocart.firmware_tool.build import build
+from sonocart.records.journal import Journal
+from sonocart.records.record import JOURNAL_NAME
+from sonocart.rig.relay import FaultRelay
+from sonocart.rig.report import Figure, distribution, write_report
+from sonocart.sim.pedal_board import SimulatedPedalBoard
+
+QUIET_AFTER_TAP_S = 0.3
+FPS = 30
+WARMUP_S = 5.0
+FAULT_WEIGHTS = {
+    "corrupt_pedal": 3,
+    "corrupt_probe": 3,
+    "unplug_pedal": 1,
+    "unplug_probe": 1,
+    "board_reset": 1,
+}
+
+
+@dataclass
+class SoakResult:
+    seconds: float
+    taps: int = 0
+    pedal_events_expected: int = 0
+    pedal_events_journaled: int = 0
+    pedal_events_lost: int = 0
+    pedal_events_doubled: int = 0
+    board_reported_lost: int = 0
+    journal_committed: int = 0
+    journal_lost: int = 0
+    faults: Counter[str] = field(default_factory=Counter)
+    frames: int = 0
+    sequence_gaps: int = 0
+    bad_frames: int = 0
+    device_dropped: int = 0
+    rss_start_kib: int = 0
+    rss_end_kib: int = 0
+    press_to_journal_ms: list[float] = field(default_factory=list)
+
+    rss_window_s: float = 0.0
+
+    @property
+    def rss_growth_per_min(self) -> float:
+        return (self.rss_end_kib - self.rss_start_kib) * 60 / self.rss_window_s if self.rss_window_s else 0.0
+
+    @property
+    def frames_dropped(self) -> int:
+        return self.sequence_gaps + self.device_dropped
+
+    @property
+    def ok(self) -> bool:
+        return self.pedal_events_lost == 0 and self.pedal_events_doubled == 0 and self.journal_lost == 0
+
+    def figures(self) -> list[Figure]:
+        t, b = "soak", "sim"
+        out = [
+            Figure(t, b, "duration", round(self.seconds, 1), "s"),
+            Figure(t, b, "taps made", self.taps, "count"),
+            Figure(t, b, "pedal events expected", self.pedal_events_expected, "count"),
+            Figure(t, b, "pedal events journaled", self.pedal_events_journaled, "count"),
+            Figure(t, b, "pedal events lost", self.pedal_events_lost, "count", limit="== 0"),
+            Figure(t, b, "pedal events doubled", self.pedal_events_doubled, "count", limit="== 0"),
+            Figure(t, b, "pedal events the board reported dropped", self.board_reported_lost, "count"),
+            Figure(t, b, "journal events committed", self.journal_committed, "count"),
+            Figure(t, b, "journal events lost", self.journal_lost, "count", limit="== 0"),
+            Figure(t, b, "frames received", self.frames, "count"),
+            Figure(t, b, "frames dropped (sequence gaps + device drops)", self.frames_dropped, "count"),
+            Figure(t, b, "sequence gaps", self.sequence_gaps, "count"),
+            Figure(t, b, "bad frames (CRC/decode)", self.bad_frames, "count"),
+            Figure(t, b, "host RSS after warm-up", self.rss_start_kib, "KiB"),
+            Figure(t, b, "host RSS at end", self.rss_end_kib, "KiB"),
+            Figure(t, b, "host memory growth", self.rss_end_kib - self.rss_start_kib, "KiB"),
+            Figure(t, b, "host memory growth per minute", round(self.rss_growth_per_min, 1), "KiB/min"),
+        ]
+        out += [Figure(t, b, f"faults injected: {k}", v, "count") for k, v in sorted(self.faults.items())]
+        if self.press_to_journal_ms:
+            out += distribution(t, b, "press to journal commit", self.press_to_journal_ms, "ms")
+        return out
+
+
+class _Host:
+    """The host app process; follows its COMMITTED and STATUS lines."""
+
+    def __init__(self, pedal: Path, probe: Path, records: Path) -> None:
+        cmd = [sys.executable, "-m", "sonocart.rig.bench_host", "--pedal-port", str(pedal)]
+        cmd += ["--probe-port", str(probe), "--records", str(records), "--status-every", "0.2"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        self.commits: queue.Queue[tuple[float, list[str]]] = queue.Queue()
+        self.committed: list[int] = []
+        self.status: dict[str, Any] = {}
+        self.status_at = 0.0
+        self.rss: list[tuple[float, int]] = []
+        self.record: Path | None = None
+        self.ready = threading.Event()
+        threading.Thread(target=self._read, name="soak-host-reader", daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            words = line.split(maxsplit=1)
+            if not words:
+                continue
+            now = time.monotonic()
+            if words[0] == "READY":
+                self.record = Path(words[1].split()[0])
+                self.ready.set()
+            elif words[0] == "COMMITTED":
+                parts = line.split()
+                self.committed.append(int(parts[1]))
+                self.commits.put((now, parts))
+            elif words[0] == "STATUS":
+                self.status = json.loads(words[1])
+                self.status_at = now
+                self.rss.append((now, int(self.status["rss_kib"])))
+
+    def usable_since(self, t: float) -> bool:
+        """The host reports the pedal board connected and fault-free in a status taken after ``t``."""
+        pedal = self.status.get("pedal", {})
+        return self.status_at > t and bool(pedal.get("connected")) and pedal.get("fault") is None
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def _wait(pred: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> SoakResult:
+    """Run the soak for ``seconds``; return the counts (the caller decides pass/fail and reports)."""
+    rng = random.Random(seed)
+    fw = build("sim", workdir / "fw", version=("9.9.9+soak", False, False))
+    board = SimulatedPedalBoard(workdir / "pedal-dev", None, fw).start()
+    sim_args = ["--link", str(workdir / "probe-dev"), "--fps", str(FPS), "--lines", "64", "--samples", "256"]
+    probe = subprocess.Popen([sys.executable, "-m", "sonocart", "sim", *sim_args], stdout=subprocess.DEVNULL)
+    relays = {
+        "pedal": FaultRelay(workdir / "pedal-dev", workdir / "pedal", rng).start(),
+        "probe": FaultRelay(workdir / "probe-dev", workdir / "probe", rng).start(),
+    }
+    host = _Host(workdir / "pedal", workdir / "probe", workdir / "records")
+    result = SoakResult(seconds)
+    expected: list[tuple[str, str]] = []
+    press_times: list[float] = []
+    try:
+        if not host.ready.wait(60) or not _wait(lambda: host.usable_since(0), 30):
+            raise RuntimeError("the host app never came up on the simulated devices")
+        t_start = time.monotonic()
+        last_fault = t_start
+        while time.monotonic() - t_start < seconds:
+            if rng.random() < 0.7 or time.monotonic() - last_fault < 1.0:
+                if not _wait(partial(host.usable_since, last_fault), 10):
+                    continue
+                pedal = rng.choice("AB")
+                press_times.append(time.monotonic())
+                board.press(pedal)
+                time.sleep(rng.uniform(0.05, 0.25))
+                board.release(pedal)
+                expected += [(pedal, "press"), (pedal, "release"), (pedal, "tap")]
+                result.taps += 1
+                time.sleep(QUIET_AFTER_TAP_S + rng.uniform(0, 0.5))
+            else:
+                kind = rng.choices(list(FAULT_WEIGHTS), list(FAULT_WEIGHTS.values()))[0]
+                _inject(kind, rng, board, relays)
+                result.faults[kind] += 1
+                last_fault = time.monotonic()
+                if log:
+                    log(f"{last_fault - t_start:7.1f} s  fault {kind}")
+        time.sleep(1.0)
+        _wait(partial(host.usable_since, time.monotonic()), 10)
+        time.sleep(0.5)
+        result.seconds = time.monotonic() - t_start
+        warm = [(t, r) for t, r in host.rss if t >= t_start + min(WARMUP_S, seconds / 4)]
+        if warm:
+            result.rss_start_kib, result.rss_end_kib = warm[0][1], warm[-1][1]
+            result.rss_window_s = warm[-1][0] - warm[0][0]
+        probe_status = host.status.get("probe", {})
+        result.frames = int(probe_status.get("frames", 0))
+        result.sequence_gaps = int(probe_status.get("gaps", 0))
+        result.bad_frames = int(probe_status.get("bad", 0))
+        result.device_dropped = int(probe_status.get("device_dropped", 0))
+    finally:
+        host.stop()
+        for r in relays.values():
+            r.stop()
+        probe.terminate()
+        probe.wait(10)
+        board.stop()
+    _count(result, host, expected, press_times)
+    return result
+
+
+def _inject(kind: str, rng: random.Random, board: SimulatedPedalBoard, relays: dict[str, FaultRelay]) -> None:
+    if kind.startswith("corrupt_"):
+        relays[kind.removeprefix("corrupt_")].corrupt(rng.randint(1, 6))
+    elif kind.startswith("unplug_"):
+        relay = relays[kind.removeprefix("unplug_")]
+        relay.unplug()
+        time.sleep(rng.uniform(0.2, 2.0))
+        relay.replug()
+    elif kind == "board_reset":
+        board.reset()
+
+
+def _count(
+    result: SoakResult, host: _Host, expected: list[tuple[str, str]], press_times: list[float]
+) -> None:
+    """Compare what the pedals did with what the journal holds."""
+    assert host.record is not None
+    with Journal(host.record / JOURNAL_NAME) as journal:
+        events = list(journal.events())
+        journal.verify()
+    seqs = [e.seq for e in events]
+    result.journal_committed = len(host.committed)
+    result.journal_lost = len(set(host.committed) - set(seqs)) + (seqs != list(range(1, len(seqs) + 1)))
+    notes = [str(e.payload.get("text", "")) for e in events if e.type == "note"]
+    pedal_notes = [n.split() for n in notes if n.startswith("pedal ")]
+    ids = Counter((w[4], w[6]) for w in pedal_notes)
+    result.pedal_events_doubled = sum(c - 1 for c in ids.values())
+    got = [(w[1], w[2]) for w in pedal_notes]
+    result.pedal_events_expected = len(expected)
+    result.pedal_events_journaled = len(got)
+    result.pedal_events_lost = _missing(expected, got)
+    result.board_reported_lost = int(host.status.get("pedal", {}).get("board_dropped", 0))
+    commits: list[tuple[float, list[str]]] = []
+    while not host.commits.empty():
+        commits.append(host.commits.get())
+    presses = [t for t, parts in commits if parts[3] == "press"]
+    result.press_to_journal_ms = [(c - p) * 1000 for p, c in zip(press_times, presses, strict=False)]
+
+
+def _missing(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> int:
+    """How many expected events are absent from ``got`` (an in-order subsequence match)."""
+    i = 0
+    for item in got:
+        if i < len(expected) and expected[i] == item:
+            i += 1
+    return len(expected) - i
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m sonocart.rig.soak", description=__doc__.split("\n\n")[0])
+    p.add_argument("--minutes", type=float, default=10.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--report", type=Path, default=Path("artifacts/soak-report.md"))
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="sonocart-soak-") as tmp:
+        result = run_soak(args.minutes * 60, Path(tmp), args.seed, log=lambda m: print(m, flush=True))
+    outcome = {"pass": int(result.ok)}
+    write_report(
+        result.figures(), args.report, f"Sonocart soak, {args.minutes:g} min, seed {args.seed}", outcome
+    )
+    for f in result.figures():
+        print(f"{f.name:48s} {f.value:>10g} {f.unit}")
+    print(f"report: {args.report}")
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
