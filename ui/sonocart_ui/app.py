@@ -157,11 +157,14 @@ class CartApp(App):  # type: ignore[misc]
         self._text_tick(0)
 
     def acknowledge_top(self) -> None:
-        top = next((p for p in self.session.prompts() if not p.blocking), None)
-        if top is not None:
-            acknowledge(self.session, top.id)
-        elif self.session.prompts():
+        """The bar's button acts on the prompt the bar shows; a hard stop opens the list (override)."""
+        top = self.session.highest_prompt()
+        if top is None:
+            return
+        if top.blocking:
             self.show("alarms")
+        else:
+            acknowledge(self.session, top.id)
         self._text_tick(0)
 
     def live_action(self, action: str) -> None:
