@@ -125,7 +125,12 @@ def run(opts: RunOptions) -> int:
         pedal_args = _pedal(opts, children)
         env = dict(os.environ)
         ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size, *pedal_args]
-        ui_args += ["--records", str(opts.run_dir / "records"), "--settings", str(opts.run_dir / "settings.json")]
+        ui_args += [
+            "--records",
+            str(opts.run_dir / "records"),
+            "--settings",
+            str(opts.run_dir / "settings.json"),
+        ]
         if opts.site_file is not None:
             ui_args += ["--site-file", str(opts.site_file)]
         if opts.fullscreen:

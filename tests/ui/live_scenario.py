@@ -1,7 +1,7 @@
 """Drive the real cart app on a display: watch the image change, pull the probe, watch NO SIGNAL, replug.
 
-Run by tests/ui/test_live_view.py in its own process (Kivy owns one window per process). Writes observations to
-``--report`` (JSON) and screenshots to ``--artifacts``; the pytest side makes the assertions.
+Run by tests/ui/test_live_view.py in its own process (Kivy owns one window per process). Writes
+observations to ``--report`` (JSON) and screenshots to ``--artifacts``; the pytest side makes the assertions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``python -m sonocart_ui --probe PORT [--pedal PORT]``: the cart app process (started by ``sonocart run``)."""
+"""``python -m sonocart_ui --probe PORT [--pedal PORT]``: the cart app (started by ``sonocart run``)."""
 
 from __future__ import annotations
 

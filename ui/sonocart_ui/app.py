@@ -39,7 +39,7 @@ from sonocart_ui.screens.summary import SummaryScreen
 from sonocart_ui.screens.time_out import TimeOutScreen
 from sonocart_ui.viewmodels.alarm_style import flash_on, style_of
 from sonocart_ui.viewmodels.captures import capture_clip, capture_still
-from sonocart_ui.viewmodels.live import LiveViewModel, status_line
+from sonocart_ui.viewmodels.live import LiveViewModel
 from sonocart_ui.viewmodels.lock import LockViewModel
 from sonocart_ui.viewmodels.pedal_actions import PedalActions
 from sonocart_ui.viewmodels.prompt_list import acknowledge
@@ -187,7 +187,8 @@ class CartApp(App):  # type: ignore[misc]
         if eng is None:
             return ""
         b = eng.banner()
-        return f"{b['side'] or 'SIDE ?'} · {b['procedure']}"
+        site = b["procedure"].removeprefix("Ultrasound-guided ")
+        return f"{b['side'] or 'SIDE ?'} · {site}"
 
     # -- simulated pedals (keyboard and on-screen) ------------------------------------------------
     def sim_pedal(self, pedal: str, down: bool) -> str:
@@ -282,9 +283,11 @@ class CartApp(App):  # type: ignore[misc]
         bar = self.root.ids.status
         status = self.probe.status()
         _frame, arrived, _count = self.probe.latest.get()
-        bar.probe = status_line(status, assess(self.clock(), arrived, status.fault)).split(" · gaps")[0]
+        live = assess(self.clock(), arrived, status.fault)
+        age = "—" if live.frame_age_s is None else f"{live.frame_age_s * 1000:.0f} ms"
+        bar.probe = f"probe {status.fps:.0f} fps · {age}" if status.identity else "[!] probe not connected"
         bar.banner = self.side_banner() or "No procedure open"
-        bar.operator = f"operator {self.session.operator or '—'}"
+        bar.operator = f"op {self.session.operator or '—'}"
         if self.pedal is None:
             bar.pedal, bar.pedal_ok = "pedal board: none", False
             return
@@ -294,7 +297,7 @@ class CartApp(App):  # type: ignore[misc]
             bar.pedal, bar.pedal_ok = ps.fault, False
         else:
             board = ps.identity.board_id if ps.identity else "?"
-            bar.pedal, bar.pedal_ok = f"pedals {board} OK · light {ps.indicator}", True
+            bar.pedal, bar.pedal_ok = f"pedals OK · {ps.indicator} ({board})", True
 
     def _status_light(self) -> None:
         if self.pedal is None:

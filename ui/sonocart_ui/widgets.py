@@ -101,6 +101,9 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         from sonocart_ui.viewmodels.step_form import StepView
 
         assert isinstance(view, StepView)
+        if view.step_id != getattr(self, "_step_id", None):
+            self._step_id = view.step_id
+            self.ids.scroll.scroll_y = 1  # a new step starts at its top: its text first
         self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
         self.step_text = view.text or "No step: the procedure is complete or not started."
         self.detail = view.detail

@@ -66,6 +66,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.settings_text = self.vm.settings_line()
         mm = self.vm.caliper_mm()
         self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        if not self.vm.calipers:
+            self.caliper_points = []
         self.needle_on = self.vm.needle_enhance
         view = app.form.view()
         self.step_title = view.text

@@ -1,4 +1,7 @@
-"""Observation and discharge: the current step of this phase, as big buttons (logic in viewmodels/step_form.py)."""
+"""Observation and discharge.
+
+The current step of this phase as big buttons; the logic is in viewmodels/step_form.py.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Sign-in checklist (pre-procedure verification): the current step of this phase, as big buttons (logic in viewmodels/step_form.py)."""
+"""Sign-in checklist (pre-procedure verification).
+
+The current step of this phase as big buttons; the logic is in viewmodels/step_form.py.
+"""
 
 from __future__ import annotations
 

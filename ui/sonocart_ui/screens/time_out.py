@@ -1,4 +1,7 @@
-"""Site marking and time-out: the current step of this phase, as big buttons (logic in viewmodels/step_form.py)."""
+"""Site marking and time-out.
+
+The current step of this phase as big buttons; the logic is in viewmodels/step_form.py.
+"""
 
 from __future__ import annotations
 

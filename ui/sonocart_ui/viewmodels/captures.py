@@ -19,7 +19,9 @@ def capture_still(session: CartSession, live: LiveViewModel, via: str) -> bool:
     """Save the displayed frame losslessly with its calibration; it counts once journaled."""
     record, shown = session.record, live.displayed()
     if record is None or shown is None:
-        session.say("still not captured: " + ("no procedure open" if record is None else "no image"), ok=False)
+        session.say(
+            "still not captured: " + ("no procedure open" if record is None else "no image"), ok=False
+        )
         return False
     image, cal = shown
     label = f"{'frozen' if live.frozen else 'live'} still ({via})"
@@ -48,6 +50,5 @@ def capture_clip(session: CartSession, live: LiveViewModel, via: str, seconds: f
     write_private(record.path / rel, data)
     sha = hashlib.sha256(data).hexdigest()
     text = f"clip {rel}: {len(stack)} frames, sha256 {sha}"
-    if session.submit(lambda op: Note(text, op), f"clip #{number} captured ({len(stack)} frames, {via})"):
-        return True
-    return False
+    what = f"clip #{number} captured ({len(stack)} frames, {via})"
+    return session.submit(lambda op: Note(text, op), what)

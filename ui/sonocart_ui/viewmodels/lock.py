@@ -21,7 +21,7 @@ class LockViewModel:
         self.last_activity = self.clock()
 
     def check(self) -> bool:
-        """Lock if idle long enough and not sterile (a sterile clinician cannot type a PIN); True if locked."""
+        """Lock after the idle time, never while sterile (no PIN with sterile gloves); True if locked."""
         if self.session.sterile():
             self.last_activity = self.clock()
         elif not self.locked and self.clock() - self.last_activity >= self.session.settings.idle_lock_s:

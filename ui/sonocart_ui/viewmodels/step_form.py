@@ -101,11 +101,11 @@ class StepForm:
             return [Action(f"side:{s}", s.upper(), primary=True) for s in st.procedure.sides], ""
         if kind == "choice":
             acts = [Action(f"opt:{o}", o.replace("_", " "), o in sel) for o in step.options]
-            return (acts + [Action("done", "Done", primary=True)] if step.multiple else acts), ""
+            return ([*acts, Action("done", "Done", primary=True)] if step.multiple else acts), ""
         if kind == "team":
             roster = [o.id for o in self.session.settings.operators]
             acts = [Action(f"member:{m}", m, m in sel) for m in roster]
-            return acts + [Action("done", f"Team of {len(sel)}", primary=True)], ""
+            return [*acts, Action("done", f"Team of {len(sel)}", primary=True)], ""
         if kind == "team_confirm":
             done = st.confirmations.get(step.id, [])
             acts = [Action(f"confirm_as:{m}", f"{m} confirms", m in done) for m in st.team()]
@@ -119,9 +119,12 @@ class StepForm:
             ]
             return acts, f"side stated by: {', '.join(done) or 'nobody yet'} (two different people)"
         if kind == "allergies":
-            acts = [Action(f"allergy:{a}", al.name, a in sel) for a, al in self.session.catalogue.allergies.items()]
+            acts = [
+                Action(f"allergy:{a}", al.name, a in sel)
+                for a, al in self.session.catalogue.allergies.items()
+            ]
             label = "No allergies" if not sel else f"Done ({len(sel)})"
-            return acts + [Action("done", label, primary=True)], ""
+            return [*acts, Action("done", label, primary=True)], ""
         if kind == "antithrombotics":
             acts = []
             for d, drug in self.session.catalogue.antithrombotics.items():
@@ -129,13 +132,13 @@ class StepForm:
                 suffix = "" if state is None else (": held" if state else ": NOT held")
                 acts.append(Action(f"drug:{d}", drug.name + suffix, state is not None))
             label = "None taken" if not self._taking() else f"Done ({len(self._taking())})"
-            return acts + [Action("done", label, primary=True)], "tap: taking & held / NOT held / not taking"
+            return [*acts, Action("done", label, primary=True)], "tap: taking & held / NOT held / not taking"
         if kind == "medications":
             acts = [
                 Action(f"med:{d}", f"{la.name} {LA_STRENGTH.get(d, 0.5):g}%", d in sel)
                 for d, la in self.session.catalogue.local_anaesthetics.items()
             ]
-            return acts + [Action("done", "Drawn and labelled", primary=True)], "one labelled syringe each"
+            return [*acts, Action("done", "Drawn and labelled", primary=True)], "one labelled syringe each"
         if kind in ("number", "outcome"):
             return self._keypad(step), ""
         if kind == "injection":
@@ -145,12 +148,14 @@ class StepForm:
     def _keypad(self, step: Step) -> list[Action]:
         acts = []
         if step.measure == "function":
-            acts = [Action(f"test:{t}", label, t == self.function_test) for t, label in FUNCTION_TESTS.items()]
+            acts = [
+                Action(f"test:{t}", label, t == self.function_test) for t, label in FUNCTION_TESTS.items()
+            ]
         keys = [*"789456123", "dot", "0", "back"]
         labels = {"dot": ".", "back": "⌫"}
         acts += [Action(f"digit:{k}" if k.isdigit() else k, labels.get(k, k)) for k in keys]
         unit = f" {step.unit}" if step.unit else ""
-        return acts + [Action("ok", f"Enter {self.entry or '—'}{unit}", primary=True)]
+        return [*acts, Action("ok", f"Enter {self.entry or '—'}{unit}", primary=True)]
 
     def _injection(self) -> list[Action]:
         return [
@@ -235,7 +240,9 @@ class StepForm:
         value: Any = number
         if step.measure == "function":
             value = {"test": self.function_test, "value": number}
-        return self.session.submit(lambda op: Answer(step.id, value, op), f"{step.id.replace('_', ' ')} = {number:g}")
+        return self.session.submit(
+            lambda op: Answer(step.id, value, op), f"{step.id.replace('_', ' ')} = {number:g}"
+        )
 
     def _done(self, step: Step) -> bool:
         sid = step.id
