@@ -242,8 +242,8 @@ class CartApp(App):  # type: ignore[misc]
             self._shown_version = s.version
             self._prompt_bar()
             self._refresh_screen()
-        elif self.screens.current == "live" and self.live_screen is not None:
-            self.live_screen.refresh_text(self.probe.status().fps)
+        else:  # timers and numbers move without an engine commit
+            self._refresh_screen()
         self._toast()
 
     def _refresh_screen(self) -> None:

@@ -86,6 +86,9 @@ class StepForm:
         phase = st.procedure.phases[st.phase_index]
         progress = f"step {st.step_index + 1} of {len(phase.steps)}"
         actions, detail = self._actions(step)
+        detail = " · ".join(x for x in (detail, self.timers_line()) if x)
+        if step.kind == "discharge":
+            detail = "\n".join([detail, *(f"- {i}" for i in eng.discharge_instructions())]).strip()
         entry = self.entry if step.kind in ("number", "outcome") else None
         return StepView(phase.title, step.id, step.kind, step.text, progress, tuple(actions), entry, detail)
 
@@ -173,6 +176,18 @@ class StepForm:
         st = self.session.engine.state  # type: ignore[union-attr]
         total = sum(a.volume_ml for a in st.aliquots)
         return f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max"
+
+    def timers_line(self) -> str:
+        """Running timers with their time left (pause between aliquots, observation, LAST watch...)."""
+        eng = self.session.engine
+        if eng is None:
+            return ""
+        out = []
+        for name in sorted(eng.state.timers):
+            left = eng.timer_remaining(name)
+            if left is not None:
+                out.append(f"{name.replace('_', ' ')} {int(left) // 60}:{int(left) % 60:02d}")
+        return " · ".join(out)
 
     def _taking(self) -> list[dict[str, Any]]:
         return [{"drug": d, "held": held} for d, held in self.cycle.items() if held is not None]
