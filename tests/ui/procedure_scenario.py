@@ -136,6 +136,28 @@ class Scenario:
         yield from self.settle()
         self.look(f"pedal {pedal} {'hold' if hold else 'tap'} -> {self.app.pedal_actions.last_action}")
 
+    def pedal_on_screen(self, pedal: str, hold: bool) -> Steps:
+        """The on-screen Pedal A/B button presses the simulated board's pedal (down while touched)."""
+        n = self.app.pedal_actions.handled
+        yield from touch(self.app.root.ids.nav.ids[f"pedal_{pedal.lower()}"], hold_s=0.9 if hold else 0.1)
+        yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"on-screen pedal {pedal} acted on")
+        yield from self.settle()
+        self.look(f"screen pedal {pedal} -> {self.app.pedal_actions.last_action}")
+
+    def pedal_by_key(self, key: str, hold: bool) -> Steps:
+        """A keyboard key held like a pedal (key repeat while held is one press)."""
+        from kivy.core.window import Window
+
+        n = self.app.pedal_actions.handled
+        code = ord(key)
+        for _ in range(3 if hold else 1):  # auto-repeat while held
+            Window.dispatch("on_key_down", code, 0, key, [])
+            yield from pause(0.3 if hold else 0.1)
+        Window.dispatch("on_key_up", code, 0)
+        yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"key {key} acted on")
+        yield from self.settle()
+        self.look(f"key {key} -> {self.app.pedal_actions.last_action}")
+
     def run(self) -> Steps:
         app, r = self.app, self.report
         yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
@@ -226,9 +248,9 @@ class Scenario:
         yield from self.settle()
         r["caliper_text"] = live.caliper_text
         self.shot("06-live-frozen-calipers")
-        yield from self.pedal("A", hold=False)  # unfreeze
+        yield from self.pedal_on_screen("A", hold=False)  # unfreeze, by the on-screen pedal button
         yield from wait(lambda: live.live, 5, "live after unfreeze")
-        yield from self.pedal("A", hold=True)  # capture still
+        yield from self.pedal_by_key("a", hold=True)  # capture still, by holding key A
         yield from self.pedal("B", hold=True)  # aspirate negative
         yield from self.pedal("B", hold=False)  # log aliquot -> fast-injection prompt (MEDIUM)
         yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")

@@ -56,7 +56,9 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert _seen(r, "pedal A tap -> freeze")["toast"] == "FROZEN (pedal A tap)"
     assert r["frozen_badge"] == "FROZEN - NOT LIVE"
     assert r["caliper_text"].startswith("caliper ") and float(r["caliper_text"].split()[1]) > 0
-    assert _seen(r, "pedal A hold -> capture_still")["toast"] == "still #1 captured (pedal A hold)"
+    # The simulated board's pedals also move from the on-screen buttons and the keyboard (A held = A hold).
+    assert _seen(r, "screen pedal A -> freeze")["toast"] == "live again (pedal A tap)"
+    assert _seen(r, "key a -> capture_still")["toast"] == "still #1 captured (pedal A hold)"
     logged = _seen(r, "pedal B tap -> log_aliquot")
     assert logged["toast"] == "aliquot 4 mL logged (pedal)" and "aliquots 1 · 4 mL" in logged["detail"]
     # The engine's prompt is on the screen with its IEC marker and word, and the board's light follows it.
