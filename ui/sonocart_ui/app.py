@@ -297,7 +297,7 @@ class CartApp(App):  # type: ignore[misc]
             bar.pedal, bar.pedal_ok = ps.fault, False
         else:
             board = ps.identity.board_id if ps.identity else "?"
-            bar.pedal, bar.pedal_ok = f"pedals OK · {ps.indicator} ({board})", True
+            bar.pedal, bar.pedal_ok = f"pedals OK · light {ps.indicator} · {board}", True
 
     def _status_light(self) -> None:
         if self.pedal is None:
