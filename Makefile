@@ -8,11 +8,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
 # SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
-DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils
+DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps run test lint typecheck pytest bench bench-ui screenshots clean
+.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,13 +42,19 @@ lint: setup ## ruff
 	$(BIN)/ruff check host ui tests firmware
 	$(BIN)/ruff format --check host ui tests firmware
 
-typecheck: setup ## mypy (host, ui)
+typecheck: setup typecheck-firmware ## mypy (host, ui; the firmware against the MicroPython stubs)
 	$(BIN)/mypy
+
+typecheck-firmware: setup ## mypy --strict: firmware/ against micropython-rp2-rpi-pico-stubs
+	$(BIN)/python -m sonocart.firmware_tool.typecheck
 
 pytest: setup ## pytest only (PYTEST_ARGS=... to narrow)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: setup lint typecheck pytest ## Everything CI checks: lint, types, all tests
+
+flash: setup ## Build, flash and verify the pedal board (PORT=/dev/ttyACM0 to choose it, FORCE=1 for a dirty build)
+	$(BIN)/sonocart firmware flash $(if $(PORT),--port $(PORT)) $(if $(FORCE),--force)
 
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m sonocart.bench

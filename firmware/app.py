@@ -20,7 +20,6 @@ from indicator import Indicator
 from link import BoardLink
 from mpcompat import const
 from pedals import Pedals
-
 from sonocart.wire import pedal_codec as pc
 from version import BUILD_HASH, FIRMWARE_VERSION
 
@@ -53,7 +52,7 @@ class App:
             now,
         )
         self.alive: dict[str, int] = {}
-        self.tasks: dict[str, object] = {}
+        self.tasks: dict[str, asyncio.Task] = {}  # type: ignore[type-arg]
         self.running = True
 
     # -- tasks -----------------------------------------------------------------------------------
@@ -131,10 +130,7 @@ class App:
             t = self.alive.get(name)
             if t is None or ticks_diff(now, t) > TASK_STALE_MS:
                 return False
-        for task in self.tasks.values():
-            if task.done():  # type: ignore[attr-defined]
-                return False
-        return True
+        return all(not task.done() for task in self.tasks.values())
 
     def check_host(self, now: int) -> None:
         """Host-lost state, entered by the board alone; re-announce state to a (new) host."""
@@ -178,6 +174,7 @@ class App:
 
     def handle_commands(self, now: int) -> None:
         link = self.link
+        self.check_host(now)  # a HELLO in the same read starts the session before its commands run
         while link.commands:
             msg = link.commands.pop(0)
             ok = True

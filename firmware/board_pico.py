@@ -4,18 +4,23 @@ hardware/pinmap.json). USB CDC stdio is the pedal link."""
 import os
 import select
 import sys
+import time
 
 import machine
 import micropython
 import neopixel
-import time
+
 from mpcompat import const
 from pinmap import BUZZER, LIGHT_DATA, PEDAL_A, PEDAL_B, PEDAL_PRESENT
-
 from sonocart.wire import pedal_codec as pc
 
 _READ_MAX = const(64)
 _MAINTENANCE_FLAG = "/maintenance"
+
+
+def _ticks() -> int:
+    """time.ticks_ms() as the plain int it is on the board (the stubs call it _TicksMs)."""
+    return time.ticks_ms()  # type: ignore[return-value]
 
 
 class PicoBoard:
@@ -44,7 +49,7 @@ class PicoBoard:
         self._boot_id = int.from_bytes(os.urandom(4), "little")
 
     def ticks_ms(self) -> int:
-        return time.ticks_ms()
+        return _ticks()
 
     def reset_cause(self) -> int:
         return self._cause

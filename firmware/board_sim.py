@@ -23,11 +23,15 @@ import time
 
 from debounce import ticks_diff
 from mpcompat import const
-
 from sonocart.wire import pedal_codec as pc
 
 _READ_MAX = const(256)
 _BOUNCE = ((0, 1), (1, 0), (2, 1), (3, 0), (5, 1), (6, 0))  # (ms, 1 = target level) before settling
+
+
+def _ticks() -> int:
+    """time.ticks_ms() as the plain int it is on the board (the stubs call it _TicksMs)."""
+    return time.ticks_ms()  # type: ignore[return-value]
 
 
 class SimBoard:
@@ -38,8 +42,8 @@ class SimBoard:
         self._poll.register(self._in, select.POLLIN)
         ctrl_fd = os.getenv("SONOCART_SIM_CTRL_FD")
         pins_fd = os.getenv("SONOCART_SIM_PINS_FD")
-        self._ctrl = open("/dev/fd/" + ctrl_fd, "rb") if ctrl_fd else None
-        self._pins = open("/dev/fd/" + pins_fd, "wb") if pins_fd else None
+        self._ctrl = open("/dev/fd/" + ctrl_fd, "rb") if ctrl_fd else None  # noqa: SIM115 (lives as long as the board)
+        self._pins = open("/dev/fd/" + pins_fd, "wb") if pins_fd else None  # noqa: SIM115
         self._ctrl_poll = select.poll()
         if self._ctrl is not None:
             self._ctrl_poll.register(self._ctrl, select.POLLIN)
@@ -59,7 +63,7 @@ class SimBoard:
 
     # -- identity --------------------------------------------------------------------------------
     def ticks_ms(self) -> int:
-        return time.ticks_ms()
+        return _ticks()
 
     def reset_cause(self) -> int:
         return self._cause
@@ -73,7 +77,7 @@ class SimBoard:
     # -- pins ------------------------------------------------------------------------------------
     def pin(self, text: str) -> None:
         if self._pins is not None:
-            self._pins.write(("%d %s\n" % (time.ticks_ms(), text)).encode())
+            self._pins.write(("%d %s\n" % (_ticks(), text)).encode())
 
     def pedal_raw(self, i: int) -> bool:
         return self.contacts[i] and self.present
@@ -108,11 +112,11 @@ class SimBoard:
     # -- watchdog, maintenance -------------------------------------------------------------------
     def wdt_start(self, timeout_ms: int) -> None:
         self._wdt_ms = timeout_ms
-        self._wdt_fed = time.ticks_ms()
+        self._wdt_fed = _ticks()
 
     def wdt_feed(self) -> None:
         if not self._stalled:
-            self._wdt_fed = time.ticks_ms()
+            self._wdt_fed = _ticks()
 
     def enter_maintenance(self) -> None:
         self.pin("maintenance")
@@ -140,7 +144,7 @@ class SimBoard:
         import asyncio
 
         while True:
-            now = time.ticks_ms()
+            now = _ticks()
             if self._ctrl is not None and self._ctrl_poll.poll(0):
                 b = self._ctrl.read(1)
                 if not b:  # the launcher went away: so does the board
@@ -172,5 +176,5 @@ def main() -> None:
     except SystemExit:
         raise
     except BaseException as exc:  # stdout is the link: report on stderr, then die like a crashed board
-        sys.print_exception(exc, sys.stderr)  # type: ignore[attr-defined]
+        sys.print_exception(exc, sys.stderr)  # type: ignore[attr-defined,arg-type]
         sys.exit(1)

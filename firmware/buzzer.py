@@ -7,7 +7,6 @@ priority replaces the one playing; a lower one does not interrupt a higher one.
 """
 
 from debounce import ticks_diff
-
 from sonocart.wire import pedal_codec as pc
 
 BURSTS: dict[int, tuple[tuple[int, int], ...]] = {

@@ -9,7 +9,6 @@ colours not used by alarms (white, green, blue, magenta).
 
 from debounce import ticks_diff
 from mpcompat import const
-
 from sonocart.wire import pedal_codec as pc
 
 _HIGH_PERIOD_MS = const(500)  # 2.0 Hz

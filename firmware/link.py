@@ -12,7 +12,6 @@ host reads in every heartbeat and in an ``events_lost`` fault when it is back.
 
 from debounce import ticks_diff
 from mpcompat import const
-
 from sonocart.wire import pedal_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 

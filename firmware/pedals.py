@@ -14,7 +14,6 @@ contact is never mistaken for a tap.
 
 from debounce import PRESS, RELEASE, Debouncer, ticks_diff
 from mpcompat import const
-
 from sonocart.wire import pedal_codec as pc
 
 HOLD_MS = const(500)
@@ -94,10 +93,7 @@ class Pedals:
         return mask
 
     def stuck(self) -> bool:
-        for p in self.pedals:
-            if p.stuck:
-                return True
-        return False
+        return any(p.stuck for p in self.pedals)
 
     def active_faults(self, now: int) -> list[tuple[str, dict[str, int]]]:
         """Faults in force now (re-announced to a host that connects later)."""

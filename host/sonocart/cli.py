@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "sonocart.commands.render",
     "sonocart.commands.procedure",
     "sonocart.commands.export",
+    "sonocart.commands.firmware",
 )
 
 

@@ -1,7 +1,6 @@
 """The board end of the pedal link with an injected clock and write; CPython and MicroPython."""
 
 from link import EVENT_TTL_MS, HOST_TIMEOUT_MS, RESEND_MS, BoardLink
-
 from sonocart.wire import framer
 from sonocart.wire import pedal_codec as pc
 
@@ -64,7 +63,7 @@ def test_event_is_resent_until_acked_then_the_next_goes():
 
 
 def test_event_never_acked_is_dropped_and_counted_lost_not_sent_late():
-    w, link = _link()
+    _w, link = _link()
     _hello(link, 0)
     _event(link, 0)
     for t in range(0, EVENT_TTL_MS + 50, 50):
@@ -74,7 +73,7 @@ def test_event_never_acked_is_dropped_and_counted_lost_not_sent_late():
 
 
 def test_host_is_lost_after_the_timeout_and_events_then_are_counted_lost():
-    w, link = _link()
+    _w, link = _link()
     assert not link.host_alive(0)
     _hello(link, 0)
     assert link.host_alive(HOST_TIMEOUT_MS - 1)
@@ -84,7 +83,7 @@ def test_host_is_lost_after_the_timeout_and_events_then_are_counted_lost():
 
 
 def test_a_new_host_session_drops_the_old_hosts_pending_events():
-    w, link = _link()
+    _w, link = _link()
     _hello(link, 0, session=1)
     link.new_session = False
     _event(link, 5)
@@ -93,7 +92,7 @@ def test_a_new_host_session_drops_the_old_hosts_pending_events():
 
 
 def test_corrupt_frames_are_counted_not_raised():
-    w, link = _link()
+    _w, link = _link()
     link.feed(b"\x00\x05garbage\x00\x03\x03\x03\x00", 0)
     frame = bytearray(framer.encode_frame(pc.encode(pc.make("BUZZ", 1, priority=2))))
     frame[3] ^= 0xFF
@@ -103,7 +102,7 @@ def test_corrupt_frames_are_counted_not_raised():
 
 
 def test_commands_from_a_host_that_never_said_hello_are_ignored():
-    w, link = _link()
+    _w, link = _link()
     _from_host(link, pc.make("SET_INDICATOR", 1, state=pc.IND_READY), 0)
     assert link.commands == []
     _hello(link, 1)

@@ -67,3 +67,18 @@ def test_reliable_flag_round_trips():
     m = pc.make("PEDAL_EVENT", 5, pc.FLAG_RELIABLE, pedal=1, kind=pc.EV_TAP, board_ts_ms=77)
     back = pc.decode(pc.encode(m))
     assert back.reliable and back.get("kind") == pc.EV_TAP and back.get("board_ts_ms") == 77
+
+
+def test_random_bytes_never_raise_out_of_the_decoder():
+    x = 12345
+    for _ in range(3000):
+        n = x % 40
+        buf = bytearray()
+        for _ in range(n):
+            x = (x * 1103515245 + 12345) & 0x7FFFFFFF
+            buf.append(x >> 16 & 0xFF)
+        if n >= 1:
+            buf[0] = (0x01, 0x02, 0x03, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x30)[x % 11]
+        got = pc.decode(bytes(buf))
+        assert isinstance(got, pc.Msg) or isinstance(got, pc.Bad), got  # noqa: SIM101 (MicroPython)
+        x = (x * 1103515245 + 12345) & 0x7FFFFFFF

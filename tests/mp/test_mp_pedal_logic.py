@@ -3,7 +3,6 @@
 from buzzer import BURSTS, Buzzer
 from indicator import PATTERNS, Indicator
 from pedals import HOLD_MS, STUCK_MS, Pedals
-
 from sonocart.wire import pedal_codec as pc
 
 
@@ -30,7 +29,7 @@ def test_short_press_is_press_release_tap():
 def test_long_press_is_press_hold_release_without_tap():
     _, out = _run(lambda t: (100 <= t < 100 + HOLD_MS + 300, False, True), 1500)
     assert _kinds(out) == [(0, "press"), (0, "hold"), (0, "release")], out
-    hold_t = [t for t, n, f in out if n == "PEDAL_EVENT" and f["kind"] == pc.EV_HOLD][0]
+    hold_t = next(t for t, n, f in out if n == "PEDAL_EVENT" and f["kind"] == pc.EV_HOLD)
     press_t = out[0][0]
     assert hold_t - press_t == HOLD_MS or hold_t - press_t == HOLD_MS + 5, (press_t, hold_t)
 

@@ -48,9 +48,51 @@ def wait_event(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: 
     return None
 
 
-def drain(driver: PedalBoard, quiet: float = 0.3) -> list[BoardEvent]:
-    """Every event until none arrives for ``quiet`` seconds."""
+def collect_until(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: float) -> list[BoardEvent]:
+    """Every event up to and including the first matching ``pred`` (all of them on timeout)."""
+    import time
+
     out: list[BoardEvent] = []
-    while (ev := driver.get_event(quiet)) is not None:
-        out.append(ev)
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        ev = driver.get_event(left)
+        if ev is not None:
+            out.append(ev)
+            if pred(ev):
+                break
     return out
+
+
+def drain(driver: PedalBoard, quiet: float = 0.3, expect: int = 0, timeout: float = 5.0) -> list[BoardEvent]:
+    """Every event until none arrives for ``quiet`` seconds, waiting (up to ``timeout``) for at
+    least ``expect`` pedal events first, so a slow machine cannot end the collection early."""
+    import time
+
+    from sonocart.devices.pedal_events import PedalEvent
+
+    out: list[BoardEvent] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = expect - sum(isinstance(e, PedalEvent) for e in out)
+        left = deadline - time.monotonic()
+        if pending > 0 and left <= 0:
+            return out
+        ev = driver.get_event(quiet if pending <= 0 else left)
+        if ev is None:
+            if pending <= 0:
+                return out
+            continue
+        out.append(ev)
+
+
+ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "pedal-timing.json"
+
+
+def record(key: str, value: object) -> None:
+    """Add a measured figure to artifacts/pedal-timing.json."""
+    import json
+
+    ARTIFACT.parent.mkdir(exist_ok=True)
+    data = json.loads(ARTIFACT.read_text()) if ARTIFACT.exists() else {}
+    data[key] = value
+    ARTIFACT.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

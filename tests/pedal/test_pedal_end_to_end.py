@@ -11,10 +11,12 @@ from sonocart.devices.pedal_events import FaultEvent, LinkEvent, PedalEvent
 from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.wire import pedal_codec as pc
 
-from .conftest import drain, wait_event
+from .conftest import collect_until, drain, record, wait_event
 
 YELLOW = (255, 160, 0)
 BLUE = (0, 0, 255)
+
+pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
 
 
 def pedal_events(events: list[object]) -> list[tuple[str, str]]:
@@ -32,7 +34,7 @@ def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(
     sim.press("A", bounce=True)
     time.sleep(0.15)
     sim.release("A", bounce=True)
-    events = drain(host)
+    events = drain(host, expect=3)
     assert pedal_events(events) == [("A", "press"), ("A", "release"), ("A", "tap")]
     seqs = [e.seq for e in events if isinstance(e, PedalEvent)]
     assert len(set(seqs)) == 3
@@ -46,7 +48,7 @@ def test_hold_is_reported_while_held_and_never_also_as_a_tap(
     held = wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "hold", 2.0)
     assert isinstance(held, PedalEvent) and held.pedal == "B"
     sim.release("B")
-    assert pedal_events(drain(host)) == [("B", "release")]
+    assert pedal_events(drain(host, expect=1)) == [("B", "release")]
 
 
 def test_both_pedals_at_once_each_give_their_own_events_once(
@@ -59,7 +61,7 @@ def test_both_pedals_at_once_each_give_their_own_events_once(
     assert host.status().pedals_down == ("A", "B")
     sim.release("A")
     sim.release("B")
-    got = pedal_events(drain(host))
+    got = pedal_events(drain(host, expect=6))
     for pedal in ("A", "B"):
         assert [k for p, k in got if p == pedal] == ["press", "release", "tap"], got
 
@@ -76,7 +78,7 @@ def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored
     assert not status.pedal_present and status.fault is not None and "pedal_unplugged" in status.fault
     sim.tap("A")
     sim.replug()
-    events = drain(host)
+    events = collect_until(host, lambda e: isinstance(e, FaultEvent), 3.0) + drain(host)
     assert pedal_events(events) == []
     assert faults(events) == [("pedal_unplugged", False, 0)]
     assert host.status().fault is None
@@ -89,7 +91,7 @@ def test_pedal_down_when_the_connector_comes_out_is_released_without_a_tap(
     sim.press("A")
     assert wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "press", 2.0)
     sim.unplug()
-    events = drain(host)
+    events = drain(host, expect=1)
     assert pedal_events(events) == [("A", "release")]
     assert ("pedal_unplugged", True, 0) in faults(events)
 
@@ -107,7 +109,7 @@ def test_pedal_held_past_ten_seconds_is_a_stuck_fault_cleared_on_release(
     assert 10.0 <= waited < 12.0
     assert host.status().fault == "pedal board fault: stuck_pedal(0)"
     sim.release("A")
-    events = drain(host)
+    events = drain(host, expect=1)
     assert pedal_events(events) == [("A", "release")]
     assert faults(events) == [("stuck_pedal", False, 0)]
 
@@ -133,6 +135,7 @@ def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_l
     assert sim.wait_for(lambda: sim.light() == YELLOW, 2.0), "no host-lost light"
     lost_at = next(c.board_ms for c in sim.pin_log(mark) if c.pin == "rgb" and c.values == YELLOW)
     latency_ms = ticks_diff(lost_at, stopped)
+    record("host_stop_to_host_lost_light_ms", latency_ms)
     assert 0 <= latency_ms < 1000, latency_ms
     assert sim.wait_for(
         lambda: any(c.pin == "buzzer" and c.values == (1,) for c in sim.pin_log(mark)), 1.0
@@ -142,13 +145,13 @@ def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_l
     again = PedalBoard(str(sim.link_path)).start()
     try:
         assert wait_event(again, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
-        events = drain(again, 0.5)
+        events = collect_until(again, lambda e: isinstance(e, FaultEvent), 3.0) + drain(again)
         assert pedal_events(events) == []
         lost = [f for f in faults(events) if f[0] == "events_lost"]
         assert lost and lost[0][2] >= 3, events
         assert sim.wait_for(lambda: sim.light() != YELLOW, 2.0)
         sim.tap("B")
-        assert pedal_events(drain(again)) == [("B", "press"), ("B", "release"), ("B", "tap")]
+        assert pedal_events(drain(again, expect=3)) == [("B", "press"), ("B", "release"), ("B", "tap")]
     finally:
         again.stop()
 
@@ -169,7 +172,7 @@ def test_board_reset_mid_session_is_seen_and_the_light_restored(
     assert sim.wait_for(lambda: sim.light() == BLUE, 2.0), "host did not restore its indicator state"
     drain(host, 0.2)
     sim.tap("A")
-    assert pedal_events(drain(host)) == [("A", "press"), ("A", "release"), ("A", "tap")]
+    assert pedal_events(drain(host, expect=3)) == [("A", "press"), ("A", "release"), ("A", "tap")]
 
 
 def test_port_vanishing_and_coming_back_reconnects_by_itself(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from procedure_drivers import at_step, example_steps, play, play_until
 
-from conftest import at_step, example_steps, play, play_until
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.clock import ManualClock
@@ -92,3 +92,11 @@ def test_confirmed_side_stays_in_the_banner_through_injection(
         "side": "LEFT",
         "phase": "injection",
     }
+
+
+def test_an_input_without_operator_id_is_refused(new_record: NewRecord) -> None:
+    rec = new_record()
+    before = rec.engine.state.last_seq
+    with pytest.raises(InputRejected, match="operator"):
+        rec.engine.submit(Answer("team", ["a", "b"], " "))
+    assert rec.engine.state.last_seq == before

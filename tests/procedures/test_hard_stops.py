@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from procedure_drivers import advance_to, at_step, play_until
 
-from conftest import advance_to, at_step, play_until
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import Acknowledge, Answer, Confirm, Override

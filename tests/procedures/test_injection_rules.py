@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from procedure_drivers import advance_to
 
-from conftest import advance_to
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import (

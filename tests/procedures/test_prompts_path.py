@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from procedure_drivers import advance_to
 
-from conftest import advance_to
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.engine import Engine
@@ -61,3 +61,35 @@ def test_acknowledging_is_a_journaled_event_with_the_operator(
     assert rec.engine.highest_prompt() is None
     with pytest.raises(InputRejected, match="no active prompt"):
         rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
+
+
+def test_pedal_acknowledge_takes_the_top_prompt_once_and_never_a_hard_stop(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    from sonocart.procedures.inputs import AcknowledgeTop
+
+    rec = new_record()
+    advance_to(rec, clock, "diabetes_glucose")
+    rec.engine.submit(Answer("diabetes_glucose", 19.0, "rn_ben"))
+    rec.engine.submit(Answer("no_infection_at_site", False, "rn_ben"))  # hard stop, HIGH, blocking
+    assert rec.engine.highest_prompt().blocking  # type: ignore[union-attr]
+    rec.engine.submit(AcknowledgeTop("dr_ana", press_id="7"))
+    assert "warn:diabetes_glucose" not in rec.engine.state.prompts
+    assert rec.engine.submit(AcknowledgeTop("dr_ana", press_id="7")) == []  # redelivered press: no second act
+    with pytest.raises(InputRejected, match="no prompt"):
+        rec.engine.submit(AcknowledgeTop("dr_ana", press_id="8"))
+    assert "hard_stop:infection_at_site" in rec.engine.state.prompts
+
+
+def test_a_failing_listener_does_not_hide_a_committed_event(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    rec = new_record()
+
+    def broken(engine: Engine, events: list[Event]) -> None:
+        raise RuntimeError("screen gone")
+
+    rec.engine.add_listener(broken)
+    events = rec.engine.submit(Answer("team", ["dr_ana", "rn_ben"], "dr_ana"))
+    assert events[0].type == "answered"
+    assert rec.engine.current_step().id == "patient_identifiers"  # type: ignore[union-attr]

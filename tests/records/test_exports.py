@@ -94,6 +94,7 @@ def test_deidentified_export_carries_no_patient_identifiers(
     pdf_text = subprocess.run(
         ["pdftotext", str(out.report_pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
+    assert "this morning" not in blob and "Femoral nerve, spread" not in blob  # free text people typed
     for identifier in ("DOE", "MRN0012345", "19580412", "2027"):
         assert identifier not in blob and identifier not in pdf_text
     for path in out.dicom:

@@ -12,6 +12,7 @@ are dropped here by ``(boot_id, seq)``. A board reset shows up as a new boot id.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import queue
 import random
@@ -173,6 +174,9 @@ class PedalBoard:
             return "pedal board not identified"
         if self._last_rx is None or self._clock() - self._last_rx > BOARD_SILENT_S:
             return "pedal board silent"
+        hb = self._heartbeat
+        if hb is not None and hb.get("status") & pc.HB_HOST_LOST:
+            return "pedal board does not hear the host (shows host lost)"
         if faults:
             return "pedal board fault: " + ", ".join(faults)
         return None
@@ -205,10 +209,9 @@ class PedalBoard:
             return s
 
     def _send(self, msg: pc.Msg) -> None:
-        try:
+        # A link that is down reports itself; the next connect says HELLO again.
+        with contextlib.suppress(LinkDown):
             self._link.write(encode_frame(pc.encode(msg)))
-        except LinkDown:
-            pass  # the link reports itself down; the next connect says hello again
 
     def _hello(self) -> None:
         self._last_hello = self._clock()
@@ -256,8 +259,8 @@ class PedalBoard:
         if version != pc.PROTOCOL_VERSION or schema != pc.SCHEMA_HASH:
             text = (
                 f"pedal board firmware {msg.text('firmware_version')} speaks pedal-link v{version} "
-                f"(schema {schema:08x}); this host needs v{pc.PROTOCOL_VERSION} (schema {pc.SCHEMA_HASH:08x}): "
-                + REFLASH_HINT
+                f"(schema {schema:08x}); this host needs v{pc.PROTOCOL_VERSION} "
+                f"(schema {pc.SCHEMA_HASH:08x}): " + REFLASH_HINT
             )
             with self._lock:
                 first = self._incompatible != text

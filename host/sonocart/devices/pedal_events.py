@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sonocart.wire import pedal_codec as pc
 
@@ -83,7 +83,6 @@ class PedalStatus:
     duplicates_dropped: int = 0
     bad_frames: int = 0
     board_resets: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def pedal_names(mask: int) -> tuple[str, ...]:

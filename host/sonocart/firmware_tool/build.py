@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -115,13 +116,16 @@ def git_version() -> tuple[str, bool, bool]:
     return version, dirty, False
 
 
-def source_hash(target: str) -> str:
+def source_hash() -> str:
+    """SHA-256 (first 16 hex digits) over every firmware source, the shared codec and the pin map.
+
+    The same for the Pico and the simulated-board builds, so a simulated board reports the hash
+    of the firmware a real board would run.
+    """
     h = hashlib.sha256()
-    for src, rel in (
-        sources(target) + [(FIRMWARE_DIR / b, b) for b in BOOT_SOURCE] + [(PINMAP_JSON, "pinmap.json")]
-    ):
-        if target != "pico" and rel in BOOT_SOURCE:
-            continue
+    files = sorted(p for p in FIRMWARE_DIR.glob("*.py") if p.name not in ("version.py", "pinmap.py"))
+    named = [(p, p.name) for p in files] + [(HOST_DIR / rel, rel) for rel in SHARED_MODULES]
+    for src, rel in [*named, (PINMAP_JSON, "pinmap.json")]:
         h.update(rel.encode() + b"\0" + src.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
@@ -145,10 +149,10 @@ def build(
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}; one of {', '.join(TARGETS)}")
     ver, dirty, unversioned = version if version is not None else git_version()
-    bhash = source_hash(target)
-    out = out_root / target
-    if out.exists():
-        shutil.rmtree(out)
+    bhash = source_hash()
+    final = out_root / target
+    out_root.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f".{target}-", dir=out_root))  # built aside, then swapped in
     lib = out / "lib"
     lib.mkdir(parents=True)
     with tempfile.TemporaryDirectory(prefix="sonocart-fw-") as tmp:
@@ -158,7 +162,7 @@ def build(
             f"FIRMWARE_VERSION = {ver!r}\nBUILD_HASH = {bhash!r}\n"
         )
         (gen / "pinmap.py").write_text(pinmap.render_python(pinmap.load()))
-        modules = sources(target) + [(gen / "version.py", "version.py"), (gen / "pinmap.py", "pinmap.py")]
+        modules = [*sources(target), (gen / "version.py", "version.py"), (gen / "pinmap.py", "pinmap.py")]
         for src, rel in modules:
             compile_module(src, lib / rel.replace(".py", ".mpy"), rel)
     if target == "pico":
@@ -169,6 +173,27 @@ def build(
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
-    result = Build(target, out, ver, bhash, dirty, unversioned, files)
+    result = Build(target, final, ver, bhash, dirty, unversioned, files)
     (out / "manifest.json").write_text(json.dumps(result.manifest(), indent=1) + "\n")
+    _swap_in(out, final)
     return result
+
+
+def _swap_in(new: Path, final: Path) -> None:
+    """Replace ``final`` by ``new`` so that no reader ever sees a half-written build."""
+    for _ in range(20):
+        old = final.with_name(f".{final.name}-old-{os.getpid()}")
+        try:
+            final.rename(old)
+        except FileNotFoundError:
+            old = None  # type: ignore[assignment]
+        try:
+            new.rename(final)
+        except OSError:  # another build swapped its own in meanwhile: go again
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            continue
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return
+    raise BuildError(f"could not replace {final}")

@@ -40,9 +40,8 @@ def render_markdown(pinmap: dict[str, Any]) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for p in pinmap["pins"]:
-        rows.append(
-            f"| {p['name']} | GP{p['gpio']} | {p['pico_pin']} | {p['mode']} | {p['connector']} | {p['function']} |"
-        )
+        cells = [p["name"], f"GP{p['gpio']}", p["pico_pin"], p["mode"], p["connector"], p["function"]]
+        rows.append("| " + " | ".join(str(c) for c in cells) + " |")
     rows += [DOC_END]
     return "\n".join(rows)
 

@@ -1,20 +1,35 @@
-"""The B-mode chain shared by the live view and ``sonocart render``: compress, then scan-convert."""
+"""The B-mode chain shared by the live view, ``sonocart render`` and the benchmark.
+
+Stages (dtype in → out), all in buffers preallocated per line shape or viewport:
+
+1. :class:`~sonocart.imaging.levels.GreyLevels` — uint8 | uint16 | complex64 lines → uint8 grey
+   levels: gain and 8-band TGC, dynamic range, log compression by lookup table, grey map;
+2. :class:`~sonocart.imaging.temporal.LineFilters` — uint8 → uint8: speckle smoothing, persistence;
+3. :class:`~sonocart.imaging.scanconvert.ScanConverter` — uint8 lines → uint8 image (bilinear);
+4. :mod:`~sonocart.imaging.overlays` — burnt into the image in place.
+
+Settings are read every frame and may change between any two frames; only
+geometry, line shape or viewport changes rebuild the scan-conversion tables.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
 
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
-from sonocart.imaging.logcompress import LogCompressor
-from sonocart.imaging.scanconvert import Calibration, converter_for
+from sonocart.imaging.levels import GreyLevels
+from sonocart.imaging.needle import NeedleDetector, NeedleEstimate
+from sonocart.imaging.overlays import NEEDLE_LEVEL, draw, needle_pixels, overlay_pixels
+from sonocart.imaging.scanconvert import Calibration, ScanConverter
+from sonocart.imaging.settings import DisplaySettings
+from sonocart.imaging.temporal import LineFilters
 
+__all__ = ["BModePipeline", "DisplaySettings"]
 
-@dataclass
-class DisplaySettings:
-    dynamic_range_db: float = 60.0
-    gain_db: float = 0.0
+#: converters (tables and image buffer) kept per pipeline, so toggling depth back and forth is instant.
+CONVERTERS_KEPT = 4
 
 
 class BModePipeline:
@@ -24,14 +39,87 @@ class BModePipeline:
         self.width_px = width_px
         self.height_px = height_px
         self.settings = settings or DisplaySettings()
-        self._compressor: LogCompressor | None = None
+        self._levels: GreyLevels | None = None
+        self._filters: LineFilters | None = None
+        self._converter: ScanConverter | None = None
+        self._converters: OrderedDict[tuple[Geometry, tuple[int, ...]], ScanConverter] = OrderedDict()
+        self._overlay_key: tuple[object, ...] = ()
+        self._overlays: tuple[np.ndarray, np.ndarray] = (np.zeros(0, np.intp), np.zeros(0, np.uint8))
+        self._detector = NeedleDetector()
+        #: the needle found in the last frame (needle enhancement on), else ``None``.
+        self.needle: NeedleEstimate | None = None
+        #: why needle enhancement gave nothing this frame if it failed (shown by the UI), else "".
+        self.needle_fault = ""
+        #: the uint8 grey levels behind the last image (what a cine buffer stores).
+        self.shown_lines: np.ndarray | None = None
+
+    @property
+    def converter(self) -> ScanConverter | None:
+        """The scan converter of the last frame (its tables; ``None`` before the first frame)."""
+        return self._converter
+
+    def reset_persistence(self) -> None:
+        if self._filters is not None:
+            self._filters.reset()
+
+    def _converter_for(self, geometry: Geometry, shape: tuple[int, ...]) -> ScanConverter:
+        """This pipeline's own converter (its output buffer is ours alone), kept for a few recent depths.
+
+        The tables behind it are cached across pipelines (a new pipeline after a resize back to a
+        size seen before costs only its buffers)."""
+        key = (geometry, shape)
+        conv = self._converters.pop(key, None)
+        if conv is None:
+            conv = ScanConverter(geometry, shape[0], shape[1], self.width_px, self.height_px)
+        self._converters[key] = conv
+        while len(self._converters) > CONVERTERS_KEPT:
+            self._converters.popitem(last=False)
+        return conv
 
     def process(self, lines: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Calibration]:
         """Return the uint8 ``[height, width]`` image (valid until the next call) and its calibration."""
-        n_lines, n_samples = lines.shape
-        comp = self._compressor
-        if comp is None or comp.shape != lines.shape:
-            comp = self._compressor = LogCompressor(n_lines, n_samples)
-        display = comp.compress(lines, self.settings.dynamic_range_db, self.settings.gain_db)
-        conv = converter_for(geometry, n_lines, n_samples, self.width_px, self.height_px)
-        return conv.convert(display), conv.calibration
+        s = self.settings
+        levels, filters = self._levels, self._filters
+        if levels is None or filters is None or levels.shape != lines.shape:
+            levels = self._levels = GreyLevels(*lines.shape)
+            filters = self._filters = LineFilters(*lines.shape)
+        conv = self._converter
+        if conv is None or conv.geometry != geometry or conv.shape != lines.shape:
+            conv = self._converter = self._converter_for(geometry, lines.shape)
+            filters.reset()  # new depth or probe: old frames do not belong in the average
+            self._overlay_key = ()
+        shown = self.shown_lines = filters.run(levels.run(lines, s), s.persistence, s.smoothing)
+        image = conv.convert(shown)
+        key = (conv, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg)
+        if key != self._overlay_key:
+            image.fill(0)  # wipe old marks in the margins; the sector is rewritten below
+            image = conv.convert(shown)
+            self._overlays = overlay_pixels(geometry, conv.calibration, *key[1:])  # type: ignore[arg-type]
+            self._overlay_key = key
+        self.needle = None
+        self.needle_fault = ""
+        if s.needle_enhance:  # on the bare image: overlays would look like needles
+            try:
+                self.needle = self._detector.detect(image, conv.calibration, geometry)
+            except Exception as exc:  # an aid failing must never cost the live image
+                self.needle_fault = f"needle detection failed: {type(exc).__name__}: {exc}"
+        draw(conv.out_flat, self._overlays)
+        if self.needle is not None:
+            idx = needle_pixels(conv.calibration, *self.needle.trajectory)
+            # only where the sector is redrawn every frame, so no mark outlives its needle
+            conv.out_flat[idx[conv.inside.reshape(-1)[idx]]] = NEEDLE_LEVEL
+        return image, conv.calibration
+
+    def render_levels(self, shown_lines: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Calibration]:
+        """Scan-convert grey levels kept earlier (a cine frame) with this pipeline's overlays."""
+        conv = self._converter_for(geometry, shown_lines.shape)
+        self._converter = conv
+        s = self.settings
+        conv.out.fill(0)
+        image = conv.convert(shown_lines)
+        self._overlay_key = ()
+        draw(
+            conv.out_flat,
+            overlay_pixels(geometry, conv.calibration, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg),
+        )
+        return image, conv.calibration

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,8 +19,11 @@ from sonocart.procedures import injection, last_mode
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
 from sonocart.procedures.clock import Clock
+from sonocart.procedures.discharge import discharge_instructions
+from sonocart.procedures.expiry import expiry_prompt
 from sonocart.procedures.inputs import (
     Acknowledge,
+    AcknowledgeTop,
     Answer,
     CaptureAdded,
     Confirm,
@@ -41,32 +45,14 @@ from sonocart.procedures.prompts import Priority, Prompt, ordered
 from sonocart.procedures.state import State
 from sonocart.records.journal import Event, Journal
 
+log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
 Listener = Callable[["Engine", list[Event]], None]
 
-#: What each timer says when it runs out. Every expiry is a prompt a person acknowledges.
-EXPIRY_PROMPTS: dict[str, tuple[Priority, str]] = {
-    injection.PAUSE_TIMER: (Priority.LOW, "Pause over: aspirate before the next aliquot."),
-    injection.TEST_DOSE_TIMER: (
-        Priority.MEDIUM,
-        "Test-dose watch over: heart-rate rise of 10 bpm or more, or ECG change? If none, continue.",
-    ),
-    "last_onset": (
-        Priority.LOW,
-        "5 min since injection: most LAST has shown by now; keep watching to 60 min.",
-    ),
-    "last_tail": (Priority.LOW, "60 min since injection: LAST watch complete."),
-    "observation": (Priority.MEDIUM, "Observation time complete: assess for discharge."),
-    last_mode.BOLUS_TIMER: (Priority.HIGH, "Lipid bolus time over: infusion running?"),
-    last_mode.REPEAT_TIMER: (
-        Priority.HIGH,
-        "5 min since lipid bolus: still unstable? Repeat bolus (max twice), double the infusion rate.",
-    ),
-    last_mode.INFUSION_TIMER: (Priority.HIGH, "Lipid infusion time over: continue 15 min past stability."),
-}
-
 
 class Engine:
+    """Not thread-safe: call it from one thread (the UI loop); marshal pedal and serial events onto it."""
+
     def __init__(self, catalogue: Catalogue, journal: Journal, clock: Clock, state: State) -> None:
         self.catalogue = catalogue
         self.journal = journal
@@ -144,8 +130,14 @@ class Engine:
     # ---- input -------------------------------------------------------------------------------------
     def submit(self, inp: Input) -> list[Event]:
         """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError."""
+        if not inp.operator.strip():
+            raise InputRejected("every input needs the operator's id")
         self.tick()
-        if isinstance(inp, LogAliquot) and inp.press_id and inp.press_id in self.state.press_ids:
+        if (
+            isinstance(inp, LogAliquot | AcknowledgeTop)
+            and inp.press_id
+            and inp.press_id in self.state.press_ids
+        ):
             return []  # the same pedal press delivered twice: already acted on once
         try:
             events = self._decide(inp)
@@ -165,7 +157,7 @@ class Engine:
         events: Events = []
         for _, name in due:
             events.append(("timer_expired", {"name": name}))
-            prio, text = EXPIRY_PROMPTS.get(name, (Priority.LOW, f"{name} time reached."))
+            prio, text = expiry_prompt(name)
             events.append(injection.prompt(f"timer:{name}", prio, text))
         return self._commit(events + self._follow_ups(events, "system"), "system")
 
@@ -181,7 +173,10 @@ class Engine:
             elif ev.type in ("timer_expired", "timer_cancelled"):
                 self._deadlines.pop(ev.payload["name"], None)
         for listener in list(self._listeners):
-            listener(self, journaled)
+            try:
+                listener(self, journaled)
+            except Exception:  # a faulty listener must not make a committed event look lost
+                log.exception("procedure listener failed; the events are committed")
         return journaled
 
     def _follow_ups(self, events: Events, operator: str) -> Events:
@@ -256,6 +251,11 @@ class Engine:
             if prompt.blocking:
                 raise InputRejected("a hard stop is passed by a documented override or a corrected answer")
             return [("prompt_acknowledged", {"id": inp.prompt_id})]
+        if isinstance(inp, AcknowledgeTop):
+            top = next((p for p in self.active_prompts() if not p.blocking), None)
+            if top is None:
+                raise InputRejected("no prompt to acknowledge")
+            return [("prompt_acknowledged", {"id": top.id, "press_id": inp.press_id})]
         if isinstance(inp, AspirateInput):
             events = injection.aspirate(self.catalogue, st, inp.result)
             return events + self._auto_ack([f"timer:{injection.PAUSE_TIMER}"])
@@ -377,15 +377,4 @@ class Engine:
         return [("outcome_recorded", payload), *self._auto_ack(ids)]
 
     def discharge_instructions(self) -> list[str]:
-        flags = set(self.state.procedure.flags)
-        if self.state.answers.get("sedation_driver") == "sedation_with_escort":
-            flags.add("sedated")
-        meds = self.state.answers.get("medications", [])
-        if any(
-            "steroid" in self.catalogue.other_drugs[p["drug"]].tags
-            for s in meds
-            for p in s["contents"]
-            if p["drug"] in self.catalogue.other_drugs
-        ):
-            flags.add("steroid")
-        return [i.text for i in self.catalogue.discharge if not i.only_if or flags.intersection(i.only_if)]
+        return discharge_instructions(self.catalogue, self.state)

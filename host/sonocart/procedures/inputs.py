@@ -43,6 +43,16 @@ class Acknowledge:
 
 
 @dataclass(frozen=True)
+class AcknowledgeTop:
+    """The pedal's "acknowledge": acknowledges the highest-priority prompt shown (never a hard stop).
+
+    ``press_id`` makes a press delivered twice act once."""
+
+    operator: str
+    press_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Aspirate:
     """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF)."""
 
@@ -132,6 +142,7 @@ Input = (
     | Confirm
     | Override
     | Acknowledge
+    | AcknowledgeTop
     | Aspirate
     | LogAliquot
     | TestDose

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.clock import ManualClock
@@ -13,7 +14,7 @@ from sonocart.procedures.script import Capture, Script, Wait
 from sonocart.records.record import ProcedureRecord
 
 
-def test_pattern(rows: int, columns: int) -> np.ndarray:  # type: ignore[type-arg]
+def test_pattern(rows: int, columns: int) -> npt.NDArray[np.uint8]:
     """A still for scripted captures: depth-graded speckle-free bands, so exports have real pixels to show."""
     depth = np.linspace(40, 200, rows, dtype=np.float32)[:, None]
     lateral = 0.5 + 0.5 * np.cos(np.linspace(0, 6 * np.pi, columns, dtype=np.float32))[None, :]

@@ -1,8 +1,7 @@
 """Scripted procedures for rigs and demos: a TOML list of inputs, run through the same engine API as touch.
 
 A script names the procedure, the patient and a list of ``[[input]]`` tables. ``type`` picks the input
-(answer, confirm, override, acknowledge, aspirate, aliquot, test_dose, new_needle, finish_injection, note,
-outcome, start_last, last_action, end_last, capture, wait); other keys are the input's fields. ``wait``
+(a key of :data:`INPUT_TYPES`, or ``capture`` or ``wait``); other keys are the input's fields. ``wait``
 moves the scripted clock, so a 30-minute observation runs in no time.
 """
 
@@ -20,6 +19,7 @@ INPUT_TYPES: dict[str, type[Any]] = {
     "confirm": I.Confirm,
     "override": I.Override,
     "acknowledge": I.Acknowledge,
+    "acknowledge_top": I.AcknowledgeTop,
     "aspirate": I.Aspirate,
     "aliquot": I.LogAliquot,
     "test_dose": I.TestDose,

@@ -170,6 +170,8 @@ class State:
 
     def _on_prompt_acknowledged(self, ev: Event, p: dict[str, Any]) -> None:
         self.prompts.pop(p["id"], None)
+        if p.get("press_id"):
+            self.press_ids[str(p["press_id"])] = ev.seq
 
     def _on_timer_started(self, ev: Event, p: dict[str, Any]) -> None:
         self.timers[p["name"]] = Timer(p["name"], float(p["started_wall"]), float(p["duration_s"]))

@@ -16,6 +16,17 @@ from sonocart.procedures.state import State
 from sonocart.records.journal import Event, Journal
 
 REPORT_VERSION = 1
+#: Fields people type freely; they may name someone, so a de-identified report drops their content.
+FREE_TEXT_KEYS = frozenset({"reason", "last_dose", "goal", "label"})
+REMOVED = "[free text removed]"
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: (REMOVED if k in FREE_TEXT_KEYS and v else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
 
 
 def pseudonym(record_id: str, patient: dict[str, Any]) -> str:
@@ -83,6 +94,22 @@ def summarise(ev: Event) -> str:
     return t.replace("_", " ") + (f": {p}" if p else "")
 
 
+CAPTURE_KEYS = ("number", "file", "sha256", "rows", "columns", "mm_per_px", "origin_px", "label", "operator")
+
+
+def _redacted(ev: Event) -> Event:
+    return Event(ev.seq, ev.wall, ev.operator, ev.type, redact(dict(ev.payload)), ev.hash)
+
+
+def _clean(item: dict[str, Any], deidentify: bool) -> dict[str, Any]:
+    kept = {k: v for k, v in item.items() if k != "wall"}
+    return dict(redact(kept)) if deidentify else kept
+
+
+def _capture_entry(capture: dict[str, Any], deidentify: bool) -> dict[str, Any]:
+    return _clean({k: capture[k] for k in CAPTURE_KEYS}, deidentify)
+
+
 def build_report(journal: Journal, state: State, deidentify: bool = False) -> dict[str, Any]:
     count = journal.verify()
     events = list(journal.events())
@@ -109,7 +136,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
             "time": _time(e.wall, start, deidentify),
             "operator": e.operator,
             "event": e.type,
-            "what": summarise(e),
+            "what": summarise(_redacted(e) if deidentify else e),
         }
         for e in events
         if not (deidentify and e.type in ("note", "record_opened"))
@@ -128,12 +155,12 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
         "status": "completed" if state.completed else f"in progress: {state.current_phase_id()}",
         "answers": state.answers
         if not deidentify
-        else {k: v for k, v in state.answers.items() if k != "team"},
+        else redact({k: v for k, v in state.answers.items() if k != "team"}),
         "overrides": [
             {
                 "rule": rule,
                 "operator": o["operator"],
-                "reason": o["reason"],
+                "reason": REMOVED if deidentify else o["reason"],
                 "time": _time(o["wall"], start, deidentify),
             }
             for rule, o in state.overrides.items()
@@ -157,25 +184,9 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
                 for a in state.aliquots
             ],
         },
-        "captures": [
-            {
-                k: c[k]
-                for k in (
-                    "number",
-                    "file",
-                    "sha256",
-                    "rows",
-                    "columns",
-                    "mm_per_px",
-                    "origin_px",
-                    "label",
-                    "operator",
-                )
-            }
-            for c in state.captures
-        ],
+        "captures": [_capture_entry(c, deidentify) for c in state.captures],
         "outcomes": [
-            {**o, "wall": None, "time": _time(o["wall"], start, deidentify)} for o in state.outcomes
+            {**_clean(o, deidentify), "time": _time(o["wall"], start, deidentify)} for o in state.outcomes
         ],
         "relief": relief,
         "follow_up": state.follow_up if not deidentify else [f"week {w}" for w in state.follow_up_weeks],

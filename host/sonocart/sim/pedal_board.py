@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -60,7 +62,9 @@ class SimulatedPedalBoard:
     ) -> None:
         self.link_path = Path(link_path)
         self.control_path = Path(control_path) if control_path else None
-        self.build = fw if fw is not None else build("sim", BUILD_DIR)
+        # A private build unless one is given: a board never runs modules another process is rebuilding.
+        self._own_build = Path(tempfile.mkdtemp(prefix="sonocart-pedal-sim-")) if fw is None else None
+        self.build = fw if fw is not None else build("sim", self._own_build or BUILD_DIR)
         self.board_id = board_id
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -74,7 +78,7 @@ class SimulatedPedalBoard:
         self._stopping = False
         self._powered = False
         self.boots = 0
-        self.stderr_path = self.build.out_dir / f"micropython-{os.getpid()}-{id(self)}.log"
+        self.stderr_path = self.build.out_dir / "micropython-stderr.log"
         self._server: socket.socket | None = None
         self._threads: list[threading.Thread] = []
 
@@ -94,6 +98,8 @@ class SimulatedPedalBoard:
             if self.control_path is not None:
                 with contextlib.suppress(FileNotFoundError):
                     self.control_path.unlink()
+        if self._own_build is not None:
+            shutil.rmtree(self._own_build, ignore_errors=True)
 
     def __enter__(self) -> SimulatedPedalBoard:
         return self
@@ -312,11 +318,13 @@ class SimulatedPedalBoard:
         elif verb == "power":
             (self.power_on if args[0] == "on" else self.power_off)()
         elif verb == "light":
-            return "rgb %d %d %d" % self.light()
+            r, g, b = self.light()
+            return f"rgb {r} {g} {b}"
         elif verb == "buzzer":
             return f"buzzer {int(self.buzzer())}"
         elif verb == "boot":
-            return "boot %d %d" % self.boot()
+            boot_id, cause = self.boot()
+            return f"boot {boot_id} {cause}"
         else:
             raise ValueError(f"unknown command {verb!r}")
         return "ok"

@@ -2,7 +2,7 @@
 
 Deliberately independent of sonocart.wire.pedal_codec: every payload is packed here by
 hand from the specification, so the codec is checked against the document, not itself.
-Run: .venv/bin/python tests/vectors/make_pedal_vectors.py
+Run: .venv/bin/python tests/vectors/pedal_make_vectors.py
 """
 
 import binascii
@@ -125,7 +125,7 @@ BAD = [
 
 def main() -> None:
     out = {
-        "source": "packed by hand in tests/vectors/make_pedal_vectors.py from docs/protocols/pedal-link.md; "
+        "source": "packed by hand in tests/vectors/pedal_make_vectors.py from docs/protocols/pedal-link.md; "
         "COBS by the `cobs` package, CRC by binascii.crc32",
         "good": [
             {

@@ -1,0 +1,1 @@
+"""``python -m sonocart.bench``: the live B-mode chain against an OpenCV reference (docs/performance.md)."""

@@ -1,0 +1,309 @@
+"""Needle visibility: find the bright straight reflector of a needle shaft, its trajectory and tip.
+
+Works on the scan-converted image (before overlays), in display pixels with
+the calibration to millimetres:
+
+1. candidates: the brightest pixels (a high percentile of the imaged region),
+   on a half-resolution copy for speed;
+2. a weighted Hough transform over insertion angles 12°–80° either side
+   (horizontal layers — skin, fascia, muscle striations — are not needles);
+3. refinement: a total-least-squares fit to the bright pixels near the peak
+   line at full resolution;
+4. extent: the longest bright run along the fitted line (gaps under 2 mm
+   bridged); its deeper end is the tip;
+5. confidence from the run's length and its contrast against the tissue beside
+   it, and zero when the region just below is an acoustic shadow (bone does
+   that, a needle does not).
+
+Angles follow :mod:`sonocart.sim.needle`: the direction of insertion, from +x
+(the skin, rightwards) towards +z (depth); 30° enters from the left, 150° from
+the right. Below :data:`MIN_CONFIDENCE` the detector reports nothing, so no
+trajectory is drawn on a frame without a needle.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.scanconvert import Calibration
+
+#: the first millimetres below the transducer face (skin, lens reverberation) are not searched.
+NEAR_FIELD_MM = 4.0
+#: a candidate must be at least this many grey levels above its row's mean.
+MIN_EXCESS = 40.0
+MIN_ANGLE_DEG = 12.0
+MAX_ANGLE_DEG = 80.0
+MIN_CONFIDENCE = 0.5
+MIN_LENGTH_MM = 8.0
+FULL_LENGTH_MM = 12.0
+GAP_MM = 2.0
+BAND_MM = 0.6
+CANDIDATE_PERCENTILE = 99.0
+HOUGH_PEAKS = 6
+#: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
+MIN_FILL = 0.7
+NARROW_PX = 1
+#: along the centreline the shaft is bright in at least this fraction of every 1 mm.
+TIP_WINDOW_MM = 1.0
+TIP_DENSITY = 0.6
+MAX_WOBBLE_MM = 0.2
+#: below a bone surface the image is this much darker than above it (a needle has tissue below).
+SHADOW_RATIO = 0.35
+#: … or this many grey levels darker (≈ 12 dB at 60 dB DR: raised TGC lifts a shadow's noise).
+SHADOW_DROP = 50.0
+#: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
+EDGE_RATIO = 0.45
+
+
+@dataclass(frozen=True)
+class NeedleEstimate:
+    trajectory: tuple[tuple[float, float], tuple[float, float]]  # (entry, tip), mm (x, z)
+    tip_mm: tuple[float, float]
+    angle_deg: float
+    confidence: float  # 0..1
+    length_mm: float
+
+    def trajectory_px(self, cal: Calibration) -> tuple[tuple[float, float], tuple[float, float]]:
+        return cal.to_px(*self.trajectory[0]), cal.to_px(*self.trajectory[1])
+
+
+class NeedleDetector:
+    """Stateless per frame; keeps only its configuration."""
+
+    def __init__(self, min_confidence: float = MIN_CONFIDENCE, angle_step_deg: float = 0.5) -> None:
+        self.min_confidence = min_confidence
+        half = np.arange(MIN_ANGLE_DEG, MAX_ANGLE_DEG + 1e-9, angle_step_deg)
+        self._angles = np.radians(np.concatenate([half, 180.0 - half[::-1]]))
+
+    def detect(self, image: np.ndarray, cal: Calibration, geometry: Geometry) -> NeedleEstimate | None:
+        """The needle in ``image`` (uint8, no overlays), or ``None`` when there is none to show.
+
+        Brightness is judged against each row's mean (so attenuation with depth does
+        not hide a deep shaft), and only beyond :data:`NEAR_FIELD_MM` from the face.
+        """
+        search = search_mask(geometry, cal)
+        if search.sum() < 400:
+            return None
+        excess = image.astype(np.float32)
+        rows = np.where(search, excess, 0.0).sum(axis=1) / np.maximum(search.sum(axis=1), 1)
+        excess -= rows[:, None].astype(np.float32)
+        excess[~search] = -255.0
+        small = excess[::2, ::2]
+        threshold = max(float(np.percentile(excess[search][::4], CANDIDATE_PERCENTILE)), MIN_EXCESS)
+        vs, us = np.nonzero(small >= threshold)
+        keep = ~_shadowed(image, us * 2, vs * 2, cal)
+        vs, us = vs[keep], us[keep]
+        if vs.size < 10:
+            return None
+        weights = small[vs, us].astype(np.float64) - threshold + 1.0
+        for line in self._hough_peaks(us * 2.0, vs * 2.0, weights, image.shape):
+            fitted = self._refine(excess, line, threshold)
+            found = None if fitted is None else self._extent(image, excess, search, cal, fitted, threshold)
+            if found is not None:
+                return found  # the strongest line that passes every check
+        return None
+
+    def _hough_peaks(
+        self, u: np.ndarray, v: np.ndarray, w: np.ndarray, shape: tuple[int, ...]
+    ) -> list[tuple[float, float]]:
+        """(angle, rho) of the strongest distinct lines; rho along the normal (−sin a, cos a), in pixels.
+
+        Several, because bone or a fascia arc can out-vote a faint steep needle; each
+        is then judged on its own (straight run, contrast, no shadow below).
+        """
+        normal_u, normal_v = -np.sin(self._angles), np.cos(self._angles)
+        rho_max = math.hypot(*shape)
+        rho = np.rint(u[:, None] * normal_u[None, :] + v[:, None] * normal_v[None, :] + rho_max).astype(
+            np.intp
+        )
+        n_rho = int(2 * rho_max) + 2
+        cells = rho + np.arange(self._angles.size)[None, :] * n_rho
+        votes = np.bincount(
+            cells.ravel(), weights=np.repeat(w, self._angles.size), minlength=n_rho * self._angles.size
+        ).reshape(self._angles.size, n_rho)
+        peaks: list[tuple[float, float]] = []
+        for _ in range(HOUGH_PEAKS):
+            a_idx, r_idx = np.unravel_index(int(np.argmax(votes)), votes.shape)
+            if votes[a_idx, r_idx] <= 0:
+                break
+            peaks.append((float(self._angles[a_idx]), float(r_idx - rho_max)))
+            votes[max(0, a_idx - 8) : a_idx + 9, max(0, r_idx - 12) : r_idx + 13] = 0.0  # suppress
+        return peaks
+
+    @staticmethod
+    def _refine(image: np.ndarray, line: tuple[float, float], threshold: float) -> tuple[float, float] | None:
+        angle, rho = line
+        vs, us = np.nonzero(image >= threshold)
+        dist = -us * math.sin(angle) + vs * math.cos(angle) - rho
+        near = np.abs(dist) <= 3.0
+        if near.sum() < 10:
+            return None
+        u, v = us[near].astype(np.float64), vs[near].astype(np.float64)
+        w = image[vs[near], us[near]].astype(np.float64) - threshold + 1.0
+        cu, cv = np.average(u, weights=w), np.average(v, weights=w)
+        du, dv = u - cu, v - cv
+        cov = np.array(
+            [[np.sum(w * du * du), np.sum(w * du * dv)], [np.sum(w * du * dv), np.sum(w * dv * dv)]]
+        )
+        _, vecs = np.linalg.eigh(cov)
+        d = vecs[:, 1]
+        if d[1] < 0:
+            d = -d
+        new_angle = math.atan2(float(d[1]), float(d[0]))
+        return new_angle, -cu * math.sin(new_angle) + cv * math.cos(new_angle)
+
+    def _extent(
+        self,
+        image: np.ndarray,
+        excess: np.ndarray,
+        search: np.ndarray,
+        cal: Calibration,
+        line: tuple[float, float],
+        threshold: float,
+    ) -> NeedleEstimate | None:
+        angle, rho = line
+        deg = math.degrees(angle)
+        if not (MIN_ANGLE_DEG - 2 <= deg <= MAX_ANGLE_DEG + 2 or 180 - MAX_ANGLE_DEG - 2 <= deg <= 168 + 2):
+            return None
+        du, dv = math.cos(angle), math.sin(angle)
+        nu, nv = -dv, du
+        h, w = image.shape
+        # the line inside the image: parameter t along (du, dv) from the foot of the normal
+        pu, pv = rho * nu, rho * nv
+        step = 0.5
+        t = np.arange(-math.hypot(h, w), math.hypot(h, w), step)
+        uu, vv = pu + t * du, pv + t * dv
+        ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
+        t, uu, vv = t[ok], uu[ok], vv[ok]
+        if t.size < 4:
+            return None
+        band = max(2, round(BAND_MM / cal.mm_per_px))
+        offsets = np.arange(-band, band + 1)
+        su = np.rint(uu[:, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
+        sv = np.rint(vv[:, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
+        profile = excess[sv, su].max(axis=1).astype(np.float64)
+        bright = profile >= threshold * 0.7
+        run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+        if run is None:
+            return None
+        i0, i1 = run
+        length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+        if length_mm < MIN_LENGTH_MM:
+            return None
+        # centreline: the brightest offset across the band at each bright step, fitted by a line.
+        # The shaft outshines its reverberations, so this removes their pull on the angle.
+        lit = np.flatnonzero(bright[i0 : i1 + 1]) + i0
+        fill = lit.size / (i1 - i0 + 1)
+        ridge = offsets[np.argmax(excess[sv[lit], su[lit]], axis=1)].astype(np.float64)
+        slope, intercept = np.polyfit(t[lit], ridge, 1)
+        wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
+        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM:
+            return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+        tilt = math.atan(float(slope))
+        deg = math.degrees(angle + tilt)
+        if not (
+            MIN_ANGLE_DEG <= deg <= MAX_ANGLE_DEG or 180.0 - MAX_ANGLE_DEG <= deg <= 180.0 - MIN_ANGLE_DEG
+        ):
+            return None  # flatter than any in-plane needle: a layer
+        shaft = image[sv[i0 : i1 + 1], su[i0 : i1 + 1]].max(axis=1).astype(np.float64)
+        side = round(2.5 / cal.mm_per_px)
+        seg_u, seg_v = uu[i0 : i1 + 1], vv[i0 : i1 + 1]
+        beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
+        under = self._side_mean(image, search, seg_u, seg_v, nu, nv, side)
+        if beside != beside:  # nothing beside it in view: cannot be judged
+            return None
+        if under == under and min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
+            return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
+        contrast = float(np.mean(shaft)) / max(beside, 1.0)
+        # (NaN: nothing below to judge)
+        shadowed = under == under and (under < SHADOW_RATIO * beside or beside - under > SHADOW_DROP)
+        confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
+        if shadowed:
+            confidence = 0.0
+        if confidence < self.min_confidence:
+            return None
+        # ends: along the centreline itself, in a narrow band, so reverberations just below a steep
+        # shaft (which trail past its tip) do not lengthen it
+        cu = uu + (intercept + slope * t) * nu
+        cv = vv + (intercept + slope * t) * nv
+        narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
+        nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
+        nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
+        core = excess[nv_px, nu_px].max(axis=1) >= threshold * 0.7
+        # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
+        # then bridge gaps (a layer crossing the shaft may dim it briefly)
+        window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
+        density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
+        core_run = _longest_run(core & (density >= TIP_DENSITY), round(GAP_MM / cal.mm_per_px / step))
+        if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
+            i0, i1 = core_run
+        a = cal.to_mm(float(cu[i0]), float(cv[i0]))
+        b = cal.to_mm(float(cu[i1]), float(cv[i1]))
+        entry, tip = (a, b) if b[1] >= a[1] else (b, a)
+        return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
+
+    @staticmethod
+    def _side_mean(
+        image: np.ndarray,
+        search: np.ndarray,
+        uu: np.ndarray,
+        vv: np.ndarray,
+        nu: float,
+        nv: float,
+        offset: int,
+    ) -> float:
+        """Mean level of the strip ``offset`` pixels from the line (positive = deeper side)."""
+        h, w = image.shape
+        sign = 1 if nv >= 0 else -1
+        su = np.rint(uu + sign * offset * nu).astype(np.intp)
+        sv = np.rint(vv + sign * offset * nv).astype(np.intp)
+        ok = (su >= 0) & (su < w) & (sv >= 0) & (sv < h)
+        ok[ok] = search[sv[ok], su[ok]]
+        if ok.sum() < 4:
+            return math.nan
+        return float(image[sv[ok], su[ok]].mean())
+
+
+def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
+    """True where the tissue 1.5–3.5 mm below a bright pixel is far darker than above it: bone, not steel."""
+    h = image.shape[0]
+    offsets = np.rint(np.array([1.5, 2.5, 3.5]) / cal.mm_per_px).astype(np.intp)
+    below_v = np.clip(v[:, None] + offsets[None, :], 0, h - 1)
+    above_v = np.clip(v[:, None] - offsets[None, :], 0, h - 1)
+    below = image[below_v, u[:, None]].mean(axis=1)
+    above = image[above_v, u[:, None]].mean(axis=1)
+    judged = v + offsets[-1] < h
+    result: np.ndarray = judged & ((below < SHADOW_RATIO * above) | (above - below > SHADOW_DROP))
+    return result
+
+
+@lru_cache(maxsize=8)
+def search_mask(geometry: Geometry, cal: Calibration) -> np.ndarray:
+    """Pixels in the imaged region and deeper than :data:`NEAR_FIELD_MM` below the transducer face."""
+    v, u = np.mgrid[0 : cal.height_px, 0 : cal.width_px].astype(np.float64)
+    x = (u - cal.origin_px[0]) * cal.mm_per_px
+    z = (v - cal.origin_px[1]) * cal.mm_per_px
+    n = 256
+    li, si = geometry.to_line_sample(x, z, n, n)
+    inside = (li >= 0) & (li <= n - 1) & (si >= 0) & (si <= n - 1)
+    depth = geometry.depth_start_mm + si * (geometry.depth_end_mm - geometry.depth_start_mm) / (n - 1)
+    mask = inside & (depth >= NEAR_FIELD_MM)
+    mask.setflags(write=False)
+    return mask
+
+
+def _longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
+    """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [idx.size - 1]])
+    k = int(np.argmax(idx[ends] - idx[starts]))
+    return int(idx[starts[k]]), int(idx[ends[k]])
