@@ -63,7 +63,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         app = App.get_running_app()
         self.fps_text = f"{fps:.0f} fps"
         self.side_text = app.side_banner()
-        self.settings_text = self.vm.settings_line()
+        self.settings_text = " · ".join(x for x in (self.vm.settings_line(), self.vm.needle_line()) if x)
         mm = self.vm.caliper_mm()
         self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
         if not self.vm.calipers:

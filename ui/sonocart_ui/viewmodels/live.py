@@ -44,6 +44,7 @@ class LiveViewModel:
         self._probe = probe
         self.clock = clock
         self.pipeline = BModePipeline(width_px, height_px)
+        self.pipeline.settings.depth_scale = True  # centimetre ticks on the image
         self._shown = 0
         self.frames_rendered = 0
         self.frozen = False
@@ -123,20 +124,29 @@ class LiveViewModel:
         return self.depth_mm
 
     def adjust_tgc(self, band: int, delta_db: float) -> float:
-        """One of 8 depth bands (0 = shallowest); applied when the pipeline has TGC (imaging issue 4)."""
+        """One of 8 depth bands (0 = shallowest), interpolated over depth by the imaging chain."""
         value = min(TGC_RANGE_DB[1], max(TGC_RANGE_DB[0], self.tgc_db[band] + delta_db))
         self.tgc_db[band] = value
-        if hasattr(self.pipeline.settings, "tgc_db"):
-            self.pipeline.settings.tgc_db = tuple(self.tgc_db)
+        self.pipeline.settings.tgc_db = tuple(self.tgc_db)
         self._shown = 0
         return value
 
-    def tgc_applied(self) -> bool:
-        return hasattr(self.pipeline.settings, "tgc_db")
-
     def toggle_needle(self) -> bool:
+        """Needle enhancement: the imaging chain finds the shaft and tip and draws them (issue 4)."""
         self.needle_enhance = not self.needle_enhance
+        self.pipeline.settings.needle_enhance = self.needle_enhance
+        self._shown = 0
         return self.needle_enhance
+
+    def needle_line(self) -> str:
+        if not self.needle_enhance:
+            return ""
+        est = self.pipeline.needle
+        if est is None:
+            fault = self.pipeline.needle_fault
+            return f"needle: {fault}" if fault else "needle: not found"
+        depth, angle = est.tip_mm[1], est.angle_deg
+        return f"needle: tip {depth:.0f} mm deep · {angle:.0f}° · confidence {est.confidence:.0%}"
 
     def settings_line(self) -> str:
         s = self.pipeline.settings
