@@ -196,3 +196,24 @@ def test_an_unreadable_or_invalid_settings_file_gives_the_defaults(tmp_path: Pat
     path = tmp_path / "settings.json"
     path.write_text(bad)
     assert UiSettings.load(path) == UiSettings()
+
+
+def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
+    from sonocart.devices.probe import ProbeClient
+    from sonocart_ui.viewmodels.live import LiveViewModel
+
+    probe = ProbeClient("/nonexistent/probe")  # never started: the controls need no frames
+    vm = LiveViewModel(probe, lambda: 0.0, 640, 480)
+    for _ in range(20):
+        vm.press("gain:+")
+    assert vm.pipeline.settings.gain_db == 30.0
+    vm.press("tgc:2:+")
+    vm.press("tgc:7:-")
+    assert vm.pipeline.settings.tgc_db[2] == 3.0 and vm.pipeline.settings.tgc_db[7] == -3.0
+    vm.press("depth:+")
+    assert probe.depth_mm == 70.0
+    assert vm.toggle_needle() and vm.pipeline.settings.needle_enhance
+    vm.resize(800, 600)  # a new viewport keeps every setting
+    assert vm.pipeline.settings.needle_enhance and vm.pipeline.settings.tgc_db[2] == 3.0
+    assert vm.needle_line() == "needle: not found"
+    assert vm.toggle_freeze() and vm.poll().frozen
