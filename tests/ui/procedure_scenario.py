@@ -238,14 +238,20 @@ class Scenario:
         yield from wait(lambda: app.form.view().kind == "injection", 5, "injection step")
         yield from self.pedal("A", hold=False)  # freeze
         r["frozen_badge"] = live.ids.live_badge.text
-        yield from touch(live.ids.image)  # calipers on the frozen image
-        x, y = live.ids.image.to_window(*live.ids.image.center)
+        # Calipers by touch on the frozen image: two points 100 px apart on screen, in window coordinates.
         from kivy.tests.common import UnitTestTouch
 
-        t = UnitTestTouch(x + 100, y - 80)
-        t.touch_down()
-        t.touch_up()
+        x, y = live.ids.image.to_window(*live.ids.image.center)
+        for px, py in ((x - 60, y), (x + 40, y)):
+            t = UnitTestTouch(px, py)
+            t.touch_down()
+            t.touch_up()
+            yield
         yield from self.settle()
+        shown = app.live_vm.displayed()
+        tex_w = live.ids.image.texture.size[0]
+        scale = tex_w / live.ids.image.norm_image_size[0]  # image px per screen px (1 when drawn 1:1)
+        r["caliper_expected_mm"] = 100 * scale * shown[1].mm_per_px if shown else None
         r["caliper_text"] = live.caliper_text
         self.shot("06-live-frozen-calipers")
         yield from self.pedal_on_screen("A", hold=False)  # unfreeze, by the on-screen pedal button

@@ -55,7 +55,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "confirmed: Skin prepared" in _seen(r, "pedal B hold -> acknowledge_or_confirm")["toast"]
     assert _seen(r, "pedal A tap -> freeze")["toast"] == "FROZEN (pedal A tap)"
     assert r["frozen_badge"] == "FROZEN - NOT LIVE"
-    assert r["caliper_text"].startswith("caliper ") and float(r["caliper_text"].split()[1]) > 0
+    assert r["caliper_text"] == f"caliper {r['caliper_expected_mm']:.1f} mm"  # where the finger touched
     # The simulated board's pedals also move from the on-screen buttons and the keyboard (A held = A hold).
     assert _seen(r, "screen pedal A -> freeze")["toast"] == "live again (pedal A tap)"
     assert _seen(r, "key a -> capture_still")["toast"] == "still #1 captured (pedal A hold)"

@@ -4,6 +4,7 @@ states, freeze + cine, captures, calipers, imaging controls, and the current ste
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from kivy.app import App
@@ -77,16 +78,24 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.vm.press(key)
         self.settings_text = self.vm.settings_line()
 
-    def on_stage_touch(self, touch: object) -> bool:
-        """A touch on the frozen image places a caliper point (image pixels, row 0 at the top)."""
-        img = self.ids.image
-        if not self.frozen or not img.collide_point(*touch.pos) or self._texture is None:  # type: ignore[attr-defined]
+    def on_stage_touch(self, touch: Any) -> bool:
+        """A touch on the frozen image places a caliper point (image pixels, row 0 at the top).
+
+        Worked in window coordinates: the stage and the screen are relative layouts, so the touch, the
+        image and the drawing each have their own origin. The cine scrubber keeps its own touches.
+        """
+        img, stage, cine = self.ids.image, self.ids.stage, self.ids.cine
+        if not self.frozen or self._texture is None:
+            return False
+        wx, wy = stage.parent.to_window(*touch.pos)
+        sx, sy = stage.to_window(0, 0)
+        if cine.collide_point(wx - sx, wy - sy):
             return False
         nw, nh = img.norm_image_size
-        left, top = img.center_x - nw / 2, img.center_y + nh / 2
+        left, top = img.center_x - nw / 2, img.center_y + nh / 2  # stage coordinates
         tw, th = self._texture.size
-        u = (touch.x - left) * tw / max(1.0, nw)  # type: ignore[attr-defined]
-        v = (top - touch.y) * th / max(1.0, nh)  # type: ignore[attr-defined]
+        u = (wx - sx - left) * tw / max(1.0, nw)
+        v = (top - (wy - sy)) * th / max(1.0, nh)
         if not (0 <= u < tw and 0 <= v < th):
             return False
         self.vm.add_caliper(u, v)
