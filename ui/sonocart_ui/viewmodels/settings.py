@@ -16,7 +16,7 @@ class SettingsForm:
         """(key, label) of each pedal mapping row: ``context/pedal gesture``."""
         m = self.session.settings.pedal_map
         return [
-            (f"{ctx}/{key}", f"{ctx}: {key} → {m[ctx].get(key, 'none').replace('_', ' ')}")
+            (f"{ctx}/{key}", f"{ctx}: {key} = {m[ctx].get(key, 'none').replace('_', ' ')}")
             for ctx in PEDAL_CONTEXTS
             for key in PEDAL_KEYS
         ]

@@ -155,7 +155,7 @@ class StepForm:
                 Action(f"test:{t}", label, t == self.function_test) for t, label in FUNCTION_TESTS.items()
             ]
         keys = [*"789456123", "dot", "0", "back"]
-        labels = {"dot": ".", "back": "⌫"}
+        labels = {"dot": ".", "back": "DEL"}
         acts += [Action(f"digit:{k}" if k.isdigit() else k, labels.get(k, k)) for k in keys]
         unit = f" {step.unit}" if step.unit else ""
         return [*acts, Action("ok", f"Enter {self.entry or '—'}{unit}", primary=True)]
