@@ -6,6 +6,8 @@ from sonocart.ui_settings import PEDAL_ACTIONS, PEDAL_CONTEXTS, PEDAL_KEYS, defa
 from sonocart_ui.viewmodels.session import CartSession
 
 IDLE_STEPS_S = (30.0, 60.0, 120.0, 300.0, 600.0)
+#: Short names that fit a 12 mm-high button on the 7-inch screen.
+SHORT = {"acknowledge_or_confirm": "ack / confirm", "aspirate_negative": "aspirate neg.", "none": "nothing"}
 
 
 class SettingsForm:
@@ -16,7 +18,7 @@ class SettingsForm:
         """(key, label) of each pedal mapping row: ``context/pedal gesture``."""
         m = self.session.settings.pedal_map
         return [
-            (f"{ctx}/{key}", f"{ctx}: {key} = {m[ctx].get(key, 'none').replace('_', ' ')}")
+            (f"{ctx}/{key}", f"{ctx}: {key} = {_short(m[ctx].get(key, 'none'))}")
             for ctx in PEDAL_CONTEXTS
             for key in PEDAL_KEYS
         ]
@@ -60,3 +62,7 @@ class SettingsForm:
         if self.session.settings_path is not None:
             self.session.settings.save(self.session.settings_path)
         self.session.say("settings saved")
+
+
+def _short(action: str) -> str:
+    return SHORT.get(action, action.replace("_", " "))
