@@ -12,7 +12,7 @@ DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench clean flash hil soak
+.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -71,6 +71,12 @@ soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N
 
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m sonocart.bench
+
+bench-ui: setup ## Live-screen display rate on a private Xvfb with everything updating (both screens)
+	@for size in 1280x800 800x480; do $(BIN)/python tests/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done
+
+screenshots: setup ## Regenerate docs/screenshots/ (both cart screens) from the end-to-end procedure
+	$(BIN)/python tests/ui/screenshots.py
 
 clean: ## Remove build and test artifacts (keeps .venv)
 	rm -rf artifacts .pytest_cache .mypy_cache .ruff_cache build *.egg-info

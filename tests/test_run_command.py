@@ -16,13 +16,20 @@ from PIL import Image
 from tests.conftest import ARTIFACTS
 
 
+def _children_of(pids: set[int]) -> set[int]:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    return {int(p) for p, pp in (line.split() for line in out.splitlines()) if int(pp) in pids}
+
+
 def _pids_matching(text: str) -> set[int]:
     out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
     return {int(line.split(None, 1)[0]) for line in out.splitlines() if text in line and "ps -eo" not in line}
 
 
 @pytest.mark.ui
-def test_headless_run_refreshes_a_screenshot_and_ctrl_c_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screenshot_and_ctrl_c_leaves_nothing(
+    tmp_path: Path,
+) -> None:
     run_dir = tmp_path / "run"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["KIVY_HOME"] = str(tmp_path / "kivy")
@@ -49,13 +56,17 @@ def test_headless_run_refreshes_a_screenshot_and_ctrl_c_leaves_nothing_behind(tm
         assert image.size == (1280, 800)
         (ARTIFACTS / "run").mkdir(parents=True, exist_ok=True)
         image.save(ARTIFACTS / "run" / "headless-run.png")
-        assert _pids_matching(str(run_dir)), "simulator and app should be running"
+        ours = _pids_matching(str(run_dir))
+        assert ours, "simulators and app should be running"
+        micropython = {p for p in _children_of(ours) if p not in ours}
+        assert micropython, "the pedal-board firmware should run on the unix-port micropython"
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the foreground group
         output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
     assert f"Screenshot refreshed every 0.5 s: {shot.resolve()}" in output
     assert "using the simulated probe" in output
+    assert "the firmware runs on the unix-port micropython as a simulated board" in output
     time.sleep(0.5)
     assert _pids_matching(str(run_dir)) == set(), "a child process outlived Ctrl-C"
     # Our own Xvfb, not a global count (other test runs may have theirs): its socket goes when it exits.
@@ -63,3 +74,6 @@ def test_headless_run_refreshes_a_screenshot_and_ctrl_c_leaves_nothing_behind(tm
     assert display, output
     assert not Path(f"/tmp/.X11-unix/X{display.group(1)}").exists(), "Xvfb outlived Ctrl-C"
     assert not (run_dir / "probe").exists(), "the simulator's pty link was left behind"
+    assert not (run_dir / "pedal").exists() and not (run_dir / "pedal.ctl").exists(), "pedal sim left behind"
+    alive = subprocess.run(["ps", "-eo", "pid="], capture_output=True, text=True).stdout.split()
+    assert not micropython & {int(p) for p in alive}, "the simulated board's micropython outlived Ctrl-C"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
+from sonocart.devices.pedal import find_pedal_port
 from sonocart.xvfb import Xvfb
 
 
@@ -27,6 +28,8 @@ class RunOptions:
     screenshot_every_s: float = 3.0
     fullscreen: bool = False
     extra_sim_args: list[str] = field(default_factory=list)
+    pedal: str | None = None
+    site_file: Path | None = None
 
 
 class Children:
@@ -62,7 +65,7 @@ class Children:
                 proc.wait()
 
 
-def wait_for_path(path: Path, proc: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:
+def wait_for_path(path: Path, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not path.exists():
         if proc.poll() is not None:
@@ -70,6 +73,27 @@ def wait_for_path(path: Path, proc: subprocess.Popen[bytes], timeout_s: float = 
         if time.monotonic() > deadline:
             raise RuntimeError(f"simulator did not create {path} within {timeout_s:.0f} s")
         time.sleep(0.05)
+
+
+def _pedal(opts: RunOptions, children: Children) -> list[str]:
+    """The pedal board's port, or the real firmware on the unix-port MicroPython as a simulated board."""
+    pedal = opts.pedal or find_pedal_port()
+    if pedal is not None:
+        print(f"Pedal board: {pedal}", flush=True)
+        return ["--pedal", pedal]
+    link, control = opts.run_dir / "pedal", opts.run_dir / "pedal.ctl"
+    sim = children.start(
+        "pedal-board simulator",
+        [sys.executable, "-m", "sonocart.sim_pedal_service", "--link", str(link), "--control", str(control)],
+    )
+    wait_for_path(link, sim)
+    wait_for_path(control, sim)
+    print(
+        f"No pedal board found: the firmware runs on the unix-port micropython as a simulated board on {link}"
+        " (keys A and B, or the on-screen pedal buttons, press its pedals).",
+        flush=True,
+    )
+    return ["--pedal", str(link), "--pedal-control", str(control)]
 
 
 def run(opts: RunOptions) -> int:
@@ -98,8 +122,17 @@ def run(opts: RunOptions) -> int:
             print(f"No probe interface found: using the simulated probe on {probe}", flush=True)
         else:
             print(f"Probe interface: {probe}", flush=True)
+        pedal_args = _pedal(opts, children)
         env = dict(os.environ)
-        ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size]
+        ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size, *pedal_args]
+        ui_args += [
+            "--records",
+            str(opts.run_dir / "records"),
+            "--settings",
+            str(opts.run_dir / "settings.json"),
+        ]
+        if opts.site_file is not None:
+            ui_args += ["--site-file", str(opts.site_file)]
         if opts.fullscreen:
             ui_args.append("--fullscreen")
         if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):

@@ -1,4 +1,4 @@
-"""``python -m sonocart_ui --probe PORT``: the cart app process (started by ``sonocart run``)."""
+"""``python -m sonocart_ui --probe PORT [--pedal PORT]``: the cart app (started by ``sonocart run``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from sonocart_ui.kivy_setup import configure_kivy
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sonocart_ui")
     parser.add_argument("--probe", required=True, help="probe port (device path or symlink)")
+    parser.add_argument("--pedal", help="pedal board port (none: the app runs without pedals, and says so)")
+    parser.add_argument("--pedal-control", type=Path, help="simulated board's control socket (keys A/B)")
+    parser.add_argument("--records", type=Path, default=Path("run/records"), help="procedure records root")
+    parser.add_argument("--settings", type=Path, default=Path("run/settings.json"), help="cart settings file")
+    parser.add_argument("--site-file", type=Path, help="site catalogue defaults")
     parser.add_argument(
         "--size", default="1280x800", help="window size WxH (default 1280x800, the 10-inch screen)"
     )
@@ -23,13 +28,31 @@ def main(argv: list[str] | None = None) -> int:
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
+    from sonocart.devices.pedal import PedalBoard
     from sonocart.devices.probe import ProbeClient
+    from sonocart.procedures.catalogue import load_catalogue
+    from sonocart.procedures.clock import SystemClock
+    from sonocart.sim_pedal_service import SimPedalRemote
+    from sonocart.ui_settings import UiSettings, demo_operators
     from sonocart_ui.app import CartApp
+    from sonocart_ui.viewmodels.session import CartSession
 
+    settings = UiSettings.load(args.settings)
+    if not settings.operators:
+        settings.operators = demo_operators()
+        settings.save(args.settings)
+    session = CartSession(
+        load_catalogue(site_file=args.site_file), args.records, SystemClock(), settings, args.settings
+    )
     probe = ProbeClient(args.probe).start()
+    pedal = PedalBoard(args.pedal).start() if args.pedal else None
+    remote = SimPedalRemote(args.pedal_control).command if args.pedal_control else None
     CartApp(
         probe=probe,
         clock=time.monotonic,
+        session=session,
+        pedal=pedal,
+        pedal_remote=remote,
         screenshot=args.screenshot,
         screenshot_every_s=args.screenshot_every,
     ).run()

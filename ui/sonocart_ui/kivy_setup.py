@@ -11,6 +11,7 @@ def configure_kivy(width: int = 1280, height: int = 800, fullscreen: bool = Fals
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_CLIPBOARD", "dummy")  # no xclip/xsel on the cart: no noisy probing
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     os.environ.setdefault("KIVY_HOME", str(cache / "sonocart-kivy"))
     from kivy.config import Config

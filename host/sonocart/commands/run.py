@@ -21,8 +21,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--screenshot-every", type=float, default=3.0, metavar="S", help="headless screenshot period"
     )
     p.add_argument("--fullscreen", action="store_true")
+    p.add_argument(
+        "--pedal", metavar="PORT", help="pedal board port (default: found by USB VID:PID, else simulated)"
+    )
+    p.add_argument("--site-file", type=Path, help="site catalogue defaults (observation time, pauses...)")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    return run(RunOptions(args.run_dir, args.probe, args.size, args.screenshot_every, args.fullscreen))
+    return run(
+        RunOptions(
+            args.run_dir,
+            args.probe,
+            args.size,
+            args.screenshot_every,
+            args.fullscreen,
+            pedal=args.pedal,
+            site_file=args.site_file,
+        )
+    )

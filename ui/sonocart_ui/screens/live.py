@@ -1,39 +1,53 @@
-"""Live imaging screen: the newest frame, an unmistakable NO SIGNAL state, the device status line."""
+"""Live imaging screen: the image as large as possible with the confirmed side on it, NO SIGNAL / FROZEN
+states, freeze + cine, captures, calipers, imaging controls, and the current step beside it."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from kivy.app import App
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from sonocart_ui.viewmodels.live import LiveViewModel, status_line
+from sonocart_ui.viewmodels.live import LiveViewModel
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 #: Largest image we scan-convert; the widget scales it to fit the screen.
 MAX_IMAGE_PX = (1024, 768)
-TEXT_REFRESH_S = 0.25
 
 
 class LiveScreen(Screen):  # type: ignore[misc]
     live = BooleanProperty(False)
+    frozen = BooleanProperty(False)
     no_signal_reason = StringProperty("waiting for the probe")
-    status_text = StringProperty("")
     fps_text = StringProperty("")
+    side_text = StringProperty("")
+    step_title = StringProperty("")
+    settings_text = StringProperty("")
+    caliper_text = StringProperty("")
+    caliper_points = ListProperty([])
+    show_image_panel = BooleanProperty(False)
+    needle_on = BooleanProperty(False)
 
     def __init__(self, view_model: LiveViewModel, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.vm = view_model
+        self.vm = view_model  # before Screen.__init__: the kv rules (on_kv_post) use it
         self._texture: Texture | None = None
         self.textures_updated = 0
-        self._text_updated_at = float("-inf")
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, _base: object) -> None:
+        app = App.get_running_app()
+        self.ids.panel.ids.actions.on_action = app.step_action
+        self.ids.image_actions.on_action = self._image_action
+        self.ids.image_actions.show(self.vm.image_actions())
 
     def refresh(self) -> None:
-        """Called every display tick by the app: show a new frame if one came, and judge liveness."""
+        """Called every display tick: show a new frame if one came, and judge liveness (no text here)."""
         stage = self.ids.stage
         w = max(64, min(int(stage.width), MAX_IMAGE_PX[0])) // 4 * 4
         h = max(64, min(int(stage.height), MAX_IMAGE_PX[1]))
@@ -41,14 +55,57 @@ class LiveScreen(Screen):  # type: ignore[misc]
         view = self.vm.poll()
         if view.image is not None:
             self._show(view.image)
-        self.live = view.liveness.live
+        self.live = view.liveness.live and not view.frozen
+        self.frozen = view.frozen
         self.no_signal_reason = view.liveness.reason
-        now = self.vm.clock()
-        if now - self._text_updated_at >= TEXT_REFRESH_S:
-            # Text re-rendering is costly; numbers that change every frame are shown at 4 Hz.
-            self._text_updated_at = now
-            self.fps_text = f"{view.status.fps:.0f} fps"
-            self.status_text = status_line(view.status, view.liveness)
+
+    def refresh_text(self, fps: float) -> None:
+        """The slower refresh (4 Hz or on change): numbers and the step panel."""
+        app = App.get_running_app()
+        self.fps_text = f"{fps:.0f} fps"
+        self.side_text = app.side_banner()
+        self.settings_text = " · ".join(x for x in (self.vm.settings_line(), self.vm.needle_line()) if x)
+        mm = self.vm.caliper_mm()
+        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        if not self.vm.calipers:
+            self.caliper_points = []
+        self.needle_on = self.vm.needle_enhance
+        view = app.form.view()
+        self.step_title = view.text
+        self.ids.panel.show(view)
+
+    def _image_action(self, key: str) -> None:
+        self.vm.press(key)
+        self.settings_text = self.vm.settings_line()
+
+    def on_stage_touch(self, touch: Any) -> bool:
+        """A touch on the frozen image places a caliper point (image pixels, row 0 at the top).
+
+        Worked in window coordinates: the stage and the screen are relative layouts, so the touch, the
+        image and the drawing each have their own origin. The cine scrubber keeps its own touches.
+        """
+        img, stage, cine = self.ids.image, self.ids.stage, self.ids.cine
+        if not self.frozen or self._texture is None:
+            return False
+        wx, wy = stage.parent.to_window(*touch.pos)
+        sx, sy = stage.to_window(0, 0)
+        if cine.collide_point(wx - sx, wy - sy):
+            return False
+        nw, nh = img.norm_image_size
+        left, top = img.center_x - nw / 2, img.center_y + nh / 2  # stage coordinates
+        tw, th = self._texture.size
+        u = (wx - sx - left) * tw / max(1.0, nw)
+        v = (top - (wy - sy)) * th / max(1.0, nh)
+        if not (0 <= u < tw and 0 <= v < th):
+            return False
+        self.vm.add_caliper(u, v)
+        pts: list[float] = []
+        for cu, cv in self.vm.calipers:
+            pts += [left + cu * nw / tw, top - cv * nh / th]
+        self.caliper_points = pts
+        mm = self.vm.caliper_mm()
+        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        return True
 
     def _show(self, image: np.ndarray) -> None:
         h, w = image.shape
@@ -65,3 +122,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         tex.blit_buffer(image.reshape(-1), colorfmt="luminance", bufferfmt="ubyte")  # type: ignore[arg-type]
         self.ids.image.canvas.ask_update()
         self.textures_updated += 1
+
+    def clear_calipers(self) -> None:
+        self.caliper_points = []
+        self.caliper_text = ""

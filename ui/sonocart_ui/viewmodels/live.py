@@ -1,7 +1,13 @@
-"""What the live imaging view shows: the newest image, whether it is live, and the device status line."""
+"""What the live imaging view shows: the newest image, whether it is live, frozen review, imaging controls.
+
+Frozen means "not live": the view says FROZEN and never shows a held frame as a live one. A short cine
+buffer of the frames already rendered lets a frozen image be scrubbed and saved.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +18,14 @@ from sonocart.devices.probe_geometry import to_geometry
 from sonocart.imaging.liveness import Liveness, assess
 from sonocart.imaging.pipeline import BModePipeline
 from sonocart.imaging.scanconvert import Calibration
+from sonocart_ui.viewmodels.step_form import Action
+
+CINE_FRAMES = 90  # ~3 s at 30 fps
+GAIN_RANGE_DB = (-20.0, 30.0)
+DR_RANGE_DB = (30.0, 90.0)
+DEPTH_RANGE_MM = (20.0, 120.0)
+TGC_BANDS = 8
+TGC_RANGE_DB = (-15.0, 15.0)
 
 
 @dataclass(frozen=True)
@@ -20,6 +34,7 @@ class LiveView:
     calibration: Calibration | None
     liveness: Liveness
     status: ProbeStatus
+    frozen: bool = False
 
 
 class LiveViewModel:
@@ -29,23 +44,159 @@ class LiveViewModel:
         self._probe = probe
         self.clock = clock
         self.pipeline = BModePipeline(width_px, height_px)
+        self.pipeline.settings.depth_scale = True  # centimetre ticks on the image
         self._shown = 0
         self.frames_rendered = 0
+        self.frozen = False
+        self.cine: deque[tuple[np.ndarray, Calibration]] = deque(maxlen=CINE_FRAMES)
+        self.cine_index = -1  # which cine frame a frozen view shows (-1 = newest)
+        self._scrubbed = False
+        self.calipers: list[tuple[float, float]] = []
+        self.needle_enhance = False
+        self.depth_mm = probe.depth_mm or 60.0
+        self.tgc_db = [0.0] * TGC_BANDS
 
     def resize(self, width_px: int, height_px: int) -> None:
         if (width_px, height_px) != (self.pipeline.width_px, self.pipeline.height_px):
             self.pipeline = BModePipeline(width_px, height_px, self.pipeline.settings)
             self._shown = 0  # re-render the newest frame at the new size
+            self.cine.clear()
 
     def poll(self) -> LiveView:
         frame, arrived, count = self._probe.latest.get()
         status = self._probe.status()
         image = cal = None
-        if frame is not None and count != self._shown:
+        if self.frozen:
+            if self._scrubbed and self.cine:
+                image, cal = self.cine[self.cine_index]
+                self._scrubbed = False
+        elif frame is not None and count != self._shown:
             self._shown = count
             image, cal = self.pipeline.process(frame.lines, to_geometry(frame.geometry))
+            self.cine.append((image.copy(), cal))
             self.frames_rendered += 1
-        return LiveView(image, cal, assess(self.clock(), arrived, status.fault), status)
+        liveness = assess(self.clock(), arrived, status.fault)
+        return LiveView(image, cal, liveness, status, self.frozen)
+
+    # -- freeze and cine --------------------------------------------------------------------------
+    def toggle_freeze(self) -> bool:
+        self.frozen = not self.frozen
+        self.cine_index = -1
+        self.calipers = []
+        if not self.frozen:
+            self._shown = 0  # show the newest frame at once
+        return self.frozen
+
+    def scrub(self, fraction: float) -> None:
+        """Show the cine frame at ``fraction`` (0 = oldest, 1 = newest) of the buffer."""
+        if not self.frozen or not self.cine:
+            return
+        n = len(self.cine)
+        self.cine_index = min(n - 1, max(0, round(fraction * (n - 1)))) - n
+        self._scrubbed = True
+
+    def displayed(self) -> tuple[np.ndarray, Calibration] | None:
+        """The frame on screen now (the scrubbed one when frozen), for a still capture."""
+        if not self.cine:
+            return None
+        return self.cine[self.cine_index if self.frozen else -1]
+
+    def clip(self, seconds: float = 3.0, fps: float = 30.0) -> list[tuple[np.ndarray, Calibration]]:
+        n = min(len(self.cine), max(1, int(seconds * fps)))
+        return list(self.cine)[-n:]
+
+    # -- controls ---------------------------------------------------------------------------------
+    def adjust_gain(self, delta_db: float) -> float:
+        s = self.pipeline.settings
+        s.gain_db = min(GAIN_RANGE_DB[1], max(GAIN_RANGE_DB[0], s.gain_db + delta_db))
+        self._shown = 0
+        return s.gain_db
+
+    def adjust_dynamic_range(self, delta_db: float) -> float:
+        s = self.pipeline.settings
+        s.dynamic_range_db = min(DR_RANGE_DB[1], max(DR_RANGE_DB[0], s.dynamic_range_db + delta_db))
+        self._shown = 0
+        return s.dynamic_range_db
+
+    def adjust_depth(self, delta_mm: float) -> float:
+        self.depth_mm = min(DEPTH_RANGE_MM[1], max(DEPTH_RANGE_MM[0], self.depth_mm + delta_mm))
+        self._probe.set_depth(self.depth_mm)
+        return self.depth_mm
+
+    def adjust_tgc(self, band: int, delta_db: float) -> float:
+        """One of 8 depth bands (0 = shallowest), interpolated over depth by the imaging chain."""
+        value = min(TGC_RANGE_DB[1], max(TGC_RANGE_DB[0], self.tgc_db[band] + delta_db))
+        self.tgc_db[band] = value
+        self.pipeline.settings.tgc_db = tuple(self.tgc_db)
+        self._shown = 0
+        return value
+
+    def toggle_needle(self) -> bool:
+        """Needle enhancement: the imaging chain finds the shaft and tip and draws them (issue 4)."""
+        self.needle_enhance = not self.needle_enhance
+        self.pipeline.settings.needle_enhance = self.needle_enhance
+        self._shown = 0
+        return self.needle_enhance
+
+    def needle_line(self) -> str:
+        if not self.needle_enhance:
+            return ""
+        est = self.pipeline.needle
+        if est is None:
+            fault = self.pipeline.needle_fault
+            return f"needle: {fault}" if fault else "needle: not found"
+        depth, angle = est.tip_mm[1], est.angle_deg
+        return f"needle: tip {depth:.0f} mm deep · {angle:.0f}° · confidence {est.confidence:.0%}"
+
+    def settings_line(self) -> str:
+        s = self.pipeline.settings
+        tgc = " ".join(f"{v:+.0f}" for v in self.tgc_db)
+        return (
+            f"depth {self.depth_mm:.0f} mm · gain {s.gain_db:+.0f} dB · DR {s.dynamic_range_db:.0f} dB"
+            f" · TGC {tgc}"
+        )
+
+    def image_actions(self) -> list[Action]:
+        """The imaging panel's buttons (keys handled by :meth:`press`)."""
+        acts = [
+            Action("depth:-", "Depth -"),
+            Action("depth:+", "Depth +"),
+            Action("gain:-", "Gain -"),
+            Action("gain:+", "Gain +"),
+            Action("dr:-", "DR -"),
+            Action("dr:+", "DR +"),
+        ]
+        for b in range(TGC_BANDS):
+            acts += [Action(f"tgc:{b}:-", f"TGC{b + 1} -"), Action(f"tgc:{b}:+", f"TGC{b + 1} +")]
+        return acts
+
+    def press(self, key: str) -> None:
+        name, _, arg = key.partition(":")
+        sign = -1.0 if arg.endswith("-") else 1.0
+        if name == "depth":
+            self.adjust_depth(10.0 * sign)
+        elif name == "gain":
+            self.adjust_gain(3.0 * sign)
+        elif name == "dr":
+            self.adjust_dynamic_range(5.0 * sign)
+        elif name == "tgc":
+            self.adjust_tgc(int(arg.split(":")[0]), 3.0 * sign)
+
+    # -- calipers ---------------------------------------------------------------------------------
+    def add_caliper(self, u_px: float, v_px: float) -> None:
+        """A touch on the frozen image: the first two points measure; a third starts again."""
+        if not self.frozen:
+            return
+        if len(self.calipers) >= 2:
+            self.calipers = []
+        self.calipers.append((u_px, v_px))
+
+    def caliper_mm(self) -> float | None:
+        shown = self.displayed()
+        if len(self.calipers) < 2 or shown is None:
+            return None
+        (u0, v0), (u1, v1) = self.calipers
+        return math.hypot(u1 - u0, v1 - v0) * shown[1].mm_per_px
 
 
 def status_line(status: ProbeStatus, liveness: Liveness) -> str:
@@ -55,7 +206,4 @@ def status_line(status: ProbeStatus, liveness: Liveness) -> str:
     else:
         who = f"probe {status.identity.serial_number}"
     age = "—" if liveness.frame_age_s is None else f"{liveness.frame_age_s * 1000:.0f} ms"
-    return (
-        f"{who} · {status.fps:4.1f} fps · frame age {age} · "
-        f"gaps {status.sequence_gaps} · bad {status.bad_frames} · device dropped {status.device_dropped}"
-    )
+    return f"{who} · {status.fps:.0f} fps · age {age} · gaps {status.sequence_gaps}"

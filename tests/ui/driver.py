@@ -1,0 +1,107 @@
+"""Drive the real cart app in its own process like a person: touch widgets, press pedals, look.
+
+Shared by the UI scenarios (each runs in a subprocess: Kivy owns one window per process). A scenario
+is a generator stepped by the Kivy clock; it writes what it saw to a JSON report that pytest asserts.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+Steps = Iterator[None]
+
+
+def wait(cond: Callable[[], bool], timeout_s: float, what: str) -> Steps:
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout_s:
+            raise TimeoutError(what)
+        yield
+
+
+def pause(seconds: float) -> Steps:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        yield
+
+
+def touch(widget: Any, hold_s: float = 0.0) -> Steps:
+    """Press and release at the widget's centre (scrolled into view first), as a finger would."""
+    from kivy.tests.common import UnitTestTouch
+    from kivy.uix.scrollview import ScrollView
+
+    parent = widget.parent
+    while parent is not None and not isinstance(parent, ScrollView):
+        parent = None if parent.parent is parent else parent.parent  # the window is its own parent
+    if parent is not None:
+        parent.scroll_to(widget, padding=10, animate=False)
+        yield
+        yield
+    if widget.disabled or widget.opacity == 0:
+        raise AssertionError(f"touch on a hidden or disabled widget: {getattr(widget, 'text', widget)!r}")
+    x, y = widget.to_window(*widget.center)
+    t = UnitTestTouch(x, y)
+    t.touch_down()
+    yield
+    if hold_s:
+        yield from pause(hold_s)
+    t.touch_up()
+    yield
+    yield
+
+
+def button_in(grid: Any, key: str) -> Any:
+    b = grid.button(key)
+    if b is None:
+        keys = [c.key for c in grid.children]
+        raise AssertionError(f"no button {key!r} on screen; shown: {keys}")
+    return b
+
+
+class Report:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {"seen": []}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.data[key] = value
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def see(self, label: str, **what: Any) -> None:
+        self.data["seen"].append({"label": label, **what})
+
+    def write(self) -> None:
+        self.path.write_text(json.dumps(self.data, indent=2, default=str))
+
+
+def run_scenario(app: Any, steps: Steps, report: Report, step_s: float = 0.02) -> None:
+    """Step the scenario on the Kivy clock, stop the app at its end or first error."""
+    from kivy.clock import Clock
+
+    def step(_dt: float) -> bool:
+        try:
+            next(steps)
+        except StopIteration:
+            report["completed"] = True
+            app.stop()
+            return False
+        except Exception as exc:
+            import traceback
+
+            report["error"] = f"{type(exc).__name__}: {exc}"
+            report["traceback"] = traceback.format_exc()
+            app.stop()
+            return False
+        return True
+
+    Clock.schedule_interval(step, step_s)
+    try:
+        app.run()
+    finally:
+        report.write()

@@ -1,0 +1,367 @@
+"""A whole femoral nerve block on the real app, as the team would do it: touches on the screen's
+widgets and pedal presses on the simulated board (the real firmware on the unix-port MicroPython).
+
+Records what is visible after each action (screen, step text, prompt bar, toast, side banner, status
+bar, board light) into ``--report``; screenshots of every screen go to ``--artifacts``. Run by
+tests/ui/test_procedure_e2e.py and by ``make screenshots`` (``--size 800x480`` and ``1280x800``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sonocart_ui.kivy_setup import configure_kivy  # noqa: E402
+
+_ap = argparse.ArgumentParser()
+_ap.add_argument("--link", type=Path, required=True, help="probe simulator pty link")
+_ap.add_argument("--artifacts", type=Path, required=True)
+_ap.add_argument("--report", type=Path, required=True)
+_ap.add_argument("--size", default="1280x800")
+ARGS = _ap.parse_args()
+W, H = (int(v) for v in ARGS.size.split("x"))
+configure_kivy(W, H)
+
+from sonocart.devices.pedal import PedalBoard  # noqa: E402
+from sonocart.devices.probe import ProbeClient  # noqa: E402
+from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
+from sonocart.procedures.clock import SystemClock  # noqa: E402
+from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
+from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
+from sonocart_ui.app import CartApp  # noqa: E402
+from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
+from tests.conftest import SimProcess  # noqa: E402
+from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
+
+#: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
+SITE = """
+[procedures.femoral_nerve_block]
+observation_minutes = 0.0667
+pause_s = 1
+"""
+
+
+def main() -> int:
+    ARGS.artifacts.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="sonocart-e2e-"))
+    site = tmp / "site.toml"
+    site.write_text(SITE)
+    sim = SimProcess(ARGS.link, ["--lines", "96", "--samples", "384"]).start()
+    board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
+    pedal = PedalBoard(str(tmp / "pedal")).start()
+    settings = UiSettings(operators=demo_operators())
+    session = CartSession(load_catalogue(site_file=site), tmp / "records", SystemClock(), settings)
+    app = CartApp(
+        probe=ProbeClient(str(ARGS.link)).start(),
+        clock=time.monotonic,
+        session=session,
+        pedal=pedal,
+        pedal_remote=board.command,
+    )
+    report = Report(ARGS.report)
+    report["size"] = ARGS.size
+    try:
+        run_scenario(app, Scenario(app, board, report).run(), report)
+    finally:
+        board.stop()
+        sim.stop()
+    return 0
+
+
+class Scenario:
+    def __init__(self, app: CartApp, board: Any, report: Report) -> None:
+        self.app, self.board, self.report = app, board, report
+
+    # -- looking ----------------------------------------------------------------------------------
+    def screen(self) -> Any:
+        return self.app.screens.current_screen
+
+    def panel(self) -> Any:
+        return self.screen().ids.panel
+
+    def look(self, label: str) -> None:
+        """Record what a person would read on the screen now."""
+        app, root = self.app, self.app.root
+        seen: dict[str, Any] = {
+            "screen": app.screens.current,
+            "prompt": root.ids.prompt.text,
+            "toast": root.ids.toast.text,
+            "status_banner": root.ids.status.banner,
+            "status_pedal": root.ids.status.pedal,
+            "status_probe": root.ids.status.probe,
+            "status_operator": root.ids.status.operator,
+        }
+        if "panel" in self.screen().ids:
+            seen["step_text"] = self.panel().step_text
+            seen["detail"] = self.panel().detail
+        if app.screens.current == "live":
+            live = self.screen()
+            seen.update(
+                side=live.ids.side_banner.text, badge=live.ids.live_badge.text, caliper=live.caliper_text
+            )
+        self.report.see(label, **seen)
+
+    def shot(self, name: str) -> None:
+        self.app.save_screenshot(ARGS.artifacts / f"{name}.png")
+
+    def settle(self) -> Steps:
+        """Let the text tick redraw (it runs at 4 Hz or at once after an action)."""
+        yield from pause(0.3)
+
+    # -- doing ------------------------------------------------------------------------------------
+    def press_step(self, key: str, expect_step: str | None = None) -> Steps:
+        if expect_step is not None:
+            yield from wait(lambda: self.app.form.view().step_id == expect_step, 5, f"step {expect_step}")
+            yield from self.settle()
+        before = self.app.session.version
+        yield from touch(button_in(self.panel().ids.actions, key))
+        yield from wait(lambda: self.app.session.version != before, 3, f"{key} acted on")
+        yield from self.settle()
+        self.look(f"{expect_step or ''} {key}".strip())
+
+    def pedal(self, pedal: str, hold: bool) -> Steps:
+        """Press a pedal on the simulated board; wait until the app has acted on it."""
+        n = self.app.pedal_actions.handled
+        self.board.press(pedal)
+        yield from pause(0.9 if hold else 0.12)
+        self.board.release(pedal)
+        yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"pedal {pedal} acted on")
+        yield from self.settle()
+        self.look(f"pedal {pedal} {'hold' if hold else 'tap'} -> {self.app.pedal_actions.last_action}")
+
+    def pedal_on_screen(self, pedal: str, hold: bool) -> Steps:
+        """The on-screen Pedal A/B button presses the simulated board's pedal (down while touched)."""
+        n = self.app.pedal_actions.handled
+        yield from touch(self.app.root.ids.nav.ids[f"pedal_{pedal.lower()}"], hold_s=0.9 if hold else 0.1)
+        yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"on-screen pedal {pedal} acted on")
+        yield from self.settle()
+        self.look(f"screen pedal {pedal} -> {self.app.pedal_actions.last_action}")
+
+    def pedal_by_key(self, key: str, hold: bool) -> Steps:
+        """A keyboard key held like a pedal (key repeat while held is one press)."""
+        from kivy.core.window import Window
+
+        n = self.app.pedal_actions.handled
+        code = ord(key)
+        for _ in range(3 if hold else 1):  # auto-repeat while held
+            Window.dispatch("on_key_down", code, 0, key, [])
+            yield from pause(0.3 if hold else 0.1)
+        Window.dispatch("on_key_up", code, 0)
+        yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"key {key} acted on")
+        yield from self.settle()
+        self.look(f"key {key} -> {self.app.pedal_actions.last_action}")
+
+    def run(self) -> Steps:
+        app, r = self.app, self.report
+        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
+        yield from wait(lambda: app.screens.current == "start", 5, "start screen")
+        yield from self.settle()
+        self.look("start")
+        st = self.screen()
+        yield from touch(button_in(st.ids.procedures, "femoral_nerve_block"))
+        for field, value in (("name", "Doe Jane"), ("patient_id", "MRN0012345"), ("birth_date", "19580412")):
+            st.ids[field].text = value
+        st.ids.weight.text = "72"
+        yield from touch(button_in(st.ids.operators, "dr_ana"))
+        yield from self.settle()
+        self.shot("01-start")
+        yield from touch(st.ids.start_button)
+        yield from wait(lambda: app.screens.current == "sign_in", 5, "sign-in screen")
+        yield from self.settle()
+        self.look("started")
+        yield from self.sign_in()
+        yield from self.time_out()
+        yield from self.sterile()
+        yield from self.sign_out()
+        yield from self.observation()
+        yield from self.summary_and_lock()
+        r["journal_operators"] = sorted({e.operator for e in app.session.record.journal.events()})  # type: ignore[union-attr]
+        r["journal_types"] = [e.type for e in app.session.record.journal.events()]  # type: ignore[union-attr]
+
+    def sign_in(self) -> Steps:
+        self.shot("02-sign-in-team")
+        yield from self.press_step("done", "team")
+        yield from self.press_step("confirm", "patient_identifiers")
+        yield from self.press_step("yes", "consent_valid")
+        yield from self.press_step("side:left", "consent_side")
+        self.shot("03-sign-in-weight")
+        yield from self.press_step("ok", "weight_kg")  # pre-filled from the start screen
+        yield from self.press_step("done", "allergies")
+        yield from self.press_step("done", "antithrombotics")
+        yield from self.press_step("digit:0", "diabetes_glucose")
+        yield from self.press_step("ok")
+        yield from self.press_step("yes", "no_infection_at_site")
+        yield from self.press_step("yes", "prior_reactions")
+        yield from self.press_step("opt:no_sedation", "sedation_driver")
+        yield from self.press_step("confirm", "baseline_vitals")
+        yield from self.press_step("yes", "monitoring_iv")
+        yield from self.press_step("yes", "lipid_resus_kit")
+        yield from self.press_step("digit:7", "baseline_pain")
+        yield from self.press_step("ok")
+        yield from self.press_step("digit:1", "baseline_function")
+        yield from self.press_step("digit:8")
+        yield from self.press_step("ok")
+
+    def time_out(self) -> Steps:
+        app = self.app
+        yield from wait(lambda: app.screens.current == "time_out", 5, "time-out screen")
+        yield from self.press_step("confirm", "site_marked")
+        yield from self.press_step("med:ropivacaine", "medications")
+        self.shot("04-time-out-medications")
+        yield from self.press_step("done")
+        yield from self.press_step("side:left", "timeout_side")
+        yield from self.press_step("confirm", "timeout_items")
+        for member in ("dr_ana", "rn_ben", "odp_cy"):
+            yield from self.press_step(f"confirm_as:{member}", "timeout_team")
+
+    def sterile(self) -> Steps:
+        app, r = self.app, self.report
+        yield from wait(lambda: app.screens.current == "live", 5, "live screen")
+        live = self.screen()
+        self.look("live screen shown")
+        yield from wait(lambda: live.live, 20, "live image")
+        yield from self.settle()
+        self.look("live: prep")
+        self.shot("05-live-prep")
+        # Pedal B hold confirms "prep done" (no prompt waiting).
+        yield from self.pedal("B", hold=True)
+        yield from self.press_step("stop:dr_ana:left", "stop_before_block")
+        yield from self.press_step("stop:odp_cy:left")
+        # Injection: B hold = negative aspiration, B tap = log an aliquot (4 mL), A hold = still.
+        yield from wait(lambda: app.form.view().kind == "injection", 5, "injection step")
+        yield from self.pedal("A", hold=False)  # freeze
+        r["frozen_badge"] = live.ids.live_badge.text
+        # Calipers by touch on the frozen image: two points 100 px apart on screen, in window coordinates.
+        from kivy.tests.common import UnitTestTouch
+
+        x, y = live.ids.image.to_window(*live.ids.image.center)
+        for px, py in ((x - 60, y), (x + 40, y)):
+            t = UnitTestTouch(px, py)
+            t.touch_down()
+            t.touch_up()
+            yield
+        yield from self.settle()
+        shown = app.live_vm.displayed()
+        tex_w = live.ids.image.texture.size[0]
+        scale = tex_w / live.ids.image.norm_image_size[0]  # image px per screen px (1 when drawn 1:1)
+        r["caliper_expected_mm"] = 100 * scale * shown[1].mm_per_px if shown else None
+        r["caliper_text"] = live.caliper_text
+        self.shot("06-live-frozen-calipers")
+        yield from self.pedal_on_screen("A", hold=False)  # unfreeze, by the on-screen pedal button
+        yield from wait(lambda: live.live, 5, "live after unfreeze")
+        yield from self.pedal_by_key("a", hold=True)  # capture still, by holding key A
+        yield from self.pedal("B", hold=True)  # aspirate negative
+        yield from self.pedal("B", hold=False)  # log aliquot -> fast-injection prompt (MEDIUM)
+        yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
+        yield from pause(0.6)
+        r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
+        self.look("prompt raised")
+        self.shot("07-live-prompt")
+        yield from self.pedal("B", hold=True)  # acknowledge it
+        # The pause between aliquots ends with a LOW prompt: B hold acknowledges it, the next aspirates.
+        yield from wait(lambda: "Pause over" in app.root.ids.prompt.text, 5, "pause-over prompt")
+        yield from self.pedal("B", hold=True)
+        yield from self.pedal("B", hold=True)
+        yield from self.pedal("B", hold=False)  # second aliquot
+        yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
+        yield from self.pedal("B", hold=True)
+        r["aliquots_visible"] = self.panel().detail
+        yield from touch(live.ids.still)  # a second still, by touch
+        yield from self.settle()
+        self.look("still by touch")
+        yield from self.press_step("finish", "inject")
+
+    def sign_out(self) -> Steps:
+        app = self.app
+        yield from wait(lambda: app.screens.current == "sign_out", 5, "sign-out screen")
+        self.shot("08-sign-out")
+        yield from self.press_step("confirm", "procedure_recorded")
+        # "Images captured" completes by itself: two stills are in the record.
+        yield from self.press_step("opt:none", "complications")
+        yield from self.press_step("done")
+        yield from self.press_step("no", "equipment_problems")
+        yield from self.press_step("confirm", "recovery_concerns")
+
+    def observation(self) -> Steps:
+        app, r = self.app, self.report
+        yield from wait(lambda: app.screens.current == "observation", 5, "observation screen")
+        yield from self.settle()
+        self.look("observation")
+        # Waiting prompts (LAST watch among them): each acknowledged on the prompt bar, by touch.
+        self.shot("09-observation-prompt")
+        r["acknowledged_on_bar"] = []
+        yield from self.acknowledge_all()
+        yield from self.press_step("confirm", "observe")  # too early: a hard stop says so
+        r["early_observation_prompt"] = app.root.ids.prompt.text
+        yield from wait(lambda: "timer:observation" in {p.id for p in app.session.prompts()}, 10, "obs over")
+        yield from self.settle()
+        yield from touch(app.root.ids.prompt.ids.ack)  # top is the hard stop: the button opens the list
+        yield from self.settle()
+        r["ack_on_hard_stop_opens"] = app.screens.current
+        alarms = self.screen()
+        r["alarm_rows"] = [w.text for w in reversed(alarms.ids.rows.children)]
+        self.shot("10-alarms")
+        self.look("alarm list")
+        row = next(w for w in alarms.ids.rows.children if w.prompt_id == "timer:observation")
+        yield from touch(row.ids.act)
+        yield from self.settle()
+        alarms.ids.reason.text = "observation time now complete (timer expired)"
+        row = next(w for w in alarms.ids.rows.children if w.blocking)
+        yield from touch(row.ids.act)
+        yield from self.settle()
+        r["alarm_rows_after"] = [w.text for w in reversed(alarms.ids.rows.children)]
+        self.look("override documented")
+        app.go_procedure()
+        yield from wait(lambda: app.form.view().step_id == "post_pain", 5, "post pain step")
+        yield from self.press_step("digit:2", "post_pain")
+        yield from self.press_step("ok")
+        yield from self.press_step("confirm", "discharge")
+        yield from self.press_step("confirm", "follow_up")
+
+    def acknowledge_all(self) -> Steps:
+        """Touch Acknowledge on the prompt bar until only hard stops (if any) are left."""
+        app = self.app
+        while any(not p.blocking for p in app.session.prompts()):
+            self.report["acknowledged_on_bar"].append(app.root.ids.prompt.text)
+            yield from touch(app.root.ids.prompt.ids.ack)
+            yield from self.settle()
+        self.look("prompts acknowledged")
+
+    def summary_and_lock(self) -> Steps:
+        app, r = self.app, self.report
+        yield from wait(lambda: app.screens.current == "summary", 5, "summary screen")
+        yield from self.settle()
+        sm = self.screen()
+        yield from touch(sm.ids.export)
+        yield from self.settle()
+        self.look("exported")
+        r["summary_text"] = sm.ids.lines.text
+        self.shot("11-summary")
+        # Lock (outside the sterile phase) and unlock as rn_ben with the PIN.
+        yield from touch(app.root.ids.nav.ids.nav_lock)
+        yield from self.settle()
+        r["locked_screen"] = app.screens.current
+        self.shot("12-lock")
+        yield from touch(app.root.ids.nav.ids.nav_alarms)  # a locked cart shows nothing else
+        yield from self.settle()
+        r["locked_after_nav"] = app.screens.current
+        keypad = self.screen().ids.keypad
+        for key in ("op:rn_ben", "digit:1", "digit:2", "digit:3", "digit:4", "ok"):
+            yield from touch(button_in(keypad, key))
+        yield from self.settle()
+        r["unlocked_screen"] = app.screens.current
+        r["operator_after_unlock"] = app.root.ids.status.operator
+        app.show("settings")
+        yield from self.settle()
+        self.shot("13-settings")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

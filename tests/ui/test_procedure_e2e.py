@@ -1,0 +1,83 @@
+"""A whole procedure on the real app under Xvfb, driven by touches and by pedal presses on the simulated
+board running the real firmware; asserts what a person would see at each step (procedure_scenario.py)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+SCENARIO = Path(__file__).with_name("procedure_scenario.py")
+
+
+def _seen(report: dict[str, Any], label: str) -> dict[str, Any]:
+    hits = [s for s in report["seen"] if s["label"] == label]
+    assert hits, f"nothing recorded for {label!r}: {[s['label'] for s in report['seen']]}"
+    return dict(hits[0])
+
+
+@pytest.mark.ui
+def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
+    ui_env: dict[str, str], tmp_path: Path
+) -> None:
+    artifacts = ARTIFACTS / "ui" / "procedure-1280x800"
+    report_path = tmp_path / "report.json"
+    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(artifacts), "--report", str(report_path)]
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIO), *args],
+        env=ui_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    r = json.loads(report_path.read_text())
+    assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+
+    # Start -> sign-in: the procedure and operator are shown; the weight from the start screen is pre-filled.
+    started = _seen(r, "started")
+    assert started["screen"] == "sign_in" and started["status_operator"] == "op dr_ana"
+    assert "Register every immediate team member" in started["step_text"]
+    assert _seen(r, "weight_kg ok")["toast"] == "weight kg = 72"
+    # Time-out: every team member confirms by name; the confirmed side goes on the banner.
+    assert "confirmed: dr_ana, rn_ben" in _seen(r, "timeout_team confirm_as:rn_ben")["detail"]
+    live = _seen(r, "live: prep")
+    assert live["screen"] == "live" and live["side"].startswith("LEFT")
+    assert live["badge"].startswith("LIVE") and live["status_pedal"].startswith("pedals OK")
+    # Sterile phase by pedal: B hold confirms prep, A tap freezes (shown as FROZEN, never as live), A hold
+    # captures a still, B hold aspirates, B tap logs an aliquot; each action is confirmed on screen.
+    assert "confirmed: Skin prepared" in _seen(r, "pedal B hold -> acknowledge_or_confirm")["toast"]
+    assert _seen(r, "pedal A tap -> freeze")["toast"] == "FROZEN (pedal A tap)"
+    assert r["frozen_badge"] == "FROZEN - NOT LIVE"
+    assert r["caliper_text"] == f"caliper {r['caliper_expected_mm']:.1f} mm"  # where the finger touched
+    # The simulated board's pedals also move from the on-screen buttons and the keyboard (A held = A hold).
+    assert _seen(r, "screen pedal A -> freeze")["toast"] == "live again (pedal A tap)"
+    assert _seen(r, "key a -> capture_still")["toast"] == "still #1 captured (pedal A hold)"
+    logged = _seen(r, "pedal B tap -> log_aliquot")
+    assert logged["toast"] == "aliquot 4 mL logged (pedal)" and "aliquots 1 · 4 mL" in logged["detail"]
+    # The engine's prompt is on the screen with its IEC marker and word, and the board's light follows it.
+    raised = _seen(r, "prompt raised")
+    assert raised["prompt"].startswith("!! MEDIUM: Injected at about")
+    assert r["light_with_prompt"] == "alarm_medium"
+    assert r["aliquots_visible"].startswith("aliquots 2 · 8 mL · dose 14% of max")
+    # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list to override.
+    assert any("LAST watch started" in t for t in r["acknowledged_on_bar"])
+    assert r["early_observation_prompt"] == "!!! HIGH: HARD STOP: observation time not complete"
+    assert r["ack_on_hard_stop_opens"] == "alarms"
+    assert r["alarm_rows"][0].startswith("!!! HIGH") and r["alarm_rows"][1].startswith("!! MEDIUM")
+    assert r["alarm_rows_after"] == []
+    # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
+    assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
+    assert _seen(r, "exported")["toast"].startswith("exported 5 files")
+    assert r["locked_screen"] == r["locked_after_nav"] == "lock"
+    assert r["unlocked_screen"] == "summary" and r["operator_after_unlock"] == "op rn_ben"
+    # The journal holds who did what: every team member and the system's timers.
+    assert r["journal_operators"] == ["dr_ana", "odp_cy", "rn_ben", "system"]
+    for event in ("prompt_acknowledged", "override", "capture_added", "aliquot_logged", "export_written"):
+        assert event in r["journal_types"]

@@ -1,0 +1,61 @@
+"""A cart session on the real catalogue, journal and a manual clock: view-models tested without a window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sonocart.procedures.catalogue import load_catalogue
+from sonocart.procedures.clock import ManualClock
+from sonocart.ui_settings import UiSettings, demo_operators
+from sonocart_ui.viewmodels.session import CartSession
+from sonocart_ui.viewmodels.step_form import StepForm
+
+SIGN_IN_TO_PREP = [
+    ("team", "done"),
+    ("patient_identifiers", "confirm"),
+    ("consent_valid", "yes"),
+    ("consent_side", "side:left"),
+    ("weight_kg", "ok"),
+    ("allergies", "done"),
+    ("antithrombotics", "done"),
+    ("diabetes_glucose", "digit:0"),
+    ("diabetes_glucose", "ok"),
+    ("no_infection_at_site", "yes"),
+    ("prior_reactions", "yes"),
+    ("sedation_driver", "opt:no_sedation"),
+    ("baseline_vitals", "confirm"),
+    ("monitoring_iv", "yes"),
+    ("lipid_resus_kit", "yes"),
+    ("baseline_pain", "digit:7"),
+    ("baseline_pain", "ok"),
+    ("baseline_function", "digit:9"),
+    ("baseline_function", "ok"),
+    ("site_marked", "confirm"),
+    ("medications", "med:ropivacaine"),
+    ("medications", "done"),
+    ("timeout_side", "side:left"),
+    ("timeout_items", "confirm"),
+    ("timeout_team", "confirm_as:dr_ana"),
+    ("timeout_team", "confirm_as:rn_ben"),
+    ("timeout_team", "confirm_as:odp_cy"),
+]
+
+
+def new_session(tmp_path: Path, clock: ManualClock | None = None) -> CartSession:
+    settings = UiSettings(operators=demo_operators())
+    return CartSession(
+        load_catalogue(), tmp_path / "records", clock or ManualClock(), settings, tmp_path / "s.json"
+    )
+
+
+def started(tmp_path: Path, clock: ManualClock | None = None) -> tuple[CartSession, StepForm]:
+    session = new_session(tmp_path, clock)
+    session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+    return session, StepForm(session)
+
+
+def to_prep(form: StepForm) -> None:
+    """Press through sign-in and time-out exactly as the buttons would."""
+    for step, key in SIGN_IN_TO_PREP:
+        assert form.view().step_id == step, (form.view().step_id, step, form.session.feedback)
+        assert form.press(key), form.session.feedback

@@ -1,0 +1,46 @@
+"""Settings: pedal mapping per context, idle lock time, PACS destination (viewmodels/settings.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import Screen
+
+from sonocart_ui.viewmodels.settings import SettingsForm
+from sonocart_ui.viewmodels.step_form import Action
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class SettingsScreen(Screen):  # type: ignore[misc]
+    pacs_text = StringProperty("")
+
+    def __init__(self, form: SettingsForm, **kwargs: object) -> None:
+        self.form = form
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, _base: object) -> None:
+        self.ids.pedals.on_action = self._press
+
+    def refresh(self) -> None:
+        f = self.form
+        acts = [Action(k, label) for k, label in f.rows()]
+        idle = f.session.settings.idle_lock_s
+        acts += [Action("idle", f"Lock after {idle:g} s idle"), Action("reset", "Default pedals")]
+        self.ids.pedals.show(acts)
+        self.pacs_text = f.pacs_line()
+
+    def _press(self, key: str) -> None:
+        if key == "idle":
+            self.form.cycle_idle()
+        elif key == "reset":
+            self.form.reset_pedals()
+        else:
+            self.form.cycle_pedal(key)
+        self.refresh()
+
+    def save_pacs(self) -> None:
+        self.form.set_pacs(self.ids.pacs_host.text, self.ids.pacs_port.text, self.ids.pacs_aet.text)
+        self.refresh()

@@ -1,0 +1,164 @@
+"""The cart session: the open procedure record, who is operating, and the one way inputs reach the engine.
+
+Screens never call the engine directly: they ask this object, which stamps the operator's id on every
+input, turns a rejection into a visible message (the engine has already journaled it) and counts engine
+commits so the UI redraws only when something changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sonocart.procedures.catalogue import Catalogue, Step
+from sonocart.procedures.checks import InputRejected
+from sonocart.procedures.clock import Clock
+from sonocart.procedures.engine import Engine
+from sonocart.procedures.inputs import Input
+from sonocart.procedures.prompts import Prompt
+from sonocart.records.journal import Event, JournalError
+from sonocart.records.record import ProcedureRecord
+from sonocart.ui_settings import UiSettings
+
+#: Which screen shows which phase of a procedure.
+PHASE_SCREENS = {
+    "sign_in": "sign_in",
+    "time_out": "time_out",
+    "prep_stop_block": "live",
+    "injection": "live",
+    "sign_out": "sign_out",
+    "observation": "observation",
+    "completed": "summary",
+}
+#: Phases in which the clinician is sterile: pedals drive, the screen never locks.
+STERILE_PHASES = frozenset({"prep_stop_block", "injection"})
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A short message confirming (or refusing) an action, shown for a few seconds."""
+
+    text: str
+    ok: bool
+    at: float
+
+
+class CartSession:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        records_root: Path,
+        clock: Clock,
+        settings: UiSettings,
+        settings_path: Path | None = None,
+    ) -> None:
+        self.catalogue = catalogue
+        self.records_root = records_root
+        self.clock = clock
+        self.settings = settings
+        self.settings_path = settings_path
+        self.record: ProcedureRecord | None = None
+        self.operator = ""
+        self.version = 0  # bumped on every engine commit and session change
+        self.feedback: Feedback | None = None
+        self.prefill: dict[str, Any] = {}
+        self._listeners: list[Callable[[list[Event]], None]] = []
+
+    # -- life cycle -------------------------------------------------------------------------------
+    def start(
+        self, procedure_id: str, patient: dict[str, Any], weight_kg: float | None, operator: str
+    ) -> ProcedureRecord:
+        """Open a new record; the weight given here pre-fills the sign-in weight step."""
+        if not operator:
+            raise ValueError("sign in as an operator first")
+        record = ProcedureRecord.create(
+            self.records_root, self.catalogue, self.clock, procedure_id, patient, operator
+        )
+        self.operator = operator
+        self.prefill = {} if weight_kg is None else {"weight_kg": weight_kg}
+        self._attach(record)
+        return record
+
+    def _attach(self, record: ProcedureRecord) -> None:
+        self.record = record
+        record.engine.add_listener(self._on_commit)
+        self.changed()
+
+    def close(self) -> None:
+        if self.record is not None:
+            self.record.close()
+            self.record = None
+            self.changed()
+
+    def add_listener(self, listener: Callable[[list[Event]], None]) -> None:
+        self._listeners.append(listener)
+
+    def _on_commit(self, _engine: Engine, events: list[Event]) -> None:
+        self.changed()
+        for listener in list(self._listeners):
+            listener(events)
+
+    def changed(self) -> None:
+        self.version += 1
+
+    # -- queries ----------------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine | None:
+        return None if self.record is None else self.record.engine
+
+    def phase(self) -> str | None:
+        eng = self.engine
+        return None if eng is None else eng.state.current_phase_id()
+
+    def screen(self) -> str:
+        """The screen the procedure is at (start when none is open)."""
+        phase = self.phase()
+        return "start" if phase is None else PHASE_SCREENS.get(phase, "live")
+
+    def sterile(self) -> bool:
+        return self.phase() in STERILE_PHASES
+
+    def current_step(self) -> Step | None:
+        eng = self.engine
+        return None if eng is None else eng.current_step()
+
+    def prompts(self) -> list[Prompt]:
+        eng = self.engine
+        return [] if eng is None else eng.active_prompts()
+
+    def highest_prompt(self) -> Prompt | None:
+        eng = self.engine
+        return None if eng is None else eng.highest_prompt()
+
+    # -- input ------------------------------------------------------------------------------------
+    def submit(self, make: Callable[[str], Input], what: str) -> bool:
+        """Submit ``make(operator)``; True when the engine accepted it. Every outcome is shown."""
+        eng = self.engine
+        if eng is None:
+            self.say(f"{what}: no procedure open", ok=False)
+            return False
+        try:
+            eng.submit(make(self.operator))
+        except InputRejected as exc:
+            self.say(f"{what}: refused — {exc}", ok=False)
+            return False
+        except JournalError as exc:
+            self.say(f"{what}: NOT RECORDED — {exc}", ok=False)
+            return False
+        self.say(what, ok=True)
+        return True
+
+    def say(self, text: str, ok: bool = True) -> None:
+        self.feedback = Feedback(text, ok, self.clock.monotonic())
+        self.changed()
+
+    def tick(self) -> None:
+        """Let the engine journal due timers (called a few times a second by the app)."""
+        eng = self.engine
+        if eng is not None:
+            try:
+                eng.tick()
+            except JournalError as exc:
+                self.say(f"timer NOT RECORDED — {exc}", ok=False)

@@ -1,0 +1,68 @@
+"""The settings screen: pedal mapping per context, idle lock time, PACS destination; saved as data."""
+
+from __future__ import annotations
+
+from sonocart.ui_settings import PEDAL_ACTIONS, PEDAL_CONTEXTS, PEDAL_KEYS, default_pedal_map
+from sonocart_ui.viewmodels.session import CartSession
+
+IDLE_STEPS_S = (30.0, 60.0, 120.0, 300.0, 600.0)
+#: Short names that fit a 12 mm-high button on the 7-inch screen.
+SHORT = {"acknowledge_or_confirm": "ack / confirm", "aspirate_negative": "aspirate neg.", "none": "nothing"}
+
+
+class SettingsForm:
+    def __init__(self, session: CartSession) -> None:
+        self.session = session
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(key, label) of each pedal mapping row: ``context/pedal gesture``."""
+        m = self.session.settings.pedal_map
+        return [
+            (f"{ctx}/{key}", f"{ctx}: {key} = {_short(m[ctx].get(key, 'none'))}")
+            for ctx in PEDAL_CONTEXTS
+            for key in PEDAL_KEYS
+        ]
+
+    def cycle_pedal(self, row: str) -> str:
+        """Next action for one pedal gesture in one context."""
+        ctx, _, key = row.partition("/")
+        current = self.session.settings.pedal_map[ctx].get(key, "none")
+        nxt = PEDAL_ACTIONS[(PEDAL_ACTIONS.index(current) + 1) % len(PEDAL_ACTIONS)]
+        self.session.settings.pedal_map[ctx][key] = nxt
+        self._save()
+        return nxt
+
+    def reset_pedals(self) -> None:
+        self.session.settings.pedal_map = default_pedal_map()
+        self._save()
+
+    def cycle_idle(self) -> float:
+        s = self.session.settings
+        later = [v for v in IDLE_STEPS_S if v > s.idle_lock_s]
+        s.idle_lock_s = later[0] if later else IDLE_STEPS_S[0]
+        self._save()
+        return s.idle_lock_s
+
+    def set_pacs(self, host: str, port: str, called_aet: str) -> bool:
+        try:
+            port_n = int(port)
+        except ValueError:
+            self.session.say("PACS port must be a number", ok=False)
+            return False
+        p = self.session.settings.pacs
+        p.host, p.port, p.called_aet = host.strip(), port_n, called_aet.strip()
+        self._save()
+        return True
+
+    def pacs_line(self) -> str:
+        p = self.session.settings.pacs
+        return f"PACS: {p.called_aet}@{p.host}:{p.port} (we are {p.calling_aet})"
+
+    def _save(self) -> None:
+        if self.session.settings_path is not None:
+            self.session.settings.save(self.session.settings_path)
+        self.session.say("settings saved")
+
+
+def _short(action: str) -> str:
+    return SHORT.get(action, action.replace("_", " "))

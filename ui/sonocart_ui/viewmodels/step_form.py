@@ -1,0 +1,302 @@
+"""The current checklist step as buttons: what to show and which engine input each button sends.
+
+One form serves every step kind the catalogue has (confirm, yes/no, number, choice, side, team,
+allergies, antithrombotics, medications, two-person STOP, injection, outcomes...). It decides nothing
+clinical: the engine validates every answer and raises its hard stops; this only lays out the choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sonocart.procedures.catalogue import Step
+from sonocart.procedures.inputs import (
+    Answer,
+    Aspirate,
+    Confirm,
+    FinishInjection,
+    LogAliquot,
+    NewNeedle,
+    TestDose,
+)
+from sonocart.procedures.outcomes import FUNCTION_TESTS
+from sonocart_ui.viewmodels.session import CartSession
+
+#: Usual strength (%) offered for each local anaesthetic when drawing up; the engine checks the dose.
+LA_STRENGTH = {"lidocaine": 1.0, "bupivacaine": 0.25, "levobupivacaine": 0.25, "ropivacaine": 0.375}
+CONFIRM_KINDS = frozenset({"confirm", "captures", "observation", "discharge", "follow_up"})
+#: antithrombotic button cycle: not taking -> taking, held -> taking, NOT held
+_AT_CYCLE = {None: True, True: False, False: None}
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    selected: bool = False
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class StepView:
+    phase_title: str
+    step_id: str
+    kind: str
+    text: str
+    progress: str
+    actions: tuple[Action, ...]
+    entry: str | None = None  # the number typed so far, for number steps
+    detail: str = ""
+
+
+NO_STEP = StepView("", "", "", "", "", ())
+
+
+class StepForm:
+    def __init__(self, session: CartSession) -> None:
+        self.session = session
+        self._step_id = ""
+        self.selected: set[str] = set()
+        self.cycle: dict[str, bool | None] = {}
+        self.entry = ""
+        self.function_test = "sit_to_stand_s"
+        self.volume_ml = session.settings.aliquot_ml
+
+    # -- view -------------------------------------------------------------------------------------
+    def _sync(self, step: Step) -> None:
+        """A new step starts with a clean selection (and any pre-filled value)."""
+        if step.id == self._step_id:
+            return
+        self._step_id = step.id
+        self.selected = set()
+        self.cycle = {}
+        prefill = self.session.prefill.get(step.id)
+        self.entry = "" if prefill is None else f"{prefill:g}"
+        if step.kind == "team":
+            self.selected = {o.id for o in self.session.settings.operators}
+
+    def view(self) -> StepView:
+        eng = self.session.engine
+        step = self.session.current_step()
+        if eng is None or step is None:
+            return NO_STEP
+        self._sync(step)
+        st = eng.state
+        phase = st.procedure.phases[st.phase_index]
+        progress = f"step {st.step_index + 1} of {len(phase.steps)}"
+        actions, detail = self._actions(step)
+        detail = " · ".join(x for x in (detail, self.timers_line()) if x)
+        if step.kind == "discharge":
+            detail = "\n".join([detail, *(f"- {i}" for i in eng.discharge_instructions())]).strip()
+        entry = self.entry if step.kind in ("number", "outcome") else None
+        return StepView(phase.title, step.id, step.kind, step.text, progress, tuple(actions), entry, detail)
+
+    def _actions(self, step: Step) -> tuple[list[Action], str]:
+        kind = step.kind
+        st = self.session.engine.state  # type: ignore[union-attr]
+        sel = self.selected
+        if kind in CONFIRM_KINDS:
+            return [Action("confirm", "Confirm", primary=True)], ""
+        if kind == "yesno":
+            return [Action("yes", "Yes", primary=True), Action("no", "No")], ""
+        if kind == "side":
+            return [Action(f"side:{s}", s.upper(), primary=True) for s in st.procedure.sides], ""
+        if kind == "choice":
+            acts = [Action(f"opt:{o}", o.replace("_", " "), o in sel) for o in step.options]
+            return ([*acts, Action("done", "Done", primary=True)] if step.multiple else acts), ""
+        if kind == "team":
+            roster = [o.id for o in self.session.settings.operators]
+            acts = [Action(f"member:{m}", m, m in sel) for m in roster]
+            return [*acts, Action("done", f"Team of {len(sel)}", primary=True)], ""
+        if kind == "team_confirm":
+            done = st.confirmations.get(step.id, [])
+            acts = [Action(f"confirm_as:{m}", f"{m} confirms", m in done) for m in st.team()]
+            return acts, f"confirmed: {', '.join(done) or 'nobody yet'}"
+        if kind == "two_person_stop":
+            done = st.confirmations.get(step.id, [])
+            acts = [
+                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", m in done)
+                for m in st.team()
+                for s in st.procedure.sides
+            ]
+            return acts, f"side stated by: {', '.join(done) or 'nobody yet'} (two different people)"
+        if kind == "allergies":
+            acts = [
+                Action(f"allergy:{a}", al.name, a in sel)
+                for a, al in self.session.catalogue.allergies.items()
+            ]
+            label = "No allergies" if not sel else f"Done ({len(sel)})"
+            return [*acts, Action("done", label, primary=True)], ""
+        if kind == "antithrombotics":
+            acts = []
+            for d, drug in self.session.catalogue.antithrombotics.items():
+                state = self.cycle.get(d)
+                suffix = "" if state is None else (": held" if state else ": NOT held")
+                acts.append(Action(f"drug:{d}", drug.name + suffix, state is not None))
+            label = "None taken" if not self._taking() else f"Done ({len(self._taking())})"
+            return [*acts, Action("done", label, primary=True)], "tap: taking & held / NOT held / not taking"
+        if kind == "medications":
+            acts = [
+                Action(f"med:{d}", f"{la.name} {LA_STRENGTH.get(d, 0.5):g}%", d in sel)
+                for d, la in self.session.catalogue.local_anaesthetics.items()
+            ]
+            return [*acts, Action("done", "Drawn and labelled", primary=True)], "one labelled syringe each"
+        if kind in ("number", "outcome"):
+            return self._keypad(step), ""
+        if kind == "injection":
+            return self._injection(), self._dose_line()
+        return [], f"step kind {kind} is not supported on this screen"
+
+    def _keypad(self, step: Step) -> list[Action]:
+        acts = []
+        if step.measure == "function":
+            acts = [
+                Action(f"test:{t}", label, t == self.function_test) for t, label in FUNCTION_TESTS.items()
+            ]
+        keys = [*"789456123", "dot", "0", "back"]
+        labels = {"dot": ".", "back": "DEL"}
+        acts += [Action(f"digit:{k}" if k.isdigit() else k, labels.get(k, k)) for k in keys]
+        unit = f" {step.unit}" if step.unit else ""
+        return [*acts, Action("ok", f"Enter {self.entry or '—'}{unit}", primary=True)]
+
+    def _injection(self) -> list[Action]:
+        return [
+            Action("aspirate:negative", "Aspirate: negative", primary=True),
+            Action("aspirate:positive", "Aspirate: BLOOD/CSF"),
+            Action("vol:-", "− 1 mL"),
+            Action("aliquot", f"Log {self.volume_ml:g} mL", primary=True),
+            Action("vol:+", "+ 1 mL"),
+            Action("test_dose", "Test dose"),
+            Action("new_needle", "New needle"),
+            Action("finish", "Finish injection"),
+        ]
+
+    def _dose_line(self) -> str:
+        st = self.session.engine.state  # type: ignore[union-attr]
+        total = sum(a.volume_ml for a in st.aliquots)
+        return f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max"
+
+    def timers_line(self) -> str:
+        """Running timers with their time left (pause between aliquots, observation, LAST watch...)."""
+        eng = self.session.engine
+        if eng is None:
+            return ""
+        out = []
+        for name in sorted(eng.state.timers):
+            left = eng.timer_remaining(name)
+            if left is not None:
+                out.append(f"{name.replace('_', ' ')} {int(left) // 60}:{int(left) % 60:02d}")
+        return " · ".join(out)
+
+    def _taking(self) -> list[dict[str, Any]]:
+        return [{"drug": d, "held": held} for d, held in self.cycle.items() if held is not None]
+
+    # -- input ------------------------------------------------------------------------------------
+    def press(self, key: str) -> bool:
+        """Act on one button; True when the engine accepted an input (or the form changed)."""
+        step = self.session.current_step()
+        if step is None:
+            return False
+        self._sync(step)
+        sid = step.id
+        name, _, arg = key.partition(":")
+        s = self.session
+        if name == "confirm":
+            return s.submit(lambda op: Confirm(sid, op), f"{step.text[:40]} — confirmed")
+        if name == "confirm_as":
+            return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {arg}")
+        if name == "stop":
+            member, _, side = arg.partition(":")
+            return s.submit(lambda _op: Confirm(sid, member, side), f"STOP: {member} states {side.upper()}")
+        if name in ("yes", "no"):
+            return s.submit(lambda op: Answer(sid, name == "yes", op), f"answered {name}")
+        if name == "side":
+            return s.submit(lambda op: Answer(sid, arg, op), f"side {arg.upper()}")
+        if name in ("opt", "member", "allergy", "med"):
+            if step.kind == "choice" and not step.multiple:
+                return s.submit(lambda op: Answer(sid, arg, op), f"{arg.replace('_', ' ')}")
+            self.selected ^= {arg}
+            s.changed()
+            return True
+        if name == "drug":
+            self.cycle[arg] = _AT_CYCLE[self.cycle.get(arg)]
+            s.changed()
+            return True
+        if name == "test":
+            self.function_test = arg
+            s.changed()
+            return True
+        if name in ("digit", "dot", "back"):
+            self._type(name, arg)
+            return True
+        if name == "ok":
+            return self._enter(step)
+        if name == "done":
+            return self._done(step)
+        return self._inject(name, arg)
+
+    def _type(self, name: str, arg: str) -> None:
+        if name == "back":
+            self.entry = self.entry[:-1]
+        elif name == "dot":
+            if "." not in self.entry:
+                self.entry = (self.entry or "0") + "."
+        elif len(self.entry) < 6:
+            self.entry += arg
+        self.session.changed()
+
+    def _enter(self, step: Step) -> bool:
+        try:
+            number = float(self.entry)
+        except ValueError:
+            self.session.say("type a number first", ok=False)
+            return False
+        value: Any = number
+        if step.measure == "function":
+            value = {"test": self.function_test, "value": number}
+        return self.session.submit(
+            lambda op: Answer(step.id, value, op), f"{step.id.replace('_', ' ')} = {number:g}"
+        )
+
+    def _done(self, step: Step) -> bool:
+        sid = step.id
+        value: Any
+        if step.kind == "medications":
+            value = [
+                {
+                    "id": chr(ord("A") + i),
+                    "labelled": True,
+                    "contents": [{"drug": d, "percent": LA_STRENGTH.get(d, 0.5)}],
+                }
+                for i, d in enumerate(sorted(self.selected))
+            ]
+        elif step.kind == "antithrombotics":
+            value = self._taking()
+        else:
+            value = sorted(self.selected)
+        return self.session.submit(lambda op: Answer(sid, value, op), f"{sid.replace('_', ' ')} recorded")
+
+    def _inject(self, name: str, arg: str) -> bool:
+        s = self.session
+        if name == "aspirate":
+            return s.submit(lambda op: Aspirate(arg, op), f"aspiration {arg}")
+        if name == "vol":
+            self.volume_ml = max(0.5, self.volume_ml + (1.0 if arg == "+" else -1.0))
+            s.changed()
+            return True
+        if name == "aliquot":
+            return self.log_aliquot("touch", None)
+        if name == "test_dose":
+            return s.submit(lambda op: TestDose(self.volume_ml, op), "test dose logged")
+        if name == "new_needle":
+            return s.submit(lambda op: NewNeedle(op), "needle withdrawn: STOP again before the next")
+        if name == "finish":
+            return s.submit(lambda op: FinishInjection(op), "injection finished")
+        return False
+
+    def log_aliquot(self, via: str, press_id: str | None) -> bool:
+        vol = self.volume_ml
+        return self.session.submit(
+            lambda op: LogAliquot(vol, op, via=via, press_id=press_id), f"aliquot {vol:g} mL logged ({via})"
+        )

@@ -1,0 +1,112 @@
+"""Shared widgets sized in millimetres (see theme.py): big buttons, an action grid, the frame bars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+
+from sonocart_ui.viewmodels.step_form import Action
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class BigButton(Button):  # type: ignore[misc]
+    """A touch target at least 12 mm each way; ``selected`` shows as a filled box AND a [X] mark."""
+
+    selected = BooleanProperty(False)
+    primary = BooleanProperty(False)
+    key = StringProperty("")
+
+
+class ActionGrid(GridLayout):  # type: ignore[misc]
+    """Buttons for a tuple of actions; rebuilt only when the actions change (text re-rendering is costly)."""
+
+    min_button_mm = NumericProperty(36.0)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._shown: Sequence[Action] = ()
+        self.on_action: Callable[[str], None] | None = None
+        self.bind(width=lambda *_: self._columns())
+
+    def _columns(self) -> None:
+        from kivy.app import App
+
+        theme = App.get_running_app().theme
+        self.cols = max(1, int(self.width // max(1.0, theme.mm(self.min_button_mm))))
+
+    def show(self, actions: Sequence[Action]) -> None:
+        if tuple(actions) == tuple(self._shown):
+            return
+        self._shown = tuple(actions)
+        self.clear_widgets()
+        for a in actions:
+            label = ("[X] " if a.selected else "") + a.label
+            b = BigButton(text=label, selected=a.selected, primary=a.primary, key=a.key)
+            b.bind(on_release=self._pressed)
+            self.add_widget(b)
+        self._columns()
+
+    def _pressed(self, button: BigButton) -> None:
+        if self.on_action is not None:
+            self.on_action(button.key)
+
+    def button(self, key: str) -> BigButton | None:
+        return next((b for b in self.children if b.key == key), None)
+
+
+class StatusBar(BoxLayout):  # type: ignore[misc]
+    banner = StringProperty("")
+    operator = StringProperty("")
+    probe = StringProperty("")
+    pedal = StringProperty("")
+    pedal_ok = BooleanProperty(False)
+
+
+class PromptBar(BoxLayout):  # type: ignore[misc]
+    """The top prompt, fixed on every screen: it cannot scroll away; more are counted beside it."""
+
+    text = StringProperty("No active prompt")
+    colour = ListProperty([0.11, 0.12, 0.14, 1])
+    text_colour = ListProperty([0.78, 0.80, 0.84, 1])
+    marker_on = BooleanProperty(True)
+    can_ack = BooleanProperty(False)
+    ack_label = StringProperty("Acknowledge")
+    more = StringProperty("")
+
+
+class NavBar(BoxLayout):  # type: ignore[misc]
+    font_size = NumericProperty(15)
+    alarms_label = StringProperty("Alarms")
+    simulated = BooleanProperty(False)
+
+
+class StepPanel(BoxLayout):  # type: ignore[misc]
+    """The current checklist step: its phase, its text, what was typed, and its buttons."""
+
+    phase_title = StringProperty("")
+    step_text = StringProperty("")
+    detail = StringProperty("")
+    entry = StringProperty("")
+    has_entry = BooleanProperty(False)
+    compact = BooleanProperty(False)
+
+    def show(self, view: object) -> None:
+        from sonocart_ui.viewmodels.step_form import StepView
+
+        assert isinstance(view, StepView)
+        if view.step_id != getattr(self, "_step_id", None):
+            self._step_id = view.step_id
+            self.ids.scroll.scroll_y = 1  # a new step starts at its top: its text first
+        self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
+        self.step_text = view.text or "No step: the procedure is complete or not started."
+        self.detail = view.detail
+        self.has_entry = view.entry is not None
+        self.entry = (view.entry or "—") if view.entry is not None else ""
+        self.ids.actions.show(view.actions)
