@@ -121,3 +121,23 @@ def test_leaving_observation_early_needs_an_override(new_record: NewRecord, cloc
     assert "observe_incomplete" in rec.engine.state.hard_stops
     rec.engine.submit(Override("observe_incomplete", "Patient self-discharged against advice", "rn_ben"))
     assert _step_id(rec) == "post_pain"
+
+
+def test_observation_confirmed_too_early_clears_itself_when_the_time_is_up(
+    new_record: NewRecord, clock: ManualClock
+) -> None:
+    rec = new_record()
+    play_until(rec, clock, lambda s: getattr(s, "seconds", 0) == 1800)
+    assert _step_id(rec) == "observe"
+    rec.engine.submit(Confirm("observe", "rn_ben"))
+    assert "observe_incomplete" in rec.engine.state.hard_stops
+    remaining = rec.engine.timer_remaining("observation")
+    assert remaining is not None and remaining > 0
+    clock.advance(remaining + 1)
+    events = rec.engine.tick()
+    types = [e.type for e in events]
+    assert "timer_expired" in types and "hard_stop_cleared" in types
+    assert types.index("timer_expired") < types.index("hard_stop_cleared")
+    assert "observe_incomplete" not in rec.engine.state.hard_stops
+    assert "observe_incomplete" not in rec.engine.state.overrides  # no override was needed
+    assert _step_id(rec) == "post_pain"

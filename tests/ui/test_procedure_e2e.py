@@ -66,11 +66,14 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert raised["prompt"].startswith("!! MEDIUM: Injected at about")
     assert r["light_with_prompt"] == "alarm_medium"
     assert r["aliquots_visible"].startswith("aliquots 2 · 8 mL · dose 14% of max")
-    # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list to override.
+    # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list. An early
+    # "observation done" is held by a hard stop that clears by itself when the time is up.
     assert any("LAST watch started" in t for t in r["acknowledged_on_bar"])
     assert r["early_observation_prompt"] == "!!! HIGH: HARD STOP: observation time not complete"
     assert r["ack_on_hard_stop_opens"] == "alarms"
-    assert r["alarm_rows"][0].startswith("!!! HIGH") and r["alarm_rows"][1].startswith("!! MEDIUM")
+    assert r["alarm_rows"][0].startswith("!!! HIGH: HARD STOP: observation time not complete")
+    assert r["alarm_rows_when_time_up"][0].startswith("!! MEDIUM")
+    assert not any(row.startswith("!!! HIGH") for row in r["alarm_rows_when_time_up"])
     assert r["alarm_rows_after"] == []
     # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
     assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
@@ -79,5 +82,11 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert r["unlocked_screen"] == "summary" and r["operator_after_unlock"] == "op rn_ben"
     # The journal holds who did what: every team member and the system's timers.
     assert r["journal_operators"] == ["dr_ana", "odp_cy", "rn_ben", "system"]
-    for event in ("prompt_acknowledged", "override", "capture_added", "aliquot_logged", "export_written"):
+    for event in (
+        "prompt_acknowledged",
+        "hard_stop_cleared",
+        "capture_added",
+        "aliquot_logged",
+        "export_written",
+    ):
         assert event in r["journal_types"]

@@ -191,7 +191,20 @@ class Engine:
                 sim.apply(Event(seq, self.clock.wall(), operator, type_, payload, ""))
             pending = []
             step = sim.current_step()
-            if step is None or sim.blocking_rules(step.id) or not self._step_done(sim, step):
+            if step is None:
+                return out
+            # A step confirmed too early ("observation time not complete") is held by its own hard stop;
+            # once what it waited for has happened, that stop clears by itself rather than needing an override.
+            resolved = [
+                r
+                for r in sim.blocking_rules(step.id)
+                if r == f"{step.id}_incomplete" and satisfied(sim, step)
+            ]
+            if resolved:
+                pending = [("hard_stop_cleared", {"rule": r}) for r in resolved]
+                out += pending
+                continue
+            if sim.blocking_rules(step.id) or not self._step_done(sim, step):
                 return out
             pending.append(("step_completed", {"phase": sim.current_phase_id(), "step": step.id}))
             pending += self._on_leave(sim, step)
