@@ -193,8 +193,8 @@ class Engine:
             step = sim.current_step()
             if step is None:
                 return out
-            # A step confirmed too early ("observation time not complete") is held by its own hard stop;
-            # once what it waited for has happened, that stop clears by itself rather than needing an override.
+            # A step confirmed too early ("observation time not complete") is held by its own hard
+            # stop; once what it waited for has happened, that stop clears by itself (no override).
             resolved = [
                 r
                 for r in sim.blocking_rules(step.id)
