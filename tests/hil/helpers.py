@@ -15,6 +15,7 @@ from sonocart.devices.pedal_events import BoardEvent, LinkEvent, PedalEvent
 from sonocart.records.journal import Journal
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.rig.bench_host import HostApp
+from tests.pedal.conftest import wait_event
 
 from .interface import Rig, Sample
 
@@ -22,15 +23,6 @@ TAP_MS = 100
 #: The light is sampled, not watched continuously, on a real rig (colour sensor integration time);
 #: the simulator's pins are exact. Latency bounds add this much for the sampling.
 SAMPLING_SLACK_S = 0.03
-
-
-def wait_event(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: float) -> BoardEvent | None:
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        ev = driver.get_event(left)
-        if ev is not None and pred(ev):
-            return ev
-    return None
 
 
 def drain(driver: PedalBoard, quiet: float = 0.3) -> list[BoardEvent]:

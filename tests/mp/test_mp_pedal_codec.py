@@ -1,19 +1,8 @@
 """Pedal codec against the shared vectors; the same file runs on CPython and on MicroPython."""
 
-import json
-
+import vectors
 from sonocart.wire import framer
 from sonocart.wire import pedal_codec as pc
-
-
-def _vectors():
-    here = __file__.rsplit("/", 1)[0]
-    with open(here + "/../vectors/pedal_messages.json") as f:
-        return json.load(f)
-
-
-def _unhex(s):
-    return bytes(int(s[i : i + 2], 16) for i in range(0, len(s), 2))
 
 
 def _msg(case):
@@ -21,13 +10,13 @@ def _msg(case):
 
 
 def test_every_message_encodes_to_the_documented_bytes():
-    for case in _vectors()["good"]:
-        assert pc.encode(_msg(case)) == _unhex(case["payload"]), case["name"]
+    for case in vectors.load("pedal_messages.json")["good"]:
+        assert pc.encode(_msg(case)) == vectors.unhex(case["payload"]), case["name"]
 
 
 def test_every_documented_payload_decodes_to_its_fields():
-    for case in _vectors()["good"]:
-        got = pc.decode(_unhex(case["payload"]))
+    for case in vectors.load("pedal_messages.json")["good"]:
+        got = pc.decode(vectors.unhex(case["payload"]))
         assert isinstance(got, pc.Msg), (case["name"], got)
         assert got == _msg(case), (case["name"], got)
 
@@ -35,28 +24,30 @@ def test_every_documented_payload_decodes_to_its_fields():
 def test_framed_messages_match_vectors_and_come_back_through_the_framer():
     got = []
     fr = framer.Framer(got.append, pc.MAX_PAYLOAD)
-    for case in _vectors()["good"]:
-        assert framer.encode_frame(pc.encode(_msg(case))) == _unhex(case["frame"]), case["name"]
-        fr.feed(_unhex(case["frame"]))
-    assert [pc.decode(p).name for p in got] == [c["name"] for c in _vectors()["good"]]
+    for case in vectors.load("pedal_messages.json")["good"]:
+        assert framer.encode_frame(pc.encode(_msg(case))) == vectors.unhex(case["frame"]), case["name"]
+        fr.feed(vectors.unhex(case["frame"]))
+    assert [pc.decode(p).name for p in got] == [
+        c["name"] for c in vectors.load("pedal_messages.json")["good"]
+    ]
 
 
 def test_corrupt_payloads_are_bad_messages_never_exceptions():
-    for case in _vectors()["bad"]:
-        got = pc.decode(_unhex(case["payload"]))
+    for case in vectors.load("pedal_messages.json")["bad"]:
+        got = pc.decode(vectors.unhex(case["payload"]))
         assert isinstance(got, pc.Bad), (case["why"], got)
 
 
 def test_every_truncation_of_every_message_is_bad_not_an_exception():
-    for case in _vectors()["good"]:
-        raw = _unhex(case["payload"])
+    for case in vectors.load("pedal_messages.json")["good"]:
+        raw = vectors.unhex(case["payload"])
         for n in range(len(raw)):
             got = pc.decode(raw[:n])
             assert isinstance(got, pc.Bad), (case["name"], n, got)
 
 
 def test_schema_hash_and_version_are_the_pinned_ones_on_this_interpreter():
-    v = _vectors()
+    v = vectors.load("pedal_messages.json")
     assert v["protocol_version"] == pc.PROTOCOL_VERSION
     assert v["schema_hash"] == pc.SCHEMA_HASH, (
         "message table changed: bump PROTOCOL_VERSION, regenerate vectors"

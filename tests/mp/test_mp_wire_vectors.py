@@ -1,34 +1,23 @@
 """COBS, CRC-32 and framer against shared vectors; same file on CPython and MicroPython."""
 
-import json
-
+import vectors
 from sonocart.wire import cobs, framer
 from sonocart.wire.crc import crc32, crc32_table
 
 
-def _vectors():
-    here = __file__.rsplit("/", 1)[0]
-    with open(here + "/../vectors/cobs_crc.json") as f:
-        return json.load(f)
-
-
-def _unhex(s):
-    return bytes(int(s[i : i + 2], 16) for i in range(0, len(s), 2))
-
-
 def test_cobs_encode_matches_reference_vectors():
-    for case in _vectors()["cobs"]:
-        assert cobs.encode(_unhex(case["raw"])) == _unhex(case["encoded"]), case["raw"][:40]
+    for case in vectors.load("cobs_crc.json")["cobs"]:
+        assert cobs.encode(vectors.unhex(case["raw"])) == vectors.unhex(case["encoded"]), case["raw"][:40]
 
 
 def test_cobs_decode_inverts_reference_vectors():
-    for case in _vectors()["cobs"]:
-        assert cobs.decode(_unhex(case["encoded"])) == _unhex(case["raw"]), case["raw"][:40]
+    for case in vectors.load("cobs_crc.json")["cobs"]:
+        assert cobs.decode(vectors.unhex(case["encoded"])) == vectors.unhex(case["raw"]), case["raw"][:40]
 
 
 def test_crc32_builtin_and_table_match_vectors():
-    for case in _vectors()["crc32"]:
-        raw = _unhex(case["raw"])
+    for case in vectors.load("cobs_crc.json")["crc32"]:
+        raw = vectors.unhex(case["raw"])
         assert crc32(raw) == case["crc"]
         assert crc32_table(raw) == case["crc"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,8 +39,6 @@ def host(sim: SimulatedPedalBoard) -> Iterator[PedalBoard]:
 
 def wait_event(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: float) -> BoardEvent | None:
     """Pop events until one matches ``pred``; None after ``timeout``."""
-    import time
-
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
         ev = driver.get_event(left)
