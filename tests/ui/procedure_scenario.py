@@ -38,6 +38,7 @@ from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
+from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
@@ -57,6 +58,7 @@ def main() -> int:
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
     pedal = PedalBoard(str(tmp / "pedal")).start()
     settings = UiSettings(operators=demo_operators())
+    settings.pacs.port = free_port()  # nothing listens there: the PACS is down
     session = CartSession(load_catalogue(site_file=site), tmp / "records", SystemClock(), settings)
     app = CartApp(
         probe=ProbeClient(str(ARGS.link)).start(),
@@ -342,6 +344,12 @@ class Scenario:
         yield from self.settle()
         self.look("exported")
         r["summary_text"] = sm.ids.lines.text
+        # Send to the PACS saved in Settings (here a closed port): the send runs off the Kivy thread and
+        # its result says the PACS is down and that everything stays queued.
+        yield from touch(sm.ids.send)
+        yield from wait(lambda: not sm.sending, 30, "PACS send finished")
+        yield from self.settle()
+        r["pacs_text"] = sm.ids.pacs.text
         self.shot("11-summary")
         # Lock (outside the sterile phase) and unlock as rn_ben with the PIN.
         yield from touch(app.root.ids.nav.ids.nav_lock)

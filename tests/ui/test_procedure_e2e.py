@@ -78,6 +78,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
     assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
     assert _seen(r, "exported")["toast"].startswith("exported 5 files")
+    assert r["pacs_text"].startswith("PACS: sent 0 / pending 3\n[!] PACS down: 3 stay queued, nothing lost")
     assert r["locked_screen"] == r["locked_after_nav"] == "lock"
     assert r["unlocked_screen"] == "summary" and r["operator_after_unlock"] == "op rn_ben"
     # The journal holds who did what: every team member and the system's timers.
@@ -88,5 +89,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
         "capture_added",
         "aliquot_logged",
         "export_written",
+        "pacs_queued",
+        "pacs_unreachable",
     ):
         assert event in r["journal_types"]

@@ -28,6 +28,7 @@ from sonocart.records.journal import Event
 from sonocart_ui import theme as th
 from sonocart_ui import widgets  # noqa: F401  (registers the shared widgets and kv rules)
 from sonocart_ui.screens.alarms import AlarmsScreen
+from sonocart_ui.screens.last import LastScreen
 from sonocart_ui.screens.live import LiveScreen
 from sonocart_ui.screens.lock import LockScreen
 from sonocart_ui.screens.observation import ObservationScreen
@@ -39,6 +40,7 @@ from sonocart_ui.screens.summary import SummaryScreen
 from sonocart_ui.screens.time_out import TimeOutScreen
 from sonocart_ui.viewmodels.alarm_style import flash_on, style_of
 from sonocart_ui.viewmodels.captures import capture_clip, capture_still
+from sonocart_ui.viewmodels.last import LastViewModel
 from sonocart_ui.viewmodels.live import LiveViewModel
 from sonocart_ui.viewmodels.lock import LockViewModel
 from sonocart_ui.viewmodels.pedal_actions import PedalActions
@@ -113,6 +115,7 @@ class CartApp(App):  # type: ignore[misc]
             SummaryScreen(),
             SettingsScreen(SettingsForm(self.session)),
             AlarmsScreen(),
+            LastScreen(LastViewModel(self.session)),
             LockScreen(),
         ):
             sm.add_widget(screen)

@@ -1,15 +1,17 @@
-"""Store what is on screen into the procedure record: a still (journaled capture) or a short clip."""
+"""Store what is on screen into the procedure record: a still (journaled capture) or a short clip.
+
+The still goes through ``ProcedureRecord.add_capture`` (lossless PNG, journaled, exported as DICOM); the
+clip through the imaging package's ``save_clip`` (MP4/H.264 via PyAV) from its cine ring."""
 
 from __future__ import annotations
 
 import hashlib
-import io
+import os
 
-import numpy as np
-
+from sonocart.imaging.capture import save_clip
 from sonocart.procedures.inputs import Note
 from sonocart.records.journal import JournalError
-from sonocart.records.private_fs import write_private
+from sonocart.records.private_fs import FILE_MODE, private_dir
 from sonocart.records.record import CaptureError
 from sonocart_ui.viewmodels.live import LiveViewModel
 from sonocart_ui.viewmodels.session import CartSession
@@ -35,20 +37,25 @@ def capture_still(session: CartSession, live: LiveViewModel, via: str) -> bool:
 
 
 def capture_clip(session: CartSession, live: LiveViewModel, via: str, seconds: float = 3.0) -> bool:
-    """Save the last ``seconds`` of rendered frames (lossless .npz) and journal a note naming its hash."""
-    record, frames = session.record, live.clip(seconds)
+    """Encode the last ``seconds`` of cine as MP4/H.264 in the record; a journaled note names file and hash.
+
+    The clip counts only once its note is committed: a refused note is shown, and the file is left for
+    the record's integrity check to flag rather than silently deleted."""
+    record = session.record
+    frames, fps = live.clip(seconds) if record is not None else ([], 0.0)
     if record is None or not frames:
         session.say("clip not captured: " + ("no procedure open" if record is None else "no image"), ok=False)
         return False
-    shape = frames[-1][0].shape
-    stack = np.stack([f for f, _ in frames if f.shape == shape])
-    buf = io.BytesIO()
-    np.savez_compressed(buf, frames=stack, mm_per_px=frames[-1][1].mm_per_px)
-    data = buf.getvalue()
-    number = len(list(record.path.glob("clips/*.npz"))) + 1
-    rel = f"clips/{number:03d}.npz"
-    write_private(record.path / rel, data)
-    sha = hashlib.sha256(data).hexdigest()
-    text = f"clip {rel}: {len(stack)} frames, sha256 {sha}"
-    what = f"clip #{number} captured ({len(stack)} frames, {via})"
+    clips = private_dir(record.path / "clips")
+    number = len(list(clips.glob("*.mp4"))) + 1
+    rel = f"clips/{number:03d}.mp4"
+    try:
+        count = save_clip(frames, fps, record.path / rel)
+        os.chmod(record.path / rel, FILE_MODE)
+        sha = hashlib.sha256((record.path / rel).read_bytes()).hexdigest()
+    except (OSError, ValueError) as exc:
+        session.say(f"clip NOT captured — {exc}", ok=False)
+        return False
+    text = f"clip {rel}: {count} frames at {fps:.0f} fps (H.264), sha256 {sha}"
+    what = f"clip #{number} captured ({count} frames, {via})"
     return session.submit(lambda op: Note(text, op), what)

@@ -1,13 +1,13 @@
 """What the live imaging view shows: the newest image, whether it is live, frozen review, imaging controls.
 
-Frozen means "not live": the view says FROZEN and never shows a held frame as a live one. A short cine
-buffer of the frames already rendered lets a frozen image be scrubbed and saved.
+Frozen means "not live": the view says FROZEN and never shows a held frame as a live one. The imaging
+package's cine ring (``sonocart.imaging.cine.CineBuffer``: the grey levels behind each shown image, fixed
+memory) lets a frozen image be scrubbed and a clip be saved; its frames are scan-converted again on demand.
 """
 
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,12 +15,16 @@ import numpy as np
 
 from sonocart.devices.probe import ProbeClient, ProbeStatus
 from sonocart.devices.probe_geometry import to_geometry
+from sonocart.imaging.cine import CineBuffer
+from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.liveness import Liveness, assess
 from sonocart.imaging.pipeline import BModePipeline
 from sonocart.imaging.scanconvert import Calibration
 from sonocart_ui.viewmodels.step_form import Action
 
-CINE_FRAMES = 90  # ~3 s at 30 fps
+CINE_SECONDS = 3.0
+CINE_FPS = 30.0
+CINE_MAX_BYTES = 32 * 1024 * 1024  # bounds the ring whatever the probe's line count
 GAIN_RANGE_DB = (-20.0, 30.0)
 DR_RANGE_DB = (30.0, 90.0)
 DEPTH_RANGE_MM = (20.0, 120.0)
@@ -48,8 +52,8 @@ class LiveViewModel:
         self._shown = 0
         self.frames_rendered = 0
         self.frozen = False
-        self.cine: deque[tuple[np.ndarray, Calibration]] = deque(maxlen=CINE_FRAMES)
-        self.cine_index = -1  # which cine frame a frozen view shows (-1 = newest)
+        self.cine: CineBuffer | None = None  # built at the first frame, for its line shape
+        self._shown_image: tuple[np.ndarray, Calibration] | None = None  # what is on screen now
         self._scrubbed = False
         self.calipers: list[tuple[float, float]] = []
         self.needle_enhance = False
@@ -60,50 +64,80 @@ class LiveViewModel:
         if (width_px, height_px) != (self.pipeline.width_px, self.pipeline.height_px):
             self.pipeline = BModePipeline(width_px, height_px, self.pipeline.settings)
             self._shown = 0  # re-render the newest frame at the new size
-            self.cine.clear()
+            self._shown_image = None
+            if self.cine is not None:
+                self.cine.clear()
+                self.frozen = False
 
     def poll(self) -> LiveView:
         frame, arrived, count = self._probe.latest.get()
         status = self._probe.status()
         image = cal = None
         if self.frozen:
-            if self._scrubbed and self.cine:
-                image, cal = self.cine[self.cine_index]
+            if self._scrubbed and self._shown_image is not None:
+                image, cal = self._shown_image
                 self._scrubbed = False
         elif frame is not None and count != self._shown:
             self._shown = count
-            image, cal = self.pipeline.process(frame.lines, to_geometry(frame.geometry))
-            self.cine.append((image.copy(), cal))
+            geometry = to_geometry(frame.geometry)
+            image, cal = self.pipeline.process(frame.lines, geometry)
+            self._shown_image = (image.copy(), cal)
+            self._record(geometry)
             self.frames_rendered += 1
         liveness = assess(self.clock(), arrived, status.fault)
         return LiveView(image, cal, liveness, status, self.frozen)
 
     # -- freeze and cine --------------------------------------------------------------------------
+    def _record(self, geometry: Geometry) -> None:
+        """Keep the grey levels behind the image just shown; a new line shape starts a new ring."""
+        lines = self.pipeline.shown_lines
+        if lines is None:
+            return
+        if self.cine is None or self.cine.shape != lines.shape:
+            n_lines, n_samples = lines.shape
+            self.cine = CineBuffer(n_lines, n_samples, CINE_MAX_BYTES, CINE_SECONDS, CINE_FPS)
+        self.cine.push(lines, geometry, self.clock())
+
     def toggle_freeze(self) -> bool:
+        """Freeze holds the image on screen (the newest cine frame); unfreeze goes live at once."""
         self.frozen = not self.frozen
-        self.cine_index = -1
         self.calipers = []
+        if self.cine is not None:
+            if self.frozen:
+                self.cine.freeze()
+            else:
+                self.cine.unfreeze()
         if not self.frozen:
             self._shown = 0  # show the newest frame at once
         return self.frozen
 
     def scrub(self, fraction: float) -> None:
-        """Show the cine frame at ``fraction`` (0 = oldest, 1 = newest) of the buffer."""
-        if not self.frozen or not self.cine:
+        """Show the cine frame at ``fraction`` (0 = oldest, 1 = newest) of the frozen loop."""
+        cine = self.cine
+        if not self.frozen or cine is None or not len(cine):
             return
-        n = len(self.cine)
-        self.cine_index = min(n - 1, max(0, round(fraction * (n - 1)))) - n
+        target = min(len(cine) - 1, max(0, round(fraction * (len(cine) - 1))))
+        frame = cine.scroll(target - cine.position)
+        image, cal = self.pipeline.render_levels(frame.lines, frame.geometry)
+        self._shown_image = (image.copy(), cal)
         self._scrubbed = True
 
     def displayed(self) -> tuple[np.ndarray, Calibration] | None:
-        """The frame on screen now (the scrubbed one when frozen), for a still capture."""
-        if not self.cine:
-            return None
-        return self.cine[self.cine_index if self.frozen else -1]
+        """The image on screen now (the scrubbed one when frozen), for a still capture."""
+        return self._shown_image
 
-    def clip(self, seconds: float = 3.0, fps: float = 30.0) -> list[tuple[np.ndarray, Calibration]]:
-        n = min(len(self.cine), max(1, int(seconds * fps)))
-        return list(self.cine)[-n:]
+    def clip(self, seconds: float = CINE_SECONDS) -> tuple[list[np.ndarray], float]:
+        """The last ``seconds`` of the cine (up to the frozen frame) as images, and their frame rate."""
+        cine = self.cine
+        if cine is None or not len(cine):
+            return [], CINE_FPS
+        end = cine.position + 1 if cine.frozen else len(cine)
+        frames = [cine.frame(i) for i in range(end)]
+        frames = [f for f in frames if f.t_s >= frames[-1].t_s - seconds]
+        images = [self.pipeline.render_levels(f.lines, f.geometry)[0].copy() for f in frames]
+        span = frames[-1].t_s - frames[0].t_s
+        fps = (len(frames) - 1) / span if len(frames) > 1 and span > 0 else CINE_FPS
+        return images, fps
 
     # -- controls ---------------------------------------------------------------------------------
     def adjust_gain(self, delta_db: float) -> float:

@@ -21,8 +21,9 @@ class LockViewModel:
         self.last_activity = self.clock()
 
     def check(self) -> bool:
-        """Lock after the idle time, never while sterile (no PIN with sterile gloves); True if locked."""
-        if self.session.sterile():
+        """Lock after the idle time, never while sterile (no PIN with sterile gloves) nor during LAST
+        mode (no PIN during a resuscitation); True if locked."""
+        if self.session.sterile() or self.session.last_active():
             self.last_activity = self.clock()
         elif not self.locked and self.clock() - self.last_activity >= self.session.settings.idle_lock_s:
             self.lock()

@@ -120,6 +120,11 @@ class CartSession:
     def sterile(self) -> bool:
         return self.phase() in STERILE_PHASES
 
+    def last_active(self) -> bool:
+        """LAST emergency mode is on (the screen never locks: nobody types a PIN during a resuscitation)."""
+        eng = self.engine
+        return eng is not None and eng.state.last_active
+
     def current_step(self) -> Step | None:
         eng = self.engine
         return None if eng is None else eng.current_step()

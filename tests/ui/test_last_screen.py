@@ -1,0 +1,50 @@
+"""The LAST button and screen on the real app under Xvfb at 800x480 (last_scenario.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+SCENARIO = Path(__file__).with_name("last_scenario.py")
+
+
+@pytest.mark.ui
+def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch_is_journaled(
+    ui_env: dict[str, str], tmp_path: Path
+) -> None:
+    artifacts = ARTIFACTS / "ui" / "last-800x480"
+    report_path = tmp_path / "report.json"
+    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(artifacts), "--report", str(report_path)]
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIO), *args], env=ui_env, capture_output=True, text=True, timeout=120
+    )
+    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    r = json.loads(report_path.read_text())
+    assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    # The LAST button is labelled in text and fits on the smallest screen with every other nav button.
+    nav = r["nav"]
+    assert nav["nav_last"]["text"] == "LAST"
+    ordered = sorted(nav.values(), key=lambda b: b["x"])
+    assert all(a["right"] <= b["x"] for a, b in itertools.pairwise(ordered))
+    assert ordered[0]["x"] >= 0 and ordered[-1]["right"] <= r["window_width"]
+    # From the live screen to LAST; one touch asks to confirm, the second starts it (HIGH prompt on the bar).
+    assert (r["before"], r["after_nav"]) == ("live", "last")
+    assert r["start_label_after_one_touch"] == "CONFIRM: start LAST" and not r["active_after_one_touch"]
+    assert r["title"] == "[!] LAST MODE ACTIVE"
+    assert r["prompt"].startswith("!!! HIGH: LAST EMERGENCY")
+    assert "bolus 90 mL over 2-3 min" in r["plan"] and "infusion 15 mL/min" in r["plan"]
+    # The Done touch is answered on screen and journaled with the operator.
+    assert r["toast"] == "LAST: Stop injecting local anaesthetic"
+    assert r["done_label"] == "[X] done · dr_ana"
+    journal = [(t, op) for t, op, _ in r["journal"] if t in ("last_started", "last_action")]
+    assert journal == [("last_started", "dr_ana"), ("last_action", "dr_ana")]
+    action = next(p for t, _, p in r["journal"] if t == "last_action")
+    assert action["step"] == "stop_injecting"
+    assert (artifacts / "last-800x480.png").stat().st_size > 10_000
