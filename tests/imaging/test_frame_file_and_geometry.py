@@ -10,7 +10,7 @@ import pytest
 from sonocart.imaging import frame_file
 from sonocart.imaging.frame_file import FrameFileError
 from sonocart.imaging.geometry import Geometry, GeometryError
-from sonocart.imaging.scanconvert import converter_for
+from sonocart.imaging.scanconvert import ScanConverter
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.complex64])
@@ -59,6 +59,8 @@ def test_frame_file_missing_arrays_is_refused(tmp_path: Path) -> None:
 
 def test_scan_conversion_tables_are_built_once_per_geometry_and_viewport() -> None:
     g = Geometry("linear", 0.0, 40.0, width_mm=38.0)
-    a = converter_for(g, 64, 256, 320, 240)
-    assert converter_for(Geometry("linear", 0.0, 40.0, width_mm=38.0), 64, 256, 320, 240) is a
-    assert converter_for(g, 64, 256, 320, 200) is not a
+    a = ScanConverter(g, 64, 256, 320, 240)
+    b = ScanConverter(Geometry("linear", 0.0, 40.0, width_mm=38.0), 64, 256, 320, 240)
+    assert b.tables is a.tables  # an equal geometry and viewport reuse the tables
+    assert b.out is not a.out  # but every converter writes its own image
+    assert ScanConverter(g, 64, 256, 320, 200).tables is not a.tables

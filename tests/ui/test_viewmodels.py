@@ -217,3 +217,22 @@ def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
     assert vm.pipeline.settings.needle_enhance and vm.pipeline.settings.tgc_db[2] == 3.0
     assert vm.needle_line() == "needle: not found"
     assert vm.toggle_freeze() and vm.poll().frozen
+
+
+def test_persistence_is_selectable_by_named_level_and_reaches_the_imaging_chain() -> None:
+    from sonocart.devices.probe import ProbeClient
+    from sonocart.imaging.settings import PERSISTENCE_LEVELS
+    from sonocart_ui.viewmodels.live import LiveViewModel
+
+    vm = LiveViewModel(ProbeClient("/nonexistent/probe"), lambda: 0.0, 640, 480)
+    assert vm.pipeline.settings.persistence == 0.0
+    assert "Persist: off" in [a.label for a in vm.image_actions()]
+    seen = []
+    for _ in range(len(PERSISTENCE_LEVELS)):
+        vm.press("persistence")
+        seen.append(vm.persistence_name())
+        assert vm.pipeline.settings.persistence == PERSISTENCE_LEVELS[seen[-1]]
+    assert seen == ["low", "medium", "high", "off"]
+    vm.press("persistence")
+    assert f"Persist: {vm.persistence_name()}" in [a.label for a in vm.image_actions()]
+    assert "persist low" in vm.settings_line()

@@ -10,7 +10,7 @@ Separable bilinear interpolation in two passes, both table-driven:
 Each pass is one gather of neighbour *pairs* (packed in a uint32) and three
 integer operations with 8-bit weights (see :class:`_PairLerp`). All tables are
 built once per (geometry, line shape, viewport) and cached by
-:func:`converter_for`; a frame allocates nothing. Pixels outside the imaged
+:func:`conversion_tables`; a frame allocates nothing. Pixels outside the imaged
 region point at a permanently zero pair, so they stay black without a mask.
 """
 
@@ -247,11 +247,3 @@ class ScanConverter:
             np.copyto(dst, result, casting="unsafe")
             i += 1
         return self.out
-
-
-@lru_cache(maxsize=8)
-def converter_for(
-    geometry: Geometry, n_lines: int, n_samples: int, width_px: int, height_px: int
-) -> ScanConverter:
-    """The cached converter: tables are rebuilt only when geometry, line shape or viewport change."""
-    return ScanConverter(geometry, n_lines, n_samples, width_px, height_px)

@@ -14,8 +14,6 @@ from sonocart.procedures.dose import DoseError, la_components
 from sonocart.procedures.outcomes import FUNCTION_TESTS
 from sonocart.procedures.state import State
 
-SIDES = ("left", "right", "bilateral", "midline")
-
 
 class InputRejected(ValueError):
     """The input does not fit the current state; nothing changed (the rejection itself is journaled)."""

@@ -77,6 +77,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
     def _image_action(self, key: str) -> None:
         self.vm.press(key)
         self.settings_text = self.vm.settings_line()
+        if key == "persistence":  # its button names the level now in force
+            self.ids.image_actions.show(self.vm.image_actions())
 
     def on_stage_touch(self, touch: Any) -> bool:
         """A touch on the frozen image places a caliper point (image pixels, row 0 at the top).

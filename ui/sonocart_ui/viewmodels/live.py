@@ -7,7 +7,6 @@ memory) lets a frozen image be scrubbed and a clip be saved; its frames are scan
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,8 +17,10 @@ from sonocart.devices.probe_geometry import to_geometry
 from sonocart.imaging.cine import CineBuffer
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.liveness import Liveness, assess
+from sonocart.imaging.measure import measure
 from sonocart.imaging.pipeline import BModePipeline
 from sonocart.imaging.scanconvert import Calibration
+from sonocart.imaging.settings import PERSISTENCE_LEVELS
 from sonocart_ui.viewmodels.step_form import Action
 
 CINE_SECONDS = 3.0
@@ -165,6 +166,21 @@ class LiveViewModel:
         self._shown = 0
         return value
 
+    def cycle_persistence(self) -> str:
+        """Next named persistence level (off → low → medium → high → off): frame averaging calms speckle
+        on a still probe and smears a moving needle, so the clinician chooses."""
+        names = list(PERSISTENCE_LEVELS)
+        now = self.persistence_name()
+        name = names[(names.index(now) + 1) % len(names)]
+        self.pipeline.settings.persistence = PERSISTENCE_LEVELS[name]
+        self.pipeline.reset_persistence()
+        self._shown = 0
+        return name
+
+    def persistence_name(self) -> str:
+        value = self.pipeline.settings.persistence
+        return min(PERSISTENCE_LEVELS, key=lambda n: abs(PERSISTENCE_LEVELS[n] - value))
+
     def toggle_needle(self) -> bool:
         """Needle enhancement: the imaging chain finds the shaft and tip and draws them (issue 4)."""
         self.needle_enhance = not self.needle_enhance
@@ -187,7 +203,7 @@ class LiveViewModel:
         tgc = " ".join(f"{v:+.0f}" for v in self.tgc_db)
         return (
             f"depth {self.depth_mm:.0f} mm · gain {s.gain_db:+.0f} dB · DR {s.dynamic_range_db:.0f} dB"
-            f" · TGC {tgc}"
+            f" · TGC {tgc} · persist {self.persistence_name()}"
         )
 
     def image_actions(self) -> list[Action]:
@@ -199,6 +215,7 @@ class LiveViewModel:
             Action("gain:+", "Gain +"),
             Action("dr:-", "DR -"),
             Action("dr:+", "DR +"),
+            Action("persistence", f"Persist: {self.persistence_name()}"),
         ]
         for b in range(TGC_BANDS):
             acts += [Action(f"tgc:{b}:-", f"TGC{b + 1} -"), Action(f"tgc:{b}:+", f"TGC{b + 1} +")]
@@ -213,6 +230,8 @@ class LiveViewModel:
             self.adjust_gain(3.0 * sign)
         elif name == "dr":
             self.adjust_dynamic_range(5.0 * sign)
+        elif name == "persistence":
+            self.cycle_persistence()
         elif name == "tgc":
             self.adjust_tgc(int(arg.split(":")[0]), 3.0 * sign)
 
@@ -229,8 +248,7 @@ class LiveViewModel:
         shown = self.displayed()
         if len(self.calipers) < 2 or shown is None:
             return None
-        (u0, v0), (u1, v1) = self.calipers
-        return math.hypot(u1 - u0, v1 - v0) * shown[1].mm_per_px
+        return measure(shown[1], self.calipers[0], self.calipers[1]).distance_mm
 
 
 def status_line(status: ProbeStatus, liveness: Liveness) -> str:
