@@ -55,7 +55,12 @@ def test_board_reset_mid_procedure_resyncs_with_no_pedal_event_lost_or_doubled(
             time.sleep(0.15)
         wait_for(lambda: len(app.committed) == 9, 3.0, "the first taps journaled")
         reset_at = rig.board_reset()
-        first_change(rig, reset_at, "dim_white", timeout=10.0)  # the firmware's boot colour
+        # Synchronise on the new session, not on a colour of the boot: with no host the board shows
+        # the host-lost pattern (and reports unacknowledged presses as lost, by design); once the host
+        # is back it shows idle (dim white) — unless the host's light command lands within the same
+        # 20 ms indicator tick, and it goes straight to blue.
+        session = ("dim_white", "blue")
+        wait_for(lambda: any(x.value in session for x in rig.light_log(reset_at)), 10.0, "the new session")
         for _ in range(2):  # pressed as soon as it is up, while the host resyncs: held until acked
             tap(rig, "B")
             time.sleep(0.15)
