@@ -39,8 +39,8 @@ run: setup ## The cart app, on simulated devices when no hardware is attached
 	$(BIN)/sonocart run
 
 lint: setup ## ruff
-	$(BIN)/ruff check host ui tests firmware
-	$(BIN)/ruff format --check host ui tests firmware
+	$(BIN)/ruff check host ui tests firmware tools
+	$(BIN)/ruff format --check host ui tests firmware tools
 
 typecheck: setup typecheck-firmware ## mypy (host, ui; the firmware against the MicroPython stubs)
 	$(BIN)/mypy
@@ -67,16 +67,16 @@ hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...):
 
 soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N); report in artifacts/
 	@mkdir -p artifacts
-	$(BIN)/python -m sonocart.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
+	$(BIN)/python -m tools.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
 
 bench: setup ## Benchmarks, printing measured ratios
-	$(BIN)/python -m sonocart.bench
+	$(BIN)/python -m tools.bench
 
 bench-ui: setup ## Live-screen display rate on a private Xvfb with everything updating (both screens)
-	@for size in 1280x800 800x480; do $(BIN)/python tests/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done
+	@for size in 1280x800 800x480; do $(BIN)/python tools/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done
 
 screenshots: setup ## Regenerate docs/screenshots/ (both cart screens) from the end-to-end procedure
-	$(BIN)/python tests/ui/screenshots.py
+	$(BIN)/python tools/ui/screenshots.py
 
 clean: ## Remove build and test artifacts (keeps .venv)
 	rm -rf artifacts .pytest_cache .mypy_cache .ruff_cache build *.egg-info

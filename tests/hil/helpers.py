@@ -12,10 +12,10 @@ import pytest
 
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, LinkEvent, PedalEvent
-from sonocart.records.journal import Journal
+from sonocart.journal.store import Journal
 from sonocart.records.record import JOURNAL_NAME
-from sonocart.rig.bench_host import HostApp
 from tests.pedal.conftest import wait_event
+from tools.rig.bench_host import HostApp
 
 from .interface import Rig, Sample
 

@@ -19,10 +19,10 @@ from .interface import Rig
 
 
 class HostProcess:
-    """``python -m sonocart.rig.bench_host`` on the rig's ports; its stdout lines in a queue."""
+    """``python -m tools.rig.bench_host`` on the rig's ports; its stdout lines in a queue."""
 
     def __init__(self, rig: Rig, records: Path, resume: Path | None = None) -> None:
-        cmd = [sys.executable, "-m", "sonocart.rig.bench_host", "--pedal-port", rig.pedal_port]
+        cmd = [sys.executable, "-m", "tools.rig.bench_host", "--pedal-port", rig.pedal_port]
         cmd += ["--probe-port", rig.probe_port, "--records", str(records)]
         cmd += ["--resume", str(resume)] if resume else []
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)

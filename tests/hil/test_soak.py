@@ -1,6 +1,6 @@
 """The short CI soak: random taps and link faults on the simulated devices; nothing lost or doubled.
 
-``make soak MINUTES=N`` runs the same soak for longer (python -m sonocart.rig.soak).
+``make soak MINUTES=N`` runs the same soak for longer (python -m tools.rig.soak).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sonocart.rig.report import write_report
-from sonocart.rig.soak import run_soak
+from tools.rig.report import write_report
+from tools.rig.soak import run_soak
 
 from .conftest import ROOT, Recorder
 

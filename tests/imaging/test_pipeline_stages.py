@@ -212,7 +212,7 @@ def test_two_pipelines_never_write_into_each_others_image() -> None:
 def test_a_steady_state_frame_allocates_nothing(
     settings: DisplaySettings, dtype: np.dtype[np.generic]
 ) -> None:
-    from sonocart.bench.__main__ import alloc_bytes_per_frame
+    from tools.bench.__main__ import alloc_bytes_per_frame
 
     rng = np.random.default_rng(0)
     frames = itertools.cycle([_lines(dtype, rng) for _ in range(3)])

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import at_step, example_steps, play, play_until
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Answer, Confirm
 from sonocart.records.record import ProcedureRecord

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import advance_to
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import (
     Acknowledge,
     Aspirate,

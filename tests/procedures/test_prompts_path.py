@@ -7,12 +7,12 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import advance_to
 
+from sonocart.clock import ManualClock
+from sonocart.journal.store import Event
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Acknowledge, Answer, Aspirate, LogAliquot
 from sonocart.procedures.prompts import Priority, Prompt, ordered
-from sonocart.records.journal import Event
 from sonocart.records.record import ProcedureRecord
 
 NewRecord = Callable[..., ProcedureRecord]

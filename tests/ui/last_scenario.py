@@ -23,12 +23,12 @@ configure_kivy(800, 480)
 
 from kivy.core.window import Window  # noqa: E402
 
+from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.procedures.clock import SystemClock  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
-from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402

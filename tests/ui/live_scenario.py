@@ -22,10 +22,10 @@ configure_kivy(1280, 800)
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.procedures.clock import SystemClock  # noqa: E402
-from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.clock import ManualClock
 from sonocart_ui.viewmodels.last import LastViewModel
 from sonocart_ui.viewmodels.lock import LockViewModel
 from tests.ui.vm_fixtures import new_session

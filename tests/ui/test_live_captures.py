@@ -13,8 +13,8 @@ import av
 import numpy as np
 import pytest
 
+from sonocart.clock import ManualClock
 from sonocart.devices.probe import ProbeClient
-from sonocart.procedures.clock import ManualClock
 from sonocart_ui.viewmodels.captures import capture_clip, capture_still
 from sonocart_ui.viewmodels.live import LiveViewModel
 from tests.conftest import SimProcess, wait_until

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydicom import dcmread
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.clock import ManualClock
 from sonocart.records.pacs_queue import FlushResult, PacsTarget
 from sonocart_ui.viewmodels.pacs_send import counts, flush_record, queue_exports, result_message, target_of
 from sonocart_ui.viewmodels.session import CartSession

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sonocart.cart.settings import UiSettings
+from sonocart.clock import ManualClock
 from sonocart.devices.pedal_events import PedalEvent
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.prompts import Priority
-from sonocart.ui_settings import UiSettings
 from sonocart_ui.theme import Theme
 from sonocart_ui.viewmodels.alarm_style import flash_on, style_of
 from sonocart_ui.viewmodels.lock import LockViewModel

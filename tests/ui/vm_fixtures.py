@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sonocart.cart.settings import UiSettings, demo_operators
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import ManualClock
-from sonocart.ui_settings import UiSettings, demo_operators
 from sonocart_ui.viewmodels.session import CartSession
 from sonocart_ui.viewmodels.step_form import StepForm
 

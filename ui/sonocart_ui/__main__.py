@@ -28,12 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
+    from sonocart.cart.settings import UiSettings, demo_operators
+    from sonocart.clock import SystemClock
     from sonocart.devices.pedal import PedalBoard
     from sonocart.devices.probe import ProbeClient
     from sonocart.procedures.catalogue import load_catalogue
-    from sonocart.procedures.clock import SystemClock
-    from sonocart.sim_pedal_service import SimPedalRemote
-    from sonocart.ui_settings import UiSettings, demo_operators
+    from sonocart.sim.pedal_service import SimPedalRemote
     from sonocart_ui.app import CartApp
     from sonocart_ui.viewmodels.session import CartSession
 

@@ -24,7 +24,7 @@ from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import LinkEvent, PedalEvent, PedalStatus
 from sonocart.devices.probe import ProbeClient
 from sonocart.imaging.liveness import assess
-from sonocart.records.journal import Event
+from sonocart.journal.store import Event
 from sonocart_ui import theme as th
 from sonocart_ui import widgets  # noqa: F401  (registers the shared widgets and kv rules)
 from sonocart_ui.screens.alarms import AlarmsScreen

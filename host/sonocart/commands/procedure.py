@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sonocart.clock import ManualClock, SystemClock
+from sonocart.journal.store import JournalError
 from sonocart.procedures.catalogue import CatalogueError, load_catalogue
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock, SystemClock
-from sonocart.procedures.run_script import run_script
-from sonocart.procedures.script import ScriptError, load_script
-from sonocart.records.journal import JournalError
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted.runner import run_script
+from sonocart.scripted.script import ScriptError, load_script
 
 
 def default_records_root() -> Path:
@@ -102,7 +102,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from sonocart.records.journal import Journal
+    from sonocart.journal.store import Journal
 
     path = args.record / "journal.sqlite"
     if not path.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sonocart.launcher import RunOptions, run
+from sonocart.launch.launcher import RunOptions, run
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -15,10 +15,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sonocart.clock import Clock
+from sonocart.journal.store import Event, Journal
 from sonocart.procedures import injection, last_mode
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
-from sonocart.procedures.clock import Clock
 from sonocart.procedures.discharge import discharge_instructions
 from sonocart.procedures.expiry import expiry_prompt
 from sonocart.procedures.inputs import (
@@ -43,7 +44,6 @@ from sonocart.procedures.inputs import Aspirate as AspirateInput
 from sonocart.procedures.outcomes import follow_up_dates
 from sonocart.procedures.prompts import Priority, Prompt, ordered
 from sonocart.procedures.state import State
-from sonocart.records.journal import Event, Journal
 
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import Procedure, Step
 from sonocart.procedures.prompts import Priority, Prompt
-from sonocart.records.journal import Event
 
 
 @dataclass

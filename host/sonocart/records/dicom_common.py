@@ -14,7 +14,7 @@ from typing import Any
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian, generate_uid
 
-from sonocart.records.private_fs import private_dir
+from sonocart.journal.private_fs import private_dir
 from sonocart.records.report import pseudonym
 
 MANUFACTURER = "Sonocart"

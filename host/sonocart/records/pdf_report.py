@@ -165,6 +165,6 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
 
 
 def write_pdf(path: Path, report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> Path:
-    from sonocart.records.private_fs import write_private
+    from sonocart.journal.private_fs import write_private
 
     return write_private(path, render_pdf(report, images))

@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from sonocart.journal.store import Event, Journal
 from sonocart.procedures.outcomes import percent_relief
 from sonocart.procedures.state import State
-from sonocart.records.journal import Event, Journal
 
 REPORT_VERSION = 1
 #: Fields people type freely; they may name someone, so a de-identified report drops their content.

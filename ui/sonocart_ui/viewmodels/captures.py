@@ -9,9 +9,9 @@ import hashlib
 import os
 
 from sonocart.imaging.capture import save_clip
+from sonocart.journal.private_fs import FILE_MODE, private_dir
+from sonocart.journal.store import JournalError
 from sonocart.procedures.inputs import Note
-from sonocart.records.journal import JournalError
-from sonocart.records.private_fs import FILE_MODE, private_dir
 from sonocart.records.record import CaptureError
 from sonocart_ui.viewmodels.live import LiveViewModel
 from sonocart_ui.viewmodels.session import CartSession

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sonocart.procedures.clock import Clock
+from sonocart.cart.settings import PacsDestination
+from sonocart.clock import Clock
+from sonocart.journal.store import Journal, JournalError
 from sonocart.records.export import export_record
-from sonocart.records.journal import Journal, JournalError
 from sonocart.records.pacs_queue import FlushResult, PacsTarget, enqueue, flush, pending
 from sonocart.records.record import JOURNAL_NAME
-from sonocart.ui_settings import PacsDestination
 from sonocart_ui.viewmodels.session import CartSession
 
 

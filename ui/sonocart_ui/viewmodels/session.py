@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sonocart.cart.settings import UiSettings
+from sonocart.clock import Clock
+from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import Clock
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Input
 from sonocart.procedures.prompts import Prompt
-from sonocart.records.journal import Event, JournalError
 from sonocart.records.record import ProcedureRecord
-from sonocart.ui_settings import UiSettings
 
 #: Which screen shows which phase of a procedure.
 PHASE_SCREENS = {

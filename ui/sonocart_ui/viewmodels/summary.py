@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sonocart.journal.store import JournalError
 from sonocart.records.export import export_record
-from sonocart.records.journal import JournalError
 from sonocart_ui.viewmodels.session import CartSession
 
 

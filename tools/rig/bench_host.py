@@ -4,7 +4,7 @@ It does with the devices what the cart app does: every pedal event the driver de
 journaled (a Note naming the event and its ``(boot, seq)`` identity, so a doubled delivery
 would show as two rows), pedal A presses toggle recording, and the status light follows the
 image: ``imaging`` (or ``recording``) while the probe is live, ``alarm_medium`` on NO SIGNAL.
-Run as a process (``python -m sonocart.rig.bench_host``) it prints one line per fact, so a
+Run as a process (``python -m tools.rig.bench_host``) it prints one line per fact, so a
 rig test or the soak can follow it and then SIGKILL it::
 
     READY <record path> <step id>
@@ -25,15 +25,15 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from sonocart.clock import SystemClock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import FaultEvent, PedalEvent
 from sonocart.devices.probe import ProbeClient
 from sonocart.imaging.liveness import assess
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import SystemClock
 from sonocart.procedures.inputs import Note
-from sonocart.procedures.script import Capture, Wait, load_script
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted.script import Capture, Wait, load_script
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "procedures" / "examples" / "femoral_block.toml"
 OPERATOR = "rn_ben"
@@ -192,7 +192,7 @@ class HostApp:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m sonocart.rig.bench_host", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m tools.rig.bench_host", description=__doc__)
     p.add_argument("--pedal-port", required=True)
     p.add_argument("--probe-port", default=None)
     p.add_argument("--records", type=Path, default=Path("run/records"))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
 from sonocart.devices.pedal import find_pedal_port
-from sonocart.xvfb import Xvfb
+from sonocart.launch.xvfb import Xvfb
 
 
 @dataclass
@@ -84,7 +84,7 @@ def _pedal(opts: RunOptions, children: Children) -> list[str]:
     link, control = opts.run_dir / "pedal", opts.run_dir / "pedal.ctl"
     sim = children.start(
         "pedal-board simulator",
-        [sys.executable, "-m", "sonocart.sim_pedal_service", "--link", str(link), "--control", str(control)],
+        [sys.executable, "-m", "sonocart.sim.pedal_service", "--link", str(link), "--control", str(control)],
     )
     wait_for_path(link, sim)
     wait_for_path(control, sim)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sonocart.records.private_fs import private_dir, touch_private
+from sonocart.journal.private_fs import private_dir, touch_private
 
 GENESIS_HASH = "0" * 64
 

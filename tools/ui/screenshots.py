@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sonocart.xvfb import Xvfb  # noqa: E402
+from sonocart.launch.xvfb import Xvfb  # noqa: E402
 
 SIZES = ("800x480", "1280x800")
 KEEP = (
@@ -40,7 +40,7 @@ def main() -> int:
         for size in SIZES:
             with tempfile.TemporaryDirectory() as tmp:
                 art = Path(tmp) / "art"
-                cmd = [sys.executable, str(Path(__file__).with_name("procedure_scenario.py")), "--size", size]
+                cmd = [sys.executable, str(ROOT / "tests" / "ui" / "procedure_scenario.py"), "--size", size]
                 cmd += ["--link", f"{tmp}/probe", "--artifacts", str(art), "--report", f"{tmp}/r.json"]
                 subprocess.run(cmd, env=env, check=True, timeout=300, stderr=subprocess.DEVNULL)
                 dest = out_root / size

@@ -26,7 +26,7 @@ _ap.add_argument("--seconds", type=float, default=10.0)
 _ap.add_argument("--report", type=Path)
 ARGS = _ap.parse_args()
 W, H = (int(v) for v in ARGS.size.split("x"))
-from sonocart.xvfb import Xvfb  # noqa: E402
+from sonocart.launch.xvfb import Xvfb  # noqa: E402
 
 XVFB = Xvfb(1280, 800)  # always measured on a private Xvfb (software GL), the worst case we ship
 os.environ["DISPLAY"] = XVFB.start()
@@ -34,12 +34,12 @@ configure_kivy(W, H)
 
 from kivy.clock import Clock  # noqa: E402
 
+from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.procedures.clock import SystemClock  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
-from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402

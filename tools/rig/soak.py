@@ -1,7 +1,7 @@
 """Soak: a simulated procedure at 30 fps with random pedal taps and random link faults, then the count.
 
 Devices: the pedal firmware on the MicroPython unix port and the probe simulator, each behind a
-:class:`~sonocart.rig.relay.FaultRelay`; the host app (:mod:`sonocart.rig.bench_host`) runs as
+:class:`~tools.rig.relay.FaultRelay`; the host app (:mod:`tools.rig.bench_host`) runs as
 its own process on the relays' ports, journaling every pedal event. Faults, at random: bit
 flips on either link (corruption), pedal or probe link unplugged and replugged, pedal board
 reset. Taps are made only while the host shows it is connected (as a nurse would see the light);
@@ -10,7 +10,7 @@ event needs to be acknowledged. Counted at the end from the journal (the truth):
 lost or doubled and journal events lost must be zero; frames dropped and the host's memory
 growth are reported.
 
-    python -m sonocart.rig.soak --minutes 10 [--seed N] [--report artifacts/soak-report.md]
+    python -m tools.rig.soak --minutes 10 [--seed N] [--report artifacts/soak-report.md]
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from sonocart.firmware_tool.build import build
-from sonocart.records.journal import Journal
+from sonocart.journal.store import Journal
 from sonocart.records.record import JOURNAL_NAME
-from sonocart.rig.relay import FaultRelay
-from sonocart.rig.report import Figure, distribution, write_report
 from sonocart.sim.pedal_board import SimulatedPedalBoard
+from tools.rig.relay import FaultRelay
+from tools.rig.report import Figure, distribution, write_report
 
 QUIET_AFTER_TAP_S = 0.3
 FPS = 30
@@ -115,7 +115,7 @@ class _Host:
     """The host app process; follows its COMMITTED and STATUS lines."""
 
     def __init__(self, pedal: Path, probe: Path, records: Path) -> None:
-        cmd = [sys.executable, "-m", "sonocart.rig.bench_host", "--pedal-port", str(pedal)]
+        cmd = [sys.executable, "-m", "tools.rig.bench_host", "--pedal-port", str(pedal)]
         cmd += ["--probe-port", str(probe), "--records", str(records), "--status-every", "0.2"]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         self.commits: queue.Queue[tuple[float, list[str]]] = queue.Queue()
@@ -282,7 +282,7 @@ def _missing(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> int
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m sonocart.rig.soak", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tools.rig.soak", description=__doc__.split("\n\n")[0])
     p.add_argument("--minutes", type=float, default=10.0)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--report", type=Path, default=Path("artifacts/soak-report.md"))

@@ -73,10 +73,10 @@ def alloc_bytes_per_frame(step: Callable[[], object], frames: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m sonocart.bench", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     ap.add_argument("--frames", type=int, default=300, help="timed frames per implementation")
     args = ap.parse_args(argv)
-    from sonocart.bench.opencv_reference import OpenCVReference  # bench-only dependency
+    from tools.bench.opencv_reference import OpenCVReference  # bench-only dependency
 
     where = _pin_to_one_core()
     geometry = PROBES["convex"]

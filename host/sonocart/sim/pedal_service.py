@@ -1,6 +1,6 @@
 """The simulated pedal board as a process for ``sonocart run``, and the app's remote for its pedals.
 
-``python -m sonocart.sim_pedal_service --link run/pedal --control run/pedal.ctl`` boots the real
+``python -m sonocart.sim.pedal_service --link run/pedal --control run/pedal.ctl`` boots the real
 firmware on the unix-port MicroPython (see :mod:`sonocart.sim.pedal_board`) and serves its control
 socket until SIGTERM/SIGINT, then powers the board off (the pty link vanishes with it).
 :class:`SimPedalRemote` is what the app's keyboard keys and on-screen pedal buttons use.
@@ -62,7 +62,7 @@ class SimPedalRemote:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="sonocart.sim_pedal_service")
+    ap = argparse.ArgumentParser(prog="sonocart.sim.pedal_service")
     ap.add_argument("--link", type=Path, required=True, help="pty symlink to create (the board's port)")
     ap.add_argument("--control", type=Path, required=True, help="UNIX socket for the control protocol")
     args = ap.parse_args(argv)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import Catalogue
-from sonocart.procedures.clock import ManualClock
-from sonocart.procedures.script import Capture, Script, Wait
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted.script import Capture, Script, Wait
 
 
 def test_pattern(rows: int, columns: int) -> npt.NDArray[np.uint8]:
