@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +22,7 @@ configure_kivy(800, 480)
 
 from kivy.core.window import Window  # noqa: E402
 
+from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
 from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
@@ -30,7 +30,6 @@ from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
-from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, touch, wait  # noqa: E402
 
@@ -57,16 +56,16 @@ def main() -> int:
     sim = SimProcess(args.link, ["--lines", "96", "--samples", "384"]).start()
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
     pedal = PedalBoard(str(tmp / "pedal")).start()
-    session = CartSession(
-        load_catalogue(), tmp / "records", SystemClock(), UiSettings(operators=demo_operators())
-    )
-    app = CartApp(
-        probe=ProbeClient(str(args.link)).start(),
-        clock=time.monotonic,
-        session=session,
+    cart = Cart(
+        catalogue=load_catalogue(),
+        records_root=tmp / "records",
+        clock=SystemClock(),
+        settings=UiSettings(operators=demo_operators()),
+        probe=ProbeClient(str(args.link)),
         pedal=pedal,
-        pedal_remote=board.command,
-    )
+    ).start()
+    session = cart.session
+    app = CartApp(cart=cart, pedal_remote=board.command)
     report = Report(args.report)
 
     def settle() -> Steps:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ ARGS = _ap.parse_args()
 W, H = (int(v) for v in ARGS.size.split("x"))
 configure_kivy(W, H)
 
+from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
 from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
@@ -36,7 +36,6 @@ from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
-from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
@@ -59,14 +58,15 @@ def main() -> int:
     pedal = PedalBoard(str(tmp / "pedal")).start()
     settings = UiSettings(operators=demo_operators())
     settings.pacs.port = free_port()  # nothing listens there: the PACS is down
-    session = CartSession(load_catalogue(site_file=site), tmp / "records", SystemClock(), settings)
-    app = CartApp(
-        probe=ProbeClient(str(ARGS.link)).start(),
-        clock=time.monotonic,
-        session=session,
+    cart = Cart(
+        catalogue=load_catalogue(site_file=site),
+        records_root=tmp / "records",
+        clock=SystemClock(),
+        settings=settings,
+        probe=ProbeClient(str(ARGS.link)),
         pedal=pedal,
-        pedal_remote=board.command,
-    )
+    ).start()
+    app = CartApp(cart=cart, pedal_remote=board.command)
     report = Report(ARGS.report)
     report["size"] = ARGS.size
     try:

@@ -6,17 +6,21 @@ from pathlib import Path
 
 import pytest
 
+from sonocart.cart.alarms import flash_on
+from sonocart.cart.light import indicator_for
+from sonocart.cart.lock import ScreenLock
 from sonocart.cart.settings import UiSettings
 from sonocart.clock import ManualClock
 from sonocart.devices.pedal_events import PedalEvent
 from sonocart.procedures.prompts import Priority
 from sonocart_ui.theme import Theme
-from sonocart_ui.viewmodels.alarm_style import flash_on, style_of
-from sonocart_ui.viewmodels.lock import LockViewModel
+from sonocart_ui.viewmodels.alarm_style import style_of
+from sonocart_ui.viewmodels.live import image_actions
+from sonocart_ui.viewmodels.lock import LockKeypad
+from sonocart_ui.viewmodels.navigation import screen_for
 from sonocart_ui.viewmodels.prompt_list import acknowledge, rows
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.start import StartForm
-from sonocart_ui.viewmodels.status_light import indicator_for
 from tests.ui.vm_fixtures import new_session, started, to_prep
 
 
@@ -46,7 +50,7 @@ def test_start_form_refuses_missing_identifiers_then_opens_a_record_with_the_ope
     form.procedure_id, form.operator = "femoral_nerve_block", "rn_ben"
     form.values.update(name="Doe Jane", id="MRN1", birth_date="19580412", weight="72")
     assert form.start(), form.error
-    assert session.screen() == "sign_in" and session.operator == "rn_ben"
+    assert screen_for(session) == "sign_in" and session.operator == "rn_ben"
     assert session.engine is not None and session.engine.state.patient["name"] == "DOE^JANE"
 
 
@@ -59,7 +63,7 @@ def test_step_form_drives_sign_in_and_time_out_to_the_live_screen_with_the_prefi
     assert selected == ["member:dr_ana", "member:odp_cy", "member:rn_ben"]
     to_prep(form)
     assert session.engine is not None and session.engine.state.answers["weight_kg"] == 72.0
-    assert session.screen() == "live" and session.sterile()
+    assert screen_for(session) == "live" and session.sterile()
     assert session.engine.banner()["side"] == "LEFT"
 
 
@@ -87,25 +91,30 @@ class _Live:
         return self.frozen
 
 
+def _action(outcome: object) -> str:
+    assert outcome is not None
+    return str(outcome.action)  # type: ignore[attr-defined]
+
+
 def test_default_pedal_mapping_confirms_prep_aspirates_and_logs_each_aliquot_once(tmp_path: Path) -> None:
-    from sonocart_ui.viewmodels.pedal_actions import PedalActions
+    from sonocart.cart.pedal_actions import PedalActions
 
     clock = ManualClock()
     session, form = started(tmp_path, clock)
     to_prep(form)
     buzzes: list[str] = []
-    pedals = PedalActions(session, _Live(), form, buzzes.append)  # type: ignore[arg-type]
-    assert pedals.handle(_pedal("A", "tap", 1)) == "freeze"
-    assert pedals.handle(_pedal("B", "hold", 2)) == "acknowledge_or_confirm"  # prep done
+    pedals = PedalActions(session, _Live(), buzzes.append)  # type: ignore[arg-type]
+    assert _action(pedals.handle(_pedal("A", "tap", 1))) == "freeze"
+    assert _action(pedals.handle(_pedal("B", "hold", 2))) == "acknowledge_or_confirm"  # prep done
     assert form.view().step_id == "stop_before_block"
-    assert pedals.handle(_pedal("B", "press", 3)) == "none"  # edges are not actions
+    assert pedals.handle(_pedal("B", "press", 3)) is None  # edges are not actions
     form.press("stop:dr_ana:left")
     form.press("stop:odp_cy:left")
     assert form.view().kind == "injection"
     pedals.handle(_pedal("B", "hold", 4))  # injection: negative aspiration
     clock.advance(30)
     tap = _pedal("B", "tap", 5)
-    assert pedals.handle(tap) == "log_aliquot"
+    assert _action(pedals.handle(tap)) == "log_aliquot"
     assert session.engine is not None and len(session.engine.state.aliquots) == 1
     assert session.engine.state.aliquots[0].via == "pedal"
     pedals.handle(tap)  # the same press delivered again: the engine acts on it once
@@ -113,11 +122,11 @@ def test_default_pedal_mapping_confirms_prep_aspirates_and_logs_each_aliquot_onc
 
 
 def test_a_refused_pedal_action_buzzes_and_says_why(tmp_path: Path) -> None:
-    from sonocart_ui.viewmodels.pedal_actions import PedalActions
+    from sonocart.cart.pedal_actions import PedalActions
 
-    session, form = started(tmp_path)
+    session, _form = started(tmp_path)
     buzzes: list[str] = []
-    pedals = PedalActions(session, _Live(), form, buzzes.append)  # type: ignore[arg-type]
+    pedals = PedalActions(session, _Live(), buzzes.append)  # type: ignore[arg-type]
     pedals.handle(_pedal("B", "hold", 1))  # the team step cannot be confirmed by pedal
     assert buzzes == ["low"]
     assert session.feedback is not None and "needs the screen" in session.feedback.text
@@ -161,17 +170,18 @@ def test_screen_locks_after_idle_outside_the_sterile_phase_only_and_the_pin_name
     now = [0.0]
     session, form = started(tmp_path)
     session.settings.idle_lock_s = 60
-    lock = LockViewModel(session, lambda: now[0])
+    lock = ScreenLock(session, lambda: now[0])
+    keypad = LockKeypad(lock)
     now[0] = 59
     assert not lock.check()
     now[0] = 61
     assert lock.check()
     for key in ("op:rn_ben", "digit:9", "digit:9", "ok"):
-        assert not lock.press(key)
-    assert lock.locked and "Wrong PIN" in lock.message
+        assert not keypad.press(key)
+    assert lock.locked and "Wrong PIN" in keypad.message
     for key in ("digit:1", "digit:2", "digit:3", "digit:4"):
-        lock.press(key)
-    assert lock.press("ok") and not lock.locked and session.operator == "rn_ben"
+        keypad.press(key)
+    assert keypad.press("ok") and not lock.locked and session.operator == "rn_ben"
     to_prep(form)
     now[0] = 10_000
     assert not lock.check(), "a sterile clinician is never locked out"
@@ -199,11 +209,11 @@ def test_an_unreadable_or_invalid_settings_file_gives_the_defaults(tmp_path: Pat
 
 
 def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
+    from sonocart.cart.live import LiveImaging
     from sonocart.devices.probe import ProbeClient
-    from sonocart_ui.viewmodels.live import LiveViewModel
 
     probe = ProbeClient("/nonexistent/probe")  # never started: the controls need no frames
-    vm = LiveViewModel(probe, lambda: 0.0, 640, 480)
+    vm = LiveImaging(probe, lambda: 0.0, 640, 480)
     for _ in range(20):
         vm.press("gain:+")
     assert vm.pipeline.settings.gain_db == 30.0
@@ -220,13 +230,13 @@ def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
 
 
 def test_persistence_is_selectable_by_named_level_and_reaches_the_imaging_chain() -> None:
+    from sonocart.cart.live import LiveImaging
     from sonocart.devices.probe import ProbeClient
     from sonocart.imaging.settings import PERSISTENCE_LEVELS
-    from sonocart_ui.viewmodels.live import LiveViewModel
 
-    vm = LiveViewModel(ProbeClient("/nonexistent/probe"), lambda: 0.0, 640, 480)
+    vm = LiveImaging(ProbeClient("/nonexistent/probe"), lambda: 0.0, 640, 480)
     assert vm.pipeline.settings.persistence == 0.0
-    assert "Persist: off" in [a.label for a in vm.image_actions()]
+    assert "Persist: off" in [a.label for a in image_actions(vm)]
     seen = []
     for _ in range(len(PERSISTENCE_LEVELS)):
         vm.press("persistence")
@@ -234,5 +244,5 @@ def test_persistence_is_selectable_by_named_level_and_reaches_the_imaging_chain(
         assert vm.pipeline.settings.persistence == PERSISTENCE_LEVELS[seen[-1]]
     assert seen == ["low", "medium", "high", "off"]
     vm.press("persistence")
-    assert f"Persist: {vm.persistence_name()}" in [a.label for a in vm.image_actions()]
+    assert f"Persist: {vm.persistence_name()}" in [a.label for a in image_actions(vm)]
     assert "persist low" in vm.settings_line()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sonocart.cart.session import CartSession
 from sonocart.cart.settings import UiSettings, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart_ui.viewmodels.session import CartSession
 from sonocart_ui.viewmodels.step_form import StepForm
 
 SIGN_IN_TO_PREP = [

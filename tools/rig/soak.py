@@ -1,8 +1,9 @@
 """Soak: a simulated procedure at 30 fps with random pedal taps and random link faults, then the count.
 
 Devices: the pedal firmware on the MicroPython unix port and the probe simulator, each behind a
-:class:`~tools.rig.relay.FaultRelay`; the host app (:mod:`tools.rig.bench_host`) runs as
-its own process on the relays' ports, journaling every pedal event. Faults, at random: bit
+:class:`~tools.rig.relay.FaultRelay`; the shipped cart runs headless (``sonocart run --headless``)
+on the relays' ports with the example femoral block open, so every tap is acted on by the default
+pedal map (A: freeze, B: still) and journaled as one ``pedal_gesture``. Faults, at random: bit
 flips on either link (corruption), pedal or probe link unplugged and replugged, pedal board
 reset. Taps are made only while the host shows it is connected (as a nurse would see the light);
 a fault is never injected less than :data:`QUIET_AFTER_TAP_S` after a tap, the time a delivered
@@ -16,14 +17,10 @@ growth are reported.
 from __future__ import annotations
 
 import argparse
-import json
-import queue
 import random
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,6 +32,7 @@ from sonocart.firmware_tool.build import build
 from sonocart.journal.store import Journal
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.sim.pedal_board import SimulatedPedalBoard
+from tools.rig.headless_client import HeadlessCart
 from tools.rig.relay import FaultRelay
 from tools.rig.report import Figure, distribution, write_report
 
@@ -89,10 +87,10 @@ class SoakResult:
         out = [
             Figure(t, b, "duration", round(self.seconds, 1), "s"),
             Figure(t, b, "taps made", self.taps, "count"),
-            Figure(t, b, "pedal events expected", self.pedal_events_expected, "count"),
-            Figure(t, b, "pedal events journaled", self.pedal_events_journaled, "count"),
-            Figure(t, b, "pedal events lost", self.pedal_events_lost, "count", limit="== 0"),
-            Figure(t, b, "pedal events doubled", self.pedal_events_doubled, "count", limit="== 0"),
+            Figure(t, b, "pedal taps expected", self.pedal_events_expected, "count"),
+            Figure(t, b, "pedal taps journaled", self.pedal_events_journaled, "count"),
+            Figure(t, b, "pedal taps lost", self.pedal_events_lost, "count", limit="== 0"),
+            Figure(t, b, "pedal taps doubled", self.pedal_events_doubled, "count", limit="== 0"),
             Figure(t, b, "pedal events the board reported dropped", self.board_reported_lost, "count"),
             Figure(t, b, "journal events committed", self.journal_committed, "count"),
             Figure(t, b, "journal events lost", self.journal_lost, "count", limit="== 0"),
@@ -107,58 +105,34 @@ class SoakResult:
         ]
         out += [Figure(t, b, f"faults injected: {k}", v, "count") for k, v in sorted(self.faults.items())]
         if self.press_to_journal_ms:
-            out += distribution(t, b, "press to journal commit", self.press_to_journal_ms, "ms")
+            out += distribution(t, b, "release to cart action journaled", self.press_to_journal_ms, "ms")
         return out
 
 
 class _Host:
-    """The host app process; follows its COMMITTED and STATUS lines."""
+    """The shipped cart, headless, on the relays' ports; follows its ``pedal`` and ``status`` lines."""
 
-    def __init__(self, pedal: Path, probe: Path, records: Path) -> None:
-        cmd = [sys.executable, "-m", "tools.rig.bench_host", "--pedal-port", str(pedal)]
-        cmd += ["--probe-port", str(probe), "--records", str(records), "--status-every", "0.2"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-        self.commits: queue.Queue[tuple[float, list[str]]] = queue.Queue()
-        self.committed: list[int] = []
-        self.status: dict[str, Any] = {}
-        self.status_at = 0.0
-        self.rss: list[tuple[float, int]] = []
-        self.record: Path | None = None
-        self.ready = threading.Event()
-        threading.Thread(target=self._read, name="soak-host-reader", daemon=True).start()
+    def __init__(self, workdir: Path) -> None:
+        self.cart = HeadlessCart(
+            workdir / "cart", str(workdir / "probe"), str(workdir / "pedal"), status_every_s=0.2
+        )
+        self.record = Path(self.cart.open_example())
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            words = line.split(maxsplit=1)
-            if not words:
-                continue
-            now = time.monotonic()
-            if words[0] == "READY":
-                self.record = Path(words[1].split()[0])
-                self.ready.set()
-            elif words[0] == "COMMITTED":
-                parts = line.split()
-                self.committed.append(int(parts[1]))
-                self.commits.put((now, parts))
-            elif words[0] == "STATUS":
-                self.status = json.loads(words[1])
-                self.status_at = now
-                self.rss.append((now, int(self.status["rss_kib"])))
+    def status(self) -> tuple[float, dict[str, Any]]:
+        lines = self.cart.events("status")
+        return (lines[-1].t, lines[-1].data) if lines else (0.0, {})
 
     def usable_since(self, t: float) -> bool:
-        """The host reports the pedal board connected and fault-free in a status taken after ``t``."""
-        pedal = self.status.get("pedal", {})
-        return self.status_at > t and bool(pedal.get("connected")) and pedal.get("fault") is None
+        """The cart reports the pedal board connected and fault-free in a status taken after ``t``."""
+        at, status = self.status()
+        pedal = status.get("pedal", {})
+        return at > t and bool(pedal.get("connected")) and pedal.get("fault") is None
+
+    def rss(self) -> list[tuple[float, int]]:
+        return [(x.t, int(x.data["rss_kib"])) for x in self.cart.events("status")]
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        self.cart.close()
 
 
 def _wait(pred: Any, timeout: float) -> bool:
@@ -181,13 +155,13 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
         "pedal": FaultRelay(workdir / "pedal-dev", workdir / "pedal", rng).start(),
         "probe": FaultRelay(workdir / "probe-dev", workdir / "probe", rng).start(),
     }
-    host = _Host(workdir / "pedal", workdir / "probe", workdir / "records")
+    host = _Host(workdir)
     result = SoakResult(seconds)
     expected: list[tuple[str, str]] = []
-    press_times: list[float] = []
+    release_times: list[float] = []
     try:
-        if not host.ready.wait(60) or not _wait(lambda: host.usable_since(0), 30):
-            raise RuntimeError("the host app never came up on the simulated devices")
+        if not _wait(lambda: host.usable_since(0), 30):
+            raise RuntimeError("the cart never came up on the simulated devices")
         t_start = time.monotonic()
         last_fault = t_start
         while time.monotonic() - t_start < seconds:
@@ -195,11 +169,11 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
                 if not _wait(partial(host.usable_since, last_fault), 10):
                     continue
                 pedal = rng.choice("AB")
-                press_times.append(time.monotonic())
                 board.press(pedal)
                 time.sleep(rng.uniform(0.05, 0.25))
+                release_times.append(time.monotonic())
                 board.release(pedal)
-                expected += [(pedal, "press"), (pedal, "release"), (pedal, "tap")]
+                expected.append((pedal, "tap"))
                 result.taps += 1
                 time.sleep(QUIET_AFTER_TAP_S + rng.uniform(0, 0.5))
             else:
@@ -213,11 +187,11 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
         _wait(partial(host.usable_since, time.monotonic()), 10)
         time.sleep(0.5)
         result.seconds = time.monotonic() - t_start
-        warm = [(t, r) for t, r in host.rss if t >= t_start + min(WARMUP_S, seconds / 4)]
+        warm = [(t, r) for t, r in host.rss() if t >= t_start + min(WARMUP_S, seconds / 4)]
         if warm:
             result.rss_start_kib, result.rss_end_kib = warm[0][1], warm[-1][1]
             result.rss_window_s = warm[-1][0] - warm[0][0]
-        probe_status = host.status.get("probe", {})
+        probe_status = host.status()[1].get("probe", {})
         result.frames = int(probe_status.get("frames", 0))
         result.sequence_gaps = int(probe_status.get("gaps", 0))
         result.bad_frames = int(probe_status.get("bad", 0))
@@ -229,7 +203,7 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
         probe.terminate()
         probe.wait(10)
         board.stop()
-    _count(result, host, expected, press_times)
+    _count(result, host, expected, release_times)
     return result
 
 
@@ -246,30 +220,28 @@ def _inject(kind: str, rng: random.Random, board: SimulatedPedalBoard, relays: d
 
 
 def _count(
-    result: SoakResult, host: _Host, expected: list[tuple[str, str]], press_times: list[float]
+    result: SoakResult, host: _Host, expected: list[tuple[str, str]], release_times: list[float]
 ) -> None:
-    """Compare what the pedals did with what the journal holds."""
-    assert host.record is not None
+    """Compare what the pedals did with what the journal holds (the truth) and what the cart said."""
     with Journal(host.record / JOURNAL_NAME) as journal:
         events = list(journal.events())
         journal.verify()
     seqs = [e.seq for e in events]
-    result.journal_committed = len(host.committed)
-    result.journal_lost = len(set(host.committed) - set(seqs)) + (seqs != list(range(1, len(seqs) + 1)))
-    notes = [str(e.payload.get("text", "")) for e in events if e.type == "note"]
-    pedal_notes = [n.split() for n in notes if n.startswith("pedal ")]
-    ids = Counter((w[4], w[6]) for w in pedal_notes)
+    said = [x for x in host.cart.events("pedal")]
+    committed = [int(x.data["seq"]) for x in said if x.data.get("seq") is not None]
+    result.journal_committed = len(committed)
+    result.journal_lost = len(set(committed) - set(seqs)) + (seqs != list(range(1, len(seqs) + 1)))
+    gestures = [e.payload for e in events if e.type == "pedal_gesture"]
+    ids = Counter(str(g["press_id"]) for g in gestures)
     result.pedal_events_doubled = sum(c - 1 for c in ids.values())
-    got = [(w[1], w[2]) for w in pedal_notes]
+    got = [(str(g["pedal"]), str(g["gesture"])) for g in gestures]
     result.pedal_events_expected = len(expected)
     result.pedal_events_journaled = len(got)
     result.pedal_events_lost = _missing(expected, got)
-    result.board_reported_lost = int(host.status.get("pedal", {}).get("board_dropped", 0))
-    commits: list[tuple[float, list[str]]] = []
-    while not host.commits.empty():
-        commits.append(host.commits.get())
-    presses = [t for t, parts in commits if parts[3] == "press"]
-    result.press_to_journal_ms = [(c - p) * 1000 for p, c in zip(press_times, presses, strict=False)]
+    result.board_reported_lost = sum(int(x.data["count"]) for x in host.cart.events("pedals_lost"))
+    result.press_to_journal_ms = [
+        (x.t - r) * 1000 for r, x in zip(release_times, said, strict=False) if x.data.get("seq") is not None
+    ]
 
 
 def _missing(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> int:

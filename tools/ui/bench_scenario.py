@@ -34,6 +34,7 @@ configure_kivy(W, H)
 
 from kivy.clock import Clock  # noqa: E402
 
+from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
 from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
@@ -41,7 +42,6 @@ from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
-from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, wait  # noqa: E402
 from tests.ui.vm_fixtures import to_prep  # noqa: E402
@@ -51,16 +51,16 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-bench-"))
     sim = SimProcess(tmp / "probe", []).start()  # the simulator's default 128 lines x 512 samples, 30 fps
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
-    session = CartSession(
-        load_catalogue(), tmp / "records", SystemClock(), UiSettings(operators=demo_operators())
-    )
-    app = CartApp(
-        probe=ProbeClient(str(tmp / "probe")).start(),
-        clock=time.monotonic,
-        session=session,
-        pedal=PedalBoard(str(tmp / "pedal")).start(),
-        pedal_remote=board.command,
-    )
+    cart = Cart(
+        catalogue=load_catalogue(),
+        records_root=tmp / "records",
+        clock=SystemClock(),
+        settings=UiSettings(operators=demo_operators()),
+        probe=ProbeClient(str(tmp / "probe")),
+        pedal=PedalBoard(str(tmp / "pedal")),
+    ).start()
+    session = cart.session
+    app = CartApp(cart=cart, pedal_remote=board.command)
     report = Report(ARGS.report or tmp / "bench.json")
 
     def scenario() -> Steps:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from sonocart_ui.kivy_setup import configure_kivy
@@ -28,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
+    from sonocart.cart.cart import Cart
     from sonocart.cart.settings import UiSettings, demo_operators
     from sonocart.clock import SystemClock
     from sonocart.devices.pedal import PedalBoard
@@ -35,23 +35,23 @@ def main(argv: list[str] | None = None) -> int:
     from sonocart.procedures.catalogue import load_catalogue
     from sonocart.sim.pedal_service import SimPedalRemote
     from sonocart_ui.app import CartApp
-    from sonocart_ui.viewmodels.session import CartSession
 
     settings = UiSettings.load(args.settings)
     if not settings.operators:
         settings.operators = demo_operators()
         settings.save(args.settings)
-    session = CartSession(
-        load_catalogue(site_file=args.site_file), args.records, SystemClock(), settings, args.settings
-    )
-    probe = ProbeClient(args.probe).start()
-    pedal = PedalBoard(args.pedal).start() if args.pedal else None
+    cart = Cart(
+        catalogue=load_catalogue(site_file=args.site_file),
+        records_root=args.records,
+        clock=SystemClock(),
+        settings=settings,
+        settings_path=args.settings,
+        probe=ProbeClient(args.probe),
+        pedal=PedalBoard(args.pedal) if args.pedal else None,
+    ).start()
     remote = SimPedalRemote(args.pedal_control).command if args.pedal_control else None
     CartApp(
-        probe=probe,
-        clock=time.monotonic,
-        session=session,
-        pedal=pedal,
+        cart=cart,
         pedal_remote=remote,
         screenshot=args.screenshot,
         screenshot_every_s=args.screenshot_every,

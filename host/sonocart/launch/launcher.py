@@ -30,16 +30,28 @@ class RunOptions:
     extra_sim_args: list[str] = field(default_factory=list)
     pedal: str | None = None
     site_file: Path | None = None
+    #: No window: the same core driven over stdin/stdout (docs/headless.md); messages go to stderr.
+    headless: bool = False
+    resume: Path | None = None
+    status_every_s: float = 1.0
 
 
 class Children:
     """The processes we started, stopped in reverse order."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet_stdout: bool = False) -> None:
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self.xvfb: Xvfb | None = None  # the private display, when we started one
+        #: headless: stdout carries the protocol, so every other child's output goes to stderr
+        self.quiet_stdout = quiet_stdout
 
-    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(argv, env=env, start_new_session=True)
+    def start(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None, stdin_stdout: bool = False
+    ) -> subprocess.Popen[bytes]:
+        """Start ``argv`` in its own session; only the one child given ``stdin_stdout`` shares ours."""
+        stdin = None if stdin_stdout else subprocess.DEVNULL
+        stdout = sys.stderr if self.quiet_stdout and not stdin_stdout else None
+        proc = subprocess.Popen(argv, env=env, start_new_session=True, stdin=stdin, stdout=stdout)
         self.procs.append((name, proc))
         return proc
 
@@ -75,11 +87,16 @@ def wait_for_path(path: Path, proc: subprocess.Popen[bytes], timeout_s: float = 
         time.sleep(0.05)
 
 
+def _say(opts: RunOptions, text: str) -> None:
+    """Launcher messages: stdout for a person, stderr when stdout carries the headless protocol."""
+    print(text, file=sys.stderr if opts.headless else sys.stdout, flush=True)
+
+
 def _pedal(opts: RunOptions, children: Children) -> list[str]:
     """The pedal board's port, or the real firmware on the unix-port MicroPython as a simulated board."""
     pedal = opts.pedal or find_pedal_port()
     if pedal is not None:
-        print(f"Pedal board: {pedal}", flush=True)
+        _say(opts, f"Pedal board: {pedal}")
         return ["--pedal", pedal]
     link, control = opts.run_dir / "pedal", opts.run_dir / "pedal.ctl"
     sim = children.start(
@@ -88,18 +105,17 @@ def _pedal(opts: RunOptions, children: Children) -> list[str]:
     )
     wait_for_path(link, sim)
     wait_for_path(control, sim)
-    print(
+    _say(
+        opts,
         f"No pedal board found: the firmware runs on the unix-port micropython as a simulated board on {link}"
         " (keys A and B, or the on-screen pedal buttons, press its pedals).",
-        flush=True,
     )
     return ["--pedal", str(link), "--pedal-control", str(control)]
 
 
 def run(opts: RunOptions) -> int:
     opts.run_dir.mkdir(parents=True, exist_ok=True)
-    children = Children()
-    xvfb: Xvfb | None = None
+    children = Children(quiet_stdout=opts.headless)
     stopping = False
 
     def _on_signal(signum: int, _frame: object) -> None:
@@ -119,43 +135,63 @@ def run(opts: RunOptions) -> int:
             )
             wait_for_path(link, sim)
             probe = str(link)
-            print(f"No probe interface found: using the simulated probe on {probe}", flush=True)
+            _say(opts, f"No probe interface found: using the simulated probe on {probe}")
         else:
-            print(f"Probe interface: {probe}", flush=True)
+            _say(opts, f"Probe interface: {probe}")
         pedal_args = _pedal(opts, children)
-        env = dict(os.environ)
-        ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size, *pedal_args]
-        ui_args += [
-            "--records",
-            str(opts.run_dir / "records"),
-            "--settings",
-            str(opts.run_dir / "settings.json"),
-        ]
-        if opts.site_file is not None:
-            ui_args += ["--site-file", str(opts.site_file)]
-        if opts.fullscreen:
-            ui_args.append("--fullscreen")
-        if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
-            w, h = (int(v) for v in opts.size.split("x"))
-            xvfb = Xvfb(w, h)
-            env["DISPLAY"] = xvfb.start()
-            shot = (opts.run_dir / "screen.png").resolve()
-            ui_args += ["--screenshot", str(shot), "--screenshot-every", str(opts.screenshot_every_s)]
-            print(f"No display: running on a virtual display {env['DISPLAY']}.", flush=True)
-            print(f"Screenshot refreshed every {opts.screenshot_every_s:g} s: {shot}", flush=True)
-        children.start("app", ui_args, env)
-        print("Ctrl-C stops everything.", flush=True)
+        if opts.headless:
+            children.start("cart", _headless_args(opts, probe, pedal_args), stdin_stdout=True)
+        else:
+            _start_app(opts, children, probe, pedal_args)
+        _say(opts, "Ctrl-C stops everything.")
         while not stopping:
             exited = children.first_exited()
             if exited is not None:
                 name, code = exited
-                print(f"{name} exited with status {code}; stopping.", flush=True)
-                return 0 if name == "app" and code == 0 else 1
+                _say(opts, f"{name} exited with status {code}; stopping.")
+                return 0 if name in ("app", "cart") and code == 0 else 1
             time.sleep(0.2)
         return 0
     finally:
         children.stop_all()
-        if xvfb is not None:
-            xvfb.stop()
+        if children.xvfb is not None:
+            children.xvfb.stop()
         for sig, handler in old.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def _headless_args(opts: RunOptions, probe: str, pedal_args: list[str]) -> list[str]:
+    pedal = pedal_args[1:2]  # the port only: no on-screen keys without a screen
+    args = [sys.executable, "-m", "sonocart.cart.headless", "--probe", probe]
+    args += ["--pedal", *pedal] if pedal else []
+    args += ["--records", str(opts.run_dir / "records"), "--settings", str(opts.run_dir / "settings.json")]
+    args += ["--status-every", str(opts.status_every_s)]
+    if opts.site_file is not None:
+        args += ["--site-file", str(opts.site_file)]
+    if opts.resume is not None:
+        args += ["--resume", str(opts.resume)]
+    return args
+
+
+def _start_app(opts: RunOptions, children: Children, probe: str, pedal_args: list[str]) -> None:
+    env = dict(os.environ)
+    ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size, *pedal_args]
+    ui_args += [
+        "--records",
+        str(opts.run_dir / "records"),
+        "--settings",
+        str(opts.run_dir / "settings.json"),
+    ]
+    if opts.site_file is not None:
+        ui_args += ["--site-file", str(opts.site_file)]
+    if opts.fullscreen:
+        ui_args.append("--fullscreen")
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        w, h = (int(v) for v in opts.size.split("x"))
+        xvfb = children.xvfb = Xvfb(w, h)
+        env["DISPLAY"] = xvfb.start()
+        shot = (opts.run_dir / "screen.png").resolve()
+        ui_args += ["--screenshot", str(shot), "--screenshot-every", str(opts.screenshot_every_s)]
+        print(f"No display: running on a virtual display {env['DISPLAY']}.", flush=True)
+        print(f"Screenshot refreshed every {opts.screenshot_every_s:g} s: {shot}", flush=True)
+    children.start("app", ui_args, env)

@@ -36,6 +36,7 @@ from sonocart.procedures.inputs import (
     NewNeedle,
     Note,
     Override,
+    PedalGesture,
     RecordOutcome,
     StartLast,
     TestDose,
@@ -297,6 +298,8 @@ class Engine:
             if not inp.text.strip():
                 raise InputRejected("empty note")
             return [("note", {"text": inp.text})]
+        if isinstance(inp, PedalGesture):
+            return [("pedal_gesture", _pedal_payload(inp))]
         if isinstance(inp, RecordOutcome):
             return self._outcome(inp)
         if isinstance(inp, StartLast | LastAction | EndLast):
@@ -391,3 +394,20 @@ class Engine:
 
     def discharge_instructions(self) -> list[str]:
         return discharge_instructions(self.catalogue, self.state)
+
+
+def _pedal_payload(inp: PedalGesture) -> dict[str, str]:
+    if inp.outcome not in PEDAL_OUTCOMES:
+        raise InputRejected(f"unknown pedal outcome {inp.outcome!r}")
+    return {
+        "pedal": inp.pedal,
+        "gesture": inp.gesture,
+        "press_id": inp.press_id,
+        "action": inp.action,
+        "outcome": inp.outcome,
+        "detail": inp.detail,
+    }
+
+
+#: What the cart did with a pedal gesture (see :class:`~sonocart.procedures.inputs.PedalGesture`).
+PEDAL_OUTCOMES = frozenset({"done", "refused", "locked"})

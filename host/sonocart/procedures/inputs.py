@@ -108,6 +108,22 @@ class Note:
 
 
 @dataclass(frozen=True)
+class PedalGesture:
+    """A pedal tap or hold and what the cart did with it: every gesture is on the record exactly once.
+
+    ``press_id`` is the board's ``boot:seq`` identity; ``outcome`` is ``done``, ``refused`` or ``locked``
+    (the screen was locked, so nothing was acted on), with ``detail`` saying why or what."""
+
+    pedal: str
+    gesture: str
+    press_id: str
+    action: str
+    outcome: str
+    detail: str
+    operator: str
+
+
+@dataclass(frozen=True)
 class RecordOutcome:
     """An outcome measurement outside the step flow, e.g. pain at a set time after a diagnostic block."""
 
@@ -150,6 +166,7 @@ Input = (
     | FinishInjection
     | CaptureAdded
     | Note
+    | PedalGesture
     | RecordOutcome
     | StartLast
     | LastAction

@@ -14,8 +14,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from sonocart.records.pacs_queue import FlushResult
-from sonocart_ui.viewmodels.pacs_send import (
+from sonocart.cart.pacs import (
     counts,
     flush_record,
     queue_exports,
@@ -23,6 +22,7 @@ from sonocart_ui.viewmodels.pacs_send import (
     status_line,
     target_of,
 )
+from sonocart.records.pacs_queue import FlushResult
 from sonocart_ui.viewmodels.summary import export, summary_lines
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sonocart.cart.session import CartSession
 from sonocart.procedures.inputs import Acknowledge
 from sonocart_ui.viewmodels.alarm_style import AlarmStyle, style_of
-from sonocart_ui.viewmodels.session import CartSession
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sonocart_ui.viewmodels.session import CartSession
+from sonocart.cart.session import CartSession
 
 FIELDS = ("name", "id", "birth_date", "weight")
 

@@ -10,22 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sonocart.cart.pedal_actions import CONFIRM_KINDS
+from sonocart.cart.session import CartSession
 from sonocart.procedures.catalogue import Step
 from sonocart.procedures.inputs import (
     Answer,
     Aspirate,
     Confirm,
     FinishInjection,
-    LogAliquot,
     NewNeedle,
     TestDose,
 )
 from sonocart.procedures.outcomes import FUNCTION_TESTS
-from sonocart_ui.viewmodels.session import CartSession
 
 #: Usual strength (%) offered for each local anaesthetic when drawing up; the engine checks the dose.
 LA_STRENGTH = {"lidocaine": 1.0, "bupivacaine": 0.25, "levobupivacaine": 0.25, "ropivacaine": 0.375}
-CONFIRM_KINDS = frozenset({"confirm", "captures", "observation", "discharge", "follow_up"})
 #: antithrombotic button cycle: not taking -> taking, held -> taking, NOT held
 _AT_CYCLE = {None: True, True: False, False: None}
 
@@ -61,7 +60,6 @@ class StepForm:
         self.cycle: dict[str, bool | None] = {}
         self.entry = ""
         self.function_test = "sit_to_stand_s"
-        self.volume_ml = session.settings.aliquot_ml
 
     # -- view -------------------------------------------------------------------------------------
     def _sync(self, step: Step) -> None:
@@ -165,7 +163,7 @@ class StepForm:
             Action("aspirate:negative", "Aspirate: negative", primary=True),
             Action("aspirate:positive", "Aspirate: BLOOD/CSF"),
             Action("vol:-", "− 1 mL"),
-            Action("aliquot", f"Log {self.volume_ml:g} mL", primary=True),
+            Action("aliquot", f"Log {self.session.aliquot_ml:g} mL", primary=True),
             Action("vol:+", "+ 1 mL"),
             Action("test_dose", "Test dose"),
             Action("new_needle", "New needle"),
@@ -282,21 +280,15 @@ class StepForm:
         if name == "aspirate":
             return s.submit(lambda op: Aspirate(arg, op), f"aspiration {arg}")
         if name == "vol":
-            self.volume_ml = max(0.5, self.volume_ml + (1.0 if arg == "+" else -1.0))
-            s.changed()
+            s.set_aliquot_ml(s.aliquot_ml + (1.0 if arg == "+" else -1.0))
             return True
         if name == "aliquot":
-            return self.log_aliquot("touch", None)
+            return s.log_aliquot("touch", None)
         if name == "test_dose":
-            return s.submit(lambda op: TestDose(self.volume_ml, op), "test dose logged")
+            vol = s.aliquot_ml
+            return s.submit(lambda op: TestDose(vol, op), "test dose logged")
         if name == "new_needle":
             return s.submit(lambda op: NewNeedle(op), "needle withdrawn: STOP again before the next")
         if name == "finish":
             return s.submit(lambda op: FinishInjection(op), "injection finished")
         return False
-
-    def log_aliquot(self, via: str, press_id: str | None) -> bool:
-        vol = self.volume_ml
-        return self.session.submit(
-            lambda op: LogAliquot(vol, op, via=via, press_id=press_id), f"aliquot {vol:g} mL logged ({via})"
-        )

@@ -1,48 +1,29 @@
-"""The cart session: the open procedure record, who is operating, and the one way inputs reach the engine.
+"""The procedure session: the open record, who is operating, and the one way inputs reach the engine.
 
-Screens never call the engine directly: they ask this object, which stamps the operator's id on every
-input, turns a rejection into a visible message (the engine has already journaled it) and counts engine
-commits so the UI redraws only when something changed.
+Nothing calls the engine directly: screens, pedals and scripts ask this object, which stamps the
+operator's id on every input, turns a rejection into a visible message (the engine has already journaled
+it) and emits what changed on the cart's event stream.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sonocart.cart.events import CartEvent, Feedback, RecordClosed, RecordOpened
 from sonocart.cart.settings import UiSettings
 from sonocart.clock import Clock
 from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Input
+from sonocart.procedures.inputs import Input, LogAliquot
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
-#: Which screen shows which phase of a procedure.
-PHASE_SCREENS = {
-    "sign_in": "sign_in",
-    "time_out": "time_out",
-    "prep_stop_block": "live",
-    "injection": "live",
-    "sign_out": "sign_out",
-    "observation": "observation",
-    "completed": "summary",
-}
 #: Phases in which the clinician is sterile: pedals drive, the screen never locks.
 STERILE_PHASES = frozenset({"prep_stop_block", "injection"})
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """A short message confirming (or refusing) an action, shown for a few seconds."""
-
-    text: str
-    ok: bool
-    at: float
 
 
 class CartSession:
@@ -64,7 +45,13 @@ class CartSession:
         self.version = 0  # bumped on every engine commit and session change
         self.feedback: Feedback | None = None
         self.prefill: dict[str, Any] = {}
+        self.aliquot_ml = settings.aliquot_ml  # the volume the next logged aliquot records
         self._listeners: list[Callable[[list[Event]], None]] = []
+        self._emit: Callable[[CartEvent], None] = lambda _ev: None
+
+    def set_emitter(self, emit: Callable[[CartEvent], None]) -> None:
+        """Where feedback goes (the cart's event stream)."""
+        self._emit = emit
 
     # -- life cycle -------------------------------------------------------------------------------
     def start(
@@ -78,19 +65,32 @@ class CartSession:
         )
         self.operator = operator
         self.prefill = {} if weight_kg is None else {"weight_kg": weight_kg}
-        self._attach(record)
+        self._attach(record, resumed=False)
         return record
 
-    def _attach(self, record: ProcedureRecord) -> None:
+    def resume(self, path: Path, operator: str = "") -> ProcedureRecord:
+        """Re-open a record after a restart: the engine folds its journal back to the same step and timers."""
+        record = ProcedureRecord.open(path, self.catalogue, self.clock)
+        self.operator = operator or self.operator
+        self.prefill = {}
+        self._attach(record, resumed=True)
+        return record
+
+    def _attach(self, record: ProcedureRecord, resumed: bool) -> None:
         self.record = record
         record.engine.add_listener(self._on_commit)
         self.changed()
+        step = self.current_step()
+        proc = record.engine.state.procedure.id
+        self._emit(RecordOpened(str(record.path), proc, step.id if step else "", resumed))
 
     def close(self) -> None:
         if self.record is not None:
+            path = self.record.path
             self.record.close()
             self.record = None
             self.changed()
+            self._emit(RecordClosed(str(path)))
 
     def add_listener(self, listener: Callable[[list[Event]], None]) -> None:
         self._listeners.append(listener)
@@ -111,11 +111,6 @@ class CartSession:
     def phase(self) -> str | None:
         eng = self.engine
         return None if eng is None else eng.state.current_phase_id()
-
-    def screen(self) -> str:
-        """The screen the procedure is at (start when none is open)."""
-        phase = self.phase()
-        return "start" if phase is None else PHASE_SCREENS.get(phase, "live")
 
     def sterile(self) -> bool:
         return self.phase() in STERILE_PHASES
@@ -155,9 +150,23 @@ class CartSession:
         self.say(what, ok=True)
         return True
 
+    def log_aliquot(self, via: str, press_id: str | None) -> bool:
+        """Log one aliquot of the volume set for the next (``aliquot_ml``), by touch or by pedal."""
+        vol = self.aliquot_ml
+        return self.submit(
+            lambda op: LogAliquot(vol, op, via=via, press_id=press_id), f"aliquot {vol:g} mL logged ({via})"
+        )
+
+    def set_aliquot_ml(self, volume_ml: float) -> float:
+        """The volume the next aliquot records, at least 0.5 mL (the engine checks the dose)."""
+        self.aliquot_ml = max(0.5, volume_ml)
+        self.changed()
+        return self.aliquot_ml
+
     def say(self, text: str, ok: bool = True) -> None:
         self.feedback = Feedback(text, ok, self.clock.monotonic())
         self.changed()
+        self._emit(self.feedback)
 
     def tick(self) -> None:
         """Let the engine journal due timers (called a few times a second by the app)."""

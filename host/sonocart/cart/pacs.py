@@ -1,7 +1,7 @@
 """Send the record's DICOM exports to the PACS saved in Settings, through the journaled send queue.
 
 Queuing is a journaled action by the operator (``pacs_queue.enqueue``); sending is ``pacs_queue.flush``,
-which may wait on the network for seconds, so the screen runs :func:`flush_record` in a worker thread:
+which may wait on the network for seconds, so :class:`PacsWorker` runs :func:`flush_record` in a thread:
 it opens its own connection to the record's journal (SQLite connections stay in their thread; each append
 reads the chain's tail inside its own transaction, so both connections extend one chain). Nothing is lost
 when the PACS is down: what was queued stays pending in the journal and is sent by a later flush.
@@ -9,15 +9,17 @@ when the PACS is down: what was queued stays pending in the journal and is sent 
 
 from __future__ import annotations
 
+import queue
+import threading
 from pathlib import Path
 
+from sonocart.cart.session import CartSession
 from sonocart.cart.settings import PacsDestination
 from sonocart.clock import Clock
 from sonocart.journal.store import Journal, JournalError
 from sonocart.records.export import export_record
 from sonocart.records.pacs_queue import FlushResult, PacsTarget, enqueue, flush, pending
 from sonocart.records.record import JOURNAL_NAME
-from sonocart_ui.viewmodels.session import CartSession
 
 
 def target_of(dest: PacsDestination, timeout_s: float = 10.0) -> PacsTarget:
@@ -87,3 +89,45 @@ def result_message(result: FlushResult, waiting: int) -> tuple[str, bool]:
         reasons = "; ".join(sorted(set(result.failed.values())))
         return f"PACS sent {len(result.sent)}, {len(result.failed)} failed and stay queued: {reasons}", False
     return f"PACS: sent {len(result.sent)}, {waiting} pending", True
+
+
+class PacsWorker:
+    """Sends a record's queue on a worker thread; the result is collected by the cart's pump (its thread).
+
+    Only one send runs at a time; the worker touches no SQLite object of the pump's thread."""
+
+    def __init__(self) -> None:
+        self._done: queue.Queue[FlushResult] = queue.Queue()
+        self.sending = False
+
+    def start(self, session: CartSession) -> str:
+        """Queue the exports (journaled with the operator), then flush off the pump's thread."""
+        record = session.record
+        if self.sending:
+            return "PACS: already sending"
+        if record is None:
+            session.say("nothing to send: no procedure open", ok=False)
+            return "nothing to send"
+        added = queue_exports(session)
+        target = target_of(session.settings.pacs)
+        path, clock = record.path, session.clock
+        self.sending = True
+
+        def work() -> None:
+            try:
+                result = flush_record(path, target, clock)
+            except Exception as exc:  # shown on screen, never lost in a thread
+                result = FlushResult(unreachable=f"send failed: {exc}")
+            self._done.put(result)
+
+        threading.Thread(target=work, name="pacs-send", daemon=True).start()
+        return f"queued {added} new object(s); sending..."
+
+    def collect(self) -> FlushResult | None:
+        """The finished send's result, once (call from the pump's thread)."""
+        try:
+            result = self._done.get_nowait()
+        except queue.Empty:
+            return None
+        self.sending = False
+        return result

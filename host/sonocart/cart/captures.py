@@ -8,16 +8,16 @@ from __future__ import annotations
 import hashlib
 import os
 
+from sonocart.cart.live import LiveImaging
+from sonocart.cart.session import CartSession
 from sonocart.imaging.capture import save_clip
 from sonocart.journal.private_fs import FILE_MODE, private_dir
 from sonocart.journal.store import JournalError
 from sonocart.procedures.inputs import Note
 from sonocart.records.record import CaptureError
-from sonocart_ui.viewmodels.live import LiveViewModel
-from sonocart_ui.viewmodels.session import CartSession
 
 
-def capture_still(session: CartSession, live: LiveViewModel, via: str) -> bool:
+def capture_still(session: CartSession, live: LiveImaging, via: str) -> bool:
     """Save the displayed frame losslessly with its calibration; it counts once journaled."""
     record, shown = session.record, live.displayed()
     if record is None or shown is None:
@@ -36,7 +36,7 @@ def capture_still(session: CartSession, live: LiveViewModel, via: str) -> bool:
     return True
 
 
-def capture_clip(session: CartSession, live: LiveViewModel, via: str, seconds: float = 3.0) -> bool:
+def capture_clip(session: CartSession, live: LiveImaging, via: str, seconds: float = 3.0) -> bool:
     """Encode the last ``seconds`` of cine as MP4/H.264 in the record; a journaled note names file and hash.
 
     The clip counts only once its note is committed: a refused note is shown, and the file is left for
