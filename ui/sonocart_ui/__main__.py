@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from sonocart.cart.settings import SettingsError, load_settings
 from sonocart_ui.kivy_setup import configure_kivy
 
 
@@ -24,11 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, help="refresh a screenshot of the window at this path")
     parser.add_argument("--screenshot-every", type=float, default=3.0, metavar="S")
     parser.add_argument("--fullscreen", action="store_true")
+    parser.add_argument(
+        "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
+    )
     args = parser.parse_args(argv)
+    # Settings first, before Kivy opens anything: an invalid file stops start-up and is left untouched.
+    try:
+        settings = load_settings(args.settings, demo=args.demo)
+    except SettingsError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr)
+        return 2
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
-    from sonocart.cart.settings import UiSettings, demo_operators
     from sonocart.clock import SystemClock
     from sonocart.devices.pedal import PedalBoard
     from sonocart.devices.probe import ProbeClient
@@ -37,10 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     from sonocart_ui.app import CartApp
     from sonocart_ui.viewmodels.session import CartSession
 
-    settings = UiSettings.load(args.settings)
-    if not settings.operators:
-        settings.operators = demo_operators()
-        settings.save(args.settings)
     session = CartSession(
         load_catalogue(site_file=args.site_file), args.records, SystemClock(), settings, args.settings
     )

@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--pedal", metavar="PORT", help="pedal board port (default: found by USB VID:PID, else simulated)"
     )
     p.add_argument("--site-file", type=Path, help="site catalogue defaults (observation time, pauses...)")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="on simulated devices with an empty roster: the demo team (PIN 1234), said so on screen",
+    )
     p.set_defaults(func=_run)
 
 
@@ -38,5 +43,6 @@ def _run(args: argparse.Namespace) -> int:
             args.fullscreen,
             pedal=args.pedal,
             site_file=args.site_file,
+            demo=args.demo,
         )
     )

@@ -1,7 +1,10 @@
 """``sonocart run``: find or simulate the devices, start the app, clean up everything on exit.
 
 Every child runs in its own process group and is stopped on Ctrl-C, SIGTERM or
-when any of them dies; the simulator's pty symlinks are removed with it.
+when any of them dies; the simulator's pty symlinks are removed with it. The settings file is checked
+before anything starts: an invalid one stops here with its message and exit status 2, untouched.
+``--demo`` gives the app the demo team only when every device is simulated (a cart wired to a real probe
+or pedal board never runs with a known PIN).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
 from sonocart.devices.pedal import find_pedal_port
 from sonocart.launch.xvfb import Xvfb
@@ -30,6 +34,11 @@ class RunOptions:
     extra_sim_args: list[str] = field(default_factory=list)
     pedal: str | None = None
     site_file: Path | None = None
+    demo: bool = False
+
+    @property
+    def settings_path(self) -> Path:
+        return self.run_dir / "settings.json"
 
 
 class Children:
@@ -97,6 +106,11 @@ def _pedal(opts: RunOptions, children: Children) -> list[str]:
 
 
 def run(opts: RunOptions) -> int:
+    try:
+        load_settings(opts.settings_path, demo=False)
+    except SettingsError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr, flush=True)
+        return 2
     opts.run_dir.mkdir(parents=True, exist_ok=True)
     children = Children()
     xvfb: Xvfb | None = None
@@ -111,6 +125,7 @@ def run(opts: RunOptions) -> int:
         signal.signal(sig, _on_signal)
     try:
         probe = opts.probe or find_port(PROBE_USB_IDS)
+        simulated = probe is None
         if probe is None:
             link = opts.run_dir / "probe"
             sim = children.start(
@@ -123,14 +138,23 @@ def run(opts: RunOptions) -> int:
         else:
             print(f"Probe interface: {probe}", flush=True)
         pedal_args = _pedal(opts, children)
+        simulated = simulated and "--pedal-control" in pedal_args
         env = dict(os.environ)
         ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size, *pedal_args]
         ui_args += [
             "--records",
             str(opts.run_dir / "records"),
             "--settings",
-            str(opts.run_dir / "settings.json"),
+            str(opts.settings_path),
         ]
+        if opts.demo and simulated:
+            ui_args.append("--demo")
+            print("Demo: simulated devices, so an empty roster gets the demo team (PIN 1234).", flush=True)
+        elif opts.demo:
+            print(
+                "--demo ignored: a real device is attached; the demo team is for simulated devices only.",
+                flush=True,
+            )
         if opts.site_file is not None:
             ui_args += ["--site-file", str(opts.site_file)]
         if opts.fullscreen:
@@ -150,7 +174,7 @@ def run(opts: RunOptions) -> int:
             if exited is not None:
                 name, code = exited
                 print(f"{name} exited with status {code}; stopping.", flush=True)
-                return 0 if name == "app" and code == 0 else 1
+                return code if name == "app" and code in (0, 2) else 1
             time.sleep(0.2)
         return 0
     finally:
