@@ -216,7 +216,11 @@ class Scenario:
         yield from wait(lambda: app.screens.current == "time_out", 5, "time-out screen")
         yield from self.press_step("confirm", "site_marked")
         yield from self.press_step("med:ropivacaine", "medications")
+        yield from self.press_step("strength:0.5")
+        yield from self.press_step("add")
         self.shot("04-time-out-medications")
+        yield from self.press_step("done")  # not yet labelled: the engine refuses, the toast says why
+        yield from self.press_step("label:A")
         yield from self.press_step("done")
         yield from self.press_step("side:left", "timeout_side")
         yield from self.press_step("confirm", "timeout_items")

@@ -32,8 +32,6 @@ PHASE_SCREENS = {
     "observation": "observation",
     "completed": "summary",
 }
-#: Phases in which the clinician is sterile: pedals drive, the screen never locks.
-STERILE_PHASES = frozenset({"prep_stop_block", "injection"})
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,8 @@ class CartSession:
         return "start" if phase is None else PHASE_SCREENS.get(phase, "live")
 
     def sterile(self) -> bool:
-        return self.phase() in STERILE_PHASES
+        """The clinician is sterile (pedals drive, the screen never locks): the catalogue says per phase."""
+        return self.phase() in self.catalogue.sterile_phases
 
     def last_active(self) -> bool:
         """LAST emergency mode is on (the screen never locks: nobody types a PIN during a resuscitation)."""
