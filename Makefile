@@ -35,8 +35,8 @@ $(STAMP): pyproject.toml
 
 setup: system-deps $(STAMP) ## Create .venv and install everything (idempotent)
 
-run: setup ## The cart app, on simulated devices when no hardware is attached
-	$(BIN)/sonocart run
+run: setup ## The cart app, on simulated devices when no hardware is attached (then with the demo team, said on screen)
+	$(BIN)/sonocart run --demo
 
 lint: setup ## ruff
 	$(BIN)/ruff check host ui tests firmware tools

@@ -24,7 +24,7 @@ def test_example_script_completes_the_procedure_and_books_follow_up(
     play(rec, clock, example_steps())
     st = rec.engine.state
     assert st.completed
-    assert st.mg_by_drug == {"ropivacaine": pytest.approx(45.0)}
+    assert st.mg_by_drug == {"ropivacaine": pytest.approx(60.0)}  # 3 x 4 mL of 0.5 % (5 mg/mL)
     assert len(st.follow_up) == 3
     assert any("rest" not in i for i in st.discharge_given)
     assert rec.journal.verify() == st.last_seq

@@ -55,7 +55,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-last-"))
     sim = SimProcess(args.link, ["--lines", "96", "--samples", "384"]).start()
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
-    pedal = PedalBoard(str(tmp / "pedal")).start()
+    pedal = PedalBoard(str(tmp / "pedal"))
     cart = Cart(
         catalogue=load_catalogue(),
         records_root=tmp / "records",

@@ -45,6 +45,9 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert started["screen"] == "sign_in" and started["status_operator"] == "op dr_ana"
     assert "Register every immediate team member" in started["step_text"]
     assert _seen(r, "weight_kg ok")["toast"] == "weight kg = 72"
+    # Time-out: a syringe drawn from the catalogue's stock but not labelled is refused on screen.
+    assert "syringe A must be labelled before the time-out" in _seen(r, "done")["toast"]
+    assert "Ropivacaine 0.5 %" in _seen(r, "add")["detail"]
     # Time-out: every team member confirms by name; the confirmed side goes on the banner.
     assert "confirmed: dr_ana, rn_ben" in _seen(r, "timeout_team confirm_as:rn_ben")["detail"]
     live = _seen(r, "live: prep")
@@ -65,7 +68,8 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     raised = _seen(r, "prompt raised")
     assert raised["prompt"].startswith("!! MEDIUM: Injected at about")
     assert r["light_with_prompt"] == "alarm_medium"
-    assert r["aliquots_visible"].startswith("aliquots 2 · 8 mL · dose 14% of max")
+    # 8 mL of ropivacaine 0.5 % = 40 mg; 72 kg: max min(3 mg/kg x 72, 300) = 216 mg; 40 / 216 = 19 %.
+    assert r["aliquots_visible"].startswith("aliquots 2 · 8 mL · dose 19% of max")
     # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list. An early
     # "observation done" is held by a hard stop that clears by itself when the time is up.
     assert any("LAST watch started" in t for t in r["acknowledged_on_bar"])

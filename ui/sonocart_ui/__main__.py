@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sonocart.cart.settings import SettingsError, load_settings
 from sonocart_ui.kivy_setup import configure_kivy
 
 
@@ -23,12 +24,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, help="refresh a screenshot of the window at this path")
     parser.add_argument("--screenshot-every", type=float, default=3.0, metavar="S")
     parser.add_argument("--fullscreen", action="store_true")
+    parser.add_argument(
+        "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
+    )
     args = parser.parse_args(argv)
+    # Settings first, before Kivy opens anything: an invalid file stops start-up and is left untouched.
+    try:
+        settings = load_settings(args.settings, demo=args.demo)
+    except SettingsError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr)
+        return 2
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
     from sonocart.cart.cart import Cart
-    from sonocart.cart.settings import UiSettings, demo_operators
     from sonocart.clock import SystemClock
     from sonocart.devices.pedal import PedalBoard
     from sonocart.devices.probe import ProbeClient
@@ -36,10 +45,6 @@ def main(argv: list[str] | None = None) -> int:
     from sonocart.sim.pedal_service import SimPedalRemote
     from sonocart_ui.app import CartApp
 
-    settings = UiSettings.load(args.settings)
-    if not settings.operators:
-        settings.operators = demo_operators()
-        settings.save(args.settings)
     cart = Cart(
         catalogue=load_catalogue(site_file=args.site_file),
         records_root=args.records,

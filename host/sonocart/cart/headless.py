@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
-from sonocart.cart.settings import UiSettings
+from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.clock import SystemClock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.probe import ProbeClient
@@ -240,8 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--site-file", type=Path)
     p.add_argument("--resume", type=Path, help="record folder to resume at start")
     p.add_argument("--status-every", type=float, default=1.0, metavar="S")
+    p.add_argument("--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234)")
     args = p.parse_args(argv)
-    settings = UiSettings.load(args.settings)
+    try:
+        settings = load_settings(args.settings, demo=args.demo)
+    except SettingsError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr)
+        return 2
     cart = Cart(
         catalogue=load_catalogue(site_file=args.site_file),
         records_root=args.records,

@@ -22,9 +22,6 @@ from sonocart.procedures.inputs import Input, LogAliquot
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
-#: Phases in which the clinician is sterile: pedals drive, the screen never locks.
-STERILE_PHASES = frozenset({"prep_stop_block", "injection"})
-
 
 class CartSession:
     def __init__(
@@ -113,7 +110,8 @@ class CartSession:
         return None if eng is None else eng.state.current_phase_id()
 
     def sterile(self) -> bool:
-        return self.phase() in STERILE_PHASES
+        """The clinician is sterile (pedals drive, the screen never locks): the catalogue says per phase."""
+        return self.phase() in self.catalogue.sterile_phases
 
     def last_active(self) -> bool:
         """LAST emergency mode is on (the screen never locks: nobody types a PIN during a resuscitation)."""

@@ -34,6 +34,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--resume", type=Path, metavar="RECORD", help="headless: resume this record folder at start"
     )
     p.add_argument("--status-every", type=float, default=1.0, metavar="S", help="headless status line period")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="on simulated devices with an empty roster: the demo team (PIN 1234), said so on screen",
+    )
     p.set_defaults(func=_run)
 
 
@@ -50,5 +55,6 @@ def _run(args: argparse.Namespace) -> int:
             headless=args.headless,
             resume=args.resume,
             status_every_s=args.status_every,
+            demo=args.demo,
         )
     )

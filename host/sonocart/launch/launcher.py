@@ -1,7 +1,10 @@
 """``sonocart run``: find or simulate the devices, start the app, clean up everything on exit.
 
 Every child runs in its own process group and is stopped on Ctrl-C, SIGTERM or
-when any of them dies; the simulator's pty symlinks are removed with it.
+when any of them dies; the simulator's pty symlinks are removed with it. The settings file is checked
+before anything starts: an invalid one stops here with its message and exit status 2, untouched.
+``--demo`` gives the app the demo team only when every device is simulated (a cart wired to a real probe
+or pedal board never runs with a known PIN).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
 from sonocart.devices.pedal import find_pedal_port
 from sonocart.launch.xvfb import Xvfb
@@ -34,6 +38,11 @@ class RunOptions:
     headless: bool = False
     resume: Path | None = None
     status_every_s: float = 1.0
+    demo: bool = False
+
+    @property
+    def settings_path(self) -> Path:
+        return self.run_dir / "settings.json"
 
 
 class Children:
@@ -114,6 +123,11 @@ def _pedal(opts: RunOptions, children: Children) -> list[str]:
 
 
 def run(opts: RunOptions) -> int:
+    try:
+        load_settings(opts.settings_path, demo=False)
+    except SettingsError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr, flush=True)
+        return 2
     opts.run_dir.mkdir(parents=True, exist_ok=True)
     children = Children(quiet_stdout=opts.headless)
     stopping = False
@@ -127,6 +141,7 @@ def run(opts: RunOptions) -> int:
         signal.signal(sig, _on_signal)
     try:
         probe = opts.probe or find_port(PROBE_USB_IDS)
+        simulated = probe is None
         if probe is None:
             link = opts.run_dir / "probe"
             sim = children.start(
@@ -139,17 +154,19 @@ def run(opts: RunOptions) -> int:
         else:
             _say(opts, f"Probe interface: {probe}")
         pedal_args = _pedal(opts, children)
+        simulated = simulated and "--pedal-control" in pedal_args
+        demo = _demo(opts, simulated)
         if opts.headless:
-            children.start("cart", _headless_args(opts, probe, pedal_args), stdin_stdout=True)
+            children.start("cart", _headless_args(opts, probe, pedal_args, demo), stdin_stdout=True)
         else:
-            _start_app(opts, children, probe, pedal_args)
+            _start_app(opts, children, probe, pedal_args, demo)
         _say(opts, "Ctrl-C stops everything.")
         while not stopping:
             exited = children.first_exited()
             if exited is not None:
                 name, code = exited
                 _say(opts, f"{name} exited with status {code}; stopping.")
-                return 0 if name in ("app", "cart") and code == 0 else 1
+                return code if name in ("app", "cart") and code in (0, 2) else 1
             time.sleep(0.2)
         return 0
     finally:
@@ -160,12 +177,23 @@ def run(opts: RunOptions) -> int:
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
-def _headless_args(opts: RunOptions, probe: str, pedal_args: list[str]) -> list[str]:
+def _demo(opts: RunOptions, simulated: bool) -> bool:
+    """The demo team only on simulated devices, and only when asked for; either way it is said."""
+    if opts.demo and simulated:
+        _say(opts, "Demo: simulated devices, so an empty roster gets the demo team (PIN 1234).")
+        return True
+    if opts.demo:
+        _say(opts, "--demo ignored: a real device is attached; the demo team is for simulated devices only.")
+    return False
+
+
+def _headless_args(opts: RunOptions, probe: str, pedal_args: list[str], demo: bool) -> list[str]:
     pedal = pedal_args[1:2]  # the port only: no on-screen keys without a screen
     args = [sys.executable, "-m", "sonocart.cart.headless", "--probe", probe]
     args += ["--pedal", *pedal] if pedal else []
     args += ["--records", str(opts.run_dir / "records"), "--settings", str(opts.run_dir / "settings.json")]
     args += ["--status-every", str(opts.status_every_s)]
+    args += ["--demo"] if demo else []
     if opts.site_file is not None:
         args += ["--site-file", str(opts.site_file)]
     if opts.resume is not None:
@@ -173,15 +201,17 @@ def _headless_args(opts: RunOptions, probe: str, pedal_args: list[str]) -> list[
     return args
 
 
-def _start_app(opts: RunOptions, children: Children, probe: str, pedal_args: list[str]) -> None:
+def _start_app(opts: RunOptions, children: Children, probe: str, pedal_args: list[str], demo: bool) -> None:
     env = dict(os.environ)
     ui_args = [sys.executable, "-m", "sonocart_ui", "--probe", probe, "--size", opts.size, *pedal_args]
     ui_args += [
         "--records",
         str(opts.run_dir / "records"),
         "--settings",
-        str(opts.run_dir / "settings.json"),
+        str(opts.settings_path),
     ]
+    if demo:
+        ui_args.append("--demo")
     if opts.site_file is not None:
         ui_args += ["--site-file", str(opts.site_file)]
     if opts.fullscreen:

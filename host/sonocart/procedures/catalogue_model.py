@@ -7,6 +7,7 @@ Plain frozen dataclasses so the engine can hold them and tests can compare them;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 STEP_KINDS = frozenset(
     {
@@ -30,10 +31,26 @@ STEP_KINDS = frozenset(
     }
 )
 SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml"})
+#: The class name a procedure's ``[medications] offered`` uses for every local anaesthetic.
+LOCAL_ANAESTHETIC = "local_anaesthetic"
 
 
 class CatalogueError(ValueError):
     """The catalogue data is malformed or cites an unknown source."""
+
+
+@dataclass(frozen=True)
+class FunctionTest:
+    """One functional outcome measure a ``measure = "function"`` step accepts."""
+
+    id: str
+    name: str
+    unit: str
+    max: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.unit})"
 
 
 @dataclass(frozen=True)
@@ -55,6 +72,7 @@ class Step:
     warn_text: str = ""
     measure: str = ""
     weeks: tuple[int, ...] = ()
+    tests: tuple[FunctionTest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,12 +81,39 @@ class Phase:
     title: str
     source: tuple[str, ...]
     steps: tuple[Step, ...]
+    #: The operator is scrubbed: pedals drive the cart and the screen never locks.
+    sterile: bool
 
 
 @dataclass(frozen=True)
 class DoseLimit:
     mg_per_kg: float
     max_mg: float
+
+
+@dataclass(frozen=True)
+class Strength:
+    """One presentation the site stocks: a button on the medications step and a strength the engine accepts.
+
+    ``unit`` is ``%`` for a local anaesthetic (1 % = 10 mg/mL), else the drug's own (``mg/mL``...);
+    ``epinephrine`` is the premixed ratio (``1:200,000``), empty when plain.
+    """
+
+    drug: str
+    value: float
+    unit: str
+    epinephrine: str = ""
+
+    @property
+    def label(self) -> str:
+        epi = f" with epinephrine {self.epinephrine}" if self.epinephrine else ""
+        return f"{self.value:g} {self.unit}{epi}"
+
+    def part(self) -> dict[str, Any]:
+        """This strength as one entry of a syringe's ``contents`` in the medications answer."""
+        if self.unit == "%":
+            return {"drug": self.drug, "percent": self.value, "epinephrine": bool(self.epinephrine)}
+        return {"drug": self.drug, "mg_per_ml": self.value}
 
 
 @dataclass(frozen=True)
@@ -79,6 +124,15 @@ class LocalAnaesthetic:
     plain: DoseLimit
     with_epinephrine: DoseLimit
     source: tuple[str, ...]
+    #: Stocked strengths (%), plain and premixed with epinephrine (at ``epinephrine_ratio``).
+    percent: tuple[float, ...]
+    percent_with_epinephrine: tuple[float, ...]
+    epinephrine_ratio: str
+
+    def strengths(self) -> tuple[Strength, ...]:
+        plain = (Strength(self.id, p, "%") for p in self.percent)
+        epi = (Strength(self.id, p, "%", self.epinephrine_ratio) for p in self.percent_with_epinephrine)
+        return (*plain, *epi)
 
 
 @dataclass(frozen=True)
@@ -87,6 +141,12 @@ class OtherDrug:
     name: str
     tags: tuple[str, ...]
     source: tuple[str, ...]
+    #: Stocked strengths in ``unit``; none for what is not drawn into a syringe (skin preparations).
+    mg_per_ml: tuple[float, ...]
+    unit: str
+
+    def strengths(self) -> tuple[Strength, ...]:
+        return tuple(Strength(self.id, v, self.unit) for v in self.mg_per_ml)
 
 
 @dataclass(frozen=True)
@@ -138,6 +198,8 @@ class Procedure:
     diagnostic: bool
     post_pain_minutes: tuple[float, ...]
     sources: tuple[str, ...]
+    #: Drug classes the medications step offers: ``local_anaesthetic`` or an other drug's tag.
+    offered: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -183,6 +245,32 @@ class Catalogue:
     discharge: tuple[Instruction, ...]
     last: LastRules
     cited: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def sterile_phases(self) -> frozenset[str]:
+        """Ids of the phases in which the operator is sterile (pedals drive, the screen never locks)."""
+        return frozenset(ph.id for p in self.procedures.values() for ph in p.phases if ph.sterile)
+
+    def drug_name(self, drug: str) -> str:
+        if drug in self.local_anaesthetics:
+            return self.local_anaesthetics[drug].name
+        if drug in self.other_drugs:
+            return self.other_drugs[drug].name
+        raise CatalogueError(f"unknown drug {drug!r}")
+
+    def strengths(self, drug: str) -> tuple[Strength, ...]:
+        """What the site stocks of ``drug`` (empty: not drawn into a syringe, or no longer stocked)."""
+        if drug in self.local_anaesthetics:
+            return self.local_anaesthetics[drug].strengths()
+        if drug in self.other_drugs:
+            return self.other_drugs[drug].strengths()
+        raise CatalogueError(f"unknown drug {drug!r}")
+
+    def offered_drugs(self, procedure: Procedure) -> tuple[str, ...]:
+        """Drugs the medications step offers for ``procedure``, in catalogue order, each with a stock."""
+        las = [d for d in self.local_anaesthetics if LOCAL_ANAESTHETIC in procedure.offered]
+        others = [d for d, o in self.other_drugs.items() if procedure.offered.intersection(o.tags)]
+        return tuple(d for d in (*las, *others) if self.strengths(d))
 
     def procedure(self, procedure_id: str) -> Procedure:
         try:

@@ -21,20 +21,12 @@ from sonocart.procedures.inputs import (
     NewNeedle,
     TestDose,
 )
-from sonocart.procedures.outcomes import FUNCTION_TESTS
+from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.medications import MedicationsForm
 
-#: Usual strength (%) offered for each local anaesthetic when drawing up; the engine checks the dose.
-LA_STRENGTH = {"lidocaine": 1.0, "bupivacaine": 0.25, "levobupivacaine": 0.25, "ropivacaine": 0.375}
+__all__ = ["CONFIRM_KINDS", "NO_STEP", "Action", "StepForm", "StepView"]
 #: antithrombotic button cycle: not taking -> taking, held -> taking, NOT held
 _AT_CYCLE = {None: True, True: False, False: None}
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
-    selected: bool = False
-    primary: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +51,8 @@ class StepForm:
         self.selected: set[str] = set()
         self.cycle: dict[str, bool | None] = {}
         self.entry = ""
-        self.function_test = "sit_to_stand_s"
+        self.function_test = ""
+        self.medications: MedicationsForm | None = None
 
     # -- view -------------------------------------------------------------------------------------
     def _sync(self, step: Step) -> None:
@@ -71,6 +64,11 @@ class StepForm:
         self.cycle = {}
         prefill = self.session.prefill.get(step.id)
         self.entry = "" if prefill is None else f"{prefill:g}"
+        self.function_test = step.tests[0].id if step.tests else ""
+        eng = self.session.engine
+        self.medications = None
+        if step.kind == "medications" and eng is not None:
+            self.medications = MedicationsForm(self.session.catalogue, eng.state.procedure)
         if step.kind == "team":
             self.selected = {o.id for o in self.session.settings.operators}
 
@@ -134,12 +132,8 @@ class StepForm:
                 acts.append(Action(f"drug:{d}", drug.name + suffix, state is not None))
             label = "None taken" if not self._taking() else f"Done ({len(self._taking())})"
             return [*acts, Action("done", label, primary=True)], "tap: taking & held / NOT held / not taking"
-        if kind == "medications":
-            acts = [
-                Action(f"med:{d}", f"{la.name} {LA_STRENGTH.get(d, 0.5):g}%", d in sel)
-                for d, la in self.session.catalogue.local_anaesthetics.items()
-            ]
-            return [*acts, Action("done", "Drawn and labelled", primary=True)], "one labelled syringe each"
+        if kind == "medications" and self.medications is not None:
+            return self.medications.actions()
         if kind in ("number", "outcome"):
             return self._keypad(step), ""
         if kind == "injection":
@@ -149,9 +143,7 @@ class StepForm:
     def _keypad(self, step: Step) -> list[Action]:
         acts = []
         if step.measure == "function":
-            acts = [
-                Action(f"test:{t}", label, t == self.function_test) for t, label in FUNCTION_TESTS.items()
-            ]
+            acts = [Action(f"test:{t.id}", t.label, t.id == self.function_test) for t in step.tests]
         keys = [*"789456123", "dot", "0", "back"]
         labels = {"dot": ".", "back": "DEL"}
         acts += [Action(f"digit:{k}" if k.isdigit() else k, labels.get(k, k)) for k in keys]
@@ -211,7 +203,12 @@ class StepForm:
             return s.submit(lambda op: Answer(sid, name == "yes", op), f"answered {name}")
         if name == "side":
             return s.submit(lambda op: Answer(sid, arg, op), f"side {arg.upper()}")
-        if name in ("opt", "member", "allergy", "med"):
+        if step.kind == "medications" and self.medications is not None and name != "done":
+            if self.medications.press(name, arg):
+                s.changed()
+                return True
+            return False
+        if name in ("opt", "member", "allergy"):
             if step.kind == "choice" and not step.multiple:
                 return s.submit(lambda op: Answer(sid, arg, op), f"{arg.replace('_', ' ')}")
             self.selected ^= {arg}
@@ -260,15 +257,8 @@ class StepForm:
     def _done(self, step: Step) -> bool:
         sid = step.id
         value: Any
-        if step.kind == "medications":
-            value = [
-                {
-                    "id": chr(ord("A") + i),
-                    "labelled": True,
-                    "contents": [{"drug": d, "percent": LA_STRENGTH.get(d, 0.5)}],
-                }
-                for i, d in enumerate(sorted(self.selected))
-            ]
+        if step.kind == "medications" and self.medications is not None:
+            value = self.medications.answer()
         elif step.kind == "antithrombotics":
             value = self._taking()
         else:
