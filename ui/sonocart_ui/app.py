@@ -181,6 +181,7 @@ class CartApp(App):  # type: ignore[misc]
     def step_action(self, key: str) -> None:
         self.cart.touched()
         self.form.press(key)
+        self._redraw()  # a selection on the form changes the view even when the core did not
 
     def acknowledge_top(self) -> None:
         """The bar's button acts on the prompt the bar shows; a hard stop opens the list (override)."""

@@ -1,0 +1,262 @@
+"""The headless core's policies on a manual clock, without Kivy: pedal map per context, light and buzzer
+per prompt priority, the lock and what it does with pedal presses, liveness, and the event stream.
+
+The engine, journal and imaging chain are the real ones; the pedal board is a recording stand-in with
+the driver's interface (events in, light and buzzer commands out), so each policy is seen exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sonocart.cart.cart import Cart
+from sonocart.cart.events import CartEvent
+from sonocart.cart.settings import UiSettings, demo_operators
+from sonocart.clock import ManualClock
+from sonocart.devices.pedal_events import BoardEvent, FaultEvent, PedalEvent, PedalStatus
+from sonocart.devices.probe import ProbeClient, ProbeStatus
+from sonocart.journal.store import Journal
+from sonocart.procedures.catalogue import load_catalogue
+from sonocart.records.record import JOURNAL_NAME
+from sonocart.wire import probe_codec as pc
+from sonocart_ui.viewmodels.step_form import StepForm
+from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
+
+
+class RecordingBoard:
+    """The pedal driver's interface: queued events in, every light and buzzer command recorded."""
+
+    def __init__(self) -> None:
+        self.queue: list[BoardEvent] = []
+        self.lights: list[str] = []
+        self.buzzes: list[str] = []
+        self.seq = 0
+
+    def start(self) -> RecordingBoard:
+        return self
+
+    def stop(self) -> None:
+        pass
+
+    def get_event(self, timeout: float | None = None) -> BoardEvent | None:
+        return self.queue.pop(0) if self.queue else None
+
+    def set_indicator(self, state: str | int) -> None:
+        self.lights.append(str(state))
+
+    def buzz(self, priority: str | int) -> None:
+        self.buzzes.append(str(priority))
+
+    def status(self) -> PedalStatus:
+        return PedalStatus("rig", True, None, None)
+
+    def gesture(self, pedal: str, kind: str) -> PedalEvent:
+        self.seq += 1
+        ev = PedalEvent(pedal, kind, self.seq * 100, self.seq, boot_id=0xB007)
+        self.queue.append(ev)
+        return ev
+
+
+class HealthyProbe(ProbeClient):
+    """The real driver, never started: its latest-frame slot is filled by the test, its link reported up."""
+
+    def status(self) -> ProbeStatus:
+        return replace(super().status(), connected=True, fault=None)
+
+
+def _frame(n: int) -> pc.Frame:
+    """A real 64-line linear frame as the codec hands it over (grey ramp in depth)."""
+    lines = np.tile(np.linspace(0, 60000, 256, dtype=np.uint16), (64, 1))
+    geom = pc.FrameGeometry(pc.GeometryKind.LINEAR, 0.0, 40.0, width_mm=38.0)
+    return pc.Frame(n, n, n * 33_000, 0, geom, lines)
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> tuple[Cart, RecordingBoard, ManualClock, list[CartEvent]]:
+    clock = ManualClock()
+    board = RecordingBoard()
+    settings = UiSettings(operators=demo_operators())
+    settings.idle_lock_s = 60
+    cart = Cart(
+        catalogue=load_catalogue(),
+        records_root=tmp_path / "records",
+        clock=clock,
+        settings=settings,
+        probe=HealthyProbe("/nonexistent/probe", clock=clock.monotonic),
+        pedal=board,  # type: ignore[arg-type]
+        image_size=(320, 240),
+    )
+    events: list[CartEvent] = []
+    cart.subscribe(events.append)
+    return cart, board, clock, events
+
+
+def _open(cart: Cart) -> None:
+    cart.open_procedure("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+
+
+def _to_prep(cart: Cart) -> StepForm:
+    form = StepForm(cart.session)
+    for step, key in SIGN_IN_TO_PREP:
+        assert form.view().step_id == step
+        assert form.press(key), cart.session.feedback
+    return form
+
+
+def _kinds(events: list[CartEvent], kind: str) -> list[dict[str, Any]]:
+    return [e.as_dict() for e in events if e.kind == kind]
+
+
+def test_light_is_idle_then_ready_then_imaging_while_frames_are_live_and_ready_when_frozen(rig: Any) -> None:
+    cart, board, clock, events = rig
+    cart.pump()
+    assert board.lights == ["idle"]
+    _open(cart)
+    assert board.lights[-1] == "ready"
+    cart.probe.latest.put(_frame(1), clock.monotonic())
+    cart.pump()
+    assert board.lights[-1] == "imaging" and cart.liveness.live
+    cart.freeze()
+    cart.pump()
+    assert board.lights[-1] == "ready"  # a frozen image is not live imaging
+    cart.freeze()
+    cart.probe.latest.put(_frame(2), clock.monotonic())
+    cart.pump()
+    assert board.lights[-1] == "imaging"
+    clock.advance(0.3)  # no new frame for 300 ms: NO SIGNAL, never a stale image shown as live
+    cart.pump()
+    assert board.lights[-1] == "ready" and not cart.liveness.live
+    assert [e["live"] for e in _kinds(events, "liveness")] == [True, False]
+    assert "no new frame for 300 ms" in _kinds(events, "liveness")[-1]["reason"]
+
+
+def test_a_new_prompt_buzzes_once_at_its_priority_and_the_light_shows_the_top_prompt(rig: Any) -> None:
+    cart, board, _clock, events = rig
+    _open(cart)
+    form = StepForm(cart.session)
+    for key in ("member:rn_ben", "done", "confirm"):
+        form.press(key)
+    assert board.buzzes == []
+    assert form.press("no")  # consent not valid: journaled, and a HIGH hard stop raised
+    assert board.buzzes == ["high"]
+    assert board.lights[-1] == "alarm_high"
+    prompts = _kinds(events, "prompts")
+    assert prompts[-1]["priority"] == "HIGH" and prompts[-1]["count"] >= 1
+    cart.pump()
+    assert board.buzzes == ["high"]  # once, not on every pump
+
+
+def test_pedal_map_follows_the_context_and_every_gesture_is_journaled_once(rig: Any) -> None:
+    cart, board, clock, events = rig
+    _open(cart)
+    _to_prep(cart)
+    cart.probe.latest.put(_frame(1), clock.monotonic())
+    cart.pump()
+    board.gesture("A", "press")  # edges are not actions
+    board.gesture("A", "tap")  # sterile context: freeze
+    board.gesture("B", "hold")  # acknowledge or confirm: the prep step
+    cart.pump()
+    assert cart.live.frozen
+    step = cart.session.current_step()
+    assert step is not None and step.id == "stop_before_block"
+    form = StepForm(cart.session)
+    form.press("stop:dr_ana:left")
+    form.press("stop:odp_cy:left")
+    assert cart.session.current_step().kind == "injection"  # type: ignore[union-attr]
+    board.gesture("B", "hold")  # injection context: negative aspiration
+    cart.pump()
+    clock.advance(30)
+    tap = board.gesture("B", "tap")  # injection context: log an aliquot
+    cart.pump()
+    board.queue.append(tap)  # the same press delivered twice
+    cart.pump()
+    eng = cart.session.engine
+    assert eng is not None and len(eng.state.aliquots) == 1 and eng.state.aliquots[0].via == "pedal"
+    acted = [(e["pedal"], e["gesture"], e["action"], e["outcome"]) for e in _kinds(events, "pedal")]
+    assert acted[:4] == [
+        ("A", "tap", "freeze", "done"),
+        ("B", "hold", "acknowledge_or_confirm", "done"),
+        ("B", "hold", "acknowledge_or_confirm", "done"),
+        ("B", "tap", "log_aliquot", "done"),
+    ]
+    with Journal(cart.session.record.path / JOURNAL_NAME) as journal:  # type: ignore[union-attr]
+        journal.verify()
+        rows = [e.payload for e in journal.events() if e.type == "pedal_gesture"]
+    assert [(r["pedal"], r["gesture"], r["action"]) for r in rows[:4]] == [a[:3] for a in acted[:4]]
+    assert all(r["press_id"].startswith("0000b007:") for r in rows)
+
+
+def test_a_refused_pedal_action_buzzes_low_and_is_on_the_record_as_refused(rig: Any) -> None:
+    cart, board, _clock, events = rig
+    _open(cart)
+    board.gesture("B", "hold")  # the team step cannot be confirmed by pedal
+    cart.pump()
+    assert board.buzzes == ["low"]
+    (ev,) = _kinds(events, "pedal")
+    assert ev["outcome"] == "refused" and "needs the screen" in ev["detail"] and ev["seq"] is not None
+
+
+def test_the_screen_locks_after_the_idle_time_and_pedals_pressed_while_locked_are_reported(rig: Any) -> None:
+    cart, board, clock, events = rig
+    _open(cart)
+    clock.advance(59)
+    cart.pump()
+    assert not cart.lock.locked
+    clock.advance(2)
+    cart.pump()
+    assert cart.lock.locked and _kinds(events, "lock")[-1]["locked"]
+    board.gesture("A", "tap")
+    cart.pump()
+    (ev,) = _kinds(events, "pedal")
+    assert (ev["outcome"], ev["action"]) == ("locked", "freeze") and ev["seq"] is not None
+    assert not cart.live.frozen  # not acted on
+    assert board.buzzes == ["low"]
+    assert not cart.unlock("rn_ben", "9999") and cart.lock.locked
+    assert cart.unlock("rn_ben", "1234") and not cart.lock.locked and cart.session.operator == "rn_ben"
+
+
+def test_the_screen_never_locks_while_sterile_and_the_lock_button_is_refused_there(rig: Any) -> None:
+    cart, _board, clock, _events = rig
+    _open(cart)
+    _to_prep(cart)
+    assert cart.session.sterile()
+    clock.advance(10_000)
+    cart.pump()
+    assert not cart.lock.locked
+    assert not cart.lock_now() and not cart.lock.locked
+    assert "does not lock while sterile" in cart.session.feedback.text  # type: ignore[union-attr]
+
+
+def test_presses_the_board_dropped_are_reported_and_journaled_never_silent(rig: Any) -> None:
+    cart, board, _clock, events = rig
+    _open(cart)
+    board.queue.append(FaultEvent("events_lost", True, 2, 0, 1, boot_id=0xB007))
+    cart.pump()
+    assert _kinds(events, "pedals_lost") == [{"event": "pedals_lost", "count": 2}]
+    with Journal(cart.session.record.path / JOURNAL_NAME) as journal:  # type: ignore[union-attr]
+        notes = [str(e.payload["text"]) for e in journal.events() if e.type == "note"]
+    assert any("dropped 2 pedal press" in n for n in notes)
+
+
+def test_running_timers_tick_on_the_event_stream_once_a_second(rig: Any) -> None:
+    cart, _board, clock, events = rig
+    _open(cart)
+    form = _to_prep(cart)
+    form.press("confirm")
+    form.press("stop:dr_ana:left")
+    form.press("stop:odp_cy:left")
+    form.press("aspirate:negative")
+    form.press("aliquot")  # starts the pause between aliquots
+    for _ in range(3):
+        clock.advance(1.0)
+        cart.pump()
+    ticks = _kinds(events, "timers")
+    assert len(ticks) >= 2 and all(t["remaining_s"] for t in ticks)
+    first, last = ticks[0]["remaining_s"], ticks[-1]["remaining_s"]
+    name = next(iter(first))
+    assert last[name] < first[name]
