@@ -35,9 +35,9 @@ def test_alarm_styles_follow_iec_colours_flash_rates_and_carry_a_marker_and_word
     high, medium, low = (style_of(p) for p in (Priority.HIGH, Priority.MEDIUM, Priority.LOW))
     assert high.colour[0] > 0.8 > high.colour[1] and 1.4 <= high.flash_hz <= 2.8
     assert medium.colour[0] > 0.8 and medium.colour[1] > 0.6 and 0.4 <= medium.flash_hz <= 0.8
-    assert low.flash_hz == 0 and all(flash_on(low, t / 10) for t in range(20))
+    assert low.flash_hz == 0 and all(flash_on(low.signal, t / 10) for t in range(20))
     assert (high.marker, medium.marker, low.marker) == ("!!!", "!!", "!")
-    lit = [flash_on(high, t / 100) for t in range(100)]  # one second
+    lit = [flash_on(high.signal, t / 100) for t in range(100)]  # one second
     assert 0.2 <= sum(lit) / len(lit) <= 0.6  # duty cycle within IEC 60601-1-8 (20-60 %)
 
 

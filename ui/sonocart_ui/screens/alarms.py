@@ -12,8 +12,8 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from sonocart.cart.alarms import flash_on
 from sonocart.procedures.inputs import Override
-from sonocart_ui.viewmodels.alarm_style import flash_on
 from sonocart_ui.viewmodels.prompt_list import PromptRow, acknowledge, rows
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -63,4 +63,4 @@ class AlarmsScreen(Screen):  # type: ignore[misc]
 
     def flash(self, now: float) -> None:
         for w in self.ids.rows.children:
-            w.marker_on = flash_on(w.row.style, now)
+            w.marker_on = flash_on(w.row.style.signal, now)
