@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy.typing as npt
+
 from sonocart.cart import pacs
 from sonocart.cart.captures import capture_clip, capture_still
 from sonocart.cart.events import (
@@ -168,6 +170,22 @@ class Cart:
             clips = sorted((self.session.record.path / "clips").glob("*.mp4"))
             self.emit(CaptureSaved("clip", len(clips), f"clips/{clips[-1].name}" if clips else ""))
         return ok
+
+    def capture_image(
+        self,
+        image: npt.NDArray[Any],
+        mm_per_px: float,
+        origin_px: tuple[float, float],
+        operator: str,
+        label: str = "",
+    ) -> dict[str, Any]:
+        """Store a given still (scripted runs, imports) in the record; raises CaptureError/JournalError."""
+        record = self.session.record
+        if record is None:
+            raise InputRejected("no procedure open")
+        cap = record.add_capture(image, mm_per_px, origin_px, operator, label)
+        self.emit(CaptureSaved("still", int(cap["number"]), str(cap["file"])))
+        return cap
 
     def imaging_press(self, key: str) -> None:
         """Depth, gain, dynamic range, TGC and persistence buttons (keys of ``LiveImaging.press``)."""

@@ -1,4 +1,7 @@
-"""Run a scripted procedure through the engine: the headless path for rigs and demos."""
+"""Run a scripted procedure through the cart core (no devices): demos, records for export tests, rigs.
+
+The script goes through the same :class:`~sonocart.cart.cart.Cart` the touchscreen and the headless
+service drive, on a manual clock that ``wait`` entries move; its events can be listened to."""
 
 from __future__ import annotations
 
@@ -8,10 +11,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from sonocart.cart.cart import Cart, Listener
+from sonocart.cart.settings import UiSettings
 from sonocart.clock import ManualClock
+from sonocart.devices.probe import ProbeClient
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.records.record import ProcedureRecord
 from sonocart.scripted.script import Capture, Script, Wait
+
+#: A scripted run has no probe: the cart's probe session is never started (its status says so).
+NO_PROBE = "no probe (scripted run)"
 
 
 def test_pattern(rows: int, columns: int) -> npt.NDArray[np.uint8]:
@@ -30,24 +39,33 @@ def run_script(
     catalogue: Catalogue,
     clock: ManualClock,
     on_step: Callable[[int, object], None] | None = None,
+    listener: Listener | None = None,
 ) -> ProcedureRecord:
-    """Create a record and submit every scripted input; ``wait`` entries move the scripted clock.
+    """Open a record and submit every scripted input through the cart; ``wait`` entries move the clock.
 
     Raises what the engine raises (InputRejected, JournalWriteError) with the record left as far as it got,
     so a failed script can be inspected and resumed.
     """
-    record = ProcedureRecord.create(
-        records_root, catalogue, clock, script.procedure, script.patient, script.operator
+    cart = Cart(
+        catalogue=catalogue,
+        records_root=records_root,
+        clock=clock,
+        settings=UiSettings(),
+        probe=ProbeClient(NO_PROBE, clock=clock.monotonic),
     )
+    cart.image_wanted = False
+    if listener is not None:
+        cart.subscribe(listener)
+    record = cart.open_procedure(script.procedure, script.patient, None, script.operator)
     for index, step in enumerate(script.steps):
         if on_step is not None:
             on_step(index, step)
         if isinstance(step, Wait):
             clock.advance(step.seconds)
-            record.engine.tick()
+            cart.pump()
         elif isinstance(step, Capture):
             image = test_pattern(step.rows, step.columns)
-            record.add_capture(image, step.mm_per_px, (step.columns / 2, 0.0), step.operator, step.label)
+            cart.capture_image(image, step.mm_per_px, (step.columns / 2, 0.0), step.operator, step.label)
         else:
-            record.engine.submit(step)
+            cart.submit_input(step)
     return record
