@@ -7,6 +7,8 @@ the driver's interface (events in, light and buzzer commands out), so each polic
 
 from __future__ import annotations
 
+import socket
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import pytest
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
+from sonocart.cart.pacs import counts
 from sonocart.cart.settings import UiSettings, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.devices.pedal_events import BoardEvent, FaultEvent, PedalEvent, PedalStatus
@@ -260,3 +263,24 @@ def test_running_timers_tick_on_the_event_stream_once_a_second(rig: Any) -> None
     first, last = ticks[0]["remaining_s"], ticks[-1]["remaining_s"]
     name = next(iter(first))
     assert last[name] < first[name]
+
+
+def test_a_pacs_send_runs_off_the_pump_and_a_pacs_that_is_down_leaves_everything_queued(rig: Any) -> None:
+    cart, _board, _clock, events = rig
+    with socket.socket() as s:  # a port nobody listens on: the PACS is down
+        s.bind(("127.0.0.1", 0))
+        cart.session.settings.pacs.port = s.getsockname()[1]
+    cart.session.settings.pacs.host = "127.0.0.1"
+    _open(cart)
+    said = cart.send_to_pacs()
+    assert said.startswith("queued ") and cart.pacs.sending
+    assert cart.send_to_pacs() == "PACS: already sending"  # one send at a time
+    deadline = time.monotonic() + 30
+    while not _kinds(events, "pacs") and time.monotonic() < deadline:
+        cart.pump()
+        time.sleep(0.02)
+    (done,) = _kinds(events, "pacs")
+    assert not done["ok"] and "stay queued, nothing lost" in done["text"]
+    assert not cart.pacs.sending
+    sent, pending = counts(cart.session)
+    assert sent == 0 and pending >= 1

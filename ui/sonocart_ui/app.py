@@ -29,6 +29,7 @@ from sonocart.cart.events import (
     ImagingChanged,
     LivenessChanged,
     LockChanged,
+    PacsFinished,
     PromptsChanged,
 )
 from sonocart.devices.pedal_events import PedalStatus
@@ -256,6 +257,9 @@ class CartApp(App):  # type: ignore[misc]
             self._set_flashing(event.priority in ("HIGH", "MEDIUM"))
         if isinstance(event, Feedback):
             self._clear_toast()  # re-armed: the toast goes TOAST_S after the newest message
+        if isinstance(event, PacsFinished):
+            summary = self.screens.get_screen("summary")
+            summary.pacs_finished(event.text, event.ok)
         if isinstance(event, ImagingChanged | LivenessChanged) and self.live_screen is not None:
             self.live_screen.refresh(self.cart.view)
         if event.kind in _TEXT_EVENTS:
