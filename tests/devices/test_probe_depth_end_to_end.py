@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 from sonocart.devices.probe import ProbeClient
 from sonocart.devices.probe_depth import DepthOutcome, DepthRequest, FrameDepthChanged, ProbeEvent
 from sonocart.devices.probe_geometry import to_geometry
@@ -61,6 +63,15 @@ def _frames_after(client: ProbeClient, n: int) -> None:
     wait_until(lambda: client.latest.count >= target, 10, f"{n} more frames")
 
 
+@pytest.fixture
+def at_50mm(probe_sim: Callable[..., SimProcess]) -> Iterator[tuple[SimProcess, ProbeClient, Recorder]]:
+    """A simulator imaging to 50 mm and a client that has frames from it."""
+    sim = probe_sim("--depth", "50", *SMALL)
+    with running(sim.link) as (client, rec):
+        wait_until(lambda: _frame_depth(client) == 50.0, 15, "frames at 50 mm")
+        yield sim, client, rec
+
+
 @contextmanager
 def frozen(sim: SimProcess) -> Iterator[None]:
     """The simulator process stopped (SIGSTOP): a hung probe that reads and answers nothing."""
@@ -74,22 +85,20 @@ def frozen(sim: SimProcess) -> Iterator[None]:
 
 
 def test_an_accepted_depth_shows_only_once_frames_at_that_depth_arrive(
-    probe_sim: Callable[..., SimProcess],
+    at_50mm: tuple[SimProcess, ProbeClient, Recorder],
 ) -> None:
-    sim = probe_sim("--depth", "50", *SMALL)
-    with running(sim.link) as (client, rec):
-        wait_until(lambda: _frame_depth(client) == 50.0, 15, "frames at 50 mm")
-        asked = client.set_depth(65.0)
-        assert (asked.depth_mm, asked.outcome) == (65.0, DepthOutcome.PENDING)
-        wait_until(lambda: _frame_depth(client) == 65.0, 5, "frames at 65 mm")
-        frame = client.latest.get()[0]
-        assert frame is not None and to_geometry(frame.geometry).depth_end_mm == 65.0
-        # The probe's ACK comes before its first frame at the new depth: when the acceptance arrived the
-        # frames on screen were still at 50 mm, and the depth shown changed with the frames, not the ACK.
-        assert rec.requests() == [(65.0, DepthOutcome.PENDING, 50.0), (65.0, DepthOutcome.ACCEPTED, 50.0)]
-        assert rec.frame_depths() == [(50.0, None), (65.0, 50.0)]
-        status = client.status()
-        assert not status.depth_pending and status.depth_refused is None and status.depth_unconfirmed is None
+    _, client, rec = at_50mm
+    asked = client.set_depth(65.0)
+    assert (asked.depth_mm, asked.outcome) == (65.0, DepthOutcome.PENDING)
+    wait_until(lambda: _frame_depth(client) == 65.0, 5, "frames at 65 mm")
+    frame = client.latest.get()[0]
+    assert frame is not None and to_geometry(frame.geometry).depth_end_mm == 65.0
+    # The probe's ACK comes before its first frame at the new depth: when the acceptance arrived the
+    # frames on screen were still at 50 mm, and the depth shown changed with the frames, not the ACK.
+    assert rec.requests() == [(65.0, DepthOutcome.PENDING, 50.0), (65.0, DepthOutcome.ACCEPTED, 50.0)]
+    assert rec.frame_depths() == [(50.0, None), (65.0, 50.0)]
+    status = client.status()
+    assert not status.depth_pending and status.depth_refused is None and status.depth_unconfirmed is None
 
 
 def test_a_refused_depth_is_shown_keeps_the_image_depth_and_is_not_asked_again_after_a_reconnect(
@@ -121,47 +130,43 @@ def test_a_refused_depth_is_shown_keeps_the_image_depth_and_is_not_asked_again_a
 
 
 def test_a_depth_request_a_hung_probe_never_answers_is_not_confirmed_until_a_late_answer_comes(
-    probe_sim: Callable[..., SimProcess],
+    at_50mm: tuple[SimProcess, ProbeClient, Recorder],
 ) -> None:
-    sim = probe_sim("--depth", "50", *SMALL)
-    with running(sim.link) as (client, rec):
-        wait_until(lambda: _frame_depth(client) == 50.0, 15, "frames at 50 mm")
-        with frozen(sim):
-            client.set_depth(65.0)
-            wait_until(lambda: client.status().depth_unconfirmed is not None, 10, "not confirmed")
-            status = client.status()
-            assert status.depth_unconfirmed == "no answer from the probe within 1.5 s"
-            assert (status.depth_requested_mm, status.frame_depth_mm) == (65.0, 50.0)
-            wait_until(lambda: len(rec.requests()) == 2, 5, "the not-confirmed event")
-            assert rec.requests()[1][:2] == (65.0, DepthOutcome.UNCONFIRMED)
-        wait_until(lambda: _frame_depth(client) == 65.0, 10, "frames at 65 mm once the probe runs again")
-        assert rec.requests()[-1][:2] == (65.0, DepthOutcome.ACCEPTED)
+    sim, client, rec = at_50mm
+    with frozen(sim):
+        client.set_depth(65.0)
+        wait_until(lambda: client.status().depth_unconfirmed is not None, 10, "not confirmed")
+        status = client.status()
+        assert status.depth_unconfirmed == "no answer from the probe within 1.5 s"
+        assert (status.depth_requested_mm, status.frame_depth_mm) == (65.0, 50.0)
+        wait_until(lambda: len(rec.requests()) == 2, 5, "the not-confirmed event")
+        assert rec.requests()[1][:2] == (65.0, DepthOutcome.UNCONFIRMED)
+    wait_until(lambda: _frame_depth(client) == 65.0, 10, "frames at 65 mm once the probe runs again")
+    assert rec.requests()[-1][:2] == (65.0, DepthOutcome.ACCEPTED)
 
 
 def test_a_probe_unplugged_before_it_answers_leaves_the_request_not_confirmed_and_asked_again(
-    probe_sim: Callable[..., SimProcess],
+    at_50mm: tuple[SimProcess, ProbeClient, Recorder], probe_sim: Callable[..., SimProcess]
 ) -> None:
-    sim = probe_sim("--depth", "50", *SMALL)
-    with running(sim.link) as (client, rec):
-        wait_until(lambda: _frame_depth(client) == 50.0, 15, "frames at 50 mm")
-        with frozen(sim):
-            asked = client.set_depth(65.0)
-            assert asked.outcome is DepthOutcome.PENDING
-            sim.kill()  # unplugged while it had not yet read the request
-        wait_until(lambda: client.status().depth_unconfirmed is not None, 5, "not confirmed")
-        status = client.status()
-        assert status.depth_unconfirmed == "the probe link dropped before the probe answered"
-        assert (status.depth_requested_mm, status.frame_depth_mm) == (65.0, 50.0)
-        assert status.fault is not None
-        probe_sim("--depth", "50", *SMALL)
-        wait_until(lambda: _frame_depth(client) == 65.0, 15, "the request sent again to the returned probe")
-        outcomes = [(d, o) for d, o, _ in rec.requests()]
-        assert outcomes[:3] == [
-            (65.0, DepthOutcome.PENDING),
-            (65.0, DepthOutcome.UNCONFIRMED),
-            (65.0, DepthOutcome.PENDING),  # asked again when the probe identified itself
-        ]
-        wait_until(lambda: rec.requests()[-1][1] is DepthOutcome.ACCEPTED, 5, "the acceptance")
+    sim, client, rec = at_50mm
+    with frozen(sim):
+        asked = client.set_depth(65.0)
+        assert asked.outcome is DepthOutcome.PENDING
+        sim.kill()  # unplugged while it had not yet read the request
+    wait_until(lambda: client.status().depth_unconfirmed is not None, 5, "not confirmed")
+    status = client.status()
+    assert status.depth_unconfirmed == "the probe link dropped before the probe answered"
+    assert (status.depth_requested_mm, status.frame_depth_mm) == (65.0, 50.0)
+    assert status.fault is not None
+    probe_sim("--depth", "50", *SMALL)
+    wait_until(lambda: _frame_depth(client) == 65.0, 15, "the request sent again to the returned probe")
+    outcomes = [(d, o) for d, o, _ in rec.requests()]
+    assert outcomes[:3] == [
+        (65.0, DepthOutcome.PENDING),
+        (65.0, DepthOutcome.UNCONFIRMED),
+        (65.0, DepthOutcome.PENDING),  # asked again when the probe identified itself
+    ]
+    wait_until(lambda: rec.requests()[-1][1] is DepthOutcome.ACCEPTED, 5, "the acceptance")
 
 
 def test_a_replayed_recording_refuses_a_depth_change(
