@@ -86,10 +86,16 @@ def test_only_the_latest_request_is_shown_but_an_earlier_acceptance_is_what_a_re
 
 def test_set_depth_refuses_a_value_that_is_not_a_positive_number_and_sends_nothing() -> None:
     client = ProbeClient("/nonexistent/probe")
-    for bad in (math.nan, math.inf, -math.inf, 0.0, -10.0):
-        with pytest.raises(ValueError, match="positive number of millimetres"):
+    for bad in (math.nan, math.inf, -math.inf, 0.0, -10.0, 1000.001, 1e39):
+        with pytest.raises(ValueError, match="positive number of millimetres up to 1000"):
             client.set_depth(bad)
+    for wrong_type in (True, "70", None):
+        with pytest.raises(ValueError, match="must be a number of millimetres"):
+            client.set_depth(wrong_type)  # type: ignore[arg-type]
     assert client.status().depth_request is None
+    with pytest.raises(ValueError):
+        ProbeClient("/nonexistent/probe", depth_mm=math.nan)
+    assert client.set_depth(1000).depth_mm == 1000.0  # the limit itself is a depth one may ask for
 
 
 def test_a_request_while_the_link_is_down_is_not_confirmed_at_once_and_told_to_subscribers() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from sonocart.devices.probe_depth import (
     DepthRequests,
     FrameDepthChanged,
     ProbeEvent,
+    checked_depth_mm,
 )
 from sonocart.wire import probe_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
@@ -133,7 +133,7 @@ class ProbeClient:
             pc.Identify: self._on_identify,
             pc.Ack: self._on_ack,
         }
-        self._depth = DepthRequests(depth_mm)
+        self._depth = DepthRequests(None if depth_mm is None else checked_depth_mm(depth_mm))
         self._announced_depth_mm: float | None = None  # for FrameDepthChanged only; status reads the slot
         self._listeners: list[Callable[[ProbeEvent], None]] = [] if on_event is None else [on_event]
         self._bad_messages = 0
@@ -164,10 +164,7 @@ class ProbeClient:
         Pending until the probe answers; every change of its outcome is a :class:`DepthRequest` event
         and shows in :meth:`status`. The image's depth changes only when frames at the new depth arrive.
         """
-        depth = float(depth_mm)
-        if not math.isfinite(depth) or depth <= 0:
-            raise ValueError(f"depth must be a positive number of millimetres, not {depth_mm!r}")
-        return self._request_depth(depth)
+        return self._request_depth(checked_depth_mm(depth_mm))
 
     def subscribe(self, listener: Callable[[ProbeEvent], None]) -> Callable[[], None]:
         """Call ``listener`` with every :data:`ProbeEvent`; returns the function that unsubscribes.

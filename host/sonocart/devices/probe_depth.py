@@ -12,6 +12,7 @@ Pure bookkeeping, no I/O and no threads: the probe client feeds it and holds the
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass, replace
 
 from sonocart.wire import probe_codec as pc
@@ -19,6 +20,9 @@ from sonocart.wire import probe_codec as pc
 #: A live probe answers a command within milliseconds; this is as long as the host waits before it
 #: calls a probe silent (``probe.DEVICE_SILENT_S``): a probe that said nothing by then did not apply it.
 DEPTH_ACK_TIMEOUT_S = 1.5
+#: Deepest depth the host asks for at all: ultrasound does not image a metre into tissue, and the f32 on
+#: the wire must hold it. The probe refuses whatever lies outside its own, narrower range.
+MAX_REQUEST_MM = 1000.0
 _MAX_IN_FLIGHT = 16  # requests awaiting an ACK; older ones are forgotten (they can only be superseded)
 
 #: Why the probe refused a depth, by ACK status (docs/protocols/probe-link.md, Session).
@@ -26,6 +30,18 @@ REFUSAL_REASONS: dict[pc.AckStatus, str] = {
     pc.AckStatus.BAD_ARGUMENT: "outside the probe's depth range",
     pc.AckStatus.UNSUPPORTED: "this probe cannot change depth",
 }
+
+
+def checked_depth_mm(value: object) -> float:
+    """``value`` as a depth to ask the probe for, or ValueError: a real number, 0 < depth ≤ 1000 mm."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"depth must be a number of millimetres, not {value!r}")
+    depth = float(value)
+    if not (math.isfinite(depth) and 0 < depth <= MAX_REQUEST_MM):
+        raise ValueError(
+            f"depth must be a positive number of millimetres up to {MAX_REQUEST_MM:g}, not {value!r}"
+        )
+    return depth
 
 
 class DepthOutcome(enum.Enum):
