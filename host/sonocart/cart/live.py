@@ -57,7 +57,7 @@ class LiveImaging:
         self._scrubbed = False
         self.calipers: list[tuple[float, float]] = []
         self.needle_enhance = False
-        self.depth_mm = probe.depth_mm or 60.0
+        self.depth_mm = probe.status().depth_requested_mm or 60.0
         self.tgc_db = [0.0] * TGC_BANDS
 
     def resize(self, width_px: int, height_px: int) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
-from sonocart.sim.probe_device import SimulatedProbeDevice
+from sonocart.sim.probe_device import DEPTH_RANGE_MM, SimulatedProbeDevice
 from sonocart.sim.pty import PtyEndpoint
 from sonocart.sim.recording import TO_HOST, TO_PROBE, LinkRecorder, ReplaySource, recorded_frames
 from sonocart.sim.tissue import TissueScene, default_needle
@@ -109,7 +109,8 @@ def serve(link: Path, options: SimOptions | None = None) -> None:
             recorder.write(TO_HOST, data, time.monotonic())
         endpoint.write(data)
 
-    device = SimulatedProbeDevice(geometry, send, time.monotonic)
+    depth_range = None if options.replay is not None else DEPTH_RANGE_MM  # a recording has one depth
+    device = SimulatedProbeDevice(geometry, send, time.monotonic, depth_range_mm=depth_range)
     period = 1.0 / fps
     t0 = time.monotonic()
     next_frame = t0
