@@ -10,6 +10,7 @@ hand their events over through queues.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from sonocart.clock import Clock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, FaultEvent, LinkEvent, PedalEvent
 from sonocart.devices.probe import ProbeClient
+from sonocart.devices.probe_depth import DepthOutcome, DepthRequest, ProbeEvent
 from sonocart.imaging.liveness import Liveness, assess
 from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue
@@ -59,6 +61,7 @@ log = logging.getLogger(__name__)
 SLOW_TICK_S = 0.25
 TIMER_EVENT_S = 1.0
 Listener = Callable[[CartEvent], None]
+_DEPTH_NOT_APPLIED = (DepthOutcome.REFUSED, DepthOutcome.UNCONFIRMED)
 
 
 class Cart:
@@ -93,6 +96,9 @@ class Cart:
         self._next_slow = 0.0
         self._next_timers = 0.0
         self._devices: dict[str, tuple[bool, str]] = {}
+        #: Depth answers and frame-depth changes arrive on the probe's threads; the pump hands them on.
+        self._probe_events: queue.SimpleQueue[ProbeEvent] = queue.SimpleQueue()
+        probe.subscribe(self._probe_events.put)
         self._prompts: tuple[str, str, int] = ("", "", 0)
 
     # -- the event stream -------------------------------------------------------------------------
@@ -229,6 +235,7 @@ class Cart:
                 self._on_board_event(ev)
         now = self.clock.monotonic()
         self._pump_image()
+        self._pump_probe_events()
         if now >= self._next_slow:
             self._next_slow = now + SLOW_TICK_S
             self.session.tick()
@@ -254,6 +261,20 @@ class Cart:
         if liveness.live != self.liveness.live:
             self.emit(LivenessChanged(liveness.live, liveness.reason))
         self.liveness = liveness
+
+    def _pump_probe_events(self) -> None:
+        """A depth the probe refused or did not confirm is said at once; any depth news redraws."""
+        while True:
+            try:
+                ev = self._probe_events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(ev, DepthRequest) and ev.outcome in (
+                DepthOutcome.REFUSED,
+                DepthOutcome.UNCONFIRMED,
+            ):
+                self.session.say(ev.text, ok=False)
+            self._imaging_changed()
 
     def imaging_live(self) -> bool:
         return self.liveness.live and not self.live.frozen and self.image_wanted
