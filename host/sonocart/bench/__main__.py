@@ -145,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"# ratio against the faster OpenCV variant ({best}); tracemalloc harness alone: {harness} B")
     sim_worst = max(sim.values())
     print(
-        f"pipeline_ms={chain['ours']:.3f} opencv_ms={chain[best]:.3f} ratio={chain['ours'] / chain[best]:.3f} "
+        f"pipeline_ms={chain['ours']:.3f} opencv_ms={chain[best]:.3f} "
+        f"ratio={chain['ours'] / chain[best]:.3f} "
         f"alloc_bytes_per_frame={alloc} needle_ms={chain['needle enhancement 800x600']:.3f} "
         f"sim_worst_ms={sim_worst:.3f}"
     )
