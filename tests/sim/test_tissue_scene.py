@@ -158,3 +158,28 @@ def test_scene_control_commands_switch_between_frames() -> None:
     assert control.command("scene liver").startswith("error unknown scene")
     assert control.command("").startswith("error") and control.command("jump").startswith("error")
     assert control.command("scenes") == "ok " + " ".join(sorted(SCENES))
+
+
+def test_scene_control_answers_over_its_socket(tmp_path: Path) -> None:
+    from sonocart.sim.pedal_control import ControlError, PedalSimClient
+
+    control = SceneControl("femoral")
+    control.serve(tmp_path / "probe.ctl")
+    client = PedalSimClient(tmp_path / "probe.ctl")
+    try:
+        assert client.command("procedure knee_joint_injection") == "ok scene knee"
+        with pytest.raises(ControlError, match="unknown scene"):
+            client.command("scene liver")
+        assert control.take() == "knee"
+    finally:
+        client.close()
+        control.close()
+    assert not (tmp_path / "probe.ctl").exists()
+
+
+def test_sim_command_refuses_an_unknown_scene(capsys: pytest.CaptureFixture[str]) -> None:
+    from sonocart.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["sim", "--scene", "liver"])
+    assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
