@@ -163,3 +163,17 @@ def test_the_imaged_region_is_exact_to_its_edges_and_black_outside(geometry: Geo
     assert 0.2 < inside.mean() < 1.0 or geometry.kind == "linear"
     assert (image[inside] == 200).all()  # no darkened rim: edge pixels use their own samples
     assert (image[outside] == 0).all()
+
+
+def test_conversion_writes_in_place_into_one_image_and_allocates_nothing() -> None:
+    from sonocart.bench.__main__ import alloc_bytes_per_frame
+
+    conv = ScanConverter(CONVEX, 64, 512, 400, 300)
+    a = np.full((64, 512), 90, np.uint8)
+    b = np.full((64, 512), 180, np.uint8)
+    first = conv.convert(a)
+    assert conv.convert(b) is first and first.max() == 180  # the same buffer, rewritten
+    harness = alloc_bytes_per_frame(lambda: None, 20)
+    # (at most the transient shape tuple of the input check; nothing of the image's size)
+    assert alloc_bytes_per_frame(lambda: conv.convert(a), 20) - harness <= 64
+    assert (first[first > 0] == 90).all()  # every band landed in the image itself

@@ -30,7 +30,7 @@ from sonocart.imaging.geometry import Geometry
 cv2: Any = _cv2  # OpenCV's stubs are stricter than its runtime (it takes any buffer with the right shape)
 
 #: horizontal bands remapped separately, each over only the columns its rows need.
-BANDS = 6
+BANDS = 12
 #: where pixels outside the imaged region look (in samples/lines): far enough that no neighbour is real.
 _OUTSIDE = -16.0
 
@@ -153,17 +153,10 @@ class ScanConverter:
         self.inside = t.inside
         self.out = np.zeros((height_px, width_px), dtype=np.uint8)
         self.out_flat = self.out.reshape(-1)
-        # OpenCV writes in place only into a contiguous buffer: each band has its own, copied into
-        # the image's view of it (a strided view would make the binding allocate a new image)
-        self._bands = [
-            (
-                b.map_sample,
-                b.map_line,
-                np.zeros(b.map_line.shape, np.uint8),
-                self.out[slice(*b.rows), slice(*b.cols)],
-            )
-            for b in t.bands
-        ]
+        # OpenCV writes straight into the image's view of each band: a view whose rows are
+        # contiguous (row stride = image width) is a cv::Mat with a step, so the binding neither
+        # copies nor allocates (tests/imaging/test_polar_interpolation.py checks both)
+        self._bands = [(b.map_sample, b.map_line, self.out[slice(*b.rows), slice(*b.cols)]) for b in t.bands]
         self.pixels_computed = t.pixels_computed
         self._interp, self._border = cv2.INTER_LINEAR, cv2.BORDER_CONSTANT
 
@@ -175,9 +168,8 @@ class ScanConverter:
             )
         i, bands = 0, self._bands
         while i < len(bands):  # (a for loop would allocate its iterator every frame)
-            map_sample, map_line, buf, view = bands[i]
+            map_sample, map_line, view = bands[i]
             # positional arguments: keyword arguments make the binding allocate a dict per call
-            cv2.remap(display_lines, map_sample, map_line, self._interp, buf, self._border)
-            np.copyto(view, buf)
+            cv2.remap(display_lines, map_sample, map_line, self._interp, view, self._border)
             i += 1
         return self.out
