@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 
+import cv2
+import numpy as np
 import pytest
 
+from sonocart.imaging import needle as needle_module
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
+from sonocart.imaging.scanconvert import Calibration
 from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.scenes import SCENES
 from sonocart.sim.tissue import TissueScene, default_needle
@@ -43,7 +47,7 @@ KNOWN_MISSES = {
     *(("muscle", "phased", a) for a in ANGLES),
 }
 #: (scene, probe) where a frame without a needle gets one: a false needle, the worse failure.
-KNOWN_FALSE_NEEDLES = {("muscle", "phased")}
+KNOWN_FALSE_NEEDLES: set[tuple[str, str]] = set()
 
 
 def _cases() -> list[object]:
@@ -139,3 +143,31 @@ def test_a_failing_detector_costs_the_needle_not_the_image(monkeypatch: pytest.M
     reference, _ = BModePipeline(400, 300).process(lines, g)
     assert (image == reference).all()
     assert pipe.needle is None and "synthetic" in pipe.needle_fault
+
+
+def _streak(image: np.ndarray, cal: Calibration, start_x_mm: float) -> np.ndarray:
+    """A 0.5 mm wide bright streak at 30° from x = ``start_x_mm`` to (13, 25.5) mm, drawn in pixels."""
+    slope = math.tan(math.radians(30.0))
+    end = (15.0 * math.cos(math.radians(30.0)), 18.0 + 15.0 * math.sin(math.radians(30.0)))
+    a = cal.to_px(start_x_mm, end[1] - (end[0] - start_x_mm) * slope)
+    b = cal.to_px(*end)
+    out = image.copy()
+    cv2.line(out, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), 250, round(0.5 / cal.mm_per_px))
+    return out
+
+
+def test_a_straight_bright_segment_starting_deep_in_the_view_is_not_a_needle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In plane a shaft is visible from where it enters the view; one that starts 18 mm deep is tissue."""
+    g = PROBES["linear"]
+    lines = TissueScene(g, 128, 1024, seed=2, with_needle=False, scene_name="muscle").envelope(0.0, 0)
+    bare, cal = BModePipeline(800, 600).process(lines, g)
+    deep = _streak(bare, cal, 0.0)  # starts at (0, 18) mm, 18 mm of invisible shaft above it
+    assert NeedleDetector().detect(deep, cal, g) is None
+    full = NeedleDetector().detect(_streak(bare, cal, -18.0), cal, g)  # the same line from the edge
+    assert full is not None and abs(full.angle_deg - 30.0) <= 3.0
+    assert math.dist(full.tip_mm, (13.0, 25.5)) <= 2.0
+    # and it is that rule that rejects the deep one: without it the streak passes every other check
+    monkeypatch.setattr(needle_module, "ENTRY_GAP_MM", math.inf)
+    assert NeedleDetector().detect(deep, cal, g) is not None

@@ -11,7 +11,12 @@ the calibration to millimetres:
    line at full resolution;
 4. extent: the longest bright run along the fitted line (gaps under 2 mm
    bridged); its deeper end is the tip;
-5. confidence from the run's length and its contrast against the tissue beside
+5. shape and context: the run is continuous, straight (centreline residual and
+   its bow from the chord, which a fascia arc or bone surface has) and seen from
+   where its line enters the searched region (an in-plane shaft is visible from
+   the edge of the field of view; a bright segment starting deep in the image
+   with nothing on its way up is tissue);
+6. confidence from the run's length and its contrast against the tissue beside
    it, and zero when the region just below is an acoustic shadow (bone does
    that, a needle does not).
 
@@ -60,6 +65,10 @@ NARROW_PX = 1
 TIP_WINDOW_MM = 1.0
 TIP_DENSITY = 0.6
 MAX_WOBBLE_MM = 0.2
+#: … and bows from its chord by at most this much over its run (a needle is straight).
+MAX_SAGITTA_MM = 0.4
+#: the shaft's visible upper end lies within this of where its line enters the searched region.
+ENTRY_GAP_MM = 10.0
 #: below a bone surface the image is this much darker than above it (a needle has tissue below).
 SHADOW_RATIO = 0.35
 #: … or this many grey levels darker (≈ 12 dB at 60 dB DR: raised TGC lifts a shadow's noise).
@@ -203,8 +212,17 @@ class NeedleDetector:
         ridge = offsets[np.argmax(excess.at(sv[lit], su[lit]), axis=1)].astype(np.float64)
         slope, intercept = np.polyfit(t[lit], ridge, 1)
         wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
-        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM:
+        # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
+        # quadratic term of the centreline over the run's half length is its sagitta
+        curve = float(np.polyfit(t[lit] - 0.5 * (t[i0] + t[i1]), ridge, 2)[0])
+        sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
+        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM or sagitta_mm > MAX_SAGITTA_MM:
             return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+        # in plane, a shaft is seen from where it enters the field of view: traced back up from its
+        # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
+        # starts deep inside the image with nothing on its way up is tissue, not a needle)
+        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal) > ENTRY_GAP_MM:
+            return None
         tilt = math.atan(float(slope))
         deg = math.degrees(angle + tilt)
         if not (
@@ -280,6 +298,19 @@ class _Excess:
         value = self.image[v, u].astype(np.float64) - self.row_level[v]
         out: np.ndarray = np.where(self.search[v, u], value, -255.0)
         return out
+
+
+def _hidden_run_mm(search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration) -> float:
+    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``."""
+    h, w = search.shape
+    k = np.arange(1.0, math.hypot(h, w))
+    bu = np.rint(u - k * du).astype(np.intp)
+    bv = np.rint(v - k * dv).astype(np.intp)
+    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
+    ok[ok] = search[bv[ok], bu[ok]]
+    out = np.flatnonzero(~ok)
+    steps = float(out[0]) if out.size else float(k.size)
+    return steps * cal.mm_per_px
 
 
 def _inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
