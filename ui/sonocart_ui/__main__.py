@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", required=True, help="probe port (device path or symlink)")
     parser.add_argument("--pedal", help="pedal board port (none: the app runs without pedals, and says so)")
     parser.add_argument("--pedal-control", type=Path, help="simulated board's control socket (keys A/B)")
+    parser.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
     parser.add_argument("--records", type=Path, default=Path("run/records"), help="procedure records root")
     parser.add_argument("--settings", type=Path, default=Path("run/settings.json"), help="cart settings file")
     parser.add_argument("--site-file", type=Path, help="site catalogue defaults")
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             settings_path=args.settings,
             site_file=args.site_file,
             demo=args.demo,
+            probe_control=args.probe_control,
         )
     except StartupError as exc:
         print(f"sonocart: {exc}", file=sys.stderr)

@@ -237,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resume", type=Path, help="record folder to resume at start")
     p.add_argument("--status-every", type=float, default=1.0, metavar="S")
     p.add_argument("--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234)")
+    p.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
     args = p.parse_args(argv)
     try:
         cart = build_cart(
@@ -246,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             settings_path=args.settings,
             site_file=args.site_file,
             demo=args.demo,
+            probe_control=args.probe_control,
         )
     except StartupError as exc:
         print(f"sonocart: {exc}", file=sys.stderr)

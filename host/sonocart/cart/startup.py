@@ -8,11 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sonocart.cart.cart import Cart
+from sonocart.cart.events import CartEvent, RecordOpened
 from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.clock import SystemClock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.probe import ProbeClient
 from sonocart.procedures.catalogue import CatalogueError, load_catalogue
+from sonocart.sim.scene_follower import SceneFollower
 
 
 class StartupError(Exception):
@@ -27,8 +29,11 @@ def build_cart(
     settings_path: Path,
     site_file: Path | None = None,
     demo: bool = False,
+    probe_control: Path | None = None,
 ) -> Cart:
-    """The cart on these ports (not started: call ``start()``), or StartupError."""
+    """The cart on these ports (not started: call ``start()``), or StartupError.
+
+    ``probe_control``: a simulated probe's control socket; its scene then follows the open procedure."""
     try:
         settings = load_settings(settings_path, demo=demo)
     except SettingsError as exc:
@@ -38,7 +43,7 @@ def build_cart(
     except CatalogueError as exc:
         where = f"{site_file}: " if site_file is not None else "catalogue: "
         raise StartupError(where + str(exc)) from exc
-    return Cart(
+    cart = Cart(
         catalogue=catalogue,
         records_root=records_root,
         clock=SystemClock(),
@@ -47,3 +52,12 @@ def build_cart(
         probe=ProbeClient(probe_port),
         pedal=PedalBoard(pedal_port) if pedal_port else None,
     )
+    if probe_control is not None:
+        follower = SceneFollower(probe_control)
+
+        def follow(event: CartEvent) -> None:
+            if isinstance(event, RecordOpened):
+                follower.show_procedure(event.procedure)
+
+        cart.subscribe(follow)
+    return cart
