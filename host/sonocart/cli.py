@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "sonocart.commands.procedure",
     "sonocart.commands.export",
     "sonocart.commands.firmware",
+    "sonocart.commands.cart",
 )
 
 

@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
     )
+    parser.add_argument("--resume", type=Path, help="re-open this record at start (after a restart)")
     args = parser.parse_args(argv)
     # Settings first, before Kivy opens anything: an invalid file stops start-up and is left untouched.
     try:
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         probe=ProbeClient(args.probe),
         pedal=PedalBoard(args.pedal) if args.pedal else None,
     ).start()
+    if args.resume is not None:
+        cart.resume(args.resume)
     remote = SimPedalRemote(args.pedal_control).command if args.pedal_control else None
     CartApp(
         cart=cart,

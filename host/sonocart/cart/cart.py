@@ -42,6 +42,7 @@ from sonocart.cart.lock import ScreenLock
 from sonocart.cart.pedal_actions import PedalActions
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import UiSettings
+from sonocart.cart.watchdog import Watchdog
 from sonocart.clock import Clock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, FaultEvent, LinkEvent, PedalEvent
@@ -94,6 +95,7 @@ class Cart:
         self._next_timers = 0.0
         self._devices: dict[str, tuple[bool, str]] = {}
         self._prompts: tuple[str, str, int] = ("", "", 0)
+        self.watchdog = Watchdog.from_environment(clock.monotonic)
 
     # -- the event stream -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -243,6 +245,7 @@ class Cart:
             self.session.say(text, ok=ok)
             self.emit(PacsFinished(text if ok else f"{text} {result.unreachable or ''}".strip(), ok))
         self._judge_light()
+        self.watchdog.tick()  # alive: systemd restarts the cart when these pings stop
 
     def _pump_image(self) -> None:
         if self.image_wanted:
