@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "sonocart.commands.export",
     "sonocart.commands.firmware",
     "sonocart.commands.cart",
+    "sonocart.commands.update",
 )
 
 

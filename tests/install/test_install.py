@@ -77,7 +77,7 @@ def test_the_app_is_a_versioned_virtualenv_with_exactly_the_locked_versions(inst
     run = subprocess.run(
         [str(release / "bin/python"), "-m", "sonocart", "--help"], capture_output=True, text=True
     )
-    assert run.returncode == 0 and " cart " in run.stdout
+    assert run.returncode == 0 and " update " in run.stdout and " cart " in run.stdout
 
 
 def test_udev_rules_and_the_enabled_unit_are_installed(installed_root: Path) -> None:
