@@ -6,11 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The cart's own Debian packages (`make install`; `make sbom` lists them): packaging/debian-packages.txt.
+CART_DEB_PACKAGES := $(shell grep -v '^\#' packaging/debian-packages.txt)
 # Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
 # SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
-DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount systemd
-# The cart's own Debian packages (`make install`): packaging/debian-packages.txt.
-CART_DEB_PACKAGES := $(shell grep -v '^\#' packaging/debian-packages.txt)
+DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount systemd \
+  $(CART_DEB_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # make install: DESTDIR installs into a prefix (an image being built, a test root); RELEASE_KEY=pem adds
@@ -22,7 +23,7 @@ WHEELS := build/wheels
 PIPVENV := build/pip-venv
 
 DEBS ?= $(DEB_PACKAGES)
-.PHONY: install uninstall wheels lock sbom help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
+.PHONY: install uninstall wheels lock sbom bundle help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -107,6 +108,17 @@ install: wheels ## Install the cart: Debian packages, service user, /opt/sonocar
 	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory system-deps DEBS="$(CART_DEB_PACKAGES)"; fi
 	PYTHONPATH=host $(PYTHON) -m tools.install install --root "$(or $(DESTDIR),/)" --wheels $(WHEELS) \
 	  $(if $(RELEASE_KEY),--release-key $(RELEASE_KEY))
+
+sbom: wheels ## CycloneDX SBOM of every Python, npm, Debian and firmware component: build/sbom.cdx.json
+	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json
+
+VERSION ?=
+RELEASE_SIGNING_KEY ?=
+bundle: setup sbom ## Signed update bundle build/sonocart-VERSION.bundle (VERSION=…, RELEASE_SIGNING_KEY=private.pem)
+	@[ -n "$(VERSION)" ] && [ -n "$(RELEASE_SIGNING_KEY)" ] || { echo "make bundle VERSION=x.y.z RELEASE_SIGNING_KEY=key.pem"; exit 2; }
+	$(BIN)/sonocart firmware build
+	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json
+	$(BIN)/python -m tools.release bundle --key $(RELEASE_SIGNING_KEY) --version $(VERSION) --out build/sonocart-$(VERSION).bundle
 
 uninstall: ## Remove the cart's software and service; records in /var/lib/sonocart stay unless PURGE=1
 	PYTHONPATH=host $(PYTHON) -m tools.install uninstall --root "$(or $(DESTDIR),/)" $(if $(PURGE),--purge)

@@ -6,6 +6,7 @@ bundle: the locked wheel set, a firmware build from mpy-cross, signed by a key m
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sonocart.firmware_tool.build import build
 from tests.install.conftest import REPO
 from tools.release.__main__ import collect, keygen, load_private
+from tools.sbom.__main__ import build_sbom
 
 pytestmark = pytest.mark.slow
 LOCK = REPO / "packaging" / "requirements.lock"
@@ -54,7 +56,10 @@ def make_bundle(out: Path, key: Path, wheels: Path, firmware: Path, version: str
     from sonocart.update.bundle import write_bundle
 
     sbom = out.with_suffix(".cdx.json")
-    sbom.write_text('{"bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}')
+    doc = build_sbom(
+        LOCK, wheels, REPO / "packaging/debian-packages.txt", [], firmware / "manifest.json", 0.0
+    )
+    sbom.write_text(json.dumps(doc))
     members, app, fw = collect(wheels, firmware, sbom, LOCK)
     write_bundle(
         out,
@@ -104,7 +109,9 @@ def test_an_update_installs_beside_the_old_release_switches_and_passes_its_self_
     assert os.readlink(app / "previous") == "releases/0.1.0"
     assert (app / "releases/0.1.0/bin/python").exists()  # side by side: the old one is still whole
     assert (app / "releases/0.2.0/firmware/manifest.json").is_file()
-    assert (app / "releases/0.2.0/sbom.cdx.json").is_file()
+    shipped = json.loads((app / "releases/0.2.0/sbom.cdx.json").read_text())
+    names = {c["name"]: c["version"] for c in shipped["components"]}
+    assert names["numpy"] and names["sonocart-pedal-firmware"] == "0.2.0"
     assert "ok   settings" in proc.stdout and "not flashed" in proc.stdout
     assert (cart_root / "var/lib/sonocart/settings.json").read_text() == '{"idle_lock_s": 300}'
     assert not list(app.glob(".staging-*"))
