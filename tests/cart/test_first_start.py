@@ -76,3 +76,17 @@ def test_a_bad_id_is_refused_with_the_rule(tmp_path: Path) -> None:
     for bad in ("", "x", "9lives", "dr smith", "a" * 33):
         with pytest.raises(FirstStartError, match="id must be"):
             register_first_administrator(s, bad, "Dr Smith", "480215", "480215")
+
+
+def test_a_new_cart_never_locks_its_screen_since_nobody_could_unlock_it(tmp_path: Path) -> None:
+    from sonocart.cart.lock import ScreenLock
+
+    clock = ManualClock()
+    s = session(tmp_path / "settings.json")
+    lock = ScreenLock(s, clock.monotonic, lambda _ev: None)
+    clock.advance(s.settings.idle_lock_s + 1)
+    assert not lock.check() and not lock.lock()
+    assert "before an administrator is registered" in s.feedback.text  # type: ignore[union-attr]
+    register_first_administrator(s, "dr_smith", "Dr Smith", "480215", "480215")
+    clock.advance(s.settings.idle_lock_s + 1)
+    assert lock.check()  # once someone can unlock it, the idle lock works as before
