@@ -106,8 +106,9 @@ lock: setup ## Re-pin packaging/requirements.lock from pyproject.toml (runtime +
 
 install: wheels ## Install the cart: Debian packages, service user, /opt/sonocart release, /var/lib/sonocart, udev, systemd (DESTDIR=prefix)
 	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory system-deps DEBS="$(CART_DEB_PACKAGES)"; fi
+	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json
 	PYTHONPATH=host $(PYTHON) -m tools.install install --root "$(or $(DESTDIR),/)" --wheels $(WHEELS) \
-	  $(if $(RELEASE_KEY),--release-key $(RELEASE_KEY))
+	  --sbom build/sbom.cdx.json $(if $(RELEASE_KEY),--release-key $(RELEASE_KEY))
 
 sbom: wheels ## CycloneDX SBOM of every Python, npm, Debian and firmware component: build/sbom.cdx.json
 	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json

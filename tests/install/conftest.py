@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,7 +58,18 @@ def installed_root(wheelhouse: Path) -> Iterator[Path]:
     root.chmod(0o755)
     (root / "usr/lib/systemd").mkdir(parents=True)
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
-    proc = installer("install", "--root", str(root), "--wheels", str(wheelhouse))
+    sbom = root.with_name(root.name + ".cdx.json")
+    made = subprocess.run(
+        [sys.executable, "-m", "tools.sbom", "--wheels", str(wheelhouse), "--out", str(sbom)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    proc = installer("install", "--root", str(root), "--wheels", str(wheelhouse), "--sbom", str(sbom))
     assert proc.returncode == 0, proc.stderr
     yield root
     shutil.rmtree(root, ignore_errors=True)
+    sbom.unlink(missing_ok=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -139,3 +141,36 @@ def test_a_truncated_or_foreign_file_is_refused_with_a_message(tmp_path: Path) -
     junk.write_bytes(b"\x00garbage" * 100)
     with pytest.raises(BundleError):
         verify_bundle(junk, [KEY.public_key()], tmp_path / "out")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_openssl_verifies_the_manifest_signature_as_a_reviewer_would(tmp_path: Path) -> None:
+    """An independent implementation (OpenSSL's Ed25519) accepts the signature over the manifest bytes."""
+    from cryptography.hazmat.primitives import serialization
+
+    bundle = make(tmp_path / "b.bundle")
+    with tarfile.open(bundle) as tar:
+        for name in ("manifest.json", "manifest.sig"):
+            (tmp_path / name).write_bytes(tar.extractfile(name).read())  # type: ignore[union-attr]
+    pem = KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    (tmp_path / "release.pem").write_bytes(pem)
+    argv = [
+        "openssl",
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        str(tmp_path / "release.pem"),
+        "-rawin",
+        "-in",
+        str(tmp_path / "manifest.json"),
+        "-sigfile",
+        str(tmp_path / "manifest.sig"),
+    ]
+    assert subprocess.run(argv, capture_output=True, text=True).returncode == 0
+    (tmp_path / "manifest.json").write_bytes(
+        (tmp_path / "manifest.json").read_bytes().replace(b"0.2.0", b"0.2.1")
+    )
+    assert subprocess.run(argv, capture_output=True, text=True).returncode != 0

@@ -6,6 +6,7 @@ kernel's own permission checks (``setpriv`` as the service user), and systemd's 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -73,6 +74,10 @@ def test_the_app_is_a_versioned_virtualenv_with_exactly_the_locked_versions(inst
     for name, version in pins.items():
         assert have.get(name) == version, name
     assert have["sonocart"] == "0.1.0"
+    shipped = {
+        c["name"]: c["version"] for c in json.loads((release / "sbom.cdx.json").read_text())["components"]
+    }
+    assert shipped["numpy"] == pins["numpy"]  # the release says what it contains
     # The release starts: its command line answers from the release's own interpreter.
     run = subprocess.run(
         [str(release / "bin/python"), "-m", "sonocart", "--help"], capture_output=True, text=True

@@ -55,14 +55,15 @@ def system_files(layout: Layout, release_keys: list[Path]) -> None:
         _copy(key, layout.release_keys / key.name)
 
 
-def app_release(layout: Layout, wheels_dir: Path, version: str | None) -> str:
+def app_release(layout: Layout, wheels_dir: Path, version: str | None, sbom: Path | None = None) -> str:
     """Build the versioned virtualenv from the wheel set (checked against the lock) and switch to it."""
     wheels = sorted(wheels_dir.glob("*.whl"))
     app_version = release.check_wheel_set(wheels, release.read_lock(PACKAGING / "requirements.lock"))
     name = version or app_version
     dest = release.build_release(layout, name, wheels)
-    for extra in ("requirements.lock",):
-        _copy(PACKAGING / extra, dest / extra)
+    _copy(PACKAGING / "requirements.lock", dest / "requirements.lock")
+    if sbom is not None:
+        _copy(sbom, dest / "sbom.cdx.json")  # what this release contains, for the hospital's review
     release.mark_complete(dest)
     release.switch(layout, name)
     return name
@@ -75,9 +76,11 @@ def enable(layout: Layout) -> None:
     _run(["systemctl", *_root_args(layout), "enable", UNIT_NAME])
 
 
-def install(layout: Layout, wheels_dir: Path, version: str | None, release_keys: list[Path]) -> str:
+def install(
+    layout: Layout, wheels_dir: Path, version: str | None, release_keys: list[Path], sbom: Path | None = None
+) -> str:
     system_files(layout, release_keys)
-    name = app_release(layout, wheels_dir, version)
+    name = app_release(layout, wheels_dir, version, sbom)
     enable(layout)
     return name
 
@@ -113,12 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--wheels", type=Path, default=REPO / "build" / "wheels", help="the wheel set")
     p.add_argument("--version", help="release directory name (default: the sonocart wheel's version)")
     p.add_argument("--release-key", type=Path, action="append", default=[], help="public key (PEM)")
+    p.add_argument("--sbom", type=Path, help="the release's CycloneDX SBOM (make sbom), kept with it")
     p.add_argument("--purge", action="store_true", help="uninstall: also delete records and the user")
     args = p.parse_args(argv)
     layout = Layout(args.root.resolve())
     try:
         if args.action == "install":
-            name = install(layout, args.wheels, args.version, args.release_key)
+            name = install(layout, args.wheels, args.version, args.release_key, args.sbom)
             print(f"sonocart {name} installed under {layout.root}; records in {layout.state}")
         else:
             uninstall(layout, args.purge)
