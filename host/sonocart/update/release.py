@@ -117,7 +117,7 @@ def mark_complete(release: Path) -> None:
 
 def _run(argv: list[str], what: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    env.update(PIP_CONFIG_FILE=os.devnull, PYTHONDONTWRITEBYTECODE="1")
+    env["PIP_CONFIG_FILE"] = os.devnull  # only the wheel set given: no index, no site config
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         raise ReleaseError(f"{what} failed ({proc.returncode}): {(proc.stderr or proc.stdout).strip()}")
