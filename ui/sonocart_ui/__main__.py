@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
     )
+    parser.add_argument("--resume", type=Path, help="re-open this record at start (after a restart)")
     args = parser.parse_args(argv)
     # Settings and catalogue first, before Kivy opens anything: an invalid file stops start-up untouched.
     try:
@@ -50,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     from sonocart_ui.app import CartApp
 
     cart.start()
+    if args.resume is not None:  # the record a crash or power cut left open (sonocart cart finds it)
+        try:
+            cart.resume(args.resume)
+        except Exception as exc:  # a record that cannot be resumed must not keep the cart from starting
+            print(f"sonocart: record {args.resume.name} not resumed ({type(exc).__name__})", file=sys.stderr)
     remote = SimPedalRemote(args.pedal_control).command if args.pedal_control else None
     CartApp(
         cart=cart,

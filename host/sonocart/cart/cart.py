@@ -44,6 +44,7 @@ from sonocart.cart.outbox import BoardOutbox
 from sonocart.cart.pedal_actions import PedalActions
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import UiSettings
+from sonocart.cart.watchdog import Watchdog
 from sonocart.clock import Clock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, FaultEvent, LinkEvent, PedalEvent
@@ -105,6 +106,7 @@ class Cart:
         self._probe_events: queue.SimpleQueue[ProbeEvent] = queue.SimpleQueue()
         probe.subscribe(self._probe_events.put)
         self._prompts: tuple[str, str, int] = ("", "", 0)
+        self.watchdog = Watchdog.from_environment(clock.monotonic)
 
     # -- the event stream -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -259,6 +261,7 @@ class Cart:
             self.session.say(text, ok=ok)
             self.emit(PacsFinished(text if ok else f"{text} {result.unreachable or ''}".strip(), ok))
         self._judge_light()
+        self.watchdog.tick()  # alive: systemd restarts the cart when these pings stop
 
     def _pump_image(self) -> None:
         if self.image_wanted:
