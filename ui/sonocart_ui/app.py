@@ -113,6 +113,7 @@ class CartApp(App):  # type: ignore[misc]
         self.lock = LockKeypad(cart.lock)
         self.live_screen: LiveScreen | None = None
         self._phase_screen = ""
+        self._before_lock = ""
         self._keys_down: dict[int, str] = {}
         self._flashing = False
         self._redraw = Clock.create_trigger(self._redraw_text)
@@ -163,7 +164,7 @@ class CartApp(App):  # type: ignore[misc]
         return self.screens.current_screen
 
     def show(self, name: str) -> None:
-        if self.cart.lock.locked and name != "lock":
+        if not self.cart.lock.screen_allowed(name):  # locked: the keypad and LAST only (core policy)
             name = "lock"
         self.screens.current = name
         self.cart.image_wanted = name == "live"
@@ -177,6 +178,10 @@ class CartApp(App):  # type: ignore[misc]
     def lock_now(self) -> None:
         if self.cart.lock_now():
             self.show("lock")
+
+    def after_unlock(self, highs: tuple[str, ...]) -> None:
+        """Back where the cart was; the alarm list instead while any HIGH prompt is active."""
+        self.show("alarms" if highs else self._before_lock or screen_for(self.session))
 
     # -- actions from widgets (intents to the core) -----------------------------------------------
     def step_action(self, key: str) -> None:
@@ -251,8 +256,11 @@ class CartApp(App):  # type: ignore[misc]
 
     def _on_cart_event(self, event: CartEvent) -> None:
         if isinstance(event, LockChanged) and event.locked:
+            self._before_lock = self.screens.current
             self.lock.reset()
             self.show("lock")
+        elif isinstance(event, LockChanged) and self.screens.current == "lock":
+            self.after_unlock(event.highs)
         if isinstance(event, PromptsChanged):
             self._set_flashing(event.priority in ("HIGH", "MEDIUM"))
         if isinstance(event, Feedback):
@@ -313,7 +321,7 @@ class CartApp(App):  # type: ignore[misc]
         st = style_of(top.priority)
         bar.text = f"{st.marker} {st.word}: {top.text}"
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
-        bar.can_ack = True
+        bar.can_ack = not self.cart.lock.locked  # a locked screen acknowledges nothing
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
 

@@ -146,6 +146,9 @@ class Cart:
         eng = self.session.engine
         if eng is None:
             raise InputRejected("no procedure open")
+        refusal = self.session.input_gate(inp)
+        if refusal is not None:
+            raise InputRejected(refusal)
         return eng.submit(inp)
 
     def acknowledge(self, prompt_id: str) -> bool:
@@ -297,6 +300,8 @@ class Cart:
         )
         for burst in bursts_for(events):
             self._buzz(burst)
+        if any(e.type == "last_started" for e in events):
+            self.lock.release_for_emergency()  # LAST started from the locked screen: no PIN needed
         self._prompts_changed()
         self._judge_light()
 
@@ -310,7 +315,11 @@ class Cart:
 
     def _judge_light(self) -> None:
         state = indicator_for(
-            self.session.highest_prompt(), self.session.record is not None, self.imaging_live(), False
+            self.session.highest_prompt(),
+            self.session.record is not None,
+            self.imaging_live(),
+            False,
+            emergency=self.session.last_active(),
         )
         if state != self.light:
             self.light = state

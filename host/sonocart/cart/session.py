@@ -45,6 +45,8 @@ class CartSession:
         self.aliquot_ml = settings.aliquot_ml  # the volume the next logged aliquot records
         self._listeners: list[Callable[[list[Event]], None]] = []
         self._emit: Callable[[CartEvent], None] = lambda _ev: None
+        #: Why an input is not taken now, else None (the screen lock installs its policy here).
+        self.input_gate: Callable[[Input], str | None] = lambda _inp: None
 
     def set_emitter(self, emit: Callable[[CartEvent], None]) -> None:
         """Where feedback goes (the cart's event stream)."""
@@ -137,8 +139,13 @@ class CartSession:
         if eng is None:
             self.say(f"{what}: no procedure open", ok=False)
             return False
+        inp = make(self.operator)
+        refusal = self.input_gate(inp)
+        if refusal is not None:
+            self.say(f"{what}: refused — {refusal}", ok=False)
+            return False
         try:
-            eng.submit(make(self.operator))
+            eng.submit(inp)
         except InputRejected as exc:
             self.say(f"{what}: refused — {exc}", ok=False)
             return False
