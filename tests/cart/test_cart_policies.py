@@ -145,13 +145,15 @@ def test_a_new_prompt_buzzes_once_at_its_priority_and_the_light_shows_the_top_pr
     for key in ("member:rn_ben", "done", "confirm"):
         form.press(key)
     assert board.buzzes == []
-    assert form.press("no")  # consent not valid: journaled, and a HIGH hard stop raised
-    assert board.buzzes == ["high"]
-    assert board.lights[-1] == "alarm_high"
+    # Consent not valid: journaled, and a hard stop raised at the alarm table's priority for an
+    # administrative stop (LOW: no immediate danger to the patient, catalogue/alarms.toml).
+    assert form.press("no")
+    assert board.buzzes == ["low"]
+    assert board.lights[-1] == "alarm_low"
     prompts = _kinds(events, "prompts")
-    assert prompts[-1]["priority"] == "HIGH" and prompts[-1]["count"] >= 1
+    assert prompts[-1]["priority"] == "LOW" and prompts[-1]["count"] >= 1
     cart.pump()
-    assert board.buzzes == ["high"]  # once, not on every pump
+    assert board.buzzes == ["low"]  # once, not on every pump
 
 
 def test_pedal_map_follows_the_context_and_every_gesture_is_journaled_once(rig: Any) -> None:

@@ -8,46 +8,19 @@ HIGH prompt to the view.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sonocart.cart.cart import Cart
-from sonocart.cart.events import CartEvent
-from sonocart.cart.settings import UiSettings, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.journal.store import Journal
-from sonocart.procedures.catalogue import load_catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.inputs import Acknowledge, Note, StartLast
 from sonocart.records.record import JOURNAL_NAME
 from sonocart_ui.viewmodels.step_form import StepForm
-from tests.cart.test_cart_policies import HealthyProbe, RecordingBoard
+from tests.cart.conftest import IDLE_LOCK_S
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
-
-IDLE_S = 60
-
-
-@pytest.fixture
-def rig(tmp_path: Path) -> tuple[Cart, RecordingBoard, ManualClock, list[CartEvent]]:
-    clock = ManualClock()
-    board = RecordingBoard()
-    settings = UiSettings(operators=demo_operators())
-    settings.idle_lock_s = IDLE_S
-    cart = Cart(
-        catalogue=load_catalogue(),
-        records_root=tmp_path / "records",
-        clock=clock,
-        settings=settings,
-        probe=HealthyProbe("/nonexistent/probe", clock=clock.monotonic),
-        pedal=board,  # type: ignore[arg-type]
-        image_size=(320, 240),
-    )
-    events: list[CartEvent] = []
-    cart.subscribe(events.append)
-    cart.open_procedure("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
-    return cart, board, clock, events
 
 
 def _journal_types(cart: Cart) -> list[str]:
@@ -56,22 +29,24 @@ def _journal_types(cart: Cart) -> list[str]:
 
 
 def _idle_lock(cart: Cart, clock: ManualClock) -> None:
-    clock.advance(IDLE_S + 1)
+    clock.advance(IDLE_LOCK_S + 1)
     cart.pump()
     assert cart.lock.locked
 
 
-def test_neither_idle_time_nor_the_lock_button_locks_the_cart_during_last(rig: Any) -> None:
-    cart, _board, clock, _events = rig
+def test_neither_idle_time_nor_the_lock_button_locks_the_cart_during_last(open_cart: Any) -> None:
+    cart, _board, clock, _events = open_cart
     assert cart.session.submit(lambda op: StartLast(op), "LAST started")
     assert not cart.lock_now() and not cart.lock.locked
-    clock.advance(IDLE_S * 100)
+    clock.advance(IDLE_LOCK_S * 100)
     cart.pump()
     assert not cart.lock.locked
 
 
-def test_a_locked_cart_refuses_acknowledge_answers_and_notes_and_journals_none_of_them(rig: Any) -> None:
-    cart, _board, clock, _events = rig
+def test_a_locked_cart_refuses_acknowledge_answers_and_notes_and_journals_none_of_them(
+    open_cart: Any,
+) -> None:
+    cart, _board, clock, _events = open_cart
     form = StepForm(cart.session)
     assert form.press("member:rn_ben") and form.press("done")
     _idle_lock(cart, clock)
@@ -88,9 +63,9 @@ def test_a_locked_cart_refuses_acknowledge_answers_and_notes_and_journals_none_o
 
 
 def test_last_started_on_a_locked_cart_lifts_the_lock_and_its_alarm_cannot_be_cleared_from_a_lock(
-    rig: Any,
+    open_cart: Any,
 ) -> None:
-    cart, board, clock, events = rig
+    cart, board, clock, events = open_cart
     _idle_lock(cart, clock)
     assert cart.session.submit(lambda op: StartLast(op), "LAST started")  # the LAST button works
     assert not cart.lock.locked
@@ -98,16 +73,19 @@ def test_last_started_on_a_locked_cart_lifts_the_lock_and_its_alarm_cannot_be_cl
     assert unlocked.operator == "dr_ana"  # nobody had to type a PIN
     assert any(t.startswith("LAST EMERGENCY") for t in unlocked.highs)
     assert board.lights[-1] == "alarm_high"
+    assert not cart.acknowledge("last_emergency")  # not read yet: no blind acknowledgement
+    clock.advance(1.0)
     assert cart.acknowledge("last_emergency")  # heard, silenced: the condition lasts
+    assert cart.session.prompts()[0].id == "last_emergency"  # still shown
     cart.pump()
     assert board.lights[-1] == "alarm_high"  # never "ready" while LAST is active
-    clock.advance(IDLE_S * 10)
+    clock.advance(IDLE_LOCK_S * 10)
     cart.pump()
     assert not cart.lock.locked
 
 
-def test_acknowledging_from_a_locked_screen_is_impossible(rig: Any) -> None:
-    cart, _board, clock, _events = rig
+def test_acknowledging_from_a_locked_screen_is_impossible(open_cart: Any) -> None:
+    cart, _board, clock, _events = open_cart
     form = StepForm(cart.session)
     for key in ("member:rn_ben", "done", "confirm", "yes", "side:left", "ok", "done", "done"):
         assert form.press(key), cart.session.feedback
@@ -115,15 +93,15 @@ def test_acknowledging_from_a_locked_screen_is_impossible(rig: Any) -> None:
         form.press(key)
     prompt_ids = [p.id for p in cart.session.prompts() if not p.blocking]
     assert prompt_ids, "the glucose warning should be active"
-    _idle_lock(cart, clock)
+    _idle_lock(cart, clock)  # the prompt has been up for over a minute: read, yet refused while locked
     assert not cart.acknowledge(prompt_ids[0])
     assert not cart.session.submit(lambda op: Acknowledge(prompt_ids[0], op), "ack")
     assert prompt_ids[0] in [p.id for p in cart.session.prompts()]
     assert "prompt_acknowledged" not in _journal_types(cart)
 
 
-def test_unlocking_hands_every_active_high_alarm_to_the_view(rig: Any) -> None:
-    cart, _board, clock, events = rig
+def test_unlocking_hands_every_active_high_alarm_to_the_view(open_cart: Any) -> None:
+    cart, _board, clock, events = open_cart
     form = StepForm(cart.session)
     to_timeout_side = SIGN_IN_TO_PREP[: [s for s, _ in SIGN_IN_TO_PREP].index("timeout_side")]
     for step, key in to_timeout_side:

@@ -54,7 +54,7 @@ def test_acknowledging_is_a_journaled_event_with_the_operator(
     advance_to(rec, clock, "diabetes_glucose")
     rec.engine.submit(Answer("diabetes_glucose", 19.0, "rn_ben"))
     prompt = rec.engine.state.prompts["warn:diabetes_glucose"]
-    assert prompt.priority is Priority.MEDIUM
+    assert prompt.priority is Priority.LOW  # information: no steroid may be planned (alarms.toml)
     rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
     ack = list(rec.journal.events())[-1]
     assert (ack.type, ack.operator, ack.payload["id"]) == ("prompt_acknowledged", "dr_ana", prompt.id)

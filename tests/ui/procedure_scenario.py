@@ -186,6 +186,13 @@ class Scenario:
         yield from self.summary_and_lock()
         r["journal_operators"] = sorted({e.operator for e in app.session.record.journal.events()})  # type: ignore[union-attr]
         r["journal_types"] = [e.type for e in app.session.record.journal.events()]  # type: ignore[union-attr]
+        raised: dict[str, float] = {}
+        r["ack_delays_s"] = []
+        for e in app.session.record.journal.events():  # type: ignore[union-attr]
+            if e.type in ("prompt_raised", "hard_stop"):
+                raised[e.payload.get("id") or f"hard_stop:{e.payload['rule']}"] = e.wall
+            elif e.type == "prompt_acknowledged" and not e.payload.get("auto"):
+                r["ack_delays_s"].append(e.wall - raised[e.payload["id"]])
 
     def sign_in(self) -> Steps:
         self.shot("02-sign-in-team")
@@ -319,6 +326,7 @@ class Scenario:
         yield from self.settle()
         r["alarm_rows_when_time_up"] = [w.text for w in reversed(alarms.ids.rows.children)]
         row = next(w for w in alarms.ids.rows.children if w.prompt_id == "timer:observation")
+        yield from pause(1.1)  # read it first: an acknowledgement needs its text on screen for 1 s
         yield from touch(row.ids.act)
         yield from self.settle()
         r["alarm_rows_after"] = [w.text for w in reversed(alarms.ids.rows.children)]

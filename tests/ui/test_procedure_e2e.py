@@ -73,11 +73,14 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list. An early
     # "observation done" is held by a hard stop that clears by itself when the time is up.
     assert any("LAST watch started" in t for t in r["acknowledged_on_bar"])
-    assert r["early_observation_prompt"] == "!!! HIGH: HARD STOP: observation time not complete"
+    # Administrative stops and timers are LOW in the alarm table (catalogue/alarms.toml).
+    assert r["early_observation_prompt"] == "! LOW: HARD STOP: observation time not complete"
     assert r["ack_on_hard_stop_opens"] == "alarms"
-    assert r["alarm_rows"][0].startswith("!!! HIGH: HARD STOP: observation time not complete")
-    assert r["alarm_rows_when_time_up"][0].startswith("!! MEDIUM")
+    assert r["alarm_rows"][0].startswith("! LOW: HARD STOP: observation time not complete")
+    assert r["alarm_rows_when_time_up"][0].startswith("! LOW: Observation time complete")
     assert not any(row.startswith("!!! HIGH") for row in r["alarm_rows_when_time_up"])
+    # No blind acknowledgement: each one came at least 1 s after its prompt was raised (shown later still).
+    assert r["ack_delays_s"] and min(r["ack_delays_s"]) >= 1.0, r["ack_delays_s"]
     assert r["alarm_rows_after"] == []
     # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
     assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]

@@ -169,6 +169,7 @@ class CartApp(App):  # type: ignore[misc]
         self.screens.current = name
         self.cart.image_wanted = name == "live"
         self._refresh_screen()
+        self._report_shown()
 
     def go_procedure(self) -> None:
         """Back to the screen of the procedure's current phase (start when none is open)."""
@@ -319,11 +320,18 @@ class CartApp(App):  # type: ignore[misc]
             return
         top = prompts[0]
         st = style_of(top.priority)
-        bar.text = f"{st.marker} {st.word}: {top.text}"
+        bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
-        bar.can_ack = not self.cart.lock.locked  # a locked screen acknowledges nothing
+        bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
+        self._report_shown()
+
+    def _report_shown(self) -> None:
+        """Tell the core which prompts' text is on screen now (the bar's top one; all on the list)."""
+        prompts = self.session.prompts()
+        shown = {p.id for p in prompts} if self.screens.current == "alarms" else {p.id for p in prompts[:1]}
+        self.session.prompts_shown(shown)
 
     def _probe_line(self) -> None:
         """The probe field moves with every frame (age), so it follows the image refresh, not the text."""

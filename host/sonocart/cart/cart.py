@@ -51,7 +51,7 @@ from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Acknowledge, Input, Note
+from sonocart.procedures.inputs import Acknowledge, ImageLiveness, Input, Note
 from sonocart.records.record import ProcedureRecord
 
 log = logging.getLogger(__name__)
@@ -256,7 +256,18 @@ class Cart:
             liveness = assess(self.live.clock(), arrived, self.probe.status().fault)
         if liveness.live != self.liveness.live:
             self.emit(LivenessChanged(liveness.live, liveness.reason))
+            self._journal_liveness(liveness)
         self.liveness = liveness
+
+    def _journal_liveness(self, liveness: Liveness) -> None:
+        """The engine raises the HIGH image-lost alarm in needle work (never gated by the lock)."""
+        eng = self.session.engine
+        if eng is None:
+            return
+        try:
+            eng.submit(ImageLiveness(liveness.live, liveness.reason, self.session.operator or "system"))
+        except (InputRejected, JournalError) as exc:
+            self.emit(Fault("journal", f"image loss NOT RECORDED — {exc}"))
 
     def imaging_live(self) -> bool:
         return self.liveness.live and not self.live.frozen and self.image_wanted

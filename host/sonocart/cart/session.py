@@ -18,7 +18,7 @@ from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Input, LogAliquot
+from sonocart.procedures.inputs import Acknowledge, Input, LogAliquot
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -47,6 +47,10 @@ class CartSession:
         self._emit: Callable[[CartEvent], None] = lambda _ev: None
         #: Why an input is not taken now, else None (the screen lock installs its policy here).
         self.input_gate: Callable[[Input], str | None] = lambda _inp: None
+        #: When each active prompt's text was first on screen (monotonic). Until a view reports what it
+        #: shows (headless), a prompt counts as shown from when it was raised.
+        self._shown_since: dict[str, float] = {}
+        self._view_reports = False
 
     def set_emitter(self, emit: Callable[[CartEvent], None]) -> None:
         """Where feedback goes (the cart's event stream)."""
@@ -95,6 +99,12 @@ class CartSession:
         self._listeners.append(listener)
 
     def _on_commit(self, _engine: Engine, events: list[Event]) -> None:
+        active = {p.id for p in self.prompts()}
+        self._shown_since = {i: t for i, t in self._shown_since.items() if i in active}
+        if not self._view_reports:
+            now = self.clock.monotonic()
+            for pid in active:
+                self._shown_since.setdefault(pid, now)
         self.changed()
         for listener in list(self._listeners):
             listener(events)
@@ -132,6 +142,26 @@ class CartSession:
         eng = self.engine
         return None if eng is None else eng.highest_prompt()
 
+    # -- what the view shows, and reading before acknowledging ------------------------------------
+    def prompts_shown(self, prompt_ids: set[str]) -> None:
+        """The view reports the prompts whose text it shows now; one no longer shown must be read again."""
+        known = self._shown_since if self._view_reports else {}  # raise times count only headless
+        self._view_reports = True
+        now = self.clock.monotonic()
+        self._shown_since = {i: known.get(i, now) for i in prompt_ids}
+
+    def _ack_refusal(self, inp: Input) -> str | None:
+        """An acknowledgement needs the prompt's text on screen for the table's reading time first."""
+        if not isinstance(inp, Acknowledge) or self.engine is None:
+            return None
+        since = self._shown_since.get(inp.prompt_id)
+        if since is None:
+            return "that prompt is not on screen: open it to read it first"
+        need = self.catalogue.ack_min_shown_s
+        if self.clock.monotonic() - since < need:
+            return f"read the prompt first (on screen for at least {need:g} s)"
+        return None
+
     # -- input ------------------------------------------------------------------------------------
     def submit(self, make: Callable[[str], Input], what: str) -> bool:
         """Submit ``make(operator)``; True when the engine accepted it. Every outcome is shown."""
@@ -140,7 +170,7 @@ class CartSession:
             self.say(f"{what}: no procedure open", ok=False)
             return False
         inp = make(self.operator)
-        refusal = self.input_gate(inp)
+        refusal = self.input_gate(inp) or self._ack_refusal(inp)
         if refusal is not None:
             self.say(f"{what}: refused — {refusal}", ok=False)
             return False

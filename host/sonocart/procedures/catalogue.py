@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sonocart.procedures.catalogue_alarms import alarm_table
 from sonocart.procedures.catalogue_drugs import local_anaesthetic, narrow_stock, other_drug
 from sonocart.procedures.catalogue_model import (
     LOCAL_ANAESTHETIC,
@@ -249,7 +250,19 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
             continue
         proc = _procedure(reader, _load_toml(path), phases, path.stem, tags)
         procedures[proc.id] = proc
-    catalogue = Catalogue(sources, procedures, las, others, allergies, antithrombotics, discharge, last)
+    alarms, ack_min_shown_s = alarm_table(reader.cite, _load_toml(directory / "alarms.toml"))
+    catalogue = Catalogue(
+        sources,
+        procedures,
+        las,
+        others,
+        allergies,
+        antithrombotics,
+        discharge,
+        last,
+        alarms=alarms,
+        ack_min_shown_s=ack_min_shown_s,
+    )
     catalogue.cited.update(reader.cited)
     if site_file is not None:
         catalogue = _apply_site(catalogue, _load_toml(site_file))

@@ -30,7 +30,7 @@ STEP_KINDS = frozenset(
         "outcome",
     }
 )
-SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml"})
+SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml", "alarms.toml"})
 #: The class name a procedure's ``[medications] offered`` uses for every local anaesthetic.
 LOCAL_ANAESTHETIC = "local_anaesthetic"
 
@@ -226,6 +226,17 @@ class LastStep:
 
 
 @dataclass(frozen=True)
+class AlarmRule:
+    """One row of the alarm and prompt table (catalogue/alarms.toml): priority and when the prompt ends."""
+
+    key: str
+    priority: str  # HIGH / MEDIUM / LOW (IEC 60601-1-8)
+    holds_while: str  # a state condition keeping the prompt shown while it holds ("" none)
+    expires: str  # "step" / "phase": ends with the step or phase it was raised in ("" acknowledged)
+    source: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LastRules:
     onset_min: tuple[float, float]
     tail_min: float
@@ -245,6 +256,16 @@ class Catalogue:
     discharge: tuple[Instruction, ...]
     last: LastRules
     cited: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    alarms: dict[str, AlarmRule] = field(default_factory=dict)
+    #: A prompt is acknowledged only once its text has been on screen this long.
+    ack_min_shown_s: float = 1.0
+
+    def alarm_rule(self, prompt_id: str) -> AlarmRule | None:
+        """The table row for ``prompt_id``: the exact id, else the longest key it starts with."""
+        if prompt_id in self.alarms:
+            return self.alarms[prompt_id]
+        keys = [k for k in self.alarms if prompt_id.startswith(k) and prompt_id[len(k)] in ":_"]
+        return self.alarms[max(keys, key=len)] if keys else None
 
     @property
     def sterile_phases(self) -> frozenset[str]:

@@ -18,6 +18,7 @@ from typing import Any
 from sonocart.clock import Clock
 from sonocart.journal.store import Event, Journal
 from sonocart.procedures import injection, last_mode
+from sonocart.procedures.alarm_rules import classify, image_change
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
 from sonocart.procedures.discharge import discharge_instructions
@@ -30,6 +31,7 @@ from sonocart.procedures.inputs import (
     Confirm,
     EndLast,
     FinishInjection,
+    ImageLiveness,
     Input,
     LastAction,
     LogAliquot,
@@ -141,7 +143,7 @@ class Engine:
         ):
             return []  # the same pedal press delivered twice: already acted on once
         try:
-            events = self._decide(inp)
+            events = classify(self.catalogue, self._decide(inp))
         except InputRejected as exc:
             self._commit(
                 [("input_rejected", {"input": type(inp).__name__, "reason": str(exc)})], inp.operator
@@ -160,6 +162,7 @@ class Engine:
             events.append(("timer_expired", {"name": name}))
             prio, text = expiry_prompt(name)
             events.append(injection.prompt(f"timer:{name}", prio, text))
+        events = classify(self.catalogue, events)
         return self._commit(events + self._follow_ups(events, "system"), "system")
 
     def _commit(self, events: Events, operator: str) -> list[Event]:
@@ -191,6 +194,11 @@ class Engine:
                 seq += 1
                 sim.apply(Event(seq, self.clock.wall(), operator, type_, payload, ""))
             pending = []
+            lapsed = sim.lapsed_prompts()  # prompts end with their condition, step or phase
+            if lapsed:
+                pending = [("prompt_expired", {"id": i, "why": why}) for i, why in lapsed.items()]
+                out += pending
+                continue
             step = sim.current_step()
             if step is None:
                 return out
@@ -264,9 +272,11 @@ class Engine:
                 raise InputRejected(f"no active prompt {inp.prompt_id!r}")
             if prompt.blocking:
                 raise InputRejected("a hard stop is passed by a documented override or a corrected answer")
+            if prompt.acknowledged:
+                raise InputRejected("already acknowledged: it stays shown while its condition lasts")
             return [("prompt_acknowledged", {"id": inp.prompt_id})]
         if isinstance(inp, AcknowledgeTop):
-            top = next((p for p in self.active_prompts() if not p.blocking), None)
+            top = next((p for p in self.active_prompts() if not (p.blocking or p.acknowledged)), None)
             if top is None:
                 raise InputRejected("no prompt to acknowledge")
             return [("prompt_acknowledged", {"id": top.id, "press_id": inp.press_id})]
@@ -302,6 +312,10 @@ class Engine:
             return [("pedal_gesture", _pedal_payload(inp))]
         if isinstance(inp, RecordOutcome):
             return self._outcome(inp)
+        if isinstance(inp, ImageLiveness):
+            step = st.current_step()
+            needle_work = step is not None and step.kind == "injection"
+            return image_change(inp.live, inp.reason, needle_work, st.image_lost)
         if isinstance(inp, StartLast | LastAction | EndLast):
             return last_mode.decide(self.catalogue, st, inp, now)
         raise InputRejected(f"unknown input {type(inp).__name__}")

@@ -134,6 +134,15 @@ class RecordOutcome:
 
 
 @dataclass(frozen=True)
+class ImageLiveness:
+    """The live image went away or came back (the cart's liveness judgement); journaled in needle work."""
+
+    live: bool
+    reason: str
+    operator: str
+
+
+@dataclass(frozen=True)
 class StartLast:
     """LAST emergency mode, available at any moment."""
 
@@ -168,6 +177,7 @@ Input = (
     | Note
     | PedalGesture
     | RecordOutcome
+    | ImageLiveness
     | StartLast
     | LastAction
     | EndLast

@@ -6,7 +6,7 @@ what the screen shows is never ahead of what the disk holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sonocart.journal.store import Event
@@ -70,6 +70,8 @@ class State:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     last_active: bool = False
+    blood_aspirated: bool = False
+    image_lost: bool = False
     last_actions: list[dict[str, Any]] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
     follow_up_weeks: list[int] = field(default_factory=list)
@@ -113,6 +115,32 @@ class State:
             and ("side_not_confirmed" in self.overrides or all(s == consent for s in sides))
         )
 
+    def condition(self, name: str) -> bool:
+        """Whether a prompt condition of the alarm table (catalogue/alarms.toml) holds now."""
+        if name == "last_active":
+            return self.last_active
+        if name == "dose_over_max":
+            return self.dose_fraction > 1.0 + 1e-9
+        if name == "blood_aspirated":
+            return self.blood_aspirated
+        if name == "image_lost":
+            return self.image_lost
+        return False
+
+    def lapsed_prompts(self) -> dict[str, str]:
+        """Prompts whose condition, step or phase has ended, with why (the engine journals each expiry)."""
+        out = {}
+        step = self.current_step()
+        step_id, phase = (step.id if step else ""), self.current_phase_id()
+        for p in self.prompts.values():
+            if p.holds_while and not self.condition(p.holds_while):
+                out[p.id] = f"{p.holds_while.replace('_', ' ')} ended"
+            elif p.expires == "step" and (p.phase, p.step) != (phase, step_id):
+                out[p.id] = f"step {p.step} ended"
+            elif p.expires == "phase" and p.phase != phase:
+                out[p.id] = f"phase {p.phase} ended"
+        return out
+
     def blocking_rules(self, step_id: str | None = None) -> list[str]:
         return [r for r, hs in self.hard_stops.items() if step_id is None or hs.get("step") == step_id]
 
@@ -151,7 +179,8 @@ class State:
 
     def _on_hard_stop(self, ev: Event, p: dict[str, Any]) -> None:
         self.hard_stops[p["rule"]] = {"step": p.get("step"), "message": p["message"], "seq": ev.seq}
-        self._raise(ev, f"hard_stop:{p['rule']}", Priority.HIGH, p["message"], blocking=True)
+        prio = Priority[str(p.get("priority", "HIGH"))]
+        self._raise(ev, f"hard_stop:{p['rule']}", prio, p["message"], blocking=True)
 
     def _on_hard_stop_cleared(self, ev: Event, p: dict[str, Any]) -> None:
         self.hard_stops.pop(p["rule"], None)
@@ -162,16 +191,41 @@ class State:
         self.prompts.pop(f"hard_stop:{p['rule']}", None)
         self.overrides[p["rule"]] = {"operator": ev.operator, "reason": p["reason"], "wall": ev.wall}
 
-    def _raise(self, ev: Event, pid: str, prio: Priority, text: str, blocking: bool = False) -> None:
-        self.prompts[pid] = Prompt(pid, prio, text, ev.wall, ev.seq, blocking)
+    def _raise(
+        self,
+        ev: Event,
+        pid: str,
+        prio: Priority,
+        text: str,
+        blocking: bool = False,
+        p: dict[str, Any] | None = None,
+    ) -> None:
+        step = self.current_step()
+        self.prompts[pid] = Prompt(
+            pid,
+            prio,
+            text,
+            ev.wall,
+            ev.seq,
+            blocking,
+            holds_while=str((p or {}).get("holds_while", "")),
+            expires=str((p or {}).get("expires", "")),
+            phase=self.current_phase_id(),
+            step=step.id if step else "",
+        )
 
     def _on_prompt_raised(self, ev: Event, p: dict[str, Any]) -> None:
-        self._raise(ev, p["id"], Priority[p["priority"]], p["text"])
+        self._raise(ev, p["id"], Priority[p["priority"]], p["text"], p=p)
 
     def _on_prompt_acknowledged(self, ev: Event, p: dict[str, Any]) -> None:
-        self.prompts.pop(p["id"], None)
+        prompt = self.prompts.pop(p["id"], None)
+        if prompt is not None and prompt.holds_while and self.condition(prompt.holds_while):
+            self.prompts[prompt.id] = replace(prompt, acknowledged=True)  # silenced, still shown
         if p.get("press_id"):
             self.press_ids[str(p["press_id"])] = ev.seq
+
+    def _on_prompt_expired(self, ev: Event, p: dict[str, Any]) -> None:
+        self.prompts.pop(p["id"], None)
 
     def _on_timer_started(self, ev: Event, p: dict[str, Any]) -> None:
         self.timers[p["name"]] = Timer(p["name"], float(p["started_wall"]), float(p["duration_s"]))
@@ -191,9 +245,17 @@ class State:
             self.stated_sides.pop(stop.id, None)
         self.needle_count += 1
         self.aspirated_negative_wall = None
+        self.blood_aspirated = False
 
     def _on_aspirated(self, ev: Event, p: dict[str, Any]) -> None:
         self.aspirated_negative_wall = ev.wall if p["result"] == "negative" else None
+        self.blood_aspirated = p["result"] == "positive"
+
+    def _on_image_lost(self, ev: Event, p: dict[str, Any]) -> None:
+        self.image_lost = True
+
+    def _on_image_restored(self, ev: Event, p: dict[str, Any]) -> None:
+        self.image_lost = False
 
     def _on_aliquot_logged(self, ev: Event, p: dict[str, Any]) -> None:
         self.aliquots.append(

@@ -1,0 +1,34 @@
+"""Parse the alarm and prompt table (catalogue/alarms.toml): each prompt's priority and when it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sonocart.procedures.catalogue_model import AlarmRule, CatalogueError
+
+PRIORITIES = ("HIGH", "MEDIUM", "LOW")
+#: The state conditions a prompt may hold while (see State.condition).
+CONDITIONS = ("", "last_active", "dose_over_max", "blood_aspirated", "image_lost")
+EXPIRES = ("", "step", "phase")
+Cite = Callable[[str, dict[str, Any]], tuple[str, ...]]
+
+
+def alarm_table(cite: Cite, raw: dict[str, Any]) -> tuple[dict[str, AlarmRule], float]:
+    """The rows by key, and the reading time before an acknowledgement (cited, > 0)."""
+    cite("alarms", raw)
+    shown = raw.get("ack_min_shown_s")
+    if isinstance(shown, bool) or not isinstance(shown, int | float) or not 0 < shown <= 10:
+        raise CatalogueError("alarms.ack_min_shown_s: a number of seconds in (0, 10]")
+    rows = {}
+    for key, row in raw.get("prompts", {}).items():
+        where = f"alarms.prompts.{key}"
+        prio, holds, expires = row.get("priority"), row.get("holds_while", ""), row.get("expires", "")
+        if prio not in PRIORITIES:
+            raise CatalogueError(f"{where}: priority must be one of {PRIORITIES}")
+        if holds not in CONDITIONS:
+            raise CatalogueError(f"{where}: holds_while must be one of {CONDITIONS[1:]}")
+        if expires not in EXPIRES:
+            raise CatalogueError(f"{where}: expires must be step, phase or absent")
+        rows[key] = AlarmRule(key, prio, holds, expires, cite(where, row))
+    return rows, float(shown)
