@@ -40,7 +40,7 @@ def test_listener_sees_every_commit_and_the_status_light_follows_the_top_prompt(
     rec.engine.add_listener(light)
     rec.engine.submit(Aspirate("negative", "dr_ana"))
     clock.advance(5)
-    rec.engine.submit(LogAliquot(5, "dr_ana"))  # 60 mL/min: medium
+    rec.engine.submit(LogAliquot(8, "dr_ana"))  # above the 3-5 mL aliquot: medium
     rec.engine.submit(Aspirate("positive", "dr_ana"))  # high
     assert seen[0] == (["aspirated"], None)
     assert seen[1][1] is Priority.MEDIUM

@@ -270,21 +270,23 @@ class Scenario:
         yield from self.pedal_on_screen("A", hold=False)  # unfreeze, by the on-screen pedal button
         yield from wait(lambda: live.live, 5, "live after unfreeze")
         yield from self.pedal_by_key("a", hold=True)  # capture still, by holding key A
-        yield from self.pedal("B", hold=True)  # aspirate negative
-        yield from self.pedal("B", hold=False)  # log aliquot -> fast-injection prompt (MEDIUM)
+        # An aliquot logged before aspirating was still given: recorded, flagged by a MEDIUM prompt.
+        yield from self.pedal("B", hold=False)  # log aliquot (no aspiration first)
         yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
         yield from pause(0.6)
         r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
         self.look("prompt raised")
         self.shot("07-live-prompt")
-        yield from self.pedal("B", hold=True)  # acknowledge it
+        yield from pause(0.6)  # read it for a second, then B hold acknowledges it
+        yield from self.pedal("B", hold=True)
         # The pause between aliquots ends with a LOW prompt: B hold acknowledges it, the next aspirates.
         yield from wait(lambda: "Pause over" in app.root.ids.prompt.text, 5, "pause-over prompt")
+        yield from pause(1.1)
         yield from self.pedal("B", hold=True)
         yield from self.pedal("B", hold=True)
         yield from self.pedal("B", hold=False)  # second aliquot
-        yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
-        yield from self.pedal("B", hold=True)
+        eng = app.session.engine
+        yield from wait(lambda: eng is not None and len(eng.state.aliquots) == 2, 3, "second aliquot")
         r["aliquots_visible"] = self.panel().detail
         yield from touch(live.ids.still)  # a second still, by touch
         yield from self.settle()

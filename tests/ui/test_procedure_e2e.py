@@ -66,10 +66,11 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert logged["toast"] == "aliquot 4 mL logged (pedal)" and "aliquots 1 · 4 mL" in logged["detail"]
     # The engine's prompt is on the screen with its IEC marker and word, and the board's light follows it.
     raised = _seen(r, "prompt raised")
-    assert raised["prompt"].startswith("!! MEDIUM: Injected at about")
+    assert raised["prompt"].startswith("!! MEDIUM: Aliquot 4 mL recorded as given, no negative aspiration")
     assert r["light_with_prompt"] == "alarm_medium"
     # 8 mL of ropivacaine 0.5 % = 40 mg; 72 kg: max min(3 mg/kg x 72, 300) = 216 mg; 40 / 216 = 19 %.
     assert r["aliquots_visible"].startswith("aliquots 2 · 8 mL · dose 19% of max")
+    assert "35.2 mL left to the maximum" in r["aliquots_visible"]  # (216 - 40 mg) / 5 mg/mL
     # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list. An early
     # "observation done" is held by a hard stop that clears by itself when the time is up.
     assert any("LAST watch started" in t for t in r["acknowledged_on_bar"])

@@ -17,8 +17,9 @@ from sonocart.clock import Clock
 from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
+from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Acknowledge, Input, LogAliquot
+from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -191,6 +192,19 @@ class CartSession:
         return self.submit(
             lambda op: LogAliquot(vol, op, via=via, press_id=press_id), f"aliquot {vol:g} mL logged ({via})"
         )
+
+    def aspirate(self, result: str, via: str) -> bool:
+        """Aspiration before the next aliquot, with its volume so the dose guard warns before the fact."""
+        planned = self.aliquot_ml
+        return self.submit(lambda op: Aspirate(result, op, planned), f"aspiration {result} ({via})")
+
+    def injection_panel(self) -> InjectionPanel | None:
+        """Drug, concentration, given so far and mL left to the maximum, for the next aliquot's volume."""
+        eng = self.engine
+        if eng is None:
+            return None
+        meds = eng.state.answers.get("medications", [])
+        return injection_panel(self.catalogue, eng.state, self.aliquot_ml, meds[0]["id"] if meds else None)
 
     def set_aliquot_ml(self, volume_ml: float) -> float:
         """The volume the next aliquot records, at least 0.5 mL (the engine checks the dose)."""

@@ -281,10 +281,11 @@ class Engine:
                 raise InputRejected("no prompt to acknowledge")
             return [("prompt_acknowledged", {"id": top.id, "press_id": inp.press_id})]
         if isinstance(inp, AspirateInput):
-            events = injection.aspirate(self.catalogue, st, inp.result)
+            events = injection.aspirate(self.catalogue, st, inp.result, inp.planned_ml)
             return events + self._auto_ack([f"timer:{injection.PAUSE_TIMER}"])
         if isinstance(inp, LogAliquot | TestDose):
-            return injection.log_aliquot(
+            done = self._auto_ack(["dose_will_exceed", "dose_will_approach"])  # given: the warning was had
+            return done + injection.log_aliquot(
                 self.catalogue,
                 st,
                 inp.volume_ml,

@@ -54,10 +54,13 @@ class AcknowledgeTop:
 
 @dataclass(frozen=True)
 class Aspirate:
-    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF)."""
+    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF).
+
+    ``planned_ml``, the volume about to be injected, lets the dose guard warn before the fact."""
 
     result: str
     operator: str
+    planned_ml: float | None = None
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class Aliquot:
     via: str
     operator: str
     over_limit: bool
+    flags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -270,6 +271,7 @@ class State:
                 p.get("via", "touch"),
                 ev.operator,
                 bool(p.get("over_limit", False)),
+                tuple(p.get("flags", ())),
             )
         )
         for drug, mg in p["mg_by_drug"].items():

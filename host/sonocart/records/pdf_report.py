@@ -122,6 +122,7 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
     _line(pdf, f"Total: {totals}; {dose['fraction_of_max']:.0%} of the maximum for {dose['weight_kg']} kg")
     for a in dose["aliquots"]:
         flag = "  OVER LIMIT" if a["over_limit"] else ""
+        flag += "".join(f"; {f.upper()}" for f in a.get("flags", ()))
         rate = f", {a['rate_ml_per_min']:g} mL/min" if a["rate_ml_per_min"] else ""
         _line(
             pdf,

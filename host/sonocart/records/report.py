@@ -63,9 +63,10 @@ def summarise(ev: Event) -> str:
         mg = ", ".join(f"{d} {v:g} mg" for d, v in p["mg_by_drug"].items())
         rate = f", {p['rate_ml_per_min']:g} mL/min" if p.get("rate_ml_per_min") else ""
         kind = "Test dose" if p.get("test_dose") else "Aliquot"
+        flags = "".join(f"; {f}" for f in p.get("flags", ()))
         return (
             f"{kind} {p['volume_ml']:g} mL syringe {p['syringe']} ({mg}{rate}) via {p['via']},"
-            f" total {p['fraction_after']:.0%} of max"
+            f" total {p['fraction_after']:.0%} of max{flags}"
         )
     if t == "aspirated":
         return f"Aspiration {p['result']}"
@@ -180,6 +181,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
                     "via": a.via,
                     "operator": a.operator,
                     "over_limit": a.over_limit,
+                    "flags": list(a.flags),
                 }
                 for a in state.aliquots
             ],

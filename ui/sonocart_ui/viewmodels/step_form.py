@@ -15,7 +15,6 @@ from sonocart.cart.session import CartSession
 from sonocart.procedures.catalogue import Step
 from sonocart.procedures.inputs import (
     Answer,
-    Aspirate,
     Confirm,
     FinishInjection,
     NewNeedle,
@@ -163,9 +162,15 @@ class StepForm:
         ]
 
     def _dose_line(self) -> str:
-        st = self.session.engine.state  # type: ignore[union-attr]
-        total = sum(a.volume_ml for a in st.aliquots)
-        return f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max"
+        panel = self.session.injection_panel()  # the core's dose guard; the view only shows it
+        if panel is None:
+            return "no syringe drawn"
+        line = f"aliquots {panel.aliquots} · {panel.total_ml:g} mL · dose {panel.fraction:.0%} of max"
+        drugs = "; ".join(d.text() for d in panel.drugs)
+        line += f" · syringe {panel.syringe}: {drugs} · {panel.ml_left:.1f} mL left to the maximum"
+        line += f" · inject at most {panel.max_rate_ml_per_min:g} mL/min"
+        warning = panel.warning_text()
+        return f"{line}\n[!] {warning}" if warning else line
 
     def timers_line(self) -> str:
         """Running timers with their time left (pause between aliquots, observation, LAST watch...)."""
@@ -268,7 +273,7 @@ class StepForm:
     def _inject(self, name: str, arg: str) -> bool:
         s = self.session
         if name == "aspirate":
-            return s.submit(lambda op: Aspirate(arg, op), f"aspiration {arg}")
+            return s.aspirate(arg, "touch")
         if name == "vol":
             s.set_aliquot_ml(s.aliquot_ml + (1.0 if arg == "+" else -1.0))
             return True
