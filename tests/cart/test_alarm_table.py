@@ -107,7 +107,7 @@ def test_a_high_alarm_stays_shown_after_its_acknowledgement_while_its_condition_
     cart, board, clock, _events = open_cart
     form = _to_injection(cart)
     assert form.press("aspirate:positive")  # blood: do not inject
-    assert board.lights[-1] == "alarm_high" and board.buzzes[-1] == "high"
+    assert board.lights[-1] == "alarm_high" and "high" in board.buzzes  # (and the MEDIUM escalation)
     clock.advance(1.0)
     assert cart.acknowledge("positive_aspiration")
     (prompt,) = [p for p in cart.session.prompts() if p.id == "positive_aspiration"]

@@ -152,8 +152,12 @@ def test_dose_exceeded_is_recorded_as_given_and_never_silently(
     assert al.over_limit and al.volume_ml == 30
     assert "dose_above_limit" in rec.engine.state.hard_stops
     assert rec.engine.state.prompts["dose_exceeded"].priority is Priority.HIGH
-    rec.engine.submit(Override("dose_above_limit", "Consultant decision, documented in notes", "dr_ana"))
-    assert rec.engine.state.overrides["dose_above_limit"]["operator"] == "dr_ana"
+    reason = "Consultant decision, documented in notes"
+    with pytest.raises(InputRejected, match="second operator"):  # an overdose is never overridden alone
+        rec.engine.submit(Override("dose_above_limit", reason, "dr_ana"))
+    rec.engine.submit(Override("dose_above_limit", reason, "dr_ana", second_operator="rn_ben"))
+    ov = rec.engine.state.overrides["dose_above_limit"]
+    assert (ov["operator"], ov["second_operator"]) == ("dr_ana", "rn_ben")
 
 
 def test_epinephrine_raises_the_lidocaine_limit(new_record: NewRecord, clock: ManualClock) -> None:

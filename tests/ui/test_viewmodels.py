@@ -166,7 +166,7 @@ def test_prompt_list_is_ordered_and_acknowledging_is_journaled_with_the_operator
     assert (last.type, last.operator) == ("prompt_acknowledged", "rn_ben")
     assert rows(session)[0].action == "Acknowledged"  # blood aspirated: shown while it lasts
     form.press("aspirate:negative")
-    assert rows(session) == []
+    assert [r.id for r in rows(session)] == ["escalated"]  # blood on aspiration escalates the observation
 
 
 def test_screen_locks_after_idle_outside_the_sterile_phase_only_and_the_pin_names_the_operator(

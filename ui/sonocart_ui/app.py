@@ -218,7 +218,8 @@ class CartApp(App):  # type: ignore[misc]
             return ""
         b = eng.banner()
         site = b["procedure"].removeprefix("Ultrasound-guided ")
-        return f"{b['side'] or 'SIDE ?'} · {site}"
+        changed = f" ({b['side_change']})" if b["side_change"] else ""  # never a silent change of side
+        return f"{b['side'] or 'SIDE ?'}{changed} · {site}"
 
     # -- simulated pedals (keyboard and on-screen) ------------------------------------------------
     def sim_pedal(self, pedal: str, down: bool) -> str:

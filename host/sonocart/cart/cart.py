@@ -146,7 +146,7 @@ class Cart:
         eng = self.session.engine
         if eng is None:
             raise InputRejected("no procedure open")
-        refusal = self.session.input_gate(inp)
+        refusal = self.session.boundary_refusal(inp)
         if refusal is not None:
             raise InputRejected(refusal)
         return eng.submit(inp)

@@ -19,7 +19,7 @@ from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot
+from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot, Override
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -151,6 +151,21 @@ class CartSession:
         now = self.clock.monotonic()
         self._shown_since = {i: known.get(i, now) for i in prompt_ids}
 
+    def boundary_refusal(self, inp: Input) -> str | None:
+        """What every path (touch, pedal, headless) checks first: the lock, and a second operator's PIN."""
+        refusal = self.input_gate(inp)
+        if refusal is None and isinstance(inp, Override) and inp.second_operator:
+            if inp.second_operator == inp.operator:
+                refusal = "the second operator must be a different person"
+            elif not self.settings.check_pin(inp.second_operator, inp.second_pin):
+                refusal = f"wrong PIN for {inp.second_operator}"
+        return refusal
+
+    def override_needs_second(self, rule: str) -> bool:
+        """Whether overriding hard stop ``rule`` also needs a second operator's PIN (alarm table)."""
+        row = self.catalogue.alarm_rule(f"hard_stop:{rule}")
+        return row is not None and row.second_person
+
     def _ack_refusal(self, inp: Input) -> str | None:
         """An acknowledgement needs the prompt's text on screen for the table's reading time first."""
         if not isinstance(inp, Acknowledge) or self.engine is None:
@@ -171,7 +186,7 @@ class CartSession:
             self.say(f"{what}: no procedure open", ok=False)
             return False
         inp = make(self.operator)
-        refusal = self.input_gate(inp) or self._ack_refusal(inp)
+        refusal = self.boundary_refusal(inp) or self._ack_refusal(inp)
         if refusal is not None:
             self.say(f"{what}: refused — {refusal}", ok=False)
             return False

@@ -16,6 +16,7 @@ from typing import Any
 from sonocart.procedures.catalogue_alarms import alarm_table
 from sonocart.procedures.catalogue_drugs import local_anaesthetic, narrow_stock, other_drug
 from sonocart.procedures.catalogue_model import (
+    ESCALATION_TRIGGERS,
     LOCAL_ANAESTHETIC,
     SHARED_FILES,
     STEP_KINDS,
@@ -273,6 +274,13 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
     lip = raw["lipid"]
     watch = raw["watch"]
     reader.cite("last", raw)
+    esc = raw.get("escalation", {})
+    reader.cite("last.escalation", esc)
+    unknown = sorted(set(esc.get("escalate_on", ())) - set(ESCALATION_TRIGGERS))
+    if unknown:
+        raise CatalogueError(
+            f"last.escalation: unknown trigger(s) {unknown}; known: {list(ESCALATION_TRIGGERS)}"
+        )
     return LastRules(
         onset_min=_pair(watch["usual_onset_min"], "last.watch"),
         tail_min=float(watch["tail_min"]),
@@ -294,6 +302,7 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
             LastStep(s["id"], s["text"], s.get("starts_timer"), reader.cite(f"last.{s['id']}", s))
             for s in raw["steps"]
         ),
+        escalate_on=tuple(esc.get("escalate_on", ())),
     )
 
 

@@ -9,7 +9,7 @@ from sonocart.procedures.catalogue_model import AlarmRule, CatalogueError
 
 PRIORITIES = ("HIGH", "MEDIUM", "LOW")
 #: The state conditions a prompt may hold while (see State.condition).
-CONDITIONS = ("", "last_active", "dose_over_max", "blood_aspirated", "image_lost")
+CONDITIONS = ("", "last_active", "dose_over_max", "blood_aspirated", "image_lost", "escalated")
 EXPIRES = ("", "step", "phase")
 Cite = Callable[[str, dict[str, Any]], tuple[str, ...]]
 
@@ -30,5 +30,8 @@ def alarm_table(cite: Cite, raw: dict[str, Any]) -> tuple[dict[str, AlarmRule], 
             raise CatalogueError(f"{where}: holds_while must be one of {CONDITIONS[1:]}")
         if expires not in EXPIRES:
             raise CatalogueError(f"{where}: expires must be step, phase or absent")
-        rows[key] = AlarmRule(key, prio, holds, expires, cite(where, row))
+        second = row.get("override_needs_second_person", False)
+        if not isinstance(second, bool) or (second and not key.startswith("hard_stop:")):
+            raise CatalogueError(f"{where}: override_needs_second_person is true/false, for hard stops only")
+        rows[key] = AlarmRule(key, prio, holds, expires, cite(where, row), second)
     return rows, float(shown)

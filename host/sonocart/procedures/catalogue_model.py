@@ -31,6 +31,8 @@ STEP_KINDS = frozenset(
     }
 )
 SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml", "alarms.toml"})
+#: Events that may escalate the observation (last.toml [escalation]); State.escalation_reasons reads them.
+ESCALATION_TRIGGERS = ("dose_over_max", "blood_aspirated", "suspected_last", "last_mode")
 #: The class name a procedure's ``[medications] offered`` uses for every local anaesthetic.
 LOCAL_ANAESTHETIC = "local_anaesthetic"
 
@@ -234,6 +236,8 @@ class AlarmRule:
     holds_while: str  # a state condition keeping the prompt shown while it holds ("" none)
     expires: str  # "step" / "phase": ends with the step or phase it was raised in ("" acknowledged)
     source: tuple[str, ...]
+    #: A hard stop whose override needs a second operator's PIN besides the one who overrides.
+    second_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,8 @@ class LastRules:
     watch_text: str
     lipid: LipidRules
     steps: tuple[LastStep, ...]
+    #: What escalates the observation to the whole LAST watch and needs a clinician's clearance.
+    escalate_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from sonocart.procedures.inputs import (
     AcknowledgeTop,
     Answer,
     CaptureAdded,
+    ClearEscalation,
     Confirm,
     EndLast,
     FinishInjection,
@@ -50,6 +51,7 @@ from sonocart.procedures.state import State
 
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
+ESCALATED = "escalated"
 Listener = Callable[["Engine", list[Event]], None]
 
 
@@ -80,7 +82,7 @@ class Engine:
         if next(journal.events(), None) is not None:
             raise ValueError(f"{journal.path} already holds a procedure: resume it instead")
         proc = catalogue.procedure(procedure_id)
-        engine = cls(catalogue, journal, clock, State(proc))
+        engine = cls(catalogue, journal, clock, State(proc, escalate_on=catalogue.last.escalate_on))
         engine._commit(
             [("record_opened", {"procedure": proc.id, "patient": patient, "record_id": record_id})], operator
         )
@@ -93,7 +95,8 @@ class Engine:
         events = list(journal.events())
         if not events or events[0].type != "record_opened":
             raise ValueError(f"{journal.path} holds no procedure")
-        state = State(catalogue.procedure(str(events[0].payload["procedure"])))
+        proc = catalogue.procedure(str(events[0].payload["procedure"]))
+        state = State(proc, escalate_on=catalogue.last.escalate_on)
         for ev in events:
             state.apply(ev)
         return cls(catalogue, journal, clock, state)
@@ -122,6 +125,7 @@ class Engine:
         return {
             "procedure": self.state.procedure.name,
             "side": (self.state.confirmed_side() or "").upper(),
+            "side_change": self.state.side_change(),
             "phase": self.state.current_phase_id(),
         }
 
@@ -199,6 +203,10 @@ class Engine:
                 pending = [("prompt_expired", {"id": i, "why": why}) for i, why in lapsed.items()]
                 out += pending
                 continue
+            if sim.escalated() and ESCALATED not in sim.prompts:
+                pending = classify(self.catalogue, [self._escalation_prompt(sim)])
+                out += pending
+                continue
             step = sim.current_step()
             if step is None:
                 return out
@@ -223,6 +231,15 @@ class Engine:
             if nxt is not None:
                 pending += self._on_enter(sim_next, nxt)
             out += pending
+
+    def _escalation_prompt(self, state: State) -> tuple[str, dict[str, Any]]:
+        why = ", ".join(state.escalation_reasons())
+        tail = self.catalogue.last.tail_min
+        text = (
+            f"ESCALATED ({why}): observe to the end of the {tail:g}-min LAST watch; discharge only once"
+            " a named clinician has cleared it."
+        )
+        return injection.prompt(ESCALATED, Priority.MEDIUM, text)
 
     def _step_done(self, state: State, step: Step) -> bool:
         return satisfied(state, step) or f"{step.id}_incomplete" in state.overrides
@@ -261,11 +278,7 @@ class Engine:
         if isinstance(inp, Confirm):
             return self._confirm(inp)
         if isinstance(inp, Override):
-            if inp.rule not in st.hard_stops:
-                raise InputRejected(f"no active hard stop {inp.rule!r} to override")
-            if len(inp.reason.strip()) < 5:
-                raise InputRejected("an override needs a reason")
-            return [("override", {"rule": inp.rule, "reason": inp.reason.strip()})]
+            return self._override(inp)
         if isinstance(inp, Acknowledge):
             prompt = st.prompts.get(inp.prompt_id)
             if prompt is None:
@@ -313,6 +326,13 @@ class Engine:
             return [("pedal_gesture", _pedal_payload(inp))]
         if isinstance(inp, RecordOutcome):
             return self._outcome(inp)
+        if isinstance(inp, ClearEscalation):
+            if not st.escalated():
+                raise InputRejected("nothing to clear: the observation is not escalated")
+            if len(inp.clinician.strip()) < 2 or len(inp.reason.strip()) < 5:
+                raise InputRejected("clearing needs the clinician's name and their reason")
+            payload = {"clinician": inp.clinician.strip(), "reason": inp.reason.strip()}
+            return [("escalation_cleared", {**payload, "reasons": st.escalation_reasons()})]
         if isinstance(inp, ImageLiveness):
             step = st.current_step()
             needle_work = step is not None and step.kind == "injection"
@@ -320,6 +340,28 @@ class Engine:
         if isinstance(inp, StartLast | LastAction | EndLast):
             return last_mode.decide(self.catalogue, st, inp, now)
         raise InputRejected(f"unknown input {type(inp).__name__}")
+
+    def _override(self, inp: Override) -> Events:
+        st = self.state
+        if inp.rule not in st.hard_stops:
+            raise InputRejected(f"no active hard stop {inp.rule!r} to override")
+        reason = inp.reason.strip()
+        if len(reason) < 5:
+            raise InputRejected("an override needs a reason")
+        reused = [r for r, o in st.overrides.items() if o["reason"].strip().lower() == reason.lower()]
+        if reused:
+            raise InputRejected(f"that reason was given for {reused[0]}: write this stop's own reason")
+        payload: dict[str, Any] = {"rule": inp.rule, "reason": reason}
+        rule = self.catalogue.alarm_rule(f"hard_stop:{inp.rule}")
+        if rule is not None and rule.second_person:
+            second = inp.second_operator.strip()
+            if not second or second == inp.operator:
+                raise InputRejected(f"overriding {inp.rule} needs a second operator's PIN")
+            payload["second_operator"] = second
+        if inp.rule == "side_not_confirmed":
+            payload["side_from"] = st.answers.get("consent_side")
+            payload["side_to"] = st.proposed_side()
+        return [("override", payload)]
 
     def _auto_ack(self, ids: list[str]) -> Events:
         return [("prompt_acknowledged", {"id": i, "auto": True}) for i in ids if i in self.state.prompts]
@@ -381,9 +423,15 @@ class Engine:
             "follow_up",
         ):
             raise InputRejected(f"{step.id} is a {step.kind} step: it takes an answer")
+        if step.kind == "discharge" and st.escalated():
+            raise InputRejected(
+                f"discharge blocked ({', '.join(st.escalation_reasons())}): a named clinician must clear it"
+            )
         events: Events = [("confirmed", {"step": step.id, "side": inp.side})]
         if step.kind in ("captures", "observation") and not satisfied(st, step):
             what = "no image captured" if step.kind == "captures" else "observation time not complete"
+            if step.kind == "observation" and st.escalated():
+                what += f" (escalated: the {self.catalogue.last.tail_min:g}-min LAST watch)"
             rule = f"{step.id}_incomplete"
             if rule not in st.overrides:
                 events.append(("hard_stop", {"rule": rule, "step": step.id, "message": f"HARD STOP: {what}"}))

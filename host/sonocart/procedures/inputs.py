@@ -29,11 +29,16 @@ class Confirm:
 
 @dataclass(frozen=True)
 class Override:
-    """A documented decision to go past a hard stop: who and why."""
+    """A documented decision to go past a hard stop: who and why.
+
+    Some stops (wrong side, overdose, consent: catalogue/alarms.toml) also need ``second_operator``,
+    whose ``second_pin`` the cart checks at its input boundary; the PIN is never journaled."""
 
     rule: str
     reason: str
     operator: str
+    second_operator: str = ""
+    second_pin: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,16 @@ class RecordOutcome:
 
 
 @dataclass(frozen=True)
+class ClearEscalation:
+    """A named clinician clears an escalated observation (over-maximum dose, blood, suspected LAST) for
+    discharge, with the reason (their assessment)."""
+
+    clinician: str
+    reason: str
+    operator: str
+
+
+@dataclass(frozen=True)
 class ImageLiveness:
     """The live image went away or came back (the cart's liveness judgement); journaled in needle work."""
 
@@ -181,6 +196,7 @@ Input = (
     | PedalGesture
     | RecordOutcome
     | ImageLiveness
+    | ClearEscalation
     | StartLast
     | LastAction
     | EndLast

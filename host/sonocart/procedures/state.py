@@ -11,6 +11,7 @@ from typing import Any
 
 from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import Procedure, Step
+from sonocart.procedures.catalogue_model import ESCALATION_TRIGGERS
 from sonocart.procedures.prompts import Priority, Prompt
 
 
@@ -73,6 +74,11 @@ class State:
     last_active: bool = False
     blood_aspirated: bool = False
     image_lost: bool = False
+    positive_aspirations: int = 0
+    last_used: bool = False
+    escalation_cleared: dict[str, Any] | None = None
+    #: Which events escalate the observation (catalogue last.toml [escalation]).
+    escalate_on: tuple[str, ...] = ESCALATION_TRIGGERS
     last_actions: list[dict[str, Any]] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
     follow_up_weeks: list[int] = field(default_factory=list)
@@ -91,10 +97,26 @@ class State:
     def team(self) -> list[str]:
         return list(self.answers.get("team", []))
 
+    def proposed_side(self) -> str | None:
+        """A side other than the consent's stated at the time-out or the STOP, else None."""
+        consent = self.answers.get("consent_side")
+        stop = self.stop_step()
+        stated = [self.answers.get("timeout_side"), *self.stated_sides.get(stop.id if stop else "", [])]
+        return next((str(s) for s in stated if s is not None and s != consent), None)
+
     def confirmed_side(self) -> str | None:
-        """The side to keep on screen: the time-out side once stated, else the consent side."""
-        side = self.answers.get("timeout_side", self.answers.get("consent_side"))
+        """The side to keep on screen: the consent's, unless a documented override changed it."""
+        changed = self.overrides.get("side_not_confirmed", {}).get("side_to")
+        side = changed or self.answers.get("consent_side")
         return None if side is None else str(side)
+
+    def side_change(self) -> str:
+        """The visible note when the side differs from the consent's (only ever through an override)."""
+        ov = self.overrides.get("side_not_confirmed")
+        if not ov or not ov.get("side_to"):
+            return ""
+        who = " and ".join(x for x in (ov["operator"], ov.get("second_operator", "")) if x)
+        return f"side changed from {str(ov.get('side_from') or '?').upper()} — overridden by {who}"
 
     def stop_step(self) -> Step | None:
         for phase in self.procedure.phases:
@@ -116,12 +138,28 @@ class State:
             and ("side_not_confirmed" in self.overrides or all(s == consent for s in sides))
         )
 
+    def escalation_reasons(self) -> list[str]:
+        """Why the observation runs to the end of the LAST watch and discharge needs a clinician."""
+        facts = {
+            "dose_over_max": ("local anaesthetic dose over the maximum", self.dose_fraction > 1.0 + 1e-9),
+            "blood_aspirated": ("blood on aspiration", self.positive_aspirations > 0),
+            "suspected_last": ("suspected LAST", "suspected_last" in self.answers.get("complications", [])),
+            "last_mode": ("LAST emergency mode used", self.last_used),
+        }
+        return [facts[t][0] for t in self.escalate_on if facts[t][1]]
+
+    def escalated(self) -> bool:
+        """Escalated and not yet cleared by a named clinician."""
+        return self.escalation_cleared is None and bool(self.escalation_reasons())
+
     def condition(self, name: str) -> bool:
         """Whether a prompt condition of the alarm table (catalogue/alarms.toml) holds now."""
         if name == "last_active":
             return self.last_active
+        if name == "escalated":
+            return self.escalated()
         if name == "dose_over_max":
-            return self.dose_fraction > 1.0 + 1e-9
+            return self.dose_fraction > 1.0 + 1e-9 and self.escalation_cleared is None
         if name == "blood_aspirated":
             return self.blood_aspirated
         if name == "image_lost":
@@ -190,7 +228,7 @@ class State:
     def _on_override(self, ev: Event, p: dict[str, Any]) -> None:
         self.hard_stops.pop(p["rule"], None)
         self.prompts.pop(f"hard_stop:{p['rule']}", None)
-        self.overrides[p["rule"]] = {"operator": ev.operator, "reason": p["reason"], "wall": ev.wall}
+        self.overrides[p["rule"]] = {**p, "operator": ev.operator, "wall": ev.wall}
 
     def _raise(
         self,
@@ -251,6 +289,7 @@ class State:
     def _on_aspirated(self, ev: Event, p: dict[str, Any]) -> None:
         self.aspirated_negative_wall = ev.wall if p["result"] == "negative" else None
         self.blood_aspirated = p["result"] == "positive"
+        self.positive_aspirations += p["result"] == "positive"
 
     def _on_image_lost(self, ev: Event, p: dict[str, Any]) -> None:
         self.image_lost = True
@@ -297,6 +336,10 @@ class State:
 
     def _on_last_started(self, ev: Event, p: dict[str, Any]) -> None:
         self.last_active = True
+        self.last_used = True
+
+    def _on_escalation_cleared(self, ev: Event, p: dict[str, Any]) -> None:
+        self.escalation_cleared = {**p, "operator": ev.operator, "wall": ev.wall}
 
     def _on_last_action(self, ev: Event, p: dict[str, Any]) -> None:
         self.last_actions.append({**p, "wall": ev.wall, "operator": ev.operator})

@@ -106,6 +106,8 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
         pdf,
         f"Side: {(report['side'] or '-').upper()}   Opened: {report['opened']}   Status: {report['status']}",
     )
+    if report.get("side_change"):
+        _line(pdf, f"SIDE CHANGED: {report['side_change'].upper()}")
     _line(pdf, f"Journal: {report['journal']['events']} events, head hash {report['journal']['head_hash']}")
 
     _section(pdf, "Overrides of hard stops")

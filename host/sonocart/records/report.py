@@ -75,6 +75,15 @@ def summarise(ev: Event) -> str:
         return f"Timer {p['name']} {t.split('_')[1]}{dur}"
     if t == "prompt_acknowledged":
         return f"Acknowledged {p['id']}" + (" (by the next action)" if p.get("auto") else "")
+    if t == "prompt_expired":
+        return f"Prompt {p['id']} ended: {p['why']}"
+    if t == "escalation_cleared":
+        why = ", ".join(p.get("reasons", ()))
+        return f"Escalation ({why}) cleared for discharge by {p['clinician']}: {p['reason']}"
+    if t == "image_lost":
+        return f"IMAGE LOST during needle work: {p['reason']}"
+    if t == "image_restored":
+        return "Live image back"
     if t == "capture_added":
         return f"Image {p['number']} captured ({p['mm_per_px']:g} mm/px) {p.get('label', '')}".rstrip()
     if t == "input_rejected":
@@ -152,6 +161,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
         "procedure": {"id": proc.id, "name": proc.name, "bleeding_risk": proc.bleeding_risk},
         "patient": patient,
         "side": state.confirmed_side(),
+        "side_change": state.side_change(),
         "opened": _time(start, start, deidentify),
         "status": "completed" if state.completed else f"in progress: {state.current_phase_id()}",
         "answers": state.answers

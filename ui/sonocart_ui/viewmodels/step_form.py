@@ -15,6 +15,7 @@ from sonocart.cart.session import CartSession
 from sonocart.procedures.catalogue import Step
 from sonocart.procedures.inputs import (
     Answer,
+    ClearEscalation,
     Confirm,
     FinishInjection,
     NewNeedle,
@@ -91,6 +92,10 @@ class StepForm:
         kind = step.kind
         st = self.session.engine.state  # type: ignore[union-attr]
         sel = self.selected
+        if kind == "discharge" and st.escalated():  # the core blocks discharge until a clinician clears it
+            why = ", ".join(st.escalation_reasons())
+            op = self.session.operator
+            return [Action("clear_escalation", f"Clear for discharge as {op}")], f"[!] ESCALATED: {why}"
         if kind in CONFIRM_KINDS:
             return [Action("confirm", "Confirm", primary=True)], ""
         if kind == "yesno":
@@ -199,6 +204,9 @@ class StepForm:
         s = self.session
         if name == "confirm":
             return s.submit(lambda op: Confirm(sid, op), f"{step.text[:40]} — confirmed")
+        if name == "clear_escalation":  # the signed-in clinician (who unlocked with their PIN) is named
+            why = "reviewed at the cart: fit for discharge"
+            return s.submit(lambda op: ClearEscalation(op, why, op), f"escalation cleared by {s.operator}")
         if name == "confirm_as":
             return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {arg}")
         if name == "stop":
