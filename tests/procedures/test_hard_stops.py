@@ -71,7 +71,7 @@ def test_wrong_side_at_the_two_person_stop_blocks_the_needle(
     rec = new_record()
     play_until(rec, clock, at_step("stop_before_block"))
     rec.engine.submit(Confirm("stop_before_block", "dr_ana", side="left"))
-    with pytest.raises(InputRejected, match="second, different person"):
+    with pytest.raises(InputRejected, match="needs a second person"):
         rec.engine.submit(Confirm("stop_before_block", "dr_ana", side="left"))
     rec.engine.submit(Confirm("stop_before_block", "odp_cy", side="right"))
     assert "side_not_confirmed" in rec.engine.state.hard_stops

@@ -229,7 +229,32 @@ class Scenario:
         yield from self.press_step("done")  # not yet labelled: the engine refuses, the toast says why
         yield from self.press_step("label:A")
         yield from self.press_step("done")
-        yield from self.press_step("side:left", "timeout_side")
+        # A wrong side against the LEFT consent: a HIGH stop; the banner keeps the consent's side.
+        yield from self.press_step("side:right", "timeout_side")
+        r = self.report
+        r["banner_after_wrong_side"] = app.root.ids.status.banner
+        r["bar_after_wrong_side"] = app.root.ids.prompt.text
+        yield from touch(app.root.ids.prompt.ids.ack)  # a hard stop: the bar's button opens the list
+        yield from self.settle()
+        alarms = self.screen()
+        row = next(w for w in alarms.ids.rows.children if w.prompt_id == "hard_stop:side_not_confirmed")
+        alarms.ids.reason.text = "a reason typed earlier for something else"
+        yield from touch(row.ids.act)  # this stop's own form: the stop named, the reason empty
+        yield from self.settle()
+        r["override_reason_when_opened"] = alarms.ids.reason.text
+        r["override_title"] = alarms.override_title
+        alarms.ids.reason.text = "Patient now reports the right knee"
+        yield from touch(alarms.ids.document)  # alone: refused, a wrong side needs a second person
+        yield from self.settle()
+        r["override_alone_toast"] = app.root.ids.toast.text
+        for key in ("second:rn_ben", "digit:9", "digit:9", "digit:9", "digit:9"):
+            yield from touch(button_in(alarms.ids.second_pad, key))
+        yield from touch(alarms.ids.document)
+        yield from self.settle()
+        r["override_wrong_pin_toast"] = app.root.ids.toast.text
+        r["side_stop_still_active"] = "side_not_confirmed" in app.session.engine.state.hard_stops  # type: ignore[union-attr]
+        app.go_procedure()
+        yield from self.press_step("side:left", "timeout_side")  # the corrected answer clears the stop
         yield from self.press_step("confirm", "timeout_items")
         for member in ("dr_ana", "rn_ben", "odp_cy"):
             yield from self.press_step(f"confirm_as:{member}", "timeout_team")
@@ -245,7 +270,9 @@ class Scenario:
         self.shot("05-live-prep")
         # Pedal B hold confirms "prep done" (no prompt waiting).
         yield from self.pedal("B", hold=True)
-        yield from self.press_step("stop:dr_ana:left", "stop_before_block")
+        yield from self.press_step("stop:dr_ana:right", "stop_before_block")  # a mis-tap...
+        yield from self.press_step("stop:dr_ana:left")  # ...restated: one answer per person
+        r["stop_marks"] = sorted(a.key for a in app.form.view().actions if a.selected)
         yield from self.press_step("stop:odp_cy:left")
         # Injection: B hold = negative aspiration, B tap = log an aliquot (4 mL), A hold = still.
         yield from wait(lambda: app.form.view().kind == "injection", 5, "injection step")

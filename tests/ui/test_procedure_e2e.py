@@ -52,6 +52,16 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "confirmed: dr_ana, rn_ben" in _seen(r, "timeout_team confirm_as:rn_ben")["detail"]
     live = _seen(r, "live: prep")
     assert live["screen"] == "live" and live["side"].startswith("LEFT")
+    # A wrong side at the time-out: HIGH, the banner keeps LEFT; the stop's own override form opens empty
+    # and names it; alone or with a wrong second PIN it is refused; the corrected answer clears it.
+    assert r["banner_after_wrong_side"].startswith("LEFT")
+    assert r["bar_after_wrong_side"].startswith("!!! HIGH: HARD STOP: time-out side right does not match")
+    assert r["override_reason_when_opened"] == ""
+    assert "time-out side right" in r["override_title"] and "second operator" in r["override_title"]
+    assert "needs a second operator's PIN" in r["override_alone_toast"]
+    assert "wrong PIN for rn_ben" in r["override_wrong_pin_toast"] and r["side_stop_still_active"]
+    # STOP: a mis-tap restated by the same person leaves one answer, journaled as a correction.
+    assert r["stop_marks"] == ["stop:dr_ana:left"] and "stop_restated" in r["journal_types"]
     assert live["badge"].startswith("LIVE") and live["status_pedal"].startswith("pedals OK")
     # Sterile phase by pedal: B hold confirms prep, A tap freezes (shown as FROZEN, never as live), A hold
     # captures a still, B hold aspirates, B tap logs an aliquot; each action is confirmed on screen.

@@ -89,6 +89,7 @@ class Cart:
         self.image_wanted = True
         self.view: LiveView | None = None
         self.liveness: Liveness = Liveness(False, "waiting for the first frame", None)
+        self._lost_since: float | None = None  # when a live image went away (monotonic)
         self.light = ""
         self._next_slow = 0.0
         self._next_timers = 0.0
@@ -256,16 +257,29 @@ class Cart:
             liveness = assess(self.live.clock(), arrived, self.probe.status().fault)
         if liveness.live != self.liveness.live:
             self.emit(LivenessChanged(liveness.live, liveness.reason))
-            self._journal_liveness(liveness)
+            self._lost_since = None if liveness.live else self.clock.monotonic()
         self.liveness = liveness
+        self._judge_image_loss()
 
-    def _journal_liveness(self, liveness: Liveness) -> None:
-        """The engine raises the HIGH image-lost alarm in needle work (never gated by the lock)."""
+    def _judge_image_loss(self) -> None:
+        """Image gone for the alarm table's delay during needle work: the engine raises the HIGH alarm
+        (never gated by the lock); back: it ends. A hiccup shorter than the delay raises nothing."""
         eng = self.session.engine
         if eng is None:
             return
+        step = eng.current_step()
+        lost = eng.state.image_lost
+        delay = self.session.catalogue.image_lost_after_s
+        if self.liveness.live == (not lost):
+            return  # nothing to change: live and not lost, or lost and journaled as lost
+        if not self.liveness.live:
+            gone = self._lost_since is not None and self.clock.monotonic() - self._lost_since >= delay
+            if not gone or step is None or step.kind != "injection":
+                return
         try:
-            eng.submit(ImageLiveness(liveness.live, liveness.reason, self.session.operator or "system"))
+            eng.submit(
+                ImageLiveness(self.liveness.live, self.liveness.reason, self.session.operator or "system")
+            )
         except (InputRejected, JournalError) as exc:
             self.emit(Fault("journal", f"image loss NOT RECORDED — {exc}"))
 

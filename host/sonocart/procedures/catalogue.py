@@ -251,7 +251,9 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
             continue
         proc = _procedure(reader, _load_toml(path), phases, path.stem, tags)
         procedures[proc.id] = proc
-    alarms, ack_min_shown_s = alarm_table(reader.cite, _load_toml(directory / "alarms.toml"))
+    alarms, ack_min_shown_s, image_lost_after_s = alarm_table(
+        reader.cite, _load_toml(directory / "alarms.toml")
+    )
     catalogue = Catalogue(
         sources,
         procedures,
@@ -263,6 +265,7 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
         last,
         alarms=alarms,
         ack_min_shown_s=ack_min_shown_s,
+        image_lost_after_s=image_lost_after_s,
     )
     catalogue.cited.update(reader.cited)
     if site_file is not None:

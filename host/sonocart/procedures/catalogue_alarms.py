@@ -14,12 +14,18 @@ EXPIRES = ("", "step", "phase")
 Cite = Callable[[str, dict[str, Any]], tuple[str, ...]]
 
 
-def alarm_table(cite: Cite, raw: dict[str, Any]) -> tuple[dict[str, AlarmRule], float]:
-    """The rows by key, and the reading time before an acknowledgement (cited, > 0)."""
+def _seconds(raw: dict[str, Any], key: str) -> float:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 10:
+        raise CatalogueError(f"alarms.{key}: a number of seconds in (0, 10]")
+    return float(value)
+
+
+def alarm_table(cite: Cite, raw: dict[str, Any]) -> tuple[dict[str, AlarmRule], float, float]:
+    """The rows by key, the reading time before an acknowledgement and the image-loss alarm delay."""
     cite("alarms", raw)
-    shown = raw.get("ack_min_shown_s")
-    if isinstance(shown, bool) or not isinstance(shown, int | float) or not 0 < shown <= 10:
-        raise CatalogueError("alarms.ack_min_shown_s: a number of seconds in (0, 10]")
+    shown = _seconds(raw, "ack_min_shown_s")
+    image_delay = _seconds(raw, "image_lost_after_s")
     rows = {}
     for key, row in raw.get("prompts", {}).items():
         where = f"alarms.prompts.{key}"
@@ -34,4 +40,4 @@ def alarm_table(cite: Cite, raw: dict[str, Any]) -> tuple[dict[str, AlarmRule], 
         if not isinstance(second, bool) or (second and not key.startswith("hard_stop:")):
             raise CatalogueError(f"{where}: override_needs_second_person is true/false, for hard stops only")
         rows[key] = AlarmRule(key, prio, holds, expires, cite(where, row), second)
-    return rows, float(shown)
+    return rows, shown, image_delay

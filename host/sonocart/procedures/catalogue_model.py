@@ -265,6 +265,8 @@ class Catalogue:
     alarms: dict[str, AlarmRule] = field(default_factory=dict)
     #: A prompt is acknowledged only once its text has been on screen this long.
     ack_min_shown_s: float = 1.0
+    #: How long the live image must be gone during needle work before the HIGH image-lost alarm.
+    image_lost_after_s: float = 1.0
 
     def alarm_rule(self, prompt_id: str) -> AlarmRule | None:
         """The table row for ``prompt_id``: the exact id, else the longest key it starts with."""

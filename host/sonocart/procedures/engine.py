@@ -387,10 +387,10 @@ class Engine:
             events.append(injection.prompt(f"warn:{step.id}", Priority.MEDIUM, step.warn_text))
         return events + self._stop_changes(step, events)
 
-    def _stop_changes(self, step: Step, events: Events) -> Events:
+    def _stop_changes(self, step: Step, events: Events, operator: str = "-") -> Events:
         sim = copy.deepcopy(self.state)
-        for type_, payload in events:
-            sim.apply(Event(sim.last_seq + 1, 0.0, "-", type_, payload, ""))
+        for type_, payload in events:  # as the operator's (a STOP answer is per person)
+            sim.apply(Event(sim.last_seq + 1, 0.0, operator, type_, payload, ""))
         now = hard_stops(self.catalogue, sim, step)
         out: Events = []
         for rule, message in now.items():
@@ -412,8 +412,14 @@ class Engine:
         if step.kind == "two_person_stop":
             if inp.side is None:
                 raise InputRejected("state the side at the STOP")
-            if inp.operator in st.confirmations.get(step.id, []):
-                raise InputRejected("the STOP needs a second, different person")
+            was = st.stop_answers.get(step.id, {}).get(inp.operator)
+            if was == inp.side:
+                raise InputRejected(
+                    f"{inp.operator} has stated {was.upper()}: the STOP needs a second person"
+                )
+            if was is not None:  # one answer per person: restating before completion is a correction
+                restated: Events = [("stop_restated", {"step": step.id, "side": inp.side, "was": was})]
+                return restated + self._stop_changes(step, restated, inp.operator)
         elif step.kind not in (
             "confirm",
             "team_confirm",
@@ -442,7 +448,7 @@ class Engine:
             dates = [d.isoformat() for d in follow_up_dates(day, step.weeks)]
             events.append(("follow_up_booked", {"weeks": list(step.weeks), "dates": dates}))
         if step.kind == "two_person_stop":
-            events += self._stop_changes(step, events)
+            events += self._stop_changes(step, events, inp.operator)
         return events
 
     def _outcome(self, inp: RecordOutcome) -> Events:

@@ -53,6 +53,8 @@ class State:
     answers: dict[str, Any] = field(default_factory=dict)
     confirmations: dict[str, list[str]] = field(default_factory=dict)
     stated_sides: dict[str, list[str]] = field(default_factory=dict)
+    #: At the two-person STOP: each person's one answer (restating replaces it).
+    stop_answers: dict[str, dict[str, str]] = field(default_factory=dict)
     hard_stops: dict[str, dict[str, Any]] = field(default_factory=dict)
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     prompts: dict[str, Prompt] = field(default_factory=dict)
@@ -204,7 +206,15 @@ class State:
         if ev.operator not in who:
             who.append(ev.operator)
         if p.get("side") is not None:
-            self.stated_sides.setdefault(p["step"], []).append(str(p["side"]))
+            self._state_side(p["step"], ev.operator, str(p["side"]))
+
+    def _state_side(self, step: str, person: str, side: str) -> None:
+        answers = self.stop_answers.setdefault(step, {})
+        answers[person] = side
+        self.stated_sides[step] = list(answers.values())
+
+    def _on_stop_restated(self, ev: Event, p: dict[str, Any]) -> None:
+        self._state_side(p["step"], ev.operator, str(p["side"]))
 
     def _on_step_completed(self, ev: Event, p: dict[str, Any]) -> None:
         phase = self.procedure.phases[self.phase_index]
@@ -282,6 +292,7 @@ class State:
         if stop is not None:
             self.confirmations.pop(stop.id, None)
             self.stated_sides.pop(stop.id, None)
+            self.stop_answers.pop(stop.id, None)
         self.needle_count += 1
         self.aspirated_negative_wall = None
         self.blood_aspirated = False

@@ -75,6 +75,8 @@ def summarise(ev: Event) -> str:
         return f"Timer {p['name']} {t.split('_')[1]}{dur}"
     if t == "prompt_acknowledged":
         return f"Acknowledged {p['id']}" + (" (by the next action)" if p.get("auto") else "")
+    if t == "stop_restated":
+        return f"STOP side restated (correction): {str(p['was']).upper()} -> {str(p['side']).upper()}"
     if t == "prompt_expired":
         return f"Prompt {p['id']} ended: {p['why']}"
     if t == "escalation_cleared":

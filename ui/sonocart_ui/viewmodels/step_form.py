@@ -114,13 +114,14 @@ class StepForm:
             acts = [Action(f"confirm_as:{m}", f"{m} confirms", m in done) for m in st.team()]
             return acts, f"confirmed: {', '.join(done) or 'nobody yet'}"
         if kind == "two_person_stop":
-            done = st.confirmations.get(step.id, [])
+            said = st.stop_answers.get(step.id, {})  # one answer per person: [X] on the side they stated
             acts = [
-                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", m in done)
+                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", said.get(m) == s)
                 for m in st.team()
                 for s in st.procedure.sides
             ]
-            return acts, f"side stated by: {', '.join(done) or 'nobody yet'} (two different people)"
+            stated = ", ".join(f"{m} {s.upper()}" for m, s in said.items()) or "nobody yet"
+            return acts, f"side stated by: {stated} (two different people; touch the other side to restate)"
         if kind == "allergies":
             acts = [
                 Action(f"allergy:{a}", al.name, a in sel)
