@@ -7,6 +7,7 @@ it) and emits what changed on the cart's event stream.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot, Override
+from sonocart.procedures.patient import birth_date_iso
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -64,6 +66,9 @@ class CartSession:
         """Open a new record; the weight given here pre-fills the sign-in weight step."""
         if not operator:
             raise ValueError("sign in as an operator first")
+        if patient.get("birth_date"):  # a real past date, stored ISO: never an invalid date exported
+            today = dt.datetime.fromtimestamp(self.clock.wall(), tz=dt.UTC).date()
+            patient = {**patient, "birth_date": birth_date_iso(str(patient["birth_date"]), today)}
         record = ProcedureRecord.create(
             self.records_root, self.catalogue, self.clock, procedure_id, patient, operator
         )

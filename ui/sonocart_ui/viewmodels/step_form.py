@@ -21,6 +21,7 @@ from sonocart.procedures.inputs import (
     NewNeedle,
     TestDose,
 )
+from sonocart.procedures.patient import identifiers_line
 from sonocart_ui.viewmodels.actions import Action
 from sonocart_ui.viewmodels.medications import MedicationsForm
 
@@ -85,6 +86,8 @@ class StepForm:
         detail = " · ".join(x for x in (detail, self.timers_line()) if x)
         if step.kind == "discharge":
             detail = "\n".join([detail, *(f"- {i}" for i in eng.discharge_instructions())]).strip()
+        if step.id == "patient_identifiers":  # the team matches these against the wristband
+            detail = "\n".join(x for x in (identifiers_line(st.patient), detail) if x)
         entry = self.entry if step.kind in ("number", "outcome") else None
         return StepView(phase.title, step.id, step.kind, step.text, progress, tuple(actions), entry, detail)
 
