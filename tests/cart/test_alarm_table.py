@@ -19,8 +19,7 @@ from sonocart.procedures.catalogue import default_catalogue_dir, load_catalogue
 from sonocart.procedures.inputs import Acknowledge
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.wire import probe_codec as pc
-from sonocart_ui.viewmodels.step_form import StepForm
-from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
+from tests.cart.conftest import to_injection
 
 #: Written here from the issue's list (IEC 60601-1-8 "immediate response"), not read from the table.
 IMMEDIATE_ACTION = {
@@ -48,15 +47,6 @@ def _journal(cart: Cart) -> list[Event]:
         return list(journal.events())
 
 
-def _to_injection(cart: Cart) -> StepForm:
-    form = StepForm(cart.session)
-    for _step, key in [*SIGN_IN_TO_PREP, ("prep_done", "confirm")]:
-        assert form.press(key), cart.session.feedback
-    assert form.press("stop:dr_ana:left") and form.press("stop:odp_cy:left")
-    assert cart.session.current_step().kind == "injection"  # type: ignore[union-attr]
-    return form
-
-
 def _ids(cart: Cart) -> list[str]:
     return [p.id for p in cart.session.prompts()]
 
@@ -76,7 +66,7 @@ def test_the_table_gives_high_only_to_immediate_action_conditions_and_cites_iec_
 
 def test_every_prompt_a_whole_procedure_raises_is_in_the_table(open_cart: Any) -> None:
     cart, _board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aspirate:positive")
     assert form.press("aspirate:negative") and form.press("aliquot")
     clock.advance(25)
@@ -90,7 +80,7 @@ def test_every_prompt_a_whole_procedure_raises_is_in_the_table(open_cart: Any) -
 
 def test_pause_over_expires_with_the_injection_step_and_the_expiry_is_journaled(open_cart: Any) -> None:
     cart, _board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aspirate:negative") and form.press("aliquot")
     clock.advance(25)  # the 20 s pause is over: "Pause over: aspirate"
     cart.pump()
@@ -105,7 +95,7 @@ def test_pause_over_expires_with_the_injection_step_and_the_expiry_is_journaled(
 
 def test_a_high_alarm_stays_shown_after_its_acknowledgement_while_its_condition_lasts(open_cart: Any) -> None:
     cart, board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aspirate:positive")  # blood: do not inject
     assert board.lights[-1] == "alarm_high" and "high" in board.buzzes  # (and the MEDIUM escalation)
     clock.advance(1.0)
@@ -124,7 +114,7 @@ def test_a_high_alarm_stays_shown_after_its_acknowledgement_while_its_condition_
 
 def test_six_quick_acknowledgements_clear_only_what_was_on_screen_for_a_second(open_cart: Any) -> None:
     cart, _board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aspirate:negative")
     cart.session.set_aliquot_ml(8.0)  # above the 3-5 mL aliquot: a MEDIUM prompt
     assert form.press("aliquot")
@@ -148,7 +138,7 @@ def test_six_quick_acknowledgements_clear_only_what_was_on_screen_for_a_second(o
 
 def test_image_loss_during_needle_work_raises_a_high_alarm_until_the_image_is_back(open_cart: Any) -> None:
     cart, board, clock, _events = open_cart
-    _to_injection(cart)
+    to_injection(cart)
     cart.probe.latest.put(_frame(1), clock.monotonic())
     cart.pump()
     assert cart.liveness.live and "image_lost" not in _ids(cart)

@@ -9,67 +9,19 @@ from __future__ import annotations
 
 import socket
 import time
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
 from sonocart.cart.pacs import counts
-from sonocart.cart.settings import UiSettings, demo_operators
-from sonocart.clock import ManualClock
-from sonocart.devices.pedal_events import BoardEvent, FaultEvent, PedalEvent, PedalStatus
-from sonocart.devices.probe import ProbeClient, ProbeStatus
+from sonocart.devices.pedal_events import FaultEvent
 from sonocart.journal.store import Journal
-from sonocart.procedures.catalogue import load_catalogue
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.wire import probe_codec as pc
 from sonocart_ui.viewmodels.step_form import StepForm
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
-
-
-class RecordingBoard:
-    """The pedal driver's interface: queued events in, every light and buzzer command recorded."""
-
-    def __init__(self) -> None:
-        self.queue: list[BoardEvent] = []
-        self.lights: list[str] = []
-        self.buzzes: list[str] = []
-        self.seq = 0
-
-    def start(self) -> RecordingBoard:
-        return self
-
-    def stop(self) -> None:
-        pass
-
-    def get_event(self, timeout: float | None = None) -> BoardEvent | None:
-        return self.queue.pop(0) if self.queue else None
-
-    def set_indicator(self, state: str | int) -> None:
-        self.lights.append(str(state))
-
-    def buzz(self, priority: str | int) -> None:
-        self.buzzes.append(str(priority))
-
-    def status(self) -> PedalStatus:
-        return PedalStatus("rig", True, None, None)
-
-    def gesture(self, pedal: str, kind: str) -> PedalEvent:
-        self.seq += 1
-        ev = PedalEvent(pedal, kind, self.seq * 100, self.seq, boot_id=0xB007)
-        self.queue.append(ev)
-        return ev
-
-
-class HealthyProbe(ProbeClient):
-    """The real driver, never started: its latest-frame slot is filled by the test, its link reported up."""
-
-    def status(self) -> ProbeStatus:
-        return replace(super().status(), connected=True, fault=None)
 
 
 def _frame(n: int) -> pc.Frame:
@@ -77,26 +29,6 @@ def _frame(n: int) -> pc.Frame:
     lines = np.tile(np.linspace(0, 60000, 256, dtype=np.uint16), (64, 1))
     geom = pc.FrameGeometry(pc.GeometryKind.LINEAR, 0.0, 40.0, width_mm=38.0)
     return pc.Frame(n, n, n * 33_000, 0, geom, lines)
-
-
-@pytest.fixture
-def rig(tmp_path: Path) -> tuple[Cart, RecordingBoard, ManualClock, list[CartEvent]]:
-    clock = ManualClock()
-    board = RecordingBoard()
-    settings = UiSettings(operators=demo_operators())
-    settings.idle_lock_s = 60
-    cart = Cart(
-        catalogue=load_catalogue(),
-        records_root=tmp_path / "records",
-        clock=clock,
-        settings=settings,
-        probe=HealthyProbe("/nonexistent/probe", clock=clock.monotonic),
-        pedal=board,  # type: ignore[arg-type]
-        image_size=(320, 240),
-    )
-    events: list[CartEvent] = []
-    cart.subscribe(events.append)
-    return cart, board, clock, events
 
 
 def _open(cart: Cart) -> None:

@@ -11,25 +11,15 @@ from typing import Any
 
 import pytest
 
-from sonocart.cart.cart import Cart
-from sonocart_ui.viewmodels.step_form import StepForm
-from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
+from tests.cart.conftest import to_injection
 
 # Femoral block, 72 kg, ropivacaine 0.5 % = 5 mg/mL; maximum min(3 mg/kg x 72, 300 mg) = 216 mg.
 MAX_MG = 216.0
 
 
-def _to_injection(cart: Cart) -> StepForm:
-    form = StepForm(cart.session)
-    for _step, key in [*SIGN_IN_TO_PREP, ("prep_done", "confirm")]:
-        assert form.press(key), cart.session.feedback
-    assert form.press("stop:dr_ana:left") and form.press("stop:odp_cy:left")
-    return form
-
-
 def test_the_panel_carries_drug_concentration_totals_and_ml_left(open_cart: Any) -> None:
     cart, _board, _clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     panel = cart.session.injection_panel()
     assert panel is not None and panel.total_ml == 0 and panel.ml_left == pytest.approx(MAX_MG / 5)
     assert form.press("aspirate:negative") and form.press("aliquot")  # 4 mL (the settings' default)
@@ -51,7 +41,7 @@ def test_a_large_next_aliquot_warns_high_before_it_is_given_and_is_recorded_when
     open_cart: Any,
 ) -> None:
     cart, board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     cart.session.set_aliquot_ml(45.0)  # 225 mg = 104 % of 216 mg
     panel = cart.session.injection_panel()
     assert panel is not None and panel.warning == "exceed"
@@ -69,7 +59,7 @@ def test_a_large_next_aliquot_warns_high_before_it_is_given_and_is_recorded_when
 
 def test_crossing_80_percent_is_a_medium_warning_before_the_aliquot(open_cart: Any) -> None:
     cart, _board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     cart.session.set_aliquot_ml(30.0)  # 150 mg = 69 %
     assert form.press("aspirate:negative") and form.press("aliquot")
     clock.advance(30)
@@ -81,7 +71,7 @@ def test_crossing_80_percent_is_a_medium_warning_before_the_aliquot(open_cart: A
 
 def test_an_aliquot_logged_before_aspirating_is_counted_and_flagged(open_cart: Any) -> None:
     cart, _board, _clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aliquot")  # no aspiration first: still what the patient received
     st = cart.session.engine.state  # type: ignore[union-attr]
     assert st.mg_by_drug["ropivacaine"] == pytest.approx(20.0)

@@ -17,17 +17,9 @@ from sonocart.journal.store import Journal
 from sonocart.procedures.inputs import ClearEscalation
 from sonocart.records.record import JOURNAL_NAME
 from sonocart_ui.viewmodels.step_form import StepForm
-from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
+from tests.cart.conftest import to_injection
 
 MIN = 60.0
-
-
-def _to_injection(cart: Cart) -> StepForm:
-    form = StepForm(cart.session)
-    for _step, key in [*SIGN_IN_TO_PREP, ("prep_done", "confirm")]:
-        assert form.press(key), cart.session.feedback
-    assert form.press("stop:dr_ana:left") and form.press("stop:odp_cy:left")
-    return form
 
 
 def _inject_and_sign_out(cart: Cart, clock: ManualClock, form: StepForm, complications: str) -> None:
@@ -54,7 +46,7 @@ def test_an_overdose_extends_observation_to_the_last_watch_and_blocks_discharge_
     open_cart: Any,
 ) -> None:
     cart, _board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     cart.session.set_aliquot_ml(45.0)  # 225 mg ropivacaine > 216 mg for 72 kg
     assert form.press("aspirate:negative") and form.press("aliquot")
     esc = next(p for p in cart.session.prompts() if p.id == "escalated")
@@ -88,7 +80,7 @@ def test_suspected_last_at_sign_out_escalates_and_a_clearance_lets_the_30_min_ob
     open_cart: Any,
 ) -> None:
     cart, _board, clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aspirate:negative") and form.press("aliquot")  # 4 mL: a normal dose
     assert "escalated" not in {p.id for p in cart.session.prompts()}
     _inject_and_sign_out(cart, clock, form, "suspected_last")
@@ -102,7 +94,7 @@ def test_suspected_last_at_sign_out_escalates_and_a_clearance_lets_the_30_min_ob
 
 def test_blood_on_aspiration_escalates_even_after_a_clean_reaspiration(open_cart: Any) -> None:
     cart, _board, _clock, _events = open_cart
-    form = _to_injection(cart)
+    form = to_injection(cart)
     assert form.press("aspirate:positive") and form.press("aspirate:negative")
     assert "positive_aspiration" not in {p.id for p in cart.session.prompts()}
     esc = next(p for p in cart.session.prompts() if p.id == "escalated")
