@@ -11,70 +11,20 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
+from sonocart.cart.outbox import BoardOutbox
 from sonocart.cart.pacs import counts
-from sonocart.cart.settings import UiSettings, demo_operators
-from sonocart.clock import ManualClock
-from sonocart.devices.pedal_events import BoardEvent, BoardIdentity, FaultEvent, PedalEvent, PedalStatus
-from sonocart.devices.probe import ProbeClient, ProbeStatus
+from sonocart.devices.pedal_events import FaultEvent
 from sonocart.journal.store import Journal
-from sonocart.procedures.catalogue import load_catalogue
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.wire import probe_codec as pc
 from sonocart_ui.viewmodels.step_form import StepForm
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
-
-
-class RecordingBoard:
-    """The pedal driver's interface: queued events in, every light and buzzer command recorded."""
-
-    def __init__(self) -> None:
-        self.queue: list[BoardEvent] = []
-        self.lights: list[str] = []
-        self.buzzes: list[str] = []
-        self.seq = 0
-        self.boot = 0xB007
-        self.lost = 0  # the board's cumulative count of presses it dropped (its heartbeats carry it)
-
-    def start(self) -> RecordingBoard:
-        return self
-
-    def stop(self) -> None:
-        pass
-
-    def get_event(self, timeout: float | None = None) -> BoardEvent | None:
-        return self.queue.pop(0) if self.queue else None
-
-    def set_indicator(self, state: str | int) -> None:
-        self.lights.append(str(state))
-
-    def buzz(self, priority: str | int) -> None:
-        self.buzzes.append(str(priority))
-
-    def status(self) -> PedalStatus:
-        ident = BoardIdentity("1.0.0", "abc", "rig", self.boot, "power_on", 1, 0, 0)
-        return PedalStatus("rig", True, ident, None, lost_events=self.lost)
-
-    def gesture(self, pedal: str, kind: str) -> PedalEvent:
-        self.seq += 1
-        ev = PedalEvent(pedal, kind, self.seq * 100, self.seq, boot_id=0xB007)
-        self.queue.append(ev)
-        return ev
-
-
-class HealthyProbe(ProbeClient):
-    """The real driver, never started: its latest-frame slot is filled by the test, its link reported up."""
-
-    def status(self) -> ProbeStatus:
-        return replace(super().status(), connected=True, fault=None)
 
 
 def _frame(n: int) -> pc.Frame:
@@ -82,26 +32,6 @@ def _frame(n: int) -> pc.Frame:
     lines = np.tile(np.linspace(0, 60000, 256, dtype=np.uint16), (64, 1))
     geom = pc.FrameGeometry(pc.GeometryKind.LINEAR, 0.0, 40.0, width_mm=38.0)
     return pc.Frame(n, n, n * 33_000, 0, geom, lines)
-
-
-@pytest.fixture
-def rig(tmp_path: Path) -> tuple[Cart, RecordingBoard, ManualClock, list[CartEvent]]:
-    clock = ManualClock()
-    board = RecordingBoard()
-    settings = UiSettings(operators=demo_operators())
-    settings.idle_lock_s = 60
-    cart = Cart(
-        catalogue=load_catalogue(),
-        records_root=tmp_path / "records",
-        clock=clock,
-        settings=settings,
-        probe=HealthyProbe("/nonexistent/probe", clock=clock.monotonic),
-        pedal=board,  # type: ignore[arg-type]
-        image_size=(320, 240),
-    )
-    events: list[CartEvent] = []
-    cart.subscribe(events.append)
-    return cart, board, clock, events
 
 
 def _open(cart: Cart) -> None:
@@ -154,13 +84,15 @@ def test_a_new_prompt_buzzes_once_at_its_priority_and_the_light_shows_the_top_pr
     for key in ("member:rn_ben", "done", "confirm"):
         form.press(key)
     assert _buzzes(events) == []
-    assert form.press("no")  # consent not valid: journaled, and a HIGH hard stop raised
-    assert _buzzes(events) == ["high"]
-    assert cart.light == "alarm_high"
+    # Consent not valid: journaled, and a hard stop raised at the alarm table's priority for an
+    # administrative stop (LOW: no immediate danger to the patient, catalogue/alarms.toml).
+    assert form.press("no")
+    assert _buzzes(events) == ["low"]
+    assert cart.light == "alarm_low"
     prompts = _kinds(events, "prompts")
-    assert prompts[-1]["priority"] == "HIGH" and prompts[-1]["count"] >= 1
+    assert prompts[-1]["priority"] == "LOW" and prompts[-1]["count"] >= 1
     cart.pump()
-    assert _buzzes(events) == ["high"]  # once, not on every pump
+    assert _buzzes(events) == ["low"]  # once, not on every pump
 
 
 def test_pedal_map_follows_the_context_and_every_gesture_is_journaled_once(rig: Any) -> None:
@@ -313,23 +245,22 @@ def test_light_and_buzzer_commands_reach_the_board_from_the_outbox_even_when_a_w
         sent(state)
 
     board.set_indicator = slow_light  # type: ignore[method-assign]
-    assert cart.outbox is not None
-    cart.outbox.start()
+    cart.outbox = BoardOutbox(board).start()  # the real outbox thread (the fixture's is immediate)
     try:
         t0 = time.monotonic()
         cart.pump()  # idle light
         _open(cart)  # ready light
         form = StepForm(cart.session)
-        for key in ("member:rn_ben", "done", "confirm", "no"):  # a HIGH hard stop: buzz + red light
+        for key in ("member:rn_ben", "done", "confirm", "no"):  # a hard stop: buzz + alarm light
             form.press(key)
         assert time.monotonic() - t0 < 1.0, "the pump waited for the board"
-        assert cart.light == "alarm_high" and _buzzes(events) == ["high"]
+        assert cart.light == "alarm_low" and _buzzes(events) == ["low"]
         release.set()
         deadline = time.monotonic() + 5
-        while (not board.lights or board.lights[-1] != "alarm_high") and time.monotonic() < deadline:
+        while (not board.lights or board.lights[-1] != "alarm_low") and time.monotonic() < deadline:
             time.sleep(0.01)
     finally:
         release.set()
         cart.outbox.stop()
-    assert board.lights[-1] == "alarm_high"  # the newest state wins; obsolete ones may be skipped
-    assert board.buzzes == ["high"]
+    assert board.lights[-1] == "alarm_low"  # the newest state wins; obsolete ones may be skipped
+    assert board.buzzes == ["low"]

@@ -37,21 +37,22 @@ def test_pedal_a_tap_freezes_and_the_light_follows_the_cart_with_round_trip_repo
     figures("pedal tap (release) to light change, through the cart", round_trips, "ms")
 
 
-def test_a_high_priority_hard_stop_in_the_cart_flashes_red_inside_iec_ranges_and_buzzes(
+def test_a_high_priority_alarm_in_the_cart_flashes_red_inside_iec_ranges_and_buzzes(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:
     with running_cart(rig, tmp_path) as cart:
         cart.open_example(inputs=2)  # at "consent valid"
         wait_for(lambda: rig.light() == "blue", 10.0, "the imaging light (probe live)")
         before = time.monotonic()
-        cart.command("input", input={"type": "answer", "step": "consent_valid", "value": False})
+        # LAST emergency mode: HIGH in the alarm table (a consent "No" is a LOW administrative stop).
+        cart.command("input", input={"type": "start_last"})
         first = first_change(rig, before, "red")
         time.sleep(2.6)
         freq, duty, periods = flash_timing(rig.light_log(first.t), "red")
         buzzed = [s for s in rig.buzzer_log(before) if s.value == "on"]
     figures("cart HIGH alarm flash frequency", freq, "Hz", "1.4..2.8", periods)
     figures("cart HIGH alarm flash duty", duty * 100, "%", "20..60", periods)
-    figures("cart hard stop to red light", (first.t - before) * 1000, "ms")
+    figures("cart HIGH alarm to red light", (first.t - before) * 1000, "ms")
     assert periods >= 2 and 1.4 <= freq <= 2.8 and 0.20 <= duty <= 0.60, (freq, duty, periods)
     assert buzzed, "a new HIGH prompt sounds"
 

@@ -90,6 +90,7 @@ def test_confirmed_side_stays_in_the_banner_through_injection(
     assert rec.engine.banner() == {
         "procedure": "Ultrasound-guided femoral nerve block",
         "side": "LEFT",
+        "side_change": "",
         "phase": "injection",
     }
 

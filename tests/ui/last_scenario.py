@@ -83,7 +83,10 @@ def main() -> int:
         app.show("live")
         yield from settle()
         report["before"] = app.screens.current
-        yield from touch(nav.ids.nav_last)
+        yield from touch(nav.ids.nav_lock)  # sign-in is not sterile: the cart locks
+        yield from settle()
+        report["locked"] = app.screens.current
+        yield from touch(nav.ids.nav_last)  # the LAST button still works on a locked screen
         yield from settle()
         report["after_nav"] = app.screens.current
         screen = app.screens.current_screen
@@ -94,6 +97,7 @@ def main() -> int:
         yield from touch(screen.ids.start)
         yield from wait(session.last_active, 3, "LAST mode active")
         yield from settle()
+        report["locked_after_start"] = cart.lock.locked
         report["title"] = screen.ids.title.text
         report["prompt"] = app.root.ids.prompt.text
         report["plan"] = screen.ids.plan.text
@@ -104,6 +108,17 @@ def main() -> int:
         report["toast"] = app.root.ids.toast.text
         widget = screen.step_widget("stop_injecting")
         report["done_label"] = "" if widget is None else widget.ids.done.text
+        # Acknowledged on the bar after reading it: it stays shown and the light stays HIGH; no lock.
+        yield from pause(1.2)
+        bar = app.root.ids.prompt
+        yield from touch(bar.ids.ack)
+        yield from settle()
+        report["prompt_after_ack"] = bar.text
+        report["can_ack_after_ack"] = bar.can_ack
+        report["light_after_ack"] = pedal.status().indicator
+        yield from touch(nav.ids.nav_lock)
+        yield from settle()
+        report["screen_after_lock_touch"] = app.screens.current
         app.save_screenshot(args.artifacts / "last-800x480.png")
         record = session.record
         assert record is not None

@@ -138,14 +138,16 @@ def test_status_light_follows_the_highest_prompt_else_the_cart_state(tmp_path: P
     form.press("member:rn_ben")
     form.press("done")
     form.press("confirm")
-    form.press("no")  # consent not valid: a HIGH hard stop
+    form.press("no")  # consent not valid: an administrative hard stop, LOW in the alarm table
     top = session.highest_prompt()
-    assert top is not None and top.priority is Priority.HIGH
-    assert indicator_for(top, True, True, False) == "alarm_high"
+    assert top is not None and top.priority is Priority.LOW
+    assert indicator_for(top, True, True, False) == "alarm_low"
+    assert indicator_for(top, True, True, False, emergency=True) == "alarm_high"  # LAST active
 
 
 def test_prompt_list_is_ordered_and_acknowledging_is_journaled_with_the_operator(tmp_path: Path) -> None:
-    session, form = started(tmp_path)
+    clock = ManualClock()
+    session, form = started(tmp_path, clock)
     to_prep(form)
     engine = session.engine
     assert engine is not None
@@ -156,10 +158,15 @@ def test_prompt_list_is_ordered_and_acknowledging_is_journaled_with_the_operator
     listed = rows(session)
     assert listed[0].label.startswith("!!! HIGH: Positive aspiration")
     session.operator = "rn_ben"
+    session.prompts_shown({listed[0].id})  # the list shows it; read for a second before acknowledging
+    assert not acknowledge(session, listed[0].id)
+    clock.advance(1.0)
     assert acknowledge(session, listed[0].id)
     last = list(engine.journal.events())[-1]
     assert (last.type, last.operator) == ("prompt_acknowledged", "rn_ben")
-    assert rows(session) == []
+    assert rows(session)[0].action == "Acknowledged"  # blood aspirated: shown while it lasts
+    form.press("aspirate:negative")
+    assert [r.id for r in rows(session)] == ["escalated"]  # blood on aspiration escalates the observation
 
 
 def test_screen_locks_after_idle_outside_the_sterile_phase_only_and_the_pin_names_the_operator(

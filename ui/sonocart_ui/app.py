@@ -115,6 +115,7 @@ class CartApp(App):  # type: ignore[misc]
         self.lock = LockKeypad(cart.lock)
         self.live_screen: LiveScreen | None = None
         self._phase_screen = ""
+        self._before_lock = ""
         self._keys_down: dict[int, str] = {}
         self._flashing = False
         self._redraw = Clock.create_trigger(self._redraw_text)
@@ -166,11 +167,12 @@ class CartApp(App):  # type: ignore[misc]
         return self.screens.current_screen
 
     def show(self, name: str) -> None:
-        if self.cart.lock.locked and name != "lock":
+        if not self.cart.lock.screen_allowed(name):  # locked: the keypad and LAST only (core policy)
             name = "lock"
         self.screens.current = name
         self.cart.image_wanted = name == "live"
         self._refresh_screen()
+        self._report_shown()
 
     def go_procedure(self) -> None:
         """Back to the screen of the procedure's current phase (start when none is open)."""
@@ -180,6 +182,10 @@ class CartApp(App):  # type: ignore[misc]
     def lock_now(self) -> None:
         if self.cart.lock_now():
             self.show("lock")
+
+    def after_unlock(self, highs: tuple[str, ...]) -> None:
+        """Back where the cart was; the alarm list instead while any HIGH prompt is active."""
+        self.show("alarms" if highs else self._before_lock or screen_for(self.session))
 
     # -- actions from widgets (intents to the core) -----------------------------------------------
     def step_action(self, key: str) -> None:
@@ -215,7 +221,8 @@ class CartApp(App):  # type: ignore[misc]
             return ""
         b = eng.banner()
         site = b["procedure"].removeprefix("Ultrasound-guided ")
-        return f"{b['side'] or 'SIDE ?'} · {site}"
+        changed = f" ({b['side_change']})" if b["side_change"] else ""  # never a silent change of side
+        return f"{b['side'] or 'SIDE ?'}{changed} · {site}"
 
     # -- simulated pedals (keyboard and on-screen) ------------------------------------------------
     def sim_pedal(self, pedal: str, down: bool) -> str:
@@ -254,8 +261,11 @@ class CartApp(App):  # type: ignore[misc]
 
     def _on_cart_event(self, event: CartEvent) -> None:
         if isinstance(event, LockChanged) and event.locked:
+            self._before_lock = self.screens.current
             self.lock.reset()
             self.show("lock")
+        elif isinstance(event, LockChanged) and self.screens.current == "lock":
+            self.after_unlock(event.highs)
         if isinstance(event, PromptsChanged):
             self._set_flashing(event.priority in ("HIGH", "MEDIUM"))
         if isinstance(event, Feedback):
@@ -314,11 +324,18 @@ class CartApp(App):  # type: ignore[misc]
             return
         top = prompts[0]
         st = style_of(top.priority)
-        bar.text = f"{st.marker} {st.word}: {top.text}"
+        bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
-        bar.can_ack = True
+        bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
+        self._report_shown()
+
+    def _report_shown(self) -> None:
+        """Tell the core which prompts' text is on screen now (the bar's top one; all on the list)."""
+        prompts = self.session.prompts()
+        shown = {p.id for p in prompts} if self.screens.current == "alarms" else {p.id for p in prompts[:1]}
+        self.session.prompts_shown(shown)
 
     def _probe_line(self) -> None:
         """The probe field moves with every frame (age), so it follows the image refresh, not the text."""

@@ -55,7 +55,7 @@ from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Acknowledge, Input, Note
+from sonocart.procedures.inputs import Acknowledge, ImageLiveness, Input, Note
 from sonocart.records.record import ProcedureRecord
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ class Cart:
         self.image_wanted = True
         self.view: LiveView | None = None
         self.liveness: Liveness = Liveness(False, "waiting for the first frame", None)
+        self._lost_since: float | None = None  # when a live image went away (monotonic)
         self.light = ""
         self._next_slow = 0.0
         self._next_timers = 0.0
@@ -163,6 +164,9 @@ class Cart:
         eng = self.session.engine
         if eng is None:
             raise InputRejected("no procedure open")
+        refusal = self.session.boundary_refusal(inp)
+        if refusal is not None:
+            raise InputRejected(refusal)
         return eng.submit(inp)
 
     def acknowledge(self, prompt_id: str) -> bool:
@@ -272,7 +276,31 @@ class Cart:
             liveness = assess(self.live.clock(), arrived, self.probe.status().fault)
         if liveness.live != self.liveness.live:
             self.emit(LivenessChanged(liveness.live, liveness.reason))
+            self._lost_since = None if liveness.live else self.clock.monotonic()
         self.liveness = liveness
+        self._judge_image_loss()
+
+    def _judge_image_loss(self) -> None:
+        """Image gone for the alarm table's delay during needle work: the engine raises the HIGH alarm
+        (never gated by the lock); back: it ends. A hiccup shorter than the delay raises nothing."""
+        eng = self.session.engine
+        if eng is None:
+            return
+        step = eng.current_step()
+        lost = eng.state.image_lost
+        delay = self.session.catalogue.image_lost_after_s
+        if self.liveness.live == (not lost):
+            return  # nothing to change: live and not lost, or lost and journaled as lost
+        if not self.liveness.live:
+            gone = self._lost_since is not None and self.clock.monotonic() - self._lost_since >= delay
+            if not gone or step is None or step.kind != "injection":
+                return
+        try:
+            eng.submit(
+                ImageLiveness(self.liveness.live, self.liveness.reason, self.session.operator or "system")
+            )
+        except (InputRejected, JournalError) as exc:
+            self.emit(Fault("journal", f"image loss NOT RECORDED — {exc}"))
 
     def _pump_probe_events(self) -> None:
         """A depth the probe refused or did not confirm is said at once; any depth news redraws."""
@@ -345,6 +373,8 @@ class Cart:
         )
         for burst in bursts_for(events):
             self._buzz(burst)
+        if any(e.type == "last_started" for e in events):
+            self.lock.release_for_emergency()  # LAST started from the locked screen: no PIN needed
         self._prompts_changed()
         self._judge_light()
 
@@ -358,7 +388,11 @@ class Cart:
 
     def _judge_light(self) -> None:
         state = indicator_for(
-            self.session.highest_prompt(), self.session.record is not None, self.imaging_live(), False
+            self.session.highest_prompt(),
+            self.session.record is not None,
+            self.imaging_live(),
+            False,
+            emergency=self.session.last_active(),
         )
         if state != self.light:
             self.light = state

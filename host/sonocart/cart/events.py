@@ -122,9 +122,13 @@ class Feedback(CartEvent):
 
 @dataclass(frozen=True)
 class LockChanged(CartEvent):
+    """The screen locked or unlocked; on unlocking, ``highs`` holds every active HIGH prompt's text
+    (the view shows them all: nothing urgent stays hidden behind the lock)."""
+
     kind: ClassVar[str] = "lock"
     locked: bool
     operator: str
+    highs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

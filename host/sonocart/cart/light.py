@@ -13,8 +13,14 @@ from sonocart.journal.store import Event
 from sonocart.procedures.prompts import Priority, Prompt
 
 
-def indicator_for(top: Prompt | None, procedure_open: bool, imaging_live: bool, recording: bool) -> str:
-    """One of the host-settable indicator states (see docs/protocols/pedal-link.md)."""
+def indicator_for(
+    top: Prompt | None, procedure_open: bool, imaging_live: bool, recording: bool, emergency: bool = False
+) -> str:
+    """One of the host-settable indicator states (see docs/protocols/pedal-link.md).
+
+    During LAST (``emergency``) the light is the high-priority alarm whatever was acknowledged."""
+    if emergency:
+        return signal_of(Priority.HIGH).indicator
     if top is not None:
         return signal_of(top.priority).indicator
     if recording:

@@ -17,7 +17,7 @@ from sonocart.cart.session import CartSession
 from sonocart.devices.pedal_events import PedalEvent
 from sonocart.journal.store import JournalError
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.inputs import Acknowledge, Aspirate, Confirm, PedalGesture
+from sonocart.procedures.inputs import Acknowledge, Confirm, PedalGesture
 
 #: Step kinds a single confirmation completes (by touch or by the pedal's acknowledge-or-confirm).
 CONFIRM_KINDS = frozenset({"confirm", "captures", "observation", "discharge", "follow_up"})
@@ -96,7 +96,7 @@ class PedalActions:
         if action == "log_aliquot":
             return s.log_aliquot("pedal", press_id)
         if action == "aspirate_negative":
-            return s.submit(lambda op: Aspirate("negative", op), f"aspiration negative ({via})")
+            return s.aspirate("negative", via)
         if action == "acknowledge_or_confirm":
             return self._acknowledge_or_confirm(via)
         s.say(f"{via}: no action mapped", ok=False)
@@ -113,7 +113,7 @@ class PedalActions:
             s.say(f"{via}: nothing to confirm", ok=False)
             return False
         if step.kind == "injection":
-            return s.submit(lambda op: Aspirate("negative", op), f"aspiration negative ({via})")
+            return s.aspirate("negative", via)
         if step.kind in CONFIRM_KINDS:
             sid = step.id
             return s.submit(lambda op: Confirm(sid, op), f"confirmed: {step.text[:40]} ({via})")

@@ -7,6 +7,7 @@ it) and emits what changed on the cart's event stream.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from sonocart.clock import Clock
 from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
+from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Input, LogAliquot
+from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot, Override
+from sonocart.procedures.patient import birth_date_iso
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -45,6 +48,12 @@ class CartSession:
         self.aliquot_ml = settings.aliquot_ml  # the volume the next logged aliquot records
         self._listeners: list[Callable[[list[Event]], None]] = []
         self._emit: Callable[[CartEvent], None] = lambda _ev: None
+        #: Why an input is not taken now, else None (the screen lock installs its policy here).
+        self.input_gate: Callable[[Input], str | None] = lambda _inp: None
+        #: When each active prompt's text was first on screen (monotonic). Until a view reports what it
+        #: shows (headless), a prompt counts as shown from when it was raised.
+        self._shown_since: dict[str, float] = {}
+        self._view_reports = False
 
     def set_emitter(self, emit: Callable[[CartEvent], None]) -> None:
         """Where feedback goes (the cart's event stream)."""
@@ -57,6 +66,9 @@ class CartSession:
         """Open a new record; the weight given here pre-fills the sign-in weight step."""
         if not operator:
             raise ValueError("sign in as an operator first")
+        if patient.get("birth_date"):  # a real past date, stored ISO: never an invalid date exported
+            today = dt.datetime.fromtimestamp(self.clock.wall(), tz=dt.UTC).date()
+            patient = {**patient, "birth_date": birth_date_iso(str(patient["birth_date"]), today)}
         record = ProcedureRecord.create(
             self.records_root, self.catalogue, self.clock, procedure_id, patient, operator
         )
@@ -93,6 +105,12 @@ class CartSession:
         self._listeners.append(listener)
 
     def _on_commit(self, _engine: Engine, events: list[Event]) -> None:
+        active = {p.id for p in self.prompts()}
+        self._shown_since = {i: t for i, t in self._shown_since.items() if i in active}
+        if not self._view_reports:
+            now = self.clock.monotonic()
+            for pid in active:
+                self._shown_since.setdefault(pid, now)
         self.changed()
         for listener in list(self._listeners):
             listener(events)
@@ -130,6 +148,41 @@ class CartSession:
         eng = self.engine
         return None if eng is None else eng.highest_prompt()
 
+    # -- what the view shows, and reading before acknowledging ------------------------------------
+    def prompts_shown(self, prompt_ids: set[str]) -> None:
+        """The view reports the prompts whose text it shows now; one no longer shown must be read again."""
+        known = self._shown_since if self._view_reports else {}  # raise times count only headless
+        self._view_reports = True
+        now = self.clock.monotonic()
+        self._shown_since = {i: known.get(i, now) for i in prompt_ids}
+
+    def boundary_refusal(self, inp: Input) -> str | None:
+        """What every path (touch, pedal, headless) checks first: the lock, and a second operator's PIN."""
+        refusal = self.input_gate(inp)
+        if refusal is None and isinstance(inp, Override) and inp.second_operator:
+            if inp.second_operator == inp.operator:
+                refusal = "the second operator must be a different person"
+            elif not self.settings.check_pin(inp.second_operator, inp.second_pin):
+                refusal = f"wrong PIN for {inp.second_operator}"
+        return refusal
+
+    def override_needs_second(self, rule: str) -> bool:
+        """Whether overriding hard stop ``rule`` also needs a second operator's PIN (alarm table)."""
+        row = self.catalogue.alarm_rule(f"hard_stop:{rule}")
+        return row is not None and row.second_person
+
+    def _ack_refusal(self, inp: Input) -> str | None:
+        """An acknowledgement needs the prompt's text on screen for the table's reading time first."""
+        if not isinstance(inp, Acknowledge) or self.engine is None:
+            return None
+        since = self._shown_since.get(inp.prompt_id)
+        if since is None:
+            return "that prompt is not on screen: open it to read it first"
+        need = self.catalogue.ack_min_shown_s
+        if self.clock.monotonic() - since < need:
+            return f"read the prompt first (on screen for at least {need:g} s)"
+        return None
+
     # -- input ------------------------------------------------------------------------------------
     def submit(self, make: Callable[[str], Input], what: str) -> bool:
         """Submit ``make(operator)``; True when the engine accepted it. Every outcome is shown."""
@@ -137,8 +190,13 @@ class CartSession:
         if eng is None:
             self.say(f"{what}: no procedure open", ok=False)
             return False
+        inp = make(self.operator)
+        refusal = self.boundary_refusal(inp) or self._ack_refusal(inp)
+        if refusal is not None:
+            self.say(f"{what}: refused — {refusal}", ok=False)
+            return False
         try:
-            eng.submit(make(self.operator))
+            eng.submit(inp)
         except InputRejected as exc:
             self.say(f"{what}: refused — {exc}", ok=False)
             return False
@@ -154,6 +212,19 @@ class CartSession:
         return self.submit(
             lambda op: LogAliquot(vol, op, via=via, press_id=press_id), f"aliquot {vol:g} mL logged ({via})"
         )
+
+    def aspirate(self, result: str, via: str) -> bool:
+        """Aspiration before the next aliquot, with its volume so the dose guard warns before the fact."""
+        planned = self.aliquot_ml
+        return self.submit(lambda op: Aspirate(result, op, planned), f"aspiration {result} ({via})")
+
+    def injection_panel(self) -> InjectionPanel | None:
+        """Drug, concentration, given so far and mL left to the maximum, for the next aliquot's volume."""
+        eng = self.engine
+        if eng is None:
+            return None
+        meds = eng.state.answers.get("medications", [])
+        return injection_panel(self.catalogue, eng.state, self.aliquot_ml, meds[0]["id"] if meds else None)
 
     def set_aliquot_ml(self, volume_ml: float) -> float:
         """The volume the next aliquot records, at least 0.5 mL (the engine checks the dose)."""

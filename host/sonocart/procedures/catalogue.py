@@ -13,8 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sonocart.procedures.catalogue_alarms import alarm_table
 from sonocart.procedures.catalogue_drugs import local_anaesthetic, narrow_stock, other_drug
 from sonocart.procedures.catalogue_model import (
+    ESCALATION_TRIGGERS,
     LOCAL_ANAESTHETIC,
     SHARED_FILES,
     STEP_KINDS,
@@ -249,7 +251,22 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
             continue
         proc = _procedure(reader, _load_toml(path), phases, path.stem, tags)
         procedures[proc.id] = proc
-    catalogue = Catalogue(sources, procedures, las, others, allergies, antithrombotics, discharge, last)
+    alarms, ack_min_shown_s, image_lost_after_s = alarm_table(
+        reader.cite, _load_toml(directory / "alarms.toml")
+    )
+    catalogue = Catalogue(
+        sources,
+        procedures,
+        las,
+        others,
+        allergies,
+        antithrombotics,
+        discharge,
+        last,
+        alarms=alarms,
+        ack_min_shown_s=ack_min_shown_s,
+        image_lost_after_s=image_lost_after_s,
+    )
     catalogue.cited.update(reader.cited)
     if site_file is not None:
         catalogue = _apply_site(catalogue, _load_toml(site_file))
@@ -260,6 +277,13 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
     lip = raw["lipid"]
     watch = raw["watch"]
     reader.cite("last", raw)
+    esc = raw.get("escalation", {})
+    reader.cite("last.escalation", esc)
+    unknown = sorted(set(esc.get("escalate_on", ())) - set(ESCALATION_TRIGGERS))
+    if unknown:
+        raise CatalogueError(
+            f"last.escalation: unknown trigger(s) {unknown}; known: {list(ESCALATION_TRIGGERS)}"
+        )
     return LastRules(
         onset_min=_pair(watch["usual_onset_min"], "last.watch"),
         tail_min=float(watch["tail_min"]),
@@ -281,6 +305,7 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
             LastStep(s["id"], s["text"], s.get("starts_timer"), reader.cite(f"last.{s['id']}", s))
             for s in raw["steps"]
         ),
+        escalate_on=tuple(esc.get("escalate_on", ())),
     )
 
 

@@ -30,7 +30,9 @@ STEP_KINDS = frozenset(
         "outcome",
     }
 )
-SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml"})
+SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml", "alarms.toml"})
+#: Events that may escalate the observation (last.toml [escalation]); State.escalation_reasons reads them.
+ESCALATION_TRIGGERS = ("dose_over_max", "blood_aspirated", "suspected_last", "last_mode")
 #: The class name a procedure's ``[medications] offered`` uses for every local anaesthetic.
 LOCAL_ANAESTHETIC = "local_anaesthetic"
 
@@ -226,12 +228,27 @@ class LastStep:
 
 
 @dataclass(frozen=True)
+class AlarmRule:
+    """One row of the alarm and prompt table (catalogue/alarms.toml): priority and when the prompt ends."""
+
+    key: str
+    priority: str  # HIGH / MEDIUM / LOW (IEC 60601-1-8)
+    holds_while: str  # a state condition keeping the prompt shown while it holds ("" none)
+    expires: str  # "step" / "phase": ends with the step or phase it was raised in ("" acknowledged)
+    source: tuple[str, ...]
+    #: A hard stop whose override needs a second operator's PIN besides the one who overrides.
+    second_person: bool = False
+
+
+@dataclass(frozen=True)
 class LastRules:
     onset_min: tuple[float, float]
     tail_min: float
     watch_text: str
     lipid: LipidRules
     steps: tuple[LastStep, ...]
+    #: What escalates the observation to the whole LAST watch and needs a clinician's clearance.
+    escalate_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +262,18 @@ class Catalogue:
     discharge: tuple[Instruction, ...]
     last: LastRules
     cited: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    alarms: dict[str, AlarmRule] = field(default_factory=dict)
+    #: A prompt is acknowledged only once its text has been on screen this long.
+    ack_min_shown_s: float = 1.0
+    #: How long the live image must be gone during needle work before the HIGH image-lost alarm.
+    image_lost_after_s: float = 1.0
+
+    def alarm_rule(self, prompt_id: str) -> AlarmRule | None:
+        """The table row for ``prompt_id``: the exact id, else the longest key it starts with."""
+        if prompt_id in self.alarms:
+            return self.alarms[prompt_id]
+        keys = [k for k in self.alarms if prompt_id.startswith(k) and prompt_id[len(k)] in ":_"]
+        return self.alarms[max(keys, key=len)] if keys else None
 
     @property
     def sterile_phases(self) -> frozenset[str]:

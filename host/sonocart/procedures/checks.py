@@ -176,6 +176,6 @@ def satisfied(state: State, step: Step) -> bool:
         return state.injection_finished_wall is not None
     if kind == "captures":
         return len(state.captures) >= int(step.min or 1)
-    if kind == "observation":
-        return "observation" in state.expired
+    if kind == "observation":  # escalated: to the end of the LAST watch, unless a clinician cleared it
+        return "observation" in state.expired and (not state.escalated() or "last_tail" in state.expired)
     return step.id in state.answers

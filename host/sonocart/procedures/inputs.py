@@ -29,11 +29,16 @@ class Confirm:
 
 @dataclass(frozen=True)
 class Override:
-    """A documented decision to go past a hard stop: who and why."""
+    """A documented decision to go past a hard stop: who and why.
+
+    Some stops (wrong side, overdose, consent: catalogue/alarms.toml) also need ``second_operator``,
+    whose ``second_pin`` the cart checks at its input boundary; the PIN is never journaled."""
 
     rule: str
     reason: str
     operator: str
+    second_operator: str = ""
+    second_pin: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,13 @@ class AcknowledgeTop:
 
 @dataclass(frozen=True)
 class Aspirate:
-    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF)."""
+    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF).
+
+    ``planned_ml``, the volume about to be injected, lets the dose guard warn before the fact."""
 
     result: str
     operator: str
+    planned_ml: float | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,25 @@ class RecordOutcome:
 
 
 @dataclass(frozen=True)
+class ClearEscalation:
+    """A named clinician clears an escalated observation (over-maximum dose, blood, suspected LAST) for
+    discharge, with the reason (their assessment)."""
+
+    clinician: str
+    reason: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class ImageLiveness:
+    """The live image went away or came back (the cart's liveness judgement); journaled in needle work."""
+
+    live: bool
+    reason: str
+    operator: str
+
+
+@dataclass(frozen=True)
 class StartLast:
     """LAST emergency mode, available at any moment."""
 
@@ -168,6 +195,8 @@ Input = (
     | Note
     | PedalGesture
     | RecordOutcome
+    | ImageLiveness
+    | ClearEscalation
     | StartLast
     | LastAction
     | EndLast

@@ -29,6 +29,8 @@ class StudyContext:
     procedure_name: str
     side: str | None
     deidentify: bool
+    #: "side changed from LEFT — overridden by ..." when the side is not the consent's ("" otherwise).
+    side_change: str = ""
 
     def uid(self, *parts: object) -> UID:
         marker = "deid" if self.deidentify else "ident"

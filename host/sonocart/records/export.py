@@ -45,6 +45,7 @@ def export_record(
         state.procedure.name,
         state.confirmed_side(),
         deidentify,
+        state.side_change(),
     )
     out = Exported(folder, report_json, report_pdf)
     for image, capture in zip(images, state.captures, strict=True):

@@ -62,6 +62,7 @@ def run_script(
             on_step(index, step)
         if isinstance(step, Wait):
             clock.advance(step.seconds)
+            cart.touched()  # the scripted team stays at the cart: the idle lock is for a screen left alone
             cart.pump()
         elif isinstance(step, Capture):
             image = test_pattern(step.rows, step.columns)

@@ -30,6 +30,7 @@ INPUT_TYPES: dict[str, type[Any]] = {
     "start_last": I.StartLast,
     "last_action": I.LastAction,
     "end_last": I.EndLast,
+    "clear_escalation": I.ClearEscalation,
 }
 
 

@@ -15,12 +15,13 @@ from sonocart.cart.session import CartSession
 from sonocart.procedures.catalogue import Step
 from sonocart.procedures.inputs import (
     Answer,
-    Aspirate,
+    ClearEscalation,
     Confirm,
     FinishInjection,
     NewNeedle,
     TestDose,
 )
+from sonocart.procedures.patient import identifiers_line
 from sonocart_ui.viewmodels.actions import Action
 from sonocart_ui.viewmodels.medications import MedicationsForm
 
@@ -85,6 +86,8 @@ class StepForm:
         detail = " · ".join(x for x in (detail, self.timers_line()) if x)
         if step.kind == "discharge":
             detail = "\n".join([detail, *(f"- {i}" for i in eng.discharge_instructions())]).strip()
+        if step.id == "patient_identifiers":  # the team matches these against the wristband
+            detail = "\n".join(x for x in (identifiers_line(st.patient), detail) if x)
         entry = self.entry if step.kind in ("number", "outcome") else None
         return StepView(phase.title, step.id, step.kind, step.text, progress, tuple(actions), entry, detail)
 
@@ -92,6 +95,10 @@ class StepForm:
         kind = step.kind
         st = self.session.engine.state  # type: ignore[union-attr]
         sel = self.selected
+        if kind == "discharge" and st.escalated():  # the core blocks discharge until a clinician clears it
+            why = ", ".join(st.escalation_reasons())
+            op = self.session.operator
+            return [Action("clear_escalation", f"Clear for discharge as {op}")], f"[!] ESCALATED: {why}"
         if kind in CONFIRM_KINDS:
             return [Action("confirm", "Confirm", primary=True)], ""
         if kind == "yesno":
@@ -110,13 +117,14 @@ class StepForm:
             acts = [Action(f"confirm_as:{m}", f"{m} confirms", m in done) for m in st.team()]
             return acts, f"confirmed: {', '.join(done) or 'nobody yet'}"
         if kind == "two_person_stop":
-            done = st.confirmations.get(step.id, [])
+            said = st.stop_answers.get(step.id, {})  # one answer per person: [X] on the side they stated
             acts = [
-                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", m in done)
+                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", said.get(m) == s)
                 for m in st.team()
                 for s in st.procedure.sides
             ]
-            return acts, f"side stated by: {', '.join(done) or 'nobody yet'} (two different people)"
+            stated = ", ".join(f"{m} {s.upper()}" for m, s in said.items()) or "nobody yet"
+            return acts, f"side stated by: {stated} (two different people; touch the other side to restate)"
         if kind == "allergies":
             acts = [
                 Action(f"allergy:{a}", al.name, a in sel)
@@ -163,9 +171,15 @@ class StepForm:
         ]
 
     def _dose_line(self) -> str:
-        st = self.session.engine.state  # type: ignore[union-attr]
-        total = sum(a.volume_ml for a in st.aliquots)
-        return f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max"
+        panel = self.session.injection_panel()  # the core's dose guard; the view only shows it
+        if panel is None:
+            return "no syringe drawn"
+        line = f"aliquots {panel.aliquots} · {panel.total_ml:g} mL · dose {panel.fraction:.0%} of max"
+        drugs = "; ".join(d.text() for d in panel.drugs)
+        line += f" · syringe {panel.syringe}: {drugs} · {panel.ml_left:.1f} mL left to the maximum"
+        line += f" · inject at most {panel.max_rate_ml_per_min:g} mL/min"
+        warning = panel.warning_text()
+        return f"{line}\n[!] {warning}" if warning else line
 
     def timers_line(self) -> str:
         """Running timers with their time left (pause between aliquots, observation, LAST watch...)."""
@@ -194,6 +208,9 @@ class StepForm:
         s = self.session
         if name == "confirm":
             return s.submit(lambda op: Confirm(sid, op), f"{step.text[:40]} — confirmed")
+        if name == "clear_escalation":  # the signed-in clinician (who unlocked with their PIN) is named
+            why = "reviewed at the cart: fit for discharge"
+            return s.submit(lambda op: ClearEscalation(op, why, op), f"escalation cleared by {s.operator}")
         if name == "confirm_as":
             return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {arg}")
         if name == "stop":
@@ -268,7 +285,7 @@ class StepForm:
     def _inject(self, name: str, arg: str) -> bool:
         s = self.session
         if name == "aspirate":
-            return s.submit(lambda op: Aspirate(arg, op), f"aspiration {arg}")
+            return s.aspirate(arg, "touch")
         if name == "vol":
             s.set_aliquot_ml(s.aliquot_ml + (1.0 if arg == "+" else -1.0))
             return True
