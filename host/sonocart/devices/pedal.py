@@ -6,12 +6,12 @@ hash differ ("reflash the board"), sends a heartbeat every :data:`HEARTBEAT_S`,
 and ACKs every reliable message. Pedal events reach the app once each, in order,
 through :meth:`PedalBoard.get_event` (a thread-safe queue) and/or the ``on_event``
 callback (called on the link thread): the board resends until ACKed, and resends
-are dropped here by ``(boot_id, seq)``. A board reset shows up as a new boot id.
+are dropped here by identical payload (:mod:`~sonocart.devices.exactly_once`: the 16-bit seq wraps,
+so it is no identity on its own). A board reset shows up as a new boot id.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import queue
@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from sonocart.devices.discovery import UsbId, find_port
+from sonocart.devices.exactly_once import DuplicateFilter
 from sonocart.devices.pedal_events import (
     BoardEvent,
     BoardIdentity,
@@ -80,7 +81,7 @@ class PedalBoard:
         self._last_rx: float | None = None
         self._last_hello = -1e9
         self._silent_reported = False
-        self._delivered: dict[int, collections.deque[int]] = {}
+        self._delivered = DuplicateFilter()
         self._faults: dict[tuple[str, int], bool] = {}
         self._heartbeat: pc.Msg | None = None
         self._indicator = pc.IND_IDLE
@@ -252,7 +253,7 @@ class PedalBoard:
         if msg.msg_id == pc.HEARTBEAT:
             self._on_heartbeat(msg)
         elif msg.reliable:
-            self._on_reliable(msg, now)
+            self._on_reliable(msg, payload, now)
 
     def _on_identify(self, msg: pc.Msg) -> None:
         version, schema = msg.get("protocol_version"), msg.get("schema_hash")
@@ -311,7 +312,7 @@ class PedalBoard:
         if shown != want and shown in pc.HOST_SETTABLE:
             self._send(pc.make("SET_INDICATOR", self._take_seq(), state=want))
 
-    def _on_reliable(self, msg: pc.Msg, now: float) -> None:
+    def _on_reliable(self, msg: pc.Msg, payload: bytes, now: float) -> None:
         with self._lock:
             ident = self._identity
         if ident is None:
@@ -319,14 +320,9 @@ class PedalBoard:
         self._send(pc.make("ACK", self._take_seq(), acked_seq=msg.seq, status=pc.ACK_OK))
         boot = ident.boot_id
         with self._lock:
-            seen = self._delivered.setdefault(boot, collections.deque(maxlen=256))
-            if msg.seq in seen:
+            if self._delivered.is_resend(boot, payload, now):
                 self.duplicates_dropped += 1
                 return
-            seen.append(msg.seq)
-            if len(self._delivered) > 4:
-                for old in list(self._delivered)[:-4]:
-                    del self._delivered[old]
         event = self._event_of(msg, boot, now)
         if event is not None:
             with self._lock:

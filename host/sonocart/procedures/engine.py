@@ -130,7 +130,10 @@ class Engine:
 
     # ---- input -------------------------------------------------------------------------------------
     def submit(self, inp: Input) -> list[Event]:
-        """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError."""
+        """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError.
+
+        A press already acted on returns no events; its redelivery is journaled as ``input_duplicate``.
+        """
         if not inp.operator.strip():
             raise InputRejected("every input needs the operator's id")
         self.tick()
@@ -139,7 +142,11 @@ class Engine:
             and inp.press_id
             and inp.press_id in self.state.press_ids
         ):
-            return []  # the same pedal press delivered twice: already acted on once
+            # The same pedal press delivered twice: acted on once, and the refusal is on the record.
+            first = self.state.press_ids[inp.press_id]
+            payload = {"input": type(inp).__name__, "press_id": inp.press_id, "first_seq": first}
+            self._commit([("input_duplicate", payload)], inp.operator)
+            return []
         try:
             events = self._decide(inp)
         except InputRejected as exc:
