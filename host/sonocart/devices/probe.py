@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cobs import cobs
 
+from sonocart.validation.frames import FrameValidator
 from sonocart.wire import probe_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 from sonocart.wire.sequence import GapTracker, SequenceCounter
@@ -77,6 +78,8 @@ class ProbeClient:
         self._last_rx: float | None = None
         self._last_hello = 0.0
         self._bad_messages = 0
+        self._validator = FrameValidator()
+        self._invalid: str | None = None  # why the newest frame was refused; None once one is good
         self._device_dropped = 0
         self._fps = 0.0
         self._fps_window: list[float] = []
@@ -126,6 +129,8 @@ class ProbeClient:
             return "probe not identified"
         if self._last_rx is None or self._clock() - self._last_rx > DEVICE_SILENT_S:
             return "probe silent"
+        if self._invalid is not None:
+            return f"probe sends frames that cannot be imaged: {self._invalid}"
         return None
 
     # -- LinkProtocol --------------------------------------------------------------------------------
@@ -136,6 +141,7 @@ class ProbeClient:
             self._identity = None
             self._incompatible = None
             self._last_rx = None
+            self._invalid = None
         self._hello()
 
     def data_received(self, data: bytes) -> None:
@@ -163,6 +169,8 @@ class ProbeClient:
         with self._lock:
             if isinstance(msg, pc.BadMessage):
                 self._bad_messages += 1
+                if msg.msg_id == pc.MsgId.FRAME:
+                    self._invalid = msg.reason  # the newest frame is unreadable: NO SIGNAL, saying why
                 return
             self._last_rx = now
             self._gaps.observe(msg.seq)
@@ -170,9 +178,19 @@ class ProbeClient:
             self._device_dropped = msg.dropped_frames
             self._count_fps(now)
             if self._identity is not None:
-                self.latest.put(msg, now)
+                self._hand_over(msg, now)
         elif isinstance(msg, pc.Identify):
             self._on_identify(msg)
+
+    def _hand_over(self, frame: pc.Frame, now: float) -> None:
+        """Into the latest-frame slot only if it can be imaged; otherwise a counted bad frame."""
+        problem = self._validator.problem(frame)
+        with self._lock:
+            self._invalid = problem
+            if problem is not None:
+                self._bad_messages += 1
+                return
+        self.latest.put(frame, now)
 
     def _on_identify(self, msg: pc.Identify) -> None:
         if msg.protocol_version != pc.PROTOCOL_VERSION or msg.schema_hash != pc.SCHEMA_HASH:
