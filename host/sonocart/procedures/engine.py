@@ -45,6 +45,8 @@ from sonocart.procedures.inputs import Aspirate as AspirateInput
 from sonocart.procedures.outcomes import follow_up_dates
 from sonocart.procedures.prompts import Priority, Prompt, ordered
 from sonocart.procedures.state import State
+from sonocart.validation.inputs import checked_input
+from sonocart.validation.values import Refused
 
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
@@ -134,8 +136,14 @@ class Engine:
 
         A press already acted on returns no events; its redelivery is journaled as ``input_duplicate``.
         """
-        if not inp.operator.strip():
-            raise InputRejected("every input needs the operator's id")
+        try:
+            inp = checked_input(inp)  # the validation boundary: exact types, finite, bounded, clean text
+        except Refused as exc:
+            op = inp.operator
+            if isinstance(op, str) and op.strip() and op.isprintable():  # else nobody to journal it under
+                reason = {"input": type(inp).__name__, "reason": str(exc)}
+                self._commit([("input_rejected", reason)], op.strip()[:64])
+            raise InputRejected(str(exc)) from exc
         self.tick()
         if (
             isinstance(inp, LogAliquot | AcknowledgeTop)

@@ -13,10 +13,10 @@ class Refused(ValueError):
 def number(name: str, value: object, lo: float, hi: float) -> float:
     """``value`` as a float when it is an int or float (never a bool or text), finite, in lo..hi."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Refused(f"{name} must be a number, not {type(value).__name__} {value!r:.40}")
+        raise Refused(f"{name}: {type(value).__name__} {value!r:.40} is not a finite number")
     f = float(value)
     if not math.isfinite(f):
-        raise Refused(f"{name} must be a finite number, not {f}")
+        raise Refused(f"{name}: {f} is not a finite number")
     if not lo <= f <= hi:
         raise Refused(f"{name} {f:g} is outside {lo:g}..{hi:g}")
     return f
