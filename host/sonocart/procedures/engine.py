@@ -140,7 +140,9 @@ class Engine:
             inp = checked_input(inp)  # the validation boundary: exact types, finite, bounded, clean text
         except Refused as exc:
             op = inp.operator
-            if isinstance(op, str) and op.strip() and op.isprintable():  # else nobody to journal it under
+            if (
+                isinstance(op, str) and op.strip() and op.strip().isprintable()
+            ):  # else nobody to journal it under
                 reason = {"input": type(inp).__name__, "reason": str(exc)}
                 self._commit([("input_rejected", reason)], op.strip()[:64])
             raise InputRejected(str(exc)) from exc
