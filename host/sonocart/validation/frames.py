@@ -49,27 +49,43 @@ def _within(name: str, value: float, lo: float, hi: float) -> str | None:
 
 def geometry_problem(g: pc.FrameGeometry) -> str | None:
     """Why this frame geometry cannot be imaged, or None when it can."""
-    values = (g.depth_start_mm, g.depth_end_mm, g.width_mm, g.radius_mm, g.fov_deg)
-    if not all(math.isfinite(v) for v in values):
+    return imaging_problem(
+        _KINDS[g.kind], g.depth_start_mm, g.depth_end_mm, g.width_mm, g.radius_mm, g.fov_deg
+    )
+
+
+def imaging_problem(
+    kind: str, depth_start_mm: float, depth_end_mm: float, width_mm: float, radius_mm: float, fov_deg: float
+) -> str | None:
+    """Why a geometry (of a probe frame or a frame file) cannot be imaged, or None when it can."""
+    values = (depth_start_mm, depth_end_mm, width_mm, radius_mm, fov_deg)
+    if not all(isinstance(v, float | int) and not isinstance(v, bool) and math.isfinite(v) for v in values):
         return f"geometry has a non-finite value {values}"
-    problem = _within("depth end (mm)", g.depth_end_mm, MIN_DEPTH_SPAN_MM, MAX_DEPTH_MM) or _within(
-        "depth start (mm)", g.depth_start_mm, 0.0, g.depth_end_mm - MIN_DEPTH_SPAN_MM
+    if kind not in ("linear", "convex", "phased"):
+        return f"geometry kind {kind!r:.20} is not linear, convex or phased"
+    problem = _within("depth end (mm)", depth_end_mm, MIN_DEPTH_SPAN_MM, MAX_DEPTH_MM) or _within(
+        "depth start (mm)", depth_start_mm, 0.0, depth_end_mm - MIN_DEPTH_SPAN_MM
     )
     if problem:
         return problem
-    if g.kind is pc.GeometryKind.LINEAR:
-        problem = _within("linear width (mm)", g.width_mm, *LINEAR_WIDTH_MM)
+    if kind == "linear":
+        problem = _within("linear width (mm)", width_mm, *LINEAR_WIDTH_MM)
     else:
-        problem = _within(f"{_KINDS[g.kind]} field of view (deg)", g.fov_deg, *FOV_DEG)
-        if problem is None and g.kind is pc.GeometryKind.CONVEX:
-            problem = _within("convex radius (mm)", g.radius_mm, *CONVEX_RADIUS_MM)
+        problem = _within(f"{kind} field of view (deg)", fov_deg, *FOV_DEG)
+        if problem is None and kind == "convex":
+            problem = _within("convex radius (mm)", radius_mm, *CONVEX_RADIUS_MM)
     if problem:
         return problem
     try:  # the imaging layer's own rules, so the two can never disagree
-        Geometry(_KINDS[g.kind], g.depth_start_mm, g.depth_end_mm, g.width_mm, g.radius_mm, g.fov_deg)
+        Geometry(kind, depth_start_mm, depth_end_mm, width_mm, radius_mm, fov_deg)  # type: ignore[arg-type]
     except GeometryError as exc:
         return str(exc)
     return None
+
+
+def shape_problem(n_lines: int, n_samples: int) -> str | None:
+    """Why a line block of this shape is no image, or None."""
+    return _within("line count", n_lines, *LINES) or _within("sample count", n_samples, *SAMPLES)
 
 
 class FrameValidator:
@@ -80,8 +96,7 @@ class FrameValidator:
 
     def problem(self, frame: pc.Frame) -> str | None:
         """Why ``frame`` must not be shown, or None when it may go to the latest-frame slot."""
-        n_lines, n_samples = frame.lines.shape
-        shape = _within("line count", n_lines, *LINES) or _within("sample count", n_samples, *SAMPLES)
+        shape = shape_problem(*frame.lines.shape)
         if shape:
             return shape
         problem = geometry_problem(frame.geometry)
