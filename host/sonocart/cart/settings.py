@@ -177,6 +177,8 @@ def _read(path: Path, where: str) -> Any:
         raise SettingsError(
             f"{where}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         ) from exc
+    except RecursionError as exc:
+        raise SettingsError(f"{where}: JSON nested too deeply") from exc
 
 
 def _parse(where: str, raw: Any) -> UiSettings:
