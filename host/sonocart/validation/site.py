@@ -40,9 +40,9 @@ def _known(where: str, table: dict[str, Any], known: tuple[str, ...] | list[str]
         raise Refused(f"site file: {where}: unknown key(s) {unknown}; known: {list(known)}")
 
 
-def check_site(site: Any) -> dict[str, Any]:
-    """``site`` (parsed TOML) when its shape and values can be applied; raises :class:`Refused`."""
-    site = _table("the file", site)
+def check_site(raw: Any) -> dict[str, Any]:
+    """``raw`` (parsed TOML) when its shape and values can be applied; raises :class:`Refused`."""
+    site = _table("the file", raw)
     if unknown := sorted(set(site) - set(SITE_TABLES)):
         raise Refused(f"site file: unknown table(s) {unknown}; known: {list(SITE_TABLES)}")
     for drug, limits in _table("dose_limits", site.get("dose_limits", {})).items():
