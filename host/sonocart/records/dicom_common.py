@@ -29,10 +29,17 @@ class StudyContext:
     procedure_name: str
     side: str | None
     deidentify: bool
+    journal_head: str = ""  # "count:hash:hmac" of the signed journal head at export (identified only)
 
     def uid(self, *parts: object) -> UID:
         marker = "deid" if self.deidentify else "ident"
         return generate_uid(entropy_srcs=[self.record_id, marker, *map(str, parts)])
+
+    def head_line(self) -> str:
+        """The signed journal head as an Image Comments line ("" when de-identified or absent)."""
+        return (
+            f"sonocart journal head {self.journal_head}" if self.journal_head and not self.deidentify else ""
+        )
 
     @property
     def when(self) -> dt.datetime:

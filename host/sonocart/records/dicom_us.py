@@ -50,7 +50,10 @@ def us_image(ctx: StudyContext, image: npt.NDArray[np.uint8], capture: dict[str,
     ds.PatientOrientation = ""
     ds.ContentDate = ds.StudyDate
     ds.ContentTime = ds.StudyTime
-    ds.ImageComments = str(capture.get("label", ""))[:10240] if not ctx.deidentify else ""
+    label = str(capture.get("label", ""))[:10000] if not ctx.deidentify else ""
+    # The label, then the signed journal head the image was exported from (General Image module;
+    # the Encapsulated PDF IOD has no free-text attribute, its PDF names the head hash).
+    ds.ImageComments = "\r\n".join(line for line in (label, ctx.head_line()) if line)
     ds.BurnedInAnnotation = "NO"
     # Image Pixel / US Image
     rows, cols = image.shape[0], image.shape[1]

@@ -33,6 +33,10 @@ def export_record(
     state = record.engine.state
     folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
     report = build_report(record.journal, state, deidentify=deidentify)
+    head = record.journal.signed_head()
+    head_text = "" if deidentify else f"{head['count']}:{head['hash']}:{head['sig']}"
+    if not deidentify:
+        report["journal"]["signed_head"] = head
     images = [record.load_capture(c) for c in state.captures]
     report_json = write_private(
         folder / "report.json", json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8")
@@ -45,6 +49,7 @@ def export_record(
         state.procedure.name,
         state.confirmed_side(),
         deidentify,
+        head_text,
     )
     out = Exported(folder, report_json, report_pdf)
     for image, capture in zip(images, state.captures, strict=True):
@@ -58,6 +63,7 @@ def export_record(
             "deidentified": deidentify,
             "files": [p.name for p in (report_json, report_pdf, *out.dicom)],
             "head_hash": report["journal"]["head_hash"],
+            "signed_head": head_text,
         },
         operator,
         record.engine.clock.wall(),
