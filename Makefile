@@ -71,6 +71,7 @@ soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N
 
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench.engine_inputs
 
 bench-ui: setup ## Live-screen display rate on a private Xvfb with everything updating (both screens)
 	@for size in 1280x800 800x480; do $(BIN)/python tools/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done

@@ -9,7 +9,6 @@ within a run, so after a restart (:meth:`Engine.resume`) each resumes with its t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -199,7 +198,7 @@ class Engine:
 
     def _follow_ups(self, events: Events, operator: str) -> Events:
         """Step completions (and what entering the next step starts) implied by ``events``."""
-        sim = copy.deepcopy(self.state)
+        sim = self.state.fork()
         seq = sim.last_seq
         out: Events = []
         pending = list(events)
@@ -226,7 +225,7 @@ class Engine:
                 return out
             pending.append(("step_completed", {"phase": sim.current_phase_id(), "step": step.id}))
             pending += self._on_leave(sim, step)
-            sim_next = copy.deepcopy(sim)
+            sim_next = sim.fork()
             sim_next.apply(Event(seq + 1, self.clock.wall(), "-", "step_completed", {}, ""))
             nxt = sim_next.current_step()
             if nxt is not None:
@@ -348,7 +347,7 @@ class Engine:
         return events + self._stop_changes(step, events)
 
     def _stop_changes(self, step: Step, events: Events) -> Events:
-        sim = copy.deepcopy(self.state)
+        sim = self.state.fork()
         for type_, payload in events:
             sim.apply(Event(sim.last_seq + 1, 0.0, "-", type_, payload, ""))
         now = hard_stops(self.catalogue, sim, step)

@@ -6,6 +6,7 @@ what the screen shows is never ahead of what the disk holds.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,25 @@ class State:
     follow_up_weeks: list[int] = field(default_factory=list)
     discharge_given: list[str] = field(default_factory=list)
     last_seq: int = 0
+
+    # ---- what-if copies --------------------------------------------------------------------------------
+    def fork(self) -> State:
+        """A copy the engine may apply trial events to without touching this state, at the cost of its
+        containers, not of everything in them (``copy.deepcopy`` made each input slower as the record grew).
+
+        Safe because the fold replaces or appends items and never mutates one in place, except the
+        per-step lists in ``confirmations`` and ``stated_sides``, which are copied one level deeper.
+        """
+        twin = dataclasses.replace(self)
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                setattr(twin, f.name, {k: list(v) if isinstance(v, list) else v for k, v in value.items()})
+            elif isinstance(value, list):
+                setattr(twin, f.name, list(value))
+            elif isinstance(value, set):
+                setattr(twin, f.name, set(value))
+        return twin
 
     # ---- queries -------------------------------------------------------------------------------------
     def current_step(self) -> Step | None:
