@@ -12,7 +12,7 @@ DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
+.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest fuzz bench bench-ui screenshots clean flash hil soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...):
 soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N); report in artifacts/
 	@mkdir -p artifacts
 	$(BIN)/python -m tools.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
+
+fuzz: setup ## Hostile-input fuzzers for MINUTES=N (CI runs them bounded: tests/hostile/)
+	$(BIN)/python -m tests.hostile.fuzz --minutes $(MINUTES)
 
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m tools.bench
