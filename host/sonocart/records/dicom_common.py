@@ -16,6 +16,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian,
 
 from sonocart.journal.private_fs import private_dir
 from sonocart.records.report import pseudonym
+from sonocart.validation import dicom as dicom_values
 
 MANUFACTURER = "Sonocart"
 SOFTWARE = "sonocart 0.1"
@@ -30,6 +31,7 @@ class StudyContext:
     side: str | None
     deidentify: bool
     journal_head: str = ""  # "count:hash:hmac" of the signed journal head at export (identified only)
+    report_version: str = ""  # the journal's last hash: a changed report is a new SOP Instance
 
     def uid(self, *parts: object) -> UID:
         marker = "deid" if self.deidentify else "ident"
@@ -46,11 +48,6 @@ class StudyContext:
         return dt.datetime.fromtimestamp(self.opened_wall, tz=dt.UTC)
 
 
-def _date(value: str) -> str:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    return digits if len(digits) == 8 else ""
-
-
 def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality: str, series: int) -> Dataset:
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = sop_class
@@ -65,6 +62,7 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
     when = ctx.when
     ds.InstanceCreationDate = when.strftime("%Y%m%d")
     ds.InstanceCreationTime = when.strftime("%H%M%S")
+    ds.TimezoneOffsetFromUTC = "+0000"  # every date and time here is UTC (SOP Common, PS3.3 C.12.1)
     # Patient
     if ctx.deidentify:
         alias = pseudonym(ctx.record_id, ctx.patient)
@@ -75,9 +73,11 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
         ds.PatientIdentityRemoved = "YES"
         ds.DeidentificationMethod = "sonocart: pseudonym; dates, free text and staff names removed"
     else:
-        ds.PatientName = str(ctx.patient.get("name", ""))
-        ds.PatientID = str(ctx.patient.get("id", ""))
-        ds.PatientBirthDate = _date(str(ctx.patient.get("birth_date", "")))
+        # Checked against their value representations; a value a PACS would misread refuses the export.
+        ds.PatientName = dicom_values.person_name("patient name", ctx.patient.get("name", ""))
+        ds.PatientID = dicom_values.long_string("patient id", ctx.patient.get("id", ""))
+        birth = str(ctx.patient.get("birth_date", "")).replace("-", "")
+        ds.PatientBirthDate = dicom_values.date("birth date", birth, when.date())
         sex = str(ctx.patient.get("sex", "")).upper()
         ds.PatientSex = sex if sex in ("M", "F", "O") else ""
     # General Study

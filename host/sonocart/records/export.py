@@ -50,6 +50,7 @@ def export_record(
         state.confirmed_side(),
         deidentify,
         head_text,
+        head["hash"],
     )
     out = Exported(folder, report_json, report_pdf)
     for image, capture in zip(images, state.captures, strict=True):
