@@ -15,7 +15,7 @@ NewRecord = Callable[..., ProcedureRecord]
 TRIALS = [
     *[("confirmed", {"step": s, "side": "left"}) for s in ("stop_before_block", "timeout_team")],
     *[("confirmed", {"step": s, "side": None}) for s in ("site_marked", "patient_identifiers", "discharge")],
-    ("note_added", {"text": "trial"}),
+    ("note", {"text": "trial"}),
     ("answered", {"step": "weight_kg", "value": 70.0}),
     ("hard_stop", {"rule": "r", "step": "consent", "message": "m"}),
     ("timer_started", {"name": "t", "duration_s": 5.0, "started_wall": 1.0}),

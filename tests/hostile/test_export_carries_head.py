@@ -39,3 +39,15 @@ def test_a_deidentified_export_carries_no_head(finished_record: ProcedureRecord,
     assert "signed_head" not in json.loads(out.report_json.read_text())["journal"]
     for path in out.dicom:
         assert "journal head" not in str(pydicom.dcmread(path).get("ImageComments", ""))
+
+
+def test_export_into_an_existing_folder_leaves_its_mode_and_writes_owner_only_files(
+    finished_record: ProcedureRecord, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    out = export_record(finished_record, "dr_ana", shared)
+    assert shared.stat().st_mode & 0o777 == 0o755
+    for path in (out.report_json, out.report_pdf, *out.dicom):
+        assert path.stat().st_mode & 0o777 == 0o600, path

@@ -102,7 +102,8 @@ def save(ds: Dataset, path: Path) -> Path:
     """Write owner-only; DICOM files carry identifiers."""
     import os
 
-    private_dir(path.parent)
+    if not path.parent.is_dir():  # an existing folder keeps its mode (``export --out`` may be shared)
+        private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -31,7 +31,10 @@ def export_record(
     record: ProcedureRecord, operator: str, out_dir: Path | None = None, deidentify: bool = False
 ) -> Exported:
     state = record.engine.state
-    folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
+    if out_dir is not None and out_dir.is_dir():
+        folder = out_dir  # someone else's folder (e.g. shared): its mode is theirs; our files are 0600
+    else:
+        folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
     report = build_report(record.journal, state, deidentify=deidentify)
     head = record.journal.signed_head()
     head_text = "" if deidentify else f"{head['count']}:{head['hash']}:{head['sig']}"
