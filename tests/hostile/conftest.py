@@ -1,45 +1,13 @@
-"""Fixtures shared by the hostile-input tests: the shipped catalogue, a manual clock, fresh records."""
+"""The hostile-input tests use the procedure tests' fixtures (shipped catalogue, manual clock, records)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import sys
 from pathlib import Path
-from typing import Any
 
-import pytest
+# tests/procedures/conftest.py imports its drivers as a top-level module, as pytest's rootdir mode allows.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "procedures"))
 
-from sonocart.clock import ManualClock
-from sonocart.procedures.catalogue import Catalogue, load_catalogue
-from sonocart.records.record import ProcedureRecord
+from tests.procedures.conftest import catalogue, clock, new_record  # after the path above
 
-PATIENT = {"name": "DOE^JANE", "id": "MRN0012345", "birth_date": "19580412", "sex": "F"}
-
-
-@pytest.fixture(scope="session")
-def catalogue() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(wall=1_800_000_000.0, monotonic=500.0)
-
-
-@pytest.fixture
-def new_record(
-    tmp_path: Path, catalogue: Catalogue, clock: ManualClock
-) -> Iterator[Callable[..., ProcedureRecord]]:
-    made: list[ProcedureRecord] = []
-
-    def make(
-        procedure: str = "femoral_nerve_block", patient: dict[str, Any] | None = None
-    ) -> ProcedureRecord:
-        rec = ProcedureRecord.create(
-            tmp_path / "records", catalogue, clock, procedure, patient or PATIENT, "dr_ana"
-        )
-        made.append(rec)
-        return rec
-
-    yield make
-    for rec in made:
-        rec.close()
+__all__ = ["catalogue", "clock", "new_record"]

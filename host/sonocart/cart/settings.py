@@ -223,8 +223,9 @@ class _Check:
             raise self.fail(name, f"= {value!r} is not an object")
         unknown = [k for k in value if k not in known]
         if unknown:
+            key = repr(unknown[0])[1:-1][:64]  # escaped: a hostile key cannot break the one-line message
             raise self.fail(
-                f"{name}.{unknown[0]}" if name else unknown[0],
+                f"{name}.{key}" if name else key,
                 f"is not a known setting; known: {list(known)}",
             )
         return value

@@ -8,9 +8,11 @@ hard stop or divide by zero:
 - every table and key known (a typo must not leave the cited default silently in force);
 - dose limits: finite numbers with 0 < max_mg and 0 < mg_per_kg (the upper bound is the cited maximum,
   enforced by the catalogue);
-- ``observation_minutes`` 1–240 (post-block observation is 15–60 min in practice: ASRA Practice
-  Advisory on Local Anesthetic Systemic Toxicity, Neal et al., Reg Anesth Pain Med 2018;43:113–123);
-- ``pause_s`` 1–120 (incremental injection pauses of 15–30 s per 3–5 mL aliquot, same source).
+- ``observation_minutes`` above 0 and at most 240 (post-block observation is 15–60 min in practice:
+  ASRA Practice Advisory on Local Anesthetic Systemic Toxicity, Neal et al., Reg Anesth Pain Med
+  2018;43:113–123); short values stay possible for rigs and demos, 0, negative and NaN do not;
+- ``pause_s`` above 0 and at most 120 (incremental injection pauses of 15–30 s per 3–5 mL aliquot,
+  same source).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sonocart.validation.values import Refused, number
 SITE_TABLES = ("dose_limits", "procedures", "stock")
 DOSE_KEYS = ("plain", "with_epinephrine")
 LIMIT_KEYS = ("mg_per_kg", "max_mg")
-PROCEDURE_KEYS = {"observation_minutes": (1.0, 240.0), "pause_s": (1.0, 120.0)}
+PROCEDURE_KEYS = {"observation_minutes": (0.0, 240.0), "pause_s": (0.0, 120.0)}
 MAX_ITEMS = 256
 
 
@@ -59,6 +61,8 @@ def check_site(raw: Any) -> dict[str, Any]:
     for pid, changes in _table("procedures", site.get("procedures", {})).items():
         _known(f"procedures.{pid}", _table(f"procedures.{pid}", changes), list(PROCEDURE_KEYS))
         for key, value in changes.items():
-            number(f"site file: procedures.{pid}.{key}", value, *PROCEDURE_KEYS[key])
+            where = f"site file: procedures.{pid}.{key}"
+            if number(where, value, *PROCEDURE_KEYS[key]) <= 0:
+                raise Refused(f"{where} must be above 0")
     _table("stock", site.get("stock", {}))
     return site
