@@ -23,7 +23,7 @@ WHEELS := build/wheels
 PIPVENV := build/pip-venv
 
 DEBS ?= $(DEB_PACKAGES)
-.PHONY: install uninstall wheels lock sbom bundle help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
+.PHONY: install uninstall wheels lock sbom bundle help setup system-deps run test lint typecheck typecheck-firmware pytest fuzz bench bench-ui screenshots clean flash hil soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,8 +80,12 @@ soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N
 	@mkdir -p artifacts
 	$(BIN)/python -m tools.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
 
+fuzz: setup ## Hostile-input fuzzers for MINUTES=N (CI runs them bounded: tests/hostile/)
+	$(BIN)/python -m tests.hostile.fuzz --minutes $(MINUTES)
+
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench.engine_inputs
 
 bench-ui: setup ## Live-screen display rate on a private Xvfb with everything updating (both screens)
 	@for size in 1280x800 800x480; do $(BIN)/python tools/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done

@@ -69,7 +69,7 @@ def test_tampering_behind_sqlites_back_is_detected(tmp_path: Path, sql: str, mes
         j.verify()
 
 
-def test_a_recomputed_row_hash_still_breaks_the_chain_at_the_next_event(tmp_path: Path) -> None:
+def test_a_recomputed_row_hash_is_found_by_its_signature(tmp_path: Path) -> None:
     from sonocart.journal.store import chain_hash
 
     journal_with_events(tmp_path / "j.sqlite").close()
@@ -81,7 +81,7 @@ def test_a_recomputed_row_hash_still_breaks_the_chain_at_the_next_event(tmp_path
     digest = chain_hash(prev, seq, wall, op, type_, forged)
     db.close()
     _tamper(tmp_path / "j.sqlite", f"UPDATE events SET payload = '{forged}', hash = '{digest}' WHERE seq = 3")
-    with Journal(tmp_path / "j.sqlite") as j, pytest.raises(TamperDetected, match="event 4 does not follow"):
+    with Journal(tmp_path / "j.sqlite") as j, pytest.raises(TamperDetected, match="event 3 is not signed"):
         j.verify()
 
 

@@ -323,7 +323,7 @@ class Cart:
         if isinstance(ev, PedalEvent):
             out = self.pedal_actions.handle(ev, locked=self.lock.locked)
             if out is not None:
-                press_id = f"{ev.boot_id:08x}:{ev.seq}"
+                press_id = ev.press_id
                 self.emit(
                     PedalActed(ev.pedal, ev.kind, press_id, out.action, out.outcome, out.detail, out.seq)
                 )

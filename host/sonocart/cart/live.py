@@ -52,6 +52,8 @@ class LiveImaging:
         self.pipeline.settings.depth_scale = True  # centimetre ticks on the image
         self._shown = 0
         self.frames_rendered = 0
+        self.render_failures = 0  # frames the pipeline refused (0 while the probe client validates)
+        self._render_fault: str | None = None
         self.frozen = False
         self.cine: CineBuffer | None = None  # built at the first frame, for its line shape
         self._shown_image: tuple[np.ndarray, Calibration] | None = None  # what is on screen now
@@ -82,13 +84,19 @@ class LiveImaging:
                 self._scrubbed = False
         elif frame is not None and count != self._shown:
             self._shown = count
-            geometry = to_geometry(frame.geometry)
-            image, cal = self.pipeline.process(frame.lines, geometry)
-            self.shown_depth_mm = geometry.depth_end_mm
-            self._shown_image = (image.copy(), cal)
-            self._record(geometry)
-            self.frames_rendered += 1
-        liveness = assess(self.clock(), arrived, status.fault)
+            try:  # the probe client validated it; a frame the pipeline still refuses is not shown
+                geometry = to_geometry(frame.geometry)
+                image, cal = self.pipeline.process(frame.lines, geometry)
+            except ValueError as exc:
+                self.render_failures += 1
+                self._render_fault = f"frame cannot be displayed: {exc}"
+            else:
+                self._render_fault = None
+                self.shown_depth_mm = geometry.depth_end_mm
+                self._shown_image = (image.copy(), cal)
+                self._record(geometry)
+                self.frames_rendered += 1
+        liveness = assess(self.clock(), arrived, status.fault or self._render_fault)
         return LiveView(image, cal, liveness, status, self.frozen)
 
     # -- freeze and cine --------------------------------------------------------------------------

@@ -10,15 +10,23 @@ is reported and journaled (see :mod:`sonocart.cart.pedal_actions`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from sonocart.cart.events import CartEvent, LockChanged
 from sonocart.cart.session import CartSession
-from sonocart.procedures.inputs import Input, StartLast
+from sonocart.journal.store import JournalError
+from sonocart.procedures.checks import InputRejected
+from sonocart.procedures.inputs import Input, Note, StartLast
 from sonocart.procedures.prompts import Priority
 
 #: The screens a locked cart shows: the PIN keypad and LAST emergency mode.
 LOCKED_SCREENS = frozenset({"lock", "last"})
+#: Wrong PINs before a back-off starts, then waits of 30 s, 60 s, ... up to 15 min (10**4 PINs then
+#: take weeks, not the 200 s they took with a fast hash and no limit).
+FREE_ATTEMPTS = 5
+BACKOFF_S = 30.0
+BACKOFF_MAX_S = 900.0
 
 
 class ScreenLock:
@@ -34,6 +42,16 @@ class ScreenLock:
         self.locked = False
         self.last_activity = clock()
         session.input_gate = self.refusal
+        self.failures = 0  # wrong PINs in a row
+        self.retry_at = 0.0  # no unlock attempt before this (monotonic) time
+
+    def _refused(self, text: str) -> None:
+        self.session.say(text, ok=False)
+        eng = self.session.engine
+        if eng is not None:
+            # the screen says it; a record that cannot take a note reports its own fault
+            with contextlib.suppress(InputRejected, JournalError):
+                eng.submit(Note(text, self.session.operator or "system"))
 
     def touched(self) -> None:
         self.last_activity = self.clock()
@@ -81,9 +99,26 @@ class ScreenLock:
         return True
 
     def unlock(self, operator_id: str, pin: str) -> bool:
-        """True (and ``operator_id`` operates from now on) when the PIN matches that roster operator."""
-        if not self.session.settings.check_pin(operator_id, pin):
+        """True (and ``operator_id`` operates from now on) when the PIN matches that roster operator.
+
+        After :data:`FREE_ATTEMPTS` wrong PINs in a row every further attempt waits a back-off that
+        doubles (:data:`BACKOFF_S` up to :data:`BACKOFF_MAX_S`); each wrong PIN and each refused early
+        attempt is said on screen and journaled when a record is open.
+        """
+        now = self.clock()
+        if now < self.retry_at:
+            self._refused(
+                f"unlock refused: wait {self.retry_at - now:.0f} s after {self.failures} wrong PINs"
+            )
             return False
+        if not self.session.settings.check_pin(operator_id, pin):
+            self.failures += 1
+            if self.failures >= FREE_ATTEMPTS:
+                wait = min(BACKOFF_MAX_S, BACKOFF_S * 2 ** (self.failures - FREE_ATTEMPTS))
+                self.retry_at = now + wait
+            self._refused(f"unlock: wrong PIN for {operator_id[:64]!r} ({self.failures} in a row)")
+            return False
+        self.failures, self.retry_at = 0, 0.0
         self.session.operator = operator_id
         self._unlocked(f"unlocked: {operator_id} is operating")
         return True

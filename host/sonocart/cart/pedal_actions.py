@@ -53,7 +53,7 @@ class PedalActions:
             return None
         key = f"{event.pedal} {event.kind}"
         action = self.session.settings.pedal_map.get(context_of(self.session), {}).get(key, "none")
-        press_id = f"{event.boot_id:08x}:{event.seq}"
+        press_id = event.press_id
         self.handled += 1
         self.last_action = action
         if locked:

@@ -39,7 +39,7 @@ ALIQUOT_RANGE_ML = (0.5, 50.0)
 MAX_FILE_BYTES = 1 << 20
 MAX_OPERATORS = 200
 DEMO_PIN = "1234"
-_PIN_HASH = re.compile(r"^[0-9a-f]{1,64}\$[0-9a-f]{64}$")
+_PIN_HASH = re.compile(r"^(scrypt\$[0-9a-f]{32}\$[0-9a-f]{128}|[0-9a-f]{1,64}\$[0-9a-f]{64})$")
 _SCREEN_SIZE = re.compile(r"^[1-9][0-9]{2,4}x[1-9][0-9]{2,4}$")
 
 
@@ -64,15 +64,28 @@ def default_pedal_map() -> dict[str, dict[str, str]]:
     }
 
 
+#: scrypt (memory-hard: 16 MiB per guess at n = 2**14, r = 8), so the 10**4 four-digit PINs cannot be
+#: tried in minutes on one core as PBKDF2-50k allowed; the screen lock adds an attempt limit too.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 14, 8, 1
+
+
 def hash_pin(pin: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(8)
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), 50_000).hex()
-    return f"{salt}${digest}"
+    """``scrypt$<salt hex>$<digest hex>``: what a settings file stores for a PIN."""
+    salt = salt or secrets.token_hex(16)
+    digest = hashlib.scrypt(
+        pin.encode(), salt=bytes.fromhex(salt), n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=64 * 1024 * 1024
+    ).hex()
+    return f"scrypt${salt}${digest}"
 
 
 def pin_matches(pin: str, stored: str) -> bool:
+    """Checks a scrypt hash, or one written before scrypt (PBKDF2-SHA256, 50 000 rounds)."""
+    if stored.startswith("scrypt$"):
+        _, salt, _digest = stored.split("$", 2)
+        return secrets.compare_digest(hash_pin(pin, salt), stored)
     salt, _, _digest = stored.partition("$")
-    return secrets.compare_digest(hash_pin(pin, salt), stored)
+    legacy = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt.encode(), 50_000).hex()
+    return secrets.compare_digest(f"{salt}${legacy}", stored)
 
 
 @dataclass
@@ -177,6 +190,8 @@ def _read(path: Path, where: str) -> Any:
         raise SettingsError(
             f"{where}: not valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"
         ) from exc
+    except RecursionError as exc:
+        raise SettingsError(f"{where}: JSON nested too deeply") from exc
 
 
 def _parse(where: str, raw: Any) -> UiSettings:
@@ -208,8 +223,9 @@ class _Check:
             raise self.fail(name, f"= {value!r} is not an object")
         unknown = [k for k in value if k not in known]
         if unknown:
+            key = repr(unknown[0])[1:-1][:64]  # escaped: a hostile key cannot break the one-line message
             raise self.fail(
-                f"{name}.{unknown[0]}" if name else unknown[0],
+                f"{name}.{key}" if name else key,
                 f"is not a known setting; known: {list(known)}",
             )
         return value

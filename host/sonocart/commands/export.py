@@ -15,6 +15,7 @@ from sonocart.procedures.catalogue import CatalogueError, load_catalogue
 from sonocart.records.export import export_record
 from sonocart.records.pacs_queue import PacsTarget, enqueue, flush, pending
 from sonocart.records.record import CaptureError, ProcedureRecord
+from sonocart.validation.values import Refused
 
 
 def _hostport(text: str) -> tuple[str, int]:
@@ -69,6 +70,9 @@ def _export(args: argparse.Namespace) -> int:
     except (JournalError, CaptureError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 4
+    except Refused as exc:  # a patient value no DICOM object may carry as it is
+        print(f"error: not exported: {exc}", file=sys.stderr)
+        return 6
     finally:
         record.close()
 

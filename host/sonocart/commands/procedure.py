@@ -113,19 +113,24 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from sonocart.journal.store import Journal
+    """One line: ``ok: N events ...`` (exit 0), or DAMAGED / FORGED / TRUNCATED with the first bad event
+    (exit 1); no journal at all is exit 2."""
+    from sonocart.journal.store import Journal, TamperDetected
 
     path = args.record / "journal.sqlite"
     if not path.exists():
         print(f"error: no journal at {path}", file=sys.stderr)
         return 2
-    with Journal(path) as journal:
-        try:
+    try:
+        with Journal(path) as journal:
             count = journal.verify()
-        except JournalError as exc:
-            print(f"TAMPERED: {exc}", file=sys.stderr)
-            return 1
-    print(f"ok: {count} events, hash chain intact")
+    except TamperDetected as exc:
+        print(f"{exc.kind.upper()}: {exc}", file=sys.stderr)
+        return 1
+    except JournalError as exc:  # the file cannot even be opened as a journal
+        print(f"DAMAGED: {exc}", file=sys.stderr)
+        return 1
+    print(f"ok: {count} events, hash chain intact, every event signed, signed head matches")
     return 0
 
 

@@ -37,5 +37,8 @@ def _run(args: argparse.Namespace) -> int:
     except (FrameFileError, OSError) as exc:
         print(f"render: {exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:  # a geometry or line shape the pipeline cannot image at this size
+        print(f"render: {args.frame}: cannot be rendered: {exc}", file=sys.stderr)
+        return 1
     print(f"{args.output} ({cal.width_px}x{cal.height_px}, {cal.mm_per_px:.4f} mm/px)")
     return 0

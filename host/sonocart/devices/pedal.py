@@ -6,12 +6,12 @@ hash differ ("reflash the board"), sends a heartbeat every :data:`HEARTBEAT_S`,
 and ACKs every reliable message. Pedal events reach the app once each, in order,
 through :meth:`PedalBoard.get_event` (a thread-safe queue) and/or the ``on_event``
 callback (called on the link thread): the board resends until ACKed, and resends
-are dropped here by ``(boot_id, seq)``. A board reset shows up as a new boot id.
+are dropped here by identical payload (:mod:`~sonocart.devices.exactly_once`: the 16-bit seq wraps,
+so it is no identity on its own). A board reset shows up as a new boot id.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import logging
 import queue
@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from sonocart.devices.discovery import UsbId, find_port
+from sonocart.devices.exactly_once import DuplicateFilter
 from sonocart.devices.link_session import FaultTexts, LinkSession, Schema
 from sonocart.devices.pedal_events import (
     BoardEvent,
@@ -96,7 +97,7 @@ class PedalBoard:
             pc.FAULT: self._fault_event,
             pc.SELF_TEST_RESULT: self._self_test_event,
         }
-        self._delivered: dict[int, collections.deque[int]] = {}
+        self._delivered = DuplicateFilter()
         self._faults: dict[tuple[str, int], bool] = {}
         self._heartbeat: pc.Msg | None = None
         self._indicator = pc.IND_IDLE
@@ -312,14 +313,10 @@ class PedalBoard:
         self._send(pc.make("ACK", self._take_seq(), acked_seq=msg.seq, status=pc.ACK_OK))
         boot = ident.boot_id
         with self._lock:
-            seen = self._delivered.setdefault(boot, collections.deque(maxlen=256))
-            if msg.seq in seen:
+            # a resend is the same frame again: its canonical bytes (seq and all fields) identify it
+            if self._delivered.is_resend(boot, pc.encode(msg), now):
                 self.duplicates_dropped += 1
                 return
-            seen.append(msg.seq)
-            if len(self._delivered) > 4:
-                for old in list(self._delivered)[:-4]:
-                    del self._delivered[old]
         make = self._events_of.get(msg.msg_id)
         if make is None:
             with self._lock:

@@ -21,6 +21,15 @@ class PedalEvent:
     boot_id: int = 0
     received: float = 0.0
 
+    @property
+    def press_id(self) -> str:
+        """The press's identity on the record, unique over any uptime: ``boot:board_ts:seq``.
+
+        ``seq`` alone wraps every 65 536 board frames (~4.5 h); together with the board's
+        millisecond timestamp (2**30 ms wrap) two presses of one boot never share an id.
+        """
+        return f"{self.boot_id:08x}:{self.board_ts:08x}:{self.seq}"
+
 
 @dataclass(frozen=True)
 class FaultEvent:

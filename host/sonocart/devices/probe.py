@@ -29,6 +29,7 @@ from sonocart.devices.probe_depth import (
     ProbeEvent,
     checked_depth_mm,
 )
+from sonocart.validation.frames import FrameValidator
 from sonocart.wire import probe_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 from sonocart.wire.sequence import GapTracker, SequenceCounter
@@ -137,6 +138,8 @@ class ProbeClient:
         self._announced_depth_mm: float | None = None  # for FrameDepthChanged only; status reads the slot
         self._listeners: list[Callable[[ProbeEvent], None]] = [] if on_event is None else [on_event]
         self._bad_messages = 0
+        self._validator = FrameValidator()
+        self._invalid: str | None = None  # why the newest frame was refused; None once one is good
         self._device_dropped = 0
         self._fps = 0.0
         self._fps_window: list[float] = []
@@ -190,7 +193,9 @@ class ProbeClient:
                 port=self.port,
                 connected=self._link.state is LinkState.CONNECTED,
                 identity=self._session.identity,
-                fault=self._session.fault(),
+                fault=self._session.fault(
+                    f"probe sends frames that cannot be imaged: {self._invalid}" if self._invalid else None
+                ),
                 frames=self.latest.count,
                 sequence_gaps=self._gaps.missing,
                 bad_frames=self._framer.stats.bad_total() + self._bad_messages,
@@ -206,6 +211,7 @@ class ProbeClient:
         with self._lock:
             self._framer.reset()
             self._gaps.reset()
+            self._invalid = None
         self._hello()
 
     def data_received(self, data: bytes) -> None:
@@ -263,6 +269,8 @@ class ProbeClient:
         with self._lock:
             if isinstance(msg, pc.BadMessage):
                 self._bad_messages += 1
+                if msg.msg_id == pc.MsgId.FRAME:
+                    self._invalid = msg.reason  # the newest frame is unreadable: NO SIGNAL, saying why
                 return
             self._gaps.observe(msg.seq)
         self._session.received(now)
@@ -275,6 +283,13 @@ class ProbeClient:
         self._count_fps(now)
         if self._session.identity is None:
             return
+        # Into the latest-frame slot only if it can be imaged; otherwise a counted bad frame.
+        problem = self._validator.problem(msg)
+        with self._lock:
+            self._invalid = problem
+            if problem is not None:
+                self._bad_messages += 1
+                return
         self.latest.put(msg, now)
         depth = msg.geometry.depth_end_mm
         if depth != self._announced_depth_mm:

@@ -25,8 +25,11 @@ def touch_private(path: Path) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> Path:
-    """Write atomically (temp file, fsync, rename): a crash leaves the old file or the new, never half."""
-    private_dir(path.parent)
+    """Write atomically (temp file, fsync, rename): a crash leaves the old file or the new, never half.
+
+    A missing folder is created owner-only; an existing one keeps its mode (it may be someone else's)."""
+    if not path.parent.is_dir():
+        private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, FILE_MODE)
     try:

@@ -3,6 +3,12 @@
 An event counts as done only once :meth:`Journal.append` has returned, i.e. after the commit reached the disk;
 callers (the engine) apply an event to their state only after that. Triggers refuse UPDATE and DELETE, and
 each row's hash covers the previous row's, so an edit made behind SQLite's back is found by :meth:`verify`.
+
+Each row also carries an HMAC-SHA256 of its hash under the cart's key (:mod:`sonocart.journal.keys`), so a
+rewritten record with a recomputed chain is found too; and after every commit a signed head (event count
+and last hash) is checkpointed beside the journal file (``<journal>.head``), so a tail that vanished (a
+truncated file, a damaged or deleted WAL, an emptied journal) is found as well. :meth:`verify` tells the
+three apart: :class:`JournalDamaged`, :class:`JournalForged`, :class:`JournalTruncated`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sonocart.journal.private_fs import private_dir, touch_private
+from sonocart.journal.keys import cart_key, sign, signed_by
+from sonocart.journal.private_fs import private_dir, touch_private, write_private
 
 GENESIS_HASH = "0" * 64
 
@@ -29,7 +36,8 @@ CREATE TABLE IF NOT EXISTS events (
     type     TEXT    NOT NULL,
     payload  TEXT    NOT NULL,
     prev     TEXT    NOT NULL,
-    hash     TEXT    NOT NULL
+    hash     TEXT    NOT NULL,
+    sig      TEXT    NOT NULL DEFAULT ''
 );
 CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
@@ -47,7 +55,34 @@ class JournalWriteError(JournalError):
 
 
 class TamperDetected(JournalError):
-    """A stored event no longer matches its hash chain."""
+    """A stored event no longer matches its hash chain, its signature or the signed head.
+
+    ``seq`` is the first bad event (0 when the file as a whole is bad); ``kind`` is one of
+    ``damaged``, ``forged``, ``truncated``."""
+
+    kind = "tampered"
+
+    def __init__(self, message: str, seq: int = 0) -> None:
+        super().__init__(message)
+        self.seq = seq
+
+
+class JournalDamaged(TamperDetected):
+    """The file cannot be read as a journal: SQLite's integrity check or an event's JSON fails."""
+
+    kind = "damaged"
+
+
+class JournalForged(TamperDetected):
+    """An event was altered, removed or inserted, or is not signed with this cart's key."""
+
+    kind = "forged"
+
+
+class JournalTruncated(TamperDetected):
+    """Events the signed head says were committed are no longer in the file."""
+
+    kind = "truncated"
 
 
 @dataclass(frozen=True)
@@ -89,12 +124,16 @@ def _explain_os(exc: OSError) -> str:
 class Journal:
     """One procedure's event log in one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
         self.path = path
+        self.head_path = path.with_name(path.name + ".head")
         try:
             private_dir(path.parent)
+            self._key = key if key is not None else cart_key()
             if not path.exists():
                 touch_private(path)
+                if not self.head_path.exists():
+                    self._checkpoint(0, GENESIS_HASH)
         except OSError as exc:
             raise JournalWriteError(f"cannot open journal {path}: {_explain_os(exc)}") from exc
         if not os.access(path.parent, os.W_OK) or not os.access(path, os.W_OK):
@@ -106,7 +145,13 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+            if "sig" not in columns:  # a journal from before signing: its events verify as unsigned
+                self._db.execute("ALTER TABLE events ADD COLUMN sig TEXT NOT NULL DEFAULT ''")
         except sqlite3.Error as exc:
+            text = str(exc).lower()
+            if "not a database" in text or "malformed" in text:
+                raise JournalDamaged(f"the journal file is damaged: {exc}") from exc
             raise JournalWriteError(f"cannot open journal {path}: {_explain(exc)}") from exc
 
     def close(self) -> None:
@@ -142,9 +187,9 @@ class Journal:
                     payload_json = _canonical(dict(payload))
                     digest = chain_hash(prev, seq, wall, operator, type_, payload_json)
                     self._db.execute(
-                        "INSERT INTO events (seq, wall, operator, type, payload, prev, hash)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (seq, wall, operator, type_, payload_json, prev, digest),
+                        "INSERT INTO events (seq, wall, operator, type, payload, prev, hash, sig)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (seq, wall, operator, type_, payload_json, prev, digest, sign(self._key, digest)),
                     )
                     out.append(Event(seq, wall, operator, type_, json.loads(payload_json), digest))
                     prev = digest
@@ -155,7 +200,35 @@ class Journal:
                 raise
         except sqlite3.Error as exc:
             raise JournalWriteError(f"event not recorded: {_explain(exc)}") from exc
+        try:
+            self._checkpoint(seq, prev)
+        except OSError as exc:  # committed, but the head lags: verify reports the journal as longer
+            raise JournalWriteError(
+                f"events committed but the head checkpoint failed: {_explain_os(exc)}"
+            ) from exc
         return out
+
+    # -- the signed head -------------------------------------------------------------------------
+    def _checkpoint(self, count: int, last_hash: str) -> None:
+        head = {"count": count, "hash": last_hash, "sig": sign(self._key, f"head:{count}:{last_hash}")}
+        write_private(self.head_path, (_canonical(head) + "\n").encode())
+
+    def signed_head(self) -> dict[str, Any]:
+        """Count, last hash and signature of the newest commit: what exports and PACS objects carry."""
+        count, last = self._tail()
+        return {"count": count, "hash": last, "sig": sign(self._key, f"head:{count}:{last}")}
+
+    def _read_head(self) -> tuple[int, str]:
+        try:
+            head = json.loads(self.head_path.read_text("utf-8"))
+            count, last, sig = int(head["count"]), str(head["hash"]), str(head["sig"])
+        except FileNotFoundError as exc:
+            raise JournalTruncated(f"the signed head {self.head_path.name} is missing") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise JournalDamaged(f"the signed head {self.head_path.name} is unreadable ({exc})") from exc
+        if not signed_by(self._key, f"head:{count}:{last}", sig):
+            raise JournalForged(f"the signed head {self.head_path.name} is not signed with this cart's key")
+        return count, last
 
     def pragma(self, name: str) -> object:
         """A connection setting, for checks that the durability settings are in force."""
@@ -171,21 +244,44 @@ class Journal:
             yield Event(int(seq), float(wall), str(operator), str(type_), json.loads(payload), str(digest))
 
     def verify(self) -> int:
-        """Recompute the chain; return the number of events or raise :class:`TamperDetected`."""
-        check = self._db.execute("PRAGMA integrity_check").fetchone()
+        """Check file, chain, signatures and signed head; return the event count or raise a
+        :class:`TamperDetected` subclass naming the first bad event and whether the journal is damaged,
+        forged or truncated."""
+        try:
+            check = self._db.execute("PRAGMA integrity_check").fetchone()
+            rows = self._db.execute(
+                "SELECT seq, wall, operator, type, payload, prev, hash, sig FROM events ORDER BY seq"
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise JournalDamaged(f"the journal file is damaged: {exc}") from exc
         if check is None or check[0] != "ok":
-            raise TamperDetected(f"the journal file is damaged: {check}")
+            raise JournalDamaged(f"the journal file is damaged: {check}")
+        head_count, head_hash = self._read_head()
         prev = GENESIS_HASH
         expected_seq = 0
-        for seq, wall, operator, type_, payload, stored_prev, digest in self._db.execute(
-            "SELECT seq, wall, operator, type, payload, prev, hash FROM events ORDER BY seq"
-        ):
+        for seq, wall, operator, type_, payload, stored_prev, digest, sig in rows:
             expected_seq += 1
             if seq != expected_seq:
-                raise TamperDetected(f"event {expected_seq} is missing (found {seq})")
+                raise JournalForged(f"event {expected_seq} is missing (found {seq})", expected_seq)
+            try:
+                json.loads(payload)
+            except (TypeError, ValueError) as exc:
+                raise JournalDamaged(f"event {seq} is unreadable ({exc})", seq) from exc
             if stored_prev != prev:
-                raise TamperDetected(f"event {seq} does not follow event {seq - 1}")
+                raise JournalForged(f"event {seq} does not follow event {seq - 1}", seq)
             if chain_hash(prev, seq, wall, operator, type_, payload) != digest:
-                raise TamperDetected(f"event {seq} was altered after it was recorded")
+                raise JournalForged(f"event {seq} was altered after it was recorded", seq)
+            if not signed_by(self._key, digest, sig):
+                raise JournalForged(
+                    f"event {seq} is not signed with this cart's key (rewritten or forged)", seq
+                )
+            if seq == head_count and digest != head_hash:
+                raise JournalForged(f"event {seq} is not the event the signed head recorded", seq)
             prev = digest
+        if expected_seq < head_count:
+            raise JournalTruncated(
+                f"{head_count - expected_seq} event(s) after event {expected_seq} are gone: the signed head"
+                f" records {head_count}",
+                expected_seq + 1,
+            )
         return expected_seq

@@ -38,6 +38,8 @@ from sonocart.procedures.catalogue_model import (
     Step,
     Strength,
 )
+from sonocart.validation.site import check_site
+from sonocart.validation.values import Refused
 
 __all__ = [
     "SHARED_FILES",
@@ -200,6 +202,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise CatalogueError(f"{path.name}: {exc}") from exc
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
+        raise CatalogueError(f"{path.name}: cannot be read as TOML ({type(exc).__name__}: {exc})") from exc
 
 
 def default_catalogue_dir() -> Path:
@@ -269,7 +273,11 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
     )
     catalogue.cited.update(reader.cited)
     if site_file is not None:
-        catalogue = _apply_site(catalogue, _load_toml(site_file))
+        try:
+            site = check_site(_load_toml(site_file))  # the validation boundary: shape, types, ranges
+        except Refused as exc:
+            raise CatalogueError(str(exc)) from exc
+        catalogue = _apply_site(catalogue, site)
     return catalogue
 
 

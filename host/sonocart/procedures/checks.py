@@ -47,8 +47,8 @@ def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> An
     if kind == "team":
         if (
             not isinstance(value, list)
-            or len(set(value)) < 2
             or not all(isinstance(v, str) and v for v in value)
+            or len(set(value)) < 2
         ):
             raise InputRejected("team: at least two distinct operator ids")
         return list(dict.fromkeys(value))

@@ -9,7 +9,6 @@ within a run, so after a restart (:meth:`Engine.resume`) each resumes with its t
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -48,6 +47,8 @@ from sonocart.procedures.inputs import Aspirate as AspirateInput
 from sonocart.procedures.outcomes import follow_up_dates
 from sonocart.procedures.prompts import Priority, Prompt, ordered
 from sonocart.procedures.state import State
+from sonocart.validation.inputs import checked_input
+from sonocart.validation.values import Refused
 
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
@@ -136,16 +137,31 @@ class Engine:
 
     # ---- input -------------------------------------------------------------------------------------
     def submit(self, inp: Input) -> list[Event]:
-        """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError."""
-        if not inp.operator.strip():
-            raise InputRejected("every input needs the operator's id")
+        """Act on one input, return its events. Raises InputRejected (journaled) or JournalWriteError.
+
+        A press already acted on returns no events; its redelivery is journaled as ``input_duplicate``.
+        """
+        try:
+            inp = checked_input(inp)  # the validation boundary: exact types, finite, bounded, clean text
+        except Refused as exc:
+            op = inp.operator
+            if (
+                isinstance(op, str) and op.strip() and op.strip().isprintable()
+            ):  # else nobody to journal it under
+                reason = {"input": type(inp).__name__, "reason": str(exc)}
+                self._commit([("input_rejected", reason)], op.strip()[:64])
+            raise InputRejected(str(exc)) from exc
         self.tick()
         if (
             isinstance(inp, LogAliquot | AcknowledgeTop)
             and inp.press_id
             and inp.press_id in self.state.press_ids
         ):
-            return []  # the same pedal press delivered twice: already acted on once
+            # The same pedal press delivered twice: acted on once, and the refusal is on the record.
+            first = self.state.press_ids[inp.press_id]
+            payload = {"input": type(inp).__name__, "press_id": inp.press_id, "first_seq": first}
+            self._commit([("input_duplicate", payload)], inp.operator)
+            return []
         try:
             events = classify(self.catalogue, self._decide(inp))
         except InputRejected as exc:
@@ -189,7 +205,7 @@ class Engine:
 
     def _follow_ups(self, events: Events, operator: str) -> Events:
         """Step completions (and what entering the next step starts) implied by ``events``."""
-        sim = copy.deepcopy(self.state)
+        sim = self.state.fork()
         seq = sim.last_seq
         out: Events = []
         pending = list(events)
@@ -225,7 +241,7 @@ class Engine:
                 return out
             pending.append(("step_completed", {"phase": sim.current_phase_id(), "step": step.id}))
             pending += self._on_leave(sim, step)
-            sim_next = copy.deepcopy(sim)
+            sim_next = sim.fork()
             sim_next.apply(Event(seq + 1, self.clock.wall(), "-", "step_completed", {}, ""))
             nxt = sim_next.current_step()
             if nxt is not None:
@@ -388,7 +404,7 @@ class Engine:
         return events + self._stop_changes(step, events)
 
     def _stop_changes(self, step: Step, events: Events, operator: str = "-") -> Events:
-        sim = copy.deepcopy(self.state)
+        sim = self.state.fork()
         for type_, payload in events:  # as the operator's (a STOP answer is per person)
             sim.apply(Event(sim.last_seq + 1, 0.0, operator, type_, payload, ""))
         now = hard_stops(self.catalogue, sim, step)

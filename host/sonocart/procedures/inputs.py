@@ -119,8 +119,8 @@ class Note:
 class PedalGesture:
     """A pedal tap or hold and what the cart did with it: every gesture is on the record exactly once.
 
-    ``press_id`` is the board's ``boot:seq`` identity; ``outcome`` is ``done``, ``refused`` or ``locked``
-    (the screen was locked, so nothing was acted on), with ``detail`` saying why or what."""
+    ``press_id`` is the board's ``boot:board_ts:seq`` identity; ``outcome`` is ``done``, ``refused`` or
+    ``locked`` (the screen was locked, so nothing was acted on), with ``detail`` saying why or what."""
 
     pedal: str
     gesture: str

@@ -6,6 +6,7 @@ what the screen shows is never ahead of what the disk holds.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -86,6 +87,26 @@ class State:
     follow_up_weeks: list[int] = field(default_factory=list)
     discharge_given: list[str] = field(default_factory=list)
     last_seq: int = 0
+
+    # ---- what-if copies --------------------------------------------------------------------------------
+    def fork(self) -> State:
+        """A copy the engine may apply trial events to without touching this state, at the cost of its
+        containers, not of everything in them (``copy.deepcopy`` made each input slower as the record grew).
+
+        Safe because the fold replaces or appends items and never mutates one in place, except the
+        per-step containers (``confirmations``, ``stated_sides`` lists, ``stop_answers`` dicts), which
+        are copied one level deeper.
+        """
+        twin = dataclasses.replace(self)
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                setattr(twin, f.name, {k: _shallow(v) for k, v in value.items()})
+            elif isinstance(value, list):
+                setattr(twin, f.name, list(value))
+            elif isinstance(value, set):
+                setattr(twin, f.name, set(value))
+        return twin
 
     # ---- queries -------------------------------------------------------------------------------------
     def current_step(self) -> Step | None:
@@ -364,3 +385,14 @@ class State:
 
     def _on_discharge_instructions(self, ev: Event, p: dict[str, Any]) -> None:
         self.discharge_given = list(p["instructions"])
+
+
+def _shallow(value: object) -> object:
+    """A copy of a per-step container (list, dict or set), else the value itself (never mutated)."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, set):
+        return set(value)
+    return value

@@ -16,6 +16,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian,
 
 from sonocart.journal.private_fs import private_dir
 from sonocart.records.report import pseudonym
+from sonocart.validation import dicom as dicom_values
 
 MANUFACTURER = "Sonocart"
 SOFTWARE = "sonocart 0.1"
@@ -31,19 +32,22 @@ class StudyContext:
     deidentify: bool
     #: "side changed from LEFT — overridden by ..." when the side is not the consent's ("" otherwise).
     side_change: str = ""
+    journal_head: str = ""  # "count:hash:hmac" of the signed journal head at export (identified only)
+    report_version: str = ""  # the journal's last hash: a changed report is a new SOP Instance
 
     def uid(self, *parts: object) -> UID:
         marker = "deid" if self.deidentify else "ident"
         return generate_uid(entropy_srcs=[self.record_id, marker, *map(str, parts)])
 
+    def head_line(self) -> str:
+        """The signed journal head as an Image Comments line ("" when de-identified or absent)."""
+        return (
+            f"sonocart journal head {self.journal_head}" if self.journal_head and not self.deidentify else ""
+        )
+
     @property
     def when(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.opened_wall, tz=dt.UTC)
-
-
-def _date(value: str) -> str:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    return digits if len(digits) == 8 else ""
 
 
 def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality: str, series: int) -> Dataset:
@@ -60,6 +64,7 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
     when = ctx.when
     ds.InstanceCreationDate = when.strftime("%Y%m%d")
     ds.InstanceCreationTime = when.strftime("%H%M%S")
+    ds.TimezoneOffsetFromUTC = "+0000"  # every date and time here is UTC (SOP Common, PS3.3 C.12.1)
     # Patient
     if ctx.deidentify:
         alias = pseudonym(ctx.record_id, ctx.patient)
@@ -70,9 +75,11 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
         ds.PatientIdentityRemoved = "YES"
         ds.DeidentificationMethod = "sonocart: pseudonym; dates, free text and staff names removed"
     else:
-        ds.PatientName = str(ctx.patient.get("name", ""))
-        ds.PatientID = str(ctx.patient.get("id", ""))
-        ds.PatientBirthDate = _date(str(ctx.patient.get("birth_date", "")))
+        # Checked against their value representations; a value a PACS would misread refuses the export.
+        ds.PatientName = dicom_values.person_name("patient name", ctx.patient.get("name", ""))
+        ds.PatientID = dicom_values.long_string("patient id", ctx.patient.get("id", ""))
+        birth = str(ctx.patient.get("birth_date", "")).replace("-", "")
+        ds.PatientBirthDate = dicom_values.date("birth date", birth, when.date())
         sex = str(ctx.patient.get("sex", "")).upper()
         ds.PatientSex = sex if sex in ("M", "F", "O") else ""
     # General Study
@@ -97,7 +104,8 @@ def save(ds: Dataset, path: Path) -> Path:
     """Write owner-only; DICOM files carry identifiers."""
     import os
 
-    private_dir(path.parent)
+    if not path.parent.is_dir():  # an existing folder keeps its mode (``export --out`` may be shared)
+        private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -13,7 +13,7 @@ DOC_SERIES = 2
 def encapsulated_pdf(ctx: StudyContext, pdf: bytes, title: str) -> Dataset:
     if not pdf.startswith(b"%PDF"):
         raise ValueError("not a PDF document")
-    ds = base_dataset(ctx, EncapsulatedPDFStorage, ctx.uid("pdf"), "DOC", DOC_SERIES)
+    ds = base_dataset(ctx, EncapsulatedPDFStorage, ctx.uid("pdf", ctx.report_version), "DOC", DOC_SERIES)
     ds.SeriesDescription = "Procedure report"
     ds.ConversionType = "WSD"  # SC Equipment: workstation-made document
     ds.InstanceNumber = 1

@@ -50,8 +50,13 @@ def us_image(ctx: StudyContext, image: npt.NDArray[np.uint8], capture: dict[str,
     ds.PatientOrientation = ""
     ds.ContentDate = ds.StudyDate
     ds.ContentTime = ds.StudyTime
-    label = "" if ctx.deidentify else str(capture.get("label", ""))
-    ds.ImageComments = " · ".join(x for x in (label, ctx.side_change.upper()) if x)[:10240]
+    label = str(capture.get("label", ""))[:10000] if not ctx.deidentify else ""
+    # The label, the side change (if the side was overridden away from the consent), then the signed
+    # journal head the image was exported from (General Image module; the Encapsulated PDF IOD has no
+    # free-text attribute, its PDF names the head hash).
+    side_change = ctx.side_change.upper()
+    lines = (label, side_change, ctx.head_line())
+    ds.ImageComments = "\r\n".join(line for line in lines if line)[-10240:]  # LT: at most 10240 chars
     ds.BurnedInAnnotation = "NO"
     # Image Pixel / US Image
     rows, cols = image.shape[0], image.shape[1]

@@ -31,8 +31,15 @@ def export_record(
     record: ProcedureRecord, operator: str, out_dir: Path | None = None, deidentify: bool = False
 ) -> Exported:
     state = record.engine.state
-    folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
+    if out_dir is not None and out_dir.is_dir():
+        folder = out_dir  # someone else's folder (e.g. shared): its mode is theirs; our files are 0600
+    else:
+        folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
     report = build_report(record.journal, state, deidentify=deidentify)
+    head = record.journal.signed_head()
+    head_text = "" if deidentify else f"{head['count']}:{head['hash']}:{head['sig']}"
+    if not deidentify:
+        report["journal"]["signed_head"] = head
     images = [record.load_capture(c) for c in state.captures]
     report_json = write_private(
         folder / "report.json", json.dumps(report, indent=2, ensure_ascii=False).encode("utf-8")
@@ -45,7 +52,9 @@ def export_record(
         state.procedure.name,
         state.confirmed_side(),
         deidentify,
-        state.side_change(),
+        side_change=state.side_change(),
+        journal_head=head_text,
+        report_version=head["hash"],
     )
     out = Exported(folder, report_json, report_pdf)
     for image, capture in zip(images, state.captures, strict=True):
@@ -59,6 +68,7 @@ def export_record(
             "deidentified": deidentify,
             "files": [p.name for p in (report_json, report_pdf, *out.dicom)],
             "head_hash": report["journal"]["head_hash"],
+            "signed_head": head_text,
         },
         operator,
         record.engine.clock.wall(),

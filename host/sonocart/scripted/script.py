@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sonocart.procedures import inputs as I
+from sonocart.validation.inputs import checked_input, nested
+from sonocart.validation.values import Refused, integer, number, text
 
 INPUT_TYPES: dict[str, type[Any]] = {
     "answer": I.Answer,
@@ -60,42 +62,73 @@ class Script:
     steps: list[Any]
 
 
-def parse_entry(index: int, raw: dict[str, Any], default_operator: str) -> Any:
+#: A script is hand-written TOML: far below these caps. Checked before reading or walking it.
+MAX_SCRIPT_BYTES = 1024 * 1024
+MAX_ENTRIES = 10_000
+MAX_WAIT_S = 7 * 24 * 3600.0
+CAPTURE_PX = (16, 4096)
+CAPTURE_MM_PER_PX = (0.01, 5.0)
+
+
+def parse_entry(index: int, raw: Any, default_operator: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ScriptError(f"input #{index + 1}: each [[input]] must be a table")
     kind = raw.get("type")
     fields = {k: v for k, v in raw.items() if k != "type"}
-    where = f"input #{index + 1} ({kind})"
-    if kind == "wait":
-        seconds = fields.get("seconds")
-        if not isinstance(seconds, int | float) or seconds < 0:
-            raise ScriptError(f"{where}: seconds >= 0 needed")
-        return Wait(float(seconds))
-    fields.setdefault("operator", default_operator)
-    if kind == "capture":
-        return Capture(
-            fields["operator"],
-            int(fields.get("rows", 256)),
-            int(fields.get("columns", 256)),
-            float(fields.get("mm_per_px", 0.2)),
-            str(fields.get("label", "")),
-        )
-    cls = INPUT_TYPES.get(str(kind))
-    if cls is None:
-        raise ScriptError(f"{where}: unknown type; use one of {sorted([*INPUT_TYPES, 'wait', 'capture'])}")
+    where = f"input #{index + 1} ({kind!s:.40})"
     try:
-        return cls(**fields)
-    except TypeError as exc:
+        if kind == "wait":
+            return Wait(number(f"{where}: seconds", fields.get("seconds"), 0.0, MAX_WAIT_S))
+        fields.setdefault("operator", default_operator)
+        if kind == "capture":
+            return Capture(
+                text(f"{where}: operator", fields["operator"], 64),
+                integer(f"{where}: rows", fields.get("rows", 256), *CAPTURE_PX),
+                integer(f"{where}: columns", fields.get("columns", 256), *CAPTURE_PX),
+                number(f"{where}: mm_per_px", fields.get("mm_per_px", 0.2), *CAPTURE_MM_PER_PX),
+                text(f"{where}: label", fields.get("label", ""), 200),
+            )
+        cls = INPUT_TYPES.get(str(kind))
+        if cls is None:
+            raise ScriptError(
+                f"{where}: unknown type; use one of {sorted([*INPUT_TYPES, 'wait', 'capture'])}"
+            )
+        try:
+            inp = cls(**fields)
+        except TypeError as exc:
+            raise ScriptError(f"{where}: {exc}") from exc
+        return checked_input(inp)
+    except Refused as exc:
         raise ScriptError(f"{where}: {exc}") from exc
 
 
 def load_script(path: Path) -> Script:
+    """Read and check a script; every problem is a :class:`ScriptError` naming the file and entry."""
     try:
         with path.open("rb") as fh:
-            raw = tomllib.load(fh)
+            data = fh.read(MAX_SCRIPT_BYTES + 1)
+        if len(data) > MAX_SCRIPT_BYTES:
+            raise ScriptError(f"{path}: larger than {MAX_SCRIPT_BYTES} bytes")
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ScriptError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except RecursionError as exc:
+        raise ScriptError(f"{path}: nested too deeply") from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ScriptError(f"{path}: {exc}") from exc
     for key in ("procedure", "operator", "patient", "input"):
         if key not in raw:
             raise ScriptError(f"{path}: missing {key!r}")
-    operator = str(raw["operator"])
-    steps = [parse_entry(i, e, operator) for i, e in enumerate(raw["input"])]
-    return Script(str(raw["procedure"]), dict(raw["patient"]), operator, steps)
+    entries, patient = raw["input"], raw["patient"]
+    if not isinstance(entries, list) or len(entries) > MAX_ENTRIES:
+        raise ScriptError(f"{path}: 'input' must be a list of at most {MAX_ENTRIES} [[input]] tables")
+    if not isinstance(patient, dict):
+        raise ScriptError(f"{path}: 'patient' must be a table")
+    try:
+        operator = text("operator", raw["operator"], 64)
+        procedure = text("procedure", raw["procedure"], 128)
+        patient = {text("patient field", k, 64): nested(f"patient.{k}", v) for k, v in patient.items()}
+    except Refused as exc:
+        raise ScriptError(f"{path}: {exc}") from exc
+    steps = [parse_entry(i, e, operator) for i, e in enumerate(entries)]
+    return Script(procedure, patient, operator, steps)
