@@ -4,11 +4,13 @@ board running the real firmware; asserts what a person would see at each step (p
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.conftest import ARTIFACTS
@@ -22,13 +24,19 @@ def _seen(report: dict[str, Any], label: str) -> dict[str, Any]:
     return dict(hits[0])
 
 
+#: The cart's screens: size -> (diagonal in inches, least fraction of the screen the image must take).
+SCREENS = {"1280x800": (10.1, 0.70), "800x480": (7.0, 0.60)}
+
+
 @pytest.mark.ui
+@pytest.mark.parametrize("size", list(SCREENS))
 def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
-    ui_env: dict[str, str], tmp_path: Path
+    ui_env: dict[str, str], tmp_path: Path, size: str
 ) -> None:
-    artifacts = ARTIFACTS / "ui" / "procedure-1280x800"
+    artifacts = ARTIFACTS / "ui" / f"procedure-{size}"
     report_path = tmp_path / "report.json"
     args = ["--link", str(tmp_path / "probe"), "--artifacts", str(artifacts), "--report", str(report_path)]
+    args += ["--size", size]
     proc = subprocess.run(
         [sys.executable, str(SCENARIO), *args],
         env=ui_env,
@@ -39,6 +47,8 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     r = json.loads(report_path.read_text())
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    _assert_image_first(r, size)
+    _assert_depth_numbers_on_the_ticks(r["layout_injection"], artifacts / "07-live-prompt.png")
 
     # Start -> sign-in: the procedure and operator are shown; the weight from the start screen is pre-filled.
     started = _seen(r, "started")
@@ -97,3 +107,65 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
         "pacs_unreachable",
     ):
         assert event in r["journal_types"]
+
+
+def _assert_image_first(r: dict[str, Any], size: str) -> None:
+    """The live screen measured from its widget tree while imaging, at the STOP and at the injection."""
+    diagonal_in, least = SCREENS[size]
+    w, h = (int(v) for v in size.split("x"))
+    px_per_mm = math.hypot(w, h) / (diagonal_in * 25.4)
+    for moment in ("layout_prep", "layout_stop", "layout_injection"):
+        lay = r[moment]
+        assert lay["window"] == [w, h]
+        # the image is drawn over at least `least` of the whole screen ...
+        assert lay["image_fraction"] >= least, (moment, lay["image_fraction"])
+        # ... rendered at the stage's own pixel size (to the 4-pixel row alignment), so drawn 1:1
+        stage_w, stage_h = lay["stage"]
+        assert lay["texture"] == [int(stage_w) // 4 * 4, int(stage_h)], (moment, lay)
+        # no text of any kind is drawn over it
+        assert lay["text_over_image"] == [], (moment, lay["text_over_image"])
+        # whole centimetres are numbered beside it (60 mm deep: 1 to 6 cm)
+        assert {"cm", "1", "2", "3", "4", "5", "6"} <= set(lay["depth_numbers"])
+        # the fixed strip sits beside the image, holds at most four buttons, each at least 12 mm tall
+        right = lay["image_rect"][0] + lay["image_rect"][2]
+        assert len(lay["strip_rects"]) <= 4
+        for x, y, bw, bh in lay["strip_rects"]:
+            assert x >= right and y >= 0 and x + bw <= w + 0.5
+            assert bh >= 12 * px_per_mm - 0.5 and bw >= 12 * px_per_mm
+    assert r["layout_prep"]["strip_keys"] == []
+    assert [k.split(":")[-1] for k in r["layout_stop"]["strip_keys"]] == ["left", "right", "stop_next"]
+    inj = r["layout_injection"]
+    keys = inj["strip_keys"]
+    assert keys == ["aspirate:negative", "aliquot", "finish", "aspirate:positive"]
+    # the two aspiration results are apart (two buttons between) and unlike (colour and words)
+    neg, pos = keys.index("aspirate:negative"), keys.index("aspirate:positive")
+    assert abs(neg - pos) >= 2
+    assert inj["strip_colours"][neg] != inj["strip_colours"][pos]
+    assert "BLOOD" in inj["strip_texts"][pos] and "negative" in inj["strip_texts"][neg]
+    # finishing asks once more; one tap does not finish
+    assert r["finish_armed_label"] == "Tap again to finish injection"
+    assert r["step_after_one_finish_tap"] == "inject"
+    # Image -> Step gives the step back whole, never a blank column
+    assert r["column_image_panel"] == ["LiveImagePanel"]
+    after = r["column_after_toggle"]
+    assert after["children"] == ["LiveStepPanel"] and after["step_text"] and after["step_text_shown"]
+    assert after["panel_height"] > 0 and after["scroll_y"] == 1
+
+
+def _assert_depth_numbers_on_the_ticks(lay: dict[str, Any], screenshot: Path) -> None:
+    """Each cm number sits level with its major tick, found in the screenshot's pixels (not the code's
+    own positions): major ticks are the only bright pixels 10 px left of the image's right edge."""
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(screenshot).convert("L"))
+    x, y, w, h = lay["image_rect"]
+    win_h = pixels.shape[0]
+    top, bottom = round(win_h - (y + h)), round(win_h - y)
+    column = pixels[top:bottom, round(x + w) - 1 - 4 - 9]
+    rows = np.flatnonzero(column > 200) + top
+    # one row per tick (a 1-px line); the first is the skin line (0 cm)
+    ticks = [int(r) for i, r in enumerate(rows) if i == 0 or r - rows[i - 1] > 1]
+    numbers = {int(k): v for k, v in lay["depth_number_rows"].items() if k.isdigit()}
+    assert numbers, lay["depth_number_rows"]
+    for cm, row in numbers.items():
+        assert abs(ticks[cm] - row) <= 3, (cm, row, ticks)

@@ -21,6 +21,7 @@ class BigButton(Button):  # type: ignore[misc]
 
     selected = BooleanProperty(False)
     primary = BooleanProperty(False)
+    danger = BooleanProperty(False)  # an unsafe answer (blood on aspiration): red, never like a safe one
     key = StringProperty("")
 
 
