@@ -72,3 +72,19 @@ def live_layout(app: Any) -> dict[str, Any]:
             w.text: win_h - (window_rect(w)[1] + w.height / 2) for w in live.ids.depth_band.children
         },
     }
+
+
+def text_audit(root: Any) -> list[dict[str, Any]]:
+    """Every text on screen now, with whether Kivy shortened it and whether its rendering is larger than
+    its widget (``texture_size`` against the size: text cut off or spilling over its neighbours)."""
+    out = []
+    for w, _rect in visible_texts(root):
+        tw, th = w.texture_size
+        out.append(
+            {
+                "text": w.text,
+                "shortened": bool(getattr(w, "is_shortened", False)),
+                "overflow": tw > w.width + 1 or th > w.height + 1,
+            }
+        )
+    return out

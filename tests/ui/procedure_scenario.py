@@ -39,7 +39,7 @@ from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
-from tests.ui.layout import live_layout  # noqa: E402
+from tests.ui.layout import live_layout, text_audit  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
 SITE = """
@@ -110,6 +110,9 @@ class Scenario:
             seen.update(
                 side=live.ids.side_banner.text, badge=live.ids.live_badge.text, caliper=live.caliper_text
             )
+        from kivy.core.window import Window
+
+        seen["texts"] = text_audit(Window)
         self.report.see(label, **seen)
 
     def shot(self, name: str) -> None:

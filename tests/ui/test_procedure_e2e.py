@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,18 +49,19 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     r = json.loads(report_path.read_text())
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
     _assert_image_first(r, size)
+    _assert_human_language(r)
     _assert_depth_numbers_on_the_ticks(r["layout_injection"], artifacts / "07-live-prompt.png")
 
     # Start -> sign-in: the procedure and operator are shown; the weight from the start screen is pre-filled.
     started = _seen(r, "started")
-    assert started["screen"] == "sign_in" and started["status_operator"] == "op dr_ana"
+    assert started["screen"] == "sign_in" and started["status_operator"] == "Dr Ana"
     assert "Register every immediate team member" in started["step_text"]
     assert _seen(r, "weight_kg ok")["toast"] == "weight kg = 72"
     # Time-out: a syringe drawn from the catalogue's stock but not labelled is refused on screen.
     assert "syringe A must be labelled before the time-out" in _seen(r, "done")["toast"]
     assert "Ropivacaine 0.5 %" in _seen(r, "add")["detail"]
     # Time-out: every team member confirms by name; the confirmed side goes on the banner.
-    assert "confirmed: dr_ana, rn_ben" in _seen(r, "timeout_team confirm_as:rn_ben")["detail"]
+    assert "confirmed: Dr Ana, RN Ben" in _seen(r, "timeout_team confirm_as:rn_ben")["detail"]
     live = _seen(r, "live: prep")
     assert live["screen"] == "live" and live["side"].startswith("LEFT")
     assert live["badge"].startswith("LIVE") and live["status_pedal"].startswith("pedals OK")
@@ -91,10 +93,14 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert r["alarm_rows_after"] == []
     # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
     assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
+    # 2 aliquots of 4 mL of ropivacaine 0.5 % (5 mg/mL) = 40 mg; the patient as a person reads the name
+    assert "drugs: Ropivacaine 40 mg" in r["summary_text"]
+    assert "patient DOE, JANE · hospital number MRN0012345" in r["summary_text"]
+    assert "complications: none" in r["summary_text"]
     assert _seen(r, "exported")["toast"].startswith("exported 5 files")
     assert r["pacs_text"].startswith("PACS: sent 0 / pending 3\n[!] PACS down: 3 stay queued, nothing lost")
     assert r["locked_screen"] == r["locked_after_nav"] == "lock"
-    assert r["unlocked_screen"] == "summary" and r["operator_after_unlock"] == "op rn_ben"
+    assert r["unlocked_screen"] == "summary" and r["operator_after_unlock"] == "RN Ben"
     # The journal holds who did what: every team member and the system's timers.
     assert r["journal_operators"] == ["dr_ana", "odp_cy", "rn_ben", "system"]
     for event in (
@@ -107,6 +113,22 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
         "pacs_unreachable",
     ):
         assert event in r["journal_types"]
+
+
+#: What only a program would write: snake_case words, DICOM name carets, ISO or record-id stamps, paths,
+#: Python's None/True/False (a "None taken" button is English: a lower-case word follows).
+MACHINE_TEXT = re.compile(
+    r"\b[a-z0-9]+_[a-z0-9_]+\b|\^|\d{4}-\d\d-\d\dT\d|\d{8}T\d{6}|(^|[\s(])/[\w.-]+/"
+    r"|(?<![A-Za-z])(None|True|False)(?!\s+[a-z])"
+)
+
+
+def _assert_human_language(r: dict[str, Any]) -> None:
+    """Every text on every screen the procedure passed through (each look at the widget tree)."""
+    texts = [(seen["screen"], t["text"]) for seen in r["seen"] for t in seen["texts"]]
+    machine = {(screen, text) for screen, text in texts if MACHINE_TEXT.search(text)}
+    assert machine == set(), sorted(machine)
+    assert len(texts) > 500  # the scan saw the screens' texts
 
 
 def _assert_image_first(r: dict[str, Any], size: str) -> None:

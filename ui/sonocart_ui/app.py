@@ -351,7 +351,7 @@ class CartApp(App):  # type: ignore[misc]
         bar = self.root.ids.status
         self._probe_line()
         bar.banner = self.side_banner() or "No procedure open"
-        bar.operator = f"op {self.session.operator or '—'}"
+        bar.operator = self.form.name(self.session.operator) if self.session.operator else "no operator"
         live = self.live_screen
         if self.pedal is None:
             bar.pedal, bar.pedal_ok = "pedal board: none", False
@@ -361,7 +361,8 @@ class CartApp(App):  # type: ignore[misc]
                 bar.pedal, bar.pedal_ok = ps.fault, False
             else:
                 board = ps.identity.board_id if ps.identity else "?"
-                bar.pedal, bar.pedal_ok = f"pedals OK · light {self.cart.light} · {board}", True
+                light = LIGHT_WORDS.get(self.cart.light, self.cart.light.replace("_", " "))
+                bar.pedal, bar.pedal_ok = f"pedals OK · light {light} · board {board}", True
         if live is not None:
             live.pedal_ok = bar.pedal_ok
             live.pedal_text = "pedals OK" if bar.pedal_ok else f"[!] {bar.pedal}"
@@ -400,3 +401,9 @@ class CartApp(App):  # type: ignore[misc]
 
 
 _KEYNAMES = {282: "f1", 283: "f2"}
+#: The board's light as the team sees it (the core's indicator names are identifiers).
+LIGHT_WORDS = {
+    "alarm_high": "red, high alarm",
+    "alarm_medium": "yellow, medium alarm",
+    "alarm_low": "cyan, low alarm",
+}

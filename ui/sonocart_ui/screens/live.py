@@ -175,7 +175,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.image_panel_box.step_title = view.text
         if self._finish_armed_at is not None and app.clock() - self._finish_armed_at > FINISH_CONFIRM_S:
             self._finish_armed_at = None
-        strip = sterile_strip(view, self._speaker, self._finish_armed_at is not None)
+        strip = sterile_strip(view, self._speaker, self._finish_armed_at is not None, app.form.name)
         self._show_strip(strip)
         detail = "\n".join(x for x in (view.detail, needle) if x)
         actions = view.actions if strip is None else strip.rest

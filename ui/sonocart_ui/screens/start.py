@@ -44,7 +44,8 @@ class StartScreen(Screen):  # type: ignore[misc]
                 b.shorten = False
                 b.bind(texture_size=self._fit)
         self.ids.procedures.show([Action(p, name, p == f.procedure_id) for p, name in f.procedures()])
-        self.ids.operators.show([Action(o, o, o == f.operator) for o in f.operators()])
+        name = App.get_running_app().form.name
+        self.ids.operators.show([Action(o, name(o), o == f.operator) for o in f.operators()])
         self.error = f.error
         self.roster_note = f.roster_note()
 

@@ -6,6 +6,7 @@ one) stay fixed beside the image during the two-person STOP and the injection, i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sonocart.cart.live import TGC_BANDS, LiveImaging
@@ -45,8 +46,10 @@ class Strip:
     rest: tuple[Action, ...]  # the step's other buttons, in the panel above (it may scroll)
 
 
-def sterile_strip(view: StepView, speaker: int = 0, finish_armed: bool = False) -> Strip | None:
-    """The fixed strip for a STOP or injection step (None for any other step)."""
+def sterile_strip(
+    view: StepView, speaker: int = 0, finish_armed: bool = False, name: Callable[[str], str] = str
+) -> Strip | None:
+    """The fixed strip for a STOP or injection step (None for any other step); ``name`` names a person."""
     if view.kind == "injection":
         by_key = {a.key: a for a in view.actions}
         fixed = [by_key[k] for k in INJECTION_STRIP if k in by_key]
@@ -54,7 +57,7 @@ def sterile_strip(view: StepView, speaker: int = 0, finish_armed: bool = False) 
         rest = tuple(a for a in view.actions if a.key not in INJECTION_STRIP)
         return Strip(tuple(fixed[:STRIP_MAX]), rest)
     if view.kind == "two_person_stop":
-        return _stop_strip(view, speaker)
+        return _stop_strip(view, speaker, name)
     return None
 
 
@@ -62,7 +65,7 @@ def _finish(a: Action, armed: bool) -> Action:
     return Action(a.key, FINISH_ARMED_LABEL if armed else "Finish injection...", armed, a.primary)
 
 
-def _stop_strip(view: StepView, speaker: int) -> Strip:
+def _stop_strip(view: StepView, speaker: int, name: Callable[[str], str]) -> Strip:
     """One person at a time states the side: that person's side buttons, and a button for the next."""
     members: list[str] = []
     sides: list[str] = []
@@ -77,9 +80,9 @@ def _stop_strip(view: StepView, speaker: int) -> Strip:
             done.add(member)
     waiting = [m for m in members if m not in done] or members
     who = waiting[speaker % len(waiting)] if waiting else ""
-    acts = [Action(f"stop:{who}:{s}", f"{who} states {s.upper()}", primary=True) for s in sides]
+    acts = [Action(f"stop:{who}:{s}", f"{name(who)} states {s.upper()}", primary=True) for s in sides]
     if len(waiting) > 1:
-        acts.append(Action(NEXT_SPEAKER, f"Not {who}: next person"))
+        acts.append(Action(NEXT_SPEAKER, f"Not {name(who)}: next person"))
     return Strip(tuple(acts[:STRIP_MAX]), ())
 
 
