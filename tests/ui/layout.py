@@ -85,6 +85,16 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
                 "text": w.text,
                 "shortened": bool(getattr(w, "is_shortened", False)),
                 "overflow": tw > w.width + 1 or th > w.height + 1,
+                "bar": _bar_of(w),
             }
         )
     return out
+
+
+def _bar_of(w: Any) -> str:
+    """The window's status or prompt bar holding ``w`` ("" for anything else)."""
+    while w is not None and w.parent is not w:
+        if type(w).__name__ in ("StatusBar", "PromptBar"):
+            return type(w).__name__
+        w = w.parent
+    return ""

@@ -48,7 +48,7 @@ def test_finishing_the_injection_asks_once_more() -> None:
     armed = sterile_strip(INJECTION, finish_armed=True)
     assert first is not None and armed is not None
     assert first.actions[2].label == "Finish injection..."
-    assert armed.actions[2].label == "Tap again to finish injection" and armed.actions[2].key == "finish"
+    assert armed.actions[2].label == "Tap again: finish" and armed.actions[2].key == "finish"
 
 
 def test_the_stop_strip_offers_one_person_both_sides_and_passes_on_to_someone_who_has_not_spoken() -> None:

@@ -50,6 +50,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
     _assert_image_first(r, size)
     _assert_human_language(r)
+    _assert_nothing_cut(r)
     _assert_depth_numbers_on_the_ticks(r["layout_injection"], artifacts / "07-live-prompt.png")
 
     # Start -> sign-in: the procedure and operator are shown; the weight from the start screen is pre-filled.
@@ -131,6 +132,19 @@ def _assert_human_language(r: dict[str, Any]) -> None:
     assert len(texts) > 500  # the scan saw the screens' texts
 
 
+def _assert_nothing_cut(r: dict[str, Any]) -> None:
+    """No text shortened by Kivy nor drawn larger than its widget, on every screen seen (each catalogue
+    text the femoral block shows: steps, drugs, allergens, antithrombotics, complications, prompts).
+    Not yet the window's status and prompt bars: they still shorten on 7 inches (issue 14, left open)."""
+    cut = {
+        (seen["screen"], t["text"])
+        for seen in r["seen"]
+        for t in seen["texts"]
+        if not t["bar"] and (t["shortened"] or t["overflow"])
+    }
+    assert cut == set(), sorted(cut)
+
+
 def _assert_image_first(r: dict[str, Any], size: str) -> None:
     """The live screen measured from its widget tree while imaging, at the STOP and at the injection."""
     diagonal_in, least = SCREENS[size]
@@ -165,7 +179,7 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
     assert inj["strip_colours"][neg] != inj["strip_colours"][pos]
     assert "BLOOD" in inj["strip_texts"][pos] and "negative" in inj["strip_texts"][neg]
     # finishing asks once more; one tap does not finish
-    assert r["finish_armed_label"] == "Tap again to finish injection"
+    assert r["finish_armed_label"] == "Tap again: finish"
     assert r["step_after_one_finish_tap"] == "inject"
     # Image -> Step gives the step back whole, never a blank column
     assert r["column_image_panel"] == ["LiveImagePanel"]

@@ -91,5 +91,5 @@ class Theme:
 
     @property
     def depth_band(self) -> float:
-        """Width of the depth-number band right of the image (two digits and "cm")."""
-        return math.ceil(self.mm(5.5))
+        """Width of the depth-number band right of the image (two digits, or "cm")."""
+        return math.ceil(self.mm(6.5))

@@ -17,7 +17,7 @@ from sonocart_ui.viewmodels.step_form import Action, StepView
 STRIP_MAX = 4
 #: Top to bottom: the two aspiration results are kept apart (two buttons between them) and unlike.
 INJECTION_STRIP = ("aspirate:negative", "aliquot", "finish", "aspirate:positive")
-FINISH_ARMED_LABEL = "Tap again to finish injection"
+FINISH_ARMED_LABEL = "Tap again: finish"
 NEXT_SPEAKER = "stop_next"
 
 
