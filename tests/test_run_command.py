@@ -21,6 +21,24 @@ def _children_of(pids: set[int]) -> set[int]:
     return {int(p) for p, pp in (line.split() for line in out.splitlines()) if int(pp) in pids}
 
 
+def _alive() -> list[str]:
+    return subprocess.run(["ps", "-eo", "pid="], capture_output=True, text=True).stdout.split()
+
+
+def _start_run(run_dir: Path, kivy_home: Path) -> subprocess.Popen[str]:
+    """``sonocart run`` with no display (it starts its own Xvfb), in its own session as from a terminal."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KIVY_HOME"] = str(kivy_home)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def _pids_matching(text: str) -> set[int]:
     out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
     return {int(line.split(None, 1)[0]) for line in out.splitlines() if text in line and "ps -eo" not in line}
@@ -31,16 +49,7 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
     tmp_path: Path,
 ) -> None:
     run_dir = tmp_path / "run"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["KIVY_HOME"] = str(tmp_path / "kivy")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc = _start_run(run_dir, tmp_path / "kivy")
     shot = run_dir / "screen.png"
     try:
         deadline = time.monotonic() + 60
@@ -60,6 +69,8 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
         assert ours, "simulators and app should be running"
         micropython = {p for p in _children_of(ours) if p not in ours}
         assert micropython, "the pedal-board firmware should run on the unix-port micropython"
+        xvfb = {p for p in _children_of({proc.pid}) if Path(f"/proc/{p}/comm").read_text().strip() == "Xvfb"}
+        assert xvfb, "the launcher should have started its own Xvfb"
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the foreground group
         output, _ = proc.communicate(timeout=30)
@@ -69,29 +80,18 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
     assert "the firmware runs on the unix-port micropython as a simulated board" in output
     time.sleep(0.5)
     assert _pids_matching(str(run_dir)) == set(), "a child process outlived Ctrl-C"
-    # Our own Xvfb, not a global count (other test runs may have theirs): its socket goes when it exits.
-    display = re.search(r"virtual display :(\d+)", output)
-    assert display, output
-    assert not Path(f"/tmp/.X11-unix/X{display.group(1)}").exists(), "Xvfb outlived Ctrl-C"
+    # Our own Xvfb by its pid, not its display socket: another test run may take the display number at once.
+    assert re.search(r"virtual display :(\d+)", output), output
+    assert not xvfb & {int(p) for p in _alive()}, "Xvfb outlived Ctrl-C"
     assert not (run_dir / "probe").exists(), "the simulator's pty link was left behind"
     assert not (run_dir / "pedal").exists() and not (run_dir / "pedal.ctl").exists(), "pedal sim left behind"
-    alive = subprocess.run(["ps", "-eo", "pid="], capture_output=True, text=True).stdout.split()
-    assert not micropython & {int(p) for p in alive}, "the simulated board's micropython outlived Ctrl-C"
+    assert not micropython & {int(p) for p in _alive()}, "the simulated board's micropython outlived Ctrl-C"
 
 
 @pytest.mark.ui
 def test_a_dead_probe_simulator_is_started_again_and_the_app_stays_up(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["KIVY_HOME"] = str(tmp_path / "kivy")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc = _start_run(run_dir, tmp_path / "kivy")
     sim_marker = f"--link {run_dir / 'probe'}"
     try:
         deadline = time.monotonic() + 60

@@ -2,12 +2,14 @@
 per prompt priority, the lock and what it does with pedal presses, liveness, and the event stream.
 
 The engine, journal and imaging chain are the real ones; the pedal board is a recording stand-in with
-the driver's interface (events in, light and buzzer commands out), so each policy is seen exactly.
+the driver's interface (events in, light and buzzer commands out). The cart decides synchronously (its
+``light`` and its events); the commands reach the board through the outbox thread (tested at the end).
 """
 
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +23,7 @@ from sonocart.cart.events import CartEvent
 from sonocart.cart.pacs import counts
 from sonocart.cart.settings import UiSettings, demo_operators
 from sonocart.clock import ManualClock
-from sonocart.devices.pedal_events import BoardEvent, FaultEvent, PedalEvent, PedalStatus
+from sonocart.devices.pedal_events import BoardEvent, BoardIdentity, FaultEvent, PedalEvent, PedalStatus
 from sonocart.devices.probe import ProbeClient, ProbeStatus
 from sonocart.journal.store import Journal
 from sonocart.procedures.catalogue import load_catalogue
@@ -39,6 +41,8 @@ class RecordingBoard:
         self.lights: list[str] = []
         self.buzzes: list[str] = []
         self.seq = 0
+        self.boot = 0xB007
+        self.lost = 0  # the board's cumulative count of presses it dropped (its heartbeats carry it)
 
     def start(self) -> RecordingBoard:
         return self
@@ -56,7 +60,8 @@ class RecordingBoard:
         self.buzzes.append(str(priority))
 
     def status(self) -> PedalStatus:
-        return PedalStatus("rig", True, None, None)
+        ident = BoardIdentity("1.0.0", "abc", "rig", self.boot, "power_on", 1, 0, 0)
+        return PedalStatus("rig", True, ident, None, lost_events=self.lost)
 
     def gesture(self, pedal: str, kind: str) -> PedalEvent:
         self.seq += 1
@@ -115,43 +120,47 @@ def _kinds(events: list[CartEvent], kind: str) -> list[dict[str, Any]]:
     return [e.as_dict() for e in events if e.kind == kind]
 
 
+def _buzzes(events: list[CartEvent]) -> list[str]:
+    return [e["priority"] for e in _kinds(events, "buzz")]
+
+
 def test_light_is_idle_then_ready_then_imaging_while_frames_are_live_and_ready_when_frozen(rig: Any) -> None:
-    cart, board, clock, events = rig
+    cart, _board, clock, events = rig
     cart.pump()
-    assert board.lights == ["idle"]
+    assert cart.light == "idle"
     _open(cart)
-    assert board.lights[-1] == "ready"
+    assert cart.light == "ready"
     cart.probe.latest.put(_frame(1), clock.monotonic())
     cart.pump()
-    assert board.lights[-1] == "imaging" and cart.liveness.live
+    assert cart.light == "imaging" and cart.liveness.live
     cart.freeze()
     cart.pump()
-    assert board.lights[-1] == "ready"  # a frozen image is not live imaging
+    assert cart.light == "ready"  # a frozen image is not live imaging
     cart.freeze()
     cart.probe.latest.put(_frame(2), clock.monotonic())
     cart.pump()
-    assert board.lights[-1] == "imaging"
+    assert cart.light == "imaging"
     clock.advance(0.3)  # no new frame for 300 ms: NO SIGNAL, never a stale image shown as live
     cart.pump()
-    assert board.lights[-1] == "ready" and not cart.liveness.live
+    assert cart.light == "ready" and not cart.liveness.live
     assert [e["live"] for e in _kinds(events, "liveness")] == [True, False]
     assert "no new frame for 300 ms" in _kinds(events, "liveness")[-1]["reason"]
 
 
 def test_a_new_prompt_buzzes_once_at_its_priority_and_the_light_shows_the_top_prompt(rig: Any) -> None:
-    cart, board, _clock, events = rig
+    cart, _board, _clock, events = rig
     _open(cart)
     form = StepForm(cart.session)
     for key in ("member:rn_ben", "done", "confirm"):
         form.press(key)
-    assert board.buzzes == []
+    assert _buzzes(events) == []
     assert form.press("no")  # consent not valid: journaled, and a HIGH hard stop raised
-    assert board.buzzes == ["high"]
-    assert board.lights[-1] == "alarm_high"
+    assert _buzzes(events) == ["high"]
+    assert cart.light == "alarm_high"
     prompts = _kinds(events, "prompts")
     assert prompts[-1]["priority"] == "HIGH" and prompts[-1]["count"] >= 1
     cart.pump()
-    assert board.buzzes == ["high"]  # once, not on every pump
+    assert _buzzes(events) == ["high"]  # once, not on every pump
 
 
 def test_pedal_map_follows_the_context_and_every_gesture_is_journaled_once(rig: Any) -> None:
@@ -199,7 +208,7 @@ def test_a_refused_pedal_action_buzzes_low_and_is_on_the_record_as_refused(rig: 
     _open(cart)
     board.gesture("B", "hold")  # the team step cannot be confirmed by pedal
     cart.pump()
-    assert board.buzzes == ["low"]
+    assert _buzzes(events) == ["low"]
     (ev,) = _kinds(events, "pedal")
     assert ev["outcome"] == "refused" and "needs the screen" in ev["detail"] and ev["seq"] is not None
 
@@ -218,7 +227,7 @@ def test_the_screen_locks_after_the_idle_time_and_pedals_pressed_while_locked_ar
     (ev,) = _kinds(events, "pedal")
     assert (ev["outcome"], ev["action"]) == ("locked", "freeze") and ev["seq"] is not None
     assert not cart.live.frozen  # not acted on
-    assert board.buzzes == ["low"]
+    assert _buzzes(events) == ["low"]
     assert not cart.unlock("rn_ben", "9999") and cart.lock.locked
     assert cart.unlock("rn_ben", "1234") and not cart.lock.locked and cart.session.operator == "rn_ben"
 
@@ -236,11 +245,19 @@ def test_the_screen_never_locks_while_sterile_and_the_lock_button_is_refused_the
 
 
 def test_presses_the_board_dropped_are_reported_and_journaled_never_silent(rig: Any) -> None:
-    cart, board, _clock, events = rig
+    cart, board, clock, events = rig
     _open(cart)
-    board.queue.append(FaultEvent("events_lost", True, 2, 0, 1, boot_id=0xB007))
+    board.lost = 2  # the count moves first; its events_lost fault comes later (or is itself late)
+    clock.advance(0.3)
     cart.pump()
     assert _kinds(events, "pedals_lost") == [{"event": "pedals_lost", "count": 2}]
+    board.queue.append(FaultEvent("events_lost", True, 2, 0, 1, boot_id=0xB007))
+    cart.pump()
+    assert len(_kinds(events, "pedals_lost")) == 1  # the same two, not reported twice
+    board.boot, board.lost = 0xB008, 1  # a board reset: a new boot counts from 0
+    clock.advance(0.3)
+    cart.pump()
+    assert _kinds(events, "pedals_lost")[-1] == {"event": "pedals_lost", "count": 1}
     with Journal(cart.session.record.path / JOURNAL_NAME) as journal:  # type: ignore[union-attr]
         notes = [str(e.payload["text"]) for e in journal.events() if e.type == "note"]
     assert any("dropped 2 pedal press" in n for n in notes)
@@ -284,3 +301,35 @@ def test_a_pacs_send_runs_off_the_pump_and_a_pacs_that_is_down_leaves_everything
     assert not cart.pacs.sending
     sent, pending = counts(cart.session)
     assert sent == 0 and pending >= 1
+
+
+def test_light_and_buzzer_commands_reach_the_board_from_the_outbox_even_when_a_write_blocks(rig: Any) -> None:
+    cart, board, _clock, events = rig
+    release = threading.Event()
+    sent = board.set_indicator
+
+    def slow_light(state: str | int) -> None:  # the board stopped reading: the write blocks
+        release.wait(5.0)
+        sent(state)
+
+    board.set_indicator = slow_light  # type: ignore[method-assign]
+    assert cart.outbox is not None
+    cart.outbox.start()
+    try:
+        t0 = time.monotonic()
+        cart.pump()  # idle light
+        _open(cart)  # ready light
+        form = StepForm(cart.session)
+        for key in ("member:rn_ben", "done", "confirm", "no"):  # a HIGH hard stop: buzz + red light
+            form.press(key)
+        assert time.monotonic() - t0 < 1.0, "the pump waited for the board"
+        assert cart.light == "alarm_high" and _buzzes(events) == ["high"]
+        release.set()
+        deadline = time.monotonic() + 5
+        while (not board.lights or board.lights[-1] != "alarm_high") and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        release.set()
+        cart.outbox.stop()
+    assert board.lights[-1] == "alarm_high"  # the newest state wins; obsolete ones may be skipped
+    assert board.buzzes == ["high"]

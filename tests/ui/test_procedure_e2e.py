@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.test_logs import no_patient_identifiers
 
 SCENARIO = Path(__file__).with_name("procedure_scenario.py")
 
@@ -40,7 +41,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     args += ["--size", size]
     proc = subprocess.run(
         [sys.executable, str(SCENARIO), *args],
-        env=ui_env,
+        env=dict(ui_env, JOURNAL_STREAM="8:1"),  # logs as the cart's service writes them to the journal
         capture_output=True,
         text=True,
         timeout=240,
@@ -48,6 +49,12 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     r = json.loads(report_path.read_text())
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    # The whole procedure's log (everything the app printed) names no patient (tests/test_logs.py).
+    patient = {"name": "Doe Jane", "id": "MRN0012345", "birth_date": "19580412"}  # as the scenario types them
+    assert no_patient_identifiers(proc.stdout + proc.stderr, patient) == []
+    assert (
+        "<6>kivy: Window: Provider: sdl2" in proc.stderr or "<6>kivy: Window: Provider: sdl2" in proc.stdout
+    )
     _assert_image_first(r, size)
     _assert_human_language(r)
     _assert_nothing_cut(r)

@@ -210,7 +210,7 @@ def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
     vm.press("tgc:7:-")
     assert vm.pipeline.settings.tgc_db[2] == 3.0 and vm.pipeline.settings.tgc_db[7] == -3.0
     vm.press("depth:+")
-    assert probe.depth_mm == 70.0
+    assert probe.status().depth_requested_mm == 70.0
     assert vm.toggle_needle() and vm.pipeline.settings.needle_enhance
     vm.resize(800, 600)  # a new viewport keeps every setting
     assert vm.pipeline.settings.needle_enhance and vm.pipeline.settings.tgc_db[2] == 3.0

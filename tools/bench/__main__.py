@@ -1,10 +1,18 @@
-"""Benchmark: the full live chain (128 × 1024 uint16, convex, → 800 × 600) against OpenCV, on one core.
+"""Benchmark: the live chain against a tuned OpenCV chain, needle enhancement and the simulator, one core.
 
-Ours and the OpenCV reference run interleaved on the same frames, so machine
-load hits both alike; medians are compared. Allocation is measured separately
-with tracemalloc: the largest peak above the baseline over steady-state frames.
-The last line is machine-readable:
-``pipeline_ms=X opencv_ms=Y ratio=Z alloc_bytes_per_frame=W``.
+Every variant runs interleaved frame by frame on the same frames, on one pinned
+core, so machine load hits all alike; medians are compared:
+
+* the full live chain (128 × 1024 uint16, convex, → 800 × 600, every stage on) —
+  ours, and OpenCV tuned (float maps and fixed-point maps; the faster is counted);
+* scan conversion alone: ours (``cv2.remap`` on the tissue bands) and the rejected
+  plain-numpy exact bilinear (:mod:`tools.bench.numpy_bilinear`);
+* needle enhancement on the 800 × 600 image (a needle in the femoral scene);
+* a simulator frame per scene (128 × 512, the simulator's default, and 128 × 1024).
+
+Allocation is measured with tracemalloc: the largest traced peak above the
+pre-frame level over steady-state frames, less the harness's own. The last line
+is machine-readable.
 """
 
 from __future__ import annotations
@@ -20,10 +28,13 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline
+from sonocart.imaging.scanconvert import ScanConverter
 from sonocart.imaging.settings import DisplaySettings
 from sonocart.sim.probe_sim import PROBES
-from sonocart.sim.tissue import TissueScene
+from sonocart.sim.scenes import SCENES
+from sonocart.sim.tissue import TissueScene, default_needle
 
 N_LINES, N_SAMPLES, WIDTH, HEIGHT = 128, 1024, 800, 600
 
@@ -51,12 +62,6 @@ def _pin_to_one_core() -> str:
     return "no affinity control"
 
 
-def _timed(fn: Callable[[], object]) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return (time.perf_counter() - t0) * 1e3
-
-
 def alloc_bytes_per_frame(step: Callable[[], object], frames: int) -> int:
     """Largest traced-memory peak above the pre-frame level over ``frames`` steady-state calls."""
     worst = 0
@@ -72,49 +77,78 @@ def alloc_bytes_per_frame(step: Callable[[], object], frames: int) -> int:
     return worst
 
 
+def _interleaved(
+    variants: dict[str, Callable[[int], object]], frames: int, warm_up: int = 20
+) -> dict[str, float]:
+    """Median ms per call of each variant, the variants called in turn on frame k = 0, 1, 2, ..."""
+    for k in range(warm_up):
+        for fn in variants.values():
+            fn(k)
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for k in range(frames):
+        for name, fn in variants.items():
+            t0 = time.perf_counter()
+            fn(k)
+            times[name].append((time.perf_counter() - t0) * 1e3)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
-    ap.add_argument("--frames", type=int, default=300, help="timed frames per implementation")
+    ap.add_argument("--frames", type=int, default=300, help="timed frames per variant")
     args = ap.parse_args(argv)
-    from tools.bench.opencv_reference import OpenCVReference  # bench-only dependency
+    import cv2
+
+    from tools.bench.numpy_bilinear import NumpyBilinear
+    from tools.bench.opencv_reference import OpenCVReference
 
     where = _pin_to_one_core()
-    geometry = PROBES["convex"]
+    g = PROBES["convex"]
     settings = live_settings()
-    scene = TissueScene(geometry, N_LINES, N_SAMPLES, seed=7)
+    scene = TissueScene(g, N_LINES, N_SAMPLES, seed=7, needle=default_needle(g, 35.0))
     frames = [scene.envelope(t_s=0.1 * k, index=k).copy() for k in range(8)]
     ours = BModePipeline(WIDTH, HEIGHT, settings)
-    refs = {
-        "float maps": OpenCVReference(geometry, N_LINES, N_SAMPLES, WIDTH, HEIGHT, settings, False),
-        "fixed-point maps": OpenCVReference(geometry, N_LINES, N_SAMPLES, WIDTH, HEIGHT, settings, True),
-    }
-    for k in range(20):  # warm-up: tables, caches, CPU frequency
-        ours.process(frames[k % 8], geometry)
-        for ref in refs.values():
-            ref.process(frames[k % 8])
-    t_ours: list[float] = []
-    t_ref: dict[str, list[float]] = {name: [] for name in refs}
-    for k in range(args.frames):
-        lines = frames[k % 8]
-        t_ours.append(_timed(lambda lines=lines: ours.process(lines, geometry)))  # type: ignore[misc]
-        for name, ref in refs.items():
-            t_ref[name].append(_timed(lambda ref=ref, lines=lines: ref.process(lines)))  # type: ignore[misc]
+    float_ref = OpenCVReference(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT, settings, False)
+    fixed_ref = OpenCVReference(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT, settings, True)
+    u8 = [np.ascontiguousarray((f >> 8).astype(np.uint8)) for f in frames]
+    conv = ScanConverter(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT)
+    numpy_conv = NumpyBilinear(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT)
+    detector = NeedleDetector()
+    bare = BModePipeline(WIDTH, HEIGHT, DisplaySettings())
+    images = [(bare.process(f, g)[0].copy(), bare.process(f, g)[1]) for f in frames]
+    chain = _interleaved(
+        {
+            "ours": lambda k: ours.process(frames[k % 8], g),
+            "opencv float maps": lambda k: float_ref.process(frames[k % 8]),
+            "opencv fixed-point maps": lambda k: fixed_ref.process(frames[k % 8]),
+            "scan conversion: ours (cv2.remap, tissue bands)": lambda k: conv.convert(u8[k % 8]),
+            "scan conversion: numpy exact bilinear": lambda k: numpy_conv.convert(u8[k % 8]),
+            "needle enhancement 800x600": lambda k: detector.detect(images[k % 8][0], images[k % 8][1], g),
+        },
+        args.frames,
+    )
+    sims: dict[str, Callable[[int], object]] = {}
+    for name in SCENES:
+        for n_samples in (512, 1024):
+            s = TissueScene(PROBES["linear"], N_LINES, n_samples, seed=3, scene_name=name)
+            sims[f"sim {name} 128x{n_samples}"] = lambda k, s=s: s.envelope(k / 30.0, k)  # type: ignore[misc]
+    sim = _interleaved(sims, max(60, args.frames // 3), warm_up=5)
     cycle = itertools.cycle(frames)  # (a counter would allocate its large ints and be counted)
     harness = alloc_bytes_per_frame(lambda: next(cycle), 100)  # what measuring itself costs
-    alloc = max(0, alloc_bytes_per_frame(lambda: ours.process(next(cycle), geometry), 100) - harness)
+    alloc = max(0, alloc_bytes_per_frame(lambda: ours.process(next(cycle), g), 100) - harness)
 
-    ours_ms = statistics.median(t_ours)
-    ref_ms = {name: statistics.median(ts) for name, ts in t_ref.items()}
-    best = min(ref_ms, key=lambda name: ref_ms[name])
-    print(f"# numpy {np.__version__}, python {sys.version.split()[0]}, {where}, {args.frames} frames each")
+    best = min(("opencv float maps", "opencv fixed-point maps"), key=lambda n: chain[n])
+    print(f"# numpy {np.__version__}, opencv {cv2.__version__}, python {sys.version.split()[0]}, {where}")
     print(f"# chain: {N_LINES}x{N_SAMPLES} uint16 convex -> {WIDTH}x{HEIGHT}, {settings}")
-    print(f"# ours p10/p50/p90 ms: {np.percentile(t_ours, [10, 50, 90]).round(3).tolist()}")
-    for name, ms in ref_ms.items():
-        print(f"# opencv ({name}) p50 ms: {ms:.3f}")
+    for name, ms in {**chain, **sim}.items():
+        print(f"# {name:50s} p50 {ms:7.3f} ms")
     print(f"# ratio against the faster OpenCV variant ({best}); tracemalloc harness alone: {harness} B")
+    sim_worst = max(sim.values())
     print(
-        f"pipeline_ms={ours_ms:.3f} opencv_ms={ref_ms[best]:.3f} "
-        f"ratio={ours_ms / ref_ms[best]:.3f} alloc_bytes_per_frame={alloc}"
+        f"pipeline_ms={chain['ours']:.3f} opencv_ms={chain[best]:.3f} "
+        f"ratio={chain['ours'] / chain[best]:.3f} "
+        f"alloc_bytes_per_frame={alloc} needle_ms={chain['needle enhancement 800x600']:.3f} "
+        f"sim_worst_ms={sim_worst:.3f}"
     )
     return 0
 

@@ -41,12 +41,13 @@ class Line:
 
 
 class HeadlessCart:
-    """``sonocart run --headless`` on given device ports; :meth:`close` stops it (nothing left running)."""
+    """``sonocart run --headless`` on given device ports (None: simulated, as ``make run``); :meth:`close`
+    stops it (nothing left running)."""
 
     def __init__(
         self,
         run_dir: Path,
-        probe_port: str,
+        probe_port: str | None,
         pedal_port: str | None,
         *,
         resume: Path | None = None,
@@ -54,7 +55,8 @@ class HeadlessCart:
         stderr: Any = None,
     ) -> None:
         cmd = [sys.executable, "-m", "sonocart", "run", "--headless", "--run-dir", str(run_dir)]
-        cmd += ["--probe", probe_port, "--status-every", str(status_every_s)]
+        cmd += ["--status-every", str(status_every_s)]
+        cmd += ["--probe", probe_port] if probe_port else []  # none: the simulator, as make run
         cmd += ["--pedal", pedal_port] if pedal_port else []
         cmd += ["--resume", str(resume)] if resume else []
         self.proc = subprocess.Popen(

@@ -2,14 +2,14 @@
 
 Devices: the pedal firmware on the MicroPython unix port and the probe simulator, each behind a
 :class:`~tools.rig.relay.FaultRelay`; the shipped cart runs headless (``sonocart run --headless``)
-on the relays' ports with the example femoral block open, so every tap is acted on by the default
-pedal map (A: freeze, B: still) and journaled as one ``pedal_gesture``. Faults, at random: bit
-flips on either link (corruption), pedal or probe link unplugged and replugged, pedal board
-reset. Taps are made only while the host shows it is connected (as a nurse would see the light);
-a fault is never injected less than :data:`QUIET_AFTER_TAP_S` after a tap, the time a delivered
-event needs to be acknowledged. Counted at the end from the journal (the truth): pedal events
-lost or doubled and journal events lost must be zero; frames dropped and the host's memory
-growth are reported.
+on the relays' ports with the example femoral block open at its sterile prep step, so every tap is
+acted on by the default pedal map (A: freeze, B: still) and journaled as one ``pedal_gesture``.
+Faults, at random: bit flips on either link (corruption), pedal or probe link unplugged and
+replugged, pedal board reset. Taps are made only while the cart shows the board connected (as a
+nurse would see the light); a fault is never injected less than :data:`QUIET_AFTER_TAP_S` after a
+tap, the time a delivered event needs to be acknowledged. Counted at the end from the journal (the
+truth): taps neither acted on nor reported lost by the board, taps doubled and journal events lost
+must be zero; frames dropped and the cart's memory growth are reported.
 
     python -m tools.rig.soak --minutes 10 [--seed N] [--report artifacts/soak-report.md]
 """
@@ -17,6 +17,7 @@ growth are reported.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import subprocess
 import sys
@@ -37,6 +38,10 @@ from tools.rig.relay import FaultRelay
 from tools.rig.report import Figure, distribution, write_report
 
 QUIET_AFTER_TAP_S = 0.3
+#: Inputs of the example script that bring the femoral block to its first sterile step (prep done).
+STERILE_PREP_INPUTS = 23
+#: How long the end of a soak waits for the cart to account for every tap.
+SETTLE_S = 60.0
 FPS = 30
 WARMUP_S = 5.0
 FAULT_WEIGHTS = {
@@ -56,6 +61,7 @@ class SoakResult:
     pedal_events_journaled: int = 0
     pedal_events_lost: int = 0
     pedal_events_doubled: int = 0
+    misread: int = 0  # taps the board saw as holds (its timing, e.g. under load)
     board_reported_lost: int = 0
     journal_committed: int = 0
     journal_lost: int = 0
@@ -69,6 +75,8 @@ class SoakResult:
     press_to_journal_ms: list[float] = field(default_factory=list)
 
     rss_window_s: float = 0.0
+    #: What happened when (host monotonic s): taps, faults and what the cart said; for finding a loss.
+    trace: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def rss_growth_per_min(self) -> float:
@@ -80,7 +88,12 @@ class SoakResult:
 
     @property
     def ok(self) -> bool:
-        return self.pedal_events_lost == 0 and self.pedal_events_doubled == 0 and self.journal_lost == 0
+        return self.unaccounted == 0 and self.pedal_events_doubled == 0 and self.journal_lost == 0
+
+    @property
+    def unaccounted(self) -> int:
+        """Taps neither acted on nor reported lost by the board: must be zero (safety principle 3)."""
+        return max(0, self.pedal_events_lost - self.board_reported_lost)
 
     def figures(self) -> list[Figure]:
         t, b = "soak", "sim"
@@ -89,8 +102,12 @@ class SoakResult:
             Figure(t, b, "taps made", self.taps, "count"),
             Figure(t, b, "pedal taps expected", self.pedal_events_expected, "count"),
             Figure(t, b, "pedal taps journaled", self.pedal_events_journaled, "count"),
-            Figure(t, b, "pedal taps lost", self.pedal_events_lost, "count", limit="== 0"),
+            Figure(t, b, "pedal taps not acted on", self.pedal_events_lost, "count"),
+            Figure(
+                t, b, "pedal taps neither acted on nor reported lost", self.unaccounted, "count", limit="== 0"
+            ),
             Figure(t, b, "pedal taps doubled", self.pedal_events_doubled, "count", limit="== 0"),
+            Figure(t, b, "taps the board read as holds", self.misread, "count"),
             Figure(t, b, "pedal events the board reported dropped", self.board_reported_lost, "count"),
             Figure(t, b, "journal events committed", self.journal_committed, "count"),
             Figure(t, b, "journal events lost", self.journal_lost, "count", limit="== 0"),
@@ -116,7 +133,9 @@ class _Host:
         self.cart = HeadlessCart(
             workdir / "cart", str(workdir / "probe"), str(workdir / "pedal"), status_every_s=0.2
         )
-        self.record = Path(self.cart.open_example())
+        # Through sign-in and time-out to "prep done": the sterile phase, where pedals drive the cart and
+        # the screen never locks (outside it, a soak longer than the idle time would tap a locked cart).
+        self.record = Path(self.cart.open_example(inputs=STERILE_PREP_INPUTS))
 
     def status(self) -> tuple[float, dict[str, Any]]:
         lines = self.cart.events("status")
@@ -127,6 +146,11 @@ class _Host:
         at, status = self.status()
         pedal = status.get("pedal", {})
         return at > t and bool(pedal.get("connected")) and pedal.get("fault") is None
+
+    def accounted(self) -> int:
+        """Taps the cart has acted on (or refused, or found locked) plus presses the board said it lost."""
+        lost = sum(int(x.data["count"]) for x in self.cart.events("pedals_lost"))
+        return len(self.cart.events("pedal")) + lost
 
     def rss(self) -> list[tuple[float, int]]:
         return [(x.t, int(x.data["rss_kib"])) for x in self.cart.events("status")]
@@ -169,11 +193,14 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
                 if not _wait(partial(host.usable_since, last_fault), 10):
                     continue
                 pedal = rng.choice("AB")
+                pressed = time.monotonic()
                 board.press(pedal)
                 time.sleep(rng.uniform(0.05, 0.25))
                 release_times.append(time.monotonic())
                 board.release(pedal)
                 expected.append((pedal, "tap"))
+                held = round(release_times[-1] - pressed, 3)
+                result.trace.setdefault("taps", []).append([round(release_times[-1], 3), pedal, held])
                 result.taps += 1
                 time.sleep(QUIET_AFTER_TAP_S + rng.uniform(0, 0.5))
             else:
@@ -181,10 +208,14 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
                 _inject(kind, rng, board, relays)
                 result.faults[kind] += 1
                 last_fault = time.monotonic()
+                result.trace.setdefault("faults", []).append([round(last_fault, 3), kind])
                 if log:
                     log(f"{last_fault - t_start:7.1f} s  fault {kind}")
         time.sleep(1.0)
         _wait(partial(host.usable_since, time.monotonic()), 10)
+        # Every tap must end as an action or a reported loss: give a cart that is behind (a loaded
+        # machine) time to catch up before counting, rather than counting its backlog as lost.
+        _wait(lambda: host.accounted() >= result.taps, SETTLE_S)
         time.sleep(0.5)
         result.seconds = time.monotonic() - t_start
         warm = [(t, r) for t, r in host.rss() if t >= t_start + min(WARMUP_S, seconds / 4)]
@@ -204,6 +235,9 @@ def run_soak(seconds: float, workdir: Path, seed: int = 1, log: Any = None) -> S
         probe.wait(10)
         board.stop()
     _count(result, host, expected, release_times)
+    result.trace["cart"] = [
+        [round(x.t, 3), x.data] for x in host.cart.lines if x.event in ("pedal", "pedals_lost", "device")
+    ]
     return result
 
 
@@ -238,6 +272,7 @@ def _count(
     result.pedal_events_expected = len(expected)
     result.pedal_events_journaled = len(got)
     result.pedal_events_lost = _missing(expected, got)
+    result.misread = sum(1 for _p, gesture in got if gesture != "tap")
     result.board_reported_lost = sum(int(x.data["count"]) for x in host.cart.events("pedals_lost"))
     result.press_to_journal_ms = [
         (x.t - r) * 1000 for r, x in zip(release_times, said, strict=False) if x.data.get("seq") is not None
@@ -245,12 +280,12 @@ def _count(
 
 
 def _missing(expected: list[tuple[str, str]], got: list[tuple[str, str]]) -> int:
-    """How many expected events are absent from ``got`` (an in-order subsequence match)."""
-    i = 0
-    for item in got:
-        if i < len(expected) and expected[i] == item:
-            i += 1
-    return len(expected) - i
+    """How many expected taps have no gesture of their pedal (a tap misread as a hold still counts as
+    acted on: it is the same press). Per pedal, since a press can only show on its own pedal."""
+    return sum(
+        max(0, sum(1 for p, _ in expected if p == pedal) - sum(1 for p, _ in got if p == pedal))
+        for pedal in "AB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="sonocart-soak-") as tmp:
         result = run_soak(args.minutes * 60, Path(tmp), args.seed, log=lambda m: print(m, flush=True))
     outcome = {"pass": int(result.ok)}
+    args.report.with_name(args.report.stem + "-trace.json").write_text(json.dumps(result.trace))
     write_report(
         result.figures(), args.report, f"Sonocart soak, {args.minutes:g} min, seed {args.seed}", outcome
     )

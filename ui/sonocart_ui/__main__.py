@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sonocart.cart.settings import SettingsError, load_settings
+from sonocart.cart.startup import StartupError, build_cart
 from sonocart_ui.kivy_setup import configure_kivy
 
 
@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", required=True, help="probe port (device path or symlink)")
     parser.add_argument("--pedal", help="pedal board port (none: the app runs without pedals, and says so)")
     parser.add_argument("--pedal-control", type=Path, help="simulated board's control socket (keys A/B)")
+    parser.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
     parser.add_argument("--records", type=Path, default=Path("run/records"), help="procedure records root")
     parser.add_argument("--settings", type=Path, default=Path("run/settings.json"), help="cart settings file")
     parser.add_argument("--site-file", type=Path, help="site catalogue defaults")
@@ -27,33 +28,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
     )
+    parser.add_argument("--resume", type=Path, help="re-open this record at start (after a restart)")
     args = parser.parse_args(argv)
-    # Settings first, before Kivy opens anything: an invalid file stops start-up and is left untouched.
+    # Settings and catalogue first, before Kivy opens anything: an invalid file stops start-up untouched.
     try:
-        settings = load_settings(args.settings, demo=args.demo)
-    except SettingsError as exc:
+        cart = build_cart(
+            probe_port=args.probe,
+            pedal_port=args.pedal,
+            records_root=args.records,
+            settings_path=args.settings,
+            site_file=args.site_file,
+            demo=args.demo,
+            probe_control=args.probe_control,
+        )
+    except StartupError as exc:
         print(f"sonocart: {exc}", file=sys.stderr)
         return 2
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
-    from sonocart.cart.cart import Cart
-    from sonocart.clock import SystemClock
-    from sonocart.devices.pedal import PedalBoard
-    from sonocart.devices.probe import ProbeClient
-    from sonocart.procedures.catalogue import load_catalogue
     from sonocart.sim.pedal_service import SimPedalRemote
     from sonocart_ui.app import CartApp
 
-    cart = Cart(
-        catalogue=load_catalogue(site_file=args.site_file),
-        records_root=args.records,
-        clock=SystemClock(),
-        settings=settings,
-        settings_path=args.settings,
-        probe=ProbeClient(args.probe),
-        pedal=PedalBoard(args.pedal) if args.pedal else None,
-    ).start()
+    cart.start()
+    if args.resume is not None:  # the record a crash or power cut left open (sonocart cart finds it)
+        try:
+            cart.resume(args.resume)
+        except Exception as exc:  # a record that cannot be resumed must not keep the cart from starting
+            print(f"sonocart: record {args.resume.name} not resumed ({type(exc).__name__})", file=sys.stderr)
     remote = SimPedalRemote(args.pedal_control).command if args.pedal_control else None
     CartApp(
         cart=cart,

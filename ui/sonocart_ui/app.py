@@ -37,6 +37,7 @@ from sonocart.imaging.liveness import assess
 from sonocart_ui import theme as th
 from sonocart_ui import widgets  # noqa: F401  (registers the shared widgets and kv rules)
 from sonocart_ui.screens.alarms import AlarmsScreen
+from sonocart_ui.screens.first_start import FirstStartScreen
 from sonocart_ui.screens.last import LastScreen
 from sonocart_ui.screens.live import LiveScreen
 from sonocart_ui.screens.lock import LockScreen
@@ -48,6 +49,7 @@ from sonocart_ui.screens.start import StartScreen
 from sonocart_ui.screens.summary import SummaryScreen
 from sonocart_ui.screens.time_out import TimeOutScreen
 from sonocart_ui.viewmodels.alarm_style import style_of
+from sonocart_ui.viewmodels.first_start import FirstStartForm
 from sonocart_ui.viewmodels.last import LastViewModel
 from sonocart_ui.viewmodels.lock import LockKeypad
 from sonocart_ui.viewmodels.navigation import screen_for
@@ -136,6 +138,7 @@ class CartApp(App):  # type: ignore[misc]
         self.live_screen = LiveScreen(self.live_vm)
         for screen in (
             StartScreen(StartForm(self.session), name="start"),
+            FirstStartScreen(FirstStartForm(self.session)),
             SignInScreen(),
             TimeOutScreen(),
             self.live_screen,

@@ -10,6 +10,7 @@ hand their events over through queues.
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,16 @@ from sonocart.cart.events import (
 from sonocart.cart.light import bursts_for, indicator_for
 from sonocart.cart.live import LiveImaging, LiveView
 from sonocart.cart.lock import ScreenLock
+from sonocart.cart.outbox import BoardOutbox
 from sonocart.cart.pedal_actions import PedalActions
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import UiSettings
+from sonocart.cart.watchdog import Watchdog
 from sonocart.clock import Clock
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, FaultEvent, LinkEvent, PedalEvent
 from sonocart.devices.probe import ProbeClient
+from sonocart.devices.probe_depth import DepthOutcome, DepthRequest, ProbeEvent
 from sonocart.imaging.liveness import Liveness, assess
 from sonocart.journal.store import Event, JournalError
 from sonocart.procedures.catalogue import Catalogue
@@ -59,6 +63,7 @@ log = logging.getLogger(__name__)
 SLOW_TICK_S = 0.25
 TIMER_EVENT_S = 1.0
 Listener = Callable[[CartEvent], None]
+_DEPTH_NOT_APPLIED = (DepthOutcome.REFUSED, DepthOutcome.UNCONFIRMED)
 
 
 class Cart:
@@ -85,6 +90,9 @@ class Cart:
         self.lock = ScreenLock(self.session, clock.monotonic, self.emit)
         self.pedal_actions = PedalActions(self.session, self.live, self._buzz)
         self.pacs = pacs.PacsWorker()
+        #: Light and buzzer commands go out from their own thread: a board that stops reading must not
+        #: stall the pump (the display thread on the touchscreen).
+        self.outbox = BoardOutbox(pedal) if pedal is not None else None
         #: The view says whether the image is on screen (rendered each new frame); headless: always.
         self.image_wanted = True
         self.view: LiveView | None = None
@@ -93,7 +101,12 @@ class Cart:
         self._next_slow = 0.0
         self._next_timers = 0.0
         self._devices: dict[str, tuple[bool, str]] = {}
+        self._lost_reported: dict[int, int] = {}  # board boot id -> presses it said it dropped
+        #: Depth answers and frame-depth changes arrive on the probe's threads; the pump hands them on.
+        self._probe_events: queue.SimpleQueue[ProbeEvent] = queue.SimpleQueue()
+        probe.subscribe(self._probe_events.put)
         self._prompts: tuple[str, str, int] = ("", "", 0)
+        self.watchdog = Watchdog.from_environment(clock.monotonic)
 
     # -- the event stream -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -116,9 +129,13 @@ class Cart:
         self.probe.start()
         if self.pedal is not None:
             self.pedal.start()
+        if self.outbox is not None:
+            self.outbox.start()
         return self
 
     def stop(self) -> None:
+        if self.outbox is not None:
+            self.outbox.stop()
         self.probe.stop()
         if self.pedal is not None:
             self.pedal.stop()
@@ -232,6 +249,7 @@ class Cart:
                 self._on_board_event(ev)
         now = self.clock.monotonic()
         self._pump_image()
+        self._pump_probe_events()
         if now >= self._next_slow:
             self._next_slow = now + SLOW_TICK_S
             self.session.tick()
@@ -246,6 +264,7 @@ class Cart:
             self.session.say(text, ok=ok)
             self.emit(PacsFinished(text if ok else f"{text} {result.unreachable or ''}".strip(), ok))
         self._judge_light()
+        self.watchdog.tick()  # alive: systemd restarts the cart when these pings stop
 
     def _pump_image(self) -> None:
         if self.image_wanted:
@@ -257,6 +276,20 @@ class Cart:
         if liveness.live != self.liveness.live:
             self.emit(LivenessChanged(liveness.live, liveness.reason))
         self.liveness = liveness
+
+    def _pump_probe_events(self) -> None:
+        """A depth the probe refused or did not confirm is said at once; any depth news redraws."""
+        while True:
+            try:
+                ev = self._probe_events.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(ev, DepthRequest) and ev.outcome in (
+                DepthOutcome.REFUSED,
+                DepthOutcome.UNCONFIRMED,
+            ):
+                self.session.say(ev.text, ok=False)
+            self._imaging_changed()
 
     def imaging_live(self) -> bool:
         return self.liveness.live and not self.live.frozen and self.image_wanted
@@ -271,9 +304,24 @@ class Cart:
                 )
                 self._imaging_changed()
         elif isinstance(ev, FaultEvent) and ev.fault == "events_lost" and ev.active:
-            self._pedals_lost(ev.arg)
+            self._count_lost_presses()
         elif isinstance(ev, LinkEvent):
             self._watch_devices()
+
+    def _count_lost_presses(self) -> None:
+        """Report presses the board dropped, from its own cumulative count (per boot, in every heartbeat):
+        a press it could not deliver in time (1 s) or still held when the host was lost. The count, not
+        the ``events_lost`` fault, is the truth: that fault is itself a message that can be late."""
+        if self.pedal is None:
+            return
+        ps = self.pedal.status()
+        if ps.identity is None:
+            return
+        boot = ps.identity.boot_id
+        reported = self._lost_reported.setdefault(boot, 0)
+        if ps.lost_events > reported:
+            self._lost_reported[boot] = ps.lost_events
+            self._pedals_lost(ps.lost_events - reported)
 
     def _pedals_lost(self, count: int) -> None:
         """Presses the board dropped undelivered (host lost): on the record and on screen, never silent."""
@@ -317,19 +365,20 @@ class Cart:
         )
         if state != self.light:
             self.light = state
-            if self.pedal is not None:
-                self.pedal.set_indicator(state)
+            if self.outbox is not None:
+                self.outbox.light(state)
             self.emit(LightChanged(state))
 
     def _buzz(self, priority: str) -> None:
-        if self.pedal is not None:
-            self.pedal.buzz(priority)
+        if self.outbox is not None:
+            self.outbox.buzz(priority)
         self.emit(Buzzed(priority))
 
     def _imaging_changed(self) -> None:
         self.emit(ImagingChanged(self.live.frozen, self.live.settings_line()))
 
     def _watch_devices(self) -> None:
+        self._count_lost_presses()
         pr = self.probe.status()
         now = {"probe": (pr.connected and pr.identity is not None, pr.fault or "")}
         if self.pedal is not None:

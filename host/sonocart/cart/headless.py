@@ -24,12 +24,8 @@ from typing import Any, TextIO
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
-from sonocart.cart.settings import SettingsError, load_settings
-from sonocart.clock import SystemClock
-from sonocart.devices.pedal import PedalBoard
-from sonocart.devices.probe import ProbeClient
+from sonocart.cart.startup import StartupError, build_cart
 from sonocart.journal.store import JournalError
-from sonocart.procedures.catalogue import load_catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.scripted.script import Capture, Wait, load_script, parse_entry
 
@@ -241,21 +237,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--resume", type=Path, help="record folder to resume at start")
     p.add_argument("--status-every", type=float, default=1.0, metavar="S")
     p.add_argument("--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234)")
+    p.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
     args = p.parse_args(argv)
     try:
-        settings = load_settings(args.settings, demo=args.demo)
-    except SettingsError as exc:
+        cart = build_cart(
+            probe_port=args.probe,
+            pedal_port=args.pedal,
+            records_root=args.records,
+            settings_path=args.settings,
+            site_file=args.site_file,
+            demo=args.demo,
+            probe_control=args.probe_control,
+        )
+    except StartupError as exc:
         print(f"sonocart: {exc}", file=sys.stderr)
         return 2
-    cart = Cart(
-        catalogue=load_catalogue(site_file=args.site_file),
-        records_root=args.records,
-        clock=SystemClock(),
-        settings=settings,
-        settings_path=args.settings,
-        probe=ProbeClient(args.probe),
-        pedal=PedalBoard(args.pedal) if args.pedal else None,
-    )
     service = HeadlessService(cart, sys.stdout, args.status_every)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     threading.Thread(target=_read_stdin, args=(service, sys.stdin), daemon=True, name="stdin").start()

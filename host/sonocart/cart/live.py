@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sonocart.devices.probe import ProbeClient, ProbeStatus
+from sonocart.devices.probe_depth import DepthOutcome
 from sonocart.devices.probe_geometry import to_geometry
 from sonocart.imaging.cine import CineBuffer
 from sonocart.imaging.geometry import Geometry
@@ -57,7 +58,9 @@ class LiveImaging:
         self._scrubbed = False
         self.calipers: list[tuple[float, float]] = []
         self.needle_enhance = False
-        self.depth_mm = probe.depth_mm or 60.0
+        #: Depth of the image on screen: from the geometry of the frame rendered (live or cine), never a
+        #: depth merely asked for (the probe may refuse it or not answer).
+        self.shown_depth_mm: float | None = None
         self.tgc_db = [0.0] * TGC_BANDS
 
     def resize(self, width_px: int, height_px: int) -> None:
@@ -81,6 +84,7 @@ class LiveImaging:
             self._shown = count
             geometry = to_geometry(frame.geometry)
             image, cal = self.pipeline.process(frame.lines, geometry)
+            self.shown_depth_mm = geometry.depth_end_mm
             self._shown_image = (image.copy(), cal)
             self._record(geometry)
             self.frames_rendered += 1
@@ -119,6 +123,7 @@ class LiveImaging:
         target = min(len(cine) - 1, max(0, round(fraction * (len(cine) - 1))))
         frame = cine.scroll(target - cine.position)
         image, cal = self.pipeline.render_levels(frame.lines, frame.geometry)
+        self.shown_depth_mm = frame.geometry.depth_end_mm
         self._shown_image = (image.copy(), cal)
         self._scrubbed = True
 
@@ -153,9 +158,25 @@ class LiveImaging:
         return s.dynamic_range_db
 
     def adjust_depth(self, delta_mm: float) -> float:
-        self.depth_mm = min(DEPTH_RANGE_MM[1], max(DEPTH_RANGE_MM[0], self.depth_mm + delta_mm))
-        self._probe.set_depth(self.depth_mm)
-        return self.depth_mm
+        """Ask the probe for a new depth, one step from the pending request or else the depth shown.
+
+        The image keeps its depth until frames at the new one arrive; the request's outcome (pending,
+        refused, not confirmed) is in :meth:`depth_line`."""
+        st = self._probe.status()
+        base = st.depth_requested_mm if st.depth_pending else (self.shown_depth_mm or st.frame_depth_mm)
+        want = min(DEPTH_RANGE_MM[1], max(DEPTH_RANGE_MM[0], (base or 60.0) + delta_mm))
+        self._probe.set_depth(want)
+        return want
+
+    def depth_line(self) -> str:
+        """The depth of the image on screen, plus a request the probe has not (or not yet) applied."""
+        shown = "depth —" if self.shown_depth_mm is None else f"depth {self.shown_depth_mm:.0f} mm"
+        req = self._probe.status().depth_request
+        if req is None or req.outcome is DepthOutcome.ACCEPTED:
+            return shown
+        if req.outcome is DepthOutcome.PENDING:
+            return f"{shown} (asking the probe for {req.depth_mm:.0f} mm)"
+        return f"{shown} · [!] {req.text}"
 
     def adjust_tgc(self, band: int, delta_db: float) -> float:
         """One of 8 depth bands (0 = shallowest), interpolated over depth by the imaging chain."""
@@ -201,7 +222,7 @@ class LiveImaging:
         s = self.pipeline.settings
         tgc = " ".join(f"{v:+.0f}" for v in self.tgc_db)
         return (
-            f"depth {self.depth_mm:.0f} mm · gain {s.gain_db:+.0f} dB · DR {s.dynamic_range_db:.0f} dB"
+            f"{self.depth_line()} · gain {s.gain_db:+.0f} dB · DR {s.dynamic_range_db:.0f} dB"
             f" · TGC {tgc} · persist {self.persistence_name()}"
         )
 

@@ -30,7 +30,9 @@ class ScreenLock:
         self.last_activity = self.clock()
 
     def may_lock(self) -> bool:
-        """No PIN with sterile gloves, and none during a resuscitation."""
+        """No PIN with sterile gloves, none during a resuscitation, and none before anyone has a PIN."""
+        if not self.session.settings.operators:  # a new cart (first start): nobody could unlock it
+            return False
         return not (self.session.sterile() or self.session.last_active())
 
     def check(self) -> bool:
@@ -44,7 +46,10 @@ class ScreenLock:
     def lock(self) -> bool:
         """Lock now (the Lock button); refused while sterile or during LAST. True when locked."""
         if not self.may_lock():
-            self.session.say("the screen does not lock while sterile or during LAST", ok=False)
+            why = "while sterile or during LAST"
+            if not self.session.settings.operators:
+                why = "before an administrator is registered (nobody could unlock it)"
+            self.session.say(f"the screen does not lock {why}", ok=False)
             return False
         if not self.locked:
             self.locked = True

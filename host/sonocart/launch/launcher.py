@@ -162,15 +162,15 @@ def run(opts: RunOptions) -> int:
         signal.signal(sig, _on_signal)
     try:
         probe = opts.probe or find_port(PROBE_USB_IDS)
+        probe_args: list[str] = []  # a simulated probe's scene follows the procedure opened
         simulated = probe is None
         if probe is None:
-            link = opts.run_dir / "probe"
-            sim = children.start(
-                "probe simulator",
-                [sys.executable, "-m", "sonocart", "sim", "--link", str(link), *opts.extra_sim_args],
-            )
+            link, control = opts.run_dir / "probe", opts.run_dir / "probe.ctl"
+            argv = [sys.executable, "-m", "sonocart", "sim", "--link", str(link), "--control", str(control)]
+            sim = children.start("probe simulator", [*argv, *opts.extra_sim_args])
             wait_for_path(link, sim)
             probe = str(link)
+            probe_args = ["--probe-control", str(control)]
             _say(opts, f"No probe interface found: using the simulated probe on {probe}")
         else:
             _say(opts, f"Probe interface: {probe}")
@@ -178,9 +178,10 @@ def run(opts: RunOptions) -> int:
         simulated = simulated and "--pedal-control" in pedal_args
         demo = _demo(opts, simulated)
         if opts.headless:
-            children.start("cart", _headless_args(opts, probe, pedal_args, demo), stdin_stdout=True)
+            argv = _headless_args(opts, probe, pedal_args, demo) + probe_args
+            children.start("cart", argv, stdin_stdout=True)
         else:
-            _start_app(opts, children, probe, pedal_args, demo)
+            _start_app(opts, children, probe, [*pedal_args, *probe_args], demo)
         _say(opts, "Ctrl-C stops everything.")
         while not stopping:
             exited = children.first_exited()

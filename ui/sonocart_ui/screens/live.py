@@ -115,8 +115,10 @@ class LiveScreen(Screen):  # type: ignore[misc]
             return
         if view.image is not None:
             self._show(view.image)
-        if view.calibration is not None and (view.calibration, self.vm.depth_mm) != self._marks_key:
-            self._depth_numbers(view.calibration)
+        depth = self.vm.shown_depth_mm  # the depth of the image on screen (not one merely asked for)
+        cal = view.calibration
+        if cal is not None and depth is not None and (cal, depth) != self._marks_key:
+            self._depth_numbers(cal, depth)
         self.live = view.liveness.live and not view.frozen
         self.frozen = view.frozen
         self.no_signal_reason = view.liveness.reason
@@ -137,14 +139,14 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.ids.image.canvas.ask_update()
         self.textures_updated += 1
 
-    def _depth_numbers(self, cal: Calibration) -> None:
+    def _depth_numbers(self, cal: Calibration, depth_mm: float) -> None:
         """Centimetre numbers beside the image's ticks: rebuilt only when the calibration changes."""
-        self._marks_key = (cal, self.vm.depth_mm)
+        self._marks_key = (cal, depth_mm)
         band, img = self.ids.depth_band, self.ids.image
         band.clear_widgets()
         top = img.center_y + cal.height_px / 2  # drawn 1:1, centred in the stage (same y as the band)
         theme = App.get_running_app().theme
-        for v, text in depth_marks(cal, self.vm.depth_mm):
+        for v, text in depth_marks(cal, depth_mm):
             if text == "0":
                 continue  # the skin line: the band's top
             y = top - v

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sonocart.cart.first_start import needs_first_administrator
 from sonocart.cart.session import CartSession
 
 PHASE_SCREENS = {
@@ -16,6 +17,8 @@ PHASE_SCREENS = {
 
 
 def screen_for(session: CartSession) -> str:
-    """The screen the procedure is at (start when none is open)."""
+    """The screen the procedure is at (start when none is open; first start on a cart with no one)."""
     phase = session.phase()
+    if phase is None and needs_first_administrator(session):
+        return "first_start"
     return "start" if phase is None else PHASE_SCREENS.get(phase, "live")
