@@ -25,6 +25,20 @@ def _alive() -> list[str]:
     return subprocess.run(["ps", "-eo", "pid="], capture_output=True, text=True).stdout.split()
 
 
+def _start_run(run_dir: Path, kivy_home: Path) -> subprocess.Popen[str]:
+    """``sonocart run`` with no display (it starts its own Xvfb), in its own session as from a terminal."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KIVY_HOME"] = str(kivy_home)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def _pids_matching(text: str) -> set[int]:
     out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
     return {int(line.split(None, 1)[0]) for line in out.splitlines() if text in line and "ps -eo" not in line}
@@ -35,16 +49,7 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
     tmp_path: Path,
 ) -> None:
     run_dir = tmp_path / "run"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["KIVY_HOME"] = str(tmp_path / "kivy")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sonocart", "run", "--run-dir", str(run_dir), "--screenshot-every", "0.5"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    proc = _start_run(run_dir, tmp_path / "kivy")
     shot = run_dir / "screen.png"
     try:
         deadline = time.monotonic() + 60
@@ -81,3 +86,36 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
     assert not (run_dir / "probe").exists(), "the simulator's pty link was left behind"
     assert not (run_dir / "pedal").exists() and not (run_dir / "pedal.ctl").exists(), "pedal sim left behind"
     assert not micropython & {int(p) for p in _alive()}, "the simulated board's micropython outlived Ctrl-C"
+
+
+@pytest.mark.ui
+def test_a_dead_probe_simulator_is_started_again_and_the_app_stays_up(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    proc = _start_run(run_dir, tmp_path / "kivy")
+    sim_marker = f"--link {run_dir / 'probe'}"
+    try:
+        deadline = time.monotonic() + 60
+        while not (run_dir / "screen.png").exists():
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "no screenshot within 60 s"
+            time.sleep(0.1)
+        sims = _pids_matching(sim_marker)
+        apps = _pids_matching("-m sonocart_ui")
+        apps = {p for p in apps if str(run_dir) in Path(f"/proc/{p}/cmdline").read_text()}
+        assert len(sims) == 1 and len(apps) == 1, (sims, apps)
+        os.kill(sims.pop(), signal.SIGKILL)  # the simulated probe dies as a pulled cable would
+        deadline = time.monotonic() + 20
+        while not (_pids_matching(sim_marker) - sims):
+            assert proc.poll() is None, "the launcher stopped when the simulator died"
+            assert time.monotonic() < deadline, "the simulator was not started again within 20 s"
+            time.sleep(0.1)
+        time.sleep(2.0)
+        assert proc.poll() is None, "the launcher stopped"
+        assert all(Path(f"/proc/{p}").exists() for p in apps), "the app closed when the simulator died"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert "probe simulator exited with status -9; starting it again (the app stays up)." in output
+    assert proc.returncode == 0, output
+    time.sleep(0.5)
+    assert _pids_matching(str(run_dir)) == set(), "a child process outlived Ctrl-C"

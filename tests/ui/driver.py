@@ -44,6 +44,10 @@ def touch(widget: Any, hold_s: float = 0.0) -> Steps:
     if widget.disabled or widget.opacity == 0:
         raise AssertionError(f"touch on a hidden or disabled widget: {getattr(widget, 'text', widget)!r}")
     x, y = widget.to_window(*widget.center)
+    if parent is not None:  # the point must be inside the scroll view's window, not clipped away
+        px, py = parent.to_window(parent.x, parent.y)
+        if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
+            raise AssertionError(f"touch on a widget clipped away: {getattr(widget, 'text', widget)!r}")
     t = UnitTestTouch(x, y)
     t.touch_down()
     yield

@@ -39,6 +39,7 @@ from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
+from tests.ui.layout import live_layout, text_audit  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
 SITE = """
@@ -86,7 +87,8 @@ class Scenario:
         return self.app.screens.current_screen
 
     def panel(self) -> Any:
-        return self.screen().ids.panel
+        screen = self.screen()
+        return screen.step_panel if screen is self.app.live_screen else screen.ids.panel
 
     def look(self, label: str) -> None:
         """Record what a person would read on the screen now."""
@@ -100,7 +102,7 @@ class Scenario:
             "status_probe": root.ids.status.probe,
             "status_operator": root.ids.status.operator,
         }
-        if "panel" in self.screen().ids:
+        if "panel" in self.screen().ids or self.screen() is app.live_screen:
             seen["step_text"] = self.panel().step_text
             seen["detail"] = self.panel().detail
         if app.screens.current == "live":
@@ -108,6 +110,9 @@ class Scenario:
             seen.update(
                 side=live.ids.side_banner.text, badge=live.ids.live_badge.text, caliper=live.caliper_text
             )
+        from kivy.core.window import Window
+
+        seen["texts"] = text_audit(Window)
         self.report.see(label, **seen)
 
     def shot(self, name: str) -> None:
@@ -127,6 +132,25 @@ class Scenario:
         yield from wait(lambda: self.app.session.version != before, 3, f"{key} acted on")
         yield from self.settle()
         self.look(f"{expect_step or ''} {key}".strip())
+
+    def press_strip(self, key: str, expect_step: str | None = None, acts: bool = True) -> Steps:
+        """Touch a button of the live screen's fixed sterile strip."""
+        live = self.app.live_screen
+        if expect_step is not None:
+            yield from wait(lambda: self.app.form.view().step_id == expect_step, 5, f"step {expect_step}")
+            yield from self.settle()
+        yield from wait(lambda: live.strip_button(key) is not None, 3, f"strip button {key}")
+        before = self.app.session.version
+        yield from touch(live.strip_button(key))
+        if acts:
+            yield from wait(lambda: self.app.session.version != before, 3, f"{key} acted on")
+        yield from self.settle()
+        self.look(f"strip {key}")
+
+    def toggle_column(self) -> Steps:
+        """The nav bar's Image/Step button on the live screen swaps the column beside the image."""
+        yield from touch(self.app.root.ids.nav.ids.nav_scan)
+        yield from self.settle()
 
     def pedal(self, pedal: str, hold: bool) -> Steps:
         """Press a pedal on the simulated board; wait until the app has acted on it."""
@@ -267,15 +291,38 @@ class Scenario:
         yield from wait(lambda: live.live, 20, "live image")
         yield from self.settle()
         self.look("live: prep")
+        r["layout_prep"] = live_layout(app)
         self.shot("05-live-prep")
+        # Image -> Step: the step comes back whole (it once came back blank, the STOP out of reach).
+        yield from self.toggle_column()
+        r["column_image_panel"] = [c.__class__.__name__ for c in live.ids.flex.children]
+        yield from self.toggle_column()
+        panel = self.panel()
+        r["column_after_toggle"] = {
+            "children": [c.__class__.__name__ for c in live.ids.flex.children],
+            "step_text": panel.step_text,
+            "step_text_shown": panel.ids.step_text.opacity > 0 and panel.ids.step_text.height > 0,
+            "panel_height": panel.height,
+            "scroll_y": panel.ids.scroll.scroll_y,
+        }
         # Pedal B hold confirms "prep done" (no prompt waiting).
         yield from self.pedal("B", hold=True)
-        yield from self.press_step("stop:dr_ana:right", "stop_before_block")  # a mis-tap...
-        yield from self.press_step("stop:dr_ana:left")  # ...restated: one answer per person
+        # STOP: one person at a time states the side on the fixed strip; "next person" passes it on.
+        # A mis-tap (dr_ana RIGHT) is restated by the same person: one answer each, journaled.
+        yield from self.press_strip("stop:dr_ana:right", "stop_before_block")
+        r["layout_stop"] = live_layout(app)
+        self.shot("05-live-stop")
+        while app.live_screen.strip_button("stop:dr_ana:left") is None:  # round to dr_ana again
+            yield from self.press_strip("stop_next", acts=False)
+        yield from self.press_strip("stop:dr_ana:left")
         r["stop_marks"] = sorted(a.key for a in app.form.view().actions if a.selected)
-        yield from self.press_step("stop:odp_cy:left")
+        while app.live_screen.strip_button("stop:rn_ben:left") is None:
+            yield from self.press_strip("stop_next", acts=False)
+        yield from self.press_strip("stop:rn_ben:left")
         # Injection: B hold = negative aspiration, B tap = log an aliquot (4 mL), A hold = still.
         yield from wait(lambda: app.form.view().kind == "injection", 5, "injection step")
+        yield from self.settle()
+        r["layout_injection"] = live_layout(app)
         yield from self.pedal("A", hold=False)  # freeze
         r["frozen_badge"] = live.ids.live_badge.text
         # Calipers by touch on the frozen image: two points 100 px apart on screen, in window coordinates.
@@ -315,10 +362,16 @@ class Scenario:
         eng = app.session.engine
         yield from wait(lambda: eng is not None and len(eng.state.aliquots) == 2, 3, "second aliquot")
         r["aliquots_visible"] = self.panel().detail
-        yield from touch(live.ids.still)  # a second still, by touch
+        yield from self.toggle_column()  # a second still, by touch on the imaging controls
+        yield from touch(button_in(live.image_panel_box.ids.image_actions, "capture_still"))
         yield from self.settle()
         self.look("still by touch")
-        yield from self.press_step("finish", "inject")
+        yield from self.toggle_column()
+        # Finish asks once more on the strip: the first tap arms it, the second finishes.
+        yield from self.press_strip("finish", "inject", acts=False)
+        r["finish_armed_label"] = live.strip_button("finish").text
+        r["step_after_one_finish_tap"] = app.form.view().step_id
+        yield from self.press_strip("finish")
 
     def sign_out(self) -> Steps:
         app = self.app

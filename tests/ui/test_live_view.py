@@ -49,7 +49,7 @@ def test_live_image_changes_and_no_signal_shows_when_the_probe_stops(
     assert report["no_signal_overlay_opacity"] == 1
     assert report["no_signal_reason"]
     assert report["image_dimmed"][0] < 0.5
-    assert report["live_badge_text_no_signal"] == ""
+    assert report["live_badge_text_no_signal"] == "NOT LIVE"  # in the band above the image, in red
     # back: live again by itself, overlay gone
     assert report["recovered_overlay_opacity"] == 0
     for name in ("1-live", "2-live-later", "3-no-signal", "4-recovered"):

@@ -22,6 +22,8 @@ KEEP = (
     "01-start",
     "02-sign-in-team",
     "04-time-out-medications",
+    "05-live-prep",
+    "05-live-stop",
     "06-live-frozen-calipers",
     "07-live-prompt",
     "08-sign-out",

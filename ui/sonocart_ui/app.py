@@ -89,6 +89,10 @@ _TEXT_EVENTS = frozenset(
 class CartApp(App):  # type: ignore[misc]
     title = "Sonocart"
     text_focused = BooleanProperty(False)
+    #: The live screen is shown: the window's status and prompt bars give way to the image.
+    immersive = BooleanProperty(False)
+    #: The live screen's column shows the imaging controls instead of the step.
+    image_panel = BooleanProperty(False)
 
     def __init__(
         self,
@@ -171,6 +175,7 @@ class CartApp(App):  # type: ignore[misc]
             name = "lock"
         self.screens.current = name
         self.cart.image_wanted = name == "live"
+        self.immersive = name == "live"
         self._refresh_screen()
         self._report_shown()
 
@@ -178,6 +183,13 @@ class CartApp(App):  # type: ignore[misc]
         """Back to the screen of the procedure's current phase (start when none is open)."""
         self._phase_screen = screen_for(self.session)
         self.show(self._phase_screen)
+
+    def scan_pressed(self) -> None:
+        """The nav bar's Scan button: to the live screen; on it, swap its column (step <-> imaging)."""
+        if self.immersive:
+            self.image_panel = not self.image_panel
+        else:
+            self.show("live")
 
     def lock_now(self) -> None:
         if self.cart.lock_now():
@@ -318,9 +330,12 @@ class CartApp(App):  # type: ignore[misc]
         prompts = self.session.prompts()
         n = len(prompts)
         self.root.ids.nav.alarms_label = f"Alarms ({n})" if n else "Alarms"
+        live = self.live_screen
         if not prompts:
             bar.text, bar.colour, bar.text_colour = "No active prompt", list(th.PANEL), list(th.TEXT_DIM)
             bar.can_ack, bar.more = False, ""
+            if live is not None:
+                live.prompt_text = ""
             return
         top = prompts[0]
         st = style_of(top.priority)
@@ -329,6 +344,10 @@ class CartApp(App):  # type: ignore[misc]
         bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
+        if live is not None:
+            live.prompt_text = bar.text + (f" ({bar.more})" if bar.more else "")
+            live.prompt_action = "Tap: override..." if top.blocking else "Tap: acknowledge"
+            live.prompt_colour = list(st.colour)
         self._report_shown()
 
     def _report_shown(self) -> None:
@@ -352,16 +371,21 @@ class CartApp(App):  # type: ignore[misc]
         bar = self.root.ids.status
         self._probe_line()
         bar.banner = self.side_banner() or "No procedure open"
-        bar.operator = f"op {self.session.operator or '—'}"
+        bar.operator = self.form.name(self.session.operator) if self.session.operator else "no operator"
+        live = self.live_screen
         if self.pedal is None:
             bar.pedal, bar.pedal_ok = "pedal board: none", False
-            return
-        ps = self.pedal.status()
-        if ps.fault:
-            bar.pedal, bar.pedal_ok = ps.fault, False
         else:
-            board = ps.identity.board_id if ps.identity else "?"
-            bar.pedal, bar.pedal_ok = f"pedals OK · light {self.cart.light} · {board}", True
+            ps = self.pedal.status()
+            if ps.fault:
+                bar.pedal, bar.pedal_ok = ps.fault, False
+            else:
+                board = ps.identity.board_id if ps.identity else "?"
+                light = LIGHT_WORDS.get(self.cart.light, self.cart.light.replace("_", " "))
+                bar.pedal, bar.pedal_ok = f"pedals OK · light {light} · board {board}", True
+        if live is not None:
+            live.pedal_ok = bar.pedal_ok
+            live.pedal_text = "pedals OK" if bar.pedal_ok else f"[!] {bar.pedal}"
 
     def _toast(self) -> None:
         fb = self.session.feedback
@@ -369,9 +393,13 @@ class CartApp(App):  # type: ignore[misc]
         text = ""
         if fb is not None and self.clock() - fb.at < TOAST_S:
             text = fb.text if fb.ok else f"[!] {fb.text}"
+        colour = th.TEXT if fb is None or fb.ok else th.ALARM_MEDIUM
         if toast.text != text:
             toast.text = text
-            toast.color = th.TEXT if fb is None or fb.ok else th.ALARM_MEDIUM
+            toast.color = colour
+        if self.live_screen is not None and self.live_screen.toast_text != text:
+            self.live_screen.toast_text = text
+            self.live_screen.toast_colour = list(colour)
 
     def _activity(self, *_: object) -> None:
         self.cart.touched()
@@ -393,3 +421,9 @@ class CartApp(App):  # type: ignore[misc]
 
 
 _KEYNAMES = {282: "f1", 283: "f2"}
+#: The board's light as the team sees it (the core's indicator names are identifiers).
+LIGHT_WORDS = {
+    "alarm_high": "red, high alarm",
+    "alarm_medium": "yellow, medium alarm",
+    "alarm_low": "cyan, low alarm",
+}

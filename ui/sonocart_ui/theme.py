@@ -78,3 +78,18 @@ class Theme:
     def side_panel(self) -> float:
         """Width of the live screen's control column."""
         return math.ceil(self.mm(44 if self.compact else 58))
+
+    @property
+    def live_column(self) -> float:
+        """Width of the live screen's column beside the image (prompt, step, sterile strip)."""
+        return math.ceil(self.mm(31 if self.compact else 33.5))
+
+    @property
+    def band(self) -> float:
+        """Height of the one-line text band above the image (LIVE badge, side, pedals)."""
+        return math.ceil(self.font_small * 1.3)
+
+    @property
+    def depth_band(self) -> float:
+        """Width of the depth-number band right of the image (two digits, or "cm")."""
+        return math.ceil(self.mm(6.5))

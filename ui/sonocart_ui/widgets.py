@@ -21,6 +21,7 @@ class BigButton(Button):  # type: ignore[misc]
 
     selected = BooleanProperty(False)
     primary = BooleanProperty(False)
+    danger = BooleanProperty(False)  # an unsafe answer (blood on aspiration): red, never like a safe one
     key = StringProperty("")
 
 
@@ -49,7 +50,7 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
         for a in actions:
             label = ("[X] " if a.selected else "") + a.label
             b = BigButton(text=label, selected=a.selected, primary=a.primary, key=a.key)
-            b.bind(on_release=self._pressed)
+            b.bind(on_release=self._pressed, texture_size=_grow)
             self.add_widget(b)
         self._columns()
 
@@ -59,6 +60,14 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
 
     def button(self, key: str) -> BigButton | None:
         return next((b for b in self.children if b.key == key), None)
+
+
+def _grow(button: BigButton, size: tuple[float, float]) -> None:
+    """A grid's button is at least one touch target tall, taller when its label wraps."""
+    from kivy.app import App
+
+    theme = App.get_running_app().theme
+    button.height = max(theme.target, size[1] + theme.gap * 2)
 
 
 class StatusBar(BoxLayout):  # type: ignore[misc]

@@ -170,7 +170,10 @@ class Cart:
         return eng.submit(inp)
 
     def acknowledge(self, prompt_id: str) -> bool:
-        return self.submit(lambda op: Acknowledge(prompt_id, op), f"acknowledged {prompt_id}")
+        eng = self.session.engine
+        prompt = eng.state.prompts.get(prompt_id) if eng is not None else None
+        said = prompt.text if prompt is not None else prompt_id  # the words on screen, not the id
+        return self.submit(lambda op: Acknowledge(prompt_id, op), f"acknowledged: {said}")
 
     def freeze(self) -> bool:
         frozen = self.live.toggle_freeze()

@@ -1,7 +1,9 @@
 """``sonocart run``: find or simulate the devices, start the app, clean up everything on exit.
 
-Every child runs in its own process group and is stopped on Ctrl-C, SIGTERM or
-when any of them dies; the simulator's pty symlinks are removed with it. The settings file is checked
+Every child runs in its own process group and is stopped on Ctrl-C, SIGTERM or when the app (or the
+headless cart) exits. A simulated device that dies is started again (a dead simulator is a pulled cable:
+the app shows NO SIGNAL, then live again), never a reason to close the app; the simulator's pty symlinks
+are removed when it stops. The settings file is checked
 before anything starts: an invalid one stops here with its message and exit status 2, untouched.
 ``--demo`` gives the app the demo team only when every device is simulated (a cart wired to a real probe
 or pedal board never runs with a known PIN).
@@ -22,6 +24,10 @@ from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
 from sonocart.devices.pedal import find_pedal_port
 from sonocart.launch.xvfb import Xvfb
+
+#: Children started again when they die (at most once per RESTART_GAP_S each).
+RESTARTABLE = frozenset({"probe simulator", "pedal-board simulator"})
+RESTART_GAP_S = 1.0
 
 
 @dataclass
@@ -50,6 +56,8 @@ class Children:
 
     def __init__(self, quiet_stdout: bool = False) -> None:
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+        self._how: dict[str, tuple[list[str], dict[str, str] | None, bool]] = {}
+        self.restarts: dict[str, list[float]] = {}
         self.xvfb: Xvfb | None = None  # the private display, when we started one
         #: headless: stdout carries the protocol, so every other child's output goes to stderr
         self.quiet_stdout = quiet_stdout
@@ -62,7 +70,20 @@ class Children:
         stdout = sys.stderr if self.quiet_stdout and not stdin_stdout else None
         proc = subprocess.Popen(argv, env=env, start_new_session=True, stdin=stdin, stdout=stdout)
         self.procs.append((name, proc))
+        self._how[name] = (argv, env, stdin_stdout)
         return proc
+
+    def restart(self, name: str, now: float) -> subprocess.Popen[bytes]:
+        """Start ``name`` again as it was first started; what is left of its process group goes first
+        (a pedal-board simulator's MicroPython child outlives a SIGKILLed parent)."""
+        for n, p in self.procs:
+            if n == name:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(p.pid, signal.SIGKILL)
+        self.procs = [(n, p) for n, p in self.procs if n != name]
+        self.restarts.setdefault(name, []).append(now)
+        argv, env, stdin_stdout = self._how[name]
+        return self.start(name, argv, env, stdin_stdout)
 
     def first_exited(self) -> tuple[str, int] | None:
         for name, proc in self.procs:
@@ -164,6 +185,13 @@ def run(opts: RunOptions) -> int:
         _say(opts, "Ctrl-C stops everything.")
         while not stopping:
             exited = children.first_exited()
+            if exited is not None and exited[0] in RESTARTABLE:
+                name, code = exited
+                last = children.restarts.get(name, [-RESTART_GAP_S])[-1]
+                time.sleep(max(0.0, last + RESTART_GAP_S - time.monotonic()))
+                _say(opts, f"{name} exited with status {code}; starting it again (the app stays up).")
+                children.restart(name, time.monotonic())
+                continue
             if exited is not None:
                 name, code = exited
                 _say(opts, f"{name} exited with status {code}; stopping.")

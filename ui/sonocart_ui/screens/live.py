@@ -1,25 +1,48 @@
-"""Live imaging screen: the image as large as possible with the confirmed side on it, NO SIGNAL / FROZEN
-states, freeze + cine, captures, calipers, imaging controls, and the current step beside it."""
+"""Live imaging screen: the image as large as the screen allows, rendered at the stage's pixel size, with
+nothing drawn over it; the LIVE/FROZEN badge, the side and the pedals in a band above it, depth numbers
+beside it, the prompt, the step and (during STOP and the injection) a fixed strip of large buttons in the
+column beside it. NO SIGNAL is the one thing drawn on the image: a stale image must say so."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from kivy.app import App
+from kivy.factory import Factory
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from sonocart.cart.live import LiveImaging, LiveView
-from sonocart_ui.viewmodels.live import image_actions
+from sonocart.imaging.scanconvert import Calibration
+from sonocart_ui import theme as th
+from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
+from sonocart_ui.viewmodels.step_form import Action
+
+#: Largest image we scan-convert (the 10-inch screen); the stage is never larger on the cart's screens.
+MAX_IMAGE_PX = (1280, 800)
+#: A first tap on "Finish injection" arms it for this long; the second tap finishes.
+FINISH_CONFIRM_S = 5.0
+
+
+class LiveStepPanel(BoxLayout):  # type: ignore[misc]
+    """The step in the column: text, detail (with the needle readout) and the step's other buttons."""
+
+
+class LiveImagePanel(BoxLayout):  # type: ignore[misc]
+    """The imaging controls in the column, with the imaging settings and the current step's title."""
+
+    step_title = StringProperty("")
+    info = StringProperty("")
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
-
-#: Largest image we scan-convert; the widget scales it to fit the screen.
-MAX_IMAGE_PX = (1024, 768)
 
 
 class LiveScreen(Screen):  # type: ignore[misc]
@@ -28,25 +51,57 @@ class LiveScreen(Screen):  # type: ignore[misc]
     no_signal_reason = StringProperty("waiting for the probe")
     fps_text = StringProperty("")
     side_text = StringProperty("")
+    pedal_text = StringProperty("")
+    pedal_ok = BooleanProperty(True)
     step_title = StringProperty("")
-    settings_text = StringProperty("")
     caliper_text = StringProperty("")
     caliper_points = ListProperty([])
-    show_image_panel = BooleanProperty(False)
+    prompt_text = StringProperty("")
+    prompt_action = StringProperty("")
+    prompt_colour = ListProperty([0.11, 0.12, 0.14, 1])
+    toast_text = StringProperty("")
+    toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
 
     def __init__(self, view_model: LiveImaging, **kwargs: object) -> None:
         self.vm = view_model  # before Screen.__init__: the kv rules (on_kv_post) use it
         self._texture: Texture | None = None
+        self._marks_key: tuple[Calibration, float] | None = None
+        self._strip_shown: tuple[Action, ...] = ()
+        self._speaker = 0
+        self._finish_armed_at: float | None = None
         self.textures_updated = 0
+        self.step_panel_box = LiveStepPanel()
+        self.image_panel_box = LiveImagePanel()
         super().__init__(**kwargs)
+
+    @property
+    def step_panel(self) -> Any:
+        """The step form's panel (text, detail and the step's other buttons)."""
+        return self.step_panel_box.ids.panel
 
     def on_kv_post(self, _base: object) -> None:
         app = App.get_running_app()
-        self.ids.panel.ids.actions.on_action = app.step_action
-        self.ids.image_actions.on_action = self._image_action
-        self.ids.image_actions.show(image_actions(self.vm))
+        self.step_panel.ids.actions.on_action = app.step_action
+        self.image_panel_box.ids.image_actions.on_action = self._image_action
+        self.image_panel_box.ids.image_actions.show(image_actions(self.vm))
+        app.bind(image_panel=lambda *_: self._swap_panel())
+        self._swap_panel()
 
+    def on_prompt_text(self, *_: object) -> None:
+        self.ids.notes.scroll_y = 1  # a new prompt is read from its marker and word
+
+    def _swap_panel(self) -> None:
+        """Put the step or the imaging controls in the column (re-added whole: never left blank)."""
+        flex = self.ids.flex
+        want = self.image_panel_box if App.get_running_app().image_panel else self.step_panel_box
+        if want.parent is flex:
+            return
+        flex.clear_widgets()
+        flex.add_widget(want)
+        self.step_panel.ids.scroll.scroll_y = 1
+
+    # -- the image --------------------------------------------------------------------------------
     def fit_stage(self) -> None:
         """Size the imaging chain's output to the stage (before the core renders the next frame)."""
         stage = self.ids.stage
@@ -60,59 +115,13 @@ class LiveScreen(Screen):  # type: ignore[misc]
             return
         if view.image is not None:
             self._show(view.image)
+        depth = self.vm.shown_depth_mm  # the depth of the image on screen (not one merely asked for)
+        cal = view.calibration
+        if cal is not None and depth is not None and (cal, depth) != self._marks_key:
+            self._depth_numbers(cal, depth)
         self.live = view.liveness.live and not view.frozen
         self.frozen = view.frozen
         self.no_signal_reason = view.liveness.reason
-
-    def refresh_text(self, fps: float) -> None:
-        """The slower refresh (4 Hz or on change): numbers and the step panel."""
-        app = App.get_running_app()
-        self.fps_text = f"{fps:.0f} fps"
-        self.side_text = app.side_banner()
-        self.settings_text = " · ".join(x for x in (self.vm.settings_line(), self.vm.needle_line()) if x)
-        mm = self.vm.caliper_mm()
-        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
-        if not self.vm.calipers:
-            self.caliper_points = []
-        self.needle_on = self.vm.needle_enhance
-        view = app.form.view()
-        self.step_title = view.text
-        self.ids.panel.show(view)
-
-    def _image_action(self, key: str) -> None:
-        App.get_running_app().cart.imaging_press(key)
-        self.settings_text = self.vm.settings_line()
-        if key == "persistence":  # its button names the level now in force
-            self.ids.image_actions.show(image_actions(self.vm))
-
-    def on_stage_touch(self, touch: Any) -> bool:
-        """A touch on the frozen image places a caliper point (image pixels, row 0 at the top).
-
-        Worked in window coordinates: the stage and the screen are relative layouts, so the touch, the
-        image and the drawing each have their own origin. The cine scrubber keeps its own touches.
-        """
-        img, stage, cine = self.ids.image, self.ids.stage, self.ids.cine
-        if not self.frozen or self._texture is None:
-            return False
-        wx, wy = stage.parent.to_window(*touch.pos)
-        sx, sy = stage.to_window(0, 0)
-        if cine.collide_point(wx - sx, wy - sy):
-            return False
-        nw, nh = img.norm_image_size
-        left, top = img.center_x - nw / 2, img.center_y + nh / 2  # stage coordinates
-        tw, th = self._texture.size
-        u = (wx - sx - left) * tw / max(1.0, nw)
-        v = (top - (wy - sy)) * th / max(1.0, nh)
-        if not (0 <= u < tw and 0 <= v < th):
-            return False
-        self.vm.add_caliper(u, v)
-        pts: list[float] = []
-        for cu, cv in self.vm.calipers:
-            pts += [left + cu * nw / tw, top - cv * nh / th]
-        self.caliper_points = pts
-        mm = self.vm.caliper_mm()
-        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
-        return True
 
     def _show(self, image: np.ndarray) -> None:
         h, w = image.shape
@@ -129,6 +138,120 @@ class LiveScreen(Screen):  # type: ignore[misc]
         tex.blit_buffer(image.reshape(-1), colorfmt="luminance", bufferfmt="ubyte")  # type: ignore[arg-type]
         self.ids.image.canvas.ask_update()
         self.textures_updated += 1
+
+    def _depth_numbers(self, cal: Calibration, depth_mm: float) -> None:
+        """Centimetre numbers beside the image's ticks: rebuilt only when the calibration changes."""
+        self._marks_key = (cal, depth_mm)
+        band, img = self.ids.depth_band, self.ids.image
+        band.clear_widgets()
+        top = img.center_y + cal.height_px / 2  # drawn 1:1, centred in the stage (same y as the band)
+        theme = App.get_running_app().theme
+        for v, text in depth_marks(cal, depth_mm):
+            if text == "0":
+                continue  # the skin line: the band's top
+            y = top - v
+            lab = Label(text=text, size_hint=(None, None), bold=True, color=th.TEXT)
+            lab.size = (band.width, theme.font_small * 1.2)
+            lab.pos = (0, max(0.0, min(band.height - lab.height, y - lab.height / 2)))
+            band.add_widget(lab)
+        unit = Label(text="cm", size_hint=(None, None), color=th.TEXT_DIM)
+        unit.size = (band.width, theme.font_small * 1.2)
+        unit.pos = (0, 0)
+        band.add_widget(unit)
+
+    # -- text, the column and the strip -----------------------------------------------------------
+    def refresh_text(self, fps: float) -> None:
+        """The slower refresh (4 Hz or on change): numbers, the step and the strip."""
+        app = App.get_running_app()
+        self.fps_text = f"{fps:.0f} fps"
+        self.side_text = app.side_banner()
+        mm = self.vm.caliper_mm()
+        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        if not self.vm.calipers:
+            self.caliper_points = []
+        self.needle_on = self.vm.needle_enhance
+        needle = self.vm.needle_line()
+        self.image_panel_box.info = "\n".join(x for x in (needle, self.vm.settings_line()) if x)
+        view = app.form.view()
+        self.step_title = view.text
+        self.image_panel_box.step_title = view.text
+        if self._finish_armed_at is not None and app.clock() - self._finish_armed_at > FINISH_CONFIRM_S:
+            self._finish_armed_at = None
+        strip = sterile_strip(view, self._speaker, self._finish_armed_at is not None, app.form.name)
+        self._show_strip(strip)
+        detail = "\n".join(x for x in (view.detail, needle) if x)
+        actions = view.actions if strip is None else strip.rest
+        self.step_panel.show(replace(view, detail=detail, actions=actions))
+        self.image_panel_box.ids.image_actions.show(image_actions(self.vm))
+
+    def _show_strip(self, strip: Strip | None) -> None:
+        actions = () if strip is None else strip.actions
+        if actions == self._strip_shown:
+            return
+        self._strip_shown = actions
+        box = self.ids.strip
+        box.clear_widgets()
+        for a in actions:
+            b = Factory.SterileButton(
+                text=a.label,
+                key=a.key,
+                primary=a.primary and a.key != "aspirate:positive",
+                selected=a.selected,
+                danger=a.key == "aspirate:positive",
+            )
+            b.bind(on_release=lambda btn: self.strip_action(btn.key))
+            box.add_widget(b)
+
+    def strip_button(self, key: str) -> Any:
+        return next((b for b in self.ids.strip.children if b.key == key), None)
+
+    def strip_action(self, key: str) -> None:
+        app = App.get_running_app()
+        if key == NEXT_SPEAKER:
+            self._speaker += 1
+        elif key == "finish" and self._finish_armed_at is None:
+            self._finish_armed_at = app.clock()  # asks once more: finishing cannot be undone
+        else:
+            self._finish_armed_at = None
+            self._speaker = 0
+            app.step_action(key)
+        self.refresh_text(app.probe.status().fps)
+
+    def _image_action(self, key: str) -> None:
+        app = App.get_running_app()
+        if key in ("freeze", "capture_still", "capture_clip", "needle"):
+            app.live_action(key)
+        else:
+            app.cart.imaging_press(key)
+        self.image_panel_box.ids.image_actions.show(image_actions(self.vm))
+
+    # -- calipers ---------------------------------------------------------------------------------
+    def on_stage_touch(self, touch: Any) -> bool:
+        """A touch on the frozen image places a caliper point (image pixels, row 0 at the top).
+
+        Worked in window coordinates: the stage and the screen are relative layouts, so the touch, the
+        image and the drawing each have their own origin.
+        """
+        img, stage = self.ids.image, self.ids.stage
+        if not self.frozen or self._texture is None:
+            return False
+        wx, wy = stage.parent.to_window(*touch.pos)
+        sx, sy = stage.to_window(0, 0)
+        nw, nh = img.norm_image_size
+        left, top = img.center_x - nw / 2, img.center_y + nh / 2  # stage coordinates
+        tw, th_ = self._texture.size
+        u = (wx - sx - left) * tw / max(1.0, nw)
+        v = (top - (wy - sy)) * th_ / max(1.0, nh)
+        if not (0 <= u < tw and 0 <= v < th_):
+            return False
+        self.vm.add_caliper(u, v)
+        pts: list[float] = []
+        for cu, cv in self.vm.calipers:
+            pts += [left + cu * nw / tw, top - cv * nh / th_]
+        self.caliper_points = pts
+        mm = self.vm.caliper_mm()
+        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        return True
 
     def clear_calipers(self) -> None:
         self.caliper_points = []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from sonocart_ui.viewmodels.start import StartForm
@@ -23,16 +23,35 @@ class StartScreen(Screen):  # type: ignore[misc]
         self.form = form
         super().__init__(**kwargs)
 
+    has_open = BooleanProperty(False)
+
     def on_kv_post(self, _base: object) -> None:
         self.ids.procedures.on_action = self._pick_procedure
         self.ids.operators.on_action = self._pick_operator
+        self.ids.resume.on_action = self._resume
+
+    def on_pre_enter(self, *_: object) -> None:
+        self.form.find_open()
+        self.refresh()
 
     def refresh(self) -> None:
         f = self.form
+        offers = f.resume_offers()
+        self.has_open = bool(offers)
+        self.ids.resume.show([Action(path, text, primary=True) for path, text in offers])
+        for b in self.ids.resume.children:
+            if b.shorten:  # a record is named whole (procedure, time, phase, step): the button grows
+                b.shorten = False
+                b.bind(texture_size=self._fit)
         self.ids.procedures.show([Action(p, name, p == f.procedure_id) for p, name in f.procedures()])
-        self.ids.operators.show([Action(o, o, o == f.operator) for o in f.operators()])
+        name = App.get_running_app().form.name
+        self.ids.operators.show([Action(o, name(o), o == f.operator) for o in f.operators()])
         self.error = f.error
         self.roster_note = f.roster_note()
+
+    def _fit(self, button: object, size: tuple[float, float]) -> None:
+        theme = App.get_running_app().theme
+        button.height = max(theme.target, size[1] + theme.gap * 2)  # type: ignore[attr-defined]
 
     def _pick_procedure(self, key: str) -> None:
         self.form.procedure_id = key
@@ -44,6 +63,11 @@ class StartScreen(Screen):  # type: ignore[misc]
 
     def set_field(self, name: str, value: str) -> None:
         self.form.values[name] = value
+
+    def _resume(self, path: str) -> None:
+        if self.form.resume(path):
+            App.get_running_app().go_procedure()
+        self.refresh()
 
     def start(self) -> None:
         if self.form.start():

@@ -32,4 +32,7 @@ def rows(session: CartSession) -> list[PromptRow]:
 
 def acknowledge(session: CartSession, prompt_id: str) -> bool:
     """Journal a person's acknowledgement (the engine refuses it for a hard stop)."""
-    return session.submit(lambda op: Acknowledge(prompt_id, op), f"acknowledged {prompt_id}")
+    eng = session.engine
+    prompt = eng.state.prompts.get(prompt_id) if eng is not None else None
+    said = prompt.text if prompt is not None else prompt_id  # the words on screen, not the id
+    return session.submit(lambda op: Acknowledge(prompt_id, op), f"acknowledged: {said}")

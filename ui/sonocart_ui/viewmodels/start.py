@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from sonocart.cart.resume import OpenRecord, open_records
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import DEMO_PIN
 
@@ -17,6 +20,41 @@ class StartForm:
     operator: str = ""
     values: dict[str, str] = field(default_factory=lambda: dict.fromkeys(FIELDS, ""))
     error: str = ""
+    open: list[OpenRecord] = field(default_factory=list)
+
+    def find_open(self) -> None:
+        """Look for records left open (a crash, a power cut): read once when the screen is shown."""
+        s = self.session
+        self.open = [] if s.record is not None else open_records(s.records_root, s.catalogue, s.clock)
+
+    def resume_offers(self) -> list[tuple[str, str]]:
+        """(record folder, what a person reads): procedure, phase, step and the local time it opened."""
+        out = []
+        for r in self.open:
+            if r.error:
+                out.append((str(r.path), f"[!] A record cannot be read ({r.path.name}): call a technician"))
+                continue
+            opened = time.strftime("%H:%M on %d %b", time.localtime(r.opened_wall))
+            name = r.procedure.removeprefix("Ultrasound-guided ")
+            out.append((str(r.path), f"Resume {name}, opened {opened} · {r.phase}: {r.step}"))
+        return out
+
+    def resume(self, path: str) -> bool:
+        """Re-open a record at its phase, step and timers (the core folds its journal back)."""
+        if not self.operator:
+            self.error = "choose the operator first, then resume"
+            return False
+        if any(r.error for r in self.open if str(r.path) == path):
+            self.error = "this record cannot be read: it stays as it is for a technician"
+            return False
+        try:
+            self.session.resume(Path(path), self.operator)
+        except (ValueError, OSError) as exc:
+            self.error = str(exc)
+            return False
+        self.error = ""
+        self.open = []
+        return True
 
     def procedures(self) -> list[tuple[str, str]]:
         """(id, short name): "Ultrasound-guided" is implied on this cart."""

@@ -55,6 +55,10 @@ class StepForm:
         self.function_test = ""
         self.medications: MedicationsForm | None = None
 
+    def name(self, operator_id: str) -> str:
+        """A person as the team knows them (the roster's name), never the id the journal keeps."""
+        return next((o.name for o in self.session.settings.operators if o.id == operator_id), operator_id)
+
     # -- view -------------------------------------------------------------------------------------
     def _sync(self, step: Step) -> None:
         """A new step starts with a clean selection (and any pre-filled value)."""
@@ -110,20 +114,20 @@ class StepForm:
             return ([*acts, Action("done", "Done", primary=True)] if step.multiple else acts), ""
         if kind == "team":
             roster = [o.id for o in self.session.settings.operators]
-            acts = [Action(f"member:{m}", m, m in sel) for m in roster]
+            acts = [Action(f"member:{m}", self.name(m), m in sel) for m in roster]
             return [*acts, Action("done", f"Team of {len(sel)}", primary=True)], ""
         if kind == "team_confirm":
             done = st.confirmations.get(step.id, [])
-            acts = [Action(f"confirm_as:{m}", f"{m} confirms", m in done) for m in st.team()]
-            return acts, f"confirmed: {', '.join(done) or 'nobody yet'}"
+            acts = [Action(f"confirm_as:{m}", f"{self.name(m)} confirms", m in done) for m in st.team()]
+            return acts, f"confirmed: {', '.join(map(self.name, done)) or 'nobody yet'}"
         if kind == "two_person_stop":
             said = st.stop_answers.get(step.id, {})  # one answer per person: [X] on the side they stated
             acts = [
-                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", said.get(m) == s)
+                Action(f"stop:{m}:{s}", f"{self.name(m)}: {s.upper()}", said.get(m) == s)
                 for m in st.team()
                 for s in st.procedure.sides
             ]
-            stated = ", ".join(f"{m} {s.upper()}" for m, s in said.items()) or "nobody yet"
+            stated = ", ".join(f"{self.name(m)} {s.upper()}" for m, s in said.items()) or "nobody yet"
             return acts, f"side stated by: {stated} (two different people; touch the other side to restate)"
         if kind == "allergies":
             acts = [
@@ -207,15 +211,16 @@ class StepForm:
         name, _, arg = key.partition(":")
         s = self.session
         if name == "confirm":
-            return s.submit(lambda op: Confirm(sid, op), f"{step.text[:40]} — confirmed")
+            return s.submit(lambda op: Confirm(sid, op), f"{step.text} — confirmed")
         if name == "clear_escalation":  # the signed-in clinician (who unlocked with their PIN) is named
             why = "reviewed at the cart: fit for discharge"
             return s.submit(lambda op: ClearEscalation(op, why, op), f"escalation cleared by {s.operator}")
         if name == "confirm_as":
-            return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {arg}")
+            return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {self.name(arg)}")
         if name == "stop":
             member, _, side = arg.partition(":")
-            return s.submit(lambda _op: Confirm(sid, member, side), f"STOP: {member} states {side.upper()}")
+            said = f"STOP: {self.name(member)} states {side.upper()}"
+            return s.submit(lambda _op: Confirm(sid, member, side), said)
         if name in ("yes", "no"):
             return s.submit(lambda op: Answer(sid, name == "yes", op), f"answered {name}")
         if name == "side":

@@ -2,25 +2,49 @@
 
 from __future__ import annotations
 
+import time
+
 from sonocart.cart.session import CartSession
 from sonocart.journal.store import JournalError
 from sonocart.records.export import export_record
 
 
 def summary_lines(session: CartSession) -> list[str]:
+    """The record as the team reads it: names, local times, drugs with doses, overrides, complications."""
     eng = session.engine
     if eng is None:
         return ["No procedure open."]
     st = eng.state
+    first = next(iter(eng.journal.events()), None)
+    started = ""
+    if first is not None:
+        started = time.strftime(" · started %H:%M on %d %b %Y", time.localtime(first.wall))
+    family, _, given = str(st.patient.get("name", "")).partition("^")
+    patient = f"{family}, {given}" if given else family
     total = sum(a.volume_ml for a in st.aliquots)
-    return [
-        f"{st.procedure.name} · side {(st.confirmed_side() or '—').upper()} · record {st.record_id}",
-        f"patient {st.patient.get('name', '')} ({st.patient.get('id', '')})",
+    drugs = [f"{session.catalogue.drug_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
+    lines = [
+        f"{st.procedure.name} · side {(st.confirmed_side() or '—').upper()}{started}",
+        f"patient {patient} · hospital number {st.patient.get('id', '')}",
+        f"drugs: {', '.join(drugs) or 'none given'}",
         f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max",
         f"captures {len(st.captures)} · outcomes {len(st.outcomes)} · notes {len(st.notes)}",
-        f"follow-up: {', '.join(st.follow_up) or '—'}",
-        f"status: {'complete' if st.completed else 'in progress: ' + st.current_phase_id()}",
     ]
+    for o in st.overrides.values():
+        at = time.strftime("%H:%M", time.localtime(float(o["wall"])))
+        lines.append(f"[!] override by {_name(session, str(o['operator']))} at {at}: {o['reason']}")
+    complications = st.answers.get("complications")
+    if isinstance(complications, list | tuple):
+        said = ", ".join(str(c).replace("_", " ") for c in complications if c != "none")
+        lines.append(f"complications: {said or 'none'}")
+    lines.append(f"follow-up: {', '.join(st.follow_up) or '—'}")
+    phase = "" if st.completed else st.procedure.phases[st.phase_index].title
+    lines.append(f"status: {'complete' if st.completed else 'in progress: ' + phase}")
+    return lines
+
+
+def _name(session: CartSession, operator_id: str) -> str:
+    return next((o.name for o in session.settings.operators if o.id == operator_id), operator_id)
 
 
 def export(session: CartSession) -> bool:
@@ -33,5 +57,6 @@ def export(session: CartSession) -> bool:
     except (JournalError, OSError, ValueError) as exc:
         session.say(f"export failed — {exc}", ok=False)
         return False
-    session.say(f"exported {2 + len(out.dicom)} files to {out.folder}")
+    # the folder is the record's own exports folder: a path means nothing at the bedside
+    session.say(f"exported {2 + len(out.dicom)} files: the PDF report and DICOM, in the record")
     return True

@@ -1,0 +1,100 @@
+"""Measuring the screen from the widget tree, as a ruler on the glass would: where the image is drawn,
+which text is visible and where. Used by the UI scenarios; the tests assert on what they report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+Rect = tuple[float, float, float, float]  # x, y, width, height in window pixels
+
+
+def window_rect(w: Any) -> Rect:
+    x, y = w.to_window(w.x, w.y)
+    return (x, y, float(w.width), float(w.height))
+
+
+def drawn_image_rect(image: Any) -> Rect:
+    """Where an Image widget draws its texture (centred, ``norm_image_size``), in window pixels."""
+    nw, nh = image.norm_image_size
+    cx, cy = image.to_window(image.center_x, image.center_y)
+    return (cx - nw / 2, cy - nh / 2, float(nw), float(nh))
+
+
+def overlap(a: Rect, b: Rect) -> float:
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0.0, dx) * max(0.0, dy)
+
+
+def visible_widgets(root: Any) -> Iterator[Any]:
+    """Every widget drawn now: not hidden by its own or an ancestor's opacity, not of zero size."""
+    stack = [root]
+    while stack:
+        w = stack.pop()
+        if w.opacity == 0 or w.width <= 0 or w.height <= 0:
+            continue
+        yield w
+        stack.extend(w.children)
+
+
+def visible_texts(root: Any) -> list[tuple[Any, Rect]]:
+    """Labels (buttons included) that show text, with their window rectangles."""
+    from kivy.uix.label import Label
+
+    return [(w, window_rect(w)) for w in visible_widgets(root) if isinstance(w, Label) and w.text.strip()]
+
+
+def live_layout(app: Any) -> dict[str, Any]:
+    """The live screen measured: image fraction of the window, texture vs stage, text over the image."""
+    from kivy.core.window import Window
+
+    live = app.live_screen
+    img = live.ids.image
+    rect = drawn_image_rect(img)
+    win_w, win_h = Window.size
+    over = [w.text for w, r in visible_texts(Window) if overlap(r, rect) > 0]
+    strip = [b for b in live.ids.strip.children if b.opacity > 0]
+    return {
+        "window": [win_w, win_h],
+        "image_rect": list(rect),
+        "image_fraction": rect[2] * rect[3] / (win_w * win_h),
+        "texture": list(img.texture.size) if img.texture else None,
+        "stage": [live.ids.stage.width, live.ids.stage.height],
+        "text_over_image": over,
+        "strip_keys": [b.key for b in reversed(strip)],
+        "strip_rects": [window_rect(b) for b in reversed(strip)],
+        "strip_texts": [b.text for b in reversed(strip)],
+        "strip_colours": [list(b.background_color) for b in reversed(strip)],
+        "depth_numbers": [w.text for w in live.ids.depth_band.children],
+        # centre of each number, in window rows from the top (as a screenshot counts them)
+        "depth_number_rows": {
+            w.text: win_h - (window_rect(w)[1] + w.height / 2) for w in live.ids.depth_band.children
+        },
+    }
+
+
+def text_audit(root: Any) -> list[dict[str, Any]]:
+    """Every text on screen now, with whether Kivy shortened it and whether its rendering is larger than
+    its widget (``texture_size`` against the size: text cut off or spilling over its neighbours)."""
+    out = []
+    for w, _rect in visible_texts(root):
+        tw, th = w.texture_size
+        out.append(
+            {
+                "text": w.text,
+                "shortened": bool(getattr(w, "is_shortened", False)),
+                "overflow": tw > w.width + 1 or th > w.height + 1,
+                "bar": _bar_of(w),
+            }
+        )
+    return out
+
+
+def _bar_of(w: Any) -> str:
+    """The window's status or prompt bar holding ``w`` ("" for anything else)."""
+    while w is not None and w.parent is not w:
+        if type(w).__name__ in ("StatusBar", "PromptBar"):
+            return type(w).__name__
+        w = w.parent
+    return ""
