@@ -8,9 +8,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
 # SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
-DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount
+# Node and npm run the emulated Pico (tools/emulated_pico); Debian's nodejs and npm, unless a node
+# and npm are already installed (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
+NODE_DEB := $(if $(and $(shell command -v node),$(shell command -v npm)),,nodejs npm)
+DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount $(NODE_DEB)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# The emulated Pico's npm packages, exactly as package-lock.json pins them.
+EMU_DIR := tools/emulated_pico
+EMU_STAMP := $(EMU_DIR)/node_modules/.installed
 
 .PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
 
@@ -33,14 +39,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-setup: system-deps $(STAMP) ## Create .venv and install everything (idempotent)
+$(EMU_STAMP): $(EMU_DIR)/package.json $(EMU_DIR)/package-lock.json
+	@echo "Installing the emulated Pico's npm packages (npm ci in $(EMU_DIR))"
+	cd $(EMU_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: system-deps $(STAMP) $(EMU_STAMP) ## Create .venv, install everything incl. the emulated Pico's npm packages (idempotent)
 
 run: setup ## The cart app, on simulated devices when no hardware is attached
 	$(BIN)/sonocart run
 
 lint: setup ## ruff
-	$(BIN)/ruff check host ui tests firmware
-	$(BIN)/ruff format --check host ui tests firmware
+	$(BIN)/ruff check host ui tests firmware tools
+	$(BIN)/ruff format --check host ui tests firmware tools
 
 typecheck: setup typecheck-firmware ## mypy (host, ui; the firmware against the MicroPython stubs)
 	$(BIN)/mypy

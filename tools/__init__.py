@@ -1,0 +1,1 @@
+"""Tooling that is not the product: test harnesses, rig drivers, benchmarks (never shipped)."""
