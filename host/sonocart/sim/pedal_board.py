@@ -221,7 +221,7 @@ class SimulatedPedalBoard:
         self._send("present 1")
 
     def stall(self) -> None:
-        """Make the firmware stop feeding its watchdog (as a hung task would)."""
+        """Hang the firmware's pedals task: its health check then stops feeding the watchdog."""
         self._send("stall")
 
     # -- readback --------------------------------------------------------------------------------
