@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from sonocart.firmware_tool.build import Build, build
+
+from . import rp2
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 for extra in (ROOT / "firmware", ROOT / "tests" / "mp"):
@@ -74,3 +78,17 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> fl
             pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
         time.sleep(0.01)
     return time.monotonic() - t0
+
+
+@pytest.fixture(scope="session")
+def pico_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The firmware compiled for the Pico (a clean, versioned build), once per session."""
+    return build("pico", tmp_path_factory.mktemp("pico-fw"), version=rp2.PICO_VERSION)
+
+
+@pytest.fixture(scope="session")
+def pico_image(pico_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An emulated Pico's flash with ``pico_build`` installed by ``sonocart firmware flash``."""
+    image, took = rp2.flash_image(pico_build, tmp_path_factory.mktemp("pico-image"))
+    rp2.record_figure("flash_blank_board_s", round(took, 1))
+    return image

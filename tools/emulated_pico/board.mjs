@@ -9,9 +9,17 @@
 // (HAD_POR) or the RUN pin (HAD_RUN). rp2040js leaves that block unimplemented (reads all ones).
 //
 // Emulated time is paced to wall time: it never runs ahead (a sleeping firmware waits for the
-// wall clock) and, when busy code has made it fall behind, it catches up while the core sleeps.
+// wall clock) and, when busy code (or a loaded host) has made it fall behind, it catches up while
+// the core sleeps. What the host does (pin changes, USB data) reaches the chip at the instant of
+// its clock that matches the wall time it was done at, so order and intervals are kept.
 
+import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+
+/** CLOCK_MONOTONIC in ns: the clock of the parent's time.monotonic_ns() on Linux. */
+export function monotonicNs() {
+  return Number(process.hrtime.bigint());
+}
 import { BasePeripheral, GPIOPinState, RP2040 } from 'rp2040js';
 import { FlashStore, PAGE_PROGRAM_NS, SECTOR_ERASE_NS, romFunction } from './flash.mjs';
 import { USBSerial } from './usb_serial.mjs';
@@ -19,10 +27,12 @@ import { WS2812Decoder } from './ws2812.mjs';
 
 const CYCLE_NS = 8; // 125 MHz
 const BATCH = 20_000; // instructions between looks at the wall clock
-const SLICE_MS = 20; // longest run before I/O gets a turn
+const SLICE_MS = 5; // longest run before I/O (host commands, USB data) gets a turn
 const MAX_SLEEP_MS = 20;
 const WATCHDOG_BASE_KEY = 0x40058;
 const VREG_AND_CHIP_RESET_KEY = 0x40064;
+const ROSC_KEY = 0x40060;
+const ROSC_RANDOMBIT = 0x1c;
 const HAD_POR = 1 << 8;
 const HAD_RUN = 1 << 16;
 const REASON_TIMER = 1;
@@ -55,6 +65,27 @@ class VregAndChipReset extends BasePeripheral {
     } else if (offset === 0x4) {
       this.bod = value & 0xf1;
     }
+  }
+}
+
+// The ring oscillator, kept to what firmware reads of it: RANDOMBIT, the jitter of a free-running
+// oscillator that os.urandom() (pico_rand) draws on. Left unimplemented (all ones), every boot
+// of the emulated chip would get the same "random" numbers, such as the firmware's boot id.
+class RingOscillator extends BasePeripheral {
+  constructor(rp2040) {
+    super(rp2040, 'ROSC_BASE');
+    this.registers = new Map();
+  }
+
+  readUint32(offset) {
+    if (offset === ROSC_RANDOMBIT) {
+      return randomInt(2);
+    }
+    return this.registers.get(offset) ?? 0xffffffff; // as before: enabled, stable
+  }
+
+  writeUint32(offset, value) {
+    this.registers.set(offset, value);
   }
 }
 
@@ -133,10 +164,14 @@ export class Board {
     chip.loadBootrom(this.bootrom);
     this.flash.loadInto(chip.flash);
     chip.peripherals[VREG_AND_CHIP_RESET_KEY] = new VregAndChipReset(chip, kept.chipReset);
+    chip.peripherals[ROSC_KEY] = new RingOscillator(chip);
     const watchdog = chip.peripherals[WATCHDOG_BASE_KEY];
     watchdog.reason = kept.reason;
     watchdog.scratchData.set(kept.scratch);
     watchdog.onWatchdogTrigger = () => {
+      // rp2040js re-arms the expired alarm 0 ns ahead, firing it forever inside one clock.tick():
+      // stop it, the chip is about to be replaced anyway.
+      watchdog.alarm.enable = false;
       if (this.chip === chip && this.pendingReset === null) {
         this.pendingReset = {
           reason: watchdog.reason,
@@ -163,35 +198,51 @@ export class Board {
     this.chip = chip;
     this.boots += 1;
     this.lagNs = 0;
-    this.wallStart = performance.now();
+    this.wallStart = monotonicNs();
     this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason });
     this.schedule(0);
   }
 
   // -- pins ---------------------------------------------------------------------------------------
-  setInput(gpio, level) {
-    this.inputs.set(gpio, level);
-    if (this.chip !== null) {
-      this.chip.gpio[gpio].setInputValue(level);
+  // A test drives inputs in wall time; the chip sees each change at the same instant of its own
+  // clock. While busy code has made emulated time fall behind, the change waits for the chip to
+  // catch up, so the intervals between changes are kept (a 400 ms press stays 400 ms long).
+
+  /** Set each input of ``levels`` (Map gpio -> level) at the same instant ``atMono`` (monotonic
+   *  ns, when the host did it; default now); return that board time (ms). */
+  setInputs(levels, atMono = monotonicNs()) {
+    let at = 0;
+    for (const [gpio, level] of levels) {
+      at = this.scheduleEdges(gpio, [[0, level]], atMono);
     }
-    return this.boardMs();
+    return at;
   }
 
-  /** Drive ``gpio`` through ``edges`` ([[delay_us, level], ...] from now) at emulated times. */
-  scheduleEdges(gpio, edges) {
+  /** Drive ``gpio`` through ``edges`` ([[delay_us, level], ...] from ``atMono``); return the start (ms). */
+  scheduleEdges(gpio, edges, atMono = monotonicNs()) {
+    if (edges.length) {
+      this.inputs.set(gpio, edges[edges.length - 1][1]);
+    }
     const chip = this.chip;
     if (chip === null) {
-      return;
+      return 0;
     }
+    const startNs = Math.max(atMono - this.wallStart, chip.clock.nanos);
     for (const [delayUs, level] of edges) {
-      const alarm = chip.clock.createAlarm(() => {
+      const atNs = startNs + delayUs * 1000;
+      const apply = () => {
         if (this.chip === chip) {
-          this.setInput(gpio, level);
+          chip.gpio[gpio].setInputValue(level);
         }
-      });
-      alarm.schedule(delayUs * 1000);
+      };
+      if (atNs <= chip.clock.nanos) {
+        apply();
+      } else {
+        chip.clock.createAlarm(apply).schedule(atNs - chip.clock.nanos);
+      }
     }
-    this.inputs.set(gpio, edges.length ? edges[edges.length - 1][1] : this.inputs.get(gpio));
+    this.wake();
+    return startNs / 1e6;
   }
 
   watch(gpio) {
@@ -232,11 +283,27 @@ export class Board {
   }
 
   // -- USB serial ---------------------------------------------------------------------------------
-  hostWrite(bytes) {
-    if (this.usb !== null && this.usb.connected) {
-      this.usb.write(bytes);
-      this.wake();
+  /** Bytes from the host, seen by the chip at the instant of its clock they arrived at in wall
+   *  time (like input changes), so that a press and a host's HELLO keep their order. ``atMono``:
+   *  monotonic ns when the host wrote them. */
+  hostWrite(bytes, atMono = monotonicNs()) {
+    const { chip, usb } = this;
+    if (usb === null || !usb.connected) {
+      return;
     }
+    const atNs = atMono - this.wallStart;
+    if (atNs <= chip.clock.nanos) {
+      usb.write(bytes);
+    } else {
+      chip.clock
+        .createAlarm(() => {
+          if (this.usb === usb) {
+            usb.write(bytes);
+          }
+        })
+        .schedule(atNs - chip.clock.nanos);
+    }
+    this.wake();
   }
 
   // -- time ---------------------------------------------------------------------------------------
@@ -245,8 +312,9 @@ export class Board {
     return this.chip === null ? 0 : this.chip.clock.nanos / 1e6;
   }
 
+  /** Wall time since this boot (ns): where emulated time should be. */
   wallNs() {
-    return (performance.now() - this.wallStart) * 1e6;
+    return monotonicNs() - this.wallStart;
   }
 
   schedule(ms) {
@@ -278,6 +346,7 @@ export class Board {
       return;
     }
     const { core, clock } = chip;
+    const { eraseAt, programAt } = this;
     const sliceEnd = performance.now() + SLICE_MS;
     for (;;) {
       const wall = this.wallNs();
@@ -294,6 +363,10 @@ export class Board {
           const room = wall - clock.nanos;
           if (toNext <= room) {
             clock.tick(Math.max(toNext, 0));
+            if (this.pendingReset !== null) {
+              this.watchdogReset(chip); // the watchdog expired while the core slept
+              return;
+            }
             continue;
           }
           if (room > 0) {
@@ -303,12 +376,18 @@ export class Board {
           this.schedule(Math.min((toNext - room) / 1e6, MAX_SLEEP_MS));
           return;
         }
-        const pc = core.PC;
-        if (pc === this.eraseAt || pc === this.programAt) {
-          this.flashCall(chip, pc === this.eraseAt);
+        const pc = core.registers[15];
+        if (pc === eraseAt || pc === programAt) {
+          this.flashCall(chip, pc === eraseAt);
           continue;
         }
-        clock.tick(core.executeInstruction() * CYCLE_NS);
+        const dt = core.executeInstruction() * CYCLE_NS;
+        const next = clock.nextAlarm;
+        if (next === null || next.nanos > clock.nanosCounter + dt) {
+          clock.nanosCounter += dt; // SimulationClock.tick() without an alarm due: the common case
+        } else {
+          clock.tick(dt);
+        }
         if (this.pendingReset !== null) {
           this.watchdogReset(chip);
           return;

@@ -10,11 +10,14 @@
 // device connects the host enumerates it (default 0).
 //
 // Both directions carry frames: one type byte, a 32-bit little-endian length, the payload.
-//   to the board:   'S' bytes the USB host sends     'C' a JSON command
+//   to the board:   'S' when the USB host sent them (u64 LE, CLOCK_MONOTONIC ns) + the bytes
+//                   'C' a JSON command (optional "at_ns": CLOCK_MONOTONIC ns when the host gave it)
 //   from the board: 'S' bytes the board sends        'E' a JSON event
+// The host's times put what it does at the same instant of the board's clock as of the wall
+// clock (see board.mjs), whatever the delay in getting here.
 // Commands (each answered by {"ev": "ok", "id": ...} or {"ev": "error", ...}):
-//   {"cmd": "input", "pin": 2, "level": 1}              drive an input pin now
-//   {"cmd": "edges", "pin": 2, "edges": [[us, 0|1], ...]} drive it at emulated times from now
+//   {"cmd": "inputs", "levels": {"2": 1, "4": 0}}       drive input pins, all at once, now
+//   {"cmd": "edges", "pin": 2, "edges": [[us, 0|1], ...]} drive it through edges from now
 //   {"cmd": "watch", "pin": 15}                          report its edges as "pin" events
 //   {"cmd": "ws2812", "pin": 16}                         decode it as a WS2812 data line
 //   {"cmd": "power", "on": true|false}   {"cmd": "reset"} (the RUN pin)   {"cmd": "stats"}
@@ -25,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Board } from './board.mjs';
+import { Board, monotonicNs } from './board.mjs';
 
 export const UF2_NAME = 'micropython-v1.28.0-RPI_PICO.uf2';
 export const BOOTROM_NAME = 'rp2040-bootrom-b1.bin';
@@ -69,11 +72,19 @@ function main() {
   });
 
   const commands = {
-    input: (c) => ({ t_ms: board.setInput(c.pin, !!c.level) }),
-    edges: (c) => {
-      board.scheduleEdges(c.pin, c.edges.map(([us, level]) => [us, !!level]));
-      return { t_ms: board.boardMs() };
-    },
+    inputs: (c) => ({
+      t_ms: board.setInputs(
+        new Map(Object.entries(c.levels).map(([pin, level]) => [Number(pin), !!level])),
+        c.at_ns ?? monotonicNs(),
+      ),
+    }),
+    edges: (c) => ({
+      t_ms: board.scheduleEdges(
+        c.pin,
+        c.edges.map(([us, level]) => [us, !!level]),
+        c.at_ns ?? monotonicNs(),
+      ),
+    }),
     watch: (c) => board.watch(c.pin),
     ws2812: (c) => board.decode(c.pin),
     power: (c) => (c.on ? board.powerOn() : board.powerOff()),
@@ -106,8 +117,8 @@ function main() {
       const type = String.fromCharCode(pending[0]);
       const payload = pending.subarray(5, 5 + length);
       pending = pending.subarray(5 + length);
-      if (type === 'S') {
-        board.hostWrite(new Uint8Array(payload));
+      if (type === 'S' && payload.length >= 8) {
+        board.hostWrite(new Uint8Array(payload.subarray(8)), Number(payload.readBigUInt64LE(0)));
       } else if (type === 'C') {
         command(payload.toString('utf8'));
       }

@@ -89,9 +89,10 @@ class EmulatedPedalBoard:
         return not (self._plugged and self._closed[pedal])
 
     def _apply_lines(self) -> None:
-        for pedal, gpio in self._pedal_pin.items():
-            self.pico.set_input(gpio, self._level(pedal))
-        self.pico.set_input(self.gpio["PEDAL_PRESENT"], not self._plugged)
+        """All three connector lines at one instant (they open together as the plug comes out)."""
+        levels = {gpio: self._level(pedal) for pedal, gpio in self._pedal_pin.items()}
+        levels[self.gpio["PEDAL_PRESENT"]] = not self._plugged
+        self.pico.set_inputs(levels)
 
     def press(self, pedal: str = "A", bounce: bool = False) -> None:
         self._move(pedal, True, bounce)

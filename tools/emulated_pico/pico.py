@@ -7,7 +7,9 @@ or a power cycle the link goes away and comes back when the new boot enumerates 
 ``/dev/ttyACM0``. Everything the chip reports (boots, USB up/down, edges of watched pins,
 decoded WS2812 frames, watchdog resets) is kept in order as :class:`PicoEvent` with the board's
 own timestamp (milliseconds since its last reset, what its ``time.ticks_ms()`` returns) and the
-host's ``time.monotonic()`` on arrival.
+host's ``time.monotonic()`` on arrival. Input changes and USB data carry the host's
+``time.monotonic_ns()`` of when they were made, so the chip sees them at that instant of its
+own clock (paced to the same monotonic clock) however long they took to reach the emulator.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sonocart.sim.pty import PtyEndpoint
 from tools.emulated_pico.binaries import EMULATOR, missing_binaries, node, rp2_dir
 
 _HEADER = struct.Struct("<cI")
+_STAMP = struct.Struct("<Q")
 #: The host's USB stack, kernel and udev take about this long after a reset to give the board's
 #: serial port a name again (a real Pico's /dev/ttyACM0 is gone for about a second).
 DEFAULT_ENUMERATE_MS = 800
@@ -140,12 +143,24 @@ class EmulatedPico:
         self.command("reset")
 
     def set_input(self, gpio: int, level: bool) -> float:
-        """Drive input ``gpio`` to ``level`` now; return the board time (ms) it changed at."""
-        return float(self.command("input", pin=gpio, level=int(level))["t_ms"])
+        """Drive input ``gpio`` to ``level`` now; return the board time (ms) it changes at."""
+        return self.set_inputs({gpio: level})
+
+    def set_inputs(self, levels: dict[int, bool]) -> float:
+        """Drive several inputs at the same instant, now; return that board time (ms)."""
+        reply = self.command(
+            "inputs", levels={str(g): int(v) for g, v in levels.items()}, at_ns=time.monotonic_ns()
+        )
+        return float(reply["t_ms"])
 
     def drive(self, gpio: int, edges: Sequence[tuple[int, bool]]) -> float:
         """Drive ``gpio`` through ``edges`` ((microseconds from now, level), ...) in board time."""
-        reply = self.command("edges", pin=gpio, edges=[[int(us), int(level)] for us, level in edges])
+        reply = self.command(
+            "edges",
+            pin=gpio,
+            edges=[[int(us), int(level)] for us, level in edges],
+            at_ns=time.monotonic_ns(),
+        )
         return float(reply["t_ms"])
 
     def watch(self, gpio: int) -> None:
@@ -310,4 +325,4 @@ class EmulatedPico:
                 continue
             if data:
                 with contextlib.suppress(RuntimeError):
-                    self._send(b"S", data)
+                    self._send(b"S", _STAMP.pack(time.monotonic_ns()) + data)

@@ -1,0 +1,72 @@
+"""The emulated Pico in tests: availability, the firmware flashed once per session, boards from it.
+
+Tests that need the emulated Pico skip, naming the path, when the MicroPython image and boot
+ROM are not where ``tools.emulated_pico`` looks (``$SONOCART_RP2_DIR`` or ``../shared/rp2``); in
+CI (``CI`` set) they are required and their absence fails the run instead. What the emulator
+cannot do (README of tools/emulated_pico): RP2350 (Pico 2), core 1, pull-ups (the harness
+drives released levels), ``machine.unique_id()`` (zeros): tests of those stay on the unix port
+or a real rig.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from sonocart.firmware_tool import flash as fw_flash
+from sonocart.firmware_tool.build import Build
+from tools.emulated_pico import missing_binaries
+from tools.emulated_pico.pedal_board import EmulatedPedalBoard
+
+#: Version stamped into the firmware the session flashes (a clean, releasable build).
+PICO_VERSION = ("9.9.9+rp2test", False, False)
+FIGURES = Path(__file__).resolve().parents[1] / "artifacts" / "rp2-figures.json"
+
+
+def record_figure(key: str, value: object) -> None:
+    """Add a figure measured on the emulated Pico to artifacts/rp2-figures.json (docs/firmware.md)."""
+    FIGURES.parent.mkdir(exist_ok=True)
+    data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    data[key] = value
+    FIGURES.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def require_rp2() -> None:
+    """Skip (fail in CI) when the emulated Pico cannot boot on this machine."""
+    why = missing_binaries()
+    if why is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"emulated Pico required in CI: {why}")
+    pytest.skip(f"emulated Pico unavailable: {why}")
+
+
+def flash_image(fw: Build, workdir: Path) -> tuple[Path, float]:
+    """A flash image holding ``fw``, installed by the technician tool on a blank board; and its seconds."""
+    require_rp2()
+    workdir.mkdir(parents=True, exist_ok=True)
+    image = workdir / "pico-flash.bin"
+    with EmulatedPedalBoard(image, workdir / "pedal").start() as board:
+        assert board.pico.wait_link(15), "blank board never enumerated"
+        t0 = time.monotonic()
+        report = fw_flash.flash(str(board.link_path), fw=fw)
+        took = time.monotonic() - t0
+        assert report.ok, report.render()
+    return image, took
+
+
+def board_from(
+    image: Path, workdir: Path, *, powered: bool = True, enumerate_ms: int | None = None
+) -> EmulatedPedalBoard:
+    """A started board whose flash is a private copy of ``image``."""
+    require_rp2()
+    workdir.mkdir(parents=True, exist_ok=True)
+    flash = workdir / "flash.bin"
+    shutil.copyfile(image, flash)
+    kw = {} if enumerate_ms is None else {"enumerate_ms": enumerate_ms}
+    return EmulatedPedalBoard(flash, workdir / "pedal", **kw).start(powered=powered)
