@@ -122,6 +122,7 @@ export class Board {
     this.pendingReset = null;
     this.boots = 0;
     this.lagNs = 0; // largest amount emulated time fell behind wall time this boot
+    this.maxLagNs = 0; // ... and since the emulator started
   }
 
   // -- lifecycle ----------------------------------------------------------------------------------
@@ -356,6 +357,7 @@ export class Board {
         return;
       }
       this.lagNs = Math.max(this.lagNs, wall - clock.nanos);
+      this.maxLagNs = Math.max(this.maxLagNs, this.lagNs);
       for (let i = 0; i < BATCH; i++) {
         if (core.waiting) {
           const next = clock.nextAlarm;
@@ -439,7 +441,14 @@ export class Board {
   }
 
   stats() {
-    return { boots: this.boots, t_ms: this.boardMs(), lag_ms: this.lagNs / 1e6, on: this.chip !== null };
+    return {
+      boots: this.boots,
+      t_ms: this.boardMs(),
+      lag_ms: this.lagNs / 1e6,
+      max_lag_ms: this.maxLagNs / 1e6,
+      boot_mono_ns: this.chip === null ? 0 : this.wallStart,
+      on: this.chip !== null,
+    };
   }
 
   close() {
