@@ -94,10 +94,15 @@ def flash_image(fw: Build, workdir: Path) -> tuple[Path, float]:
 def board_from(
     image: Path, workdir: Path, *, powered: bool = True, enumerate_ms: int | None = None
 ) -> EmulatedPedalBoard:
-    """A started board whose flash is a private copy of ``image``."""
+    """A started board whose flash is a private copy of ``image``; when ``powered``, booted: its
+    port is up and its clock has caught up with the wall clock."""
     require_rp2()
     workdir.mkdir(parents=True, exist_ok=True)
     flash = workdir / "flash.bin"
     shutil.copyfile(image, flash)
     kw = {} if enumerate_ms is None else {"enumerate_ms": enumerate_ms}
-    return EmulatedPedalBoard(flash, workdir / "pedal", **kw).start(powered=powered)
+    board = EmulatedPedalBoard(flash, workdir / "pedal", **kw).start(powered=powered)
+    if powered and not board.settle():
+        board.stop()
+        raise AssertionError("emulated board did not boot and catch up with the wall clock in 15 s")
+    return board

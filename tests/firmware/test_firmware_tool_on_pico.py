@@ -59,7 +59,6 @@ def board(pico_image: Path, tmp_path: Path) -> Iterator[EmulatedPedalBoard]:
     """A board running the session's firmware, up on the pedal link (as a technician finds it)."""
     b = rp2.board_from(pico_image, tmp_path / "board")
     try:
-        assert b.pico.wait_link(15), "board never enumerated"
         board_link.query_identity(str(b.link_path), timeout_s=15.0)
         yield b
     finally:
@@ -135,7 +134,8 @@ def test_verify_names_a_file_corrupted_in_the_board_flash(
     flash.write_bytes(bytes(image))
     assert board_files(flash)["/main.py"] != content  # the oracle sees the damage
     with EmulatedPedalBoard(flash, tmp_path / "pedal").start() as board:
-        assert board.pico.wait_link(15)
+        assert board.settle()
+        board_link.query_identity(str(board.link_path), timeout_s=15.0)  # up, as a technician finds it
         report = fw_flash.verify(str(board.link_path), pico_build)
     text = report.render()
     assert not report.ok, text

@@ -79,6 +79,19 @@ class EmulatedPedalBoard:
         """Reset through the RUN pin (USB re-enumerates: the link goes and comes back)."""
         self.pico.reset()
 
+    def settle(self, timeout: float = 15.0) -> bool:
+        """Wait until the board's USB port is up and its clock has caught up with the wall clock
+        (booting runs the chip behind it for a moment); False on timeout."""
+        deadline = time.monotonic() + timeout
+        if not self.pico.wait_link(timeout):
+            return False
+        while time.monotonic() < deadline:
+            stats = self.pico.stats()
+            if stats["on"] and self.pico.board_ms() - float(stats["t_ms"]) < 50.0:
+                return True
+            time.sleep(0.05)
+        return False
+
     def power_cycle(self) -> None:
         self.pico.power_off()
         self.pico.power_on()
