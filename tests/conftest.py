@@ -118,6 +118,10 @@ def pico_image(pico_build: Build, tmp_path_factory: pytest.TempPathFactory) -> P
     return image
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    rp2.forget_lag()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
     """A failure on the emulated Pico while its clock fell far behind the wall clock is reported

@@ -10,6 +10,7 @@ or a real rig.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -42,12 +43,21 @@ def record_figure(key: str, value: object) -> None:
 LAG_LIMIT_MS = float(os.environ.get("SONOCART_RP2_LAG_LIMIT_MS", "1500"))
 
 
+_lag_seen_ms = 0.0  # the worst lag of a board already stopped during the current test
+
+
+def forget_lag() -> None:
+    """A new test starts: earlier boards' lag says nothing about it."""
+    global _lag_seen_ms
+    _lag_seen_ms = 0.0
+
+
 def overload_reason() -> str | None:
     """Why the running emulated boards could not be trusted to keep real time, or None.
 
     Looks at each board's current boot: a test may hang the firmware on purpose (a busy loop
     cannot run in real time) and then power-cycle it."""
-    lags = []
+    lags = [_lag_seen_ms]
     for pico in EmulatedPico.running():
         try:
             lags.append(pico.lag_ms())
@@ -103,6 +113,14 @@ def board_from(
     kw = {} if enumerate_ms is None else {"enumerate_ms": enumerate_ms}
     board = EmulatedPedalBoard(flash, workdir / "pedal", **kw).start(powered=powered)
     if powered and not board.settle():
+        note_lag(board)
         board.stop()
         raise AssertionError("emulated board did not boot and catch up with the wall clock in 15 s")
     return board
+
+
+def note_lag(board: EmulatedPedalBoard) -> None:
+    """Remember how far ``board`` fell behind, before stopping it inside a failing test."""
+    global _lag_seen_ms
+    with contextlib.suppress(RuntimeError):
+        _lag_seen_ms = max(_lag_seen_ms, board.pico.lag_ms())

@@ -62,6 +62,7 @@ def board(pico_image: Path, tmp_path: Path) -> Iterator[EmulatedPedalBoard]:
         board_link.query_identity(str(b.link_path), timeout_s=15.0)
         yield b
     finally:
+        rp2.note_lag(b)
         b.stop()
 
 
@@ -133,10 +134,13 @@ def test_verify_names_a_file_corrupted_in_the_board_flash(
     image[at + 5] ^= 0x20  # "entry" -> "Entry": a bit of the stored file flips
     flash.write_bytes(bytes(image))
     assert board_files(flash)["/main.py"] != content  # the oracle sees the damage
-    with EmulatedPedalBoard(flash, tmp_path / "pedal").start() as board:
-        assert board.settle()
+    board = rp2.board_from(flash, tmp_path / "board")
+    try:
         board_link.query_identity(str(board.link_path), timeout_s=15.0)  # up, as a technician finds it
         report = fw_flash.verify(str(board.link_path), pico_build)
+    finally:
+        rp2.note_lag(board)
+        board.stop()
     text = report.render()
     assert not report.ok, text
     failed = [line.split(":")[0] for line in text.splitlines() if line.startswith("  [FAIL]")]

@@ -446,6 +446,7 @@ export class Board {
       t_ms: this.boardMs(),
       lag_ms: this.lagNs / 1e6,
       max_lag_ms: this.maxLagNs / 1e6,
+      lag_now_ms: this.chip === null ? 0 : Math.max(0, this.wallNs() - this.chip.clock.nanos) / 1e6,
       boot_mono_ns: this.chip === null ? 0 : this.wallStart,
       on: this.chip !== null,
     };

@@ -87,7 +87,7 @@ class EmulatedPedalBoard:
             return False
         while time.monotonic() < deadline:
             stats = self.pico.stats()
-            if stats["on"] and self.pico.board_ms() - float(stats["t_ms"]) < 50.0:
+            if stats["on"] and float(stats["lag_now_ms"]) < 20.0:
                 return True
             time.sleep(0.05)
         return False
@@ -124,9 +124,12 @@ class EmulatedPedalBoard:
             self.pico.set_input(gpio, not closed)
 
     def tap(self, pedal: str = "A", ms: int = 120) -> None:
-        self.press(pedal)
+        """Press for exactly ``ms`` of the board's clock (both edges in one command, so a slow
+        host cannot stretch a tap into a hold); return once it is over."""
+        gpio = self._pedal_pin[pedal]
+        if self._plugged:
+            self.pico.drive(gpio, [(0, False), (ms * 1000, True)])
         time.sleep(ms / 1000)
-        self.release(pedal)
 
     def hold(self, pedal: str = "A", ms: int = 900) -> None:
         self.tap(pedal, ms)
