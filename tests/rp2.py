@@ -115,7 +115,7 @@ def board_from(
     if powered and not board.settle():
         note_lag(board)
         board.stop()
-        raise AssertionError("emulated board did not boot and catch up with the wall clock in 15 s")
+        raise AssertionError("emulated board did not boot and catch up with the wall clock in 10 s")
     return board
 
 

@@ -79,15 +79,15 @@ class EmulatedPedalBoard:
         """Reset through the RUN pin (USB re-enumerates: the link goes and comes back)."""
         self.pico.reset()
 
-    def settle(self, timeout: float = 15.0) -> bool:
-        """Wait until the board's USB port is up and its clock has caught up with the wall clock
-        (booting runs the chip behind it for a moment); False on timeout."""
+    def settle(self, timeout: float = 10.0, within_ms: float = 250.0) -> bool:
+        """Wait until the board's USB port is up and its clock is back within ``within_ms`` of
+        the wall clock (booting runs the chip behind it for a moment); False on timeout."""
         deadline = time.monotonic() + timeout
         if not self.pico.wait_link(timeout):
             return False
         while time.monotonic() < deadline:
             stats = self.pico.stats()
-            if stats["on"] and float(stats["lag_now_ms"]) < 20.0:
+            if stats["on"] and float(stats["lag_now_ms"]) < within_ms:
                 return True
             time.sleep(0.05)
         return False
