@@ -6,25 +6,36 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The cart's own Debian packages (`make install`; `make sbom` lists them): packaging/debian-packages.txt.
+CART_DEB_PACKAGES := $(shell grep -v '^\#' packaging/debian-packages.txt)
 # Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
 # SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
 # Node and npm run the emulated Pico (tools/emulated_pico); Debian's nodejs and npm, unless a node
 # and npm are already installed (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
 NODE_DEB := $(if $(and $(shell command -v node),$(shell command -v npm)),,nodejs npm)
-DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount $(NODE_DEB)
+DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount systemd \
+  $(NODE_DEB) $(CART_DEB_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 # The emulated Pico's npm packages, exactly as package-lock.json pins them.
 EMU_DIR := tools/emulated_pico
 EMU_STAMP := $(EMU_DIR)/node_modules/.installed
+# make install: DESTDIR installs into a prefix (an image being built, a test root); RELEASE_KEY=pem adds
+# the public key `sonocart update` accepts; make uninstall PURGE=1 also deletes records and the user.
+DESTDIR ?=
+RELEASE_KEY ?=
+PURGE ?=
+WHEELS := build/wheels
+PIPVENV := build/pip-venv
 
-.PHONY: help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
+DEBS ?= $(DEB_PACKAGES)
+.PHONY: install uninstall wheels lock sbom bundle help setup system-deps run test lint typecheck typecheck-firmware pytest bench bench-ui screenshots clean flash hil soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 system-deps: ## Install the Debian packages the project needs (apt-get; only what is missing)
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@missing=""; for p in $(DEBS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -46,8 +57,8 @@ $(EMU_STAMP): $(EMU_DIR)/package.json $(EMU_DIR)/package-lock.json
 
 setup: system-deps $(STAMP) $(EMU_STAMP) ## Create .venv, install everything incl. the emulated Pico's npm packages (idempotent)
 
-run: setup ## The cart app, on simulated devices when no hardware is attached
-	$(BIN)/sonocart run
+run: setup ## The cart app, on simulated devices when no hardware is attached (then with the demo team, said on screen)
+	$(BIN)/sonocart run --demo
 
 lint: setup ## ruff
 	$(BIN)/ruff check host ui tests firmware tools
@@ -78,16 +89,48 @@ hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...):
 
 soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N); report in artifacts/
 	@mkdir -p artifacts
-	$(BIN)/python -m sonocart.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
+	$(BIN)/python -m tools.rig.soak --minutes $(MINUTES) --report artifacts/soak-report.md
 
 bench: setup ## Benchmarks, printing measured ratios
-	$(BIN)/python -m sonocart.bench
+	$(BIN)/python -m tools.bench
 
 bench-ui: setup ## Live-screen display rate on a private Xvfb with everything updating (both screens)
-	@for size in 1280x800 800x480; do $(BIN)/python tests/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done
+	@for size in 1280x800 800x480; do $(BIN)/python tools/ui/bench_scenario.py --size $$size 2>/dev/null || exit 1; done
 
 screenshots: setup ## Regenerate docs/screenshots/ (both cart screens) from the end-to-end procedure
-	$(BIN)/python tests/ui/screenshots.py
+	$(BIN)/python tools/ui/screenshots.py
 
 clean: ## Remove build and test artifacts (keeps .venv)
 	rm -rf artifacts .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+$(PIPVENV)/.ok:
+	$(PYTHON) -m venv $(PIPVENV) && touch $@
+
+wheels: $(PIPVENV)/.ok ## The cart's wheel set in build/wheels: every pin of packaging/requirements.lock, hash-checked by pip
+	rm -rf $(WHEELS) && mkdir -p $(WHEELS)
+	$(PIPVENV)/bin/pip wheel -q --require-hashes --no-deps -r packaging/requirements.lock -w $(WHEELS)
+	$(PIPVENV)/bin/pip wheel -q --no-deps -w $(WHEELS) .
+
+lock: setup ## Re-pin packaging/requirements.lock from pyproject.toml (runtime + ui), with every file's hash
+	$(BIN)/pip-compile --quiet --generate-hashes --extra ui --strip-extras --no-emit-index-url \
+	  --output-file packaging/requirements.lock pyproject.toml
+
+install: wheels ## Install the cart: Debian packages, service user, /opt/sonocart release, /var/lib/sonocart, udev, systemd (DESTDIR=prefix)
+	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory system-deps DEBS="$(CART_DEB_PACKAGES)"; fi
+	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json
+	PYTHONPATH=host $(PYTHON) -m tools.install install --root "$(or $(DESTDIR),/)" --wheels $(WHEELS) \
+	  --sbom build/sbom.cdx.json $(if $(RELEASE_KEY),--release-key $(RELEASE_KEY))
+
+sbom: wheels ## CycloneDX SBOM of every Python, npm, Debian and firmware component: build/sbom.cdx.json
+	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json
+
+VERSION ?=
+RELEASE_SIGNING_KEY ?=
+bundle: setup sbom ## Signed update bundle build/sonocart-VERSION.bundle (VERSION=…, RELEASE_SIGNING_KEY=private.pem)
+	@[ -n "$(VERSION)" ] && [ -n "$(RELEASE_SIGNING_KEY)" ] || { echo "make bundle VERSION=x.y.z RELEASE_SIGNING_KEY=key.pem"; exit 2; }
+	$(BIN)/sonocart firmware build
+	PYTHONPATH=host:. $(PYTHON) -m tools.sbom --out build/sbom.cdx.json
+	$(BIN)/python -m tools.release bundle --key $(RELEASE_SIGNING_KEY) --version $(VERSION) --out build/sonocart-$(VERSION).bundle
+
+uninstall: ## Remove the cart's software and service; records in /var/lib/sonocart stay unless PURGE=1
+	PYTHONPATH=host $(PYTHON) -m tools.install uninstall --root "$(or $(DESTDIR),/)" $(if $(PURGE),--purge)

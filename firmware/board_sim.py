@@ -28,6 +28,7 @@ from sonocart.wire import pedal_codec as pc
 
 _READ_MAX = const(256)
 _BOUNCE = ((0, 1), (1, 0), (2, 1), (3, 0), (5, 1), (6, 0))  # (ms, 1 = target level) before settling
+_HELD_MS = 30  # > the 20 ms debounce: a commanded level is read for this long before the next one
 
 
 def _ticks() -> int:
@@ -57,6 +58,12 @@ class SimBoard:
         self.rgb = (0, 0, 0)
         self.buzzer = False
         self._script: list[tuple[int, int, bool]] = []  # (due ms, pedal, level)
+        # A real contact stays at a level for as long as the foot holds it, however busy the CPU is;
+        # a starved simulator can read a press and its release in one go. So a commanded level change
+        # waits until the firmware has read the current level over at least _HELD_MS of board time.
+        self._queued: list[list[bool]] = [[], []]  # per pedal: levels commanded, not applied yet
+        self._first_read = [-1, -1]  # board ms the current level was first read (-1: not read yet)
+        self._last_read = [0, 0]
         self._wdt_ms = 0
         self._wdt_fed = 0
         self._app: object = None  # the App, once it asks for the extra tasks
@@ -81,7 +88,24 @@ class SimBoard:
             self._pins.write(("%d %s\n" % (_ticks(), text)).encode())
 
     def pedal_raw(self, i: int) -> bool:
+        now = _ticks()
+        if self._first_read[i] < 0:
+            self._first_read[i] = now
+        self._last_read[i] = now
         return self.contacts[i] and self.present
+
+    def _set_contact(self, i: int, level: bool) -> None:
+        if self.contacts[i] != level:
+            self.contacts[i] = level
+            self._first_read[i] = -1
+
+    def _apply_queued(self) -> None:
+        """Apply each pedal's next commanded level once the firmware has seen the current one held."""
+        for i in (0, 1):
+            q = self._queued[i]
+            first = self._first_read[i]
+            if q and first >= 0 and ticks_diff(self._last_read[i], first) >= _HELD_MS:
+                self._set_contact(i, q.pop(0))
 
     def pedal_present_raw(self) -> bool:
         return self.present
@@ -128,7 +152,9 @@ class SimBoard:
         if not parts:
             return
         if parts[0] == "pedal" and len(parts) == 3:
-            self.contacts[pc.PEDAL_NAMES.index(parts[1])] = parts[2] == "1"
+            i = pc.PEDAL_NAMES.index(parts[1])
+            self._queued[i].append(parts[2] == "1")
+            self._apply_queued()
         elif parts[0] == "bounce" and len(parts) == 3:
             i = pc.PEDAL_NAMES.index(parts[1])
             level = parts[2] == "1"
@@ -165,7 +191,8 @@ class SimBoard:
                 continue
             while self._script and ticks_diff(now, self._script[0][0]) >= 0:
                 _due, i, level = self._script.pop(0)
-                self.contacts[i] = level
+                self._set_contact(i, level)
+            self._apply_queued()
             if self._wdt_ms and ticks_diff(now, self._wdt_fed) > self._wdt_ms:
                 self.pin("watchdog")
                 sys.exit(3)  # the launcher restarts the board with reset cause "watchdog"

@@ -66,7 +66,8 @@ def overload_reason() -> str | None:
     worst = max(lags, default=0.0)
     if worst <= LAG_LIMIT_MS:
         return None
-    record_figure("overloaded_runs", 1 + int(_figures().get("overloaded_runs", 0)))
+    seen = _figures().get("overloaded_runs", 0)
+    record_figure("overloaded_runs", 1 + (seen if isinstance(seen, int) else 0))
     return (
         f"emulated Pico fell {worst / 1000:.1f} s behind the wall clock (limit {LAG_LIMIT_MS / 1000:g} s):"
         " this machine was too loaded to run it in real time"

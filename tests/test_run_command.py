@@ -21,6 +21,10 @@ def _children_of(pids: set[int]) -> set[int]:
     return {int(p) for p, pp in (line.split() for line in out.splitlines()) if int(pp) in pids}
 
 
+def _alive() -> list[str]:
+    return subprocess.run(["ps", "-eo", "pid="], capture_output=True, text=True).stdout.split()
+
+
 def _pids_matching(text: str) -> set[int]:
     out = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True).stdout
     return {int(line.split(None, 1)[0]) for line in out.splitlines() if text in line and "ps -eo" not in line}
@@ -60,6 +64,8 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
         assert ours, "simulators and app should be running"
         micropython = {p for p in _children_of(ours) if p not in ours}
         assert micropython, "the pedal-board firmware should run on the unix-port micropython"
+        xvfb = {p for p in _children_of({proc.pid}) if Path(f"/proc/{p}/comm").read_text().strip() == "Xvfb"}
+        assert xvfb, "the launcher should have started its own Xvfb"
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the foreground group
         output, _ = proc.communicate(timeout=30)
@@ -69,11 +75,9 @@ def test_headless_run_with_simulated_probe_and_pedal_board_refreshes_a_screensho
     assert "the firmware runs on the unix-port micropython as a simulated board" in output
     time.sleep(0.5)
     assert _pids_matching(str(run_dir)) == set(), "a child process outlived Ctrl-C"
-    # Our own Xvfb, not a global count (other test runs may have theirs): its socket goes when it exits.
-    display = re.search(r"virtual display :(\d+)", output)
-    assert display, output
-    assert not Path(f"/tmp/.X11-unix/X{display.group(1)}").exists(), "Xvfb outlived Ctrl-C"
+    # Our own Xvfb by its pid, not its display socket: another test run may take the display number at once.
+    assert re.search(r"virtual display :(\d+)", output), output
+    assert not xvfb & {int(p) for p in _alive()}, "Xvfb outlived Ctrl-C"
     assert not (run_dir / "probe").exists(), "the simulator's pty link was left behind"
     assert not (run_dir / "pedal").exists() and not (run_dir / "pedal.ctl").exists(), "pedal sim left behind"
-    alive = subprocess.run(["ps", "-eo", "pid="], capture_output=True, text=True).stdout.split()
-    assert not micropython & {int(p) for p in alive}, "the simulated board's micropython outlived Ctrl-C"
+    assert not micropython & {int(p) for p in _alive()}, "the simulated board's micropython outlived Ctrl-C"

@@ -1,1 +1,1 @@
-"""Tooling that is not the product: test harnesses, rig drivers, benchmarks (never shipped)."""
+"""Developer tooling that is not the product: rig drivers, benchmarks, screenshot and UI-bench scripts."""

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Sequence
+
+from sonocart.logs import setup_logging, under_journal
 
 #: Sub-command modules, each exposing ``register(subparsers)`` that sets ``func``.
 COMMAND_MODULES = (
@@ -15,6 +19,8 @@ COMMAND_MODULES = (
     "sonocart.commands.procedure",
     "sonocart.commands.export",
     "sonocart.commands.firmware",
+    "sonocart.commands.cart",
+    "sonocart.commands.update",
 )
 
 
@@ -28,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if under_journal() or os.environ.get("SONOCART_LOG_LEVEL"):
+        setup_logging(getattr(logging, os.environ.get("SONOCART_LOG_LEVEL", "INFO").upper(), logging.INFO))
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sonocart.firmware_tool.build import Build, build
-from sonocart.rig.report import Figure, distribution, write_report
+from tools.rig.report import Figure, distribution, write_report
 
 from .emulated_rig_board import EmulatedRigBoard
 from .interface import Rig

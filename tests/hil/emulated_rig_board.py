@@ -17,11 +17,11 @@ from pathlib import Path
 from types import ModuleType
 
 from sonocart.firmware_tool.build import Build
-from sonocart.rig.relay import FaultRelay
 from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.sim.pty import PtyEndpoint
 from sonocart.wire import pedal_codec as pc
 from tests.conftest import SimProcess
+from tools.rig.relay import FaultRelay
 
 RIG_FIRMWARE = Path(__file__).resolve().parents[2] / "firmware" / "rig" / "rig.py"
 SAMPLE_S = 0.001

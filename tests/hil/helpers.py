@@ -1,21 +1,19 @@
-"""Shared test steps: connect the pedal driver to a rig, follow events, run the host app in a thread."""
+"""Shared test steps: connect the pedal driver to a rig, follow events, run the headless cart on it."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, LinkEvent, PedalEvent
-from sonocart.records.journal import Journal
-from sonocart.records.record import JOURNAL_NAME
-from sonocart.rig.bench_host import HostApp
 from tests.pedal.conftest import wait_event
+from tools.rig.headless_client import HeadlessCart
 
 from .interface import Rig, Sample
 
@@ -79,25 +77,15 @@ def first_change(rig: Rig, since: float, colour: str, timeout: float = 3.0) -> S
 
 
 @contextmanager
-def running_host_app(rig: Rig, records: Path) -> Iterator[HostApp]:
-    """The headless host app (journal, pedal driver, probe client) on its own thread."""
-    app = HostApp(records, None, rig.pedal_port, rig.probe_port)
-    thread = threading.Thread(target=app.run, name="host-app", daemon=True)
-    thread.start()
+def running_cart(rig: Rig, tmp_path: Path, resume: Path | None = None) -> Iterator[HeadlessCart]:
+    """The shipped cart, headless (``sonocart run --headless``), on the rig's pedal and probe ports."""
+    cart = HeadlessCart(tmp_path / "run", rig.probe_port, rig.pedal_port, resume=resume)
     try:
-        assert app.ready.wait(20.0), "host app did not start"
-        yield app
+        yield cart
     finally:
-        app.stop()
-        thread.join(5.0)
+        cart.close()
 
 
-def journaled_pedal_notes(record_path: Path) -> list[str]:
-    """Every pedal note in the record's journal (the journal verified first)."""
-    with Journal(record_path / JOURNAL_NAME) as journal:
-        journal.verify()
-        return [
-            str(e.payload["text"])
-            for e in journal.events()
-            if e.type == "note" and str(e.payload.get("text", "")).startswith("pedal ")
-        ]
+def gestures(cart: HeadlessCart, since: int = 0) -> list[dict[str, Any]]:
+    """The pedal gestures the cart acted on (or reported), as it printed them."""
+    return [x.data for x in cart.events("pedal", since)]

@@ -1,4 +1,4 @@
-"""The status light: pedal → light round trip, and alarm flashing inside the IEC 60601-1-8 ranges."""
+"""The status light as the cart drives it: pedal → action → light round trip, and IEC alarm flashing."""
 
 from __future__ import annotations
 
@@ -8,33 +8,64 @@ from pathlib import Path
 import pytest
 
 from .conftest import Recorder
-from .helpers import connected_driver, first_change, running_host_app, tap, wait_for
+from .helpers import TAP_MS, connected_driver, first_change, gestures, running_cart, wait_for
 from .interface import Rig, flash_timing
 
 TOGGLES = 10
 
 
-def test_pedal_press_toggles_the_status_light_with_round_trip_reported(
+def test_pedal_a_tap_freezes_and_the_light_follows_the_cart_with_round_trip_reported(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:
-    with running_host_app(rig, tmp_path / "records") as app:
+    """Default map, sterile context: A tap = freeze. Frozen is not live imaging: blue (imaging) turns green
+    (ready, a procedure open); the next tap goes live again: blue."""
+    with running_cart(rig, tmp_path) as cart:
+        cart.open_example()
         wait_for(lambda: rig.light() == "blue", 10.0, "the imaging light (probe live)")
         round_trips: list[float] = []
-        for _ in range(TOGGLES):
-            want = "blue" if app.recording else "magenta"
-            t0 = tap(rig, "A")
+        for i in range(TOGGLES):
+            want = "green" if i % 2 == 0 else "blue"
+            rig.press("A")
+            time.sleep(TAP_MS / 1000)
+            t0 = rig.release("A")  # a tap is recognised at release
             round_trips.append((first_change(rig, t0, want).t - t0) * 1000)
             time.sleep(0.1)
-    figures("pedal press to light change", round_trips, "ms")
+        done = gestures(cart)
+    assert [(g["pedal"], g["gesture"], g["action"], g["outcome"]) for g in done] == [
+        ("A", "tap", "freeze", "done")
+    ] * TOGGLES
+    figures("pedal tap (release) to light change, through the cart", round_trips, "ms")
+
+
+def test_a_high_priority_alarm_in_the_cart_flashes_red_inside_iec_ranges_and_buzzes(
+    rig: Rig, figures: Recorder, tmp_path: Path
+) -> None:
+    with running_cart(rig, tmp_path) as cart:
+        cart.open_example(inputs=2)  # at "consent valid"
+        wait_for(lambda: rig.light() == "blue", 10.0, "the imaging light (probe live)")
+        before = time.monotonic()
+        # LAST emergency mode: HIGH in the alarm table (a consent "No" is a LOW administrative stop).
+        cart.command("input", input={"type": "start_last"})
+        first = first_change(rig, before, "red")
+        time.sleep(2.6)
+        freq, duty, periods = flash_timing(rig.light_log(first.t), "red")
+        buzzed = [s for s in rig.buzzer_log(before) if s.value == "on"]
+    figures("cart HIGH alarm flash frequency", freq, "Hz", "1.4..2.8", periods)
+    figures("cart HIGH alarm flash duty", duty * 100, "%", "20..60", periods)
+    figures("cart HIGH alarm to red light", (first.t - before) * 1000, "ms")
+    assert periods >= 2 and 1.4 <= freq <= 2.8 and 0.20 <= duty <= 0.60, (freq, duty, periods)
+    assert buzzed, "a new HIGH prompt sounds"
 
 
 @pytest.mark.parametrize(
     ("state", "colour", "f_range", "watch_s"),
     [("alarm_high", "red", (1.4, 2.8), 2.6), ("alarm_medium", "yellow", (0.4, 0.8), 5.2)],
 )
-def test_alarm_light_flashes_inside_the_iec_60601_1_8_frequency_and_duty_ranges(
+def test_board_alarm_patterns_flash_inside_the_iec_60601_1_8_frequency_and_duty_ranges(
     rig: Rig, figures: Recorder, state: str, colour: str, f_range: tuple[float, float], watch_s: float
 ) -> None:
+    """The firmware's patterns themselves, commanded by the driver (every state, not only those the
+    cart's current prompts reach)."""
     with connected_driver(rig) as host:
         before = time.monotonic()  # only this pattern: a fresh board flashes host-lost yellow at first
         host.set_indicator(state)

@@ -1,28 +1,77 @@
-"""Needle enhancement finds simulated needles (tip within 2 mm, angle within 3°) and nothing else."""
+"""Needle enhancement finds simulated needles (tip within 2 mm, angle within 3°) and nothing else.
+
+The matrix runs on every simulator scene, probe and angle. Combinations the detector does
+not yet get right on the clinically detailed scenes are listed in ``KNOWN_MISSES`` and
+marked as strict expected failures: they are issue 12's open part (docs/imaging.md gives
+the measured table), and a fix makes them pass — and fail as "unexpectedly passing" until
+the list is updated.
+"""
 
 from __future__ import annotations
 
 import math
 
+import cv2
+import numpy as np
 import pytest
 
+from sonocart.imaging import needle as needle_module
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
+from sonocart.imaging.scanconvert import Calibration
 from sonocart.sim.probe_sim import PROBES
+from sonocart.sim.scenes import SCENES
 from sonocart.sim.tissue import TissueScene, default_needle
 
 ANGLES = [20.0, 35.0, 60.0, 150.0]  # shallow, medium, steep, and from the right
+#: (scene, probe, angle) measured to miss (no estimate, or tip > 2 mm / angle > 3° off) at this commit.
+KNOWN_MISSES = {
+    *(("caudal", p, a) for p in PROBES for a in ANGLES),  # the generic path runs into the sacrum
+    ("femoral", "convex", 35.0),
+    ("femoral", "convex", 60.0),
+    ("femoral", "linear", 35.0),
+    ("femoral", "linear", 60.0),
+    ("femoral", "linear", 150.0),
+    *(("femoral", "phased", a) for a in ANGLES),
+    *(("knee", "convex", a) for a in ANGLES),
+    ("knee", "linear", 20.0),
+    ("knee", "linear", 35.0),
+    ("knee", "linear", 60.0),
+    ("knee", "phased", 20.0),
+    ("knee", "phased", 35.0),
+    ("knee", "phased", 150.0),
+    ("muscle", "convex", 60.0),
+    ("muscle", "linear", 35.0),
+    ("muscle", "linear", 60.0),
+    ("muscle", "linear", 150.0),
+    *(("muscle", "phased", a) for a in ANGLES),
+}
+#: (scene, probe) where a frame without a needle gets one: a false needle, the worse failure.
+KNOWN_FALSE_NEEDLES: set[tuple[str, str]] = set()
 
 
-@pytest.mark.parametrize("probe", sorted(PROBES))
-@pytest.mark.parametrize("angle", ANGLES)
-def test_needle_tip_and_angle_are_found_at_known_positions(probe: str, angle: float) -> None:
+def _cases() -> list[object]:
+    out = []
+    for scene in sorted(SCENES):
+        for probe in sorted(PROBES):
+            for angle in ANGLES:
+                marks = []
+                if (scene, probe, angle) in KNOWN_MISSES:
+                    marks.append(
+                        pytest.mark.xfail(strict=True, reason="issue 12 item 3: not yet accurate here")
+                    )
+                out.append(pytest.param(scene, probe, angle, marks=marks, id=f"{scene}-{probe}-{angle:g}"))
+    return out
+
+
+@pytest.mark.parametrize(("scene", "probe", "angle"), _cases())
+def test_needle_tip_and_angle_are_found_at_known_positions(scene: str, probe: str, angle: float) -> None:
     g = PROBES[probe]
     path = default_needle(g, angle)
-    scene = TissueScene(g, 128, 1024, seed=11, needle=path)
+    sim = TissueScene(g, 128, 1024, seed=11, needle=path, scene_name=scene)
     pipe = BModePipeline(800, 600, DisplaySettings(needle_enhance=True))
     for t_s in (2.5, 4.0):  # partly and fully advanced
-        pipe.process(scene.envelope(t_s, 0), g)
+        pipe.process(sim.envelope(t_s, 0), g)
         est = pipe.needle
         assert est is not None, (probe, angle, t_s)
         tip = path.tip_mm(t_s)
@@ -31,16 +80,30 @@ def test_needle_tip_and_angle_are_found_at_known_positions(probe: str, angle: fl
         assert 0.5 <= est.confidence <= 1.0
 
 
-@pytest.mark.parametrize("probe", sorted(PROBES))
-@pytest.mark.parametrize("seed", [2, 4])
-def test_no_needle_means_no_trajectory(probe: str, seed: int) -> None:
+def _no_needle_cases() -> list[object]:
+    return [
+        pytest.param(
+            scene,
+            probe,
+            marks=[pytest.mark.xfail(strict=True, reason="issue 12 item 3: a false needle here")]
+            if (scene, probe) in KNOWN_FALSE_NEEDLES
+            else [],
+            id=f"{scene}-{probe}",
+        )
+        for scene in sorted(SCENES)
+        for probe in sorted(PROBES)
+    ]
+
+
+@pytest.mark.parametrize(("scene", "probe"), _no_needle_cases())
+def test_no_needle_means_no_trajectory(scene: str, probe: str) -> None:
     g = PROBES[probe]
-    scene = TissueScene(g, 128, 1024, seed=seed, with_needle=False)
+    sim = TissueScene(g, 128, 1024, seed=4, with_needle=False, scene_name=scene)
     for settings in (DisplaySettings(), DisplaySettings(gain_db=8.0, tgc_db=(0, 0, 2, 4, 6, 8, 10, 12))):
         settings.needle_enhance = True
         pipe = BModePipeline(800, 600, settings)
         plain = BModePipeline(800, 600, DisplaySettings(**{**settings.__dict__, "needle_enhance": False}))
-        lines = scene.envelope(1.0, seed)
+        lines = sim.envelope(1.0, 2)
         image, _ = pipe.process(lines, g)
         assert pipe.needle is None
         reference, _ = plain.process(lines, g)
@@ -49,18 +112,20 @@ def test_no_needle_means_no_trajectory(probe: str, seed: int) -> None:
 
 def test_detected_needle_is_drawn_into_the_image() -> None:
     g = PROBES["linear"]
-    scene = TissueScene(g, 128, 1024, seed=3, needle=default_needle(g, 30.0))
-    lines = scene.envelope(4.0, 0)
-    with_overlay, cal = BModePipeline(800, 600, DisplaySettings(needle_enhance=True)).process(lines, g)
+    path = default_needle(g, 20.0)
+    lines = TissueScene(g, 128, 1024, seed=11, needle=path, scene_name="muscle").envelope(4.0, 0)
+    pipe = BModePipeline(800, 600, DisplaySettings(needle_enhance=True))
+    with_overlay, cal = pipe.process(lines, g)
+    assert pipe.needle is not None
     bare, _ = BModePipeline(800, 600).process(lines, g)
-    u, v = (round(c) for c in cal.to_px(*default_needle(g, 30.0).tip_mm(4.0)))
+    u, v = (round(c) for c in cal.to_px(*path.tip_mm(4.0)))
     changed = with_overlay[v - 8 : v + 9, u - 8 : u + 9] != bare[v - 8 : v + 9, u - 8 : u + 9]
     assert changed.any()  # the tip marker is there
 
 
 def test_detector_ignores_a_bare_bone_surface() -> None:
     g = PROBES["convex"]
-    scene = TissueScene(g, 128, 1024, seed=9, with_needle=False)
+    scene = TissueScene(g, 128, 1024, seed=9, with_needle=False, scene_name="knee")
     image, cal = BModePipeline(800, 600, DisplaySettings(gain_db=10.0)).process(scene.envelope(0.0, 0), g)
     assert NeedleDetector().detect(image, cal, g) is None
 
@@ -78,3 +143,31 @@ def test_a_failing_detector_costs_the_needle_not_the_image(monkeypatch: pytest.M
     reference, _ = BModePipeline(400, 300).process(lines, g)
     assert (image == reference).all()
     assert pipe.needle is None and "synthetic" in pipe.needle_fault
+
+
+def _streak(image: np.ndarray, cal: Calibration, start_x_mm: float) -> np.ndarray:
+    """A 0.5 mm wide bright streak at 30° from x = ``start_x_mm`` to (13, 25.5) mm, drawn in pixels."""
+    slope = math.tan(math.radians(30.0))
+    end = (15.0 * math.cos(math.radians(30.0)), 18.0 + 15.0 * math.sin(math.radians(30.0)))
+    a = cal.to_px(start_x_mm, end[1] - (end[0] - start_x_mm) * slope)
+    b = cal.to_px(*end)
+    out = image.copy()
+    cv2.line(out, (round(a[0]), round(a[1])), (round(b[0]), round(b[1])), 250, round(0.5 / cal.mm_per_px))
+    return out
+
+
+def test_a_straight_bright_segment_starting_deep_in_the_view_is_not_a_needle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In plane a shaft is visible from where it enters the view; one that starts 18 mm deep is tissue."""
+    g = PROBES["linear"]
+    lines = TissueScene(g, 128, 1024, seed=2, with_needle=False, scene_name="muscle").envelope(0.0, 0)
+    bare, cal = BModePipeline(800, 600).process(lines, g)
+    deep = _streak(bare, cal, 0.0)  # starts at (0, 18) mm, 18 mm of invisible shaft above it
+    assert NeedleDetector().detect(deep, cal, g) is None
+    full = NeedleDetector().detect(_streak(bare, cal, -18.0), cal, g)  # the same line from the edge
+    assert full is not None and abs(full.angle_deg - 30.0) <= 3.0
+    assert math.dist(full.tip_mm, (13.0, 25.5)) <= 2.0
+    # and it is that rule that rejects the deep one: without it the streak passes every other check
+    monkeypatch.setattr(needle_module, "ENTRY_GAP_MM", math.inf)
+    assert NeedleDetector().detect(deep, cal, g) is not None

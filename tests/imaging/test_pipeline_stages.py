@@ -133,6 +133,29 @@ def test_smoothing_reduces_speckle_variance_and_keeps_the_mean() -> None:
     assert abs(inner.mean() - noisy[2:-2, 2:-2].mean()) < 1.0
 
 
+def _binomial_3x3(x: np.ndarray) -> np.ndarray:
+    """The textbook 3×3 binomial ([1, 2, 1] ⊗ [1, 2, 1] / 16), edges replicated, in float64."""
+    p = np.pad(x.astype(np.float64), 1, mode="edge")
+    w = (1.0, 2.0, 1.0)
+    n, m = x.shape
+    out = np.zeros(x.shape)
+    for i, j in itertools.product(range(3), range(3)):
+        out += w[i] * w[j] * p[i : i + n, j : j + m]
+    return out / 16
+
+
+@pytest.mark.parametrize("p", [0.0, 0.5])
+def test_smoothing_is_the_binomial_kernel_to_the_edges_alone_and_under_persistence(p: float) -> None:
+    rng = np.random.default_rng(5)
+    a, b = (rng.integers(0, 256, SHAPE, dtype=np.uint8) for _ in range(2))
+    f = LineFilters(*SHAPE)
+    first = f.run(a, p, True).astype(float)
+    np.testing.assert_allclose(first, _binomial_3x3(a), atol=0.5 + 1e-6)
+    second = f.run(b, p, True).astype(float)
+    # the recursive filter on the smoothed frames (each rounded once, at the end)
+    np.testing.assert_allclose(second, p * _binomial_3x3(a) + (1 - p) * _binomial_3x3(b), atol=0.5 + 1e-4)
+
+
 def test_settings_change_live_without_rebuilding_scan_conversion_tables() -> None:
     pipe = BModePipeline(200, 150)
     lines = np.random.default_rng(0).integers(0, 65535, SHAPE, dtype=np.uint16)
@@ -212,7 +235,7 @@ def test_two_pipelines_never_write_into_each_others_image() -> None:
 def test_a_steady_state_frame_allocates_nothing(
     settings: DisplaySettings, dtype: np.dtype[np.generic]
 ) -> None:
-    from sonocart.bench.__main__ import alloc_bytes_per_frame
+    from tools.bench.__main__ import alloc_bytes_per_frame
 
     rng = np.random.default_rng(0)
     frames = itertools.cycle([_lines(dtype, rng) for _ in range(3)])

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from procedure_drivers import PATIENT
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import Catalogue, load_catalogue
-from sonocart.procedures.clock import ManualClock
 from sonocart.records.record import ProcedureRecord
 
 

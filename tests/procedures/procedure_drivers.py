@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from sonocart.procedures.clock import ManualClock
-from sonocart.procedures.script import Capture, Wait, load_script
+from sonocart.clock import ManualClock
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted.script import Capture, Wait, load_script
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "host/sonocart/procedures/examples/femoral_block.toml"
 PATIENT = {"name": "DOE^JANE", "id": "MRN0012345", "birth_date": "19580412", "sex": "F"}

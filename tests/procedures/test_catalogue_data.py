@@ -101,3 +101,64 @@ def test_site_file_cannot_raise_a_dose_limit(tmp_path: Path) -> None:
 def test_unknown_procedure_names_the_known_ones(catalogue: Catalogue) -> None:
     with pytest.raises(CatalogueError, match="femoral_nerve_block"):
         catalogue.procedure("appendicectomy")
+
+
+def test_sterile_phases_are_the_prep_stop_block_and_injection_phases(catalogue: Catalogue) -> None:
+    assert catalogue.sterile_phases == {"prep_stop_block", "injection"}
+
+
+def test_a_phase_that_does_not_say_whether_it_is_sterile_is_refused(tmp_path: Path) -> None:
+    work = tmp_path / "cat"
+    shutil.copytree(default_catalogue_dir(), work)
+    path = work / "phases.toml"
+    path.write_text(path.read_text().replace("sterile = true\n", "", 1))
+    with pytest.raises(CatalogueError, match="prep_stop_block: say whether the phase is sterile"):
+        load_catalogue(work)
+
+
+def test_stocked_strengths_are_the_label_presentations_with_their_epinephrine_variants(
+    catalogue: Catalogue,
+) -> None:
+    # Xylocaine label: 0.5, 1, 1.5, 2 % plain and with epinephrine 1:200,000; Naropin: none with epinephrine.
+    lido = {(s.value, s.epinephrine) for s in catalogue.strengths("lidocaine")}
+    assert lido == {(p, e) for p in (0.5, 1.0, 1.5, 2.0) for e in ("", "1:200,000")}
+    assert all(not s.epinephrine for s in catalogue.strengths("ropivacaine"))
+    assert [s.label for s in catalogue.strengths("dexamethasone")] == ["4 mg/mL", "10 mg/mL"]
+    assert catalogue.strengths("chlorhexidine_prep") == ()
+    assert "0.5 % with epinephrine 1:200,000" in [s.label for s in catalogue.strengths("bupivacaine")]
+
+
+def test_every_stocked_drug_cites_a_label_source(catalogue: Catalogue) -> None:
+    drugs = {**catalogue.local_anaesthetics, **catalogue.other_drugs}
+    for drug, entry in drugs.items():
+        if catalogue.strengths(drug):
+            assert any(catalogue.sources[s] and s.startswith("label_") for s in entry.source), drug
+
+
+def test_site_file_may_stock_fewer_strengths_but_not_another(tmp_path: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text("[stock.lidocaine]\npercent = [1.0]\npercent_with_epinephrine = []\n")
+    cat = load_catalogue(site_file=site)
+    assert [s.label for s in cat.strengths("lidocaine")] == ["1 %"]
+    site.write_text("[stock.ropivacaine]\npercent = [0.375]\n")
+    with pytest.raises(CatalogueError, match=r"0.375\] is not a cited strength"):
+        load_catalogue(site_file=site)
+    site.write_text("[stock.ropivacaine]\npercent_with_epinephrine = [0.5]\n")
+    with pytest.raises(CatalogueError, match="may stock fewer strengths, not others"):
+        load_catalogue(site_file=site)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("[dose_limit.lidocaine]\nplain = { max_mg = 200 }\n", r"unknown table\(s\) \['dose_limit'\]"),
+        ("[procedures.knee_joint_injection]\nobservaton_minutes = 20\n", "unknown key"),
+        ("[stock.lidocaine]\nmg_per_ml = [10.0]\n", "unknown key"),
+        ("[stock.prilocaine]\npercent = [1.0]\n", "unknown drug 'prilocaine'"),
+    ],
+)
+def test_a_misspelt_site_setting_is_refused_not_ignored(tmp_path: Path, text: str, why: str) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text(text)
+    with pytest.raises(CatalogueError, match=why):
+        load_catalogue(site_file=site)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from procedure_drivers import advance_to
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.clock import ManualClock
 from sonocart.records.record import ProcedureRecord
 
 NewRecord = Callable[..., ProcedureRecord]

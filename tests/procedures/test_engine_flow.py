@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import at_step, example_steps, play, play_until
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Answer, Confirm
 from sonocart.records.record import ProcedureRecord
@@ -24,7 +24,7 @@ def test_example_script_completes_the_procedure_and_books_follow_up(
     play(rec, clock, example_steps())
     st = rec.engine.state
     assert st.completed
-    assert st.mg_by_drug == {"ropivacaine": pytest.approx(45.0)}
+    assert st.mg_by_drug == {"ropivacaine": pytest.approx(60.0)}  # 3 x 4 mL of 0.5 % (5 mg/mL)
     assert len(st.follow_up) == 3
     assert any("rest" not in i for i in st.discharge_given)
     assert rec.journal.verify() == st.last_seq
@@ -90,6 +90,7 @@ def test_confirmed_side_stays_in_the_banner_through_injection(
     assert rec.engine.banner() == {
         "procedure": "Ultrasound-guided femoral nerve block",
         "side": "LEFT",
+        "side_change": "",
         "phase": "injection",
     }
 

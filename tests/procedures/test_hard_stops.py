@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import advance_to, at_step, play_until
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import Acknowledge, Answer, Confirm, Override
 from sonocart.procedures.prompts import Priority
 from sonocart.records.record import ProcedureRecord
@@ -30,7 +30,8 @@ def test_anticoagulant_not_held_before_intermediate_risk_procedure_stops_until_o
     rec.engine.submit(Answer("antithrombotics", [{"drug": "apixaban", "held": False}], "dr_ana"))
     assert _step_id(rec) == "antithrombotics"
     top = rec.engine.highest_prompt()
-    assert top is not None and top.priority is Priority.HIGH and "Apixaban" in top.text
+    # MEDIUM: a prompt response before the needle, not an immediate danger (catalogue/alarms.toml).
+    assert top is not None and top.priority is Priority.MEDIUM and "Apixaban" in top.text
     with pytest.raises(InputRejected, match="documented override"):
         rec.engine.submit(Acknowledge(top.id, "dr_ana"))
     with pytest.raises(InputRejected, match="needs a reason"):
@@ -70,7 +71,7 @@ def test_wrong_side_at_the_two_person_stop_blocks_the_needle(
     rec = new_record()
     play_until(rec, clock, at_step("stop_before_block"))
     rec.engine.submit(Confirm("stop_before_block", "dr_ana", side="left"))
-    with pytest.raises(InputRejected, match="second, different person"):
+    with pytest.raises(InputRejected, match="needs a second person"):
         rec.engine.submit(Confirm("stop_before_block", "dr_ana", side="left"))
     rec.engine.submit(Confirm("stop_before_block", "odp_cy", side="right"))
     assert "side_not_confirmed" in rec.engine.state.hard_stops

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import advance_to
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import Aspirate, EndLast, LastAction, LogAliquot, StartLast
 from sonocart.procedures.lipid import lipid_plan
 from sonocart.procedures.prompts import Priority

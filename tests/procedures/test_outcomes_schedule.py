@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import advance_to
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.clock import ManualClock
 from sonocart.procedures.inputs import RecordOutcome
 from sonocart.procedures.outcomes import follow_up_dates, percent_relief
 from sonocart.records.record import ProcedureRecord

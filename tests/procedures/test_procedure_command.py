@@ -27,6 +27,21 @@ def test_procedure_and_export_are_registered_cli_commands() -> None:
     assert "sonocart.commands.export" in COMMAND_MODULES
 
 
+def test_a_scripted_run_goes_through_the_cart_and_prints_its_event_stream(tmp_path: Path) -> None:
+    done = sonocart("procedure", "run", "--script", str(EXAMPLE), "--records", str(tmp_path), "--events")
+    assert done.returncode == 0, done.stderr
+    *lines, path = done.stdout.strip().splitlines()
+    events = [json.loads(line) for line in lines]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "record_opened" and events[0]["path"] == path
+    captures = [e for e in events if e["event"] == "capture"]
+    raw = EXAMPLE.read_text()
+    assert len(captures) == raw.count('type = "capture"') and captures[0]["file"] == "captures/001.png"
+    seqs = [s for e in events if e["event"] == "committed" for s in e["seqs"]]
+    assert seqs == list(range(2, len(seqs) + 2))  # every commit after the opening event, in order, once
+    assert events[-1]["event"] == "committed" and events[-1]["phase"] == "completed"
+
+
 def test_run_script_drives_a_whole_procedure_and_prints_the_record_path(tmp_path: Path) -> None:
     done = sonocart("procedure", "run", "--script", str(EXAMPLE), "--records", str(tmp_path))
     assert done.returncode == 0, done.stderr

@@ -7,12 +7,12 @@ from collections.abc import Callable
 import pytest
 from procedure_drivers import advance_to
 
+from sonocart.clock import ManualClock
+from sonocart.journal.store import Event
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Acknowledge, Answer, Aspirate, LogAliquot
 from sonocart.procedures.prompts import Priority, Prompt, ordered
-from sonocart.records.journal import Event
 from sonocart.records.record import ProcedureRecord
 
 NewRecord = Callable[..., ProcedureRecord]
@@ -40,7 +40,7 @@ def test_listener_sees_every_commit_and_the_status_light_follows_the_top_prompt(
     rec.engine.add_listener(light)
     rec.engine.submit(Aspirate("negative", "dr_ana"))
     clock.advance(5)
-    rec.engine.submit(LogAliquot(5, "dr_ana"))  # 60 mL/min: medium
+    rec.engine.submit(LogAliquot(8, "dr_ana"))  # above the 3-5 mL aliquot: medium
     rec.engine.submit(Aspirate("positive", "dr_ana"))  # high
     assert seen[0] == (["aspirated"], None)
     assert seen[1][1] is Priority.MEDIUM
@@ -54,7 +54,7 @@ def test_acknowledging_is_a_journaled_event_with_the_operator(
     advance_to(rec, clock, "diabetes_glucose")
     rec.engine.submit(Answer("diabetes_glucose", 19.0, "rn_ben"))
     prompt = rec.engine.state.prompts["warn:diabetes_glucose"]
-    assert prompt.priority is Priority.MEDIUM
+    assert prompt.priority is Priority.LOW  # information: no steroid may be planned (alarms.toml)
     rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
     ack = list(rec.journal.events())[-1]
     assert (ack.type, ack.operator, ack.payload["id"]) == ("prompt_acknowledged", "dr_ana", prompt.id)

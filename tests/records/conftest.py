@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import ManualClock
-from sonocart.procedures.run_script import run_script
-from sonocart.procedures.script import load_script
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted.runner import run_script
+from sonocart.scripted.script import load_script
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "host/sonocart/procedures/examples/femoral_block.toml"
 

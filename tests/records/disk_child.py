@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sonocart.clock import ManualClock
+from sonocart.journal.store import JournalWriteError
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import Answer, Confirm
-from sonocart.records.journal import JournalWriteError
 from sonocart.records.record import ProcedureRecord
 
 PATIENT = {"name": "DOE^JANE", "id": "MRN1", "birth_date": "19580412", "sex": "F"}

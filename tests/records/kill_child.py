@@ -6,11 +6,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import Note
-from sonocart.procedures.run_script import run_script
-from sonocart.procedures.script import Script, Wait, load_script
+from sonocart.scripted.runner import run_script
+from sonocart.scripted.script import Script, Wait, load_script
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sonocart.records.journal import Journal, TamperDetected
+from sonocart.journal.store import Journal, TamperDetected
 
 
 def journal_with_events(path: Path, n: int = 5) -> Journal:
@@ -70,7 +70,7 @@ def test_tampering_behind_sqlites_back_is_detected(tmp_path: Path, sql: str, mes
 
 
 def test_a_recomputed_row_hash_still_breaks_the_chain_at_the_next_event(tmp_path: Path) -> None:
-    from sonocart.records.journal import chain_hash
+    from sonocart.journal.store import chain_hash
 
     journal_with_events(tmp_path / "j.sqlite").close()
     db = sqlite3.connect(tmp_path / "j.sqlite")

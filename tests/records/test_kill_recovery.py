@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.inputs import Note
 from sonocart.records.record import ProcedureRecord
 

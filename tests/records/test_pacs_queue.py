@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from pydicom import dcmread
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.clock import ManualClock
+from sonocart.journal.store import Journal
 from sonocart.records.export import export_record
-from sonocart.records.journal import Journal
 from sonocart.records.pacs_queue import PacsTarget, enqueue, flush, pending
 from sonocart.records.record import ProcedureRecord
 

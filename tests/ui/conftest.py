@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sonocart.xvfb import Xvfb
+from sonocart.launch.xvfb import Xvfb
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,14 +22,14 @@ configure_kivy(800, 480)
 
 from kivy.core.window import Window  # noqa: E402
 
+from sonocart.cart.cart import Cart  # noqa: E402
+from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.procedures.clock import SystemClock  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
-from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
-from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, touch, wait  # noqa: E402
 
@@ -56,17 +55,17 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-last-"))
     sim = SimProcess(args.link, ["--lines", "96", "--samples", "384"]).start()
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
-    pedal = PedalBoard(str(tmp / "pedal")).start()
-    session = CartSession(
-        load_catalogue(), tmp / "records", SystemClock(), UiSettings(operators=demo_operators())
-    )
-    app = CartApp(
-        probe=ProbeClient(str(args.link)).start(),
-        clock=time.monotonic,
-        session=session,
+    pedal = PedalBoard(str(tmp / "pedal"))
+    cart = Cart(
+        catalogue=load_catalogue(),
+        records_root=tmp / "records",
+        clock=SystemClock(),
+        settings=UiSettings(operators=demo_operators()),
+        probe=ProbeClient(str(args.link)),
         pedal=pedal,
-        pedal_remote=board.command,
-    )
+    ).start()
+    session = cart.session
+    app = CartApp(cart=cart, pedal_remote=board.command)
     report = Report(args.report)
 
     def settle() -> Steps:
@@ -84,7 +83,10 @@ def main() -> int:
         app.show("live")
         yield from settle()
         report["before"] = app.screens.current
-        yield from touch(nav.ids.nav_last)
+        yield from touch(nav.ids.nav_lock)  # sign-in is not sterile: the cart locks
+        yield from settle()
+        report["locked"] = app.screens.current
+        yield from touch(nav.ids.nav_last)  # the LAST button still works on a locked screen
         yield from settle()
         report["after_nav"] = app.screens.current
         screen = app.screens.current_screen
@@ -95,6 +97,7 @@ def main() -> int:
         yield from touch(screen.ids.start)
         yield from wait(session.last_active, 3, "LAST mode active")
         yield from settle()
+        report["locked_after_start"] = cart.lock.locked
         report["title"] = screen.ids.title.text
         report["prompt"] = app.root.ids.prompt.text
         report["plan"] = screen.ids.plan.text
@@ -105,6 +108,17 @@ def main() -> int:
         report["toast"] = app.root.ids.toast.text
         widget = screen.step_widget("stop_injecting")
         report["done_label"] = "" if widget is None else widget.ids.done.text
+        # Acknowledged on the bar after reading it: it stays shown and the light stays HIGH; no lock.
+        yield from pause(1.2)
+        bar = app.root.ids.prompt
+        yield from touch(bar.ids.ack)
+        yield from settle()
+        report["prompt_after_ack"] = bar.text
+        report["can_ack_after_ack"] = bar.can_ack
+        report["light_after_ack"] = pedal.status().indicator
+        yield from touch(nav.ids.nav_lock)
+        yield from settle()
+        report["screen_after_lock_touch"] = app.screens.current
         app.save_screenshot(args.artifacts / "last-800x480.png")
         record = session.record
         assert record is not None

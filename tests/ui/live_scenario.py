@@ -22,12 +22,12 @@ configure_kivy(1280, 800)
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from sonocart.cart.cart import Cart  # noqa: E402
+from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.procedures.clock import SystemClock  # noqa: E402
-from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
-from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, wait  # noqa: E402
 
@@ -41,8 +41,14 @@ def main() -> int:
     args.artifacts.mkdir(parents=True, exist_ok=True)
     sim = SimProcess(args.link, ["--lines", "96", "--samples", "384"]).start()
     records = Path(tempfile.mkdtemp(prefix="sonocart-records-"))
-    session = CartSession(load_catalogue(), records, SystemClock(), UiSettings(operators=demo_operators()))
-    app = CartApp(probe=ProbeClient(str(args.link)).start(), clock=time.monotonic, session=session)
+    cart = Cart(
+        catalogue=load_catalogue(),
+        records_root=records,
+        clock=SystemClock(),
+        settings=UiSettings(operators=demo_operators()),
+        probe=ProbeClient(str(args.link)),
+    ).start()
+    app = CartApp(cart=cart)
     report = Report(args.report)
 
     def shot(name: str) -> np.ndarray:

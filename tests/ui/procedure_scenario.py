@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,14 @@ ARGS = _ap.parse_args()
 W, H = (int(v) for v in ARGS.size.split("x"))
 configure_kivy(W, H)
 
+from sonocart.cart.cart import Cart  # noqa: E402
+from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.procedures.clock import SystemClock  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
-from sonocart.ui_settings import UiSettings, demo_operators  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
-from sonocart_ui.viewmodels.session import CartSession  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
@@ -56,17 +55,18 @@ def main() -> int:
     site.write_text(SITE)
     sim = SimProcess(ARGS.link, ["--lines", "96", "--samples", "384"]).start()
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")
-    pedal = PedalBoard(str(tmp / "pedal")).start()
+    pedal = PedalBoard(str(tmp / "pedal"))
     settings = UiSettings(operators=demo_operators())
     settings.pacs.port = free_port()  # nothing listens there: the PACS is down
-    session = CartSession(load_catalogue(site_file=site), tmp / "records", SystemClock(), settings)
-    app = CartApp(
-        probe=ProbeClient(str(ARGS.link)).start(),
-        clock=time.monotonic,
-        session=session,
+    cart = Cart(
+        catalogue=load_catalogue(site_file=site),
+        records_root=tmp / "records",
+        clock=SystemClock(),
+        settings=settings,
+        probe=ProbeClient(str(ARGS.link)),
         pedal=pedal,
-        pedal_remote=board.command,
-    )
+    ).start()
+    app = CartApp(cart=cart, pedal_remote=board.command)
     report = Report(ARGS.report)
     report["size"] = ARGS.size
     try:
@@ -186,6 +186,13 @@ class Scenario:
         yield from self.summary_and_lock()
         r["journal_operators"] = sorted({e.operator for e in app.session.record.journal.events()})  # type: ignore[union-attr]
         r["journal_types"] = [e.type for e in app.session.record.journal.events()]  # type: ignore[union-attr]
+        raised: dict[str, float] = {}
+        r["ack_delays_s"] = []
+        for e in app.session.record.journal.events():  # type: ignore[union-attr]
+            if e.type in ("prompt_raised", "hard_stop"):
+                raised[e.payload.get("id") or f"hard_stop:{e.payload['rule']}"] = e.wall
+            elif e.type == "prompt_acknowledged" and not e.payload.get("auto"):
+                r["ack_delays_s"].append(e.wall - raised[e.payload["id"]])
 
     def sign_in(self) -> Steps:
         self.shot("02-sign-in-team")
@@ -216,9 +223,38 @@ class Scenario:
         yield from wait(lambda: app.screens.current == "time_out", 5, "time-out screen")
         yield from self.press_step("confirm", "site_marked")
         yield from self.press_step("med:ropivacaine", "medications")
+        yield from self.press_step("strength:0.5")
+        yield from self.press_step("add")
         self.shot("04-time-out-medications")
+        yield from self.press_step("done")  # not yet labelled: the engine refuses, the toast says why
+        yield from self.press_step("label:A")
         yield from self.press_step("done")
-        yield from self.press_step("side:left", "timeout_side")
+        # A wrong side against the LEFT consent: a HIGH stop; the banner keeps the consent's side.
+        yield from self.press_step("side:right", "timeout_side")
+        r = self.report
+        r["banner_after_wrong_side"] = app.root.ids.status.banner
+        r["bar_after_wrong_side"] = app.root.ids.prompt.text
+        yield from touch(app.root.ids.prompt.ids.ack)  # a hard stop: the bar's button opens the list
+        yield from self.settle()
+        alarms = self.screen()
+        row = next(w for w in alarms.ids.rows.children if w.prompt_id == "hard_stop:side_not_confirmed")
+        alarms.ids.reason.text = "a reason typed earlier for something else"
+        yield from touch(row.ids.act)  # this stop's own form: the stop named, the reason empty
+        yield from self.settle()
+        r["override_reason_when_opened"] = alarms.ids.reason.text
+        r["override_title"] = alarms.override_title
+        alarms.ids.reason.text = "Patient now reports the right knee"
+        yield from touch(alarms.ids.document)  # alone: refused, a wrong side needs a second person
+        yield from self.settle()
+        r["override_alone_toast"] = app.root.ids.toast.text
+        for key in ("second:rn_ben", "digit:9", "digit:9", "digit:9", "digit:9"):
+            yield from touch(button_in(alarms.ids.second_pad, key))
+        yield from touch(alarms.ids.document)
+        yield from self.settle()
+        r["override_wrong_pin_toast"] = app.root.ids.toast.text
+        r["side_stop_still_active"] = "side_not_confirmed" in app.session.engine.state.hard_stops  # type: ignore[union-attr]
+        app.go_procedure()
+        yield from self.press_step("side:left", "timeout_side")  # the corrected answer clears the stop
         yield from self.press_step("confirm", "timeout_items")
         for member in ("dr_ana", "rn_ben", "odp_cy"):
             yield from self.press_step(f"confirm_as:{member}", "timeout_team")
@@ -234,7 +270,9 @@ class Scenario:
         self.shot("05-live-prep")
         # Pedal B hold confirms "prep done" (no prompt waiting).
         yield from self.pedal("B", hold=True)
-        yield from self.press_step("stop:dr_ana:left", "stop_before_block")
+        yield from self.press_step("stop:dr_ana:right", "stop_before_block")  # a mis-tap...
+        yield from self.press_step("stop:dr_ana:left")  # ...restated: one answer per person
+        r["stop_marks"] = sorted(a.key for a in app.form.view().actions if a.selected)
         yield from self.press_step("stop:odp_cy:left")
         # Injection: B hold = negative aspiration, B tap = log an aliquot (4 mL), A hold = still.
         yield from wait(lambda: app.form.view().kind == "injection", 5, "injection step")
@@ -259,21 +297,23 @@ class Scenario:
         yield from self.pedal_on_screen("A", hold=False)  # unfreeze, by the on-screen pedal button
         yield from wait(lambda: live.live, 5, "live after unfreeze")
         yield from self.pedal_by_key("a", hold=True)  # capture still, by holding key A
-        yield from self.pedal("B", hold=True)  # aspirate negative
-        yield from self.pedal("B", hold=False)  # log aliquot -> fast-injection prompt (MEDIUM)
+        # An aliquot logged before aspirating was still given: recorded, flagged by a MEDIUM prompt.
+        yield from self.pedal("B", hold=False)  # log aliquot (no aspiration first)
         yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
         yield from pause(0.6)
         r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
         self.look("prompt raised")
         self.shot("07-live-prompt")
-        yield from self.pedal("B", hold=True)  # acknowledge it
+        yield from pause(0.6)  # read it for a second, then B hold acknowledges it
+        yield from self.pedal("B", hold=True)
         # The pause between aliquots ends with a LOW prompt: B hold acknowledges it, the next aspirates.
         yield from wait(lambda: "Pause over" in app.root.ids.prompt.text, 5, "pause-over prompt")
+        yield from pause(1.1)
         yield from self.pedal("B", hold=True)
         yield from self.pedal("B", hold=True)
         yield from self.pedal("B", hold=False)  # second aliquot
-        yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
-        yield from self.pedal("B", hold=True)
+        eng = app.session.engine
+        yield from wait(lambda: eng is not None and len(eng.state.aliquots) == 2, 3, "second aliquot")
         r["aliquots_visible"] = self.panel().detail
         yield from touch(live.ids.still)  # a second still, by touch
         yield from self.settle()
@@ -315,6 +355,7 @@ class Scenario:
         yield from self.settle()
         r["alarm_rows_when_time_up"] = [w.text for w in reversed(alarms.ids.rows.children)]
         row = next(w for w in alarms.ids.rows.children if w.prompt_id == "timer:observation")
+        yield from pause(1.1)  # read it first: an acknowledgement needs its text on screen for 1 s
         yield from touch(row.ids.act)
         yield from self.settle()
         r["alarm_rows_after"] = [w.text for w in reversed(alarms.ids.rows.children)]

@@ -35,16 +35,22 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     assert all(a["right"] <= b["x"] for a, b in itertools.pairwise(ordered))
     assert ordered[0]["x"] >= 0 and ordered[-1]["right"] <= r["window_width"]
     # From the live screen to LAST; one touch asks to confirm, the second starts it (HIGH prompt on the bar).
-    assert (r["before"], r["after_nav"]) == ("live", "last")
+    # Locked on the live screen, the LAST button still opens LAST; starting it lifts the lock (no PIN).
+    assert (r["before"], r["locked"], r["after_nav"]) == ("live", "lock", "last")
     assert r["start_label_after_one_touch"] == "CONFIRM: start LAST" and not r["active_after_one_touch"]
     assert r["title"] == "[!] LAST MODE ACTIVE"
-    assert r["prompt"].startswith("!!! HIGH: LAST EMERGENCY")
+    assert r["prompt"].startswith("!!! HIGH: LAST EMERGENCY") and r["locked_after_start"] is False
     assert "bolus 90 mL over 2-3 min" in r["plan"] and "infusion 15 mL/min" in r["plan"]
     # The Done touch is answered on screen and journaled with the operator.
     assert r["toast"] == "LAST: Stop injecting local anaesthetic"
     assert r["done_label"] == "[X] done · dr_ana"
     journal = [(t, op) for t, op, _ in r["journal"] if t in ("last_started", "last_action")]
     assert journal == [("last_started", "dr_ana"), ("last_action", "dr_ana")]
+    # Acknowledged after reading: still shown (marked), nothing more to acknowledge, light HIGH, no lock.
+    assert r["prompt_after_ack"].startswith("!!! HIGH: LAST EMERGENCY")
+    assert r["prompt_after_ack"].endswith("(acknowledged)") and r["can_ack_after_ack"] is False
+    assert r["light_after_ack"] == "alarm_high" and r["screen_after_lock_touch"] == "last"
+    assert ("prompt_acknowledged", "dr_ana") in [(t, op) for t, op, _ in r["journal"]]
     action = next(p for t, _, p in r["journal"] if t == "last_action")
     assert action["step"] == "stop_injecting"
     assert (artifacts / "last-800x480.png").stat().st_size > 10_000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.cart.lock import ScreenLock
+from sonocart.clock import ManualClock
 from sonocart_ui.viewmodels.last import LastViewModel
-from sonocart_ui.viewmodels.lock import LockViewModel
 from tests.ui.vm_fixtures import new_session
 
 
@@ -91,7 +91,7 @@ def test_each_done_touch_is_journaled_with_the_operator_and_lipid_steps_run_the_
 def test_the_screen_never_locks_while_last_mode_is_active_and_locks_again_after_it(tmp_path: Path) -> None:
     clock = ManualClock()
     vm = _session_at(tmp_path, 80, clock)
-    lock = LockViewModel(vm.session, clock.monotonic)
+    lock = ScreenLock(vm.session, clock.monotonic)
     vm.press_start()
     vm.press_start()
     clock.advance(vm.session.settings.idle_lock_s * 3)

@@ -13,25 +13,25 @@ import av
 import numpy as np
 import pytest
 
+from sonocart.cart.captures import capture_clip, capture_still
+from sonocart.cart.live import LiveImaging
+from sonocart.clock import ManualClock
 from sonocart.devices.probe import ProbeClient
-from sonocart.procedures.clock import ManualClock
-from sonocart_ui.viewmodels.captures import capture_clip, capture_still
-from sonocart_ui.viewmodels.live import LiveViewModel
 from tests.conftest import SimProcess, wait_until
 from tests.ui.vm_fixtures import started
 
 
 @pytest.fixture
-def live(probe_sim: Callable[..., SimProcess]) -> Iterator[LiveViewModel]:
+def live(probe_sim: Callable[..., SimProcess]) -> Iterator[LiveImaging]:
     sim = probe_sim("--lines", "96", "--samples", "384")
     probe = ProbeClient(str(sim.link)).start()
     try:
-        yield LiveViewModel(probe, time.monotonic, 320, 240)
+        yield LiveImaging(probe, time.monotonic, 320, 240)
     finally:
         probe.stop()
 
 
-def _render(vm: LiveViewModel, frames: int) -> None:
+def _render(vm: LiveImaging, frames: int) -> None:
     target = vm.frames_rendered + frames
 
     def more() -> bool:
@@ -41,7 +41,7 @@ def _render(vm: LiveViewModel, frames: int) -> None:
     wait_until(more, 20, f"{frames} rendered frames")
 
 
-def test_freeze_holds_the_cine_and_scrubbing_shows_older_frames_of_it(live: LiveViewModel) -> None:
+def test_freeze_holds_the_cine_and_scrubbing_shows_older_frames_of_it(live: LiveImaging) -> None:
     _render(live, 12)
     newest = live.displayed()
     assert newest is not None and live.cine is not None and len(live.cine) >= 12
@@ -59,7 +59,7 @@ def test_freeze_holds_the_cine_and_scrubbing_shows_older_frames_of_it(live: Live
 
 
 def test_clip_is_an_mp4_in_the_record_and_its_journaled_note_names_file_and_sha256(
-    live: LiveViewModel, tmp_path: Path
+    live: LiveImaging, tmp_path: Path
 ) -> None:
     session, _form = started(tmp_path, ManualClock())
     _render(live, 15)

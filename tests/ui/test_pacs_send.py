@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydicom import dcmread
 
-from sonocart.procedures.clock import ManualClock
+from sonocart.cart.pacs import counts, flush_record, queue_exports, result_message, target_of
+from sonocart.cart.session import CartSession
+from sonocart.clock import ManualClock
 from sonocart.records.pacs_queue import FlushResult, PacsTarget
-from sonocart_ui.viewmodels.pacs_send import counts, flush_record, queue_exports, result_message, target_of
-from sonocart_ui.viewmodels.session import CartSession
 from tests.records.conftest import orthanc_factory, orthanc_ports  # noqa: F401  (fixtures reused)
 from tests.ui.vm_fixtures import started
 

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
+from sonocart.cart.alarms import flash_on
+from sonocart.cart.light import indicator_for
+from sonocart.cart.lock import ScreenLock
+from sonocart.cart.settings import load_settings
+from sonocart.clock import ManualClock
 from sonocart.devices.pedal_events import PedalEvent
-from sonocart.procedures.clock import ManualClock
 from sonocart.procedures.prompts import Priority
-from sonocart.ui_settings import UiSettings
 from sonocart_ui.theme import Theme
-from sonocart_ui.viewmodels.alarm_style import flash_on, style_of
-from sonocart_ui.viewmodels.lock import LockViewModel
+from sonocart_ui.viewmodels.alarm_style import style_of
+from sonocart_ui.viewmodels.live import image_actions
+from sonocart_ui.viewmodels.lock import LockKeypad
+from sonocart_ui.viewmodels.navigation import screen_for
 from sonocart_ui.viewmodels.prompt_list import acknowledge, rows
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.start import StartForm
-from sonocart_ui.viewmodels.status_light import indicator_for
 from tests.ui.vm_fixtures import new_session, started, to_prep
 
 
@@ -33,9 +35,9 @@ def test_alarm_styles_follow_iec_colours_flash_rates_and_carry_a_marker_and_word
     high, medium, low = (style_of(p) for p in (Priority.HIGH, Priority.MEDIUM, Priority.LOW))
     assert high.colour[0] > 0.8 > high.colour[1] and 1.4 <= high.flash_hz <= 2.8
     assert medium.colour[0] > 0.8 and medium.colour[1] > 0.6 and 0.4 <= medium.flash_hz <= 0.8
-    assert low.flash_hz == 0 and all(flash_on(low, t / 10) for t in range(20))
+    assert low.flash_hz == 0 and all(flash_on(low.signal, t / 10) for t in range(20))
     assert (high.marker, medium.marker, low.marker) == ("!!!", "!!", "!")
-    lit = [flash_on(high, t / 100) for t in range(100)]  # one second
+    lit = [flash_on(high.signal, t / 100) for t in range(100)]  # one second
     assert 0.2 <= sum(lit) / len(lit) <= 0.6  # duty cycle within IEC 60601-1-8 (20-60 %)
 
 
@@ -46,7 +48,7 @@ def test_start_form_refuses_missing_identifiers_then_opens_a_record_with_the_ope
     form.procedure_id, form.operator = "femoral_nerve_block", "rn_ben"
     form.values.update(name="Doe Jane", id="MRN1", birth_date="19580412", weight="72")
     assert form.start(), form.error
-    assert session.screen() == "sign_in" and session.operator == "rn_ben"
+    assert screen_for(session) == "sign_in" and session.operator == "rn_ben"
     assert session.engine is not None and session.engine.state.patient["name"] == "DOE^JANE"
 
 
@@ -59,7 +61,7 @@ def test_step_form_drives_sign_in_and_time_out_to_the_live_screen_with_the_prefi
     assert selected == ["member:dr_ana", "member:odp_cy", "member:rn_ben"]
     to_prep(form)
     assert session.engine is not None and session.engine.state.answers["weight_kg"] == 72.0
-    assert session.screen() == "live" and session.sterile()
+    assert screen_for(session) == "live" and session.sterile()
     assert session.engine.banner()["side"] == "LEFT"
 
 
@@ -87,25 +89,30 @@ class _Live:
         return self.frozen
 
 
+def _action(outcome: object) -> str:
+    assert outcome is not None
+    return str(outcome.action)  # type: ignore[attr-defined]
+
+
 def test_default_pedal_mapping_confirms_prep_aspirates_and_logs_each_aliquot_once(tmp_path: Path) -> None:
-    from sonocart_ui.viewmodels.pedal_actions import PedalActions
+    from sonocart.cart.pedal_actions import PedalActions
 
     clock = ManualClock()
     session, form = started(tmp_path, clock)
     to_prep(form)
     buzzes: list[str] = []
-    pedals = PedalActions(session, _Live(), form, buzzes.append)  # type: ignore[arg-type]
-    assert pedals.handle(_pedal("A", "tap", 1)) == "freeze"
-    assert pedals.handle(_pedal("B", "hold", 2)) == "acknowledge_or_confirm"  # prep done
+    pedals = PedalActions(session, _Live(), buzzes.append)  # type: ignore[arg-type]
+    assert _action(pedals.handle(_pedal("A", "tap", 1))) == "freeze"
+    assert _action(pedals.handle(_pedal("B", "hold", 2))) == "acknowledge_or_confirm"  # prep done
     assert form.view().step_id == "stop_before_block"
-    assert pedals.handle(_pedal("B", "press", 3)) == "none"  # edges are not actions
+    assert pedals.handle(_pedal("B", "press", 3)) is None  # edges are not actions
     form.press("stop:dr_ana:left")
     form.press("stop:odp_cy:left")
     assert form.view().kind == "injection"
     pedals.handle(_pedal("B", "hold", 4))  # injection: negative aspiration
     clock.advance(30)
     tap = _pedal("B", "tap", 5)
-    assert pedals.handle(tap) == "log_aliquot"
+    assert _action(pedals.handle(tap)) == "log_aliquot"
     assert session.engine is not None and len(session.engine.state.aliquots) == 1
     assert session.engine.state.aliquots[0].via == "pedal"
     pedals.handle(tap)  # the same press delivered again: the engine acts on it once
@@ -113,11 +120,11 @@ def test_default_pedal_mapping_confirms_prep_aspirates_and_logs_each_aliquot_onc
 
 
 def test_a_refused_pedal_action_buzzes_and_says_why(tmp_path: Path) -> None:
-    from sonocart_ui.viewmodels.pedal_actions import PedalActions
+    from sonocart.cart.pedal_actions import PedalActions
 
-    session, form = started(tmp_path)
+    session, _form = started(tmp_path)
     buzzes: list[str] = []
-    pedals = PedalActions(session, _Live(), form, buzzes.append)  # type: ignore[arg-type]
+    pedals = PedalActions(session, _Live(), buzzes.append)  # type: ignore[arg-type]
     pedals.handle(_pedal("B", "hold", 1))  # the team step cannot be confirmed by pedal
     assert buzzes == ["low"]
     assert session.feedback is not None and "needs the screen" in session.feedback.text
@@ -131,14 +138,16 @@ def test_status_light_follows_the_highest_prompt_else_the_cart_state(tmp_path: P
     form.press("member:rn_ben")
     form.press("done")
     form.press("confirm")
-    form.press("no")  # consent not valid: a HIGH hard stop
+    form.press("no")  # consent not valid: an administrative hard stop, LOW in the alarm table
     top = session.highest_prompt()
-    assert top is not None and top.priority is Priority.HIGH
-    assert indicator_for(top, True, True, False) == "alarm_high"
+    assert top is not None and top.priority is Priority.LOW
+    assert indicator_for(top, True, True, False) == "alarm_low"
+    assert indicator_for(top, True, True, False, emergency=True) == "alarm_high"  # LAST active
 
 
 def test_prompt_list_is_ordered_and_acknowledging_is_journaled_with_the_operator(tmp_path: Path) -> None:
-    session, form = started(tmp_path)
+    clock = ManualClock()
+    session, form = started(tmp_path, clock)
     to_prep(form)
     engine = session.engine
     assert engine is not None
@@ -149,10 +158,15 @@ def test_prompt_list_is_ordered_and_acknowledging_is_journaled_with_the_operator
     listed = rows(session)
     assert listed[0].label.startswith("!!! HIGH: Positive aspiration")
     session.operator = "rn_ben"
+    session.prompts_shown({listed[0].id})  # the list shows it; read for a second before acknowledging
+    assert not acknowledge(session, listed[0].id)
+    clock.advance(1.0)
     assert acknowledge(session, listed[0].id)
     last = list(engine.journal.events())[-1]
     assert (last.type, last.operator) == ("prompt_acknowledged", "rn_ben")
-    assert rows(session) == []
+    assert rows(session)[0].action == "Acknowledged"  # blood aspirated: shown while it lasts
+    form.press("aspirate:negative")
+    assert [r.id for r in rows(session)] == ["escalated"]  # blood on aspiration escalates the observation
 
 
 def test_screen_locks_after_idle_outside_the_sterile_phase_only_and_the_pin_names_the_operator(
@@ -161,17 +175,18 @@ def test_screen_locks_after_idle_outside_the_sterile_phase_only_and_the_pin_name
     now = [0.0]
     session, form = started(tmp_path)
     session.settings.idle_lock_s = 60
-    lock = LockViewModel(session, lambda: now[0])
+    lock = ScreenLock(session, lambda: now[0])
+    keypad = LockKeypad(lock)
     now[0] = 59
     assert not lock.check()
     now[0] = 61
     assert lock.check()
     for key in ("op:rn_ben", "digit:9", "digit:9", "ok"):
-        assert not lock.press(key)
-    assert lock.locked and "Wrong PIN" in lock.message
+        assert not keypad.press(key)
+    assert lock.locked and "Wrong PIN" in keypad.message
     for key in ("digit:1", "digit:2", "digit:3", "digit:4"):
-        lock.press(key)
-    assert lock.press("ok") and not lock.locked and session.operator == "rn_ben"
+        keypad.press(key)
+    assert keypad.press("ok") and not lock.locked and session.operator == "rn_ben"
     to_prep(form)
     now[0] = 10_000
     assert not lock.check(), "a sterile clinician is never locked out"
@@ -183,27 +198,18 @@ def test_pedal_mapping_and_idle_time_are_saved_as_data(tmp_path: Path) -> None:
     assert form.cycle_pedal("sterile/B tap") == "capture_clip"
     form.cycle_idle()
     assert session.settings_path is not None
-    loaded = UiSettings.load(session.settings_path)
+    loaded = load_settings(session.settings_path, demo=False)
     assert loaded.pedal_map["sterile"]["B tap"] == "capture_clip"
     assert loaded.idle_lock_s == session.settings.idle_lock_s
     assert loaded.check_pin("dr_ana", "1234") and not loaded.check_pin("dr_ana", "4321")
 
 
-@pytest.mark.parametrize(
-    "bad", ['{"idle_lock_s": 1}', "not json", '{"pedal_map": {"sterile": {"A tap": "x"}}}']
-)
-def test_an_unreadable_or_invalid_settings_file_gives_the_defaults(tmp_path: Path, bad: str) -> None:
-    path = tmp_path / "settings.json"
-    path.write_text(bad)
-    assert UiSettings.load(path) == UiSettings()
-
-
 def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
+    from sonocart.cart.live import LiveImaging
     from sonocart.devices.probe import ProbeClient
-    from sonocart_ui.viewmodels.live import LiveViewModel
 
     probe = ProbeClient("/nonexistent/probe")  # never started: the controls need no frames
-    vm = LiveViewModel(probe, lambda: 0.0, 640, 480)
+    vm = LiveImaging(probe, lambda: 0.0, 640, 480)
     for _ in range(20):
         vm.press("gain:+")
     assert vm.pipeline.settings.gain_db == 30.0
@@ -211,7 +217,7 @@ def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
     vm.press("tgc:7:-")
     assert vm.pipeline.settings.tgc_db[2] == 3.0 and vm.pipeline.settings.tgc_db[7] == -3.0
     vm.press("depth:+")
-    assert probe.depth_mm == 70.0
+    assert probe.status().depth_requested_mm == 70.0
     assert vm.toggle_needle() and vm.pipeline.settings.needle_enhance
     vm.resize(800, 600)  # a new viewport keeps every setting
     assert vm.pipeline.settings.needle_enhance and vm.pipeline.settings.tgc_db[2] == 3.0
@@ -220,13 +226,13 @@ def test_imaging_controls_reach_the_imaging_chain_and_stay_in_range() -> None:
 
 
 def test_persistence_is_selectable_by_named_level_and_reaches_the_imaging_chain() -> None:
+    from sonocart.cart.live import LiveImaging
     from sonocart.devices.probe import ProbeClient
     from sonocart.imaging.settings import PERSISTENCE_LEVELS
-    from sonocart_ui.viewmodels.live import LiveViewModel
 
-    vm = LiveViewModel(ProbeClient("/nonexistent/probe"), lambda: 0.0, 640, 480)
+    vm = LiveImaging(ProbeClient("/nonexistent/probe"), lambda: 0.0, 640, 480)
     assert vm.pipeline.settings.persistence == 0.0
-    assert "Persist: off" in [a.label for a in vm.image_actions()]
+    assert "Persist: off" in [a.label for a in image_actions(vm)]
     seen = []
     for _ in range(len(PERSISTENCE_LEVELS)):
         vm.press("persistence")
@@ -234,5 +240,5 @@ def test_persistence_is_selectable_by_named_level_and_reaches_the_imaging_chain(
         assert vm.pipeline.settings.persistence == PERSISTENCE_LEVELS[seen[-1]]
     assert seen == ["low", "medium", "high", "off"]
     vm.press("persistence")
-    assert f"Persist: {vm.persistence_name()}" in [a.label for a in vm.image_actions()]
+    assert f"Persist: {vm.persistence_name()}" in [a.label for a in image_actions(vm)]
     assert "persist low" in vm.settings_line()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sonocart.cart.session import CartSession
+from sonocart.cart.settings import UiSettings, demo_operators
+from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
-from sonocart.procedures.clock import ManualClock
-from sonocart.ui_settings import UiSettings, demo_operators
-from sonocart_ui.viewmodels.session import CartSession
 from sonocart_ui.viewmodels.step_form import StepForm
 
 SIGN_IN_TO_PREP = [
@@ -32,6 +32,9 @@ SIGN_IN_TO_PREP = [
     ("baseline_function", "ok"),
     ("site_marked", "confirm"),
     ("medications", "med:ropivacaine"),
+    ("medications", "strength:0.5"),
+    ("medications", "add"),
+    ("medications", "label:A"),
     ("medications", "done"),
     ("timeout_side", "side:left"),
     ("timeout_items", "confirm"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
+from sonocart.cart.startup import StartupError, build_cart
 from sonocart_ui.kivy_setup import configure_kivy
 
 
@@ -15,6 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", required=True, help="probe port (device path or symlink)")
     parser.add_argument("--pedal", help="pedal board port (none: the app runs without pedals, and says so)")
     parser.add_argument("--pedal-control", type=Path, help="simulated board's control socket (keys A/B)")
+    parser.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
     parser.add_argument("--records", type=Path, default=Path("run/records"), help="procedure records root")
     parser.add_argument("--settings", type=Path, default=Path("run/settings.json"), help="cart settings file")
     parser.add_argument("--site-file", type=Path, help="site catalogue defaults")
@@ -24,34 +25,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, help="refresh a screenshot of the window at this path")
     parser.add_argument("--screenshot-every", type=float, default=3.0, metavar="S")
     parser.add_argument("--fullscreen", action="store_true")
+    parser.add_argument(
+        "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
+    )
+    parser.add_argument("--resume", type=Path, help="re-open this record at start (after a restart)")
     args = parser.parse_args(argv)
+    # Settings and catalogue first, before Kivy opens anything: an invalid file stops start-up untouched.
+    try:
+        cart = build_cart(
+            probe_port=args.probe,
+            pedal_port=args.pedal,
+            records_root=args.records,
+            settings_path=args.settings,
+            site_file=args.site_file,
+            demo=args.demo,
+            probe_control=args.probe_control,
+        )
+    except StartupError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr)
+        return 2
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)
 
-    from sonocart.devices.pedal import PedalBoard
-    from sonocart.devices.probe import ProbeClient
-    from sonocart.procedures.catalogue import load_catalogue
-    from sonocart.procedures.clock import SystemClock
-    from sonocart.sim_pedal_service import SimPedalRemote
-    from sonocart.ui_settings import UiSettings, demo_operators
+    from sonocart.sim.pedal_service import SimPedalRemote
     from sonocart_ui.app import CartApp
-    from sonocart_ui.viewmodels.session import CartSession
 
-    settings = UiSettings.load(args.settings)
-    if not settings.operators:
-        settings.operators = demo_operators()
-        settings.save(args.settings)
-    session = CartSession(
-        load_catalogue(site_file=args.site_file), args.records, SystemClock(), settings, args.settings
-    )
-    probe = ProbeClient(args.probe).start()
-    pedal = PedalBoard(args.pedal).start() if args.pedal else None
+    cart.start()
+    if args.resume is not None:  # the record a crash or power cut left open (sonocart cart finds it)
+        try:
+            cart.resume(args.resume)
+        except Exception as exc:  # a record that cannot be resumed must not keep the cart from starting
+            print(f"sonocart: record {args.resume.name} not resumed ({type(exc).__name__})", file=sys.stderr)
     remote = SimPedalRemote(args.pedal_control).command if args.pedal_control else None
     CartApp(
-        probe=probe,
-        clock=time.monotonic,
-        session=session,
-        pedal=pedal,
+        cart=cart,
         pedal_remote=remote,
         screenshot=args.screenshot,
         screenshot_every_s=args.screenshot_every,

@@ -1,8 +1,9 @@
-"""The cart app: receives its core objects by injection and redraws from them on the Kivy clock.
+"""The cart app: a view over the headless core (:class:`sonocart.cart.cart.Cart`), injected ready-made.
 
-Three clocks: the display tick (60 Hz: image, pedal events), the text tick (4 Hz, or at once when the
-session changed: step, prompt, status bar, status light, screen follows the procedure phase) and the
-flash tick (10 Hz: IEC flash of the prompt marker). Text is only re-rendered when it changed.
+It renders the core's state and sends user intents; it holds no policy (which pedal does what, when the
+light changes or the screen locks: all in the core). One display tick pumps the core and shows the image
+at display rate; text redraws come from the core's events, coalesced with ``Clock.create_trigger``; the
+IEC flash of the prompt marker ticks only while a flashing prompt is shown.
 """
 
 from __future__ import annotations
@@ -20,14 +21,23 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty
 from kivy.uix.screenmanager import NoTransition, Screen
 
-from sonocart.devices.pedal import PedalBoard
-from sonocart.devices.pedal_events import LinkEvent, PedalEvent, PedalStatus
-from sonocart.devices.probe import ProbeClient
+from sonocart.cart.alarms import flash_on, signal_of
+from sonocart.cart.cart import Cart
+from sonocart.cart.events import (
+    CartEvent,
+    Feedback,
+    ImagingChanged,
+    LivenessChanged,
+    LockChanged,
+    PacsFinished,
+    PromptsChanged,
+)
+from sonocart.devices.pedal_events import PedalStatus
 from sonocart.imaging.liveness import assess
-from sonocart.records.journal import Event
 from sonocart_ui import theme as th
 from sonocart_ui import widgets  # noqa: F401  (registers the shared widgets and kv rules)
 from sonocart_ui.screens.alarms import AlarmsScreen
+from sonocart_ui.screens.first_start import FirstStartScreen
 from sonocart_ui.screens.last import LastScreen
 from sonocart_ui.screens.live import LiveScreen
 from sonocart_ui.screens.lock import LockScreen
@@ -38,26 +48,42 @@ from sonocart_ui.screens.sign_out import SignOutScreen
 from sonocart_ui.screens.start import StartScreen
 from sonocart_ui.screens.summary import SummaryScreen
 from sonocart_ui.screens.time_out import TimeOutScreen
-from sonocart_ui.viewmodels.alarm_style import flash_on, style_of
-from sonocart_ui.viewmodels.captures import capture_clip, capture_still
+from sonocart_ui.viewmodels.alarm_style import style_of
+from sonocart_ui.viewmodels.first_start import FirstStartForm
 from sonocart_ui.viewmodels.last import LastViewModel
-from sonocart_ui.viewmodels.live import LiveViewModel
-from sonocart_ui.viewmodels.lock import LockViewModel
-from sonocart_ui.viewmodels.pedal_actions import PedalActions
-from sonocart_ui.viewmodels.prompt_list import acknowledge
-from sonocart_ui.viewmodels.session import CartSession
+from sonocart_ui.viewmodels.lock import LockKeypad
+from sonocart_ui.viewmodels.navigation import screen_for
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.start import StartForm
-from sonocart_ui.viewmodels.status_light import indicator_for
 from sonocart_ui.viewmodels.step_form import StepForm
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 DISPLAY_HZ = 60.0
-TEXT_HZ = 4.0
 FLASH_HZ = 10.0
 TOAST_S = 3.0
 PEDAL_KEYS = {"a": "A", "b": "B", "f1": "A", "f2": "B"}
+#: Core events after which the screen's text may differ (the image has its own refresh).
+_TEXT_EVENTS = frozenset(
+    {
+        "record_opened",
+        "record_closed",
+        "committed",
+        "prompts",
+        "feedback",
+        "lock",
+        "device",
+        "timers",
+        "imaging",
+        "liveness",
+        "light",
+        "pedal",
+        "pedals_lost",
+        "capture",
+        "pacs",
+        "fault",
+    }
+)
 
 
 class CartApp(App):  # type: ignore[misc]
@@ -67,36 +93,38 @@ class CartApp(App):  # type: ignore[misc]
     def __init__(
         self,
         *,
-        probe: ProbeClient,
-        clock: Callable[[], float],
-        session: CartSession,
-        pedal: PedalBoard | None = None,
+        cart: Cart,
         pedal_remote: Callable[[str], str] | None = None,
         screenshot: Path | None = None,
         screenshot_every_s: float = 3.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.probe = probe
-        self.clock = clock
-        self.session = session
-        self.pedal = pedal
+        self.cart = cart
+        self.session = cart.session
+        self.probe = cart.probe
+        self.pedal = cart.pedal
+        self.clock = cart.clock.monotonic
+        self.live_vm = cart.live
+        self.pedal_actions = cart.pedal_actions
         self.pedal_remote = pedal_remote
         self.screenshot_path = screenshot
         self.screenshot_every_s = screenshot_every_s
         self.theme = th.Theme.for_window(*Window.size)
-        self.form = StepForm(session)
-        self.live_vm = LiveViewModel(probe, clock, 800, 600)
-        self.lock = LockViewModel(session, clock)
-        self.pedal_actions = PedalActions(session, self.live_vm, self.form, self._buzz)
+        self.form = StepForm(self.session)
+        self.lock = LockKeypad(cart.lock)
         self.live_screen: LiveScreen | None = None
-        self._shown_version = -1
         self._phase_screen = ""
-        self._indicator = ""
+        self._before_lock = ""
         self._keys_down: dict[int, str] = {}
-        self.pedal_status: PedalStatus | None = None
-        self.pedal_events: list[PedalEvent] = []
-        session.add_listener(self._on_events)
+        self._flashing = False
+        self._redraw = Clock.create_trigger(self._redraw_text)
+        self._clear_toast = Clock.create_trigger(lambda _dt: self._toast(), TOAST_S + 0.05)
+        cart.subscribe(self._on_cart_event)
+
+    @property
+    def pedal_status(self) -> PedalStatus | None:
+        return None if self.pedal is None else self.pedal.status()
 
     # -- building ---------------------------------------------------------------------------------
     def build(self) -> Any:
@@ -107,6 +135,7 @@ class CartApp(App):  # type: ignore[misc]
         self.live_screen = LiveScreen(self.live_vm)
         for screen in (
             StartScreen(StartForm(self.session), name="start"),
+            FirstStartScreen(FirstStartForm(self.session)),
             SignInScreen(),
             TimeOutScreen(),
             self.live_screen,
@@ -122,8 +151,6 @@ class CartApp(App):  # type: ignore[misc]
         root.ids.nav.simulated = self.pedal_remote is not None
         Window.bind(on_touch_down=self._activity, on_key_down=self._key_down, on_key_up=self._key_up)
         Clock.schedule_interval(self._tick, 1.0 / DISPLAY_HZ)
-        Clock.schedule_interval(self._text_tick, 1.0 / TEXT_HZ)
-        Clock.schedule_interval(self._flash_tick, 1.0 / FLASH_HZ)
         if self.screenshot_path is not None:
             Clock.schedule_interval(
                 lambda _dt: self.save_screenshot(self.screenshot_path), self.screenshot_every_s
@@ -140,24 +167,31 @@ class CartApp(App):  # type: ignore[misc]
         return self.screens.current_screen
 
     def show(self, name: str) -> None:
-        if self.lock.locked and name != "lock":
+        if not self.cart.lock.screen_allowed(name):  # locked: the keypad and LAST only (core policy)
             name = "lock"
         self.screens.current = name
+        self.cart.image_wanted = name == "live"
         self._refresh_screen()
+        self._report_shown()
 
     def go_procedure(self) -> None:
         """Back to the screen of the procedure's current phase (start when none is open)."""
-        self._phase_screen = self.session.screen()
+        self._phase_screen = screen_for(self.session)
         self.show(self._phase_screen)
 
     def lock_now(self) -> None:
-        self.lock.lock()
-        self.show("lock")
+        if self.cart.lock_now():
+            self.show("lock")
 
-    # -- actions from widgets ---------------------------------------------------------------------
+    def after_unlock(self, highs: tuple[str, ...]) -> None:
+        """Back where the cart was; the alarm list instead while any HIGH prompt is active."""
+        self.show("alarms" if highs else self._before_lock or screen_for(self.session))
+
+    # -- actions from widgets (intents to the core) -----------------------------------------------
     def step_action(self, key: str) -> None:
+        self.cart.touched()
         self.form.press(key)
-        self._text_tick(0)
+        self._redraw()  # a selection on the form changes the view even when the core did not
 
     def acknowledge_top(self) -> None:
         """The bar's button acts on the prompt the bar shows; a hard stop opens the list (override)."""
@@ -167,23 +201,19 @@ class CartApp(App):  # type: ignore[misc]
         if top.blocking:
             self.show("alarms")
         else:
-            acknowledge(self.session, top.id)
-        self._text_tick(0)
+            self.cart.acknowledge(top.id)
 
     def live_action(self, action: str) -> None:
         if action == "freeze":
-            frozen = self.live_vm.toggle_freeze()
-            self.session.say("FROZEN" if frozen else "live again")
+            self.cart.freeze()
             if self.live_screen is not None:
                 self.live_screen.clear_calipers()
         elif action == "capture_still":
-            capture_still(self.session, self.live_vm, "touch")
+            self.cart.capture_still("touch")
         elif action == "capture_clip":
-            capture_clip(self.session, self.live_vm, "touch")
+            self.cart.capture_clip("touch")
         elif action == "needle":
-            on = self.live_vm.toggle_needle()
-            self.session.say(f"needle enhancement {'on' if on else 'off'}")
-        self._text_tick(0)
+            self.cart.toggle_needle()
 
     def side_banner(self) -> str:
         eng = self.session.engine
@@ -191,7 +221,8 @@ class CartApp(App):  # type: ignore[misc]
             return ""
         b = eng.banner()
         site = b["procedure"].removeprefix("Ultrasound-guided ")
-        return f"{b['side'] or 'SIDE ?'} · {site}"
+        changed = f" ({b['side_change']})" if b["side_change"] else ""  # never a silent change of side
+        return f"{b['side'] or 'SIDE ?'}{changed} · {site}"
 
     # -- simulated pedals (keyboard and on-screen) ------------------------------------------------
     def sim_pedal(self, pedal: str, down: bool) -> str:
@@ -217,36 +248,45 @@ class CartApp(App):  # type: ignore[misc]
         self.sim_pedal(pedal, False)
         return True
 
-    # -- ticks ------------------------------------------------------------------------------------
+    # -- the display tick and the core's events ---------------------------------------------------
     def _tick(self, _dt: float) -> None:
-        if self.live_screen is not None and self.screens.current == "live":
-            self.live_screen.refresh()
-        if self.pedal is not None:
-            while (ev := self.pedal.get_event(0)) is not None:
-                if isinstance(ev, PedalEvent):
-                    self.pedal_events.append(ev)
-                    if not self.lock.locked:
-                        self.pedal_actions.handle(ev)
-                elif isinstance(ev, LinkEvent):
-                    self.session.changed()
+        """Pump the core (pedals, timers, light, lock) and show a new image if one was rendered."""
+        live = self.live_screen is not None and self.screens.current == "live"
+        if live and self.live_screen is not None:
+            self.live_screen.fit_stage()
+        self.cart.pump()
+        if live and self.live_screen is not None:
+            self.live_screen.refresh(self.cart.view)
+            self._probe_line()
 
-    def _text_tick(self, _dt: float) -> None:
-        s = self.session
-        s.tick()
-        if self.lock.check() and self.screens.current != "lock":
+    def _on_cart_event(self, event: CartEvent) -> None:
+        if isinstance(event, LockChanged) and event.locked:
+            self._before_lock = self.screens.current
+            self.lock.reset()
             self.show("lock")
-        phase_screen = s.screen()
-        if phase_screen != self._phase_screen and not self.lock.locked:
+        elif isinstance(event, LockChanged) and self.screens.current == "lock":
+            self.after_unlock(event.highs)
+        if isinstance(event, PromptsChanged):
+            self._set_flashing(event.priority in ("HIGH", "MEDIUM"))
+        if isinstance(event, Feedback):
+            self._clear_toast()  # re-armed: the toast goes TOAST_S after the newest message
+        if isinstance(event, PacsFinished):
+            summary = self.screens.get_screen("summary")
+            summary.pacs_finished(event.text, event.ok)
+        if isinstance(event, ImagingChanged | LivenessChanged) and self.live_screen is not None:
+            self.live_screen.refresh(self.cart.view)
+        if event.kind in _TEXT_EVENTS:
+            self._redraw()
+
+    def _redraw_text(self, _dt: float = 0) -> None:
+        """Everything but the image, once per burst of core events."""
+        phase_screen = screen_for(self.session)
+        if phase_screen != self._phase_screen and not self.cart.lock.locked:
             self._phase_screen = phase_screen
             self.show(phase_screen)
         self._status_bar()
-        self._status_light()
-        if s.version != self._shown_version:
-            self._shown_version = s.version
-            self._prompt_bar()
-            self._refresh_screen()
-        else:  # timers and numbers move without an engine commit
-            self._refresh_screen()
+        self._prompt_bar()
+        self._refresh_screen()
         self._toast()
 
     def _refresh_screen(self) -> None:
@@ -256,11 +296,19 @@ class CartApp(App):  # type: ignore[misc]
         elif hasattr(screen, "refresh"):
             screen.refresh()
 
+    def _set_flashing(self, on: bool) -> None:
+        if on and not self._flashing:
+            Clock.schedule_interval(self._flash_tick, 1.0 / FLASH_HZ)
+        elif not on and self._flashing:
+            Clock.unschedule(self._flash_tick)
+            self.root.ids.prompt.marker_on = True
+        self._flashing = on
+
     def _flash_tick(self, _dt: float) -> None:
         now = self.clock()
         top = self.session.highest_prompt()
         bar = self.root.ids.prompt
-        bar.marker_on = True if top is None else flash_on(style_of(top.priority), now)
+        bar.marker_on = True if top is None else flash_on(signal_of(top.priority), now)
         screen = self.current()
         if isinstance(screen, AlarmsScreen):
             screen.flash(now)
@@ -276,40 +324,44 @@ class CartApp(App):  # type: ignore[misc]
             return
         top = prompts[0]
         st = style_of(top.priority)
-        bar.text = f"{st.marker} {st.word}: {top.text}"
+        bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
-        bar.can_ack = True
+        bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
+        self._report_shown()
 
-    def _status_bar(self) -> None:
-        bar = self.root.ids.status
+    def _report_shown(self) -> None:
+        """Tell the core which prompts' text is on screen now (the bar's top one; all on the list)."""
+        prompts = self.session.prompts()
+        shown = {p.id for p in prompts} if self.screens.current == "alarms" else {p.id for p in prompts[:1]}
+        self.session.prompts_shown(shown)
+
+    def _probe_line(self) -> None:
+        """The probe field moves with every frame (age), so it follows the image refresh, not the text."""
         status = self.probe.status()
         _frame, arrived, _count = self.probe.latest.get()
         live = assess(self.clock(), arrived, status.fault)
         age = "—" if live.frame_age_s is None else f"{live.frame_age_s * 1000:.0f} ms"
-        bar.probe = f"probe {status.fps:.0f} fps · {age}" if status.identity else "[!] probe not connected"
+        text = f"probe {status.fps:.0f} fps · {age}" if status.identity else "[!] probe not connected"
+        bar = self.root.ids.status
+        if bar.probe != text:
+            bar.probe = text
+
+    def _status_bar(self) -> None:
+        bar = self.root.ids.status
+        self._probe_line()
         bar.banner = self.side_banner() or "No procedure open"
         bar.operator = f"op {self.session.operator or '—'}"
         if self.pedal is None:
             bar.pedal, bar.pedal_ok = "pedal board: none", False
             return
         ps = self.pedal.status()
-        self.pedal_status = ps
         if ps.fault:
             bar.pedal, bar.pedal_ok = ps.fault, False
         else:
             board = ps.identity.board_id if ps.identity else "?"
-            bar.pedal, bar.pedal_ok = f"pedals OK · light {ps.indicator} · {board}", True
-
-    def _status_light(self) -> None:
-        if self.pedal is None:
-            return
-        live = self.screens.current == "live" and self.live_screen is not None and self.live_screen.live
-        state = indicator_for(self.session.highest_prompt(), self.session.record is not None, live, False)
-        if state != self._indicator:
-            self._indicator = state
-            self.pedal.set_indicator(state)
+            bar.pedal, bar.pedal_ok = f"pedals OK · light {self.cart.light} · {board}", True
 
     def _toast(self) -> None:
         fb = self.session.feedback
@@ -321,19 +373,8 @@ class CartApp(App):  # type: ignore[misc]
             toast.text = text
             toast.color = th.TEXT if fb is None or fb.ok else th.ALARM_MEDIUM
 
-    def _on_events(self, events: list[Event]) -> None:
-        """New prompts sound once, at their priority (the light follows on the next text tick)."""
-        for ev in events:
-            if ev.type in ("prompt_raised", "hard_stop"):
-                prio = ev.payload.get("priority", "HIGH")
-                self._buzz(str(prio).lower())
-
-    def _buzz(self, priority: str) -> None:
-        if self.pedal is not None:
-            self.pedal.buzz(priority)
-
     def _activity(self, *_: object) -> None:
-        self.lock.touched()
+        self.cart.touched()
 
     # -- screenshots ------------------------------------------------------------------------------
     def save_screenshot(self, path: Path | None) -> Path | None:
@@ -348,10 +389,7 @@ class CartApp(App):  # type: ignore[misc]
         return path
 
     def on_stop(self) -> None:
-        self.probe.stop()
-        if self.pedal is not None:
-            self.pedal.stop()
-        self.session.close()
+        self.cart.stop()
 
 
 _KEYNAMES = {282: "f1", 283: "f2"}

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sonocart.clock import SystemClock
+from sonocart.journal.store import JournalError
 from sonocart.procedures.catalogue import CatalogueError, load_catalogue
-from sonocart.procedures.clock import SystemClock
 from sonocart.records.export import export_record
-from sonocart.records.journal import JournalError
 from sonocart.records.pacs_queue import PacsTarget, enqueue, flush, pending
 from sonocart.records.record import CaptureError, ProcedureRecord
 

@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sonocart.cart.events import CartEvent
+from sonocart.clock import ManualClock, SystemClock
+from sonocart.journal.store import JournalError
 from sonocart.procedures.catalogue import CatalogueError, load_catalogue
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.clock import ManualClock, SystemClock
-from sonocart.procedures.run_script import run_script
-from sonocart.procedures.script import ScriptError, load_script
-from sonocart.records.journal import JournalError
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted.runner import run_script
+from sonocart.scripted.script import ScriptError, load_script
 
 
 def default_records_root() -> Path:
@@ -32,6 +33,9 @@ def register(subparsers: Any) -> None:
     run = sub.add_parser("run", help="drive a whole procedure from a script; prints the record's path")
     run.add_argument("--script", type=Path, required=True)
     run.add_argument("--records", type=Path, default=None, help="records folder (default $SONOCART_RECORDS)")
+    run.add_argument(
+        "--events", action="store_true", help="print the cart's events as JSON lines (docs/headless.md)"
+    )
     run.set_defaults(func=_run)
     status = sub.add_parser("status", help="phase, step, prompts and timers of a record")
     status.add_argument("record", type=Path)
@@ -65,7 +69,10 @@ def _run(args: argparse.Namespace) -> int:
 
     root = args.records or default_records_root()
     try:
-        record = run_script(script, root, catalogue, ManualClock(wall=SystemClock().wall()), note)
+        listener = (
+            (lambda ev: print(json.dumps(ev.as_dict(), default=str), flush=True)) if args.events else None
+        )
+        record = run_script(script, root, catalogue, ManualClock(wall=SystemClock().wall()), note, listener)
     except (InputRejected, ScriptError, CatalogueError) as exc:
         print(f"error: script input #{where['index'] + 1}: {exc}", file=sys.stderr)
         return 3
@@ -75,6 +82,10 @@ def _run(args: argparse.Namespace) -> int:
     print(record.path)
     record.close()
     return 0
+
+
+def _print_event(event: CartEvent) -> None:
+    print(json.dumps(event.as_dict(), default=str), flush=True)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -102,7 +113,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from sonocart.records.journal import Journal
+    from sonocart.journal.store import Journal
 
     path = args.record / "journal.sqlite"
     if not path.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sonocart.launcher import RunOptions, run
+from sonocart.launch.launcher import RunOptions, run
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,6 +25,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--pedal", metavar="PORT", help="pedal board port (default: found by USB VID:PID, else simulated)"
     )
     p.add_argument("--site-file", type=Path, help="site catalogue defaults (observation time, pauses...)")
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        help="no window: the same cart core driven by JSON lines on stdin/stdout (docs/headless.md)",
+    )
+    p.add_argument(
+        "--resume", type=Path, metavar="RECORD", help="headless: resume this record folder at start"
+    )
+    p.add_argument("--status-every", type=float, default=1.0, metavar="S", help="headless status line period")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="on simulated devices with an empty roster: the demo team (PIN 1234), said so on screen",
+    )
     p.set_defaults(func=_run)
 
 
@@ -38,5 +52,9 @@ def _run(args: argparse.Namespace) -> int:
             args.fullscreen,
             pedal=args.pedal,
             site_file=args.site_file,
+            headless=args.headless,
+            resume=args.resume,
+            status_every_s=args.status_every,
+            demo=args.demo,
         )
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sonocart.sim.probe_sim import PROBES, SimOptions, serve
 from sonocart.sim.recording import RecordingError
+from sonocart.sim.scenes import DEFAULT_SCENE, SCENES
 from sonocart.sim.tissue import FORMATS
 
 
@@ -34,6 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--needle-angle", type=float, default=30.0, metavar="DEG", help="insertion angle (0 < DEG < 180)"
     )
     p.add_argument("--no-needle", action="store_true", help="no needle in the scene")
+    p.add_argument(
+        "--scene", choices=sorted(SCENES), default=DEFAULT_SCENE, help="anatomy shown (see docs/imaging.md)"
+    )
+    p.add_argument("--control", type=Path, metavar="PATH", help="UNIX socket to switch scenes while running")
     p.add_argument("--record", type=Path, metavar="FILE", help="record the raw link traffic to FILE")
     p.add_argument("--replay", type=Path, metavar="FILE", help="serve the frames of a recording instead")
     p.set_defaults(func=_run)
@@ -55,6 +60,8 @@ def _run(args: argparse.Namespace) -> int:
         depth_mm=args.depth,
         sample_format=args.format,
         needle_angle_deg=None if args.no_needle else args.needle_angle,
+        scene=args.scene,
+        control=args.control,
         record=args.record,
         replay=args.replay,
     )

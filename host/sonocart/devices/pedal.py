@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from sonocart.devices.discovery import UsbId, find_port
+from sonocart.devices.link_session import FaultTexts, LinkSession, Schema
 from sonocart.devices.pedal_events import (
     BoardEvent,
     BoardIdentity,
@@ -75,11 +76,26 @@ class PedalBoard:
         self._link = SerialLink(port, self, name="pedal-link")
         self._closing = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="pedal-heartbeat", daemon=True)
-        self._identity: BoardIdentity | None = None
-        self._incompatible: str | None = None
-        self._last_rx: float | None = None
-        self._last_hello = -1e9
-        self._silent_reported = False
+        self._schema = Schema(pc.PROTOCOL_VERSION, pc.SCHEMA_HASH)
+        self._session: LinkSession[BoardIdentity] = LinkSession(
+            clock,
+            silent_after_s=BOARD_SILENT_S,
+            hello_retry_s=HELLO_RETRY_S,
+            texts=FaultTexts(
+                down=f"pedal board not connected ({port})",
+                unidentified="pedal board not identified",
+                silent="pedal board silent",
+            ),
+        )
+        #: What a message does once the board is known to speak our table (IDENTIFY aside); any other
+        #: reliable message is ACKed and becomes an app event through ``_events_of``.
+        self._handlers: dict[int, Callable[[pc.Msg, float], None]] = {pc.HEARTBEAT: self._on_heartbeat}
+        #: The app-facing event of each reliable message; one not listed is counted as unreadable.
+        self._events_of: dict[int, Callable[[pc.Msg, int, float], BoardEvent]] = {
+            pc.PEDAL_EVENT: self._pedal_event,
+            pc.FAULT: self._fault_event,
+            pc.SELF_TEST_RESULT: self._self_test_event,
+        }
         self._delivered: dict[int, collections.deque[int]] = {}
         self._faults: dict[tuple[str, int], bool] = {}
         self._heartbeat: pc.Msg | None = None
@@ -148,11 +164,15 @@ class PedalBoard:
                     if on
                 )
             )
+            host_lost = hb is not None and bool(hb.get("status") & pc.HB_HOST_LOST)
             return PedalStatus(
                 port=self.port,
                 connected=connected,
-                identity=self._identity,
-                fault=self._fault(connected, faults),
+                identity=self._session.identity,
+                fault=self._session.fault(
+                    "pedal board does not hear the host (shows host lost)" if host_lost else None,
+                    "pedal board fault: " + ", ".join(faults) if faults else None,
+                ),
                 faults=faults,
                 pedal_present=bool(bits & pc.HB_PEDAL_PRESENT),
                 pedals_down=pedal_names(bits >> 2),
@@ -165,29 +185,11 @@ class PedalBoard:
                 board_resets=self.board_resets,
             )
 
-    def _fault(self, connected: bool, faults: tuple[str, ...]) -> str | None:
-        if self._incompatible:
-            return self._incompatible
-        if not connected:
-            return f"pedal board not connected ({self.port})"
-        if self._identity is None:
-            return "pedal board not identified"
-        if self._last_rx is None or self._clock() - self._last_rx > BOARD_SILENT_S:
-            return "pedal board silent"
-        hb = self._heartbeat
-        if hb is not None and hb.get("status") & pc.HB_HOST_LOST:
-            return "pedal board does not hear the host (shows host lost)"
-        if faults:
-            return "pedal board fault: " + ", ".join(faults)
-        return None
-
     # -- LinkProtocol ----------------------------------------------------------------------------
     def connection_made(self, link: SerialLink) -> None:
+        self._session.connected()
         with self._lock:
             self._framer.reset()
-            self._identity = None
-            self._incompatible = None
-            self._last_rx = None
             self._heartbeat = None
         self._emit(LinkEvent("connected", self.port))
         self._hello()
@@ -196,8 +198,8 @@ class PedalBoard:
         self._framer.feed(data)
 
     def connection_lost(self, error: BaseException | None) -> None:
+        self._session.disconnected()
         with self._lock:
-            self._identity = None
             self._heartbeat = None
         self._emit(LinkEvent("disconnected", str(error or "")))
 
@@ -214,7 +216,7 @@ class PedalBoard:
             self._link.write(encode_frame(pc.encode(msg)))
 
     def _hello(self) -> None:
-        self._last_hello = self._clock()
+        self._session.hello_sent(self._clock())
         self._send(
             pc.make(
                 "HELLO",
@@ -240,32 +242,25 @@ class PedalBoard:
             with self._lock:
                 self.bad_messages += 1
             return
-        with self._lock:
-            self._last_rx = now
-            self._silent_reported = False
-            incompatible = self._incompatible
+        self._session.received(now)
         if msg.msg_id == pc.IDENTIFY:
             self._on_identify(msg)
             return
-        if incompatible:
+        if self._session.incompatible:
             return  # never act on a board whose messages this host cannot be sure to read
-        if msg.msg_id == pc.HEARTBEAT:
-            self._on_heartbeat(msg)
-        elif msg.reliable:
-            self._on_reliable(msg, now)
+        handler = self._handlers.get(msg.msg_id, self._on_reliable if msg.reliable else None)
+        if handler is not None:
+            handler(msg, now)
 
     def _on_identify(self, msg: pc.Msg) -> None:
         version, schema = msg.get("protocol_version"), msg.get("schema_hash")
-        if version != pc.PROTOCOL_VERSION or schema != pc.SCHEMA_HASH:
+        if not self._schema.matches(version, schema):
             text = (
                 f"pedal board firmware {msg.text('firmware_version')} speaks pedal-link v{version} "
-                f"(schema {schema:08x}); this host needs v{pc.PROTOCOL_VERSION} "
-                f"(schema {pc.SCHEMA_HASH:08x}): " + REFLASH_HINT
+                f"(schema {schema:08x}); this host needs v{self._schema.protocol_version} "
+                f"(schema {self._schema.schema_hash:08x}): " + REFLASH_HINT
             )
-            with self._lock:
-                first = self._incompatible != text
-                self._incompatible = text
-            if first:
+            if self._session.refused(text):
                 log.error(text)
                 self._emit(LinkEvent("incompatible", text))
             return
@@ -279,10 +274,9 @@ class PedalBoard:
             schema_hash=schema,
             uptime_ms=msg.get("uptime_ms"),
         )
+        self._session.identified(ident)
         with self._lock:
             previous = self._last_boot
-            self._identity = ident
-            self._incompatible = None
             self._last_boot = ident.boot_id
             reset = previous is not None and previous != ident.boot_id
             if reset:
@@ -298,13 +292,13 @@ class PedalBoard:
         )
         self._send(pc.make("SET_INDICATOR", self._take_seq(), state=indicator))
 
-    def _on_heartbeat(self, msg: pc.Msg) -> None:
+    def _on_heartbeat(self, msg: pc.Msg, now: float) -> None:
+        ident = self._session.identity
         with self._lock:
             self._heartbeat = msg
-            ident = self._identity
             want = self._indicator
         if ident is None or msg.get("session") != ident.boot_id:
-            if self._clock() - self._last_hello > HELLO_RETRY_S / 2:
+            if self._session.hello_due(now, HELLO_RETRY_S / 2):
                 self._hello()  # a board we have not identified (or one that reset): ask who it is
             return
         shown = msg.get("indicator")
@@ -312,8 +306,7 @@ class PedalBoard:
             self._send(pc.make("SET_INDICATOR", self._take_seq(), state=want))
 
     def _on_reliable(self, msg: pc.Msg, now: float) -> None:
-        with self._lock:
-            ident = self._identity
+        ident = self._session.identity
         if ident is None:
             return  # not ACKed: the board resends after we have identified it
         self._send(pc.make("ACK", self._take_seq(), acked_seq=msg.seq, status=pc.ACK_OK))
@@ -327,47 +320,47 @@ class PedalBoard:
             if len(self._delivered) > 4:
                 for old in list(self._delivered)[:-4]:
                     del self._delivered[old]
-        event = self._event_of(msg, boot, now)
-        if event is not None:
+        make = self._events_of.get(msg.msg_id)
+        if make is None:
             with self._lock:
-                self.events_delivered += 1
-            self._emit(event)
-
-    def _event_of(self, msg: pc.Msg, boot: int, now: float) -> BoardEvent | None:
-        if msg.msg_id == pc.PEDAL_EVENT:
-            return PedalEvent(
-                pedal=name_of(pc.PEDAL_NAMES, msg.get("pedal")),
-                kind=name_of(pc.EVENT_NAMES, msg.get("kind")),
-                board_ts=msg.get("board_ts_ms"),
-                seq=msg.seq,
-                boot_id=boot,
-                received=now,
-            )
-        if msg.msg_id == pc.FAULT:
-            name = name_of(pc.FAULT_NAMES, msg.get("code"))
-            active = bool(msg.get("active"))
-            if name in ("stuck_pedal", "pedal_unplugged"):
-                with self._lock:
-                    self._faults[(name, msg.get("arg"))] = active
-            return FaultEvent(name, active, msg.get("arg"), msg.get("board_ts_ms"), msg.seq, boot)
-        if msg.msg_id == pc.SELF_TEST_RESULT:
-            return SelfTestResult(
-                bool(msg.get("passed")), bool(msg.get("pedal_present")), pedal_names(msg.get("pedals_down"))
-            )
+                self.bad_messages += 1
+            return
+        event = make(msg, boot, now)
         with self._lock:
-            self.bad_messages += 1
-        return None
+            self.events_delivered += 1
+        self._emit(event)
+
+    def _pedal_event(self, msg: pc.Msg, boot: int, now: float) -> BoardEvent:
+        return PedalEvent(
+            pedal=name_of(pc.PEDAL_NAMES, msg.get("pedal")),
+            kind=name_of(pc.EVENT_NAMES, msg.get("kind")),
+            board_ts=msg.get("board_ts_ms"),
+            seq=msg.seq,
+            boot_id=boot,
+            received=now,
+        )
+
+    def _fault_event(self, msg: pc.Msg, boot: int, now: float) -> BoardEvent:
+        name = name_of(pc.FAULT_NAMES, msg.get("code"))
+        active = bool(msg.get("active"))
+        if name in ("stuck_pedal", "pedal_unplugged"):
+            with self._lock:
+                self._faults[(name, msg.get("arg"))] = active
+        return FaultEvent(name, active, msg.get("arg"), msg.get("board_ts_ms"), msg.seq, boot)
+
+    def _self_test_event(self, msg: pc.Msg, boot: int, now: float) -> BoardEvent:
+        return SelfTestResult(
+            bool(msg.get("passed")), bool(msg.get("pedal_present")), pedal_names(msg.get("pedals_down"))
+        )
 
     def _tick_loop(self) -> None:
         while not self._closing.wait(HEARTBEAT_S):
             if self._link.state is not LinkState.CONNECTED:
                 continue
-            with self._lock:
-                ident, incompatible, last_rx = self._identity, self._incompatible, self._last_rx
-            if incompatible:
+            if self._session.incompatible:
                 continue  # no heartbeats: the board shows "host lost" rather than pretend we are here
             now = self._clock()
-            if ident is None and now - self._last_hello > HELLO_RETRY_S:
+            if self._session.needs_hello(now):
                 self._hello()
             self._send(
                 pc.make(
@@ -377,9 +370,5 @@ class PedalBoard:
                     uptime_ms=int(now * 1000) & 0xFFFFFFFF,
                 )
             )
-            if last_rx is not None and now - last_rx > BOARD_SILENT_S:
-                with self._lock:
-                    report = not self._silent_reported
-                    self._silent_reported = True
-                if report:
-                    self._emit(LinkEvent("silent", f"no frame from the board for {BOARD_SILENT_S:g} s"))
+            if self._session.silence_began(now):
+                self._emit(LinkEvent("silent", f"no frame from the board for {BOARD_SILENT_S:g} s"))

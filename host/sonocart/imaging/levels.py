@@ -1,29 +1,35 @@
-"""Line-space stage: raw scan lines → uint8 grey levels (gain, TGC, dynamic range, log LUT, grey map).
+"""Line-space stage: raw scan lines → uint8 grey levels (gain, TGC, dynamic range, log compression, grey map).
 
 Stage contract: ``uint8 | uint16 | complex64 [n_lines, n_samples]`` → ``uint8 [n_lines, n_samples]``.
 
-Gain and TGC multiply the linear amplitude (one row of factors over depth),
-then a single 65 536-entry table does log compression, dynamic range and grey
-map at once. IQ takes its magnitude and uses the frame's maximum as full scale.
-uint8 lines are already log-compressed (at :data:`UINT8_SOURCE_DR_DB`): gain,
-TGC and DR act on them in dB, and at the default settings they pass through.
-Everything runs in buffers made for one line shape; a uint8 or uint16 frame allocates
+For amplitude lines (uint16, or the magnitude of IQ with the frame's maximum
+as full scale) the display formula
+
+    level = clip((20·log10(A/FS) + DR + G(z)) / DR, 0, 1) · 255
+
+is evaluated as ``α·ln(A) + offset(z)`` with ``α = 255/DR · 20/ln 10`` and one
+offset row over depth holding the gain and TGC ``G(z)`` in dB (built once per
+setting), by OpenCV kernels into preallocated buffers: ``log``, then one
+``addWeighted`` that rounds and saturates to uint8 (the clip), then the grey
+map as a 256-entry ``LUT``. A floor below the level-0 amplitude of every depth
+keeps ``ln`` finite for zero samples. uint8 lines are already log-compressed
+(at :data:`UINT8_SOURCE_DR_DB`): gain, TGC and DR act on them in dB, and at
+the default settings they pass through. A uint8 or uint16 frame allocates
 nothing, an IQ frame only the ~128-byte scalar index of its peak.
 """
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import cv2 as _cv2
 import numpy as np
 
-from sonocart.imaging.settings import FLAT_TGC, DisplaySettings
-from sonocart.imaging.tables import (
-    UINT8_SOURCE_DR_DB,
-    UINT16_FULL_SCALE,
-    amplitude_gain_row,
-    amplitude_lut,
-    gain_curve_db,
-    grey_map,
-)
+from sonocart.imaging.settings import DisplaySettings
+from sonocart.imaging.tables import UINT8_SOURCE_DR_DB, UINT16_FULL_SCALE, gain_curve_db, grey_map
+
+cv2: Any = _cv2  # OpenCV's stubs are stricter than its runtime (it takes any buffer with the right shape)
 
 IN_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.complex64))
 
@@ -34,19 +40,23 @@ class GreyLevels:
     out_dtype = np.dtype(np.uint8)
 
     def __init__(self, n_lines: int, n_samples: int) -> None:
+        cv2.setNumThreads(1)  # the chain runs on one core (see scanconvert)
         self.shape = (n_lines, n_samples)
         self.out = np.zeros(self.shape, dtype=np.uint8)
         self._f = np.zeros(self.shape, dtype=np.float32)
         self._index = np.zeros(self.shape, dtype=np.intp)
         # 0-d constants and full-size per-sample tables: scalar operands and broadcast rows make
         # numpy allocate on every call
-        self._full_scale = np.array(UINT16_FULL_SCALE, dtype=np.float32)
         self._zero = np.array(0.0, dtype=np.float32)
         self._max_level = np.array(255.0, dtype=np.float32)
         self._f_flat = self._f.reshape(-1)
         self._scale = np.array(1.0, dtype=np.float32)
-        self._gain_key: tuple[float, tuple[float, ...]] = (0.0, ())
-        self._gain = np.ones(self.shape, dtype=np.float32)
+        self._log_key: tuple[object, ...] = ()
+        self._alpha = 1.0
+        self._floor = 1.0
+        self._offset = np.zeros(self.shape, dtype=np.float32)
+        self._grey_key = ""
+        self._grey = np.zeros((256, 1), dtype=np.uint8)
         self._u8_key: tuple[object, ...] = ()
         self._u8_scale = np.array(1.0, dtype=np.float32)
         self._u8_offset = np.zeros(self.shape, dtype=np.float32)
@@ -71,16 +81,36 @@ class GreyLevels:
             np.multiply(f, self._scale, out=f)
         else:
             raise ValueError(f"lines must be uint8, uint16 or complex64, got {lines.dtype}")
-        if s.gain_db != 0.0 or s.tgc_db != FLAT_TGC:
-            if s.gain_db != self._gain_key[0] or s.tgc_db != self._gain_key[1]:
-                key = (float(s.gain_db), tuple(s.tgc_db))
-                self._gain[:] = amplitude_gain_row(key[0], key[1], self.shape[1])
-                self._gain_key = key
-            np.multiply(f, self._gain, out=f)
-            np.minimum(f, self._full_scale, out=f)
-        np.copyto(self._index, f, casting="unsafe")
-        amplitude_lut(float(s.dynamic_range_db), s.grey_map).take(self._index, None, self.out, "clip")
+        self._log_tables(s)
+        # positional arguments: keyword arguments make the binding allocate a dict per call
+        cv2.max(f, self._floor, f)
+        cv2.log(f, f)
+        cv2.addWeighted(f, self._alpha, self._offset, 1.0, 0.0, self.out, cv2.CV_8U)
+        if s.grey_map != "linear":
+            cv2.LUT(self.out, self._grey_table(s.grey_map), self.out)
         return self.out
+
+    def _log_tables(self, s: DisplaySettings) -> None:
+        """α, the zero floor and the offset row for (DR, gain, TGC): rebuilt only when one changes."""
+        key = (float(s.dynamic_range_db), float(s.gain_db), tuple(s.tgc_db))
+        if key == self._log_key:
+            return
+        dr = key[0]
+        if not dr > 0:
+            raise ValueError(f"dynamic range must be positive, got {dr}")
+        curve = gain_curve_db(key[1], key[2], self.shape[1])
+        self._alpha = 255.0 / dr * 20.0 / math.log(10.0)
+        self._offset[:] = 255.0 / dr * (dr + curve - 20.0 * math.log10(UINT16_FULL_SCALE))
+        # half the amplitude that reaches level 0 at the most-gained depth: below level 0 everywhere
+        floor_db = -(dr + float(curve.max())) - 6.0
+        self._floor = max(UINT16_FULL_SCALE * 10.0 ** (floor_db / 20.0), 1e-30)
+        self._log_key = key
+
+    def _grey_table(self, name: str) -> np.ndarray:
+        if name != self._grey_key:
+            self._grey[:, 0] = grey_map(name)
+            self._grey_key = name
+        return self._grey
 
     def _from_display(self, lines: np.ndarray, s: DisplaySettings) -> np.ndarray:
         """level' = (level·DR₀/255 − DR₀ + DR + gain(z)) · 255/DR: the display formula, in dB."""

@@ -11,7 +11,12 @@ the calibration to millimetres:
    line at full resolution;
 4. extent: the longest bright run along the fitted line (gaps under 2 mm
    bridged); its deeper end is the tip;
-5. confidence from the run's length and its contrast against the tissue beside
+5. shape and context: the run is continuous, straight (centreline residual and
+   its bow from the chord, which a fascia arc or bone surface has) and seen from
+   where its line enters the searched region (an in-plane shaft is visible from
+   the edge of the field of view; a bright segment starting deep in the image
+   with nothing on its way up is tissue);
+6. confidence from the run's length and its contrast against the tissue beside
    it, and zero when the region just below is an acoustic shadow (bone does
    that, a needle does not).
 
@@ -26,11 +31,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.scanconvert import Calibration
+
+cv2: Any = _cv2
 
 #: the first millimetres below the transducer face (skin, lens reverberation) are not searched.
 NEAR_FIELD_MM = 4.0
@@ -43,8 +52,12 @@ MIN_LENGTH_MM = 8.0
 FULL_LENGTH_MM = 12.0
 GAP_MM = 2.0
 BAND_MM = 0.6
-CANDIDATE_PERCENTILE = 99.0
-HOUGH_PEAKS = 6
+CANDIDATE_PERCENTILE = 97.0
+#: at most this many candidates vote (the strongest): bounds the Hough work on a bright frame.
+MAX_CANDIDATES = 4000
+#: horizontal runs of candidates (half-resolution pixels) at least this long are layers, not shafts.
+LAYER_RUN_PX = 21
+HOUGH_PEAKS = 12
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
 NARROW_PX = 1
@@ -52,6 +65,10 @@ NARROW_PX = 1
 TIP_WINDOW_MM = 1.0
 TIP_DENSITY = 0.6
 MAX_WOBBLE_MM = 0.2
+#: … and bows from its chord by at most this much over its run (a needle is straight).
+MAX_SAGITTA_MM = 0.4
+#: the shaft's visible upper end lies within this of where its line enters the searched region.
+ENTRY_GAP_MM = 10.0
 #: below a bone surface the image is this much darker than above it (a needle has tissue below).
 SHADOW_RATIO = 0.35
 #: … or this many grey levels darker (≈ 12 dB at 60 dB DR: raised TGC lifts a shadow's noise).
@@ -73,37 +90,52 @@ class NeedleEstimate:
 
 
 class NeedleDetector:
-    """Stateless per frame; keeps only its configuration."""
+    """Stateless per frame; keeps only its configuration and small per-geometry masks (cached)."""
 
-    def __init__(self, min_confidence: float = MIN_CONFIDENCE, angle_step_deg: float = 0.5) -> None:
+    def __init__(self, min_confidence: float = MIN_CONFIDENCE, angle_step_deg: float = 1.0) -> None:
         self.min_confidence = min_confidence
         half = np.arange(MIN_ANGLE_DEG, MAX_ANGLE_DEG + 1e-9, angle_step_deg)
         self._angles = np.radians(np.concatenate([half, 180.0 - half[::-1]]))
+        self._normal_u = (-np.sin(self._angles)).astype(np.float32)
+        self._normal_v = np.cos(self._angles).astype(np.float32)
+        self._layer_kernel = np.ones((1, LAYER_RUN_PX), np.uint8)
 
     def detect(self, image: np.ndarray, cal: Calibration, geometry: Geometry) -> NeedleEstimate | None:
         """The needle in ``image`` (uint8, no overlays), or ``None`` when there is none to show.
 
         Brightness is judged against each row's mean (so attenuation with depth does
         not hide a deep shaft), and only beyond :data:`NEAR_FIELD_MM` from the face.
+        Candidates and the Hough vote use every other pixel; every check along a
+        candidate line reads the full-resolution image.
         """
         search = search_mask(geometry, cal)
-        if search.sum() < 400:
+        small_search, n_small = _small_mask(geometry, cal)
+        if n_small < 100:
             return None
-        excess = image.astype(np.float32)
-        rows = np.where(search, excess, 0.0).sum(axis=1) / np.maximum(search.sum(axis=1), 1)
-        excess -= rows[:, None].astype(np.float32)
-        excess[~search] = -255.0
-        small = excess[::2, ::2]
-        threshold = max(float(np.percentile(excess[search][::4], CANDIDATE_PERCENTILE)), MIN_EXCESS)
-        vs, us = np.nonzero(small >= threshold)
+        small = image[::2, ::2]
+        counts = small_search.sum(axis=1)
+        rows = np.where(small_search, small, 0).sum(axis=1, dtype=np.int64) / np.maximum(counts, 1)
+        excess = small.astype(np.int16) - rows.astype(np.int16)[:, None]
+        excess[~small_search] = -255
+        threshold = max(_top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
+        candidates = (excess >= threshold).view(np.uint8)
+        # a layer (skin, fascia, cortex) is bright along whole rows: drop runs longer than any shaft
+        # of at least MIN_ANGLE_DEG makes (its thickness / tan 12° ≈ 5 × its thickness)
+        layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel)
+        vs, us = np.nonzero(candidates > layers)
+        if vs.size > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
+            keep = np.argpartition(excess[vs, us], vs.size - MAX_CANDIDATES)[-MAX_CANDIDATES:]
+            vs, us = vs[keep], us[keep]
         keep = ~_shadowed(image, us * 2, vs * 2, cal)
         vs, us = vs[keep], us[keep]
         if vs.size < 10:
             return None
-        weights = small[vs, us].astype(np.float64) - threshold + 1.0
-        for line in self._hough_peaks(us * 2.0, vs * 2.0, weights, image.shape):
-            fitted = self._refine(excess, line, threshold)
-            found = None if fitted is None else self._extent(image, excess, search, cal, fitted, threshold)
+        weights = excess[vs, us].astype(np.float32) - np.float32(threshold - 1)
+        u, v = (us * 2).astype(np.float32), (vs * 2).astype(np.float32)
+        row_level = np.repeat(rows, 2)[: image.shape[0]]
+        for line in self._hough_peaks(u, v, weights, image.shape):
+            fitted = _refine(u, v, weights, line)
+            found = None if fitted is None else self._extent(image, row_level, search, cal, fitted, threshold)
             if found is not None:
                 return found  # the strongest line that passes every check
         return None
@@ -114,15 +146,14 @@ class NeedleDetector:
         """(angle, rho) of the strongest distinct lines; rho along the normal (−sin a, cos a), in pixels.
 
         Several, because bone or a fascia arc can out-vote a faint steep needle; each
-        is then judged on its own (straight run, contrast, no shadow below).
+        is then judged on its own (straight run, contrast, no shadow below). Votes are
+        cast in 2-pixel rho cells (the candidates are every other pixel).
         """
-        normal_u, normal_v = -np.sin(self._angles), np.cos(self._angles)
         rho_max = math.hypot(*shape)
-        rho = np.rint(u[:, None] * normal_u[None, :] + v[:, None] * normal_v[None, :] + rho_max).astype(
-            np.intp
-        )
-        n_rho = int(2 * rho_max) + 2
-        cells = rho + np.arange(self._angles.size)[None, :] * n_rho
+        rho = u[:, None] * self._normal_u[None, :] + v[:, None] * self._normal_v[None, :]
+        n_rho = int(rho_max) + 2
+        cells = ((rho + rho_max) * 0.5).astype(np.intp)
+        cells += np.arange(self._angles.size, dtype=np.intp)[None, :] * n_rho
         votes = np.bincount(
             cells.ravel(), weights=np.repeat(w, self._angles.size), minlength=n_rho * self._angles.size
         ).reshape(self._angles.size, n_rho)
@@ -131,36 +162,14 @@ class NeedleDetector:
             a_idx, r_idx = np.unravel_index(int(np.argmax(votes)), votes.shape)
             if votes[a_idx, r_idx] <= 0:
                 break
-            peaks.append((float(self._angles[a_idx]), float(r_idx - rho_max)))
-            votes[max(0, a_idx - 8) : a_idx + 9, max(0, r_idx - 12) : r_idx + 13] = 0.0  # suppress
+            peaks.append((float(self._angles[a_idx]), float(r_idx * 2.0 + 1.0 - rho_max)))
+            votes[max(0, a_idx - 5) : a_idx + 6, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress
         return peaks
-
-    @staticmethod
-    def _refine(image: np.ndarray, line: tuple[float, float], threshold: float) -> tuple[float, float] | None:
-        angle, rho = line
-        vs, us = np.nonzero(image >= threshold)
-        dist = -us * math.sin(angle) + vs * math.cos(angle) - rho
-        near = np.abs(dist) <= 3.0
-        if near.sum() < 10:
-            return None
-        u, v = us[near].astype(np.float64), vs[near].astype(np.float64)
-        w = image[vs[near], us[near]].astype(np.float64) - threshold + 1.0
-        cu, cv = np.average(u, weights=w), np.average(v, weights=w)
-        du, dv = u - cu, v - cv
-        cov = np.array(
-            [[np.sum(w * du * du), np.sum(w * du * dv)], [np.sum(w * du * dv), np.sum(w * dv * dv)]]
-        )
-        _, vecs = np.linalg.eigh(cov)
-        d = vecs[:, 1]
-        if d[1] < 0:
-            d = -d
-        new_angle = math.atan2(float(d[1]), float(d[0]))
-        return new_angle, -cu * math.sin(new_angle) + cv * math.cos(new_angle)
 
     def _extent(
         self,
         image: np.ndarray,
-        excess: np.ndarray,
+        row_level: np.ndarray,
         search: np.ndarray,
         cal: Calibration,
         line: tuple[float, float],
@@ -175,8 +184,8 @@ class NeedleDetector:
         h, w = image.shape
         # the line inside the image: parameter t along (du, dv) from the foot of the normal
         pu, pv = rho * nu, rho * nv
-        step = 0.5
-        t = np.arange(-math.hypot(h, w), math.hypot(h, w), step)
+        step = 1.0
+        t = np.arange(*_inside_span(pu, pv, du, dv, w, h), step)
         uu, vv = pu + t * du, pv + t * dv
         ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
         t, uu, vv = t[ok], uu[ok], vv[ok]
@@ -186,7 +195,8 @@ class NeedleDetector:
         offsets = np.arange(-band, band + 1)
         su = np.rint(uu[:, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
         sv = np.rint(vv[:, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        profile = excess[sv, su].max(axis=1).astype(np.float64)
+        excess = _Excess(image, row_level, search)
+        profile = excess.at(sv, su).max(axis=1)
         bright = profile >= threshold * 0.7
         run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
@@ -199,11 +209,20 @@ class NeedleDetector:
         # The shaft outshines its reverberations, so this removes their pull on the angle.
         lit = np.flatnonzero(bright[i0 : i1 + 1]) + i0
         fill = lit.size / (i1 - i0 + 1)
-        ridge = offsets[np.argmax(excess[sv[lit], su[lit]], axis=1)].astype(np.float64)
+        ridge = offsets[np.argmax(excess.at(sv[lit], su[lit]), axis=1)].astype(np.float64)
         slope, intercept = np.polyfit(t[lit], ridge, 1)
         wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
-        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM:
+        # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
+        # quadratic term of the centreline over the run's half length is its sagitta
+        curve = float(np.polyfit(t[lit] - 0.5 * (t[i0] + t[i1]), ridge, 2)[0])
+        sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
+        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM or sagitta_mm > MAX_SAGITTA_MM:
             return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+        # in plane, a shaft is seen from where it enters the field of view: traced back up from its
+        # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
+        # starts deep inside the image with nothing on its way up is tissue, not a needle)
+        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal) > ENTRY_GAP_MM:
+            return None
         tilt = math.atan(float(slope))
         deg = math.degrees(angle + tilt)
         if not (
@@ -215,7 +234,7 @@ class NeedleDetector:
         seg_u, seg_v = uu[i0 : i1 + 1], vv[i0 : i1 + 1]
         beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
         under = self._side_mean(image, search, seg_u, seg_v, nu, nv, side)
-        if beside != beside:  # nothing beside it in view: cannot be judged
+        if beside != beside or under != under:  # not in view on both sides: cannot be judged
             return None
         if under == under and min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
             return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
@@ -234,7 +253,7 @@ class NeedleDetector:
         narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
         nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
         nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        core = excess[nv_px, nu_px].max(axis=1) >= threshold * 0.7
+        core = excess.at(nv_px, nu_px).max(axis=1) >= threshold * 0.7
         # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
         # then bridge gaps (a layer crossing the shaft may dim it briefly)
         window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
@@ -269,10 +288,85 @@ class NeedleDetector:
         return float(image[sv[ok], su[ok]].mean())
 
 
+class _Excess:
+    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search)."""
+
+    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray) -> None:
+        self.image, self.row_level, self.search = image, row_level, search
+
+    def at(self, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+        value = self.image[v, u].astype(np.float64) - self.row_level[v]
+        out: np.ndarray = np.where(self.search[v, u], value, -255.0)
+        return out
+
+
+def _hidden_run_mm(search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration) -> float:
+    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``."""
+    h, w = search.shape
+    k = np.arange(1.0, math.hypot(h, w))
+    bu = np.rint(u - k * du).astype(np.intp)
+    bv = np.rint(v - k * dv).astype(np.intp)
+    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
+    ok[ok] = search[bv[ok], bu[ok]]
+    out = np.flatnonzero(~ok)
+    steps = float(out[0]) if out.size else float(k.size)
+    return steps * cal.mm_per_px
+
+
+def _inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
+    """Parameter range [t0, t1) over which ``(pu, pv) + t·(du, dv)`` stays in the image (2 px margin)."""
+    lo, hi = -math.hypot(h, w), math.hypot(h, w)
+    for p, d, size in ((pu, du, w), (pv, dv, h)):
+        if abs(d) > 1e-9:
+            a, b = (2 - p) / d, (size - 3 - p) / d
+            lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+    return lo, max(lo, hi)
+
+
+def _refine(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, line: tuple[float, float]
+) -> tuple[float, float] | None:
+    """Total-least-squares line through the candidates within 4 px of a Hough line."""
+    angle, rho = line
+    dist = -u * math.sin(angle) + v * math.cos(angle) - rho
+    near = np.abs(dist) <= 4.0
+    if near.sum() < 10:
+        return None
+    uu, vv, ww = u[near].astype(np.float64), v[near].astype(np.float64), w[near].astype(np.float64)
+    cu, cv = np.average(uu, weights=ww), np.average(vv, weights=ww)
+    du, dv = uu - cu, vv - cv
+    cov = np.array(
+        [[np.sum(ww * du * du), np.sum(ww * du * dv)], [np.sum(ww * du * dv), np.sum(ww * dv * dv)]]
+    )
+    _, vecs = np.linalg.eigh(cov)
+    d = vecs[:, 1]
+    if d[1] < 0:
+        d = -d
+    new_angle = math.atan2(float(d[1]), float(d[0]))
+    return new_angle, -cu * math.sin(new_angle) + cv * math.cos(new_angle)
+
+
+def _top_fraction_level(excess: np.ndarray, n: int, fraction: float) -> int:
+    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort)."""
+    hist = np.bincount((excess.reshape(-1) + 255).astype(np.intp), minlength=512)
+    above = np.cumsum(hist[::-1])[::-1]  # above[k]: values >= k - 255
+    k = int(np.searchsorted(-above, -max(1.0, fraction * n), side="left"))
+    return k - 255
+
+
+@lru_cache(maxsize=8)
+def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, int]:
+    mask = np.ascontiguousarray(search_mask(geometry, cal)[::2, ::2])
+    mask.setflags(write=False)
+    return mask, int(mask.sum())
+
+
 def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
-    """True where the tissue 1.5–3.5 mm below a bright pixel is far darker than above it: bone, not steel."""
+    """True where the tissue 2.5–4.5 mm below a bright pixel is far darker than above it: bone, not steel.
+
+    (Not nearer: a bone surface blurred by a low-frequency probe is itself bright 1–2 mm deep.)"""
     h = image.shape[0]
-    offsets = np.rint(np.array([1.5, 2.5, 3.5]) / cal.mm_per_px).astype(np.intp)
+    offsets = np.rint(np.array([2.5, 3.5, 4.5]) / cal.mm_per_px).astype(np.intp)
     below_v = np.clip(v[:, None] + offsets[None, :], 0, h - 1)
     above_v = np.clip(v[:, None] - offsets[None, :], 0, h - 1)
     below = image[below_v, u[:, None]].mean(axis=1)

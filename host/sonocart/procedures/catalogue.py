@@ -2,7 +2,7 @@
 
 Clinical content lives in ``catalogue/*.toml`` so a clinician can review it without reading code; this module
 only parses and validates it. A site file may change local defaults (observation time, pause between
-aliquots) and may lower, never raise, a maximum dose.
+aliquots), may lower, never raise, a maximum dose, and may stock fewer strengths of a drug, never others.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sonocart.procedures.catalogue_alarms import alarm_table
+from sonocart.procedures.catalogue_drugs import local_anaesthetic, narrow_stock, other_drug
 from sonocart.procedures.catalogue_model import (
+    ESCALATION_TRIGGERS,
+    LOCAL_ANAESTHETIC,
     SHARED_FILES,
     STEP_KINDS,
     Allergy,
@@ -21,6 +25,7 @@ from sonocart.procedures.catalogue_model import (
     Catalogue,
     CatalogueError,
     DoseLimit,
+    FunctionTest,
     InjectionRules,
     Instruction,
     LastRules,
@@ -31,6 +36,7 @@ from sonocart.procedures.catalogue_model import (
     Phase,
     Procedure,
     Step,
+    Strength,
 )
 
 __all__ = [
@@ -41,6 +47,7 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "DoseLimit",
+    "FunctionTest",
     "InjectionRules",
     "Instruction",
     "LastRules",
@@ -51,6 +58,7 @@ __all__ = [
     "Phase",
     "Procedure",
     "Step",
+    "Strength",
     "default_catalogue_dir",
     "load_catalogue",
 ]
@@ -104,14 +112,41 @@ def _step(reader: _Reader, where: str, raw: dict[str, Any]) -> Step:
         warn_text=raw.get("warn_text", ""),
         measure=raw.get("measure", ""),
         weeks=tuple(int(w) for w in raw.get("weeks", ())),
+        tests=_function_tests(f"{where}.{raw['id']}", raw),
     )
 
 
-def _limit(raw: dict[str, Any]) -> DoseLimit:
-    return DoseLimit(mg_per_kg=float(raw["mg_per_kg"]), max_mg=float(raw["max_mg"]))
+def _function_tests(where: str, raw: dict[str, Any]) -> tuple[FunctionTest, ...]:
+    if raw.get("measure") != "function":
+        return ()
+    tests = raw.get("tests", ())
+    if not tests or any(not isinstance(t, dict) or not {"id", "name", "unit"} <= t.keys() for t in tests):
+        raise CatalogueError(f"{where}: a function measure lists its tests, each with id, name and unit")
+    return tuple(FunctionTest(t["id"], t["name"], t["unit"], t.get("max")) for t in tests)
 
 
-def _procedure(reader: _Reader, raw: dict[str, Any], phases: dict[str, Phase], name: str) -> Procedure:
+def _sterile(where: str, raw: dict[str, Any]) -> bool:
+    value = raw.get("sterile")
+    if not isinstance(value, bool):
+        raise CatalogueError(f"{where}: say whether the phase is sterile (sterile = true or false)")
+    return value
+
+
+def _offered(reader: _Reader, where: str, raw: dict[str, Any], tags: set[str]) -> frozenset[str]:
+    meds = raw.get("medications")
+    if not isinstance(meds, dict) or not meds.get("offered"):
+        raise CatalogueError(f"{where}: missing [medications] offered = [...] (what the step offers)")
+    offered = frozenset(meds["offered"])
+    unknown = offered - tags - {LOCAL_ANAESTHETIC}
+    if unknown:
+        raise CatalogueError(f"{where}: medications.offered {sorted(unknown)} is no drug class or tag")
+    reader.cite(f"{where}.medications", meds)
+    return offered
+
+
+def _procedure(
+    reader: _Reader, raw: dict[str, Any], phases: dict[str, Phase], name: str, tags: set[str]
+) -> Procedure:
     pid = raw.get("id", name)
     where = f"procedure {pid}"
     try:
@@ -155,6 +190,7 @@ def _procedure(reader: _Reader, raw: dict[str, Any], phases: dict[str, Phase], n
         sources=reader.cite(f"{where}.bleeding_risk", risk)
         + reader.cite(f"{where}.observation", obs)
         + reader.cite(f"{where}.outcomes", out),
+        offered=_offered(reader, where, raw, tags),
     )
 
 
@@ -180,27 +216,17 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
     for raw in phases_raw["phases"]:
         where = f"phase {raw['id']}"
         steps = tuple(_step(reader, where, s) for s in raw.get("steps", ()))
-        phases[raw["id"]] = Phase(raw["id"], raw["title"], reader.cite(where, raw), steps)
+        phases[raw["id"]] = Phase(
+            raw["id"], raw["title"], reader.cite(where, raw), steps, sterile=_sterile(where, raw)
+        )
     discharge = tuple(
         Instruction(d["text"], tuple(d.get("only_if", ())), reader.cite(f"discharge[{i}]", d))
         for i, d in enumerate(phases_raw.get("discharge", ()))
     )
     drugs = _load_toml(directory / "drugs.toml")
-    las = {
-        k: LocalAnaesthetic(
-            k,
-            v["name"],
-            v["class"],
-            _limit(v["plain"]),
-            _limit(v["with_epinephrine"]),
-            reader.cite(f"drug {k}", v),
-        )
-        for k, v in drugs["local_anaesthetics"].items()
-    }
-    others = {
-        k: OtherDrug(k, v["name"], tuple(v.get("tags", ())), reader.cite(f"drug {k}", v))
-        for k, v in drugs["other"].items()
-    }
+    las = {k: local_anaesthetic(reader.cite, k, v) for k, v in drugs["local_anaesthetics"].items()}
+    others = {k: other_drug(reader.cite, k, v) for k, v in drugs["other"].items()}
+    tags = {t for o in others.values() for t in o.tags}
     allergies = {
         k: Allergy(
             k,
@@ -223,9 +249,24 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
     for path in sorted(directory.glob("*.toml")):
         if path.name in SHARED_FILES:
             continue
-        proc = _procedure(reader, _load_toml(path), phases, path.stem)
+        proc = _procedure(reader, _load_toml(path), phases, path.stem, tags)
         procedures[proc.id] = proc
-    catalogue = Catalogue(sources, procedures, las, others, allergies, antithrombotics, discharge, last)
+    alarms, ack_min_shown_s, image_lost_after_s = alarm_table(
+        reader.cite, _load_toml(directory / "alarms.toml")
+    )
+    catalogue = Catalogue(
+        sources,
+        procedures,
+        las,
+        others,
+        allergies,
+        antithrombotics,
+        discharge,
+        last,
+        alarms=alarms,
+        ack_min_shown_s=ack_min_shown_s,
+        image_lost_after_s=image_lost_after_s,
+    )
     catalogue.cited.update(reader.cited)
     if site_file is not None:
         catalogue = _apply_site(catalogue, _load_toml(site_file))
@@ -236,6 +277,13 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
     lip = raw["lipid"]
     watch = raw["watch"]
     reader.cite("last", raw)
+    esc = raw.get("escalation", {})
+    reader.cite("last.escalation", esc)
+    unknown = sorted(set(esc.get("escalate_on", ())) - set(ESCALATION_TRIGGERS))
+    if unknown:
+        raise CatalogueError(
+            f"last.escalation: unknown trigger(s) {unknown}; known: {list(ESCALATION_TRIGGERS)}"
+        )
     return LastRules(
         onset_min=_pair(watch["usual_onset_min"], "last.watch"),
         tail_min=float(watch["tail_min"]),
@@ -257,12 +305,23 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
             LastStep(s["id"], s["text"], s.get("starts_timer"), reader.cite(f"last.{s['id']}", s))
             for s in raw["steps"]
         ),
+        escalate_on=tuple(esc.get("escalate_on", ())),
     )
 
 
+SITE_TABLES = ("dose_limits", "procedures", "stock")
+SITE_PROCEDURE_KEYS = ("observation_minutes", "pause_s")
+
+
 def _apply_site(cat: Catalogue, site: dict[str, Any]) -> Catalogue:
-    """Local defaults per site; a maximum dose may only go down (a raise is an error, never silent)."""
-    las = dict(cat.local_anaesthetics)
+    """Local defaults per site; a maximum dose may only go down (a raise is an error, never silent).
+
+    An unknown table or key is refused too: a misspelt setting must not leave the cited default in force.
+    """
+    unknown = sorted(set(site) - set(SITE_TABLES))
+    if unknown:
+        raise CatalogueError(f"site file: unknown table(s) {unknown}; known: {list(SITE_TABLES)}")
+    las, others = narrow_stock(cat.local_anaesthetics, cat.other_drugs, site.get("stock", {}))
     for drug, limits in site.get("dose_limits", {}).items():
         if drug not in las:
             raise CatalogueError(f"site file: unknown local anaesthetic {drug!r}")
@@ -284,9 +343,13 @@ def _apply_site(cat: Catalogue, site: dict[str, Any]) -> Catalogue:
     procs = dict(cat.procedures)
     for pid, changes in site.get("procedures", {}).items():
         proc = cat.procedure(pid)
+        if bad := sorted(set(changes) - set(SITE_PROCEDURE_KEYS)):
+            raise CatalogueError(
+                f"site file: procedures.{pid}: unknown key(s) {bad}; known: {list(SITE_PROCEDURE_KEYS)}"
+            )
         if "observation_minutes" in changes:
             proc = replace(proc, observation_minutes=float(changes["observation_minutes"]))
         if "pause_s" in changes:
             proc = replace(proc, injection=replace(proc.injection, pause_s=float(changes["pause_s"])))
         procs[pid] = proc
-    return replace(cat, local_anaesthetics=las, procedures=procs)
+    return replace(cat, local_anaesthetics=las, other_drugs=others, procedures=procs)

@@ -7,6 +7,7 @@ Plain frozen dataclasses so the engine can hold them and tests can compare them;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 STEP_KINDS = frozenset(
     {
@@ -29,11 +30,29 @@ STEP_KINDS = frozenset(
         "outcome",
     }
 )
-SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml"})
+SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.toml", "alarms.toml"})
+#: Events that may escalate the observation (last.toml [escalation]); State.escalation_reasons reads them.
+ESCALATION_TRIGGERS = ("dose_over_max", "blood_aspirated", "suspected_last", "last_mode")
+#: The class name a procedure's ``[medications] offered`` uses for every local anaesthetic.
+LOCAL_ANAESTHETIC = "local_anaesthetic"
 
 
 class CatalogueError(ValueError):
     """The catalogue data is malformed or cites an unknown source."""
+
+
+@dataclass(frozen=True)
+class FunctionTest:
+    """One functional outcome measure a ``measure = "function"`` step accepts."""
+
+    id: str
+    name: str
+    unit: str
+    max: float | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.unit})"
 
 
 @dataclass(frozen=True)
@@ -55,6 +74,7 @@ class Step:
     warn_text: str = ""
     measure: str = ""
     weeks: tuple[int, ...] = ()
+    tests: tuple[FunctionTest, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,12 +83,39 @@ class Phase:
     title: str
     source: tuple[str, ...]
     steps: tuple[Step, ...]
+    #: The operator is scrubbed: pedals drive the cart and the screen never locks.
+    sterile: bool
 
 
 @dataclass(frozen=True)
 class DoseLimit:
     mg_per_kg: float
     max_mg: float
+
+
+@dataclass(frozen=True)
+class Strength:
+    """One presentation the site stocks: a button on the medications step and a strength the engine accepts.
+
+    ``unit`` is ``%`` for a local anaesthetic (1 % = 10 mg/mL), else the drug's own (``mg/mL``...);
+    ``epinephrine`` is the premixed ratio (``1:200,000``), empty when plain.
+    """
+
+    drug: str
+    value: float
+    unit: str
+    epinephrine: str = ""
+
+    @property
+    def label(self) -> str:
+        epi = f" with epinephrine {self.epinephrine}" if self.epinephrine else ""
+        return f"{self.value:g} {self.unit}{epi}"
+
+    def part(self) -> dict[str, Any]:
+        """This strength as one entry of a syringe's ``contents`` in the medications answer."""
+        if self.unit == "%":
+            return {"drug": self.drug, "percent": self.value, "epinephrine": bool(self.epinephrine)}
+        return {"drug": self.drug, "mg_per_ml": self.value}
 
 
 @dataclass(frozen=True)
@@ -79,6 +126,15 @@ class LocalAnaesthetic:
     plain: DoseLimit
     with_epinephrine: DoseLimit
     source: tuple[str, ...]
+    #: Stocked strengths (%), plain and premixed with epinephrine (at ``epinephrine_ratio``).
+    percent: tuple[float, ...]
+    percent_with_epinephrine: tuple[float, ...]
+    epinephrine_ratio: str
+
+    def strengths(self) -> tuple[Strength, ...]:
+        plain = (Strength(self.id, p, "%") for p in self.percent)
+        epi = (Strength(self.id, p, "%", self.epinephrine_ratio) for p in self.percent_with_epinephrine)
+        return (*plain, *epi)
 
 
 @dataclass(frozen=True)
@@ -87,6 +143,12 @@ class OtherDrug:
     name: str
     tags: tuple[str, ...]
     source: tuple[str, ...]
+    #: Stocked strengths in ``unit``; none for what is not drawn into a syringe (skin preparations).
+    mg_per_ml: tuple[float, ...]
+    unit: str
+
+    def strengths(self) -> tuple[Strength, ...]:
+        return tuple(Strength(self.id, v, self.unit) for v in self.mg_per_ml)
 
 
 @dataclass(frozen=True)
@@ -138,6 +200,8 @@ class Procedure:
     diagnostic: bool
     post_pain_minutes: tuple[float, ...]
     sources: tuple[str, ...]
+    #: Drug classes the medications step offers: ``local_anaesthetic`` or an other drug's tag.
+    offered: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -164,12 +228,27 @@ class LastStep:
 
 
 @dataclass(frozen=True)
+class AlarmRule:
+    """One row of the alarm and prompt table (catalogue/alarms.toml): priority and when the prompt ends."""
+
+    key: str
+    priority: str  # HIGH / MEDIUM / LOW (IEC 60601-1-8)
+    holds_while: str  # a state condition keeping the prompt shown while it holds ("" none)
+    expires: str  # "step" / "phase": ends with the step or phase it was raised in ("" acknowledged)
+    source: tuple[str, ...]
+    #: A hard stop whose override needs a second operator's PIN besides the one who overrides.
+    second_person: bool = False
+
+
+@dataclass(frozen=True)
 class LastRules:
     onset_min: tuple[float, float]
     tail_min: float
     watch_text: str
     lipid: LipidRules
     steps: tuple[LastStep, ...]
+    #: What escalates the observation to the whole LAST watch and needs a clinician's clearance.
+    escalate_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -183,6 +262,44 @@ class Catalogue:
     discharge: tuple[Instruction, ...]
     last: LastRules
     cited: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    alarms: dict[str, AlarmRule] = field(default_factory=dict)
+    #: A prompt is acknowledged only once its text has been on screen this long.
+    ack_min_shown_s: float = 1.0
+    #: How long the live image must be gone during needle work before the HIGH image-lost alarm.
+    image_lost_after_s: float = 1.0
+
+    def alarm_rule(self, prompt_id: str) -> AlarmRule | None:
+        """The table row for ``prompt_id``: the exact id, else the longest key it starts with."""
+        if prompt_id in self.alarms:
+            return self.alarms[prompt_id]
+        keys = [k for k in self.alarms if prompt_id.startswith(k) and prompt_id[len(k)] in ":_"]
+        return self.alarms[max(keys, key=len)] if keys else None
+
+    @property
+    def sterile_phases(self) -> frozenset[str]:
+        """Ids of the phases in which the operator is sterile (pedals drive, the screen never locks)."""
+        return frozenset(ph.id for p in self.procedures.values() for ph in p.phases if ph.sterile)
+
+    def drug_name(self, drug: str) -> str:
+        if drug in self.local_anaesthetics:
+            return self.local_anaesthetics[drug].name
+        if drug in self.other_drugs:
+            return self.other_drugs[drug].name
+        raise CatalogueError(f"unknown drug {drug!r}")
+
+    def strengths(self, drug: str) -> tuple[Strength, ...]:
+        """What the site stocks of ``drug`` (empty: not drawn into a syringe, or no longer stocked)."""
+        if drug in self.local_anaesthetics:
+            return self.local_anaesthetics[drug].strengths()
+        if drug in self.other_drugs:
+            return self.other_drugs[drug].strengths()
+        raise CatalogueError(f"unknown drug {drug!r}")
+
+    def offered_drugs(self, procedure: Procedure) -> tuple[str, ...]:
+        """Drugs the medications step offers for ``procedure``, in catalogue order, each with a stock."""
+        las = [d for d in self.local_anaesthetics if LOCAL_ANAESTHETIC in procedure.offered]
+        others = [d for d, o in self.other_drugs.items() if procedure.offered.intersection(o.tags)]
+        return tuple(d for d in (*las, *others) if self.strengths(d))
 
     def procedure(self, procedure_id: str) -> Procedure:
         try:

@@ -7,16 +7,16 @@ confirmed, an allergy conflicting with a drawn medication. The dose limit lives 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from sonocart.procedures import medications
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.dose import DoseError, la_components
-from sonocart.procedures.outcomes import FUNCTION_TESTS
+from sonocart.procedures.rejected import InputRejected
 from sonocart.procedures.state import State
 
-
-class InputRejected(ValueError):
-    """The input does not fit the current state; nothing changed (the rejection itself is journaled)."""
+__all__ = ["InputRejected", "allergy_conflicts", "hard_stops", "normalise_answer", "satisfied"]
 
 
 def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> Any:
@@ -59,16 +59,20 @@ def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> An
     if kind == "antithrombotics":
         return _antithrombotics_value(cat, value)
     if kind == "medications":
-        return _medications_value(cat, value)
+        return _medications_value(cat, state, value)
     raise InputRejected(f"{step.id} is a {kind} step: it takes a confirmation, not an answer")
 
 
 def _function_value(step: Step, value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict) or value.get("test") not in FUNCTION_TESTS:
-        raise InputRejected(f"{step.id}: give {{test, value}} with test one of {sorted(FUNCTION_TESTS)}")
+    tests = {t.id: t for t in step.tests}
+    if not isinstance(value, dict) or value.get("test") not in tests:
+        raise InputRejected(f"{step.id}: give {{test, value}} with test one of {sorted(tests)}")
+    test = tests[value["test"]]
     v = value.get("value")
-    if isinstance(v, bool) or not isinstance(v, int | float) or v < 0:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
         raise InputRejected(f"{step.id}: value must be a number >= 0")
+    if test.max is not None and v > test.max:
+        raise InputRejected(f"{step.id}: {test.name} is at most {test.max:g} {test.unit}")
     out = {"test": value["test"], "value": float(v)}
     if value.get("goal"):
         out["goal"] = str(value["goal"])
@@ -88,23 +92,14 @@ def _antithrombotics_value(cat: Catalogue, value: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _medications_value(cat: Catalogue, value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not value:
-        raise InputRejected("medications: a list of labelled syringes {id, contents, labelled}")
-    ids = set()
-    for syringe in value:
-        if not isinstance(syringe, dict) or not syringe.get("id") or not syringe.get("contents"):
-            raise InputRejected("medications: each syringe needs an id and contents")
-        if syringe.get("labelled") is not True:
-            raise InputRejected(f"medications: syringe {syringe['id']} must be labelled before the time-out")
-        if syringe["id"] in ids:
-            raise InputRejected(f"medications: syringe id {syringe['id']} is used twice")
-        ids.add(syringe["id"])
+def _medications_value(cat: Catalogue, state: State, value: Any) -> list[dict[str, Any]]:
+    checked = medications.syringes(cat, state.procedure, value)
+    for syringe in checked:
         try:
             la_components(cat, syringe)
         except DoseError as exc:
             raise InputRejected(str(exc)) from exc
-    return list(value)
+    return checked
 
 
 def _drug_tags(cat: Catalogue, drug: str) -> tuple[str, ...]:
@@ -181,6 +176,6 @@ def satisfied(state: State, step: Step) -> bool:
         return state.injection_finished_wall is not None
     if kind == "captures":
         return len(state.captures) >= int(step.min or 1)
-    if kind == "observation":
-        return "observation" in state.expired
+    if kind == "observation":  # escalated: to the end of the LAST watch, unless a clinician cleared it
+        return "observation" in state.expired and (not state.escalated() or "last_tail" in state.expired)
     return step.id in state.answers

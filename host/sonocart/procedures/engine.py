@@ -15,10 +15,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sonocart.clock import Clock
+from sonocart.journal.store import Event, Journal
 from sonocart.procedures import injection, last_mode
+from sonocart.procedures.alarm_rules import classify, image_change
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
-from sonocart.procedures.clock import Clock
 from sonocart.procedures.discharge import discharge_instructions
 from sonocart.procedures.expiry import expiry_prompt
 from sonocart.procedures.inputs import (
@@ -26,15 +28,18 @@ from sonocart.procedures.inputs import (
     AcknowledgeTop,
     Answer,
     CaptureAdded,
+    ClearEscalation,
     Confirm,
     EndLast,
     FinishInjection,
+    ImageLiveness,
     Input,
     LastAction,
     LogAliquot,
     NewNeedle,
     Note,
     Override,
+    PedalGesture,
     RecordOutcome,
     StartLast,
     TestDose,
@@ -43,10 +48,10 @@ from sonocart.procedures.inputs import Aspirate as AspirateInput
 from sonocart.procedures.outcomes import follow_up_dates
 from sonocart.procedures.prompts import Priority, Prompt, ordered
 from sonocart.procedures.state import State
-from sonocart.records.journal import Event, Journal
 
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
+ESCALATED = "escalated"
 Listener = Callable[["Engine", list[Event]], None]
 
 
@@ -77,7 +82,7 @@ class Engine:
         if next(journal.events(), None) is not None:
             raise ValueError(f"{journal.path} already holds a procedure: resume it instead")
         proc = catalogue.procedure(procedure_id)
-        engine = cls(catalogue, journal, clock, State(proc))
+        engine = cls(catalogue, journal, clock, State(proc, escalate_on=catalogue.last.escalate_on))
         engine._commit(
             [("record_opened", {"procedure": proc.id, "patient": patient, "record_id": record_id})], operator
         )
@@ -90,7 +95,8 @@ class Engine:
         events = list(journal.events())
         if not events or events[0].type != "record_opened":
             raise ValueError(f"{journal.path} holds no procedure")
-        state = State(catalogue.procedure(str(events[0].payload["procedure"])))
+        proc = catalogue.procedure(str(events[0].payload["procedure"]))
+        state = State(proc, escalate_on=catalogue.last.escalate_on)
         for ev in events:
             state.apply(ev)
         return cls(catalogue, journal, clock, state)
@@ -119,6 +125,7 @@ class Engine:
         return {
             "procedure": self.state.procedure.name,
             "side": (self.state.confirmed_side() or "").upper(),
+            "side_change": self.state.side_change(),
             "phase": self.state.current_phase_id(),
         }
 
@@ -140,7 +147,7 @@ class Engine:
         ):
             return []  # the same pedal press delivered twice: already acted on once
         try:
-            events = self._decide(inp)
+            events = classify(self.catalogue, self._decide(inp))
         except InputRejected as exc:
             self._commit(
                 [("input_rejected", {"input": type(inp).__name__, "reason": str(exc)})], inp.operator
@@ -159,6 +166,7 @@ class Engine:
             events.append(("timer_expired", {"name": name}))
             prio, text = expiry_prompt(name)
             events.append(injection.prompt(f"timer:{name}", prio, text))
+        events = classify(self.catalogue, events)
         return self._commit(events + self._follow_ups(events, "system"), "system")
 
     def _commit(self, events: Events, operator: str) -> list[Event]:
@@ -190,6 +198,15 @@ class Engine:
                 seq += 1
                 sim.apply(Event(seq, self.clock.wall(), operator, type_, payload, ""))
             pending = []
+            lapsed = sim.lapsed_prompts()  # prompts end with their condition, step or phase
+            if lapsed:
+                pending = [("prompt_expired", {"id": i, "why": why}) for i, why in lapsed.items()]
+                out += pending
+                continue
+            if sim.escalated() and ESCALATED not in sim.prompts:
+                pending = classify(self.catalogue, [self._escalation_prompt(sim)])
+                out += pending
+                continue
             step = sim.current_step()
             if step is None:
                 return out
@@ -214,6 +231,15 @@ class Engine:
             if nxt is not None:
                 pending += self._on_enter(sim_next, nxt)
             out += pending
+
+    def _escalation_prompt(self, state: State) -> tuple[str, dict[str, Any]]:
+        why = ", ".join(state.escalation_reasons())
+        tail = self.catalogue.last.tail_min
+        text = (
+            f"ESCALATED ({why}): observe to the end of the {tail:g}-min LAST watch; discharge only once"
+            " a named clinician has cleared it."
+        )
+        return injection.prompt(ESCALATED, Priority.MEDIUM, text)
 
     def _step_done(self, state: State, step: Step) -> bool:
         return satisfied(state, step) or f"{step.id}_incomplete" in state.overrides
@@ -252,28 +278,27 @@ class Engine:
         if isinstance(inp, Confirm):
             return self._confirm(inp)
         if isinstance(inp, Override):
-            if inp.rule not in st.hard_stops:
-                raise InputRejected(f"no active hard stop {inp.rule!r} to override")
-            if len(inp.reason.strip()) < 5:
-                raise InputRejected("an override needs a reason")
-            return [("override", {"rule": inp.rule, "reason": inp.reason.strip()})]
+            return self._override(inp)
         if isinstance(inp, Acknowledge):
             prompt = st.prompts.get(inp.prompt_id)
             if prompt is None:
                 raise InputRejected(f"no active prompt {inp.prompt_id!r}")
             if prompt.blocking:
                 raise InputRejected("a hard stop is passed by a documented override or a corrected answer")
+            if prompt.acknowledged:
+                raise InputRejected("already acknowledged: it stays shown while its condition lasts")
             return [("prompt_acknowledged", {"id": inp.prompt_id})]
         if isinstance(inp, AcknowledgeTop):
-            top = next((p for p in self.active_prompts() if not p.blocking), None)
+            top = next((p for p in self.active_prompts() if not (p.blocking or p.acknowledged)), None)
             if top is None:
                 raise InputRejected("no prompt to acknowledge")
             return [("prompt_acknowledged", {"id": top.id, "press_id": inp.press_id})]
         if isinstance(inp, AspirateInput):
-            events = injection.aspirate(self.catalogue, st, inp.result)
+            events = injection.aspirate(self.catalogue, st, inp.result, inp.planned_ml)
             return events + self._auto_ack([f"timer:{injection.PAUSE_TIMER}"])
         if isinstance(inp, LogAliquot | TestDose):
-            return injection.log_aliquot(
+            done = self._auto_ack(["dose_will_exceed", "dose_will_approach"])  # given: the warning was had
+            return done + injection.log_aliquot(
                 self.catalogue,
                 st,
                 inp.volume_ml,
@@ -297,11 +322,46 @@ class Engine:
             if not inp.text.strip():
                 raise InputRejected("empty note")
             return [("note", {"text": inp.text})]
+        if isinstance(inp, PedalGesture):
+            return [("pedal_gesture", _pedal_payload(inp))]
         if isinstance(inp, RecordOutcome):
             return self._outcome(inp)
+        if isinstance(inp, ClearEscalation):
+            if not st.escalated():
+                raise InputRejected("nothing to clear: the observation is not escalated")
+            if len(inp.clinician.strip()) < 2 or len(inp.reason.strip()) < 5:
+                raise InputRejected("clearing needs the clinician's name and their reason")
+            payload = {"clinician": inp.clinician.strip(), "reason": inp.reason.strip()}
+            return [("escalation_cleared", {**payload, "reasons": st.escalation_reasons()})]
+        if isinstance(inp, ImageLiveness):
+            step = st.current_step()
+            needle_work = step is not None and step.kind == "injection"
+            return image_change(inp.live, inp.reason, needle_work, st.image_lost)
         if isinstance(inp, StartLast | LastAction | EndLast):
             return last_mode.decide(self.catalogue, st, inp, now)
         raise InputRejected(f"unknown input {type(inp).__name__}")
+
+    def _override(self, inp: Override) -> Events:
+        st = self.state
+        if inp.rule not in st.hard_stops:
+            raise InputRejected(f"no active hard stop {inp.rule!r} to override")
+        reason = inp.reason.strip()
+        if len(reason) < 5:
+            raise InputRejected("an override needs a reason")
+        reused = [r for r, o in st.overrides.items() if o["reason"].strip().lower() == reason.lower()]
+        if reused:
+            raise InputRejected(f"that reason was given for {reused[0]}: write this stop's own reason")
+        payload: dict[str, Any] = {"rule": inp.rule, "reason": reason}
+        rule = self.catalogue.alarm_rule(f"hard_stop:{inp.rule}")
+        if rule is not None and rule.second_person:
+            second = inp.second_operator.strip()
+            if not second or second == inp.operator:
+                raise InputRejected(f"overriding {inp.rule} needs a second operator's PIN")
+            payload["second_operator"] = second
+        if inp.rule == "side_not_confirmed":
+            payload["side_from"] = st.answers.get("consent_side")
+            payload["side_to"] = st.proposed_side()
+        return [("override", payload)]
 
     def _auto_ack(self, ids: list[str]) -> Events:
         return [("prompt_acknowledged", {"id": i, "auto": True}) for i in ids if i in self.state.prompts]
@@ -327,10 +387,10 @@ class Engine:
             events.append(injection.prompt(f"warn:{step.id}", Priority.MEDIUM, step.warn_text))
         return events + self._stop_changes(step, events)
 
-    def _stop_changes(self, step: Step, events: Events) -> Events:
+    def _stop_changes(self, step: Step, events: Events, operator: str = "-") -> Events:
         sim = copy.deepcopy(self.state)
-        for type_, payload in events:
-            sim.apply(Event(sim.last_seq + 1, 0.0, "-", type_, payload, ""))
+        for type_, payload in events:  # as the operator's (a STOP answer is per person)
+            sim.apply(Event(sim.last_seq + 1, 0.0, operator, type_, payload, ""))
         now = hard_stops(self.catalogue, sim, step)
         out: Events = []
         for rule, message in now.items():
@@ -352,8 +412,14 @@ class Engine:
         if step.kind == "two_person_stop":
             if inp.side is None:
                 raise InputRejected("state the side at the STOP")
-            if inp.operator in st.confirmations.get(step.id, []):
-                raise InputRejected("the STOP needs a second, different person")
+            was = st.stop_answers.get(step.id, {}).get(inp.operator)
+            if was == inp.side:
+                raise InputRejected(
+                    f"{inp.operator} has stated {was.upper()}: the STOP needs a second person"
+                )
+            if was is not None:  # one answer per person: restating before completion is a correction
+                restated: Events = [("stop_restated", {"step": step.id, "side": inp.side, "was": was})]
+                return restated + self._stop_changes(step, restated, inp.operator)
         elif step.kind not in (
             "confirm",
             "team_confirm",
@@ -363,9 +429,15 @@ class Engine:
             "follow_up",
         ):
             raise InputRejected(f"{step.id} is a {step.kind} step: it takes an answer")
+        if step.kind == "discharge" and st.escalated():
+            raise InputRejected(
+                f"discharge blocked ({', '.join(st.escalation_reasons())}): a named clinician must clear it"
+            )
         events: Events = [("confirmed", {"step": step.id, "side": inp.side})]
         if step.kind in ("captures", "observation") and not satisfied(st, step):
             what = "no image captured" if step.kind == "captures" else "observation time not complete"
+            if step.kind == "observation" and st.escalated():
+                what += f" (escalated: the {self.catalogue.last.tail_min:g}-min LAST watch)"
             rule = f"{step.id}_incomplete"
             if rule not in st.overrides:
                 events.append(("hard_stop", {"rule": rule, "step": step.id, "message": f"HARD STOP: {what}"}))
@@ -376,7 +448,7 @@ class Engine:
             dates = [d.isoformat() for d in follow_up_dates(day, step.weeks)]
             events.append(("follow_up_booked", {"weeks": list(step.weeks), "dates": dates}))
         if step.kind == "two_person_stop":
-            events += self._stop_changes(step, events)
+            events += self._stop_changes(step, events, inp.operator)
         return events
 
     def _outcome(self, inp: RecordOutcome) -> Events:
@@ -391,3 +463,20 @@ class Engine:
 
     def discharge_instructions(self) -> list[str]:
         return discharge_instructions(self.catalogue, self.state)
+
+
+def _pedal_payload(inp: PedalGesture) -> dict[str, str]:
+    if inp.outcome not in PEDAL_OUTCOMES:
+        raise InputRejected(f"unknown pedal outcome {inp.outcome!r}")
+    return {
+        "pedal": inp.pedal,
+        "gesture": inp.gesture,
+        "press_id": inp.press_id,
+        "action": inp.action,
+        "outcome": inp.outcome,
+        "detail": inp.detail,
+    }
+
+
+#: What the cart did with a pedal gesture (see :class:`~sonocart.procedures.inputs.PedalGesture`).
+PEDAL_OUTCOMES = frozenset({"done", "refused", "locked"})

@@ -1,8 +1,16 @@
-"""Injection-phase decisions: stop before each needle, aspiration before each aliquot, pauses, rate, dose.
+"""Injection-phase decisions: stop before each needle, aspiration before each aliquot, pauses, dose.
 
 Each function returns the events to journal for one input (``(type, payload)`` pairs) or raises
-:class:`InputRejected`. The dose limit is a hard stop: an aliquot that would pass it is not logged as given
-until a documented override exists, and one logged after the override is marked ``over_limit``.
+:class:`InputRejected`. The dose guard acts before the fact: a negative aspiration with the next aliquot's
+volume warns when that aliquot would cross 80 % (MEDIUM) or 100 % (HIGH) of the maximum, and the dose hard
+stop is raised when even the smallest aliquot would pass it. An aliquot already given is always recorded
+as given: one logged without a negative aspiration, inside the pause or the test-dose watch, or past the
+dose hard stop is recorded with those flags (and a prompt), never refused, so the total never under-counts
+what the patient received.
+
+There is no injection-rate alarm: the cart cannot see the plunger, and a rate inferred from the time
+between two button presses was wrong both ways (false alarms; none when logged late). The cited maximum
+rate is shown on the injection panel as advice instead.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from typing import Any
 
 from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
-from sonocart.procedures.dose import APPROACH_FRACTION, Component, la_components, tally
+from sonocart.procedures.dose import Component, la_components, tally
+from sonocart.procedures.dose_panel import crossing, injection_panel
 from sonocart.procedures.prompts import Priority
 from sonocart.procedures.state import State
 
@@ -44,7 +53,7 @@ def _syringe(state: State, syringe_id: str | None) -> dict[str, Any]:
     raise InputRejected(f"no syringe {syringe_id!r} was drawn and labelled")
 
 
-def aspirate(cat: Catalogue, state: State, result: str) -> Events:
+def aspirate(cat: Catalogue, state: State, result: str, planned_ml: float | None = None) -> Events:
     _in_injection(state)
     if result not in ("negative", "positive"):
         raise InputRejected("aspiration result is negative or positive")
@@ -53,6 +62,8 @@ def aspirate(cat: Catalogue, state: State, result: str) -> Events:
     events: Events = [("aspirated", {"result": result})]
     if result == "negative" and "dose_above_limit" not in state.overrides:
         events += _next_aliquot_check(cat, state)
+    if result == "negative" and planned_ml is not None:
+        events += _planned_aliquot_warning(cat, state, planned_ml)
     if result == "positive":
         events.append(
             prompt(
@@ -91,6 +102,17 @@ def _next_aliquot_check(cat: Catalogue, state: State) -> Events:
     ]
 
 
+def _planned_aliquot_warning(cat: Catalogue, state: State, planned_ml: float) -> Events:
+    """Before the next aliquot of ``planned_ml``: would it cross 80 % or 100 % of the maximum?"""
+    meds = state.answers.get("medications", [])
+    panel = injection_panel(cat, state, planned_ml, meds[0]["id"] if len(meds) == 1 else None)
+    if panel is None or not panel.warning:
+        return []
+    if panel.warning == "exceed":
+        return [prompt("dose_will_exceed", Priority.HIGH, f"STOP: the {panel.warning_text()}.")]
+    return [prompt("dose_will_approach", Priority.MEDIUM, f"Dose check: the {panel.warning_text()}.")]
+
+
 def _all_doses(cat: Catalogue, state: State) -> list[tuple[Component, float]]:
     doses = []
     for a in state.aliquots:
@@ -114,14 +136,17 @@ def log_aliquot(
     rules = state.procedure.injection
     if not state.stop_ok():
         raise InputRejected("two-person STOP needed before this needle insertion")
-    if TEST_DOSE_TIMER in state.timers:
-        raise InputRejected("test-dose watch running: wait for it to end")
-    if "dose_above_limit" in state.hard_stops:
-        raise InputRejected("dose limit reached: a documented override is needed to inject more")
-    if pause_running:
-        raise InputRejected("pause between aliquots still running")
-    if state.aspirated_negative_wall is None:
-        raise InputRejected("aspirate (negative) before each aliquot")
+    # Already given: recorded whatever was skipped, each lapse flagged on the record and on screen.
+    flags = [
+        flag
+        for flag, lapsed in (
+            ("no negative aspiration before it", state.aspirated_negative_wall is None),
+            ("inside the pause between aliquots", pause_running),
+            ("during the test-dose watch", TEST_DOSE_TIMER in state.timers),
+            ("past the dose hard stop", "dose_above_limit" in state.hard_stops),
+        )
+        if lapsed
+    ]
     if not 0 < volume_ml <= 50:
         raise InputRejected(f"aliquot volume {volume_ml} mL is not plausible")
     syringe = _syringe(state, syringe_id)
@@ -131,8 +156,6 @@ def log_aliquot(
     this = {c.drug: round(c.mg_per_ml * volume_ml, 3) for c in comps}
     events: Events = []
     over = after.fraction > 1.0 + 1e-9
-    elapsed = now_wall - state.aspirated_negative_wall
-    rate = round(volume_ml / elapsed * 60.0, 1) if elapsed > 0 else None
     events.append(
         (
             "aliquot_logged",
@@ -141,15 +164,24 @@ def log_aliquot(
                 "volume_ml": volume_ml,
                 "mg_by_drug": this,
                 "fraction_after": round(after.fraction, 4),
-                "rate_ml_per_min": rate,
                 "via": via,
+                "flags": flags,
                 "press_id": press_id,
                 "over_limit": over,
                 "test_dose": test_dose,
             },
         )
     )
-    if over and "dose_above_limit" not in state.overrides:
+    if flags:
+        events.append(
+            prompt(
+                f"no_aspiration:{state.last_seq + 1}",
+                Priority.MEDIUM,
+                f"Aliquot {volume_ml:g} mL recorded as given, {'; '.join(flags)}: aspirate before each"
+                " aliquot and wait for the pause.",
+            )
+        )
+    if over and "dose_above_limit" not in state.overrides and "dose_above_limit" not in state.hard_stops:
         # What was given is recorded as given; going on needs a documented override.
         events.append(
             (
@@ -180,17 +212,8 @@ def log_aliquot(
                 f"Aliquot {volume_ml:g} mL is above {hi:g} mL: inject in {lo:g}-{hi:g} mL aliquots.",
             )
         )
-    if rate is not None and rate > rules.max_rate_ml_per_min:
-        events.append(
-            prompt(
-                f"fast_injection:{state.last_seq + 1}",
-                Priority.MEDIUM,
-                f"Injected at about {rate:g} mL/min: slow down to"
-                f" {rules.max_rate_ml_per_min:g} mL/min or less.",
-            )
-        )
     before = state.dose_fraction
-    if before < APPROACH_FRACTION <= after.fraction <= 1.0:
+    if crossing(before, after.fraction) == "approach":
         events.append(
             prompt(
                 "dose_approaching_limit",

@@ -29,11 +29,16 @@ class Confirm:
 
 @dataclass(frozen=True)
 class Override:
-    """A documented decision to go past a hard stop: who and why."""
+    """A documented decision to go past a hard stop: who and why.
+
+    Some stops (wrong side, overdose, consent: catalogue/alarms.toml) also need ``second_operator``,
+    whose ``second_pin`` the cart checks at its input boundary; the PIN is never journaled."""
 
     rule: str
     reason: str
     operator: str
+    second_operator: str = ""
+    second_pin: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -54,10 +59,13 @@ class AcknowledgeTop:
 
 @dataclass(frozen=True)
 class Aspirate:
-    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF)."""
+    """Aspiration result before an aliquot: ``negative`` or ``positive`` (blood/CSF).
+
+    ``planned_ml``, the volume about to be injected, lets the dose guard warn before the fact."""
 
     result: str
     operator: str
+    planned_ml: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,22 @@ class Note:
 
 
 @dataclass(frozen=True)
+class PedalGesture:
+    """A pedal tap or hold and what the cart did with it: every gesture is on the record exactly once.
+
+    ``press_id`` is the board's ``boot:seq`` identity; ``outcome`` is ``done``, ``refused`` or ``locked``
+    (the screen was locked, so nothing was acted on), with ``detail`` saying why or what."""
+
+    pedal: str
+    gesture: str
+    press_id: str
+    action: str
+    outcome: str
+    detail: str
+    operator: str
+
+
+@dataclass(frozen=True)
 class RecordOutcome:
     """An outcome measurement outside the step flow, e.g. pain at a set time after a diagnostic block."""
 
@@ -115,6 +139,25 @@ class RecordOutcome:
     value: float
     operator: str
     minutes_after: float | None = None
+
+
+@dataclass(frozen=True)
+class ClearEscalation:
+    """A named clinician clears an escalated observation (over-maximum dose, blood, suspected LAST) for
+    discharge, with the reason (their assessment)."""
+
+    clinician: str
+    reason: str
+    operator: str
+
+
+@dataclass(frozen=True)
+class ImageLiveness:
+    """The live image went away or came back (the cart's liveness judgement); journaled in needle work."""
+
+    live: bool
+    reason: str
+    operator: str
 
 
 @dataclass(frozen=True)
@@ -150,7 +193,10 @@ Input = (
     | FinishInjection
     | CaptureAdded
     | Note
+    | PedalGesture
     | RecordOutcome
+    | ImageLiveness
+    | ClearEscalation
     | StartLast
     | LastAction
     | EndLast

@@ -5,13 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-FUNCTION_TESTS = {
-    "sit_to_stand_s": "Sit-to-stand time (s)",
-    "two_minute_walk_m": "Two-minute walk (m)",
-    "single_leg_balance_s": "Single-leg balance (s)",
-    "own_goal": "Patient's own goal (0-10)",
-}
-
 
 def percent_relief(baseline_nrs: float, post_nrs: float) -> float | None:
     """Relief against baseline; None when baseline is 0 (no pain to relieve, so relief is undefined)."""

@@ -23,8 +23,16 @@ class Prompt:
     seq: int
     #: Hard-stop prompts leave only through an override or a corrected answer, not a plain acknowledgement.
     blocking: bool = False
+    #: A condition (catalogue/alarms.toml) it stays shown while: acknowledging then only silences it.
+    holds_while: str = ""
+    #: "step"/"phase": it expires when the step/phase it was raised in ends ("": when acknowledged).
+    expires: str = ""
+    phase: str = ""
+    step: str = ""
+    acknowledged: bool = False
 
 
 def ordered(prompts: list[Prompt]) -> list[Prompt]:
-    """Highest priority first; within one priority the oldest first, so nothing waiting is starved."""
-    return sorted(prompts, key=lambda p: (-int(p.priority), p.seq))
+    """Highest priority first; within one priority the unacknowledged, then the oldest, first (nothing
+    waiting is starved, and an acknowledged alarm whose condition lasts never hides a new one)."""
+    return sorted(prompts, key=lambda p: (-int(p.priority), p.acknowledged, p.seq))

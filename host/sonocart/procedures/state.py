@@ -6,12 +6,13 @@ what the screen shows is never ahead of what the disk holds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import Procedure, Step
+from sonocart.procedures.catalogue_model import ESCALATION_TRIGGERS
 from sonocart.procedures.prompts import Priority, Prompt
-from sonocart.records.journal import Event
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Aliquot:
     via: str
     operator: str
     over_limit: bool
+    flags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,6 +53,8 @@ class State:
     answers: dict[str, Any] = field(default_factory=dict)
     confirmations: dict[str, list[str]] = field(default_factory=dict)
     stated_sides: dict[str, list[str]] = field(default_factory=dict)
+    #: At the two-person STOP: each person's one answer (restating replaces it).
+    stop_answers: dict[str, dict[str, str]] = field(default_factory=dict)
     hard_stops: dict[str, dict[str, Any]] = field(default_factory=dict)
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     prompts: dict[str, Prompt] = field(default_factory=dict)
@@ -70,6 +74,13 @@ class State:
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
     last_active: bool = False
+    blood_aspirated: bool = False
+    image_lost: bool = False
+    positive_aspirations: int = 0
+    last_used: bool = False
+    escalation_cleared: dict[str, Any] | None = None
+    #: Which events escalate the observation (catalogue last.toml [escalation]).
+    escalate_on: tuple[str, ...] = ESCALATION_TRIGGERS
     last_actions: list[dict[str, Any]] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
     follow_up_weeks: list[int] = field(default_factory=list)
@@ -88,10 +99,26 @@ class State:
     def team(self) -> list[str]:
         return list(self.answers.get("team", []))
 
+    def proposed_side(self) -> str | None:
+        """A side other than the consent's stated at the time-out or the STOP, else None."""
+        consent = self.answers.get("consent_side")
+        stop = self.stop_step()
+        stated = [self.answers.get("timeout_side"), *self.stated_sides.get(stop.id if stop else "", [])]
+        return next((str(s) for s in stated if s is not None and s != consent), None)
+
     def confirmed_side(self) -> str | None:
-        """The side to keep on screen: the time-out side once stated, else the consent side."""
-        side = self.answers.get("timeout_side", self.answers.get("consent_side"))
+        """The side to keep on screen: the consent's, unless a documented override changed it."""
+        changed = self.overrides.get("side_not_confirmed", {}).get("side_to")
+        side = changed or self.answers.get("consent_side")
         return None if side is None else str(side)
+
+    def side_change(self) -> str:
+        """The visible note when the side differs from the consent's (only ever through an override)."""
+        ov = self.overrides.get("side_not_confirmed")
+        if not ov or not ov.get("side_to"):
+            return ""
+        who = " and ".join(x for x in (ov["operator"], ov.get("second_operator", "")) if x)
+        return f"side changed from {str(ov.get('side_from') or '?').upper()} — overridden by {who}"
 
     def stop_step(self) -> Step | None:
         for phase in self.procedure.phases:
@@ -112,6 +139,48 @@ class State:
             and len(sides) >= 2
             and ("side_not_confirmed" in self.overrides or all(s == consent for s in sides))
         )
+
+    def escalation_reasons(self) -> list[str]:
+        """Why the observation runs to the end of the LAST watch and discharge needs a clinician."""
+        facts = {
+            "dose_over_max": ("local anaesthetic dose over the maximum", self.dose_fraction > 1.0 + 1e-9),
+            "blood_aspirated": ("blood on aspiration", self.positive_aspirations > 0),
+            "suspected_last": ("suspected LAST", "suspected_last" in self.answers.get("complications", [])),
+            "last_mode": ("LAST emergency mode used", self.last_used),
+        }
+        return [facts[t][0] for t in self.escalate_on if facts[t][1]]
+
+    def escalated(self) -> bool:
+        """Escalated and not yet cleared by a named clinician."""
+        return self.escalation_cleared is None and bool(self.escalation_reasons())
+
+    def condition(self, name: str) -> bool:
+        """Whether a prompt condition of the alarm table (catalogue/alarms.toml) holds now."""
+        if name == "last_active":
+            return self.last_active
+        if name == "escalated":
+            return self.escalated()
+        if name == "dose_over_max":
+            return self.dose_fraction > 1.0 + 1e-9 and self.escalation_cleared is None
+        if name == "blood_aspirated":
+            return self.blood_aspirated
+        if name == "image_lost":
+            return self.image_lost
+        return False
+
+    def lapsed_prompts(self) -> dict[str, str]:
+        """Prompts whose condition, step or phase has ended, with why (the engine journals each expiry)."""
+        out = {}
+        step = self.current_step()
+        step_id, phase = (step.id if step else ""), self.current_phase_id()
+        for p in self.prompts.values():
+            if p.holds_while and not self.condition(p.holds_while):
+                out[p.id] = f"{p.holds_while.replace('_', ' ')} ended"
+            elif p.expires == "step" and (p.phase, p.step) != (phase, step_id):
+                out[p.id] = f"step {p.step} ended"
+            elif p.expires == "phase" and p.phase != phase:
+                out[p.id] = f"phase {p.phase} ended"
+        return out
 
     def blocking_rules(self, step_id: str | None = None) -> list[str]:
         return [r for r, hs in self.hard_stops.items() if step_id is None or hs.get("step") == step_id]
@@ -137,7 +206,15 @@ class State:
         if ev.operator not in who:
             who.append(ev.operator)
         if p.get("side") is not None:
-            self.stated_sides.setdefault(p["step"], []).append(str(p["side"]))
+            self._state_side(p["step"], ev.operator, str(p["side"]))
+
+    def _state_side(self, step: str, person: str, side: str) -> None:
+        answers = self.stop_answers.setdefault(step, {})
+        answers[person] = side
+        self.stated_sides[step] = list(answers.values())
+
+    def _on_stop_restated(self, ev: Event, p: dict[str, Any]) -> None:
+        self._state_side(p["step"], ev.operator, str(p["side"]))
 
     def _on_step_completed(self, ev: Event, p: dict[str, Any]) -> None:
         phase = self.procedure.phases[self.phase_index]
@@ -151,7 +228,8 @@ class State:
 
     def _on_hard_stop(self, ev: Event, p: dict[str, Any]) -> None:
         self.hard_stops[p["rule"]] = {"step": p.get("step"), "message": p["message"], "seq": ev.seq}
-        self._raise(ev, f"hard_stop:{p['rule']}", Priority.HIGH, p["message"], blocking=True)
+        prio = Priority[str(p.get("priority", "HIGH"))]
+        self._raise(ev, f"hard_stop:{p['rule']}", prio, p["message"], blocking=True)
 
     def _on_hard_stop_cleared(self, ev: Event, p: dict[str, Any]) -> None:
         self.hard_stops.pop(p["rule"], None)
@@ -160,18 +238,43 @@ class State:
     def _on_override(self, ev: Event, p: dict[str, Any]) -> None:
         self.hard_stops.pop(p["rule"], None)
         self.prompts.pop(f"hard_stop:{p['rule']}", None)
-        self.overrides[p["rule"]] = {"operator": ev.operator, "reason": p["reason"], "wall": ev.wall}
+        self.overrides[p["rule"]] = {**p, "operator": ev.operator, "wall": ev.wall}
 
-    def _raise(self, ev: Event, pid: str, prio: Priority, text: str, blocking: bool = False) -> None:
-        self.prompts[pid] = Prompt(pid, prio, text, ev.wall, ev.seq, blocking)
+    def _raise(
+        self,
+        ev: Event,
+        pid: str,
+        prio: Priority,
+        text: str,
+        blocking: bool = False,
+        p: dict[str, Any] | None = None,
+    ) -> None:
+        step = self.current_step()
+        self.prompts[pid] = Prompt(
+            pid,
+            prio,
+            text,
+            ev.wall,
+            ev.seq,
+            blocking,
+            holds_while=str((p or {}).get("holds_while", "")),
+            expires=str((p or {}).get("expires", "")),
+            phase=self.current_phase_id(),
+            step=step.id if step else "",
+        )
 
     def _on_prompt_raised(self, ev: Event, p: dict[str, Any]) -> None:
-        self._raise(ev, p["id"], Priority[p["priority"]], p["text"])
+        self._raise(ev, p["id"], Priority[p["priority"]], p["text"], p=p)
 
     def _on_prompt_acknowledged(self, ev: Event, p: dict[str, Any]) -> None:
-        self.prompts.pop(p["id"], None)
+        prompt = self.prompts.pop(p["id"], None)
+        if prompt is not None and prompt.holds_while and self.condition(prompt.holds_while):
+            self.prompts[prompt.id] = replace(prompt, acknowledged=True)  # silenced, still shown
         if p.get("press_id"):
             self.press_ids[str(p["press_id"])] = ev.seq
+
+    def _on_prompt_expired(self, ev: Event, p: dict[str, Any]) -> None:
+        self.prompts.pop(p["id"], None)
 
     def _on_timer_started(self, ev: Event, p: dict[str, Any]) -> None:
         self.timers[p["name"]] = Timer(p["name"], float(p["started_wall"]), float(p["duration_s"]))
@@ -189,11 +292,21 @@ class State:
         if stop is not None:
             self.confirmations.pop(stop.id, None)
             self.stated_sides.pop(stop.id, None)
+            self.stop_answers.pop(stop.id, None)
         self.needle_count += 1
         self.aspirated_negative_wall = None
+        self.blood_aspirated = False
 
     def _on_aspirated(self, ev: Event, p: dict[str, Any]) -> None:
         self.aspirated_negative_wall = ev.wall if p["result"] == "negative" else None
+        self.blood_aspirated = p["result"] == "positive"
+        self.positive_aspirations += p["result"] == "positive"
+
+    def _on_image_lost(self, ev: Event, p: dict[str, Any]) -> None:
+        self.image_lost = True
+
+    def _on_image_restored(self, ev: Event, p: dict[str, Any]) -> None:
+        self.image_lost = False
 
     def _on_aliquot_logged(self, ev: Event, p: dict[str, Any]) -> None:
         self.aliquots.append(
@@ -208,6 +321,7 @@ class State:
                 p.get("via", "touch"),
                 ev.operator,
                 bool(p.get("over_limit", False)),
+                tuple(p.get("flags", ())),
             )
         )
         for drug, mg in p["mg_by_drug"].items():
@@ -233,6 +347,10 @@ class State:
 
     def _on_last_started(self, ev: Event, p: dict[str, Any]) -> None:
         self.last_active = True
+        self.last_used = True
+
+    def _on_escalation_cleared(self, ev: Event, p: dict[str, Any]) -> None:
+        self.escalation_cleared = {**p, "operator": ev.operator, "wall": ev.wall}
 
     def _on_last_action(self, ev: Event, p: dict[str, Any]) -> None:
         self.last_actions.append({**p, "wall": ev.wall, "operator": ev.operator})

@@ -14,7 +14,7 @@ from typing import Any
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian, generate_uid
 
-from sonocart.records.private_fs import private_dir
+from sonocart.journal.private_fs import private_dir
 from sonocart.records.report import pseudonym
 
 MANUFACTURER = "Sonocart"
@@ -29,6 +29,8 @@ class StudyContext:
     procedure_name: str
     side: str | None
     deidentify: bool
+    #: "side changed from LEFT — overridden by ..." when the side is not the consent's ("" otherwise).
+    side_change: str = ""
 
     def uid(self, *parts: object) -> UID:
         marker = "deid" if self.deidentify else "ident"

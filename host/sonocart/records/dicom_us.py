@@ -50,7 +50,8 @@ def us_image(ctx: StudyContext, image: npt.NDArray[np.uint8], capture: dict[str,
     ds.PatientOrientation = ""
     ds.ContentDate = ds.StudyDate
     ds.ContentTime = ds.StudyTime
-    ds.ImageComments = str(capture.get("label", ""))[:10240] if not ctx.deidentify else ""
+    label = "" if ctx.deidentify else str(capture.get("label", ""))
+    ds.ImageComments = " · ".join(x for x in (label, ctx.side_change.upper()) if x)[:10240]
     ds.BurnedInAnnotation = "NO"
     # Image Pixel / US Image
     rows, cols = image.shape[0], image.shape[1]

@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sonocart.journal.private_fs import private_dir, write_private
 from sonocart.records.dicom_common import StudyContext, save
 from sonocart.records.dicom_pdf import encapsulated_pdf
 from sonocart.records.dicom_us import us_image
 from sonocart.records.pdf_report import write_pdf
-from sonocart.records.private_fs import private_dir, write_private
 from sonocart.records.record import ProcedureRecord
 from sonocart.records.report import build_report
 
@@ -45,6 +45,7 @@ def export_record(
         state.procedure.name,
         state.confirmed_side(),
         deidentify,
+        state.side_change(),
     )
     out = Exported(folder, report_json, report_pdf)
     for image, capture in zip(images, state.captures, strict=True):

@@ -16,8 +16,8 @@ from pydicom import dcmread
 from pydicom.uid import EncapsulatedPDFStorage, UltrasoundImageStorage
 from pynetdicom import AE
 
-from sonocart.procedures.clock import Clock
-from sonocart.records.journal import Journal
+from sonocart.clock import Clock
+from sonocart.journal.store import Journal
 
 SYSTEM = "system"
 

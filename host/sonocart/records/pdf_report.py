@@ -106,6 +106,8 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
         pdf,
         f"Side: {(report['side'] or '-').upper()}   Opened: {report['opened']}   Status: {report['status']}",
     )
+    if report.get("side_change"):
+        _line(pdf, f"SIDE CHANGED: {report['side_change'].upper()}")
     _line(pdf, f"Journal: {report['journal']['events']} events, head hash {report['journal']['head_hash']}")
 
     _section(pdf, "Overrides of hard stops")
@@ -122,6 +124,7 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
     _line(pdf, f"Total: {totals}; {dose['fraction_of_max']:.0%} of the maximum for {dose['weight_kg']} kg")
     for a in dose["aliquots"]:
         flag = "  OVER LIMIT" if a["over_limit"] else ""
+        flag += "".join(f"; {f.upper()}" for f in a.get("flags", ()))
         rate = f", {a['rate_ml_per_min']:g} mL/min" if a["rate_ml_per_min"] else ""
         _line(
             pdf,
@@ -165,6 +168,6 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
 
 
 def write_pdf(path: Path, report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> Path:
-    from sonocart.records.private_fs import write_private
+    from sonocart.journal.private_fs import write_private
 
     return write_private(path, render_pdf(report, images))

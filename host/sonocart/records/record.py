@@ -18,12 +18,12 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from sonocart.clock import Clock
+from sonocart.journal.private_fs import private_dir, write_private
+from sonocart.journal.store import Journal
 from sonocart.procedures.catalogue import Catalogue
-from sonocart.procedures.clock import Clock
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import CaptureAdded
-from sonocart.records.journal import Journal
-from sonocart.records.private_fs import private_dir, write_private
 
 JOURNAL_NAME = "journal.sqlite"
 

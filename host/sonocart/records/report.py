@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from sonocart.journal.store import Event, Journal
 from sonocart.procedures.outcomes import percent_relief
 from sonocart.procedures.state import State
-from sonocart.records.journal import Event, Journal
 
 REPORT_VERSION = 1
 #: Fields people type freely; they may name someone, so a de-identified report drops their content.
@@ -63,9 +63,10 @@ def summarise(ev: Event) -> str:
         mg = ", ".join(f"{d} {v:g} mg" for d, v in p["mg_by_drug"].items())
         rate = f", {p['rate_ml_per_min']:g} mL/min" if p.get("rate_ml_per_min") else ""
         kind = "Test dose" if p.get("test_dose") else "Aliquot"
+        flags = "".join(f"; {f}" for f in p.get("flags", ()))
         return (
             f"{kind} {p['volume_ml']:g} mL syringe {p['syringe']} ({mg}{rate}) via {p['via']},"
-            f" total {p['fraction_after']:.0%} of max"
+            f" total {p['fraction_after']:.0%} of max{flags}"
         )
     if t == "aspirated":
         return f"Aspiration {p['result']}"
@@ -74,6 +75,17 @@ def summarise(ev: Event) -> str:
         return f"Timer {p['name']} {t.split('_')[1]}{dur}"
     if t == "prompt_acknowledged":
         return f"Acknowledged {p['id']}" + (" (by the next action)" if p.get("auto") else "")
+    if t == "stop_restated":
+        return f"STOP side restated (correction): {str(p['was']).upper()} -> {str(p['side']).upper()}"
+    if t == "prompt_expired":
+        return f"Prompt {p['id']} ended: {p['why']}"
+    if t == "escalation_cleared":
+        why = ", ".join(p.get("reasons", ()))
+        return f"Escalation ({why}) cleared for discharge by {p['clinician']}: {p['reason']}"
+    if t == "image_lost":
+        return f"IMAGE LOST during needle work: {p['reason']}"
+    if t == "image_restored":
+        return "Live image back"
     if t == "capture_added":
         return f"Image {p['number']} captured ({p['mm_per_px']:g} mm/px) {p.get('label', '')}".rstrip()
     if t == "input_rejected":
@@ -151,6 +163,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
         "procedure": {"id": proc.id, "name": proc.name, "bleeding_risk": proc.bleeding_risk},
         "patient": patient,
         "side": state.confirmed_side(),
+        "side_change": state.side_change(),
         "opened": _time(start, start, deidentify),
         "status": "completed" if state.completed else f"in progress: {state.current_phase_id()}",
         "answers": state.answers
@@ -180,6 +193,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
                     "via": a.via,
                     "operator": a.operator,
                     "over_limit": a.over_limit,
+                    "flags": list(a.flags),
                 }
                 for a in state.aliquots
             ],

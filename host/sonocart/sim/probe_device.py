@@ -1,7 +1,8 @@
 """The simulated probe interface's protocol logic, independent of any port.
 
 Feed it the host's bytes and the time; it answers HELLO with IDENTIFY, obeys
-START/STOP/SET_DEPTH, and says when a frame is due. Like a real probe it stops
+START/STOP/SET_DEPTH and ACKs each (a depth outside its range is refused with
+BAD_ARGUMENT; one that cannot change depth, a replay, answers UNSUPPORTED). Like a real probe it stops
 streaming when the host's heartbeats stop (a dead host must not keep a
 transducer firing) and counts the frames it could not send.
 """
@@ -34,8 +35,10 @@ class SimulatedProbeDevice:
         send: Callable[[bytes], None],
         now: Callable[[], float],
         serial_number: str = "SIM-0001",
+        depth_range_mm: tuple[float, float] | None = DEPTH_RANGE_MM,
     ) -> None:
         self.geometry = geometry
+        self.depth_range_mm = depth_range_mm  # None: the depth cannot be changed
         self._send = send
         self._now = now
         self._seq = SequenceCounter()
@@ -106,9 +109,14 @@ class SimulatedProbeDevice:
         elif msg.msg_id is pc.MsgId.STOP:
             self.streaming = False
         elif msg.msg_id is pc.MsgId.SET_DEPTH:
-            lo, hi = DEPTH_RANGE_MM
-            if lo <= msg.depth_end_mm <= hi and msg.depth_end_mm > self.geometry.depth_start_mm:
-                self.geometry = replace(self.geometry, depth_end_mm=msg.depth_end_mm)
-            else:
-                status = pc.AckStatus.BAD_ARGUMENT
+            status = self._set_depth(msg.depth_end_mm)
         self._emit(pc.Ack(self._seq.take(), int(msg.msg_id), msg.seq, status))
+
+    def _set_depth(self, depth_mm: float) -> pc.AckStatus:
+        if self.depth_range_mm is None:
+            return pc.AckStatus.UNSUPPORTED
+        lo, hi = self.depth_range_mm
+        if not (lo <= depth_mm <= hi and depth_mm > self.geometry.depth_start_mm):
+            return pc.AckStatus.BAD_ARGUMENT
+        self.geometry = replace(self.geometry, depth_end_mm=depth_mm)
+        return pc.AckStatus.OK

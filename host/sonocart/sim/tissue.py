@@ -1,16 +1,22 @@
-"""A realistic tissue scene for the simulated probe, computed in the probe's own scan-line space.
+"""Frames of a scene for the simulated probe, computed in the probe's own scan-line space.
 
-Speckle: complex Gaussian scatterers, weighted by each tissue's backscatter,
-convolved with a separable Gaussian point-spread function, so the envelope is
-Rayleigh-distributed (Rician where a specular reflector adds a coherent part).
-Anatomy (millimetres, z down from the transducer): bright skin, hypoechoic fat
-with septa, a bright fascial line, striated muscle, an anechoic vessel with a
-bright wall and a hypoechoic nerve with fascicles, and a bone surface. Round-trip
-attenuation is integrated along every beam, which gives posterior enhancement
-under fluid and an acoustic shadow under bone by physics rather than by paint.
-The needle (:mod:`sonocart.sim.needle`) is a specular line with reverberation
-below it. Deterministic for a seed; the tissue is static, electronic noise and
-the needle change per frame.
+Built once per (scene, geometry, line shape, seed):
+
+* anatomy painted in anatomical coordinates (:mod:`sonocart.sim.scenes`), which
+  follow the face of a convex probe;
+* speckle: complex Gaussian scatterers weighted by backscatter, plus the specular
+  interfaces, convolved with the transducer's point-spread function — axial ≈ λ,
+  lateral ≈ λ·F# widening with depth (:mod:`sonocart.sim.acoustics`) — so speckle
+  grain and blur follow the probe's frequency and the depth;
+* attenuation integrated along every beam at the probe's centre frequency, less the
+  probe's own front-end TGC: enhancement behind fluid, shadow behind bone, and loss
+  of penetration into receiver noise deeper on a high-frequency probe.
+
+Per frame (a few milliseconds): vessels re-drawn in their box (the artery pulsates
+at 72 /min, the vein is compressed by the probe every 10 s), breathing shifts the
+tissue below the skin along the beams, the needle (:mod:`sonocart.sim.needle_echo`)
+advances or withdraws with its comet tail and tip, and one of a few receiver-noise
+realisations is added. Deterministic for a seed: a frame depends only on (t, index).
 """
 
 from __future__ import annotations
@@ -21,33 +27,58 @@ import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.tables import amplitude_lut
+from sonocart.sim.acoustics import Transducer, sigma, transducer_for
+from sonocart.sim.anatomy import Maps, Vessel, anatomical_coordinates
 from sonocart.sim.needle import NeedlePath
+from sonocart.sim.needle_echo import NeedleEcho
+from sonocart.sim.scenes import DEFAULT_SCENE, scene
 
 FORMATS = ("u8", "u16", "iq")
 #: envelope of unit backscatter relative to full scale (≈ −28 dB: mid-grey at 60 dB DR).
 TISSUE_LEVEL = 0.04
 NOISE_REALISATIONS = 4
-REVERBERATIONS = 4
-#: receiver noise relative to unit tissue backscatter (−46 dB): it fills shadows, it is not attenuated.
-NOISE_LEVEL = 0.005
-AXIAL_PSF_MM = 0.25
-LATERAL_PSF_MM = 0.5
+#: receiver noise relative to unit tissue backscatter at the face (−70 dB), amplified by the probe's TGC.
+NOISE_LEVEL = 0.0003
+HEART_RATE_HZ = 1.2
+BREATHING_PERIOD_S = 4.0
+COMPRESSION_PERIOD_S = 10.0
+SKIN_MM = 2.0
+LATERAL_NODES = 6
 
 
-def default_needle(geometry: Geometry, angle_deg: float = 30.0) -> NeedlePath:
-    """An in-plane needle entering near the left end of the footprint, reaching about mid-depth."""
-    x0, _x1, _z0, _z1 = geometry.extent_mm()
-    depth = geometry.depth_end_mm - geometry.depth_start_mm
-    entry = (x0 * 0.6, geometry.depth_start_mm + 0.08 * depth)
-    if geometry.kind == "phased":  # a narrow near field: enter below the apex
-        entry = (-0.08 * depth, 0.12 * depth)
-    if angle_deg > 90.0:  # from the right: mirror the entry
-        entry = (-entry[0], entry[1])
-    target_depth = min(0.5 * depth, 26.0)  # about the nerve, above the bone
-    reach = (target_depth - entry[1]) / max(math.sin(math.radians(angle_deg)), 0.25)
+def default_needle(
+    geometry: Geometry, angle_deg: float = 30.0, target_mm: tuple[float, float] | None = None
+) -> NeedlePath:
+    """An in-plane needle at ``angle_deg`` whose tip reaches ``target_mm`` (x, z) when fully advanced.
+
+    Without a target: about mid-depth from near the left end of the footprint (the right end
+    for angles over 90°). The shaft starts where its path, traced back from the tip, leaves the
+    image or comes within 2 mm of the face; it advances between 45 % and 100 % of that length.
+    """
     dx, dz = math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))
-    while reach > 5.0 and not _well_inside(geometry, entry[0] + reach * dx, entry[1] + reach * dz):
-        reach -= 0.5  # keep the tip in view: a test can then tell where it is
+    depth = geometry.depth_end_mm - geometry.depth_start_mm
+    if target_mm is None:
+        x0, _x1, _z0, _z1 = geometry.extent_mm()
+        entry = (x0 * 0.6, geometry.depth_start_mm + 0.08 * depth)
+        if geometry.kind == "phased":  # a narrow near field: enter below the apex
+            entry = (-0.08 * depth, 0.12 * depth)
+        if angle_deg > 90.0:  # from the right: mirror the entry
+            entry = (-entry[0], entry[1])
+        target_depth = min(0.5 * depth, 26.0)  # about mid-depth, above deep bone
+        reach = (target_depth - entry[1]) / max(math.sin(math.radians(angle_deg)), 0.25)
+        while reach > 5.0 and not _well_inside(geometry, entry[0] + reach * dx, entry[1] + reach * dz):
+            reach -= 0.5  # keep the tip in view: a test can then tell where it is
+        return NeedlePath(entry, angle_deg, min_insertion_mm=0.45 * reach, max_insertion_mm=reach)
+    tx, tz = target_mm
+    near = geometry.depth_start_mm + 2.0 + (0.1 * depth if geometry.kind == "phased" else 0.0)
+    reach = 0.0
+    while reach < 4 * depth and tz - (reach + 0.5) * dz >= near:
+        if not _well_inside(geometry, tx - (reach + 0.5) * dx, tz - (reach + 0.5) * dz, margin=1.0):
+            break
+        reach += 0.5
+    if reach < 10.0:
+        raise ValueError(f"a {angle_deg}° needle cannot reach {target_mm} in this view")
+    entry = (tx - reach * dx, tz - reach * dz)
     return NeedlePath(entry, angle_deg, min_insertion_mm=0.45 * reach, max_insertion_mm=reach)
 
 
@@ -57,8 +88,100 @@ def _well_inside(geometry: Geometry, x: float, z: float, margin: float = 3.0) ->
     return bool(((li >= 0) & (li <= n - 1) & (si >= 0) & (si <= n - 1)).all())
 
 
+def _blur(field: np.ndarray, geometry: Geometry, transducer: Transducer, depth: np.ndarray) -> np.ndarray:
+    """Convolve with the PSF: unit-energy Gaussians, axial by FFT, lateral widening with depth.
+
+    ``depth`` is the depth of each sample (mm below the face); the lateral kernel is
+    evaluated at a few depths and blended linearly in between."""
+    n_lines, n = field.shape
+    dz = float(depth[1] - depth[0])
+    s_ax = max(sigma(transducer.axial_fwhm_mm()) / dz, 0.3)
+    k = np.arange(n)
+    k = np.minimum(k, n - k)
+    axial = np.exp(-0.5 * (k / s_ax) ** 2)
+    axial /= math.sqrt(float((axial**2).sum()))
+    out = np.fft.ifft(np.fft.fft(field, axis=1) * np.fft.fft(axial)[None, :], axis=1)
+    nodes = np.linspace(float(depth.min()), float(depth.max()), LATERAL_NODES)
+    blurred = []
+    for d in nodes:
+        if geometry.kind == "linear":
+            spacing = geometry.width_mm / (n_lines - 1)
+        else:
+            radius = geometry.radius_mm if geometry.kind == "convex" else 0.0
+            spacing = max(radius + d, 1.0) * math.radians(geometry.fov_deg) / (n_lines - 1)
+        s_lat = min(max(sigma(transducer.lateral_fwhm_mm(max(d, 0.5))) / spacing, 0.35), n_lines / 8)
+        taps = np.arange(-math.ceil(3 * s_lat), math.ceil(3 * s_lat) + 1)
+        w = np.exp(-0.5 * (taps / s_lat) ** 2)
+        w /= math.sqrt(float((w**2).sum()))
+        pad = len(taps)
+        padded = np.pad(out, ((pad, pad), (0, 0)), mode="reflect")
+        acc = np.zeros_like(out)
+        for tap, wt in zip(taps, w, strict=True):
+            acc += wt * padded[pad + tap : pad + tap + n_lines]
+        blurred.append(acc)
+    pos = np.clip(np.interp(depth, nodes, np.arange(LATERAL_NODES)), 0, LATERAL_NODES - 1)
+    lo = np.minimum(pos.astype(int), LATERAL_NODES - 2)
+    frac = (pos - lo)[None, :]
+    stack = np.stack(blurred)
+    cols = np.arange(n)
+    result: np.ndarray = stack[lo, :, cols].T * (1 - frac) + stack[lo + 1, :, cols].T * frac
+    return result
+
+
+class _VesselBox:
+    """The moving vessels of a scene, redrawn each frame inside their bounding box."""
+
+    def __init__(self, vessels: list[Vessel], X: np.ndarray, D: np.ndarray, edge_mm: float) -> None:
+        self.vessels = vessels
+        near = np.zeros(X.shape, dtype=bool)
+        for v in vessels:
+            (cx, cd), (ax, ad) = v.centre, v.semi_axes
+            near |= (np.abs(X - cx) < ax * 1.2 + 2.0) & (np.abs(D - cd) < ad * 1.2 + 2.0)
+        lines, samples = np.nonzero(near)
+        self.empty = lines.size == 0
+        if self.empty:
+            return
+        self.box = (
+            slice(int(lines.min()), int(lines.max()) + 1),
+            slice(int(samples.min()), int(samples.max()) + 1),
+        )
+        self.X = X[self.box].astype(np.float32)
+        self.D = D[self.box].astype(np.float32)
+        self.edge = max(edge_mm, 0.08)
+
+    def prepare(self, tissue: np.ndarray, unit: np.ndarray) -> None:
+        """``tissue``: the box's static field without vessels; ``unit``: unit speckle × gain there."""
+        self.tissue = tissue[self.box].copy()
+        self.unit = unit[self.box].copy()
+
+    def draw(self, out: np.ndarray, t_s: float) -> None:
+        lumen = np.zeros(self.X.shape, np.float32)
+        blood = np.zeros(self.X.shape, np.float32)
+        wall = np.zeros(self.X.shape, np.float32)
+        pulse_phase = (t_s * HEART_RATE_HZ) % 1.0
+        pulse = (pulse_phase / 0.12) * math.exp(1.0 - pulse_phase / 0.12)
+        c = (t_s % COMPRESSION_PERIOD_S) / COMPRESSION_PERIOD_S  # pressing between 55 % and 85 % of it
+        press = 0.5 - 0.5 * math.cos(2 * math.pi * min(max((c - 0.55) / 0.3, 0.0), 1.0))
+        for v in self.vessels:
+            (cx, cd), (ax, ad) = v.centre, v.semi_axes
+            if v.kind == "artery":
+                k = 1.0 + 0.08 * pulse
+                ax, ad, echo, wall_amp, wall_mm = ax * k, ad * k, 0.015, 2.2, 0.35
+            else:
+                flat = 1.0 - 0.85 * press
+                cd, ad = cd + ad * (1.0 - flat), ad * flat  # collapses from above, its floor stays
+                echo, wall_amp, wall_mm = 0.05, 1.1, 0.22
+            rho = np.sqrt(((self.X - cx) / ax) ** 2 + ((self.D - cd) / ad) ** 2)
+            dist = (rho - 1.0) * min(ax, ad)
+            inside = 1.0 / (1.0 + np.exp(np.clip(dist / self.edge, -30, 30)))
+            lumen = np.maximum(lumen, inside)
+            blood += echo * inside
+            wall += wall_amp * np.exp(-0.5 * ((dist - wall_mm) / wall_mm) ** 2)
+        out[self.box] = self.tissue * (1.0 - lumen) + self.unit * (blood + wall)
+
+
 class TissueScene:
-    """Frames of the scene for one geometry and line shape."""
+    """Frames of one scene for one geometry and line shape."""
 
     def __init__(
         self,
@@ -68,149 +191,89 @@ class TissueScene:
         seed: int = 1,
         needle: NeedlePath | None = None,
         with_needle: bool = True,
+        scene_name: str = DEFAULT_SCENE,
     ) -> None:
         self.geometry = geometry
         self.shape = (n_lines, n_samples)
+        self.scene = scene(scene_name)
+        self.transducer = tr = transducer_for(geometry)
         rng = np.random.default_rng(seed)
-        li, si = np.meshgrid(np.arange(n_lines), np.arange(n_samples), indexing="ij")
-        x, z = geometry.to_xz(li, si, n_lines, n_samples)
-        self.x, self.z = x, z
-        self.needle = (needle or default_needle(geometry)) if with_needle else None
-        backscatter, specular, atten_db_per_mm = self._anatomy(x, z)
-        scatterers = (rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape)) / math.sqrt(2)
-        speckle = self._psf(scatterers * backscatter)
         dz = (geometry.depth_end_mm - geometry.depth_start_mm) / (n_samples - 1)
-        round_trip_db = np.cumsum(atten_db_per_mm, axis=1) * dz
-        self._attenuation = 10.0 ** (-round_trip_db / 20.0)
-        tissue = (speckle + specular) * TISSUE_LEVEL * self._attenuation
-        # the static tissue plus receiver noise (not attenuated), a few realisations, made once:
-        # a frame then only adds the needle where it can be (a thin region around its path)
-        self._static = [
-            (
-                tissue
-                + (rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape))
-                * (NOISE_LEVEL * TISSUE_LEVEL)
-            ).astype(np.complex64)
+        self._pad = pad = math.ceil(self.scene.breathing_mm / 2 / dz) + 1 if self.scene.breathing_mm else 0
+        li, si = np.meshgrid(np.arange(n_lines), np.arange(-pad, n_samples + pad), indexing="ij")
+        x, z = geometry.to_xz(li, si, n_lines, n_samples)
+        self.x, self.z = x[:, pad : pad + n_samples], z[:, pad : pad + n_samples]
+        X, D = anatomical_coordinates(geometry, x, z)
+        maps = Maps(X, D, rng)
+        self.scene.paint(maps)
+        depth = geometry.depth_start_mm + np.arange(-pad, n_samples + pad) * dz
+        shape = X.shape
+        scatter = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / math.sqrt(2)
+        texture = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / math.sqrt(8)
+        # interfaces are coherent but rough: a little speckle of their own
+        tissue = _blur(scatter * maps.b + maps.spec * (1.0 + texture), geometry, tr, depth)
+        unit = _blur(scatter, geometry, tr, depth)
+        loss_db = np.cumsum(np.where(depth >= 0, tr.round_trip_db_per_mm(1.0) * maps.alpha, 0.0), axis=1) * dz
+        comp_db = np.array([tr.compensation_db(max(d, 0.0)) for d in depth])
+        gain = TISSUE_LEVEL * 10.0 ** ((comp_db[None, :] - loss_db) / 20.0)
+        self._gain = gain[:, pad : pad + n_samples]
+        self._work = (tissue * gain).astype(np.complex64)
+        self._vessels = _VesselBox(maps.vessels, X, D, sigma(tr.axial_fwhm_mm()))
+        if not self._vessels.empty:
+            self._vessels.prepare(self._work, (unit * gain).astype(np.complex64))
+        noise_gain = (NOISE_LEVEL * TISSUE_LEVEL * 10.0 ** (comp_db[pad : pad + n_samples] / 20.0))[None, :]
+        self._noise = [
+            ((rng.standard_normal(self.shape) + 1j * rng.standard_normal(self.shape)) * noise_gain).astype(
+                np.complex64
+            )
             for _ in range(NOISE_REALISATIONS)
         ]
-        self._prepare_needle()
+        self._skin = min(n_samples, max(1, round(SKIN_MM / dz)))
+        self._dz = dz
+        if needle is None and with_needle:
+            needle = default_needle(geometry, 30.0, self.scene.needle_target_mm)
+        self.needle = needle if with_needle else None
+        self._needle = (
+            None if self.needle is None else NeedleEcho(self.needle, geometry, n_lines, n_samples, tr)
+        )
+        if self._needle is not None:
+            self._needle_gain = self._gain.reshape(-1)[self._needle.idx]
         self._field = np.zeros(self.shape, dtype=np.complex64)
         self._env = np.zeros(self.shape, dtype=np.float32)
         self._u16 = np.zeros(self.shape, dtype=np.uint16)
 
-    # -- anatomy -------------------------------------------------------------------------------------
-    @staticmethod
-    def _anatomy(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(backscatter amplitude, coherent specular amplitude, attenuation dB/mm round trip)."""
-        b = np.full(x.shape, 0.8)
-        att = np.full(x.shape, 0.5)  # round trip, dB/mm: ≈ 0.5 dB/cm/MHz one way at 5 MHz
-        b[z < 1.5] = 1.6  # skin
-        fat = (z >= 1.5) & (z < 8.0)
-        b[fat] = 0.35
-        att[fat] = 0.35
-        septa = fat & (np.abs(np.sin(z * 1.3 + 0.25 * x)) < 0.08)
-        b[septa] = 1.1
-        muscle = z >= 8.8
-        b[muscle] = 0.7 * (1.0 + 0.6 * (np.sin(2.6 * z[muscle] - 0.35 * x[muscle]) > 0.55))
-        vessel_c, vessel_r = (-9.0, 19.0), 3.2
-        nerve_c, nerve_r = (7.0, 21.0), 3.8
-        dv = np.hypot(x - vessel_c[0], z - vessel_c[1])
-        dn = np.hypot(x - nerve_c[0], z - nerve_c[1])
-        b[dv < vessel_r] = 0.02
-        att[dv < vessel_r] = 0.02  # blood barely attenuates: posterior enhancement below
-        nerve = dn < nerve_r
-        fascicles = nerve & (np.sin(2.2 * (x - nerve_c[0])) * np.sin(2.2 * (z - nerve_c[1])) > 0.3)
-        b[nerve] = 0.3
-        b[fascicles] = 0.9
-        bone_z = 34.0 + 0.006 * x**2
-        under_bone = z > bone_z
-        att[under_bone] = 8.0  # acoustic shadow
-        specular = (
-            2.2 * np.exp(-0.5 * (z / 0.4) ** 2)  # skin surface
-            + 2.5 * np.exp(-0.5 * ((z - 8.4) / 0.25) ** 2)  # fascia
-            + 1.6 * np.exp(-0.5 * ((dv - vessel_r) / 0.2) ** 2)  # vessel wall
-            + 1.2 * np.exp(-0.5 * ((dn - nerve_r) / 0.25) ** 2)  # epineurium
-            + 7.0 * np.exp(-0.5 * ((z - bone_z) / 0.3) ** 2)  # bone surface
-        )
-        return b, specular, att
+    # -- motion ---------------------------------------------------------------------------------------
+    def breathing_shift(self, t_s: float) -> int:
+        """Samples the tissue below the skin is displaced along the beams at ``t_s``."""
+        if not self._pad:
+            return 0
+        amplitude = self.scene.breathing_mm / 2 / self._dz
+        return round(amplitude * math.sin(2 * math.pi * t_s / BREATHING_PERIOD_S))
 
-    def _psf(self, field: np.ndarray) -> np.ndarray:
-        """Convolve with a unit-energy separable Gaussian PSF (axial by FFT, lateral by a few taps)."""
-        g = self.geometry
-        n_lines, n_samples = self.shape
-        dz = (g.depth_end_mm - g.depth_start_mm) / (n_samples - 1)
-        sigma_s = AXIAL_PSF_MM / dz
-        k = np.arange(n_samples)
-        k = np.minimum(k, n_samples - k)
-        axial = np.exp(-0.5 * (k / sigma_s) ** 2)
-        out = np.fft.ifft(np.fft.fft(field, axis=1) * np.fft.fft(axial)[None, :], axis=1)
-        mid_depth = (g.depth_start_mm + g.depth_end_mm) / 2
-        if g.kind == "linear":
-            spacing = g.width_mm / (n_lines - 1)
-        else:
-            radius = g.radius_mm if g.kind == "convex" else 0.0
-            spacing = (radius + mid_depth) * math.radians(g.fov_deg) / (n_lines - 1)
-        sigma_l = max(0.6, LATERAL_PSF_MM / spacing)
-        taps = np.arange(-int(3 * sigma_l) - 1, int(3 * sigma_l) + 2)
-        lateral = np.exp(-0.5 * (taps / sigma_l) ** 2)
-        blurred = np.zeros_like(out)
-        padded = np.pad(out, ((len(taps), len(taps)), (0, 0)), mode="reflect")
-        for tap, w in zip(taps, lateral, strict=True):
-            blurred += w * padded[len(taps) + tap : len(taps) + tap + n_lines]
-        energy = math.sqrt(float((axial**2).sum() * (lateral**2).sum()))
-        return blurred / energy
-
-    # -- frames --------------------------------------------------------------------------------------
-    def _prepare_needle(self) -> None:
-        """Per-sample needle geometry along the whole path (static); a frame only varies the length."""
-        self._needle_idx = np.zeros(0, dtype=np.intp)
-        if self.needle is None:
-            return
-        n = self.needle
-        dx, dz = n.direction
-        strength = 0.05 + 0.55 * math.cos(math.radians(n.angle_deg)) ** 2
-        x, z = self.x.ravel(), self.z.ravel()
-        copies = []
-        near = np.zeros(x.size, dtype=bool)
-        for k in range(REVERBERATIONS + 1):  # k = 0 the shaft, then copies every 1.2 mm deeper, fading
-            px, pz = x - n.entry_mm[0], z - (n.entry_mm[1] + 1.2 * k)
-            along, across = px * dx + pz * dz, px * dz - pz * dx
-            copies.append((along, across, (0.45**k) * strength))
-            near |= (along > -1.0) & (along < n.max_insertion_mm + 1.0) & (np.abs(across) < 1.5)
-        idx = np.flatnonzero(near)
-        self._needle_idx = idx
-        self._needle_copies = [
-            (
-                along[idx],
-                amp * np.exp(-0.5 * (across[idx] / 0.28) ** 2) / (1.0 + np.exp(-along[idx] / 0.15)),
-            )
-            for along, across, amp in copies
-        ]
-        self._needle_att = self._attenuation.ravel()[idx] * TISSUE_LEVEL
-
-    def _needle_subset(self, t_s: float) -> np.ndarray:
-        """Needle echo amplitude at the samples near its path (relative to unit tissue backscatter)."""
-        assert self.needle is not None
-        length = self.needle.insertion_mm(t_s)
-        echo = np.zeros(self._needle_idx.size)
-        for along, base in self._needle_copies:
-            echo += base / (1.0 + np.exp((along - length) / 0.15))
-        return echo / TISSUE_LEVEL
-
+    # -- frames ---------------------------------------------------------------------------------------
     def needle_echo(self, t_s: float) -> np.ndarray:
-        """Needle shaft echo (specular, brighter when flatter) with reverberation below, as amplitude."""
+        """The needle's echo amplitude (unit tissue backscatter = 1) on the line grid, no attenuation."""
         echo = np.zeros(self.shape)
-        if self.needle is not None:
-            echo.ravel()[self._needle_idx] = self._needle_subset(t_s)
+        if self._needle is not None and self.needle is not None:
+            echo.reshape(-1)[self._needle.idx] = self._needle.echo(self.needle.insertion_mm(t_s))
         return echo
 
     def field(self, t_s: float, index: int) -> np.ndarray:
-        """Complex baseband (IQ) lines at ``t_s``, attenuation applied (a reused buffer)."""
-        np.copyto(self._field, self._static[index % NOISE_REALISATIONS])
-        if self.needle is not None:
-            flat = self._field.reshape(-1)
-            flat[self._needle_idx] += self._needle_subset(t_s) * self._needle_att
-        return self._field
+        """Complex baseband (IQ) lines at ``t_s``, probe TGC applied (a reused buffer)."""
+        if not self._vessels.empty:
+            self._vessels.draw(self._work, t_s)
+        n, pad, f = self.shape[1], self._pad, self._field
+        shift = self.breathing_shift(t_s)
+        np.copyto(f, self._work[:, pad + shift : pad + shift + n])
+        if shift:
+            np.copyto(
+                f[:, : self._skin], self._work[:, pad : pad + self._skin]
+            )  # the skin stays on the probe
+        if self._needle is not None and self.needle is not None:
+            flat = f.reshape(-1)
+            flat[self._needle.idx] += self._needle.echo(self.needle.insertion_mm(t_s)) * self._needle_gain
+        np.add(f, self._noise[index % NOISE_REALISATIONS], out=f)
+        return f
 
     def envelope(self, t_s: float, index: int) -> np.ndarray:
         """uint16 envelope (65535 = full scale); the returned buffer is reused."""

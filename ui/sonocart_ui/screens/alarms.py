@@ -1,6 +1,8 @@
 """Alarm and prompt list: every active prompt, highest priority first, each acknowledged by a person.
 
-Hard stops are not acknowledged away: they take a documented override (reason typed here)."""
+Hard stops are not acknowledged away: they take a documented override. Touching a stop's Override opens
+its own form (viewmodels/override.py): the stop named, an empty reason, a second operator's PIN where
+needed."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
-from sonocart.procedures.inputs import Override
-from sonocart_ui.viewmodels.alarm_style import flash_on
+from sonocart.cart.alarms import flash_on
+from sonocart_ui.viewmodels.override import OverrideForm
 from sonocart_ui.viewmodels.prompt_list import PromptRow, acknowledge, rows
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -38,20 +40,50 @@ class AlarmRow(BoxLayout):  # type: ignore[misc]
         if not self.blocking:
             acknowledge(app.session, self.prompt_id)
             return
-        reason = app.root.ids.screens.get_screen("alarms").ids.reason.text
-        rule = self.prompt_id.removeprefix("hard_stop:")
-        app.session.submit(lambda op: Override(rule, reason, op), f"override of {rule} documented")
+        app.root.ids.screens.get_screen("alarms").start_override(self.row)
 
 
 class AlarmsScreen(Screen):  # type: ignore[misc]
     empty = BooleanProperty(True)
+    override_title = StringProperty("")
 
     def __init__(self, **kwargs: object) -> None:
         self._shown: list[PromptRow] = []
+        self.override: OverrideForm | None = None
         super().__init__(**kwargs)
+
+    def on_kv_post(self, _base: object) -> None:
+        self.ids.second_pad.on_action = self._second_pressed
+
+    def start_override(self, row: PromptRow) -> None:
+        if self.override is None:
+            self.override = OverrideForm(App.get_running_app().session)
+        self.override.select(row.id.removeprefix("hard_stop:"), row.label)
+        self.ids.reason.text = ""  # each stop its own reason, never the last one typed
+        self._show_override()
+
+    def document_override(self) -> None:
+        if self.override is not None and self.override.submit(self.ids.reason.text):
+            self.ids.reason.text = ""
+        self._show_override()
+
+    def _second_pressed(self, key: str) -> None:
+        if self.override is not None:
+            self.override.press(key)
+        self._show_override()
+
+    def _show_override(self) -> None:
+        form = self.override
+        self.override_title = form.title() if form is not None else ""
+        self.ids.second_pad.show(form.actions() if form is not None else [])
 
     def refresh(self) -> None:
         new = rows(App.get_running_app().session)
+        if self.override is not None and self.override.rule:
+            if f"hard_stop:{self.override.rule}" not in {r.id for r in new}:  # passed or corrected
+                self.override.select("", "")
+                self.ids.reason.text = ""
+            self._show_override()
         self.empty = not new
         if new == self._shown:
             return
@@ -63,4 +95,4 @@ class AlarmsScreen(Screen):  # type: ignore[misc]
 
     def flash(self, now: float) -> None:
         for w in self.ids.rows.children:
-            w.marker_on = flash_on(w.row.style, now)
+            w.marker_on = flash_on(w.row.style.signal, now)

@@ -13,7 +13,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from sonocart_ui.viewmodels.live import LiveViewModel
+from sonocart.cart.live import LiveImaging, LiveView
+from sonocart_ui.viewmodels.live import image_actions
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -34,7 +35,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
     show_image_panel = BooleanProperty(False)
     needle_on = BooleanProperty(False)
 
-    def __init__(self, view_model: LiveViewModel, **kwargs: object) -> None:
+    def __init__(self, view_model: LiveImaging, **kwargs: object) -> None:
         self.vm = view_model  # before Screen.__init__: the kv rules (on_kv_post) use it
         self._texture: Texture | None = None
         self.textures_updated = 0
@@ -44,15 +45,19 @@ class LiveScreen(Screen):  # type: ignore[misc]
         app = App.get_running_app()
         self.ids.panel.ids.actions.on_action = app.step_action
         self.ids.image_actions.on_action = self._image_action
-        self.ids.image_actions.show(self.vm.image_actions())
+        self.ids.image_actions.show(image_actions(self.vm))
 
-    def refresh(self) -> None:
-        """Called every display tick: show a new frame if one came, and judge liveness (no text here)."""
+    def fit_stage(self) -> None:
+        """Size the imaging chain's output to the stage (before the core renders the next frame)."""
         stage = self.ids.stage
         w = max(64, min(int(stage.width), MAX_IMAGE_PX[0])) // 4 * 4
         h = max(64, min(int(stage.height), MAX_IMAGE_PX[1]))
         self.vm.resize(w, h)
-        view = self.vm.poll()
+
+    def refresh(self, view: LiveView | None) -> None:
+        """Called every display tick with what the core rendered: show a new frame, and its liveness."""
+        if view is None:
+            return
         if view.image is not None:
             self._show(view.image)
         self.live = view.liveness.live and not view.frozen
@@ -75,10 +80,10 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.ids.panel.show(view)
 
     def _image_action(self, key: str) -> None:
-        self.vm.press(key)
+        App.get_running_app().cart.imaging_press(key)
         self.settings_text = self.vm.settings_line()
         if key == "persistence":  # its button names the level now in force
-            self.ids.image_actions.show(self.vm.image_actions())
+            self.ids.image_actions.show(image_actions(self.vm))
 
     def on_stage_touch(self, touch: Any) -> bool:
         """A touch on the frozen image places a caliper point (image pixels, row 0 at the top).

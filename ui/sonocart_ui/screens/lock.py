@@ -32,6 +32,5 @@ class LockScreen(Screen):  # type: ignore[misc]
 
     def _press(self, key: str) -> None:
         app = App.get_running_app()
-        if app.lock.press(key):
-            app.go_procedure()
+        app.lock.press(key)  # on unlocking, the core's lock event takes the app back (app.after_unlock)
         self.refresh()

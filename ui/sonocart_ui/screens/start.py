@@ -17,6 +17,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 class StartScreen(Screen):  # type: ignore[misc]
     error = StringProperty("")
+    roster_note = StringProperty("")
 
     def __init__(self, form: StartForm, **kwargs: object) -> None:
         self.form = form
@@ -31,6 +32,7 @@ class StartScreen(Screen):  # type: ignore[misc]
         self.ids.procedures.show([Action(p, name, p == f.procedure_id) for p, name in f.procedures()])
         self.ids.operators.show([Action(o, o, o == f.operator) for o in f.operators()])
         self.error = f.error
+        self.roster_note = f.roster_note()
 
     def _pick_procedure(self, key: str) -> None:
         self.form.procedure_id = key

@@ -1,40 +1,41 @@
-"""How a prompt priority looks and sounds: one table for the screen and the status light (IEC 60601-1-8).
+"""How a prompt priority looks: the core's signal (marker, word, flash rate) plus its IEC colour.
 
-High: red, flashing ~2 Hz; medium: yellow, ~0.6 Hz; low: cyan, steady. Each also carries a marker
-(``!!!``, ``!!``, ``!``) and a word, so colour is never the only signal.
+High: red, flashing ~2 Hz; medium: yellow, ~0.6 Hz; low: cyan, steady. The marker and word mean colour is
+never the only signal. Which light and which burst a priority gets is the core's (``sonocart.cart.alarms``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sonocart.cart.alarms import AlarmSignal, signal_of
 from sonocart.procedures.prompts import Priority
 from sonocart_ui import theme
+
+COLOURS = {
+    Priority.HIGH: theme.ALARM_HIGH,
+    Priority.MEDIUM: theme.ALARM_MEDIUM,
+    Priority.LOW: theme.ALARM_LOW,
+}
 
 
 @dataclass(frozen=True)
 class AlarmStyle:
-    word: str
-    marker: str
+    signal: AlarmSignal
     colour: tuple[float, float, float, float]
-    flash_hz: float  # 0 = steady
-    indicator: str  # pedal-board light state
-    buzz: str  # buzzer priority when raised
 
+    @property
+    def word(self) -> str:
+        return self.signal.word
 
-STYLES = {
-    Priority.HIGH: AlarmStyle("HIGH", "!!!", theme.ALARM_HIGH, 2.0, "alarm_high", "high"),
-    Priority.MEDIUM: AlarmStyle("MEDIUM", "!!", theme.ALARM_MEDIUM, 0.6, "alarm_medium", "medium"),
-    Priority.LOW: AlarmStyle("LOW", "!", theme.ALARM_LOW, 0.0, "alarm_low", "low"),
-}
+    @property
+    def marker(self) -> str:
+        return self.signal.marker
+
+    @property
+    def flash_hz(self) -> float:
+        return self.signal.flash_hz
 
 
 def style_of(priority: Priority) -> AlarmStyle:
-    return STYLES[priority]
-
-
-def flash_on(style: AlarmStyle, now: float) -> bool:
-    """Whether a flashing marker is lit at ``now`` (50 % duty; IEC allows 20-60 % for high priority)."""
-    if style.flash_hz <= 0:
-        return True
-    return (now * style.flash_hz) % 1.0 < 0.5
+    return AlarmStyle(signal_of(priority), COLOURS[priority])

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sonocart.cart.session import CartSession
 from sonocart.procedures.inputs import EndLast, LastAction, StartLast
 from sonocart.procedures.last_mode import BOLUS_TIMER, INFUSION_TIMER, REPEAT_TIMER
 from sonocart.procedures.lipid import LipidPlan, lipid_plan
-from sonocart_ui.viewmodels.session import CartSession
 
 #: What each LAST timer means to the team, in the order they are shown.
 TIMER_LABELS = {

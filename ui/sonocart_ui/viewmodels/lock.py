@@ -1,40 +1,22 @@
-"""Screen lock: after an idle time outside the sterile phase a PIN is needed; the PIN says who acts next."""
+"""The lock screen's keypad: who is typing and the PIN so far. Whether and when to lock is the core's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sonocart_ui.viewmodels.session import CartSession
+from sonocart.cart.lock import ScreenLock
 
 
-class LockViewModel:
-    def __init__(self, session: CartSession, clock: Callable[[], float]) -> None:
-        self.session = session
-        self.clock = clock
-        self.locked = False
-        self.last_activity = clock()
-        self.operator_choice = ""
+class LockKeypad:
+    def __init__(self, lock: ScreenLock) -> None:
+        self.lock = lock
+        self.operator_choice = lock.session.operator
         self.pin = ""
-        self.message = ""
-
-    def touched(self) -> None:
-        self.last_activity = self.clock()
-
-    def check(self) -> bool:
-        """Lock after the idle time, never while sterile (no PIN with sterile gloves) nor during LAST
-        mode (no PIN during a resuscitation); True if locked."""
-        if self.session.sterile() or self.session.last_active():
-            self.last_activity = self.clock()
-        elif not self.locked and self.clock() - self.last_activity >= self.session.settings.idle_lock_s:
-            self.lock()
-        return self.locked
-
-    def lock(self) -> None:
-        self.locked = True
-        self.pin = ""
-        self.operator_choice = self.session.operator
         self.message = "Locked: choose who you are and enter your PIN"
-        self.session.changed()
+
+    def reset(self) -> None:
+        """A fresh keypad each time the screen locks (the PIN typed before is gone)."""
+        self.operator_choice = self.lock.session.operator
+        self.pin = ""
+        self.message = "Locked: choose who you are and enter your PIN"
 
     def press(self, key: str) -> bool:
         """Keypad and operator buttons; True when unlocked by this press."""
@@ -46,18 +28,10 @@ class LockViewModel:
         elif name == "back":
             self.pin = self.pin[:-1]
         elif name == "ok":
-            return self._unlock()
-        self.session.changed()
-        return False
-
-    def _unlock(self) -> bool:
-        if self.session.settings.check_pin(self.operator_choice, self.pin):
-            self.locked = False
-            self.session.operator = self.operator_choice
-            self.last_activity = self.clock()
-            self.session.say(f"unlocked: {self.operator_choice} is operating")
-            return True
-        self.pin = ""
-        self.message = "Wrong PIN or operator: try again"
-        self.session.changed()
+            if self.lock.unlock(self.operator_choice, self.pin):
+                self.pin = ""
+                return True
+            self.pin = ""
+            self.message = "Wrong PIN or operator: try again"
+        self.lock.session.changed()
         return False

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sonocart.cart.session import CartSession
 from sonocart.procedures.inputs import Acknowledge
 from sonocart_ui.viewmodels.alarm_style import AlarmStyle, style_of
-from sonocart_ui.viewmodels.session import CartSession
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,10 @@ def rows(session: CartSession) -> list[PromptRow]:
     for p in session.prompts():
         st = style_of(p.priority)
         action = "Override on the alarm list" if p.blocking else "Acknowledge"
-        out.append(PromptRow(p.id, f"{st.marker} {st.word}: {p.text}", st, p.blocking, action))
+        label = f"{st.marker} {st.word}: {p.text}"
+        if p.acknowledged:
+            action, label = "Acknowledged", f"{label} (acknowledged: shown while it lasts)"
+        out.append(PromptRow(p.id, label, st, p.blocking, action))
     return out
 
 

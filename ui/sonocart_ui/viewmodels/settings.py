@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sonocart.ui_settings import PEDAL_ACTIONS, PEDAL_CONTEXTS, PEDAL_KEYS, default_pedal_map
-from sonocart_ui.viewmodels.session import CartSession
+from sonocart.cart.session import CartSession
+from sonocart.cart.settings import PEDAL_ACTIONS, PEDAL_CONTEXTS, PEDAL_KEYS, default_pedal_map
 
 IDLE_STEPS_S = (30.0, 60.0, 120.0, 300.0, 600.0)
 #: Short names that fit a 12 mm-high button on the 7-inch screen.

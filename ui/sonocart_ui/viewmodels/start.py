@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sonocart_ui.viewmodels.session import CartSession
+from sonocart.cart.session import CartSession
+from sonocart.cart.settings import DEMO_PIN
 
 FIELDS = ("name", "id", "birth_date", "weight")
 
@@ -26,6 +27,15 @@ class StartForm:
 
     def operators(self) -> list[str]:
         return [o.id for o in self.session.settings.operators]
+
+    def roster_note(self) -> str:
+        """What the team must know about the roster: the demo team's known PIN, or that there is none."""
+        settings = self.session.settings
+        if settings.demo:
+            return f"DEMO team (PIN {DEMO_PIN}): simulated devices, not for patients"
+        if not settings.operators:
+            return "No operators registered in the cart settings: a procedure cannot be started"
+        return ""
 
     def missing(self) -> list[str]:
         out = [f for f in ("name", "id", "birth_date") if not self.values[f].strip()]

@@ -10,32 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sonocart.cart.pedal_actions import CONFIRM_KINDS
+from sonocart.cart.session import CartSession
 from sonocart.procedures.catalogue import Step
 from sonocart.procedures.inputs import (
     Answer,
-    Aspirate,
+    ClearEscalation,
     Confirm,
     FinishInjection,
-    LogAliquot,
     NewNeedle,
     TestDose,
 )
-from sonocart.procedures.outcomes import FUNCTION_TESTS
-from sonocart_ui.viewmodels.session import CartSession
+from sonocart.procedures.patient import identifiers_line
+from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.medications import MedicationsForm
 
-#: Usual strength (%) offered for each local anaesthetic when drawing up; the engine checks the dose.
-LA_STRENGTH = {"lidocaine": 1.0, "bupivacaine": 0.25, "levobupivacaine": 0.25, "ropivacaine": 0.375}
-CONFIRM_KINDS = frozenset({"confirm", "captures", "observation", "discharge", "follow_up"})
+__all__ = ["CONFIRM_KINDS", "NO_STEP", "Action", "StepForm", "StepView"]
 #: antithrombotic button cycle: not taking -> taking, held -> taking, NOT held
 _AT_CYCLE = {None: True, True: False, False: None}
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: str
-    selected: bool = False
-    primary: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,8 +52,8 @@ class StepForm:
         self.selected: set[str] = set()
         self.cycle: dict[str, bool | None] = {}
         self.entry = ""
-        self.function_test = "sit_to_stand_s"
-        self.volume_ml = session.settings.aliquot_ml
+        self.function_test = ""
+        self.medications: MedicationsForm | None = None
 
     # -- view -------------------------------------------------------------------------------------
     def _sync(self, step: Step) -> None:
@@ -73,6 +65,11 @@ class StepForm:
         self.cycle = {}
         prefill = self.session.prefill.get(step.id)
         self.entry = "" if prefill is None else f"{prefill:g}"
+        self.function_test = step.tests[0].id if step.tests else ""
+        eng = self.session.engine
+        self.medications = None
+        if step.kind == "medications" and eng is not None:
+            self.medications = MedicationsForm(self.session.catalogue, eng.state.procedure)
         if step.kind == "team":
             self.selected = {o.id for o in self.session.settings.operators}
 
@@ -89,6 +86,8 @@ class StepForm:
         detail = " · ".join(x for x in (detail, self.timers_line()) if x)
         if step.kind == "discharge":
             detail = "\n".join([detail, *(f"- {i}" for i in eng.discharge_instructions())]).strip()
+        if step.id == "patient_identifiers":  # the team matches these against the wristband
+            detail = "\n".join(x for x in (identifiers_line(st.patient), detail) if x)
         entry = self.entry if step.kind in ("number", "outcome") else None
         return StepView(phase.title, step.id, step.kind, step.text, progress, tuple(actions), entry, detail)
 
@@ -96,6 +95,10 @@ class StepForm:
         kind = step.kind
         st = self.session.engine.state  # type: ignore[union-attr]
         sel = self.selected
+        if kind == "discharge" and st.escalated():  # the core blocks discharge until a clinician clears it
+            why = ", ".join(st.escalation_reasons())
+            op = self.session.operator
+            return [Action("clear_escalation", f"Clear for discharge as {op}")], f"[!] ESCALATED: {why}"
         if kind in CONFIRM_KINDS:
             return [Action("confirm", "Confirm", primary=True)], ""
         if kind == "yesno":
@@ -114,13 +117,14 @@ class StepForm:
             acts = [Action(f"confirm_as:{m}", f"{m} confirms", m in done) for m in st.team()]
             return acts, f"confirmed: {', '.join(done) or 'nobody yet'}"
         if kind == "two_person_stop":
-            done = st.confirmations.get(step.id, [])
+            said = st.stop_answers.get(step.id, {})  # one answer per person: [X] on the side they stated
             acts = [
-                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", m in done)
+                Action(f"stop:{m}:{s}", f"{m}: {s.upper()}", said.get(m) == s)
                 for m in st.team()
                 for s in st.procedure.sides
             ]
-            return acts, f"side stated by: {', '.join(done) or 'nobody yet'} (two different people)"
+            stated = ", ".join(f"{m} {s.upper()}" for m, s in said.items()) or "nobody yet"
+            return acts, f"side stated by: {stated} (two different people; touch the other side to restate)"
         if kind == "allergies":
             acts = [
                 Action(f"allergy:{a}", al.name, a in sel)
@@ -136,12 +140,8 @@ class StepForm:
                 acts.append(Action(f"drug:{d}", drug.name + suffix, state is not None))
             label = "None taken" if not self._taking() else f"Done ({len(self._taking())})"
             return [*acts, Action("done", label, primary=True)], "tap: taking & held / NOT held / not taking"
-        if kind == "medications":
-            acts = [
-                Action(f"med:{d}", f"{la.name} {LA_STRENGTH.get(d, 0.5):g}%", d in sel)
-                for d, la in self.session.catalogue.local_anaesthetics.items()
-            ]
-            return [*acts, Action("done", "Drawn and labelled", primary=True)], "one labelled syringe each"
+        if kind == "medications" and self.medications is not None:
+            return self.medications.actions()
         if kind in ("number", "outcome"):
             return self._keypad(step), ""
         if kind == "injection":
@@ -151,9 +151,7 @@ class StepForm:
     def _keypad(self, step: Step) -> list[Action]:
         acts = []
         if step.measure == "function":
-            acts = [
-                Action(f"test:{t}", label, t == self.function_test) for t, label in FUNCTION_TESTS.items()
-            ]
+            acts = [Action(f"test:{t.id}", t.label, t.id == self.function_test) for t in step.tests]
         keys = [*"789456123", "dot", "0", "back"]
         labels = {"dot": ".", "back": "DEL"}
         acts += [Action(f"digit:{k}" if k.isdigit() else k, labels.get(k, k)) for k in keys]
@@ -165,7 +163,7 @@ class StepForm:
             Action("aspirate:negative", "Aspirate: negative", primary=True),
             Action("aspirate:positive", "Aspirate: BLOOD/CSF"),
             Action("vol:-", "− 1 mL"),
-            Action("aliquot", f"Log {self.volume_ml:g} mL", primary=True),
+            Action("aliquot", f"Log {self.session.aliquot_ml:g} mL", primary=True),
             Action("vol:+", "+ 1 mL"),
             Action("test_dose", "Test dose"),
             Action("new_needle", "New needle"),
@@ -173,9 +171,15 @@ class StepForm:
         ]
 
     def _dose_line(self) -> str:
-        st = self.session.engine.state  # type: ignore[union-attr]
-        total = sum(a.volume_ml for a in st.aliquots)
-        return f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max"
+        panel = self.session.injection_panel()  # the core's dose guard; the view only shows it
+        if panel is None:
+            return "no syringe drawn"
+        line = f"aliquots {panel.aliquots} · {panel.total_ml:g} mL · dose {panel.fraction:.0%} of max"
+        drugs = "; ".join(d.text() for d in panel.drugs)
+        line += f" · syringe {panel.syringe}: {drugs} · {panel.ml_left:.1f} mL left to the maximum"
+        line += f" · inject at most {panel.max_rate_ml_per_min:g} mL/min"
+        warning = panel.warning_text()
+        return f"{line}\n[!] {warning}" if warning else line
 
     def timers_line(self) -> str:
         """Running timers with their time left (pause between aliquots, observation, LAST watch...)."""
@@ -204,6 +208,9 @@ class StepForm:
         s = self.session
         if name == "confirm":
             return s.submit(lambda op: Confirm(sid, op), f"{step.text[:40]} — confirmed")
+        if name == "clear_escalation":  # the signed-in clinician (who unlocked with their PIN) is named
+            why = "reviewed at the cart: fit for discharge"
+            return s.submit(lambda op: ClearEscalation(op, why, op), f"escalation cleared by {s.operator}")
         if name == "confirm_as":
             return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {arg}")
         if name == "stop":
@@ -213,7 +220,12 @@ class StepForm:
             return s.submit(lambda op: Answer(sid, name == "yes", op), f"answered {name}")
         if name == "side":
             return s.submit(lambda op: Answer(sid, arg, op), f"side {arg.upper()}")
-        if name in ("opt", "member", "allergy", "med"):
+        if step.kind == "medications" and self.medications is not None and name != "done":
+            if self.medications.press(name, arg):
+                s.changed()
+                return True
+            return False
+        if name in ("opt", "member", "allergy"):
             if step.kind == "choice" and not step.multiple:
                 return s.submit(lambda op: Answer(sid, arg, op), f"{arg.replace('_', ' ')}")
             self.selected ^= {arg}
@@ -262,15 +274,8 @@ class StepForm:
     def _done(self, step: Step) -> bool:
         sid = step.id
         value: Any
-        if step.kind == "medications":
-            value = [
-                {
-                    "id": chr(ord("A") + i),
-                    "labelled": True,
-                    "contents": [{"drug": d, "percent": LA_STRENGTH.get(d, 0.5)}],
-                }
-                for i, d in enumerate(sorted(self.selected))
-            ]
+        if step.kind == "medications" and self.medications is not None:
+            value = self.medications.answer()
         elif step.kind == "antithrombotics":
             value = self._taking()
         else:
@@ -280,23 +285,17 @@ class StepForm:
     def _inject(self, name: str, arg: str) -> bool:
         s = self.session
         if name == "aspirate":
-            return s.submit(lambda op: Aspirate(arg, op), f"aspiration {arg}")
+            return s.aspirate(arg, "touch")
         if name == "vol":
-            self.volume_ml = max(0.5, self.volume_ml + (1.0 if arg == "+" else -1.0))
-            s.changed()
+            s.set_aliquot_ml(s.aliquot_ml + (1.0 if arg == "+" else -1.0))
             return True
         if name == "aliquot":
-            return self.log_aliquot("touch", None)
+            return s.log_aliquot("touch", None)
         if name == "test_dose":
-            return s.submit(lambda op: TestDose(self.volume_ml, op), "test dose logged")
+            vol = s.aliquot_ml
+            return s.submit(lambda op: TestDose(vol, op), "test dose logged")
         if name == "new_needle":
             return s.submit(lambda op: NewNeedle(op), "needle withdrawn: STOP again before the next")
         if name == "finish":
             return s.submit(lambda op: FinishInjection(op), "injection finished")
         return False
-
-    def log_aliquot(self, via: str, press_id: str | None) -> bool:
-        vol = self.volume_ml
-        return self.session.submit(
-            lambda op: LogAliquot(vol, op, via=via, press_id=press_id), f"aliquot {vol:g} mL logged ({via})"
-        )

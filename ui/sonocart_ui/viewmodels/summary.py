@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from sonocart.cart.session import CartSession
+from sonocart.journal.store import JournalError
 from sonocart.records.export import export_record
-from sonocart.records.journal import JournalError
-from sonocart_ui.viewmodels.session import CartSession
 
 
 def summary_lines(session: CartSession) -> list[str]:

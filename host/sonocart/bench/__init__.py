@@ -1,1 +1,0 @@
-"""``python -m sonocart.bench``: the live B-mode chain against an OpenCV reference (docs/performance.md)."""

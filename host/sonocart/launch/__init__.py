@@ -1,0 +1,1 @@
+"""Starting the cart: finding or simulating devices, a private X server, and stopping everything cleanly."""

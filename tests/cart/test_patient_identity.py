@@ -1,0 +1,56 @@
+"""Identity (issue 13, item 7, in part): a date of birth is validated at the session boundary and stored
+ISO; the identifier step shows name, date of birth and MRN for the team to match."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sonocart.procedures.patient import PatientError, birth_date_iso
+from sonocart_ui.viewmodels.step_form import StepForm
+from tests.ui.vm_fixtures import new_session
+
+TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.mark.parametrize(
+    ("typed", "iso"),
+    [
+        ("12/04/1958", "1958-04-12"),
+        ("1.2.1990", "1990-02-01"),
+        ("1958-04-12", "1958-04-12"),
+        ("19580412", "1958-04-12"),
+    ],
+)
+def test_day_first_and_iso_dates_of_birth_are_stored_iso(typed: str, iso: str) -> None:
+    assert birth_date_iso(typed, TODAY) == iso
+
+
+@pytest.mark.parametrize(
+    "typed", ["04/31/1958", "31/02/1980", "12041958", "April 1958", "02/12/2026x", "01/01/2027"]
+)
+def test_ambiguous_impossible_or_future_dates_of_birth_are_refused(typed: str) -> None:
+    with pytest.raises(PatientError):
+        birth_date_iso(typed, TODAY)
+
+
+def test_the_session_refuses_an_invalid_birth_date_and_the_identifier_step_shows_all_three(
+    tmp_path: Path,
+) -> None:
+    session = new_session(tmp_path)
+    with pytest.raises(PatientError, match="dd/mm/yyyy"):
+        session.start(
+            "femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1", "birth_date": "12041958"}, 72, "dr_ana"
+        )
+    assert session.record is None
+    session.start(
+        "femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1", "birth_date": "12/04/1958"}, 72, "dr_ana"
+    )
+    assert session.engine is not None and session.engine.state.patient["birth_date"] == "1958-04-12"
+    form = StepForm(session)
+    assert form.press("member:rn_ben") and form.press("done")
+    view = form.view()
+    assert view.step_id == "patient_identifiers"
+    assert "Name: DOE, JANE · Date of birth: 1958-04-12 · MRN: MRN1" in view.detail

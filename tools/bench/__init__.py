@@ -1,0 +1,1 @@
+"""``python -m tools.bench``: the live B-mode chain against an OpenCV reference (docs/performance.md)."""

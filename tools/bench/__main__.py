@@ -1,0 +1,157 @@
+"""Benchmark: the live chain against a tuned OpenCV chain, needle enhancement and the simulator, one core.
+
+Every variant runs interleaved frame by frame on the same frames, on one pinned
+core, so machine load hits all alike; medians are compared:
+
+* the full live chain (128 × 1024 uint16, convex, → 800 × 600, every stage on) —
+  ours, and OpenCV tuned (float maps and fixed-point maps; the faster is counted);
+* scan conversion alone: ours (``cv2.remap`` on the tissue bands) and the rejected
+  plain-numpy exact bilinear (:mod:`tools.bench.numpy_bilinear`);
+* needle enhancement on the 800 × 600 image (a needle in the femoral scene);
+* a simulator frame per scene (128 × 512, the simulator's default, and 128 × 1024).
+
+Allocation is measured with tracemalloc: the largest traced peak above the
+pre-frame level over steady-state frames, less the harness's own. The last line
+is machine-readable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from sonocart.imaging.needle import NeedleDetector
+from sonocart.imaging.pipeline import BModePipeline
+from sonocart.imaging.scanconvert import ScanConverter
+from sonocart.imaging.settings import DisplaySettings
+from sonocart.sim.probe_sim import PROBES
+from sonocart.sim.scenes import SCENES
+from sonocart.sim.tissue import TissueScene, default_needle
+
+N_LINES, N_SAMPLES, WIDTH, HEIGHT = 128, 1024, 800, 600
+
+
+def live_settings() -> DisplaySettings:
+    """A realistic live setting: every stage switched on."""
+    return DisplaySettings(
+        dynamic_range_db=60.0,
+        gain_db=4.0,
+        tgc_db=(-6.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0),
+        persistence=0.5,
+        smoothing=True,
+        grey_map="soft",
+        depth_scale=True,
+        focus_depth_mm=30.0,
+        needle_guide_deg=35.0,
+    )
+
+
+def _pin_to_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        cpu = sorted(os.sched_getaffinity(0))[-1]
+        os.sched_setaffinity(0, {cpu})
+        return f"cpu {cpu}"
+    return "no affinity control"
+
+
+def alloc_bytes_per_frame(step: Callable[[], object], frames: int) -> int:
+    """Largest traced-memory peak above the pre-frame level over ``frames`` steady-state calls."""
+    worst = 0
+    tracemalloc.start()
+    try:
+        for _ in range(frames):
+            before = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            step()
+            worst = max(worst, tracemalloc.get_traced_memory()[1] - before)
+    finally:
+        tracemalloc.stop()
+    return worst
+
+
+def _interleaved(
+    variants: dict[str, Callable[[int], object]], frames: int, warm_up: int = 20
+) -> dict[str, float]:
+    """Median ms per call of each variant, the variants called in turn on frame k = 0, 1, 2, ..."""
+    for k in range(warm_up):
+        for fn in variants.values():
+            fn(k)
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for k in range(frames):
+        for name, fn in variants.items():
+            t0 = time.perf_counter()
+            fn(k)
+            times[name].append((time.perf_counter() - t0) * 1e3)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
+    ap.add_argument("--frames", type=int, default=300, help="timed frames per variant")
+    args = ap.parse_args(argv)
+    import cv2
+
+    from tools.bench.numpy_bilinear import NumpyBilinear
+    from tools.bench.opencv_reference import OpenCVReference
+
+    where = _pin_to_one_core()
+    g = PROBES["convex"]
+    settings = live_settings()
+    scene = TissueScene(g, N_LINES, N_SAMPLES, seed=7, needle=default_needle(g, 35.0))
+    frames = [scene.envelope(t_s=0.1 * k, index=k).copy() for k in range(8)]
+    ours = BModePipeline(WIDTH, HEIGHT, settings)
+    float_ref = OpenCVReference(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT, settings, False)
+    fixed_ref = OpenCVReference(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT, settings, True)
+    u8 = [np.ascontiguousarray((f >> 8).astype(np.uint8)) for f in frames]
+    conv = ScanConverter(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT)
+    numpy_conv = NumpyBilinear(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT)
+    detector = NeedleDetector()
+    bare = BModePipeline(WIDTH, HEIGHT, DisplaySettings())
+    images = [(bare.process(f, g)[0].copy(), bare.process(f, g)[1]) for f in frames]
+    chain = _interleaved(
+        {
+            "ours": lambda k: ours.process(frames[k % 8], g),
+            "opencv float maps": lambda k: float_ref.process(frames[k % 8]),
+            "opencv fixed-point maps": lambda k: fixed_ref.process(frames[k % 8]),
+            "scan conversion: ours (cv2.remap, tissue bands)": lambda k: conv.convert(u8[k % 8]),
+            "scan conversion: numpy exact bilinear": lambda k: numpy_conv.convert(u8[k % 8]),
+            "needle enhancement 800x600": lambda k: detector.detect(images[k % 8][0], images[k % 8][1], g),
+        },
+        args.frames,
+    )
+    sims: dict[str, Callable[[int], object]] = {}
+    for name in SCENES:
+        for n_samples in (512, 1024):
+            s = TissueScene(PROBES["linear"], N_LINES, n_samples, seed=3, scene_name=name)
+            sims[f"sim {name} 128x{n_samples}"] = lambda k, s=s: s.envelope(k / 30.0, k)  # type: ignore[misc]
+    sim = _interleaved(sims, max(60, args.frames // 3), warm_up=5)
+    cycle = itertools.cycle(frames)  # (a counter would allocate its large ints and be counted)
+    harness = alloc_bytes_per_frame(lambda: next(cycle), 100)  # what measuring itself costs
+    alloc = max(0, alloc_bytes_per_frame(lambda: ours.process(next(cycle), g), 100) - harness)
+
+    best = min(("opencv float maps", "opencv fixed-point maps"), key=lambda n: chain[n])
+    print(f"# numpy {np.__version__}, opencv {cv2.__version__}, python {sys.version.split()[0]}, {where}")
+    print(f"# chain: {N_LINES}x{N_SAMPLES} uint16 convex -> {WIDTH}x{HEIGHT}, {settings}")
+    for name, ms in {**chain, **sim}.items():
+        print(f"# {name:50s} p50 {ms:7.3f} ms")
+    print(f"# ratio against the faster OpenCV variant ({best}); tracemalloc harness alone: {harness} B")
+    sim_worst = max(sim.values())
+    print(
+        f"pipeline_ms={chain['ours']:.3f} opencv_ms={chain[best]:.3f} "
+        f"ratio={chain['ours'] / chain[best]:.3f} "
+        f"alloc_bytes_per_frame={alloc} needle_ms={chain['needle enhancement 800x600']:.3f} "
+        f"sim_worst_ms={sim_worst:.3f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Release engineering (not shipped): the release key and signed update bundles."""

@@ -1,0 +1,55 @@
+"""``make screenshots``: run the end-to-end procedure on both cart screens and keep its screenshots.
+
+Writes ``docs/screenshots/800x480/*.png`` and ``docs/screenshots/1280x800/*.png`` (on a private Xvfb).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sonocart.launch.xvfb import Xvfb  # noqa: E402
+
+SIZES = ("800x480", "1280x800")
+KEEP = (
+    "01-start",
+    "02-sign-in-team",
+    "04-time-out-medications",
+    "06-live-frozen-calipers",
+    "07-live-prompt",
+    "08-sign-out",
+    "10-alarms",
+    "11-summary",
+    "12-lock",
+    "13-settings",
+)
+
+
+def main() -> int:
+    out_root = ROOT / "docs" / "screenshots"
+    with Xvfb(1280, 800) as xvfb:
+        env = dict(os.environ, DISPLAY=xvfb.display)
+        env.pop("WAYLAND_DISPLAY", None)
+        for size in SIZES:
+            with tempfile.TemporaryDirectory() as tmp:
+                art = Path(tmp) / "art"
+                cmd = [sys.executable, str(ROOT / "tests" / "ui" / "procedure_scenario.py"), "--size", size]
+                cmd += ["--link", f"{tmp}/probe", "--artifacts", str(art), "--report", f"{tmp}/r.json"]
+                subprocess.run(cmd, env=env, check=True, timeout=300, stderr=subprocess.DEVNULL)
+                dest = out_root / size
+                dest.mkdir(parents=True, exist_ok=True)
+                for name in KEEP:
+                    shutil.copyfile(art / f"{name}.png", dest / f"{name}.png")
+                print(f"{dest}: {len(KEEP)} screenshots")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
