@@ -15,7 +15,7 @@ from sonocart.firmware_tool.verify import check_files, check_identity, mpy_loada
 
 REBOOT_WAIT_S = 15.0
 #: How long the REPL gets to answer before the board is taken to be running the firmware.
-REPL_PROBE_S = 5.0
+REPL_PROBE_S = 3.0
 
 
 def info(port: str, fw: Build | None) -> Report:
