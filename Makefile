@@ -10,10 +10,16 @@ STAMP := $(VENV)/.installed
 CART_DEB_PACKAGES := $(shell grep -v '^\#' packaging/debian-packages.txt)
 # Debian packages: a virtual X server and Mesa for the Kivy window in tests and on headless machines,
 # SDL/GL runtime libraries Kivy's wheels load, the PACS server and the DICOM validator for record tests.
+# Node and npm run the emulated Pico (tools/emulated_pico); Debian's nodejs and npm, unless a node
+# and npm are already installed (NodeSource's nodejs bundles npm and conflicts with Debian's npm).
+NODE_DEB := $(if $(and $(shell command -v node),$(shell command -v npm)),,nodejs npm)
 DEB_PACKAGES := xvfb xauth libgl1-mesa-dri libgl1 libegl1 libmtdev1 libxrender1 orthanc dicom3tools poppler-utils mount systemd \
-  $(CART_DEB_PACKAGES)
+  $(NODE_DEB) $(CART_DEB_PACKAGES)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
+# The emulated Pico's npm packages, exactly as package-lock.json pins them.
+EMU_DIR := tools/emulated_pico
+EMU_STAMP := $(EMU_DIR)/node_modules/.installed
 # make install: DESTDIR installs into a prefix (an image being built, a test root); RELEASE_KEY=pem adds
 # the public key `sonocart update` accepts; make uninstall PURGE=1 also deletes records and the user.
 DESTDIR ?=
@@ -44,7 +50,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	@touch $@
 
-setup: system-deps $(STAMP) ## Create .venv and install everything (idempotent)
+$(EMU_STAMP): $(EMU_DIR)/package.json $(EMU_DIR)/package-lock.json
+	@echo "Installing the emulated Pico's npm packages (npm ci in $(EMU_DIR))"
+	cd $(EMU_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: system-deps $(STAMP) $(EMU_STAMP) ## Create .venv, install everything incl. the emulated Pico's npm packages (idempotent)
 
 run: setup ## The cart app, on simulated devices when no hardware is attached (then with the demo team, said on screen)
 	$(BIN)/sonocart run --demo

@@ -16,6 +16,30 @@ from sonocart.wire import pedal_codec as pc
 
 _READ_MAX = const(64)
 _MAINTENANCE_FLAG = "/maintenance"
+# Why the chip last reset, beyond what machine.reset_cause() says (RP2040 datasheet 4.7.6
+# WATCHDOG REASON, 2.10.8 VREG_AND_CHIP_RESET CHIP_RESET; RP2350: WATCHDOG at 0x400d8000).
+_WATCHDOG_REASON_RP2040 = const(0x40058008)
+_WATCHDOG_REASON_RP2350 = const(0x400D8008)
+_CHIP_RESET_RP2040 = const(0x40064008)
+_REASON_TIMER = const(1)
+_HAD_RUN = const(1 << 16)
+
+
+def _reset_cause() -> int:
+    """The last reset as a pedal-link reset cause.
+
+    MicroPython's reset_cause() is WDT_RESET whenever the watchdog rebooted the chip, which it
+    also does for machine.reset() (mpremote reset, flash, maintenance): only the watchdog's
+    REASON register tells an expiry (TIMER) from a forced reboot. Without a watchdog reboot
+    it says PWRON_RESET; on an RP2040 CHIP_RESET tells the RUN pin (reset button) apart.
+    """
+    rp2040 = "RP2040" in sys.implementation._machine  # type: ignore[attr-defined]
+    if machine.reset_cause() == machine.WDT_RESET:
+        reason = machine.mem32[_WATCHDOG_REASON_RP2040 if rp2040 else _WATCHDOG_REASON_RP2350]
+        return pc.RESET_WATCHDOG if reason & _REASON_TIMER else pc.RESET_SOFT
+    if rp2040 and machine.mem32[_CHIP_RESET_RP2040] & _HAD_RUN:
+        return pc.RESET_OTHER
+    return pc.RESET_POWER_ON
 
 
 def _ticks() -> int:
@@ -39,13 +63,7 @@ class PicoBoard:
         self._poll = select.poll()
         self._poll.register(self._in, select.POLLIN)
         self._wdt: machine.WDT | None = None
-        cause = machine.reset_cause()
-        if cause == machine.WDT_RESET:
-            self._cause = pc.RESET_WATCHDOG
-        elif cause == machine.PWRON_RESET:
-            self._cause = pc.RESET_POWER_ON
-        else:
-            self._cause = pc.RESET_OTHER
+        self._cause = _reset_cause()
         self._boot_id = int.from_bytes(os.urandom(4), "little")
 
     def ticks_ms(self) -> int:

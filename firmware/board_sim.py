@@ -10,7 +10,8 @@ and buzzer timing can be measured exactly. Control lines::
     pedal A 1           contact of pedal A closed (1) or open (0), clean edge
     bounce B 1          pedal B to 1 through 6 ms of contact bounce
     present 0           pedal connector out (0) or in (1)
-    stall               stop feeding the watchdog (a hung task) to exercise the watchdog
+    stall               hang the firmware's pedals task (the health check then stops feeding
+                        the watchdog, as on the board)
 
 Pin lines: ``<ms> boot <boot_id> <reset_cause>``, ``<ms> rgb <r> <g> <b>``,
 ``<ms> buzzer <0|1>``, ``<ms> watchdog``, ``<ms> maintenance``.
@@ -65,7 +66,7 @@ class SimBoard:
         self._last_read = [0, 0]
         self._wdt_ms = 0
         self._wdt_fed = 0
-        self._stalled = False
+        self._app: object = None  # the App, once it asks for the extra tasks
         self.pin("boot %d %d" % (self._boot_id, self._cause))
 
     # -- identity --------------------------------------------------------------------------------
@@ -139,8 +140,7 @@ class SimBoard:
         self._wdt_fed = _ticks()
 
     def wdt_feed(self) -> None:
-        if not self._stalled:
-            self._wdt_fed = _ticks()
+        self._wdt_fed = _ticks()
 
     def enter_maintenance(self) -> None:
         self.pin("maintenance")
@@ -163,8 +163,16 @@ class SimBoard:
             self._script.append((now + 8, i, level))
         elif parts[0] == "present" and len(parts) == 2:
             self.present = parts[1] == "1"
-        elif parts[0] == "stall":
-            self._stalled = True
+        elif parts[0] == "stall" and self._app is not None:
+            self._hang_task("pedals")
+
+    def _hang_task(self, name: str) -> None:
+        """Replace a running task by one stuck in an await that never returns, as a deadlock would."""
+        import asyncio
+
+        tasks = self._app.tasks  # type: ignore[attr-defined]
+        tasks[name].cancel()
+        tasks[name] = asyncio.create_task(asyncio.Event().wait())
 
     async def control_task(self) -> None:
         import asyncio
@@ -191,6 +199,7 @@ class SimBoard:
             await asyncio.sleep_ms(1)
 
     def extra_tasks(self, app: object) -> list[tuple[str, object]]:
+        self._app = app
         return [("sim_control", self.control_task())]
 
 

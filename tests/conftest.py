@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
+
+from sonocart.firmware_tool.build import Build, build
+
+from . import rp2
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 for extra in (ROOT / "firmware", ROOT / "tests" / "mp"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
+
+
+TMP_ROOT = ROOT / ".pytest-tmp"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary files under the checkout, one folder per run, unless --basetemp is given.
+
+    pytest's default, /tmp/pytest-of-<user>/, keeps only the last three runs of that user: on a
+    machine where several people run tests as the same user, another run deletes this run's
+    files (pty links, flash images) while its tests still use them. Folders of finished runs
+    are removed when the next run starts.
+    """
+    if config.option.basetemp:
+        return
+    TMP_ROOT.mkdir(exist_ok=True)
+    for old in TMP_ROOT.glob("run-*"):
+        pid = int(old.name.removeprefix("run-")) if old.name.removeprefix("run-").isdigit() else 0
+        if pid and pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+    config.option.basetemp = str(TMP_ROOT / f"run-{os.getpid()}")
 
 
 class SimProcess:
@@ -74,3 +102,38 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> fl
             pytest.fail(f"timed out after {timeout_s} s waiting for {what}")
         time.sleep(0.01)
     return time.monotonic() - t0
+
+
+@pytest.fixture(scope="session")
+def pico_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The firmware compiled for the Pico (a clean, versioned build), once per session."""
+    return build("pico", tmp_path_factory.mktemp("pico-fw"), version=rp2.PICO_VERSION)
+
+
+@pytest.fixture(scope="session")
+def pico_image(pico_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An emulated Pico's flash with ``pico_build`` installed by ``sonocart firmware flash``."""
+    image, took = rp2.flash_image(pico_build, tmp_path_factory.mktemp("pico-image"))
+    rp2.record_figure("flash_blank_board_s", round(took, 1))
+    return image
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    rp2.forget_lag()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failure on the emulated Pico while its clock fell far behind the wall clock is reported
+    as a skip saying so: the host was too loaded to run the board in real time (tests/rp2.py)."""
+    report: pytest.TestReport = yield
+    if report.failed and report.when in ("setup", "call") and item.get_closest_marker("rp2"):
+        why = rp2.overload_reason()
+        if why is not None:
+            report.outcome = "skipped"
+            first = str(report.longrepr).strip().splitlines()[-1][:200] if report.longrepr else ""
+            line = item.location[1] or 0
+            report.longrepr = (str(item.path), line, f"Skipped: {why}; it failed with: {first}")
+    return report

@@ -39,11 +39,18 @@ class FakeBoardFs:
         self.mpy = mpy
         self.calls: list[list[str]] = []
 
+    def in_maintenance(self) -> bool:
+        """The simulated board was asked into maintenance mode (it then stays at the REPL)."""
+        return self.sim is not None and any(c.pin == "maintenance" for c in self.sim.pin_log())
+
     def run(self, cmd: list[str], cwd: Path | None = None, **_: Any) -> subprocess.CompletedProcess[str]:
         assert cmd[1:2] == ["connect"], cmd
         args = cmd[3:]
         self.calls.append(args)
         out = ""
+        if self.sim is not None and args[0] == "exec" and not self.in_maintenance():
+            # The firmware has Ctrl-C off and speaks only the pedal link: no raw REPL.
+            return subprocess.CompletedProcess(cmd, 1, "", "TransportError: could not enter raw repl")
         if args[:3] == ["fs", "cp", "-r"]:
             assert args[-1] == ":" and cwd is not None
             for entry in args[3:-1]:

@@ -34,8 +34,8 @@ def test_every_pin_is_used_once_and_the_board_module_imports_exactly_them() -> N
 
 def test_no_logic_module_touches_pins_or_machine() -> None:
     for src in FIRMWARE_DIR.glob("*.py"):
-        if src.name in ("board_pico.py", "mpcompat.py"):
-            continue
+        if src.name in ("board_pico.py", "mpcompat.py", "main.py"):
+            continue  # the board module, the shim, and the Pico's boot entry (kbd_intr before all else)
         text = src.read_text()
         assert not re.search(r"^\s*(import|from)\s+(machine|micropython|neopixel|pinmap)\b", text, re.M), (
             src.name

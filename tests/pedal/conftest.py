@@ -1,17 +1,57 @@
-"""Fixtures: the firmware built once for the unix port, a simulated board on a pty, the host driver."""
+"""Fixtures: the pedal board under test on a pty, the host driver.
+
+``sim`` is the firmware on one of two boards, and every test taking it runs on both:
+
+- ``unix``: the build on the MicroPython unix port with the simulated board layer (board_sim.py);
+- ``rp2``: the Pico build on the official MicroPython rp2 image in an emulated RP2040, through
+  board_pico.py, installed by ``sonocart firmware flash`` (tests/rp2.py; skips without the image).
+
+Both handles have the same methods (press, release, tap, unplug, reset, light, pin_log, ...), so
+the assertions are the same; ``RESET_CAUSE`` says what the board's ``reset()`` reports.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import BoardEvent, LinkEvent
 from sonocart.firmware_tool.build import Build, build
-from sonocart.sim.pedal_board import SimulatedPedalBoard
+from sonocart.sim.pedal_board import PinChange, SimulatedPedalBoard
+from tools.emulated_pico.pedal_board import EmulatedPedalBoard
+
+from .. import rp2
+
+BOARDS = ["unix", pytest.param("rp2", marks=pytest.mark.rp2)]
+
+
+class BoardUnderTest(Protocol):
+    """What the pedal tests do to a board (SimulatedPedalBoard and EmulatedPedalBoard both have it)."""
+
+    link_path: Path
+    RESET_CAUSE: str
+
+    def press(self, pedal: str = ..., bounce: bool = ...) -> None: ...
+    def release(self, pedal: str = ..., bounce: bool = ...) -> None: ...
+    def tap(self, pedal: str = ..., ms: int = ...) -> None: ...
+    def unplug(self) -> None: ...
+    def replug(self) -> None: ...
+    def reset(self) -> None: ...
+    def power_off(self) -> None: ...
+    def power_on(self) -> None: ...
+    def stall(self) -> object: ...
+    def light(self) -> tuple[int, int, int]: ...
+    def buzzer(self) -> bool: ...
+    def pin_log(self, since_index: int = ...) -> list[PinChange]: ...
+    def log_length(self) -> int: ...
+    def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool: ...
+    def board_ms(self) -> int: ...
+    def stop(self) -> None: ...
 
 
 @pytest.fixture(scope="session")
@@ -20,15 +60,27 @@ def sim_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     return build("sim", tmp_path_factory.mktemp("fw"), version=("9.9.9+test", False, False))
 
 
+@pytest.fixture(params=BOARDS)
+def sim(request: pytest.FixtureRequest, sim_build: Build, tmp_path: Path) -> Iterator[BoardUnderTest]:
+    board: BoardUnderTest
+    if request.param == "unix":
+        board = SimulatedPedalBoard(tmp_path / "pedal", tmp_path / "pedal.ctl", sim_build).start()
+    else:
+        board = rp2.board_from(request.getfixturevalue("pico_image"), tmp_path / "rp2")
+    yield board
+    board.stop()
+
+
 @pytest.fixture()
-def sim(sim_build: Build, tmp_path: Path) -> Iterator[SimulatedPedalBoard]:
+def unix_sim(sim_build: Build, tmp_path: Path) -> Iterator[SimulatedPedalBoard]:
+    """The simulated board alone (its control socket has no counterpart on the emulated Pico)."""
     board = SimulatedPedalBoard(tmp_path / "pedal", tmp_path / "pedal.ctl", sim_build).start()
     yield board
     board.stop()
 
 
 @pytest.fixture()
-def host(sim: SimulatedPedalBoard) -> Iterator[PedalBoard]:
+def host(sim: BoardUnderTest) -> Iterator[PedalBoard]:
     driver = PedalBoard(str(sim.link_path)).start()
     assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0), (
         "board never identified"
@@ -87,10 +139,13 @@ def drain(driver: PedalBoard, quiet: float = 0.3, expect: int = 0, timeout: floa
 ARTIFACT = Path(__file__).resolve().parents[2] / "artifacts" / "pedal-timing.json"
 
 
-def record(key: str, value: object) -> None:
-    """Add a measured figure to artifacts/pedal-timing.json."""
+def record(key: str, value: object, board: object = None) -> None:
+    """Add a measured figure to artifacts/pedal-timing.json (rp2-figures.json for the emulated Pico)."""
     import json
 
+    if isinstance(board, EmulatedPedalBoard):
+        rp2.record_figure(f"pedal.{key}", value)
+        return
     ARTIFACT.parent.mkdir(exist_ok=True)
     data = json.loads(ARTIFACT.read_text()) if ARTIFACT.exists() else {}
     data[key] = value

@@ -1,4 +1,5 @@
-"""The firmware as built (.mpy) on the MicroPython unix port, talking to the host driver over a pty."""
+"""The firmware as built (.mpy), talking to the host driver over a pty, on the unix port and on the
+emulated Pico (the ``sim`` fixture runs each case on both boards, see conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,14 @@ import pytest
 
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import FaultEvent, LinkEvent, PedalEvent
-from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.wire import pedal_codec as pc
 
-from .conftest import collect_until, drain, record, wait_event
+from .conftest import BoardUnderTest, collect_until, drain, record, wait_event
 
 YELLOW = (255, 160, 0)
 BLUE = (0, 0, 255)
 
-pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
+pytestmark = pytest.mark.micropython  # the firmware as built
 
 
 def pedal_events(events: list[object]) -> list[tuple[str, str]]:
@@ -27,9 +27,7 @@ def faults(events: list[object]) -> list[tuple[str, bool, int]]:
     return [(e.fault, e.active, e.arg) for e in events if isinstance(e, FaultEvent)]
 
 
-def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(
-    sim: SimulatedPedalBoard, host: PedalBoard
-) -> None:
+def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(sim: BoardUnderTest, host: PedalBoard) -> None:
     drain(host, 0.2)
     sim.press("A", bounce=True)
     time.sleep(0.15)
@@ -40,9 +38,7 @@ def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(
     assert len(set(seqs)) == 3
 
 
-def test_hold_is_reported_while_held_and_never_also_as_a_tap(
-    sim: SimulatedPedalBoard, host: PedalBoard
-) -> None:
+def test_hold_is_reported_while_held_and_never_also_as_a_tap(sim: BoardUnderTest, host: PedalBoard) -> None:
     drain(host, 0.2)
     sim.press("B")
     held = wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "hold", 2.0)
@@ -51,9 +47,7 @@ def test_hold_is_reported_while_held_and_never_also_as_a_tap(
     assert pedal_events(drain(host, expect=1)) == [("B", "release")]
 
 
-def test_both_pedals_at_once_each_give_their_own_events_once(
-    sim: SimulatedPedalBoard, host: PedalBoard
-) -> None:
+def test_both_pedals_at_once_each_give_their_own_events_once(sim: BoardUnderTest, host: PedalBoard) -> None:
     drain(host, 0.2)
     sim.press("A")
     sim.press("B")
@@ -67,7 +61,7 @@ def test_both_pedals_at_once_each_give_their_own_events_once(
 
 
 def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored(
-    sim: SimulatedPedalBoard, host: PedalBoard
+    sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     drain(host, 0.2)
     sim.unplug()
@@ -85,7 +79,7 @@ def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored
 
 
 def test_pedal_down_when_the_connector_comes_out_is_released_without_a_tap(
-    sim: SimulatedPedalBoard, host: PedalBoard
+    sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     drain(host, 0.2)
     sim.press("A")
@@ -98,7 +92,7 @@ def test_pedal_down_when_the_connector_comes_out_is_released_without_a_tap(
 
 @pytest.mark.slow
 def test_pedal_held_past_ten_seconds_is_a_stuck_fault_cleared_on_release(
-    sim: SimulatedPedalBoard, host: PedalBoard
+    sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     drain(host, 0.2)
     sim.press("A")
@@ -114,28 +108,23 @@ def test_pedal_held_past_ten_seconds_is_a_stuck_fault_cleared_on_release(
     assert faults(events) == [("stuck_pedal", False, 0)]
 
 
-def ticks_now() -> int:
-    """The board's time.ticks_ms() on the unix port: CLOCK_MONOTONIC ms, wrapped at 2**30."""
-    return int(time.monotonic() * 1000) & ((1 << 30) - 1)
-
-
 def ticks_diff(a: int, b: int) -> int:
     half = 1 << 29
     return ((a - b + half) & ((1 << 30) - 1)) - half
 
 
 def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_loss(
-    sim: SimulatedPedalBoard, host: PedalBoard, sim_build: object
+    sim: BoardUnderTest, host: PedalBoard, sim_build: object
 ) -> None:
     host.set_indicator("imaging")
     assert sim.wait_for(lambda: sim.light() == BLUE, 2.0)
     mark = sim.log_length()
-    stopped = ticks_now()
+    stopped = sim.board_ms()
     host.stop()
     assert sim.wait_for(lambda: sim.light() == YELLOW, 2.0), "no host-lost light"
     lost_at = next(c.board_ms for c in sim.pin_log(mark) if c.pin == "rgb" and c.values == YELLOW)
     latency_ms = ticks_diff(lost_at, stopped)
-    record("host_stop_to_host_lost_light_ms", latency_ms)
+    record("host_stop_to_host_lost_light_ms", latency_ms, sim)
     assert 0 <= latency_ms < 1000, latency_ms
     assert sim.wait_for(
         lambda: any(c.pin == "buzzer" and c.values == (1,) for c in sim.pin_log(mark)), 1.0
@@ -157,7 +146,7 @@ def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_l
 
 
 def test_board_reset_mid_session_is_seen_and_the_light_restored(
-    sim: SimulatedPedalBoard, host: PedalBoard
+    sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     host.set_indicator("imaging")
     assert sim.wait_for(lambda: sim.light() == BLUE, 2.0)
@@ -168,16 +157,14 @@ def test_board_reset_mid_session_is_seen_and_the_light_restored(
     assert wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
     ident = host.status().identity
     assert first_boot is not None and ident is not None
-    assert ident.boot_id != first_boot.boot_id and ident.reset_cause == "soft"
+    assert ident.boot_id != first_boot.boot_id and ident.reset_cause == sim.RESET_CAUSE
     assert sim.wait_for(lambda: sim.light() == BLUE, 2.0), "host did not restore its indicator state"
     drain(host, 0.2)
     sim.tap("A")
     assert pedal_events(drain(host, expect=3)) == [("A", "press"), ("A", "release"), ("A", "tap")]
 
 
-def test_port_vanishing_and_coming_back_reconnects_by_itself(
-    sim: SimulatedPedalBoard, host: PedalBoard
-) -> None:
+def test_port_vanishing_and_coming_back_reconnects_by_itself(sim: BoardUnderTest, host: PedalBoard) -> None:
     sim.power_off()
     assert wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "disconnected", 3.0)
     assert host.status().fault is not None and not host.status().connected
@@ -189,16 +176,14 @@ def test_port_vanishing_and_coming_back_reconnects_by_itself(
     assert host.status().identity is not None and host.status().identity.reset_cause == "power_on"
 
 
-def test_hung_firmware_is_reset_by_the_watchdog_and_reported(
-    sim: SimulatedPedalBoard, host: PedalBoard
-) -> None:
+def test_hung_firmware_is_reset_by_the_watchdog_and_reported(sim: BoardUnderTest, host: PedalBoard) -> None:
     sim.stall()
     ev = wait_event(host, lambda e: isinstance(e, FaultEvent) and e.fault == "watchdog_reset", 8.0)
     assert isinstance(ev, FaultEvent) and ev.active
     assert host.status().identity is not None and host.status().identity.reset_cause == "watchdog"
 
 
-def test_self_test_reports_pedal_presence(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+def test_self_test_reports_pedal_presence(sim: BoardUnderTest, host: PedalBoard) -> None:
     from sonocart.devices.pedal_events import SelfTestResult
 
     host.self_test()
@@ -206,7 +191,7 @@ def test_self_test_reports_pedal_presence(sim: SimulatedPedalBoard, host: PedalB
     assert isinstance(ev, SelfTestResult) and ev.passed and ev.pedal_present
 
 
-def test_indicator_commands_are_acknowledged_and_shown(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+def test_indicator_commands_are_acknowledged_and_shown(sim: BoardUnderTest, host: PedalBoard) -> None:
     for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
         host.set_indicator(state)
         assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state

@@ -12,7 +12,9 @@ from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.wire import pedal_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 
-pytestmark = pytest.mark.micropython  # the firmware as built, on the unix port
+from .conftest import BoardUnderTest
+
+pytestmark = pytest.mark.micropython  # the firmware as built (unix port and emulated Pico)
 
 YELLOW = (255, 160, 0)
 
@@ -49,7 +51,7 @@ class RawHost:
 
 
 def test_heartbeats_stopping_on_an_open_port_give_host_lost_and_their_return_clears_it(
-    sim: SimulatedPedalBoard,
+    sim: BoardUnderTest,
 ) -> None:
     host = RawHost(str(sim.link_path))
     try:
@@ -69,7 +71,8 @@ def test_heartbeats_stopping_on_an_open_port_give_host_lost_and_their_return_cle
         host.ser.close()
 
 
-def test_control_socket_speaks_the_line_protocol(sim: SimulatedPedalBoard) -> None:
+def test_control_socket_speaks_the_line_protocol(unix_sim: SimulatedPedalBoard) -> None:
+    sim = unix_sim
     assert sim.control_path is not None
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.connect(str(sim.control_path))
@@ -89,7 +92,8 @@ def test_control_socket_speaks_the_line_protocol(sim: SimulatedPedalBoard) -> No
         assert ask("buzzer") in ("buzzer 0", "buzzer 1")
 
 
-def test_control_client_presses_pedals_of_a_board_it_did_not_start(sim: SimulatedPedalBoard) -> None:
+def test_control_client_presses_pedals_of_a_board_it_did_not_start(unix_sim: SimulatedPedalBoard) -> None:
+    sim = unix_sim
     from sonocart.devices.pedal import PedalBoard
     from sonocart.devices.pedal_events import LinkEvent, PedalEvent
     from sonocart.sim.pedal_control import ControlError, PedalSimClient

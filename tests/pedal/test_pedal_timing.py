@@ -1,4 +1,5 @@
-"""Timing measured on the running firmware: light and buzzer from the simulated pins, pedal latency.
+"""Timing measured on the running firmware: light and buzzer from the board's pins, pedal latency
+(on the unix port's simulated pins and on the emulated Pico's GPIOs, WS2812 decoded).
 
 Pin changes are stamped with the board's own tick, so frequency and duty are exact
 to 1 ms whatever the load on the test machine. The figures are also written to
@@ -15,9 +16,9 @@ import pytest
 
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import PedalEvent
-from sonocart.sim.pedal_board import PinChange, SimulatedPedalBoard
+from sonocart.sim.pedal_board import PinChange
 
-from .conftest import drain, record, wait_event
+from .conftest import BoardUnderTest, drain, record, wait_event
 
 
 def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[float, float, int]:
@@ -46,7 +47,7 @@ def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[flo
     ],
 )
 def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
-    sim: SimulatedPedalBoard,
+    sim: BoardUnderTest,
     host: PedalBoard,
     state: str,
     colour: tuple[int, int, int],
@@ -57,13 +58,13 @@ def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
     host.set_indicator(state)
     time.sleep(watch_s)
     freq, duty, n = flash_timing(sim.pin_log(mark), colour)
-    record(state, {"frequency_hz": round(freq, 3), "duty": round(duty, 3), "periods": n})
+    record(state, {"frequency_hz": round(freq, 3), "duty": round(duty, 3), "periods": n}, sim)
     assert n >= 3
     assert f_range[0] <= freq <= f_range[1], freq
     assert 0.20 <= duty <= 0.60, duty
 
 
-def test_low_priority_alarm_light_is_steady_cyan(sim: SimulatedPedalBoard, host: PedalBoard) -> None:
+def test_low_priority_alarm_light_is_steady_cyan(sim: BoardUnderTest, host: PedalBoard) -> None:
     host.set_indicator("alarm_low")
     assert sim.wait_for(lambda: sim.light() == (0, 200, 200), 2.0)
     mark = sim.log_length()
@@ -73,7 +74,7 @@ def test_low_priority_alarm_light_is_steady_cyan(sim: SimulatedPedalBoard, host:
 
 @pytest.mark.parametrize(("priority", "pulses"), [("high", 10), ("medium", 3), ("low", 2)])
 def test_buzzer_burst_has_the_pulses_of_its_priority(
-    sim: SimulatedPedalBoard, host: PedalBoard, priority: str, pulses: int
+    sim: BoardUnderTest, host: PedalBoard, priority: str, pulses: int
 ) -> None:
     mark = sim.log_length()
     host.buzz(priority)
@@ -82,7 +83,7 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
     time.sleep(0.5)  # nothing more may follow
     edges = [(c.board_ms, c.values[0]) for c in sim.pin_log(mark) if c.pin == "buzzer"]
     on_ms = [b[0] - a[0] for a, b in itertools.pairwise(edges) if a[1] == 1 and b[1] == 0]
-    record(f"buzzer_{priority}", {"pulses": len(on_ms), "pulse_ms": on_ms})
+    record(f"buzzer_{priority}", {"pulses": len(on_ms), "pulse_ms": on_ms}, sim)
     assert len(on_ms) == pulses, edges
     limits = (75, 200) if priority == "high" else (125, 250)  # IEC 60601-1-8 pulse duration
     # Pulse lengths are board-clock stamps of the simulated pin; a loaded test machine can stretch
@@ -93,7 +94,7 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
 
 
 def test_each_press_reaches_the_app_once_and_its_latency_is_recorded(
-    sim: SimulatedPedalBoard, host: PedalBoard
+    sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     """Latency is a figure for the report (artifacts/pedal-timing.json, `make hil`), not an assertion:
     timed assertions flake on a shared machine. Asserted: every press arrives, once, in order."""
@@ -116,6 +117,7 @@ def test_each_press_reaches_the_app_once_and_its_latency_is_recorded(
             "max": round(max(latencies), 1),
             "n": len(latencies),
         },
+        sim,
     )
     assert len(set(seqs)) == len(seqs) == 10, seqs
     assert seqs == sorted(seqs), seqs

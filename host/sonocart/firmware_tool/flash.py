@@ -13,7 +13,9 @@ from sonocart.firmware_tool.paths import BUILD_DIR
 from sonocart.firmware_tool.report import Report
 from sonocart.firmware_tool.verify import check_files, check_identity, mpy_loadable
 
-REBOOT_WAIT_S = 8.0
+REBOOT_WAIT_S = 15.0
+#: How long the REPL gets to answer before the board is taken to be running the firmware.
+REPL_PROBE_S = 3.0
 
 
 def info(port: str, fw: Build | None) -> Report:
@@ -57,9 +59,8 @@ def flash(
         report.note("WARNING: forced flash of an unreleasable build")
     mp = mp if mp is not None else Mpremote(port)
     waiter = wait_for_port if wait_for_port is not None else _wait_for_port
-    if board_link.request_maintenance(port, timeout_s=3.0):
-        report.note("board running sonocart firmware: asked it to reboot into maintenance mode")
-        waiter(port, REBOOT_WAIT_S)
+    if not _reach_repl(report, port, mp, waiter):
+        return report
     try:
         runtime = mp.runtime()
         header = (fw.lib_dir / "app.mpy").read_bytes()[:4]
@@ -87,8 +88,8 @@ def verify(port: str, fw: Build, *, mp: Mpremote | None = None, files: bool = Tr
     report = Report(f"Verify pedal board on {port} against {fw.version} ({fw.build_hash})")
     if files:
         mp = mp if mp is not None else Mpremote(port)
-        if board_link.request_maintenance(port, timeout_s=3.0):
-            _wait_for_port(port, REBOOT_WAIT_S)
+        if not _reach_repl(report, port, mp, _wait_for_port):
+            return report
         try:
             check_files(report, mp, fw)
             mp.reset()
@@ -98,6 +99,26 @@ def verify(port: str, fw: Build, *, mp: Mpremote | None = None, files: bool = Tr
         _wait_for_port(port, REBOOT_WAIT_S)
     _check_link(report, port, fw)
     return report
+
+
+def _reach_repl(report: Report, port: str, mp: Mpremote, waiter: Callable[[str, float], bool]) -> bool:
+    """Get the board to its REPL; False (with the reason in ``report``) when it did not reset.
+
+    The REPL is asked first: a board in maintenance mode answers at once, and the firmware
+    takes mpremote's bytes for line noise. Pedal-link frames, sent first, would reach a REPL as
+    control characters (a 0x04 in a HELLO is Ctrl-D: a soft reboot into the very firmware the
+    technician is replacing, undoing the pedal-A recovery). Only when the REPL is silent is the
+    firmware asked over the pedal link to reboot into maintenance mode.
+    """
+    if mp.answers(REPL_PROBE_S):
+        return True
+    if board_link.request_maintenance(port, timeout_s=3.0):
+        report.note("board running sonocart firmware: asked it to reboot into maintenance mode")
+        if not waiter(port, REBOOT_WAIT_S):
+            why = f"{port} did not go and come back in {REBOOT_WAIT_S:g} s"
+            report.fail("reboot into maintenance mode", why)
+            return False
+    return True
 
 
 def _check_link(report: Report, port: str, fw: Build) -> None:
@@ -110,11 +131,19 @@ def _check_link(report: Report, port: str, fw: Build) -> None:
 
 
 def _wait_for_port(port: str, timeout_s: float) -> bool:
-    """Wait for a resetting board's port to go (USB re-enumeration) and come back."""
-    start = time.monotonic()
-    while Path(port).exists() and time.monotonic() - start < 1.0:
+    """Wait for a resetting board's port to go (USB re-enumeration) and come back.
+
+    False when it did not go (the board has not reset: talking to it now would reach the old
+    firmware) or did not come back, within ``timeout_s``.
+    """
+    deadline = time.monotonic() + timeout_s
+    while Path(port).exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    while not Path(port).exists():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.05)
-    while not Path(port).exists() and time.monotonic() - start < timeout_s:
-        time.sleep(0.1)
     time.sleep(0.5)  # let the CDC port settle before mpremote or the link opens it
-    return Path(port).exists()
+    return True

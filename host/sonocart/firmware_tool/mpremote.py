@@ -98,8 +98,11 @@ class Mpremote:
         except subprocess.TimeoutExpired as exc:
             raise MpremoteError(f"mpremote timed out: {' '.join(args)[:80]}") from exc
         if proc.returncode != 0:
+            err = (proc.stderr or "").strip().splitlines()
+            said = (proc.stdout or "").strip()[-200:]
             raise MpremoteError(
-                f"mpremote {' '.join(args)[:80]} failed: {(proc.stderr or proc.stdout).strip()}"
+                f"mpremote {' '.join(args)[:80]} failed: {err[-1] if err else 'exit ' + str(proc.returncode)}"
+                + (f"; the board sent: {said}" if said else "")
             )
         return proc.stdout
 
@@ -112,6 +115,15 @@ class Mpremote:
             return json.loads(lines[-1])
         except ValueError as exc:
             raise MpremoteError(f"unreadable answer from the board: {lines[-1][:80]}") from exc
+
+    def answers(self, timeout_s: float) -> bool:
+        """Whether the board's REPL answers within ``timeout_s`` (a running firmware does not)."""
+        probe = Mpremote(self.port, run=self._run, timeout_s=timeout_s)
+        try:
+            probe.runtime()
+        except MpremoteError:
+            return False
+        return True
 
     def runtime(self) -> dict[str, Any]:
         """The board's MicroPython: version, .mpy version word, machine."""

@@ -53,6 +53,9 @@ class PinChange:
 class SimulatedPedalBoard:
     """A running simulated board; thread-safe; :meth:`stop` when done."""
 
+    #: The reset cause the firmware reports after :meth:`reset` with its default argument.
+    RESET_CAUSE = pc.RESET_NAMES[pc.RESET_SOFT]
+
     def __init__(
         self,
         link_path: Path,
@@ -221,7 +224,7 @@ class SimulatedPedalBoard:
         self._send("present 1")
 
     def stall(self) -> None:
-        """Make the firmware stop feeding its watchdog (as a hung task would)."""
+        """Hang the firmware's pedals task: its health check then stops feeding the watchdog."""
         self._send("stall")
 
     # -- readback --------------------------------------------------------------------------------
@@ -245,6 +248,10 @@ class SimulatedPedalBoard:
     def log_length(self) -> int:
         with self._lock:
             return len(self._log)
+
+    def board_ms(self) -> int:
+        """The board's time.ticks_ms() now: the unix port's is CLOCK_MONOTONIC ms, wrapped at 2**30."""
+        return int(time.monotonic() * 1000) & ((1 << 30) - 1)
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
         """Wait until ``predicate()`` (called under the lock) holds; False on timeout."""

@@ -1,0 +1,131 @@
+"""The emulated Pico in tests: availability, the firmware flashed once per session, boards from it.
+
+Tests that need the emulated Pico skip, naming the path, when the MicroPython image and boot
+ROM are not where ``tools.emulated_pico`` looks (``$SONOCART_RP2_DIR`` or ``../shared/rp2``); in
+CI (``CI`` set) they are required and their absence fails the run instead. What the emulator
+cannot do (README of tools/emulated_pico): RP2350 (Pico 2), core 1, pull-ups (the harness
+drives released levels), ``machine.unique_id()`` (zeros): tests of those stay on the unix port
+or a real rig.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from sonocart.firmware_tool import flash as fw_flash
+from sonocart.firmware_tool.build import Build
+from tools.emulated_pico import EmulatedPico, missing_binaries
+from tools.emulated_pico.pedal_board import EmulatedPedalBoard
+
+#: Version stamped into the firmware the session flashes (a clean, releasable build).
+PICO_VERSION = ("9.9.9+rp2test", False, False)
+FIGURES = Path(__file__).resolve().parents[1] / "artifacts" / "rp2-figures.json"
+
+
+def record_figure(key: str, value: object) -> None:
+    """Add a figure measured on the emulated Pico to artifacts/rp2-figures.json (docs/firmware.md)."""
+    FIGURES.parent.mkdir(exist_ok=True)
+    data = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    data[key] = value
+    FIGURES.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+#: Emulated time behind wall time beyond which the board's timing no longer holds. Unloaded, the
+#: emulator falls behind only while the firmware boots (about 0.5 s) and then catches up.
+#: SONOCART_RP2_LAG_LIMIT_MS overrides it (a huge value reports every failure as a failure).
+LAG_LIMIT_MS = float(os.environ.get("SONOCART_RP2_LAG_LIMIT_MS", "1500"))
+
+
+_lag_seen_ms = 0.0  # the worst lag of a board already stopped during the current test
+
+
+def forget_lag() -> None:
+    """A new test starts: earlier boards' lag says nothing about it."""
+    global _lag_seen_ms
+    _lag_seen_ms = 0.0
+
+
+def overload_reason() -> str | None:
+    """Why the running emulated boards could not be trusted to keep real time, or None.
+
+    Looks at each board's current boot: a test may hang the firmware on purpose (a busy loop
+    cannot run in real time) and then power-cycle it."""
+    lags = [_lag_seen_ms]
+    for pico in EmulatedPico.running():
+        try:
+            lags.append(pico.lag_ms())
+        except RuntimeError:
+            continue
+    worst = max(lags, default=0.0)
+    if worst <= LAG_LIMIT_MS:
+        return None
+    seen = _figures().get("overloaded_runs", 0)
+    record_figure("overloaded_runs", 1 + (seen if isinstance(seen, int) else 0))
+    return (
+        f"emulated Pico fell {worst / 1000:.1f} s behind the wall clock (limit {LAG_LIMIT_MS / 1000:g} s):"
+        " this machine was too loaded to run it in real time"
+    )
+
+
+def _figures() -> dict[str, object]:
+    return json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+
+
+def require_rp2() -> None:
+    """Skip (fail in CI) when the emulated Pico cannot boot on this machine."""
+    why = missing_binaries()
+    if why is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"emulated Pico required in CI: {why}")
+    pytest.skip(f"emulated Pico unavailable: {why}")
+
+
+def flash_image(fw: Build, workdir: Path) -> tuple[Path, float]:
+    """A flash image holding ``fw``, installed by the technician tool on a blank board; and its seconds."""
+    require_rp2()
+    workdir.mkdir(parents=True, exist_ok=True)
+    image = workdir / "pico-flash.bin"
+    with EmulatedPedalBoard(image, workdir / "pedal").start() as board:
+        assert board.pico.wait_link(15), "blank board never enumerated"
+        t0 = time.monotonic()
+        report = fw_flash.flash(str(board.link_path), fw=fw)
+        took = time.monotonic() - t0
+        assert report.ok, report.render()
+    return image, took
+
+
+def board_from(
+    image: Path, workdir: Path, *, powered: bool = True, enumerate_ms: int | None = None
+) -> EmulatedPedalBoard:
+    """A started board whose flash is a private copy of ``image``; when ``powered``, booted: its
+    port is up and its clock has caught up with the wall clock."""
+    require_rp2()
+    workdir.mkdir(parents=True, exist_ok=True)
+    flash = workdir / "flash.bin"
+    shutil.copyfile(image, flash)
+    kw = {} if enumerate_ms is None else {"enumerate_ms": enumerate_ms}
+    board = EmulatedPedalBoard(flash, workdir / "pedal", **kw).start(powered=powered)
+    if powered and not board.settle():
+        stats = board.pico.stats()
+        board.stop()
+        pytest.skip(
+            f"emulated Pico still {float(stats['lag_now_ms']) / 1000:.1f} s behind the wall clock 10 s after"
+            f" boot (worst {float(stats['lag_ms']) / 1000:.1f} s): this machine was too loaded to run it in"
+            " real time"
+        )
+    return board
+
+
+def note_lag(board: EmulatedPedalBoard) -> None:
+    """Remember how far ``board`` fell behind, before stopping it inside a failing test."""
+    global _lag_seen_ms
+    with contextlib.suppress(RuntimeError):
+        _lag_seen_ms = max(_lag_seen_ms, board.pico.lag_ms())

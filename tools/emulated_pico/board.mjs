@@ -1,0 +1,459 @@
+// One emulated Raspberry Pi Pico: an RP2040 (rp2040js) with its boot ROM, the persisted flash,
+// USB serial to a host, input pins a test drives, output pins it watches, real resets.
+//
+// Every boot is a fresh chip, as after a real reset: SRAM, peripherals and the timer start
+// again (the firmware's ticks_ms restarts at 0); the flash is the persisted one. A reset keeps
+// what the silicon keeps: the watchdog's REASON register (TIMER after an expiry, FORCE after
+// machine.reset()) and its scratch registers, so machine.reset_cause() reads WDT_RESET; and
+// CHIP_RESET in VREG_AND_CHIP_RESET, which says whether the last chip-level reset was power-on
+// (HAD_POR) or the RUN pin (HAD_RUN). rp2040js leaves that block unimplemented (reads all ones).
+//
+// Emulated time is paced to wall time: it never runs ahead (a sleeping firmware waits for the
+// wall clock) and, when busy code (or a loaded host) has made it fall behind, it catches up while
+// the core sleeps. What the host does (pin changes, USB data) reaches the chip at the instant of
+// its clock that matches the wall time it was done at, so order and intervals are kept.
+
+import { randomInt } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+
+/** CLOCK_MONOTONIC in ns: the clock of the parent's time.monotonic_ns() on Linux. */
+export function monotonicNs() {
+  return Number(process.hrtime.bigint());
+}
+import { BasePeripheral, GPIOPinState, RP2040 } from 'rp2040js';
+import { FlashStore, PAGE_PROGRAM_NS, SECTOR_ERASE_NS, romFunction } from './flash.mjs';
+import { USBSerial } from './usb_serial.mjs';
+import { WS2812Decoder } from './ws2812.mjs';
+
+const CYCLE_NS = 8; // 125 MHz
+const BATCH = 20_000; // instructions between looks at the wall clock
+const SLICE_MS = 5; // longest run before I/O (host commands, USB data) gets a turn
+const MAX_SLEEP_MS = 20;
+const WATCHDOG_BASE_KEY = 0x40058;
+const VREG_AND_CHIP_RESET_KEY = 0x40064;
+const ROSC_KEY = 0x40060;
+const ROSC_RANDOMBIT = 0x1c;
+const HAD_POR = 1 << 8;
+const HAD_RUN = 1 << 16;
+const REASON_TIMER = 1;
+const REASON_FORCE = 2;
+
+class VregAndChipReset extends BasePeripheral {
+  constructor(rp2040, chipReset) {
+    super(rp2040, 'VREG_AND_CHIP_RESET_BASE');
+    this.vreg = 0xb1; // reset values (RP2040 datasheet 2.10.7)
+    this.bod = 0x91;
+    this.chipReset = chipReset;
+  }
+
+  readUint32(offset) {
+    switch (offset) {
+      case 0x0:
+        return this.vreg;
+      case 0x4:
+        return this.bod;
+      case 0x8:
+        return this.chipReset;
+      default:
+        return 0;
+    }
+  }
+
+  writeUint32(offset, value) {
+    if (offset === 0x0) {
+      this.vreg = value & 0x10f3;
+    } else if (offset === 0x4) {
+      this.bod = value & 0xf1;
+    }
+  }
+}
+
+// The ring oscillator, kept to what firmware reads of it: RANDOMBIT, the jitter of a free-running
+// oscillator that os.urandom() (pico_rand) draws on. Left unimplemented (all ones), every boot
+// of the emulated chip would get the same "random" numbers, such as the firmware's boot id.
+class RingOscillator extends BasePeripheral {
+  constructor(rp2040) {
+    super(rp2040, 'ROSC_BASE');
+    this.registers = new Map();
+  }
+
+  readUint32(offset) {
+    if (offset === ROSC_RANDOMBIT) {
+      return randomInt(2);
+    }
+    return this.registers.get(offset) ?? 0xffffffff; // as before: enabled, stable
+  }
+
+  writeUint32(offset, value) {
+    this.registers.set(offset, value);
+  }
+}
+
+const quietLogger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error(component, message) {
+    process.stderr.write(`rp2040 [${component}] ${message}\n`);
+  },
+};
+
+export class Board {
+  /**
+   * @param {{bootrom: Uint8Array, flashPath: string, uf2Path: string, emit: (event: object) => void,
+   *          serial: (bytes: Uint8Array) => void, enumerateMs?: number}} options
+   */
+  constructor({ bootrom, flashPath, uf2Path, emit, serial, enumerateMs = 0 }) {
+    this.enumerateNs = enumerateMs * 1e6;
+    this.bootrom = new Uint32Array(bootrom.buffer.slice(bootrom.byteOffset, bootrom.byteOffset + 16384));
+    this.eraseAt = romFunction(bootrom, 'RE') & ~1;
+    this.programAt = romFunction(bootrom, 'RP') & ~1;
+    this.flash = new FlashStore(flashPath, uf2Path);
+    this.emit = emit;
+    this.serial = serial;
+    this.inputs = new Map(); // gpio -> level, applied at every boot (pulls are not modelled)
+    this.watched = new Set(); // gpio whose edges are reported
+    this.ws2812 = new Set(); // gpio decoded as a WS2812 data line
+    this.chip = null;
+    this.usb = null;
+    this.decoders = [];
+    this.timer = null;
+    this.immediate = null;
+    this.pendingReset = null;
+    this.boots = 0;
+    this.lagNs = 0; // largest amount emulated time fell behind wall time this boot
+    this.maxLagNs = 0; // ... and since the emulator started
+  }
+
+  // -- lifecycle ----------------------------------------------------------------------------------
+  powerOn() {
+    if (this.chip === null) {
+      this.boot('power_on', { reason: 0, scratch: new Uint32Array(8), chipReset: HAD_POR });
+    }
+  }
+
+  powerOff() {
+    this.halt();
+    this.emit({ ev: 'off' });
+  }
+
+  /** The RUN pin pulled low and released: a chip-level reset that keeps nothing but the flash. */
+  resetPin() {
+    this.halt();
+    this.boot('run_pin', { reason: 0, scratch: new Uint32Array(8), chipReset: HAD_RUN });
+  }
+
+  halt() {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.immediate !== null) {
+      clearImmediate(this.immediate);
+      this.immediate = null;
+    }
+    if (this.chip !== null) {
+      this.chip = null;
+      this.usb = null;
+      this.emit({ ev: 'usb', up: false });
+    }
+  }
+
+  boot(cause, kept) {
+    const chip = new RP2040();
+    chip.logger = quietLogger;
+    chip.loadBootrom(this.bootrom);
+    this.flash.loadInto(chip.flash);
+    chip.peripherals[VREG_AND_CHIP_RESET_KEY] = new VregAndChipReset(chip, kept.chipReset);
+    chip.peripherals[ROSC_KEY] = new RingOscillator(chip);
+    const watchdog = chip.peripherals[WATCHDOG_BASE_KEY];
+    watchdog.reason = kept.reason;
+    watchdog.scratchData.set(kept.scratch);
+    watchdog.onWatchdogTrigger = () => {
+      // rp2040js re-arms the expired alarm 0 ns ahead, firing it forever inside one clock.tick():
+      // stop it, the chip is about to be replaced anyway.
+      watchdog.alarm.enable = false;
+      if (this.chip === chip && this.pendingReset === null) {
+        this.pendingReset = {
+          reason: watchdog.reason,
+          scratch: Uint32Array.from(watchdog.scratchData),
+          chipReset: chip.peripherals[VREG_AND_CHIP_RESET_KEY].chipReset,
+        };
+      }
+    };
+    for (const [gpio, level] of this.inputs) {
+      chip.gpio[gpio].setInputValue(level);
+    }
+    this.decoders = [];
+    for (const gpio of this.watched) {
+      this.watchPin(chip, gpio);
+    }
+    for (const gpio of this.ws2812) {
+      this.decodePin(chip, gpio);
+    }
+    this.usb = new USBSerial(chip.usbCtrl, {
+      onConnected: () => this.emit({ ev: 'usb', up: true, t_ms: this.boardMs() }),
+      onData: (bytes) => this.serial(bytes),
+    }, this.enumerateNs);
+    chip.core.PC = 0x10000000; // boot2 at the start of flash, as the ROM would jump to it
+    this.chip = chip;
+    this.boots += 1;
+    this.lagNs = 0;
+    this.wallStart = monotonicNs();
+    this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason });
+    this.schedule(0);
+  }
+
+  // -- pins ---------------------------------------------------------------------------------------
+  // A test drives inputs in wall time; the chip sees each change at the same instant of its own
+  // clock. While busy code has made emulated time fall behind, the change waits for the chip to
+  // catch up, so the intervals between changes are kept (a 400 ms press stays 400 ms long).
+
+  /** Set each input of ``levels`` (Map gpio -> level) at the same instant ``atMono`` (monotonic
+   *  ns, when the host did it; default now); return that board time (ms). */
+  setInputs(levels, atMono = monotonicNs()) {
+    let at = 0;
+    for (const [gpio, level] of levels) {
+      at = this.scheduleEdges(gpio, [[0, level]], atMono);
+    }
+    return at;
+  }
+
+  /** Drive ``gpio`` through ``edges`` ([[delay_us, level], ...] from ``atMono``); return the start (ms). */
+  scheduleEdges(gpio, edges, atMono = monotonicNs()) {
+    if (edges.length) {
+      this.inputs.set(gpio, edges[edges.length - 1][1]);
+    }
+    const chip = this.chip;
+    if (chip === null) {
+      return 0;
+    }
+    const startNs = Math.max(atMono - this.wallStart, chip.clock.nanos);
+    for (const [delayUs, level] of edges) {
+      const atNs = startNs + delayUs * 1000;
+      const apply = () => {
+        if (this.chip === chip) {
+          chip.gpio[gpio].setInputValue(level);
+        }
+      };
+      if (atNs <= chip.clock.nanos) {
+        apply();
+      } else {
+        chip.clock.createAlarm(apply).schedule(atNs - chip.clock.nanos);
+      }
+    }
+    this.wake();
+    return startNs / 1e6;
+  }
+
+  watch(gpio) {
+    this.watched.add(gpio);
+    if (this.chip !== null) {
+      this.watchPin(this.chip, gpio);
+    }
+  }
+
+  decode(gpio) {
+    this.ws2812.add(gpio);
+    if (this.chip !== null) {
+      this.decodePin(this.chip, gpio);
+    }
+  }
+
+  watchPin(chip, gpio) {
+    let last = null;
+    chip.gpio[gpio].addListener((state) => {
+      const level = state === GPIOPinState.High ? 1 : state === GPIOPinState.Low ? 0 : null;
+      if (level !== null && level !== last && this.chip === chip) {
+        last = level;
+        this.emit({ ev: 'pin', pin: gpio, level, t_ms: this.boardMs() });
+      }
+    });
+  }
+
+  decodePin(chip, gpio) {
+    const decoder = new WS2812Decoder((pixels, nanos) => {
+      this.emit({ ev: 'ws2812', pin: gpio, pixels, t_ms: nanos / 1e6 });
+    });
+    this.decoders.push(decoder);
+    chip.gpio[gpio].addListener((state) => {
+      if (this.chip === chip) {
+        decoder.edge(state === GPIOPinState.High, chip.clock.nanos);
+      }
+    });
+  }
+
+  // -- USB serial ---------------------------------------------------------------------------------
+  /** Bytes from the host, seen by the chip at the instant of its clock they arrived at in wall
+   *  time (like input changes), so that a press and a host's HELLO keep their order. ``atMono``:
+   *  monotonic ns when the host wrote them. */
+  hostWrite(bytes, atMono = monotonicNs()) {
+    const { chip, usb } = this;
+    if (usb === null || !usb.connected) {
+      return;
+    }
+    const atNs = atMono - this.wallStart;
+    if (atNs <= chip.clock.nanos) {
+      usb.write(bytes);
+    } else {
+      chip.clock
+        .createAlarm(() => {
+          if (this.usb === usb) {
+            usb.write(bytes);
+          }
+        })
+        .schedule(atNs - chip.clock.nanos);
+    }
+    this.wake();
+  }
+
+  // -- time ---------------------------------------------------------------------------------------
+  /** The firmware's clock: milliseconds since this boot (its time.ticks_ms(), unwrapped). */
+  boardMs() {
+    return this.chip === null ? 0 : this.chip.clock.nanos / 1e6;
+  }
+
+  /** Wall time since this boot (ns): where emulated time should be. */
+  wallNs() {
+    return monotonicNs() - this.wallStart;
+  }
+
+  schedule(ms) {
+    if (ms <= 0) {
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.run();
+      });
+    } else {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.run();
+      }, ms);
+    }
+  }
+
+  /** Something happened that the firmware should see now (host data): end a sleep early. */
+  wake() {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.schedule(0);
+    }
+  }
+
+  run() {
+    const chip = this.chip;
+    if (chip === null) {
+      return;
+    }
+    const { core, clock } = chip;
+    const { eraseAt, programAt } = this;
+    const sliceEnd = performance.now() + SLICE_MS;
+    for (;;) {
+      const wall = this.wallNs();
+      if (clock.nanos > wall) {
+        this.pollDecoders(clock.nanos);
+        this.schedule((clock.nanos - wall) / 1e6);
+        return;
+      }
+      this.lagNs = Math.max(this.lagNs, wall - clock.nanos);
+      this.maxLagNs = Math.max(this.maxLagNs, this.lagNs);
+      for (let i = 0; i < BATCH; i++) {
+        if (core.waiting) {
+          const next = clock.nextAlarm;
+          const toNext = next ? next.nanos - clock.nanos : Infinity;
+          const room = wall - clock.nanos;
+          if (toNext <= room) {
+            clock.tick(Math.max(toNext, 0));
+            if (this.pendingReset !== null) {
+              this.watchdogReset(chip); // the watchdog expired while the core slept
+              return;
+            }
+            continue;
+          }
+          if (room > 0) {
+            clock.tick(room); // asleep: emulated time follows the wall clock to the next alarm
+          }
+          this.pollDecoders(clock.nanos);
+          this.schedule(Math.min((toNext - room) / 1e6, MAX_SLEEP_MS));
+          return;
+        }
+        const pc = core.registers[15];
+        if (pc === eraseAt || pc === programAt) {
+          this.flashCall(chip, pc === eraseAt);
+          continue;
+        }
+        const dt = core.executeInstruction() * CYCLE_NS;
+        const next = clock.nextAlarm;
+        if (next === null || next.nanos > clock.nanosCounter + dt) {
+          clock.nanosCounter += dt; // SimulationClock.tick() without an alarm due: the common case
+        } else {
+          clock.tick(dt);
+        }
+        if (this.pendingReset !== null) {
+          this.watchdogReset(chip);
+          return;
+        }
+      }
+      if (performance.now() > sliceEnd) {
+        this.pollDecoders(clock.nanos);
+        this.schedule(0);
+        return;
+      }
+    }
+  }
+
+  pollDecoders(nanos) {
+    for (const d of this.decoders) {
+      d.poll(nanos);
+    }
+  }
+
+  /** The ROM's flash_range_erase(offs, count, block, cmd) or flash_range_program(offs, data, count). */
+  flashCall(chip, erase) {
+    const { core, clock } = chip;
+    const r = core.registers;
+    const offset = r[0] >>> 0;
+    if (erase) {
+      const count = r[1] >>> 0;
+      this.flash.erase(offset, count, chip.flash);
+      clock.tick(Math.ceil(count / 4096) * SECTOR_ERASE_NS);
+    } else {
+      const src = r[1] >>> 0;
+      const count = r[2] >>> 0;
+      const data = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        data[i] = chip.readUint8(src + i);
+      }
+      this.flash.program(offset, data, chip.flash);
+      clock.tick(Math.ceil(count / 256) * PAGE_PROGRAM_NS);
+    }
+    core.PC = core.LR & ~1; // return to the caller
+  }
+
+  watchdogReset(chip) {
+    const kept = this.pendingReset;
+    this.pendingReset = null;
+    const reason = kept.reason & REASON_TIMER ? 'timer' : kept.reason & REASON_FORCE ? 'force' : 'none';
+    this.emit({ ev: 'watchdog', reason, t_ms: chip.clock.nanos / 1e6 });
+    this.halt();
+    this.boot(reason === 'timer' ? 'watchdog' : 'watchdog_force', kept);
+  }
+
+  stats() {
+    return {
+      boots: this.boots,
+      t_ms: this.boardMs(),
+      lag_ms: this.lagNs / 1e6,
+      max_lag_ms: this.maxLagNs / 1e6,
+      lag_now_ms: this.chip === null ? 0 : Math.max(0, this.wallNs() - this.chip.clock.nanos) / 1e6,
+      boot_mono_ns: this.chip === null ? 0 : this.wallStart,
+      on: this.chip !== null,
+    };
+  }
+
+  close() {
+    this.halt();
+    this.flash.close();
+  }
+}
