@@ -54,3 +54,13 @@ def test_the_session_refuses_an_invalid_birth_date_and_the_identifier_step_shows
     view = form.view()
     assert view.step_id == "patient_identifiers"
     assert "Name: DOE, JANE · Date of birth: 1958-04-12 · MRN: MRN1" in view.detail
+
+
+def test_the_patient_banner_names_the_open_record_and_is_absent_without_one(tmp_path: Path) -> None:
+    session = new_session(tmp_path)
+    assert session.patient_banner() is None
+    session.start(
+        "femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1", "birth_date": "12/04/1958"}, 72, "dr_ana"
+    )
+    # Written out by hand: the banner every screen shows carries all three identifiers.
+    assert session.patient_banner() == "Name: DOE, JANE · Date of birth: 1958-04-12 · MRN: MRN1"

@@ -21,7 +21,7 @@ from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
 from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot, Override
-from sonocart.procedures.patient import birth_date_iso
+from sonocart.procedures.patient import birth_date_iso, identifiers_line
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -143,6 +143,11 @@ class CartSession:
     def prompts(self) -> list[Prompt]:
         eng = self.engine
         return [] if eng is None else eng.active_prompts()
+
+    def patient_banner(self) -> str | None:
+        """Who this record is for, as every screen's banner shows it (None with no record open)."""
+        eng = self.engine
+        return None if eng is None else identifiers_line(eng.state.patient)
 
     def highest_prompt(self) -> Prompt | None:
         eng = self.engine
