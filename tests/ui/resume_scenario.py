@@ -65,7 +65,12 @@ def crash(app: CartApp, report: Report) -> Steps:
     yield from pause(0.3)
     st = app.screens.current_screen
     yield from touch(button_in(st.ids.procedures, "femoral_nerve_block"))
-    for field, value in (("name", "Doe Jane"), ("patient_id", "MRN0012345"), ("birth_date", "19580412")):
+    for field, value in (
+        ("family_name", "Doe"),
+        ("given_name", "Jane"),
+        ("patient_id", "MRN0012345"),
+        ("birth_date", "19580412"),
+    ):
         st.ids[field].text = value
     yield from touch(button_in(st.ids.operators, "dr_ana"))
     yield from touch(st.ids.start_button)

@@ -50,7 +50,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     r = json.loads(report_path.read_text())
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
     # The whole procedure's log (everything the app printed) names no patient (tests/test_logs.py).
-    patient = {"name": "Doe Jane", "id": "MRN0012345", "birth_date": "19580412"}  # as the scenario types them
+    patient = {"name": "Doe^Jane", "id": "MRN0012345", "birth_date": "19580412"}  # as the scenario types them
     assert no_patient_identifiers(proc.stdout + proc.stderr, patient) == []
     assert (
         "<6>kivy: Window: Provider: sdl2" in proc.stderr or "<6>kivy: Window: Provider: sdl2" in proc.stdout
@@ -117,7 +117,10 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
     # 2 aliquots of 4 mL of ropivacaine 0.5 % (5 mg/mL) = 40 mg; the patient as a person reads the name
     assert "drugs: Ropivacaine 40 mg" in r["summary_text"]
-    assert "patient DOE, JANE · hospital number MRN0012345" in r["summary_text"]
+    assert (
+        "Family name: Doe, given name: Jane · Date of birth: 12 Apr 1958 · MRN: MRN0012345"
+        in r["summary_text"]
+    )
     assert "complications: none" in r["summary_text"]
     assert _seen(r, "exported")["toast"].startswith("exported 5 files")
     assert r["pacs_text"].startswith("PACS: sent 0 / pending 3\n[!] PACS down: 3 stay queued, nothing lost")

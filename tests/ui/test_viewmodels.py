@@ -46,10 +46,10 @@ def test_start_form_refuses_missing_identifiers_then_opens_a_record_with_the_ope
     form = StartForm(session)
     assert not form.start() and "name" in form.error and "procedure" in form.error
     form.procedure_id, form.operator = "femoral_nerve_block", "rn_ben"
-    form.values.update(name="Doe Jane", id="MRN1", birth_date="19580412", weight="72")
+    form.values.update(family_name="Doe", given_name="Jane", id="MRN1", birth_date="19580412", weight="72")
     assert form.start(), form.error
     assert screen_for(session) == "sign_in" and session.operator == "rn_ben"
-    assert session.engine is not None and session.engine.state.patient["name"] == "DOE^JANE"
+    assert session.engine is not None and session.engine.state.patient["name"] == "Doe^Jane"
 
 
 def test_step_form_drives_sign_in_and_time_out_to_the_live_screen_with_the_prefilled_weight(

@@ -9,8 +9,16 @@ from pathlib import Path
 from sonocart.cart.resume import OpenRecord, open_records
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import DEMO_PIN
+from sonocart.procedures.patient import person_name
 
-FIELDS = ("name", "id", "birth_date", "weight")
+FIELDS = ("family_name", "given_name", "id", "birth_date", "weight")
+#: What each field is called where a person reads it (the error line names them so).
+LABELS = {
+    "family_name": "family name",
+    "given_name": "given name",
+    "id": "hospital number",
+    "birth_date": "date of birth",
+}
 
 
 @dataclass
@@ -76,7 +84,7 @@ class StartForm:
         return ""
 
     def missing(self) -> list[str]:
-        out = [f for f in ("name", "id", "birth_date") if not self.values[f].strip()]
+        out = [LABELS[f] for f in LABELS if not self.values[f].strip()]
         if not self.procedure_id:
             out.append("procedure")
         if not self.operator:
@@ -94,12 +102,12 @@ class StartForm:
         except ValueError:
             self.error = "weight must be a number (kg)"
             return False
-        patient = {
-            "name": self.values["name"].strip().upper().replace(" ", "^"),
-            "id": self.values["id"].strip(),
-            "birth_date": self.values["birth_date"].strip(),
-        }
         try:
+            patient = {  # stored as a DICOM PN, FAMILY^GIVEN: nothing guesses which word is which
+                "name": person_name(self.values["family_name"], self.values["given_name"]),
+                "id": self.values["id"].strip(),
+                "birth_date": self.values["birth_date"].strip(),
+            }
             self.session.start(self.procedure_id, patient, weight, self.operator)
         except (ValueError, OSError) as exc:
             self.error = str(exc)

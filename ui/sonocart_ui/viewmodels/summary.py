@@ -6,6 +6,7 @@ import time
 
 from sonocart.cart.session import CartSession
 from sonocart.journal.store import JournalError
+from sonocart.procedures.patient import identifiers_line
 from sonocart.records.export import export_record
 
 
@@ -19,13 +20,11 @@ def summary_lines(session: CartSession) -> list[str]:
     started = ""
     if first is not None:
         started = time.strftime(" · started %H:%M on %d %b %Y", time.localtime(first.wall))
-    family, _, given = str(st.patient.get("name", "")).partition("^")
-    patient = f"{family}, {given}" if given else family
     total = sum(a.volume_ml for a in st.aliquots)
     drugs = [f"{session.catalogue.drug_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
     lines = [
         f"{st.procedure.name} · side {(st.confirmed_side() or '—').upper()}{started}",
-        f"patient {patient} · hospital number {st.patient.get('id', '')}",
+        identifiers_line(st.patient),
         f"drugs: {', '.join(drugs) or 'none given'}",
         f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max",
         f"captures {len(st.captures)} · outcomes {len(st.outcomes)} · notes {len(st.notes)}",
