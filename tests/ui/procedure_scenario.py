@@ -29,7 +29,7 @@ W, H = (int(v) for v in ARGS.size.split("x"))
 configure_kivy(W, H)
 
 from sonocart.cart.cart import Cart  # noqa: E402
-from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
+from sonocart.cart.settings import DEMO_PIN, UiSettings, demo_operators  # noqa: E402
 from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
@@ -192,7 +192,12 @@ class Scenario:
         self.look("start")
         st = self.screen()
         yield from touch(button_in(st.ids.procedures, "femoral_nerve_block"))
-        for field, value in (("name", "Doe Jane"), ("patient_id", "MRN0012345"), ("birth_date", "19580412")):
+        for field, value in (
+            ("family_name", "Doe"),
+            ("given_name", "Jane"),
+            ("patient_id", "MRN0012345"),
+            ("birth_date", "19580412"),
+        ):
             st.ids[field].text = value
         st.ids.weight.text = "72"
         yield from touch(button_in(st.ids.operators, "dr_ana"))
@@ -280,8 +285,9 @@ class Scenario:
         app.go_procedure()
         yield from self.press_step("side:left", "timeout_side")  # the corrected answer clears the stop
         yield from self.press_step("confirm", "timeout_items")
-        for member in ("dr_ana", "rn_ben", "odp_cy"):
-            yield from self.press_step(f"confirm_as:{member}", "timeout_team")
+        for member in ("dr_ana", "rn_ben", "odp_cy"):  # each with their own PIN (the demo team's)
+            for key in (f"confirm_as:{member}", *(f"digit:{d}" for d in DEMO_PIN), "member_ok"):
+                yield from self.press_step(key, "timeout_team")
 
     def sterile(self) -> Steps:
         app, r = self.app, self.report

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sonocart.cart.session import CartSession
+from sonocart.cart.settings import DEMO_PIN
 from sonocart.clock import ManualClock
 from sonocart_ui.viewmodels.step_form import StepForm
 from tests.ui.vm_fixtures import new_session, started, to_prep
@@ -167,7 +168,8 @@ def _lidocaine_session(tmp_path: Path, epinephrine: bool) -> tuple[CartSession, 
     assert form.press("done"), session.feedback
     _walk_to(form, "timeout_team")
     for member in ("dr_ana", "rn_ben", "odp_cy"):
-        form.press(f"confirm_as:{member}")
+        for key in (f"confirm_as:{member}", *(f"digit:{d}" for d in DEMO_PIN), "member_ok"):
+            form.press(key)
     return session, form, clock
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sonocart.cart.session import CartSession
-from sonocart.cart.settings import UiSettings, demo_operators
+from sonocart.cart.settings import DEMO_PIN, UiSettings, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
 from sonocart_ui.viewmodels.step_form import StepForm
@@ -38,9 +38,11 @@ SIGN_IN_TO_PREP = [
     ("medications", "done"),
     ("timeout_side", "side:left"),
     ("timeout_items", "confirm"),
-    ("timeout_team", "confirm_as:dr_ana"),
-    ("timeout_team", "confirm_as:rn_ben"),
-    ("timeout_team", "confirm_as:odp_cy"),
+    *[
+        ("timeout_team", key)
+        for member in ("dr_ana", "rn_ben", "odp_cy")  # each with their own PIN (the demo team's)
+        for key in (f"confirm_as:{member}", *(f"digit:{d}" for d in DEMO_PIN), "member_ok")
+    ],
 ]
 
 

@@ -56,6 +56,7 @@ class HeadlessCart:
     ) -> None:
         cmd = [sys.executable, "-m", "sonocart", "run", "--headless", "--run-dir", str(run_dir)]
         cmd += ["--status-every", str(status_every_s)]
+        cmd += ["--demo"]  # an empty roster gets the demo team: the example's time-out PINs are theirs
         cmd += ["--probe", probe_port] if probe_port else []  # none: the simulator, as make run
         cmd += ["--pedal", pedal_port] if pedal_port else []
         cmd += ["--resume", str(resume)] if resume else []

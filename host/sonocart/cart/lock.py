@@ -14,19 +14,17 @@ import contextlib
 from collections.abc import Callable
 
 from sonocart.cart.events import CartEvent, LockChanged
+from sonocart.cart.pin_guard import BACKOFF_S, FREE_ATTEMPTS, backoff_s
 from sonocart.cart.session import CartSession
 from sonocart.journal.store import JournalError
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.inputs import Input, Note, StartLast
 from sonocart.procedures.prompts import Priority
 
+__all__ = ["BACKOFF_S", "FREE_ATTEMPTS", "LOCKED_SCREENS", "ScreenLock"]  # the back-off is pin_guard's
+
 #: The screens a locked cart shows: the PIN keypad and LAST emergency mode.
 LOCKED_SCREENS = frozenset({"lock", "last"})
-#: Wrong PINs before a back-off starts, then waits of 30 s, 60 s, ... up to 15 min (10**4 PINs then
-#: take weeks, not the 200 s they took with a fast hash and no limit).
-FREE_ATTEMPTS = 5
-BACKOFF_S = 30.0
-BACKOFF_MAX_S = 900.0
 
 
 class ScreenLock:
@@ -102,7 +100,7 @@ class ScreenLock:
         """True (and ``operator_id`` operates from now on) when the PIN matches that roster operator.
 
         After :data:`FREE_ATTEMPTS` wrong PINs in a row every further attempt waits a back-off that
-        doubles (:data:`BACKOFF_S` up to :data:`BACKOFF_MAX_S`); each wrong PIN and each refused early
+        doubles (:mod:`sonocart.cart.pin_guard`); each wrong PIN and each refused early
         attempt is said on screen and journaled when a record is open.
         """
         now = self.clock()
@@ -113,9 +111,7 @@ class ScreenLock:
             return False
         if not self.session.settings.check_pin(operator_id, pin):
             self.failures += 1
-            if self.failures >= FREE_ATTEMPTS:
-                wait = min(BACKOFF_MAX_S, BACKOFF_S * 2 ** (self.failures - FREE_ATTEMPTS))
-                self.retry_at = now + wait
+            self.retry_at = now + backoff_s(self.failures)
             self._refused(f"unlock: wrong PIN for {operator_id[:64]!r} ({self.failures} in a row)")
             return False
         self.failures, self.retry_at = 0, 0.0

@@ -7,12 +7,14 @@ it) and emits what changed on the cart's event stream.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sonocart.cart.events import CartEvent, Feedback, RecordClosed, RecordOpened
+from sonocart.cart.pin_guard import PinGuard
 from sonocart.cart.settings import UiSettings
 from sonocart.clock import Clock
 from sonocart.journal.store import Event, JournalError
@@ -20,7 +22,7 @@ from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Acknowledge, Aspirate, Input, LogAliquot, Override
+from sonocart.procedures.inputs import Acknowledge, Aspirate, Confirm, Input, LogAliquot, Override
 from sonocart.procedures.patient import birth_date_iso, identifiers_line
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
@@ -54,6 +56,8 @@ class CartSession:
         #: shows (headless), a prompt counts as shown from when it was raised.
         self._shown_since: dict[str, float] = {}
         self._view_reports = False
+        #: Wrong PINs per person (a team member's confirmation, a second operator's authorisation).
+        self.pins = PinGuard()
 
     def set_emitter(self, emit: Callable[[CartEvent], None]) -> None:
         """Where feedback goes (the cart's event stream)."""
@@ -162,13 +166,39 @@ class CartSession:
         self._shown_since = {i: known.get(i, now) for i in prompt_ids}
 
     def boundary_refusal(self, inp: Input) -> str | None:
-        """What every path (touch, pedal, headless) checks first: the lock, and a second operator's PIN."""
+        """What every path (touch, pedal, headless) checks first: the lock, a second operator's PIN and
+        each team member's own PIN when they confirm the time-out."""
         refusal = self.input_gate(inp)
         if refusal is None and isinstance(inp, Override) and inp.second_operator:
             if inp.second_operator == inp.operator:
                 refusal = "the second operator must be a different person"
-            elif not self.settings.check_pin(inp.second_operator, inp.second_pin):
-                refusal = f"wrong PIN for {inp.second_operator}"
+            else:
+                refusal = self._pin_refusal(inp, inp.second_operator, inp.second_pin)
+        if refusal is None and isinstance(inp, Confirm) and self._team_confirm(inp.step):
+            refusal = self._pin_refusal(inp, inp.operator, inp.pin)
+        return refusal
+
+    def _team_confirm(self, step_id: str) -> bool:
+        eng = self.engine
+        steps = [] if eng is None else [s for ph in eng.state.procedure.phases for s in ph.steps]
+        return any(s.id == step_id and s.kind == "team_confirm" for s in steps)
+
+    def _pin_refusal(self, inp: Input, person: str, pin: str) -> str | None:
+        """None when ``pin`` is ``person``'s roster PIN; else why not (said, and journaled when it can be).
+
+        Wrong PINs back off per person as the lock's do (:mod:`sonocart.cart.pin_guard`)."""
+        now = self.clock.monotonic()
+        who = str(person)[:64]
+        refusal = self.pins.waiting(who, now)
+        if refusal is None:
+            if self.settings.check_pin(who, pin):
+                self.pins.passed(who)
+                return None
+            refusal = f"wrong PIN for {who} ({self.pins.failed(who, now)} in a row)"
+        eng = self.engine
+        if eng is not None:  # a record that cannot take it reports its own fault on the next input
+            with contextlib.suppress(JournalError, InputRejected):
+                eng.journal_refusal(type(inp).__name__, refusal, self.operator or who)
         return refusal
 
     def override_needs_second(self, rule: str) -> bool:

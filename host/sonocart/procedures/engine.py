@@ -171,6 +171,10 @@ class Engine:
             raise
         return self._commit(events + self._follow_ups(events, inp.operator), inp.operator)
 
+    def journal_refusal(self, input_name: str, reason: str, operator: str) -> None:
+        """A refusal decided at the cart's input boundary (a wrong PIN) is on the record like the engine's."""
+        self._commit([("input_rejected", {"input": input_name, "reason": reason})], operator)
+
     def tick(self) -> list[Event]:
         """Journal the expiry of every due timer (call it often; submit() calls it too)."""
         mono = self.clock.monotonic()

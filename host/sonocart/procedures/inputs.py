@@ -20,11 +20,15 @@ class Answer:
 
 @dataclass(frozen=True)
 class Confirm:
-    """A person confirms the current step; ``side`` is stated aloud at the two-person stop."""
+    """A person confirms the current step; ``side`` is stated aloud at the two-person stop.
+
+    A team member confirming the time-out gives their own ``pin``, which the cart checks at its input
+    boundary (the engine never sees it checked, and it is never journaled)."""
 
     step: str
     operator: str
     side: str | None = None
+    pin: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

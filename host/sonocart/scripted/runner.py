@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sonocart.cart.cart import Cart, Listener
-from sonocart.cart.settings import UiSettings
+from sonocart.cart.settings import UiSettings, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.devices.probe import ProbeClient
 from sonocart.procedures.catalogue import Catalogue
@@ -50,7 +50,8 @@ def run_script(
         catalogue=catalogue,
         records_root=records_root,
         clock=clock,
-        settings=UiSettings(),
+        # The demo team (PIN 1234): scripts are simulated runs, and PINs are checked as at the cart.
+        settings=UiSettings(operators=demo_operators(), demo=True),
         probe=ProbeClient(NO_PROBE, clock=clock.monotonic),
     )
     cart.image_wanted = False

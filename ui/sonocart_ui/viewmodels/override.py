@@ -6,6 +6,7 @@ from __future__ import annotations
 from sonocart.cart.session import CartSession
 from sonocart.procedures.inputs import Override
 from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.pin_entry import PinEntry
 
 
 class OverrideForm:
@@ -13,12 +14,20 @@ class OverrideForm:
         self.session = session
         self.rule = ""
         self.stop_text = ""
-        self.second = ""
-        self.pin = ""
+        self.entry = PinEntry("second")
+
+    @property
+    def second(self) -> str:
+        return self.entry.person
+
+    @property
+    def pin(self) -> str:
+        return self.entry.pin
 
     def select(self, rule: str, stop_text: str) -> None:
         """A fresh form for ``rule``: nothing typed for another stop carries over."""
-        self.rule, self.stop_text, self.second, self.pin = rule, stop_text, "", ""
+        self.rule, self.stop_text = rule, stop_text
+        self.entry.clear()
 
     def needs_second(self) -> bool:
         return bool(self.rule) and self.session.override_needs_second(self.rule)
@@ -37,20 +46,11 @@ class OverrideForm:
         if not self.needs_second():
             return []
         ops = [o.id for o in self.session.settings.operators if o.id != self.session.operator]
-        return [
-            *(Action(f"second:{o}", o, o == self.second) for o in ops),
-            *(Action(f"digit:{d}", d) for d in "1234567890"),
-            Action("back", "DEL"),
-        ]
+        return self.entry.pad([(o, o) for o in ops])
 
     def press(self, key: str) -> None:
         name, _, arg = key.partition(":")
-        if name == "second":
-            self.second, self.pin = arg, ""
-        elif name == "digit" and len(self.pin) < 8:
-            self.pin += arg
-        elif name == "back":
-            self.pin = self.pin[:-1]
+        self.entry.press(name, arg)
 
     def submit(self, reason: str) -> bool:
         """Journal the override (the core checks reason, second operator and PIN); cleared when done."""
@@ -61,7 +61,7 @@ class OverrideForm:
             lambda op: Override(rule, reason, op, second_operator=second, second_pin=pin),
             f"override of {rule}",
         )
-        self.pin = ""
+        self.entry.pin = ""
         if done:
             self.select("", "")
         return done

@@ -24,6 +24,7 @@ from sonocart.procedures.inputs import (
 from sonocart.procedures.patient import identifiers_line
 from sonocart_ui.viewmodels.actions import Action
 from sonocart_ui.viewmodels.medications import MedicationsForm
+from sonocart_ui.viewmodels.pin_entry import PinEntry
 
 __all__ = ["CONFIRM_KINDS", "NO_STEP", "Action", "StepForm", "StepView"]
 #: antithrombotic button cycle: not taking -> taking, held -> taking, NOT held
@@ -54,6 +55,7 @@ class StepForm:
         self.entry = ""
         self.function_test = ""
         self.medications: MedicationsForm | None = None
+        self.member_pin = PinEntry("confirm_as")  # each member confirms the time-out with their own PIN
 
     def name(self, operator_id: str) -> str:
         """A person as the team knows them (the roster's name), never the id the journal keeps."""
@@ -70,6 +72,7 @@ class StepForm:
         prefill = self.session.prefill.get(step.id)
         self.entry = "" if prefill is None else f"{prefill:g}"
         self.function_test = step.tests[0].id if step.tests else ""
+        self.member_pin.clear()
         eng = self.session.engine
         self.medications = None
         if step.kind == "medications" and eng is not None:
@@ -118,8 +121,12 @@ class StepForm:
             return [*acts, Action("done", f"Team of {len(sel)}", primary=True)], ""
         if kind == "team_confirm":
             done = st.confirmations.get(step.id, [])
-            acts = [Action(f"confirm_as:{m}", f"{self.name(m)} confirms", m in done) for m in st.team()]
-            return acts, f"confirmed: {', '.join(map(self.name, done)) or 'nobody yet'}"
+            pin = self.member_pin
+            acts = pin.pad([(m, f"{self.name(m)} confirms") for m in st.team()], done)
+            who = self.name(pin.person) if pin.person else "choose who"
+            acts.append(Action("member_ok", f"Confirm as {who} {pin.masked()}".rstrip(), primary=True))
+            so_far = f"confirmed: {', '.join(map(self.name, done)) or 'nobody yet'}"
+            return acts, f"{so_far} · each member touches their name and types their own PIN"
         if kind == "two_person_stop":
             said = st.stop_answers.get(step.id, {})  # one answer per person: [X] on the side they stated
             acts = [
@@ -215,8 +222,17 @@ class StepForm:
         if name == "clear_escalation":  # the signed-in clinician (who unlocked with their PIN) is named
             why = "reviewed at the cart: fit for discharge"
             return s.submit(lambda op: ClearEscalation(op, why, op), f"escalation cleared by {s.operator}")
-        if name == "confirm_as":
-            return s.submit(lambda _op: Confirm(sid, arg), f"time-out confirmed by {self.name(arg)}")
+        if step.kind == "team_confirm" and self.member_pin.press(name, arg):
+            s.changed()
+            return True
+        if name == "member_ok":
+            member, pin = self.member_pin.person, self.member_pin.pin
+            self.member_pin.clear()  # a PIN is typed once: right or wrong, the pad starts empty again
+            if not member:
+                s.say("touch your name first, then type your PIN", ok=False)
+                return False
+            said = f"time-out confirmed by {self.name(member)}"
+            return s.submit(lambda _op: Confirm(sid, member, pin=pin), said)
         if name == "stop":
             member, _, side = arg.partition(":")
             said = f"STOP: {self.name(member)} states {side.upper()}"
