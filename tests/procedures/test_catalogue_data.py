@@ -65,11 +65,14 @@ def test_observation_default_is_30_min_and_says_no_society_standard_exists(catal
     assert "No society standard" in catalogue.sources["observation_local"]
 
 
-def test_blocks_require_lipid_kit_and_monitored_blocks_require_iv(catalogue: Catalogue) -> None:
+def test_every_local_anaesthetic_procedure_requires_the_lipid_kit_and_monitored_ones_iv(
+    catalogue: Catalogue,
+) -> None:
     femoral = [s.id for p in catalogue.procedure("femoral_nerve_block").phases for s in p.steps]
     knee = [s.id for p in catalogue.procedure("knee_joint_injection").phases for s in p.steps]
     assert "lipid_resus_kit" in femoral and "monitoring_iv" in femoral
-    assert "lipid_resus_kit" not in knee and "monitoring_iv" not in knee
+    # The knee injection offers a local anaesthetic: the lipid check applies (issue 13 item 8).
+    assert "lipid_resus_kit" in knee and "monitoring_iv" not in knee
 
 
 def test_iodine_allergy_rule_calls_for_dexamethasone(catalogue: Catalogue) -> None:

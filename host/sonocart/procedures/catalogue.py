@@ -115,7 +115,18 @@ def _step(reader: _Reader, where: str, raw: dict[str, Any]) -> Step:
         measure=raw.get("measure", ""),
         weeks=tuple(int(w) for w in raw.get("weeks", ())),
         tests=_function_tests(f"{where}.{raw['id']}", raw),
+        said_yes=str(raw.get("said_yes", "")),
+        said_no=str(raw.get("said_no", "")),
+        option_names=tuple((str(k), str(v)) for k, v in raw.get("option_names", {}).items()),
+        exclusive=_exclusive(f"{where}.{raw['id']}", raw),
     )
+
+
+def _exclusive(where: str, raw: dict[str, Any]) -> tuple[str, ...]:
+    out = tuple(str(o) for o in raw.get("exclusive", ()))
+    if out and (not raw.get("multiple") or not set(out) <= set(raw.get("options", ()))):
+        raise CatalogueError(f"{where}: exclusive options must be options of a multiple choice")
+    return out
 
 
 def _function_tests(where: str, raw: dict[str, Any]) -> tuple[FunctionTest, ...]:
@@ -164,6 +175,8 @@ def _procedure(
         raise CatalogueError(f"{where}: unknown phase(s) {unknown}")
     flags = frozenset(raw.get("flags", ()))
     reader.cite(f"{where}.flags", {"source": raw.get("flags_source", ())})
+    if "local_anaesthetic" in raw.get("medications", {}).get("offered", ()):
+        flags |= {"local_anaesthetic"}  # steps for every local-anaesthetic procedure (the lipid check)
     if risk.get("class") not in {"low", "intermediate", "high"}:
         raise CatalogueError(f"{where}: bleeding_risk.class must be low, intermediate or high")
     chosen = []

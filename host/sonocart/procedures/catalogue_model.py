@@ -75,6 +75,21 @@ class Step:
     measure: str = ""
     weeks: tuple[int, ...] = ()
     tests: tuple[FunctionTest, ...] = ()
+    #: What a yes / a no means in words, for the chart note ("No prior reaction to an injection").
+    said_yes: str = ""
+    said_no: str = ""
+    #: Option id -> the words the chart note prints (default: the id with spaces).
+    option_names: tuple[tuple[str, str], ...] = ()
+    #: Options that exclude every other ("none" and "suspected LAST" cannot both be ticked).
+    exclusive: tuple[str, ...] = ()
+
+    def option_name(self, option: str) -> str:
+        return dict(self.option_names).get(option, option.replace("_", " "))
+
+    def yes_no_words(self, value: bool) -> str:
+        """A yes/no answer as what it means: the catalogue's words, else the step's text and the answer."""
+        said = self.said_yes if value else self.said_no
+        return said or f"{self.text.rstrip('?.')}: {'yes' if value else 'no'}"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,11 @@ def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> An
         bad = [c for c in chosen if c not in step.options]
         if bad or not chosen:
             raise InputRejected(f"{step.id}: choose from {list(step.options)}")
+        alone = [c for c in chosen if c in step.exclusive]
+        if alone and len(set(chosen)) > 1:
+            raise InputRejected(
+                f"{step.id}: {step.option_name(alone[0])!r} cannot be ticked with another answer"
+            )
         return chosen if step.multiple else chosen[0]
     if kind == "side":
         if value not in state.procedure.sides:

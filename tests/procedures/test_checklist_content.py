@@ -1,0 +1,57 @@
+"""Checklist content as catalogue data (issue 13, item 8): the lipid check for every local-anaesthetic
+procedure, exclusive "none" answers, and answers read back in words."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from procedure_drivers import advance_to
+
+from sonocart.clock import ManualClock
+from sonocart.procedures.catalogue import Catalogue
+from sonocart.procedures.checks import InputRejected
+from sonocart.procedures.inputs import Answer
+from sonocart.records.record import ProcedureRecord
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "host/sonocart/procedures/catalogue"
+NewRecord = Callable[..., ProcedureRecord]
+
+
+def _procedure_files() -> list[Path]:
+    return sorted(p for p in CATALOGUE.glob("*.toml") if "id" in tomllib.loads(p.read_text()))
+
+
+@pytest.mark.parametrize("path", _procedure_files(), ids=lambda p: p.stem)
+def test_every_procedure_that_offers_a_local_anaesthetic_checks_the_lipid_emulsion(
+    catalogue: Catalogue, path: Path
+) -> None:
+    raw = tomllib.loads(path.read_text())  # read the file itself: the oracle is the catalogue text
+    steps = [s.id for ph in catalogue.procedure(raw["id"]).phases for s in ph.steps]
+    assert ("lipid_resus_kit" in steps) == ("local_anaesthetic" in raw["medications"]["offered"])
+
+
+def test_the_caudal_epidural_now_asks_for_the_lipid_kit(catalogue: Catalogue) -> None:
+    caudal = catalogue.procedure("caudal_epidural")
+    assert "block" not in caudal.flags  # it was skipped because the step read only_if = ["block"]
+    assert "lipid_resus_kit" in [s.id for s in caudal.phases[0].steps]
+
+
+def test_none_and_suspected_last_cannot_both_be_ticked(new_record: NewRecord, clock: ManualClock) -> None:
+    rec = new_record()
+    advance_to(rec, clock, "complications")
+    with pytest.raises(InputRejected, match="'none' cannot be ticked with another answer"):
+        rec.engine.submit(Answer("complications", ["none", "suspected_last"], "dr_ana"))
+    assert "complications" not in rec.engine.state.answers
+    rec.engine.submit(Answer("complications", ["vasovagal", "suspected_last"], "dr_ana"))
+    assert rec.engine.state.answers["complications"] == ["vasovagal", "suspected_last"]
+
+
+def test_a_yes_no_answer_reads_as_what_it_means(catalogue: Catalogue) -> None:
+    steps = {s.id: s for ph in catalogue.procedure("femoral_nerve_block").phases for s in ph.steps}
+    # prior_reactions: true is "no prior reaction" (the step is worded as a statement to confirm).
+    assert steps["prior_reactions"].yes_no_words(True) == "No prior reaction to a previous injection"
+    assert steps["prior_reactions"].yes_no_words(False).startswith("Prior reaction")
+    assert steps["complications"].option_name("suspected_last").startswith("suspected LAST (local")
