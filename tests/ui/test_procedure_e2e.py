@@ -68,8 +68,9 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     # Time-out: a syringe drawn from the catalogue's stock but not labelled is refused on screen.
     assert "syringe A must be labelled before the time-out" in _seen(r, "done")["toast"]
     assert "Ropivacaine 0.5 %" in _seen(r, "add")["detail"]
-    # Time-out: every team member confirms by name; the confirmed side goes on the banner.
-    assert "confirmed: Dr Ana, RN Ben" in _seen(r, "timeout_team confirm_as:rn_ben")["detail"]
+    # Time-out: every team member confirms by name with their own PIN; the confirmed side goes on the banner.
+    oks = [x["detail"] for x in r["seen"] if x["label"] == "timeout_team member_ok"]
+    assert len(oks) == 3 and "confirmed: Dr Ana, RN Ben ·" in oks[1], oks
     live = _seen(r, "live: prep")
     assert live["screen"] == "live" and live["side"].startswith("LEFT")
     # A wrong side at the time-out: HIGH, the banner keeps LEFT; the stop's own override form opens empty

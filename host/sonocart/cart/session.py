@@ -73,8 +73,9 @@ class CartSession:
         if patient.get("birth_date"):  # a real past date, stored ISO: never an invalid date exported
             today = dt.datetime.fromtimestamp(self.clock.wall(), tz=dt.UTC).date()
             patient = {**patient, "birth_date": birth_date_iso(str(patient["birth_date"]), today)}
+        names = {o.id: o.name for o in self.settings.operators}  # the chart note names people
         record = ProcedureRecord.create(
-            self.records_root, self.catalogue, self.clock, procedure_id, patient, operator
+            self.records_root, self.catalogue, self.clock, procedure_id, patient, operator, names
         )
         self.operator = operator
         self.prefill = {} if weight_kg is None else {"weight_kg": weight_kg}

@@ -16,7 +16,7 @@ from typing import Any
 
 from sonocart.clock import Clock
 from sonocart.journal.store import Event, Journal
-from sonocart.procedures import injection, last_mode
+from sonocart.procedures import corrections, injection, last_mode
 from sonocart.procedures.alarm_rules import classify, image_change
 from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
@@ -29,6 +29,7 @@ from sonocart.procedures.inputs import (
     CaptureAdded,
     ClearEscalation,
     Confirm,
+    Correct,
     EndLast,
     FinishInjection,
     ImageLiveness,
@@ -79,13 +80,21 @@ class Engine:
         patient: dict[str, Any],
         operator: str,
         record_id: str,
+        names: dict[str, str] | None = None,
     ) -> Engine:
+        """Open a new record; ``names`` (operator id -> roster name) lets the chart note name people."""
         if next(journal.events(), None) is not None:
             raise ValueError(f"{journal.path} already holds a procedure: resume it instead")
         proc = catalogue.procedure(procedure_id)
         engine = cls(catalogue, journal, clock, State(proc, escalate_on=catalogue.last.escalate_on))
         engine._commit(
-            [("record_opened", {"procedure": proc.id, "patient": patient, "record_id": record_id})], operator
+            [
+                (
+                    "record_opened",
+                    {"procedure": proc.id, "patient": patient, "record_id": record_id, "names": names or {}},
+                )
+            ],
+            operator,
         )
         return engine
 
@@ -299,6 +308,9 @@ class Engine:
             return self._confirm(inp)
         if isinstance(inp, Override):
             return self._override(inp)
+        if isinstance(inp, Correct):
+            corrected, events = corrections.correct(self.catalogue, st, inp.step, inp.value, inp.reason)
+            return events + self._stop_changes(corrected, events)
         if isinstance(inp, Acknowledge):
             prompt = st.prompts.get(inp.prompt_id)
             if prompt is None:
@@ -405,6 +417,9 @@ class Engine:
             events.append(("outcome_recorded", {"measure": step.measure, "value": value, "step": step.id}))
         if step.warn_above is not None and isinstance(value, float) and value > step.warn_above:
             events.append(injection.prompt(f"warn:{step.id}", Priority.MEDIUM, step.warn_text))
+        if step.id in corrections.DOSE_INPUTS:  # the maxima the dose guard and the chart note use
+            answers = {**self.state.answers, step.id: value}
+            events += corrections.dose_events(self.catalogue, self.state, answers)
         return events + self._stop_changes(step, events)
 
     def _stop_changes(self, step: Step, events: Events, operator: str = "-") -> Events:

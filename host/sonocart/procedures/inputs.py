@@ -136,6 +136,17 @@ class PedalGesture:
 
 
 @dataclass(frozen=True)
+class Correct:
+    """A person corrects an earlier step's answer (a mistyped weight, a wrong tick): journaled with the
+    old and the new value, and every limit derived from it recomputed. ``reason`` says why."""
+
+    step: str
+    value: Any
+    operator: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RecordOutcome:
     """An outcome measurement outside the step flow, e.g. pain at a set time after a diagnostic block."""
 
@@ -199,6 +210,7 @@ Input = (
     | Note
     | PedalGesture
     | RecordOutcome
+    | Correct
     | ImageLiveness
     | ClearEscalation
     | StartLast

@@ -86,6 +86,12 @@ class State:
     follow_up: list[str] = field(default_factory=list)
     follow_up_weeks: list[int] = field(default_factory=list)
     discharge_given: list[str] = field(default_factory=list)
+    #: Earlier answers corrected: step, old, new, reason, who, when (in order).
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    #: The drawn drugs with their maxima for the weight (recomputed when either is corrected).
+    dose_limits: dict[str, Any] = field(default_factory=dict)
+    #: Roster names by operator id, as the cart knew them when the record was opened.
+    names: dict[str, str] = field(default_factory=dict)
     last_seq: int = 0
 
     # ---- what-if copies --------------------------------------------------------------------------------
@@ -217,10 +223,21 @@ class State:
     def _on_record_opened(self, ev: Event, p: dict[str, Any]) -> None:
         self.patient = dict(p.get("patient", {}))
         self.record_id = str(p.get("record_id", ""))
+        self.names = {str(k): str(v) for k, v in p.get("names", {}).items()}
         self.opened_wall = ev.wall
 
     def _on_answered(self, ev: Event, p: dict[str, Any]) -> None:
         self.answers[p["step"]] = p["value"]
+
+    def _on_answer_corrected(self, ev: Event, p: dict[str, Any]) -> None:
+        self.answers[p["step"]] = p["new"]
+        self.corrections.append({**p, "operator": ev.operator, "wall": ev.wall})
+
+    def _on_dose_limits(self, ev: Event, p: dict[str, Any]) -> None:
+        self.dose_limits = dict(p)
+
+    def _on_dose_recomputed(self, ev: Event, p: dict[str, Any]) -> None:
+        self.dose_fraction = float(p["fraction_after"])
 
     def _on_confirmed(self, ev: Event, p: dict[str, Any]) -> None:
         who = self.confirmations.setdefault(p["step"], [])
@@ -361,6 +378,8 @@ class State:
         self.captures.append({**p, "seq": ev.seq, "wall": ev.wall, "operator": ev.operator})
 
     def _on_outcome_recorded(self, ev: Event, p: dict[str, Any]) -> None:
+        if p.get("step"):  # a step's outcome answered again (a correction) replaces its first value
+            self.outcomes = [o for o in self.outcomes if o.get("step") != p["step"]]
         self.outcomes.append({**p, "wall": ev.wall, "operator": ev.operator})
 
     def _on_note(self, ev: Event, p: dict[str, Any]) -> None:

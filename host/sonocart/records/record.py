@@ -75,12 +75,13 @@ class ProcedureRecord:
         procedure_id: str,
         patient: dict[str, Any],
         operator: str,
+        names: dict[str, str] | None = None,
     ) -> ProcedureRecord:
         catalogue.procedure(procedure_id)  # unknown procedures fail before anything is written
         record_id = new_record_id(clock.wall())
         path = private_dir(private_dir(root) / record_id)
         journal = Journal(path / JOURNAL_NAME)
-        engine = Engine.start(catalogue, journal, clock, procedure_id, patient, operator, record_id)
+        engine = Engine.start(catalogue, journal, clock, procedure_id, patient, operator, record_id, names)
         return cls(path, engine)
 
     @classmethod

@@ -33,6 +33,7 @@ INPUT_TYPES: dict[str, type[Any]] = {
     "last_action": I.LastAction,
     "end_last": I.EndLast,
     "clear_escalation": I.ClearEscalation,
+    "correct": I.Correct,
 }
 
 
