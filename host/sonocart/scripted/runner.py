@@ -23,11 +23,20 @@ from sonocart.scripted.script import Capture, Script, Wait
 NO_PROBE = "no probe (scripted run)"
 
 
-def test_pattern(rows: int, columns: int) -> npt.NDArray[np.uint8]:
-    """A still for scripted captures: depth-graded speckle-free bands, so exports have real pixels to show."""
+def test_pattern(rows: int, columns: int, point: int = 0) -> npt.NDArray[np.uint8]:
+    """A still for scripted captures: depth-graded bands with a bright round target (a nerve) and, from the
+    second capture point on, a dark ring around it that widens at each point (injectate spreading), so the
+    stills of one record differ as the real ones would."""
     depth = np.linspace(40, 200, rows, dtype=np.float32)[:, None]
     lateral = 0.5 + 0.5 * np.cos(np.linspace(0, 6 * np.pi, columns, dtype=np.float32))[None, :]
-    return (depth * lateral).astype(np.uint8)
+    image = depth * lateral
+    v, u = np.ogrid[:rows, :columns]
+    r = np.hypot(v - rows * 0.55, u - columns * 0.5)
+    target = min(rows, columns) * 0.08
+    image[r <= target] = 230.0
+    if point > 0:
+        image[(r > target) & (r <= target * (1.0 + 0.6 * point))] = 8.0
+    return image.astype(np.uint8)
 
 
 test_pattern.__test__ = False  # type: ignore[attr-defined]
@@ -66,7 +75,7 @@ def run_script(
             cart.touched()  # the scripted team stays at the cart: the idle lock is for a screen left alone
             cart.pump()
         elif isinstance(step, Capture):
-            image = test_pattern(step.rows, step.columns)
+            image = test_pattern(step.rows, step.columns, len(record.engine.state.captures))
             cart.capture_image(image, step.mm_per_px, (step.columns / 2, 0.0), step.operator, step.label)
         else:
             cart.submit_input(step)
