@@ -63,9 +63,9 @@ def test_pdf_report_shows_timeline_doses_and_image_scale(
         ["pdftotext", "-layout", str(out.report_pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Ultrasound-guided femoral nerve block" in text
-    assert "ropivacaine 60 mg" in text  # 3 x 4 mL of 0.5 % (5 mg/mL)
-    assert "0.15 mm/px" in text and "10 mm" in text
-    assert "Timeline" in text and "Aspiration negative" in text
+    assert "Ropivacaine 0.5 %, 5 mg/mL: 12 mL given = 60 mg" in text  # 3 x 4 mL of 0.5 % (5 mg/mL)
+    assert "0.15 mm per pixel" in text and "10 mm" in text
+    assert "Audit appendix" in text and "Aspiration negative" in text
     pages = subprocess.run(
         ["pdftoppm", "-r", "20", "-png", str(out.report_pdf), str(tmp_path / "pg")], check=True
     )

@@ -115,6 +115,7 @@ def _step(reader: _Reader, where: str, raw: dict[str, Any]) -> Step:
         measure=raw.get("measure", ""),
         weeks=tuple(int(w) for w in raw.get("weeks", ())),
         tests=_function_tests(f"{where}.{raw['id']}", raw),
+        title=str(raw.get("title", "")),
         said_yes=str(raw.get("said_yes", "")),
         said_no=str(raw.get("said_no", "")),
         option_names=tuple((str(k), str(v)) for k, v in raw.get("option_names", {}).items()),

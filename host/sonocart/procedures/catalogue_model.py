@@ -75,6 +75,8 @@ class Step:
     measure: str = ""
     weeks: tuple[int, ...] = ()
     tests: tuple[FunctionTest, ...] = ()
+    #: A short name for the chart note ("Capillary glucose"); default: the text's first clause.
+    title: str = ""
     #: What a yes / a no means in words, for the chart note ("No prior reaction to an injection").
     said_yes: str = ""
     said_no: str = ""

@@ -1,19 +1,26 @@
-"""Render the report (from :func:`build_report`) to PDF with fpdf2: timeline, answers, overrides, doses,
-and each image with a scale bar drawn from its calibration."""
+"""Render the report (from :func:`build_report`) as the chart note, with fpdf2.
+
+Page 1 is the clinical summary (:mod:`summary`); then each image with its side, orientation mark and
+a scale bar drawn from its calibration; then the journal as an audit appendix, ending with the
+journal's signed head. Every page carries the patient banner. A de-identified chart note carries no
+record id, no head hash, no dates beyond the offsets from the start, and no PDF metadata at all (no
+title, no creation date, no producer).
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from fpdf import FPDF
+from fpdf.output import OutputProducer, PDFInfo
 from PIL import Image
 
 SCALE_BAR_MM = 10.0
-IMAGE_WIDTH_MM = 120.0
+IMAGE_WIDTH_MM = 110.0
+MARK_MM = 3.0
 
 
 def latin1(text: str) -> str:
@@ -26,41 +33,94 @@ def latin1(text: str) -> str:
         "\u201d": '"',
         "\u2265": ">=",
         "\u2264": "<=",
+        "\u2192": "->",
     }
     text = "".join(table.get(ch, ch) for ch in text)
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
-class _Pdf(FPDF):
-    title_text = ""
+class _Anonymous(OutputProducer):  # type: ignore[misc]
+    """Writes an empty document information dictionary: no title, creation date or producer."""
+
+    def _add_info(self) -> PDFInfo:
+        info = PDFInfo(None, None, None, None, None, None, None)  # type: ignore[arg-type]
+        self._add_pdf_obj(info)
+        return info
+
+
+class _Pdf(FPDF):  # type: ignore[misc]
+    banner = ""
+    subtitle = ""
 
     def header(self) -> None:
         self.set_font("Helvetica", "B", 9)
-        self.cell(0, 5, latin1(self.title_text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
+        self.cell(0, 4.5, latin1(self.banner), new_x="LMARGIN", new_y="NEXT")
+        self.set_font("Helvetica", "", 7.5)
+        self.cell(0, 4, latin1(self.subtitle), new_x="LMARGIN", new_y="NEXT")
+        self.set_draw_color(120, 120, 120)
+        self.set_line_width(0.2)
+        self.line(self.l_margin, self.get_y() + 0.5, self.w - self.r_margin, self.get_y() + 0.5)
+        self.ln(2)
 
     def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="C")
+        self.set_y(-11)
+        self.set_font("Helvetica", "", 7.5)
+        self.cell(0, 4, latin1(f"{self.banner}  -  page {self.page_no()}/{{nb}}"), align="C")
 
 
-def _section(pdf: FPDF, title: str) -> None:
-    pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
+def _heading(pdf: FPDF, title: str, size: float = 10.5) -> None:
+    pdf.ln(1)
+    pdf.set_font("Helvetica", "B", size)
+    pdf.cell(0, 5.5, latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 8.5)
 
 
-def _line(pdf: FPDF, text: str) -> None:
-    pdf.multi_cell(0, 4.5, latin1(text), new_x="LMARGIN", new_y="NEXT")
+def _line(pdf: FPDF, text: str, height: float = 3.9) -> None:
+    pdf.multi_cell(0, height, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
-def _value(v: Any) -> str:
-    return v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+def _field(pdf: FPDF, label: str, value: str) -> None:
+    pdf.set_font("Helvetica", "B", 8.5)
+    pdf.cell(34, 3.9, latin1(label))
+    pdf.set_font("Helvetica", "", 8.5)
+    _line(pdf, value)
 
 
-def _image_with_scale(pdf: FPDF, image: npt.NDArray[np.uint8], capture: dict[str, Any]) -> None:
+def _block(pdf: FPDF, title: str, lines: list[str], empty: str = "none") -> None:
+    _heading(pdf, title, 9.5)
+    for text in lines or [empty]:
+        _line(pdf, f"- {text}")
+
+
+def _summary_page(pdf: FPDF, s: dict[str, Any]) -> None:
+    _heading(pdf, "Clinical summary", 13)
+    _field(pdf, "Procedure", s["procedure"])
+    _field(pdf, "Side", s["side"])
+    _field(pdf, "Indication", s["indication"])
+    _field(pdf, "Started", s["opened"])
+    _field(pdf, "Status", s["status"])
+    _block(pdf, "Team and roles", s["team"])
+    _block(pdf, "Drugs", [*s["drugs"], f"Local anaesthetic in total: {s['dose_total']}"])
+    _block(pdf, "Images", s["images"], "no image captured")
+    _block(pdf, "Overrides of hard stops", s["overrides"])
+    if s["active_hard_stops"]:
+        _block(pdf, "HARD STOPS STILL ACTIVE", s["active_hard_stops"])
+    if s["corrections"]:
+        _block(pdf, "Answers corrected", s["corrections"])
+    _block(pdf, "Complications", [s["complications"]])
+    _block(pdf, "Outcomes", s["outcomes"])
+    if s["escalation"]:
+        _block(pdf, "Escalation", [s["escalation"]])
+    _block(pdf, "Discharge advice given", s["discharge"], "not yet given")
+    _field(pdf, "Follow-up", s["follow_up"])
+    _heading(pdf, "Signature", 9.5)
+    for text in s["signature"]:
+        _line(pdf, text, 5.5)
+
+
+def _image_with_marks(
+    pdf: FPDF, image: npt.NDArray[np.uint8], capture: dict[str, Any], caption: str, side: str
+) -> None:
     rows, cols = image.shape[0], image.shape[1]
     width = IMAGE_WIDTH_MM
     height = width * rows / cols
@@ -68,6 +128,14 @@ def _image_with_scale(pdf: FPDF, image: npt.NDArray[np.uint8], capture: dict[str
         pdf.add_page()
     x, y = pdf.l_margin, pdf.get_y()
     pdf.image(Image.fromarray(image), x=x, y=y, w=width, h=height)
+    # Orientation mark: a filled dot at the top left (the probe marker's side, skin at the top).
+    pdf.set_fill_color(255, 200, 0)
+    pdf.ellipse(x + 1.5, y + 1.5, MARK_MM, MARK_MM, style="F")
+    pdf.set_text_color(255, 200, 0)
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_xy(x + width - 30, y + 1.5)
+    pdf.cell(28, 4, latin1(side), align="R")
+    pdf.set_text_color(0, 0, 0)
     page_mm_per_px = width / cols
     bar = SCALE_BAR_MM / float(capture["mm_per_px"]) * page_mm_per_px
     pdf.set_draw_color(0, 0, 0)
@@ -77,93 +145,54 @@ def _image_with_scale(pdf: FPDF, image: npt.NDArray[np.uint8], capture: dict[str
     pdf.set_font("Helvetica", "", 8)
     pdf.cell(20, 4, f"{SCALE_BAR_MM:g} mm")
     pdf.set_xy(x, y + height + 1)
-    u, v = capture["origin_px"]
-    _line(
-        pdf,
-        f"Image {capture['number']}: {capture.get('label') or ''}  {cols}x{rows} px, "
-        f"{capture['mm_per_px']:g} mm/px (square), origin (transducer face centre) at px ({u:g}, {v:g}); "
-        f"SHA-256 {capture['sha256'][:16]}...",
-    )
+    _line(pdf, f"{caption}. {capture['mm_per_px']:g} mm per pixel; scale bar {SCALE_BAR_MM:g} mm.")
+    pdf.ln(2)
+
+
+def _appendix(pdf: FPDF, report: dict[str, Any]) -> None:
+    pdf.add_page()
+    _heading(pdf, "Audit appendix: the journal, event by event", 11)
+    pdf.set_font("Helvetica", "", 7.2)
+    for e in report["timeline"]:
+        _line(pdf, f"{e['seq']:>4}  {e['time']}  {e['who']}: {e['what']}", 3.4)
+    journal = report["journal"]
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 8)
+    if report["deidentified"]:
+        _line(
+            pdf, f"Journal: {journal['events']} events (its signed head is kept with the identified record)."
+        )
+        return
+    head = journal.get("signed_head") or {}
+    _line(pdf, f"Signed head of the journal: {journal['events']} events, head hash {journal['head_hash']}")
+    if head:
+        pdf.set_font("Helvetica", "", 7.2)
+        _line(pdf, f"Signature (HMAC-SHA256, this cart's key) over event {head['count']}: {head['sig']}")
 
 
 def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> bytes:
+    s = report["summary"]
+    deid = bool(report["deidentified"])
     pdf = _Pdf(format="A4")
-    pdf.title_text = f"Sonocart procedure record {report['record_id']}" + (
-        " (de-identified)" if report["deidentified"] else ""
-    )
-    pdf.set_title(latin1(pdf.title_text))
-    pdf.set_creator("sonocart")
+    pdf.banner = s["banner"]
+    pdf.subtitle = f"{s['procedure']} - side {s['side']} - started {s['opened']}"
+    if not deid:
+        pdf.subtitle += f" - record {report['record_id']}"
+        pdf.set_title(latin1(f"Sonocart chart note: {s['procedure']}"))
+        pdf.set_creator("sonocart")
     pdf.alias_nb_pages()
-    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(14, 12, 14)
+    pdf.set_auto_page_break(auto=True, margin=14)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(0, 9, latin1(report["procedure"]["name"]), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    patient = report["patient"]
-    who = ", ".join(f"{k}: {v}" for k, v in patient.items())
-    _line(pdf, f"Patient: {who}")
-    _line(
-        pdf,
-        f"Side: {(report['side'] or '-').upper()}   Opened: {report['opened']}   Status: {report['status']}",
-    )
-    if report.get("side_change"):
-        _line(pdf, f"SIDE CHANGED: {report['side_change'].upper()}")
-    _line(pdf, f"Journal: {report['journal']['events']} events, head hash {report['journal']['head_hash']}")
-
-    _section(pdf, "Overrides of hard stops")
-    if not report["overrides"]:
-        _line(pdf, "none")
-    for o in report["overrides"]:
-        _line(pdf, f"{o['time']}  {o['rule']}  by {o['operator']}: {o['reason']}")
-    if report["active_hard_stops"]:
-        _line(pdf, f"ACTIVE HARD STOPS: {', '.join(report['active_hard_stops'])}")
-
-    _section(pdf, "Local anaesthetic dose")
-    dose = report["dose"]
-    totals = ", ".join(f"{d} {mg:g} mg" for d, mg in dose["mg_by_drug"].items()) or "none"
-    _line(pdf, f"Total: {totals}; {dose['fraction_of_max']:.0%} of the maximum for {dose['weight_kg']} kg")
-    for a in dose["aliquots"]:
-        flag = "  OVER LIMIT" if a["over_limit"] else ""
-        flag += "".join(f"; {f.upper()}" for f in a.get("flags", ()))
-        rate = f", {a['rate_ml_per_min']:g} mL/min" if a["rate_ml_per_min"] else ""
-        _line(
-            pdf,
-            f"{a['time']}  {a['volume_ml']:g} mL syringe {a['syringe']}{rate},"
-            f" via {a['via']} by {a['operator']}{flag}",
-        )
-
-    _section(pdf, "Checklist answers")
-    for step, value in report["answers"].items():
-        _line(pdf, f"{step}: {_value(value)}")
-
-    _section(pdf, "Outcomes and follow-up")
-    for o in report["outcomes"]:
-        _line(pdf, f"{o['time']}  {o['measure']}: {_value(o['value'])}")
-    for r in report["relief"]:
-        _line(pdf, f"Relief at {r['minutes_after']} min: NRS {r['nrs']:g}, {r['percent_relief']}% relief")
-    _line(pdf, "Follow-up: " + (", ".join(report["follow_up"]) or "not booked"))
-    for text in report["discharge_instructions"]:
-        _line(pdf, f"- {text}")
-    if report["last_actions"]:
-        _section(pdf, "LAST emergency actions")
-        for a in report["last_actions"]:
-            _line(pdf, f"{a['time']}  {a['step']} by {a['operator']}")
-
+    _summary_page(pdf, s)
     if images:
-        _section(pdf, "Images")
-        for image, capture in zip(images, report["captures"], strict=True):
-            _image_with_scale(pdf, image, capture)
-
-    _section(pdf, "Timeline")
-    pdf.set_font("Helvetica", "", 7.5)
-    for e in report["timeline"]:
-        pdf.multi_cell(
-            0,
-            3.8,
-            latin1(f"{e['seq']:>4}  {e['time']}  {e['operator']:<10} {e['what']}"),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        pdf.add_page()
+        _heading(pdf, "Images", 11)
+        for image, capture, caption in zip(images, report["captures"], s["images"], strict=True):
+            _image_with_marks(pdf, image, capture, caption, s["side"].split(" ")[0])
+    _appendix(pdf, report)
+    if deid:
+        return bytes(pdf.output(output_producer_class=_Anonymous))
     return bytes(pdf.output())
 
 

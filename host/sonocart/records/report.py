@@ -7,15 +7,16 @@ leaves out free-text notes (they may name people).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any
 
 from sonocart.journal.store import Event, Journal
 from sonocart.procedures.outcomes import percent_relief
 from sonocart.procedures.state import State
+from sonocart.records.chart_words import Words
+from sonocart.records.summary import local_time, offset_time, staff_names, summary
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2  # 2: the clinical summary and the timeline in words (issue 13)
 #: Fields people type freely; they may name someone, so a de-identified report drops their content.
 FREE_TEXT_KEYS = frozenset({"reason", "last_dose", "goal", "label"})
 REMOVED = "[free text removed]"
@@ -36,74 +37,8 @@ def pseudonym(record_id: str, patient: dict[str, Any]) -> str:
 
 
 def _time(wall: float, start: float, deidentify: bool) -> str:
-    if deidentify:
-        seconds = round(wall - start)
-        return f"T+{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return dt.datetime.fromtimestamp(wall, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def summarise(ev: Event) -> str:
-    """One line per event for the timeline, readable without knowing the event schema."""
-    p = ev.payload
-    t = ev.type
-    if t == "record_opened":
-        return f"Record opened for {p['procedure']}"
-    if t == "answered":
-        return f"{p['step']}: {p['value']}"
-    if t == "confirmed":
-        side = f" (side stated: {p['side']})" if p.get("side") else ""
-        return f"{p['step']} confirmed{side}"
-    if t == "step_completed":
-        return f"Step done: {p['phase']} / {p['step']}"
-    if t in ("hard_stop", "prompt_raised"):
-        return str(p.get("message") or p.get("text"))
-    if t == "override":
-        return f"OVERRIDE of {p['rule']}: {p['reason']}"
-    if t == "aliquot_logged":
-        mg = ", ".join(f"{d} {v:g} mg" for d, v in p["mg_by_drug"].items())
-        rate = f", {p['rate_ml_per_min']:g} mL/min" if p.get("rate_ml_per_min") else ""
-        kind = "Test dose" if p.get("test_dose") else "Aliquot"
-        flags = "".join(f"; {f}" for f in p.get("flags", ()))
-        return (
-            f"{kind} {p['volume_ml']:g} mL syringe {p['syringe']} ({mg}{rate}) via {p['via']},"
-            f" total {p['fraction_after']:.0%} of max{flags}"
-        )
-    if t == "aspirated":
-        return f"Aspiration {p['result']}"
-    if t in ("timer_started", "timer_expired", "timer_cancelled"):
-        dur = f" ({float(p['duration_s']):g} s)" if "duration_s" in p else ""
-        return f"Timer {p['name']} {t.split('_')[1]}{dur}"
-    if t == "prompt_acknowledged":
-        return f"Acknowledged {p['id']}" + (" (by the next action)" if p.get("auto") else "")
-    if t == "stop_restated":
-        return f"STOP side restated (correction): {str(p['was']).upper()} -> {str(p['side']).upper()}"
-    if t == "prompt_expired":
-        return f"Prompt {p['id']} ended: {p['why']}"
-    if t == "escalation_cleared":
-        why = ", ".join(p.get("reasons", ()))
-        return f"Escalation ({why}) cleared for discharge by {p['clinician']}: {p['reason']}"
-    if t == "image_lost":
-        return f"IMAGE LOST during needle work: {p['reason']}"
-    if t == "image_restored":
-        return "Live image back"
-    if t == "capture_added":
-        return f"Image {p['number']} captured ({p['mm_per_px']:g} mm/px) {p.get('label', '')}".rstrip()
-    if t == "input_rejected":
-        return f"Rejected {p['input']}: {p['reason']}"
-    if t == "last_action":
-        return f"LAST: {p['text']}"
-    if t == "note":
-        return f"Note: {p['text']}"
-    # Summaries below leave out dates and paths so a de-identified timeline can use them as they are.
-    if t == "follow_up_booked":
-        return "Follow-up booked at weeks " + ", ".join(str(w) for w in p["weeks"])
-    if t == "discharge_instructions":
-        return f"Discharge instructions given ({len(p['instructions'])})"
-    if t == "export_written":
-        return f"Export written ({len(p['files'])} files{', de-identified' if p['deidentified'] else ''})"
-    if t.startswith("pacs_"):
-        return t.replace("_", " ") + (f": {p['sop_instance_uid'][-12:]}" if "sop_instance_uid" in p else "")
-    return t.replace("_", " ") + (f": {p}" if p else "")
+    """Offsets from the start when de-identified, else the cart's local time with its UTC offset."""
+    return offset_time(wall, start) if deidentify else local_time(wall, seconds=True)
 
 
 CAPTURE_KEYS = ("number", "file", "sha256", "rows", "columns", "mm_per_px", "origin_px", "label", "operator")
@@ -128,7 +63,7 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
     start = events[0].wall
     proc = state.procedure
     if deidentify:
-        patient: dict[str, Any] = {"pseudonym": pseudonym(state.record_id, state.patient)}
+        patient: dict[str, Any] = {"pseudonym": pseudonym(state.record_id, state.patient)}  # as the summary
     else:
         patient = dict(state.patient)
     baseline = next((o["value"] for o in state.outcomes if o["measure"] == "pain_nrs"), None)
@@ -142,19 +77,24 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
                     "percent_relief": percent_relief(float(baseline), float(o["value"])),
                 }
             )
+    drug_names = {str(d["drug"]): str(d["name"]) for d in state.dose_limits.get("drugs", ())}
+    words = Words(proc, staff_names(state, deidentify), drug_names)
     timeline = [
         {
             "seq": e.seq,
             "time": _time(e.wall, start, deidentify),
             "operator": e.operator,
+            "who": words.person(e.operator),
             "event": e.type,
-            "what": summarise(_redacted(e) if deidentify else e),
+            "what": words.event(_redacted(e) if deidentify else e),
         }
         for e in events
         if not (deidentify and e.type in ("note", "record_opened"))
     ]
+    alias = pseudonym(state.record_id, state.patient)
     return {
         "report_version": REPORT_VERSION,
+        "summary": summary(state, words, start, deidentify, alias),
         # The record id carries the date: a de-identified report gets an unlinkable alias instead.
         "record_id": state.record_id
         if not deidentify
