@@ -57,6 +57,7 @@ def test_an_overdose_extends_observation_to_the_last_watch_and_blocks_discharge_
     assert form.press("confirm")  # confirmed early: held by a stop that names the LAST watch
     assert any("60-min LAST watch" in p.text for p in cart.session.prompts() if p.blocking)
     _wait(cart, clock, 30 * MIN)  # 61 min after the injection: the watch is over, the stop clears
+    _vitals_and_block_after(cart, form)
     assert _step(cart) == "post_pain"
     assert form.press("digit:2") and form.press("ok")
     assert _step(cart) == "discharge"
@@ -89,6 +90,7 @@ def test_suspected_last_at_sign_out_escalates_and_a_clearance_lets_the_30_min_ob
         lambda op: ClearEscalation("Dr B. Jones", "Reviewed: anxiety, no LAST signs", op), "clear"
     )
     _wait(cart, clock, 31 * MIN)  # cleared: the usual 30-min observation ends by itself
+    _vitals_and_block_after(cart, form)
     assert _step(cart) == "post_pain"
 
 
@@ -100,3 +102,12 @@ def test_blood_on_aspiration_escalates_even_after_a_clean_reaspiration(open_cart
     esc = next(p for p in cart.session.prompts() if p.id == "escalated")
     assert "blood on aspiration" in esc.text
     assert cart.session.engine.state.escalated()  # type: ignore[union-attr]
+
+
+def _vitals_and_block_after(cart: Any, form: Any) -> None:
+    """Heart rate 70, systolic 128, SpO2 98 after the observation; the block assessed complete."""
+    for step, digits in (("hr_after", "70"), ("sbp_after", "128"), ("spo2_after", "98")):
+        assert _step(cart) == step
+        for key in [*(f"digit:{d}" for d in digits), "ok"]:
+            assert form.press(key), cart.session.feedback
+    assert _step(cart) == "block_assessment" and form.press("opt:complete")

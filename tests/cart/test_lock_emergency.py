@@ -87,7 +87,20 @@ def test_last_started_on_a_locked_cart_lifts_the_lock_and_its_alarm_cannot_be_cl
 def test_acknowledging_from_a_locked_screen_is_impossible(open_cart: Any) -> None:
     cart, _board, clock, _events = open_cart
     form = StepForm(cart.session)
-    for key in ("member:rn_ben", "done", "confirm", "yes", "side:left", "ok", "done", "done"):
+    for key in (
+        "member:rn_ben",
+        "done",
+        "confirm",
+        "yes",
+        "side:left",
+        "ok",
+        "done",
+        "done",
+        "digit:0",
+        "ok",
+    ):
+        assert form.press(key), cart.session.feedback
+    for key in ("opt:not_applicable", "opt:not_required"):  # pregnancy, fasting
         assert form.press(key), cart.session.feedback
     for key in ("digit:1", "digit:8", "ok"):  # glucose 18 mmol/L: a warning prompt
         form.press(key)

@@ -70,7 +70,9 @@ def test_a_reason_given_for_one_stop_is_refused_for_another(open_cart: Any) -> N
         form.press(key)
     reason = "Consent form found in the notes, signed"
     assert _override(cart, "consent_not_valid", reason, "rn_ben", "1234")
-    for key in ("side:left", "ok", "done", "done", "digit:0", "ok", "no"):  # infection at the site
+    for key in ("side:left", "ok", "done", "done", "digit:0", "ok", "opt:not_applicable", "opt:not_required"):
+        form.press(key)
+    for key in ("digit:0", "ok", "no"):  # glucose 0, then infection at the site
         form.press(key)
     assert "infection_at_site" in cart.session.engine.state.hard_stops  # type: ignore[union-attr]
     assert not _override(cart, "infection_at_site", reason.upper())  # the stale reason, one touch

@@ -63,6 +63,13 @@ def default_answer(rec: ProcedureRecord, step_id: str, kind: str) -> Any:
         "allergies": [],
         "antithrombotics": [],
         "medications": LIDOCAINE_1PC,
+        "anticoagulant_last_dose_h": 0,
+        "hr_before": 72,
+        "sbp_before": 134,
+        "spo2_before": 98,
+        "hr_after": 70,
+        "sbp_after": 128,
+        "spo2_after": 98,
     }
     if step_id in table:
         return table[step_id]

@@ -55,3 +55,23 @@ def test_a_yes_no_answer_reads_as_what_it_means(catalogue: Catalogue) -> None:
     assert steps["prior_reactions"].yes_no_words(True) == "No prior reaction to a previous injection"
     assert steps["prior_reactions"].yes_no_words(False).startswith("Prior reaction")
     assert steps["complications"].option_name("suspected_last").startswith("suspected LAST (local")
+
+
+def test_numeric_vitals_needle_approach_and_block_assessment_are_cited_steps(catalogue: Catalogue) -> None:
+    femoral = {s.id: s for ph in catalogue.procedure("femoral_nerve_block").phases for s in ph.steps}
+    knee = {s.id for ph in catalogue.procedure("knee_joint_injection").phases for s in ph.steps}
+    for sid, lo, hi in (("hr_before", 20, 250), ("sbp_after", 40, 300), ("spo2_before", 50, 100)):
+        assert (femoral[sid].kind, femoral[sid].min, femoral[sid].max) == ("number", lo, hi)
+    for sid in ("fasting", "pregnancy", "anticoagulant_last_dose_h", "needle", "approach", "hr_after"):
+        assert femoral[sid].source, sid  # every item cited (or a local default saying so)
+    assert "block_assessment" in femoral and "block_assessment" not in knee  # blocks only
+    assert "baseline_vitals" not in femoral  # the tick box became three numbers
+
+
+def test_a_vital_sign_out_of_its_range_is_refused(new_record: NewRecord, clock: ManualClock) -> None:
+    rec = new_record()
+    advance_to(rec, clock, "hr_before")
+    with pytest.raises(InputRejected, match="outside 20"):
+        rec.engine.submit(Answer("hr_before", 0, "dr_ana"))
+    rec.engine.submit(Answer("hr_before", 72, "dr_ana"))
+    assert rec.engine.state.answers["hr_before"] == 72.0

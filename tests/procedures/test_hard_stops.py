@@ -37,7 +37,7 @@ def test_anticoagulant_not_held_before_intermediate_risk_procedure_stops_until_o
     with pytest.raises(InputRejected, match="needs a reason"):
         rec.engine.submit(Override("anticoagulant_not_held", "", "dr_ana"))
     rec.engine.submit(Override("anticoagulant_not_held", "Haematology agreed: bridging impossible", "dr_ana"))
-    assert _step_id(rec) == "diabetes_glucose"
+    assert _step_id(rec) == "anticoagulant_last_dose_h"
     ov = next(e for e in rec.journal.events() if e.type == "override")
     assert ov.operator == "dr_ana" and "Haematology" in ov.payload["reason"]
 
@@ -94,7 +94,7 @@ def test_iodine_allergy_with_particulate_steroid_drawn_stops_and_suggests_dexame
     dex = [{"id": "A", "labelled": True, "contents": [{"drug": "dexamethasone", "mg_per_ml": 4}]}]
     rec.engine.submit(Answer("medications", dex, "dr_ana"))
     assert not rec.engine.state.hard_stops
-    assert _step_id(rec) == "timeout_side"
+    assert _step_id(rec) == "needle"
 
 
 def test_invalid_consent_stops_the_procedure(new_record: NewRecord, clock: ManualClock) -> None:
@@ -121,7 +121,7 @@ def test_leaving_observation_early_needs_an_override(new_record: NewRecord, cloc
     rec.engine.submit(Confirm("observe", "rn_ben"))
     assert "observe_incomplete" in rec.engine.state.hard_stops
     rec.engine.submit(Override("observe_incomplete", "Patient self-discharged against advice", "rn_ben"))
-    assert _step_id(rec) == "post_pain"
+    assert _step_id(rec) == "hr_after"  # vitals after the observation, then the pain score
 
 
 def test_observation_confirmed_too_early_clears_itself_when_the_time_is_up(
@@ -141,4 +141,4 @@ def test_observation_confirmed_too_early_clears_itself_when_the_time_is_up(
     assert types.index("timer_expired") < types.index("hard_stop_cleared")
     assert "observe_incomplete" not in rec.engine.state.hard_stops
     assert "observe_incomplete" not in rec.engine.state.overrides  # no override was needed
-    assert _step_id(rec) == "post_pain"
+    assert _step_id(rec) == "hr_after"  # vitals after the observation, then the pain score

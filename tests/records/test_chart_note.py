@@ -56,6 +56,12 @@ def test_page_one_is_the_clinical_summary_with_hand_worked_figures(finished_reco
         "Syringe A: Ropivacaine 0.5 %, 5 mg/mL: 12 mL given = 60 mg, 28% of the 216 mg maximum",
         "Image 1 (Femoral nerve, pre-injection): side LEFT; orientation mark top left",
         "Image 2 (Femoral nerve, spread): side LEFT",
+        "Before: heart rate 72 /min, systolic blood pressure 134 mmHg, SpO2 98 %",
+        "After: heart rate 70 /min, systolic blood pressure 128 mmHg, SpO2 98 %",
+        "Needle: 22 G, 80 mm",
+        "Approach: in plane",
+        "Block assessment: complete",
+        "Fasting: not required (no sedation)",
         "Complications",
         "Pain before: NRS 7 of 10",
         "Pain after: NRS 2 of 10 (71.4 % relief)",  # (7 - 2) / 7 = 71.4 %

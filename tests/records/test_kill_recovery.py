@@ -57,6 +57,6 @@ def test_sigkill_mid_procedure_then_restart_resumes_same_step_with_wall_anchored
         ten_min_later.advance(1200)
         record.engine.tick()
         assert "timer:observation" in record.engine.state.prompts
-        assert record.engine.current_step().id == "post_pain"  # type: ignore[union-attr]
+        assert record.engine.current_step().id == "hr_after"  # type: ignore[union-attr]  (vitals after, then pain)
     finally:
         record.close()

@@ -233,12 +233,19 @@ class Scenario:
         yield from self.press_step("ok", "weight_kg")  # pre-filled from the start screen
         yield from self.press_step("done", "allergies")
         yield from self.press_step("done", "antithrombotics")
+        yield from self.press_step("digit:0", "anticoagulant_last_dose_h")
+        yield from self.press_step("ok")
+        yield from self.press_step("opt:not_applicable", "pregnancy")
+        yield from self.press_step("opt:not_required", "fasting")
         yield from self.press_step("digit:0", "diabetes_glucose")
         yield from self.press_step("ok")
         yield from self.press_step("yes", "no_infection_at_site")
         yield from self.press_step("yes", "prior_reactions")
         yield from self.press_step("opt:no_sedation", "sedation_driver")
-        yield from self.press_step("confirm", "baseline_vitals")
+        for step, digits in (("hr_before", "72"), ("sbp_before", "134"), ("spo2_before", "98")):
+            for i, d in enumerate(digits):
+                yield from self.press_step(f"digit:{d}", step if i == 0 else None)
+            yield from self.press_step("ok")
         yield from self.press_step("yes", "monitoring_iv")
         yield from self.press_step("yes", "lipid_resus_kit")
         yield from self.press_step("digit:7", "baseline_pain")
@@ -258,6 +265,8 @@ class Scenario:
         yield from self.press_step("done")  # not yet labelled: the engine refuses, the toast says why
         yield from self.press_step("label:A")
         yield from self.press_step("done")
+        yield from self.press_step("opt:22g_80mm", "needle")
+        yield from self.press_step("opt:in_plane", "approach")
         # A wrong side against the LEFT consent: a HIGH stop; the banner keeps the consent's side.
         yield from self.press_step("side:right", "timeout_side")
         r = self.report
@@ -420,6 +429,11 @@ class Scenario:
         r["alarm_rows_after"] = [w.text for w in reversed(alarms.ids.rows.children)]
         self.look("observation complete")
         app.go_procedure()
+        for step, digits in (("hr_after", "70"), ("sbp_after", "128"), ("spo2_after", "98")):
+            for i, d in enumerate(digits):
+                yield from self.press_step(f"digit:{d}", step if i == 0 else None)
+            yield from self.press_step("ok")
+        yield from self.press_step("opt:complete", "block_assessment")
         yield from wait(lambda: app.form.view().step_id == "post_pain", 5, "post pain step")
         yield from self.press_step("digit:2", "post_pain")
         yield from self.press_step("ok")

@@ -100,6 +100,7 @@ def _summary_page(pdf: FPDF, s: dict[str, Any]) -> None:
     _field(pdf, "Started", s["opened"])
     _field(pdf, "Status", s["status"])
     _block(pdf, "Team and roles", s["team"])
+    _block(pdf, "Checks, vitals, needle and block", s["checks"], "none recorded")
     _block(pdf, "Drugs", [*s["drugs"], f"Local anaesthetic in total: {s['dose_total']}"])
     _block(pdf, "Images", s["images"], "no image captured")
     _block(pdf, "Overrides of hard stops", s["overrides"])

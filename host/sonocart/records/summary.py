@@ -16,6 +16,19 @@ from sonocart.procedures.state import State
 from sonocart.records.chart_words import Words, rule_words
 
 REMOVED = "[free text removed]"
+VITALS_BEFORE = ("hr_before", "sbp_before", "spo2_before")
+VITALS_AFTER = ("hr_after", "sbp_after", "spo2_after")
+VITAL_NAMES = ("heart rate", "systolic blood pressure", "SpO2")
+#: Answers the summary names one per line (in this order), where the procedure has the step.
+CHECK_ANSWERS = (
+    "needle",
+    "approach",
+    "block_assessment",
+    "fasting",
+    "pregnancy",
+    "anticoagulant_last_dose_h",
+    "allergies",
+)
 NOT_RECORDED = "not recorded at the cart"
 
 
@@ -60,6 +73,7 @@ class Summary:
             "opened": self.when(st.opened_wall),
             "status": "completed" if st.completed else f"in progress ({w.step_name(_current(st))})",
             "team": self.team(),
+            "checks": self.checks(),
             "drugs": self.drugs(),
             "dose_total": f"{st.dose_fraction:.0%} of the maximum"
             + (f" for {float(st.answers['weight_kg']):g} kg" if "weight_kg" in st.answers else ""),
@@ -97,6 +111,21 @@ class Summary:
             for m in st.team()
         ]
         return out or ["team not registered"]
+
+    def checks(self) -> list[str]:
+        """Vitals before and after, needle and approach, block assessment and the sign-in facts, in words."""
+        a, w = self.st.answers, self.w
+        out = []
+        for when, ids in (("Before", VITALS_BEFORE), ("After", VITALS_AFTER)):
+            said = [
+                f"{name} {float(a[i]):g} {w.steps[i].unit}"
+                for name, i in zip(VITAL_NAMES, ids, strict=True)
+                if i in a
+            ]
+            if said:
+                out.append(f"{when}: {', '.join(said)}")
+        out += [w.answer(i, a[i]) for i in CHECK_ANSWERS if i in a]
+        return out
 
     def drugs(self) -> list[str]:
         st = self.st
