@@ -9,17 +9,16 @@ within a run, so after a restart (:meth:`Engine.resume`) each resumes with its t
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from sonocart.clock import Clock
 from sonocart.journal.store import Event, Journal
-from sonocart.procedures import corrections, injection, last_mode
+from sonocart.procedures import corrections, escalation, injection, last_mode, overrides, step_inputs
 from sonocart.procedures.alarm_rules import classify, image_change
 from sonocart.procedures.catalogue import Catalogue, Step
-from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
+from sonocart.procedures.checks import InputRejected, satisfied
 from sonocart.procedures.discharge import discharge_instructions
 from sonocart.procedures.expiry import expiry_prompt
 from sonocart.procedures.inputs import (
@@ -45,15 +44,13 @@ from sonocart.procedures.inputs import (
     TestDose,
 )
 from sonocart.procedures.inputs import Aspirate as AspirateInput
-from sonocart.procedures.outcomes import follow_up_dates
-from sonocart.procedures.prompts import Priority, Prompt, ordered
+from sonocart.procedures.prompts import Prompt, ordered
 from sonocart.procedures.state import State
 from sonocart.validation.inputs import checked_input
 from sonocart.validation.values import Refused
 
 log = logging.getLogger(__name__)
 Events = list[tuple[str, dict[str, Any]]]
-ESCALATED = "escalated"
 Listener = Callable[["Engine", list[Event]], None]
 
 
@@ -232,8 +229,8 @@ class Engine:
                 pending = [("prompt_expired", {"id": i, "why": why}) for i, why in lapsed.items()]
                 out += pending
                 continue
-            if sim.escalated() and ESCALATED not in sim.prompts:
-                pending = classify(self.catalogue, [self._escalation_prompt(sim)])
+            if sim.escalated() and escalation.ESCALATED not in sim.prompts:
+                pending = classify(self.catalogue, [escalation.escalation_prompt(self.catalogue, sim)])
                 out += pending
                 continue
             step = sim.current_step()
@@ -260,15 +257,6 @@ class Engine:
             if nxt is not None:
                 pending += self._on_enter(sim_next, nxt)
             out += pending
-
-    def _escalation_prompt(self, state: State) -> tuple[str, dict[str, Any]]:
-        why = ", ".join(state.escalation_reasons())
-        tail = self.catalogue.last.tail_min
-        text = (
-            f"ESCALATED ({why}): observe to the end of the {tail:g}-min LAST watch; discharge only once"
-            " a named clinician has cleared it."
-        )
-        return injection.prompt(ESCALATED, Priority.MEDIUM, text)
 
     def _step_done(self, state: State, step: Step) -> bool:
         return satisfied(state, step) or f"{step.id}_incomplete" in state.overrides
@@ -303,14 +291,14 @@ class Engine:
         st = self.state
         now = self.clock.wall()
         if isinstance(inp, Answer):
-            return self._answer(inp)
+            return step_inputs.answer(self.catalogue, st, inp)
         if isinstance(inp, Confirm):
-            return self._confirm(inp)
+            return step_inputs.confirm(self.catalogue, st, inp, now)
         if isinstance(inp, Override):
-            return self._override(inp)
+            return overrides.override(self.catalogue, st, inp)
         if isinstance(inp, Correct):
             corrected, events = corrections.correct(self.catalogue, st, inp.step, inp.value, inp.reason)
-            return events + self._stop_changes(corrected, events)
+            return events + step_inputs.stop_changes(self.catalogue, st, corrected, events)
         if isinstance(inp, Acknowledge):
             prompt = st.prompts.get(inp.prompt_id)
             if prompt is None:
@@ -359,12 +347,7 @@ class Engine:
         if isinstance(inp, RecordOutcome):
             return self._outcome(inp)
         if isinstance(inp, ClearEscalation):
-            if not st.escalated():
-                raise InputRejected("nothing to clear: the observation is not escalated")
-            if len(inp.clinician.strip()) < 2 or len(inp.reason.strip()) < 5:
-                raise InputRejected("clearing needs the clinician's name and their reason")
-            payload = {"clinician": inp.clinician.strip(), "reason": inp.reason.strip()}
-            return [("escalation_cleared", {**payload, "reasons": st.escalation_reasons()})]
+            return escalation.clear(st, inp)
         if isinstance(inp, ImageLiveness):
             step = st.current_step()
             needle_work = step is not None and step.kind == "injection"
@@ -373,118 +356,8 @@ class Engine:
             return last_mode.decide(self.catalogue, st, inp, now)
         raise InputRejected(f"unknown input {type(inp).__name__}")
 
-    def _override(self, inp: Override) -> Events:
-        st = self.state
-        if inp.rule not in st.hard_stops:
-            raise InputRejected(f"no active hard stop {inp.rule!r} to override")
-        reason = inp.reason.strip()
-        if len(reason) < 5:
-            raise InputRejected("an override needs a reason")
-        reused = [r for r, o in st.overrides.items() if o["reason"].strip().lower() == reason.lower()]
-        if reused:
-            raise InputRejected(f"that reason was given for {reused[0]}: write this stop's own reason")
-        payload: dict[str, Any] = {"rule": inp.rule, "reason": reason}
-        rule = self.catalogue.alarm_rule(f"hard_stop:{inp.rule}")
-        if rule is not None and rule.second_person:
-            second = inp.second_operator.strip()
-            if not second or second == inp.operator:
-                raise InputRejected(f"overriding {inp.rule} needs a second operator's PIN")
-            payload["second_operator"] = second
-        if inp.rule == "side_not_confirmed":
-            payload["side_from"] = st.answers.get("consent_side")
-            payload["side_to"] = st.proposed_side()
-        return [("override", payload)]
-
     def _auto_ack(self, ids: list[str]) -> Events:
         return [("prompt_acknowledged", {"id": i, "auto": True}) for i in ids if i in self.state.prompts]
-
-    def _require_current(self, step_id: str) -> Step:
-        step = self.state.current_step()
-        if step is None:
-            raise InputRejected("the procedure is complete")
-        stop = self.state.stop_step()
-        if step.kind == "injection" and stop is not None and step_id == stop.id and not self.state.stop_ok():
-            return stop  # a new needle insertion: the two-person STOP again, within the injection step
-        if step.id != step_id:
-            raise InputRejected(f"{step_id!r} is not the current step (current: {step.id!r})")
-        return step
-
-    def _answer(self, inp: Answer) -> Events:
-        step = self._require_current(inp.step)
-        value = normalise_answer(self.catalogue, self.state, step, inp.value)
-        events: Events = [("answered", {"step": step.id, "value": value})]
-        if step.kind == "outcome":
-            events.append(("outcome_recorded", {"measure": step.measure, "value": value, "step": step.id}))
-        if step.warn_above is not None and isinstance(value, float) and value > step.warn_above:
-            events.append(injection.prompt(f"warn:{step.id}", Priority.MEDIUM, step.warn_text))
-        if step.id in corrections.DOSE_INPUTS:  # the maxima the dose guard and the chart note use
-            answers = {**self.state.answers, step.id: value}
-            events += corrections.dose_events(self.catalogue, self.state, answers)
-        return events + self._stop_changes(step, events)
-
-    def _stop_changes(self, step: Step, events: Events, operator: str = "-") -> Events:
-        sim = self.state.fork()
-        for type_, payload in events:  # as the operator's (a STOP answer is per person)
-            sim.apply(Event(sim.last_seq + 1, 0.0, operator, type_, payload, ""))
-        now = hard_stops(self.catalogue, sim, step)
-        out: Events = []
-        for rule, message in now.items():
-            if (
-                rule not in self.state.overrides
-                and self.state.hard_stops.get(rule, {}).get("message") != message
-            ):
-                out.append(("hard_stop", {"rule": rule, "step": step.id, "message": message}))
-        for rule in self.state.blocking_rules(step.id):
-            if rule not in now:
-                out.append(("hard_stop_cleared", {"rule": rule}))
-        return out
-
-    def _confirm(self, inp: Confirm) -> Events:
-        step = self._require_current(inp.step)
-        st = self.state
-        if step.kind == "team_confirm" and inp.operator not in st.team():
-            raise InputRejected(f"{inp.operator} is not on the registered team {st.team()}")
-        if step.kind == "two_person_stop":
-            if inp.side is None:
-                raise InputRejected("state the side at the STOP")
-            was = st.stop_answers.get(step.id, {}).get(inp.operator)
-            if was == inp.side:
-                raise InputRejected(
-                    f"{inp.operator} has stated {was.upper()}: the STOP needs a second person"
-                )
-            if was is not None:  # one answer per person: restating before completion is a correction
-                restated: Events = [("stop_restated", {"step": step.id, "side": inp.side, "was": was})]
-                return restated + self._stop_changes(step, restated, inp.operator)
-        elif step.kind not in (
-            "confirm",
-            "team_confirm",
-            "captures",
-            "observation",
-            "discharge",
-            "follow_up",
-        ):
-            raise InputRejected(f"{step.id} is a {step.kind} step: it takes an answer")
-        if step.kind == "discharge" and st.escalated():
-            raise InputRejected(
-                f"discharge blocked ({', '.join(st.escalation_reasons())}): a named clinician must clear it"
-            )
-        events: Events = [("confirmed", {"step": step.id, "side": inp.side})]
-        if step.kind in ("captures", "observation") and not satisfied(st, step):
-            what = "no image captured" if step.kind == "captures" else "observation time not complete"
-            if step.kind == "observation" and st.escalated():
-                what += f" (escalated: the {self.catalogue.last.tail_min:g}-min LAST watch)"
-            rule = f"{step.id}_incomplete"
-            if rule not in st.overrides:
-                events.append(("hard_stop", {"rule": rule, "step": step.id, "message": f"HARD STOP: {what}"}))
-        if step.kind == "discharge":
-            events.append(("discharge_instructions", {"instructions": self.discharge_instructions()}))
-        if step.kind == "follow_up":
-            day = dt.datetime.fromtimestamp(self.clock.wall(), tz=dt.UTC).date()
-            dates = [d.isoformat() for d in follow_up_dates(day, step.weeks)]
-            events.append(("follow_up_booked", {"weeks": list(step.weeks), "dates": dates}))
-        if step.kind == "two_person_stop":
-            events += self._stop_changes(step, events, inp.operator)
-        return events
 
     def _outcome(self, inp: RecordOutcome) -> Events:
         if not 0 <= inp.value <= 10 and inp.measure.startswith("pain"):
