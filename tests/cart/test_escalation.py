@@ -111,3 +111,39 @@ def _vitals_and_block_after(cart: Any, form: Any) -> None:
         for key in [*(f"digit:{d}" for d in digits), "ok"]:
             assert form.press(key), cart.session.feedback
     assert _step(cart) == "block_assessment" and form.press("opt:complete")
+
+
+def test_on_the_touchscreen_a_named_clinician_clears_with_their_pin_and_a_reason(open_cart: Any) -> None:
+    cart, _board, clock, _events = open_cart
+    form = to_injection(cart)
+    cart.session.set_aliquot_ml(45.0)  # 225 mg ropivacaine > 216 mg for 72 kg: escalated
+    assert form.press("aspirate:negative") and form.press("aliquot")
+    _inject_and_sign_out(cart, clock, form, "none")
+    _wait(cart, clock, 61 * MIN)  # the whole LAST watch
+    _vitals_and_block_after(cart, form)
+    assert form.press("digit:2") and form.press("ok") and _step(cart) == "discharge"
+    assert not form.press("clear_escalation")  # nobody named, no reason: refused, nothing journaled
+    reason = "Assessed: over-maximum dose without signs of toxicity; observed through the LAST watch"
+    keys = [a.key for a in form.view().actions]
+    assert form.press(
+        next(k for k in keys if k.startswith("clear_reason:") and "over-maximum" in _label(form, k))
+    )
+    for key in ("clinician:rn_ben", "digit:9", "digit:9", "digit:9", "digit:9"):
+        assert form.press(key)
+    assert not form.press("clear_escalation")
+    assert "wrong PIN for rn_ben" in cart.session.feedback.text  # type: ignore[union-attr]
+    for key in ("clinician:rn_ben", "digit:1", "digit:2", "digit:3", "digit:4"):
+        assert form.press(key)
+    assert form.view().actions[-1].label == "Clear for discharge: RN Ben ****"
+    assert form.press("clear_escalation"), cart.session.feedback
+    with Journal(cart.session.record.path / JOURNAL_NAME) as journal:  # type: ignore[union-attr]
+        events = list(journal.events())
+    (cleared,) = [e for e in events if e.type == "escalation_cleared"]
+    assert cleared.payload["clinician"] == "RN Ben" and cleared.payload["clinician_id"] == "rn_ben"
+    assert cleared.payload["reason"] == reason and cleared.operator == "dr_ana"
+    assert any(e.type == "input_rejected" and "wrong PIN for rn_ben" in e.payload["reason"] for e in events)
+    assert form.press("confirm") and _step(cart) == "follow_up"
+
+
+def _label(form: StepForm, key: str) -> str:
+    return next(a.label for a in form.view().actions if a.key == key)

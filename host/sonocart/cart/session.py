@@ -22,7 +22,15 @@ from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.inputs import Acknowledge, Aspirate, Confirm, Input, LogAliquot, Override
+from sonocart.procedures.inputs import (
+    Acknowledge,
+    Aspirate,
+    ClearEscalation,
+    Confirm,
+    Input,
+    LogAliquot,
+    Override,
+)
 from sonocart.procedures.patient import birth_date_iso, identifiers_line
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
@@ -177,6 +185,8 @@ class CartSession:
                 refusal = self._pin_refusal(inp, inp.second_operator, inp.second_pin)
         if refusal is None and isinstance(inp, Confirm) and self._team_confirm(inp.step):
             refusal = self._pin_refusal(inp, inp.operator, inp.pin)
+        if refusal is None and isinstance(inp, ClearEscalation) and inp.pin:  # a roster clinician
+            refusal = self._pin_refusal(inp, inp.clinician, inp.pin)
         return refusal
 
     def _team_confirm(self, step_id: str) -> bool:

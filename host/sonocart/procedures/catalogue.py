@@ -328,6 +328,7 @@ def _last(reader: _Reader, raw: dict[str, Any]) -> LastRules:
             for s in raw["steps"]
         ),
         escalate_on=tuple(esc.get("escalate_on", ())),
+        clear_reasons=tuple(str(r) for r in esc.get("clear_reasons", ())),
     )
 
 

@@ -266,6 +266,8 @@ class LastRules:
     steps: tuple[LastStep, ...]
     #: What escalates the observation to the whole LAST watch and needs a clinician's clearance.
     escalate_on: tuple[str, ...] = ()
+    #: The reasons a clearing clinician chooses from on the touchscreen.
+    clear_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,5 +33,8 @@ def clear(st: State, inp: ClearEscalation) -> list[tuple[str, dict[str, Any]]]:
         raise InputRejected("nothing to clear: the observation is not escalated")
     if len(inp.clinician.strip()) < MIN_NAME or len(inp.reason.strip()) < MIN_REASON:
         raise InputRejected("clearing needs the clinician's name and their reason")
-    payload = {"clinician": inp.clinician.strip(), "reason": inp.reason.strip()}
+    who = inp.clinician.strip()
+    payload = {"clinician": st.names.get(who, who), "reason": inp.reason.strip()}
+    if who in st.names:  # a roster clinician (PIN checked by the cart): the name, and the id it stands for
+        payload["clinician_id"] = who
     return [("escalation_cleared", {**payload, "reasons": st.escalation_reasons()})]

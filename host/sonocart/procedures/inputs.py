@@ -159,11 +159,13 @@ class RecordOutcome:
 @dataclass(frozen=True)
 class ClearEscalation:
     """A named clinician clears an escalated observation (over-maximum dose, blood, suspected LAST) for
-    discharge, with the reason (their assessment)."""
+    discharge, with the reason (their assessment). A clinician on the cart's roster gives their ``pin``
+    (the cart checks it at its input boundary; never journaled) and is journaled by their roster name."""
 
     clinician: str
     reason: str
     operator: str
+    pin: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,8 @@ class StepForm:
         self.function_test = ""
         self.medications: MedicationsForm | None = None
         self.member_pin = PinEntry("confirm_as")  # each member confirms the time-out with their own PIN
+        self.clinician_pin = PinEntry("clinician")  # the clinician clearing an escalation, by PIN
+        self.clear_reason = -1
 
     def name(self, operator_id: str) -> str:
         """A person as the team knows them (the roster's name), never the id the journal keeps."""
@@ -73,6 +75,8 @@ class StepForm:
         self.entry = "" if prefill is None else f"{prefill:g}"
         self.function_test = step.tests[0].id if step.tests else ""
         self.member_pin.clear()
+        self.clinician_pin.clear()
+        self.clear_reason = -1
         eng = self.session.engine
         self.medications = None
         if step.kind == "medications" and eng is not None:
@@ -103,9 +107,7 @@ class StepForm:
         st = self.session.engine.state  # type: ignore[union-attr]
         sel = self.selected
         if kind == "discharge" and st.escalated():  # the core blocks discharge until a clinician clears it
-            why = ", ".join(st.escalation_reasons())
-            op = self.session.operator
-            return [Action("clear_escalation", f"Clear for discharge as {op}")], f"[!] ESCALATED: {why}"
+            return self._clearance(", ".join(st.escalation_reasons()))
         if kind in CONFIRM_KINDS:
             return [Action("confirm", "Confirm", primary=True)], ""
         if kind == "yesno":
@@ -158,6 +160,16 @@ class StepForm:
         if kind == "injection":
             return self._injection(), self._dose_line()
         return [], f"step kind {kind} is not supported on this screen"
+
+    def _clearance(self, why: str) -> tuple[list[Action], str]:
+        """A named clinician (their PIN) and their reason, chosen from the catalogue's list."""
+        reasons = self.session.catalogue.last.clear_reasons
+        acts = [Action(f"clear_reason:{i}", r, i == self.clear_reason) for i, r in enumerate(reasons)]
+        pin = self.clinician_pin
+        acts += pin.pad([(o.id, o.name) for o in self.session.settings.operators])
+        who = self.name(pin.person) if pin.person else "choose the clinician"
+        acts.append(Action("clear_escalation", f"Clear for discharge: {who} {pin.masked()}".rstrip(), True))
+        return acts, f"[!] ESCALATED: {why} · the clearing clinician picks their reason and types their PIN"
 
     def _keypad(self, step: Step) -> list[Action]:
         acts = []
@@ -219,9 +231,11 @@ class StepForm:
         s = self.session
         if name == "confirm":
             return s.submit(lambda op: Confirm(sid, op), f"{step.text} — confirmed")
-        if name == "clear_escalation":  # the signed-in clinician (who unlocked with their PIN) is named
-            why = "reviewed at the cart: fit for discharge"
-            return s.submit(lambda op: ClearEscalation(op, why, op), f"escalation cleared by {s.operator}")
+        if step.kind == "discharge" and self._clearance_key(name, arg):
+            s.changed()
+            return True
+        if name == "clear_escalation":
+            return self._clear_escalation()
         if step.kind == "team_confirm" and self.member_pin.press(name, arg):
             s.changed()
             return True
@@ -268,6 +282,23 @@ class StepForm:
         if name == "done":
             return self._done(step)
         return self._inject(name, arg)
+
+    def _clearance_key(self, name: str, arg: str) -> bool:
+        if name == "clear_reason":
+            self.clear_reason = int(arg)
+            return True
+        return self.clinician_pin.press(name, arg)
+
+    def _clear_escalation(self) -> bool:
+        s, reasons = self.session, self.session.catalogue.last.clear_reasons
+        who, pin = self.clinician_pin.person, self.clinician_pin.pin
+        self.clinician_pin.pin = ""
+        if not who or not 0 <= self.clear_reason < len(reasons):
+            s.say("the clearing clinician picks their reason and their name, then types their PIN", ok=False)
+            return False
+        reason = reasons[self.clear_reason]
+        said = f"escalation cleared by {self.name(who)}"
+        return s.submit(lambda op: ClearEscalation(who, reason, op, pin=pin), said)
 
     def _type(self, name: str, arg: str) -> None:
         if name == "back":
