@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pypdf
 
 from sonocart.cart.cart import Cart
 from sonocart.clock import ManualClock
 from sonocart.journal.store import Journal
 from sonocart.procedures.inputs import ClearEscalation
+from sonocart.records.export import export_record
 from sonocart.records.record import JOURNAL_NAME
 from sonocart_ui.viewmodels.step_form import StepForm
 from tests.cart.conftest import to_injection
@@ -143,6 +145,11 @@ def test_on_the_touchscreen_a_named_clinician_clears_with_their_pin_and_a_reason
     assert cleared.payload["reason"] == reason and cleared.operator == "dr_ana"
     assert any(e.type == "input_rejected" and "wrong PIN for rn_ben" in e.payload["reason"] for e in events)
     assert form.press("confirm") and _step(cart) == "follow_up"
+    # A de-identified chart note names nobody, the clearing clinician included (read back with pypdf).
+    pdf = export_record(cart.session.record, "dr_ana", deidentify=True).report_pdf  # type: ignore[arg-type]
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
+    assert "cleared for discharge by a named clinician" in text
+    assert "RN Ben" not in text and "rn_ben" not in text and "Dr Ana" not in text
 
 
 def _label(form: StepForm, key: str) -> str:

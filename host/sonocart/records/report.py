@@ -18,7 +18,7 @@ from sonocart.records.summary import local_time, offset_time, staff_names, summa
 
 REPORT_VERSION = 2  # 2: the clinical summary and the timeline in words (issue 13)
 #: Fields people type freely; they may name someone, so a de-identified report drops their content.
-FREE_TEXT_KEYS = frozenset({"reason", "last_dose", "goal", "label"})
+FREE_TEXT_KEYS = frozenset({"reason", "last_dose", "goal", "label", "clinician", "clinician_id"})
 REMOVED = "[free text removed]"
 
 
