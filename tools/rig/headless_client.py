@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sonocart.cart.settings import UiSettings, demo_operators
 from sonocart.journal.store import Journal
 from sonocart.records.record import JOURNAL_NAME
 
@@ -54,9 +55,11 @@ class HeadlessCart:
         status_every_s: float = 1.0,
         stderr: Any = None,
     ) -> None:
+        settings = run_dir / "settings.json"
+        if not settings.exists():  # the rig's roster: the example script's team, whose time-out PINs it gives
+            UiSettings(operators=demo_operators()).save(settings)
         cmd = [sys.executable, "-m", "sonocart", "run", "--headless", "--run-dir", str(run_dir)]
         cmd += ["--status-every", str(status_every_s)]
-        cmd += ["--demo"]  # an empty roster gets the demo team: the example's time-out PINs are theirs
         cmd += ["--probe", probe_port] if probe_port else []  # none: the simulator, as make run
         cmd += ["--pedal", pedal_port] if pedal_port else []
         cmd += ["--resume", str(resume)] if resume else []
