@@ -49,7 +49,7 @@ def test_page_one_is_the_clinical_summary_with_hand_worked_figures(finished_reco
         "Clinical summary",
         "Procedure Ultrasound-guided femoral nerve block",
         "Side LEFT",
-        "Indication not recorded at the cart",
+        "Indication therapeutic pain relief",
         "Started 15 Jan 2027 09:00 (UTC+01:00)",
         "Dr Ana: performed the injection, STOP side check, confirmed the time-out with their PIN",
         "RN Ben: confirmed the time-out with their PIN",

@@ -253,6 +253,7 @@ class Scenario:
         yield from self.press_step("digit:1", "baseline_function")
         yield from self.press_step("digit:8")
         yield from self.press_step("ok")
+        yield from self.press_step("opt:pain_relief", "indication")
 
     def time_out(self) -> Steps:
         app = self.app

@@ -43,6 +43,7 @@ SIGN_IN_TO_PREP = [
     ("baseline_pain", "ok"),
     ("baseline_function", "digit:9"),
     ("baseline_function", "ok"),
+    ("indication", "opt:pain_relief"),
     ("site_marked", "confirm"),
     ("medications", "med:ropivacaine"),
     ("medications", "strength:0.5"),

@@ -39,7 +39,7 @@ from tools.rig.report import Figure, distribution, write_report
 
 QUIET_AFTER_TAP_S = 0.3
 #: Inputs of the example script that bring the femoral block to its first sterile step (prep done).
-STERILE_PREP_INPUTS = 30
+STERILE_PREP_INPUTS = 31
 #: How long the end of a soak waits for the cart to account for every tap.
 SETTLE_S = 60.0
 FPS = 30

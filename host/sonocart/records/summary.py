@@ -69,7 +69,9 @@ class Summary:
             "banner": self.banner,
             "procedure": st.procedure.name,
             "side": side + (f" ({st.side_change()})" if st.side_change() else ""),
-            "indication": str(st.answers.get("indication") or NOT_RECORDED),
+            "indication": w.answer("indication", st.answers["indication"]).split(": ", 1)[-1]
+            if "indication" in st.answers
+            else NOT_RECORDED,
             "opened": self.when(st.opened_wall),
             "status": "completed" if st.completed else f"in progress ({w.step_name(_current(st))})",
             "team": self.team(),
