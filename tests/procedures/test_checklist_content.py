@@ -75,3 +75,23 @@ def test_a_vital_sign_out_of_its_range_is_refused(new_record: NewRecord, clock: 
         rec.engine.submit(Answer("hr_before", 0, "dr_ana"))
     rec.engine.submit(Answer("hr_before", 72, "dr_ana"))
     assert rec.engine.state.answers["hr_before"] == 72.0
+
+
+def test_the_caudal_epidural_offers_only_a_non_particulate_steroid(
+    catalogue: Catalogue, new_record: NewRecord, clock: ManualClock
+) -> None:
+    raw = tomllib.loads((CATALOGUE / "caudal_epidural.toml").read_text())
+    assert (
+        "non_particulate_steroid" in raw["medications"]["offered"]
+        and "fda_esi_2014" in raw["medications"]["source"]
+    )
+    rec = new_record("caudal_epidural")
+    advance_to(rec, clock, "medications")
+    triamcinolone = [
+        {"id": "A", "labelled": True, "contents": [{"drug": "triamcinolone_acetonide", "mg_per_ml": 40.0}]}
+    ]
+    with pytest.raises(InputRejected):
+        rec.engine.submit(Answer("medications", triamcinolone, "dr_ana"))
+    dex = [{"id": "A", "labelled": True, "contents": [{"drug": "dexamethasone", "mg_per_ml": 4.0}]}]
+    rec.engine.submit(Answer("medications", dex, "dr_ana"))
+    assert rec.engine.state.answers["medications"][0]["contents"][0]["drug"] == "dexamethasone"

@@ -82,7 +82,7 @@ def test_wrong_side_at_the_two_person_stop_blocks_the_needle(
 def test_iodine_allergy_with_particulate_steroid_drawn_stops_and_suggests_dexamethasone(
     new_record: NewRecord, clock: ManualClock
 ) -> None:
-    rec = new_record("caudal_epidural")
+    rec = new_record("sacroiliac_joint_injection")  # the caudal epidural offers no particulate steroid
     advance_to(rec, clock, "medications", allergies=["iodinated_contrast"])
     assert _step_id(rec) == "medications"
     steroid = [

@@ -130,7 +130,9 @@ def test_an_unlabelled_syringe_is_refused_on_screen_and_the_picks_are_journaled_
 def test_iodine_allergy_with_a_particulate_steroid_drawn_is_a_hard_stop_cleared_by_dexamethasone(
     tmp_path: Path,
 ) -> None:
-    session, form = _caudal(tmp_path)
+    session = new_session(tmp_path)  # the sacroiliac joint: the caudal epidural offers no particulate steroid
+    session.start("sacroiliac_joint_injection", {"name": "DOE^JANE", "id": "MRN1"}, 70.0, "dr_ana")
+    form = StepForm(session)
     _walk_to(form, "medications", allergies=("iodinated_contrast",))
     _draw(form, "lidocaine", "1")
     _draw(form, "triamcinolone_acetonide", "40")
