@@ -3,6 +3,7 @@ and each image with a scale bar drawn from its calibration."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,19 @@ def _image_with_scale(pdf: FPDF, image: npt.NDArray[np.uint8], capture: dict[str
     )
 
 
+#: The CreationDate of a de-identified PDF: a constant, so the file carries no date of its own.
+DEIDENTIFIED_PDF_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _creation_date(report: dict[str, Any]) -> dt.datetime:
+    """The last journaled event's time (the same journal head gives the same bytes, hence the same SOP
+    Instance may be sent again); a constant when de-identified (not the time of the export)."""
+    if report["deidentified"] or not report["timeline"]:
+        return DEIDENTIFIED_PDF_DATE
+    last = dt.datetime.strptime(report["timeline"][-1]["time"], "%Y-%m-%d %H:%M:%S UTC")
+    return last.replace(tzinfo=dt.UTC)
+
+
 def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> bytes:
     pdf = _Pdf(format="A4")
     pdf.title_text = f"Sonocart procedure record {report['record_id']}" + (
@@ -93,6 +107,7 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
     )
     pdf.set_title(latin1(pdf.title_text))
     pdf.set_creator("sonocart")
+    pdf.set_creation_date(_creation_date(report))
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
