@@ -248,7 +248,8 @@ def _start_app(opts: RunOptions, children: Children, probe: str, pedal_args: lis
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         w, h = (int(v) for v in opts.size.split("x"))
         xvfb = children.xvfb = Xvfb(w, h)
-        env["DISPLAY"] = xvfb.start()
+        xvfb.start()
+        env.update(xvfb.client_env())  # DISPLAY and the private cookie's XAUTHORITY
         shot = (opts.run_dir / "screen.png").resolve()
         ui_args += ["--screenshot", str(shot), "--screenshot-every", str(opts.screenshot_every_s)]
         print(f"No display: running on a virtual display {env['DISPLAY']}.", flush=True)
