@@ -63,6 +63,7 @@ def app_argv(args: argparse.Namespace) -> list[str] | None:
 
 def _cart(args: argparse.Namespace) -> int:
     setup_logging()
+    os.umask(0o077)  # as the unit's UMask=0077, also when started by hand: the app inherits it
     argv = app_argv(args)
     if argv is None:
         return 2

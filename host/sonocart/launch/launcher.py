@@ -23,6 +23,7 @@ from pathlib import Path
 from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
 from sonocart.devices.pedal import find_pedal_port
+from sonocart.journal.private_fs import private_dir
 from sonocart.launch.xvfb import Xvfb
 
 #: Children started again when they die (at most once per RESTART_GAP_S each).
@@ -149,7 +150,10 @@ def run(opts: RunOptions) -> int:
     except SettingsError as exc:
         print(f"sonocart: {exc}", file=sys.stderr, flush=True)
         return 2
-    opts.run_dir.mkdir(parents=True, exist_ok=True)
+    # Owner-only for everything this run and its children write (screenshots, Kivy's home and logs, pty
+    # links, sockets, temporary files), as the installed unit's UMask=0077 does on the cart.
+    os.umask(0o077)
+    private_dir(opts.run_dir)
     children = Children(quiet_stdout=opts.headless)
     stopping = False
 
