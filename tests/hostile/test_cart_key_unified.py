@@ -113,3 +113,21 @@ def test_a_cart_key_readable_by_others_is_refused_not_tightened(
         Journal(tmp_path / "journal.sqlite")
     assert "\n" not in str(info.value)
     assert mode(folder / "cart.key") == 0o644
+
+
+def test_a_developers_default_journal_key_is_adopted_and_kept_for_older_checkouts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SONOCART_KEY_DIR", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    legacy = tmp_path / "state" / "sonocart" / "cart.key"
+    write_raw(legacy, LEGACY)
+    record = legacy_record(tmp_path / "r1")
+    assert cart_key() == LEGACY
+    pem = tmp_path / "state" / "sonocart" / "keys" / "cart.key"
+    assert pem.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----") and mode(pem) == 0o600
+    assert legacy.read_bytes() == LEGACY  # an older checkout signing with it signs with the same key
+    with Journal(record) as j:
+        assert j.verify() == 3
+    before = pem.stat().st_ino
+    assert cart_key() == LEGACY and pem.stat().st_ino == before  # adopted once, not rewritten per use

@@ -33,7 +33,7 @@ def legacy_key_path(state_dir: Path) -> Path:
 
 def ensure_cart_key(state_dir: Path) -> Path:
     """The cart key's path, made if this cart has none; only a legacy journal key ever replaces one."""
-    return ensure_key(cart_key_dir(state_dir), legacy=(legacy_key_path(state_dir),))
+    return ensure_key(cart_key_dir(state_dir), legacy=(legacy_key_path(state_dir),), remove_legacy=True)
 
 
 def load_cart_key(state_dir: Path) -> Ed25519PrivateKey:

@@ -16,8 +16,10 @@ never silently tightened: it may have been copied.
 Before the keys were unified the journal kept a raw 32-byte HMAC key (``cart.key`` in the key folder, or
 ``$XDG_STATE_HOME/sonocart/cart.key``) and first start made a separate Ed25519 key. :func:`ensure_key`
 adopts such a legacy raw key as the seed of the one key (the Ed25519 key had signed nothing yet, so it
-yields), writes the PEM atomically, and then removes the legacy file: one key, one file, and every record
-the legacy key signed still verifies.
+yields), writes the PEM atomically, and then, on an installed cart (:mod:`sonocart.cart.cart_key`), removes
+the legacy file: one key, one file, and every record the legacy key signed still verifies. A developer's
+default folder keeps its legacy file (the same seed): older checkouts on the same machine go on signing
+with the same key instead of making a new one.
 """
 
 from __future__ import annotations
@@ -99,8 +101,13 @@ def _place(path: Path, key: Ed25519PrivateKey, *, replace: bool) -> None:
             tmp.unlink()
 
 
-def ensure_key(directory: Path | None = None, legacy: Sequence[Path] | None = None) -> Path:
-    """The key's path, creating it if this cart has none, adopting a legacy raw key (see module doc)."""
+def ensure_key(
+    directory: Path | None = None, legacy: Sequence[Path] | None = None, *, remove_legacy: bool = False
+) -> Path:
+    """The key's path, creating it if this cart has none, adopting a legacy raw key (see module doc).
+
+    ``legacy``: where a raw key may be besides the folder itself (default: the developer's default path,
+    only when the folder is the default one); ``remove_legacy``: delete it once adopted."""
     folder = private_dir(directory or default_key_dir())
     path = folder / KEY_NAME
     candidates = [path, *(default_legacy_paths() if legacy is None else legacy)]
@@ -108,10 +115,12 @@ def ensure_key(directory: Path | None = None, legacy: Sequence[Path] | None = No
         seed = _legacy_seed(old)
         if seed is None:
             continue
+        if old != path and path.exists() and _seed(load_key(folder)) == seed:
+            break  # adopted before (a developer's legacy file is kept)
         had_other = old != path and path.exists()
         _place(path, Ed25519PrivateKey.from_private_bytes(seed), replace=True)
         (folder / PUB_NAME).unlink(missing_ok=True)
-        if old != path:
+        if old != path and remove_legacy:
             old.unlink(missing_ok=True)
         log.warning(
             "cart key: adopted the journal's key %s as %s%s",
@@ -145,13 +154,17 @@ def load_key(directory: Path | None = None) -> Ed25519PrivateKey:
     return key
 
 
+def _seed(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+
+
 def cart_key(directory: Path | None = None) -> bytes:
     """The journal's HMAC key: the one key's 32-byte seed (the key is made on first use)."""
     folder = directory or default_key_dir()
     ensure_key(folder, None if directory is None else ())
-    return load_key(folder).private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
+    return _seed(load_key(folder))
 
 
 def sign(key: bytes, message: str) -> str:
