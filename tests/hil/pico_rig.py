@@ -1,6 +1,6 @@
 """The emulated-Pico back end: the Pico build on the official MicroPython rp2 image in rp2040js,
 through ``board_pico.py``, installed by ``sonocart firmware flash`` (tests/rp2.py), and the probe
-simulator.
+simulator (as on the ``sim`` back end).
 
 Where a bench rig closes opto-couplers on the pedal lines, this one drives the emulated chip's
 input pins (at the host instant of the call: the chip sees each change at that moment of its own
@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 from tests import rp2
-from tests.conftest import SimProcess
 from tools.emulated_pico.pedal_board import EmulatedPedalBoard
 from tools.emulated_pico.pico import PicoEvent
 
 from .interface import Sample, colour_name
+from .sim_rig import SimulatedProbeLink
 
 
 def host_times(events: list[PicoEvent]) -> list[tuple[float, PicoEvent]]:
@@ -38,17 +38,15 @@ def host_times(events: list[PicoEvent]) -> list[tuple[float, PicoEvent]]:
     return out
 
 
-class PicoRig:
+class PicoRig(SimulatedProbeLink):
     name = "pico"
 
     def __init__(self, workdir: Path, image: Path, probe_args: list[str] | None = None) -> None:
+        super().__init__(workdir, probe_args)
         self._workdir = workdir
         self._image = image
         self.board: EmulatedPedalBoard | None = None
         self.pedal_port = str(workdir / "rp2" / "pedal")
-        self.probe_port = str(workdir / "probe")
-        self._probe_args = probe_args or ["--fps", "30", "--lines", "64", "--samples", "256"]
-        self.probe = SimProcess(Path(self.probe_port), self._probe_args)
 
     def start(self) -> PicoRig:
         self.board = rp2.board_from(self._image, self._workdir / "rp2")  # booted, clock caught up
@@ -93,17 +91,6 @@ class PicoRig:
 
     def board_power(self, on: bool) -> None:
         (self._board().power_on if on else self._board().power_off)()
-
-    # -- probe link ------------------------------------------------------------------------------
-    def probe_unplug(self) -> float:
-        t = time.monotonic()
-        self.probe.kill()
-        return t
-
-    def probe_replug(self) -> float:
-        t = time.monotonic()
-        self.probe = SimProcess(Path(self.probe_port), self._probe_args).start()
-        return t
 
     # -- readback --------------------------------------------------------------------------------
     def light(self) -> str:
