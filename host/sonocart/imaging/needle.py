@@ -10,7 +10,9 @@ the calibration to millimetres:
 3. refinement: a total-least-squares fit to the bright pixels near the peak
    line at full resolution;
 4. extent: the longest bright run along the fitted line (gaps under 2 mm
-   bridged); its deeper end is the tip;
+   bridged); the centreline is the intensity-weighted centre across the shaft
+   at each step, fitted by least squares; the tip is the deepest sample along
+   it still at half the shaft's own level;
 5. shape and context: the run is continuous, straight (centreline residual and
    its bow from the chord, which a fascia arc or bone surface has) and seen from
    where its line enters the searched region (an in-plane shaft is visible from
@@ -64,7 +66,12 @@ NARROW_PX = 1
 #: along the centreline the shaft is bright in at least this fraction of every 1 mm.
 TIP_WINDOW_MM = 1.0
 TIP_DENSITY = 0.6
-MAX_WOBBLE_MM = 0.2
+#: … the tip is the last such sample at least this fraction of the shaft's median level (half maximum),
+TIP_HALF = 0.5
+#: … bridging dim stretches up to this long.
+TIP_GAP_MM = 0.5
+#: the weighted centreline departs from its fitted line by at most this (RMS).
+MAX_WOBBLE_MM = 0.15
 #: … and bows from its chord by at most this much over its run (a needle is straight).
 MAX_SAGITTA_MM = 0.4
 #: the shaft's visible upper end lies within this of where its line enters the searched region.
@@ -74,7 +81,7 @@ SHADOW_RATIO = 0.35
 #: … or this many grey levels darker (≈ 12 dB at 60 dB DR: raised TGC lifts a shadow's noise).
 SHADOW_DROP = 50.0
 #: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
-EDGE_RATIO = 0.45
+EDGE_RATIO = 0.58
 
 
 @dataclass(frozen=True)
@@ -205,11 +212,13 @@ class NeedleDetector:
         length_mm = (t[i1] - t[i0]) * cal.mm_per_px
         if length_mm < MIN_LENGTH_MM:
             return None
-        # centreline: the brightest offset across the band at each bright step, fitted by a line.
-        # The shaft outshines its reverberations, so this removes their pull on the angle.
+        # centreline: the intensity-weighted centre across the band at each bright step (only what
+        # stands above half the candidate level weighs in), fitted by a line. The brightest sample
+        # would jump between the near and far wall and with the speckle; the centre does not.
         lit = np.flatnonzero(bright[i0 : i1 + 1]) + i0
         fill = lit.size / (i1 - i0 + 1)
-        ridge = offsets[np.argmax(excess.at(sv[lit], su[lit]), axis=1)].astype(np.float64)
+        across = np.maximum(excess.at(sv[lit], su[lit]) - 0.5 * threshold, 0.0)
+        ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
         slope, intercept = np.polyfit(t[lit], ridge, 1)
         wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
@@ -253,12 +262,15 @@ class NeedleDetector:
         narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
         nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
         nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        core = excess.at(nv_px, nu_px).max(axis=1) >= threshold * 0.7
+        # the tip is where the shaft's echo falls to half its own level (the median along the run):
+        # a fixed low threshold would run on past the tip's blur into tissue beyond it
+        along = excess.at(nv_px, nu_px).max(axis=1)
+        core = along >= max(threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
         # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
-        # then bridge gaps (a layer crossing the shaft may dim it briefly)
+        # then bridge short gaps (a layer crossing the shaft may dim it briefly)
         window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
         density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
-        core_run = _longest_run(core & (density >= TIP_DENSITY), round(GAP_MM / cal.mm_per_px / step))
+        core_run = _longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
         if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
             i0, i1 = core_run
         a = cal.to_mm(float(cu[i0]), float(cv[i0]))
