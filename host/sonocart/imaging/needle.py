@@ -59,7 +59,7 @@ CANDIDATE_PERCENTILE = 97.0
 MAX_CANDIDATES = 4000
 #: horizontal runs of candidates (half-resolution pixels) at least this long are layers, not shafts.
 LAYER_RUN_PX = 21
-HOUGH_PEAKS = 12
+HOUGH_PEAKS = 8
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
 NARROW_PX = 1
@@ -219,11 +219,12 @@ class NeedleDetector:
         fill = lit.size / (i1 - i0 + 1)
         across = np.maximum(excess.at(sv[lit], su[lit]) - 0.5 * threshold, 0.0)
         ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
-        slope, intercept = np.polyfit(t[lit], ridge, 1)
-        wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
         # quadratic term of the centreline over the run's half length is its sagitta
-        curve = float(np.polyfit(t[lit] - 0.5 * (t[i0] + t[i1]), ridge, 2)[0])
+        mid = 0.5 * (t[i0] + t[i1])
+        slope, intercept, curve = _line_and_bow(t[lit] - mid, ridge)
+        intercept -= slope * mid
+        wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
         sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
         if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM or sagitta_mm > MAX_SAGITTA_MM:
             return None  # not a continuous straight reflector (vessel walls, septa, speckle)
@@ -323,6 +324,25 @@ def _hidden_run_mm(search: np.ndarray, u: float, v: float, du: float, dv: float,
     out = np.flatnonzero(~ok)
     steps = float(out[0]) if out.size else float(k.size)
     return steps * cal.mm_per_px
+
+
+def _line_and_bow(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Least-squares ``y ≈ a + b·x`` (slope b, intercept a) and the ``c`` of ``y ≈ a' + b'·x + c·x²``.
+
+    Closed form from the moment sums (what ``np.polyfit`` degree 1 and 2 give, without its
+    per-call overhead, which dominated the per-line cost); ``x`` should be centred."""
+    n = float(x.size)
+    x2 = x * x
+    sx, sxx, sxxx, sxxxx = float(x.sum()), float(x2.sum()), float(x2 @ x), float(x2 @ x2)
+    sy, sxy, sxxy = float(y.sum()), float(x @ y), float(x2 @ y)
+    det1 = n * sxx - sx * sx
+    b = (n * sxy - sx * sy) / det1 if det1 > 1e-12 else 0.0
+    a = (sy - b * sx) / n
+    m = np.array([[sxxxx, sxxx, sxx], [sxxx, sxx, sx], [sxx, sx, n]])
+    if abs(float(np.linalg.det(m))) < 1e-9:
+        return b, a, 0.0
+    c = float(np.linalg.solve(m, np.array([sxxy, sxy, sy]))[0])
+    return b, a, c
 
 
 def _inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
