@@ -59,7 +59,7 @@ CANDIDATE_PERCENTILE = 97.0
 MAX_CANDIDATES = 4000
 #: horizontal runs of candidates (half-resolution pixels) at least this long are layers, not shafts.
 LAYER_RUN_PX = 21
-HOUGH_PEAKS = 8
+HOUGH_PEAKS = 12
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
 NARROW_PX = 1
@@ -72,6 +72,8 @@ TIP_HALF = 0.5
 TIP_GAP_MM = 0.5
 #: the weighted centreline departs from its fitted line by at most this (RMS).
 MAX_WOBBLE_MM = 0.15
+#: … scaled down in proportion for runs shorter than this.
+STRAIGHT_LENGTH_MM = 15.0
 #: … and bows from its chord by at most this much over its run (a needle is straight).
 MAX_SAGITTA_MM = 0.4
 #: the shaft's visible upper end lies within this of where its line enters the searched region.
@@ -116,12 +118,12 @@ class NeedleDetector:
         candidate line reads the full-resolution image.
         """
         search = search_mask(geometry, cal)
-        small_search, n_small = _small_mask(geometry, cal)
+        small_search, counts = _small_mask(geometry, cal)
+        n_small = int(counts.sum())
         if n_small < 100:
             return None
         small = image[::2, ::2]
-        counts = small_search.sum(axis=1)
-        rows = np.where(small_search, small, 0).sum(axis=1, dtype=np.int64) / np.maximum(counts, 1)
+        rows = np.sum(small, axis=1, where=small_search, dtype=np.int64) / np.maximum(counts, 1)
         excess = small.astype(np.int16) - rows.astype(np.int16)[:, None]
         excess[~small_search] = -255
         threshold = max(_top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
@@ -140,9 +142,12 @@ class NeedleDetector:
         weights = excess[vs, us].astype(np.float32) - np.float32(threshold - 1)
         u, v = (us * 2).astype(np.float32), (vs * 2).astype(np.float32)
         row_level = np.repeat(rows, 2)[: image.shape[0]]
-        for line in self._hough_peaks(u, v, weights, image.shape):
-            fitted = _refine(u, v, weights, line)
-            found = None if fitted is None else self._extent(image, row_level, search, cal, fitted, threshold)
+        for fitted in _refine(u, v, weights, self._hough_peaks(u, v, weights, image.shape)):
+            found = (
+                None
+                if fitted is None
+                else self._extent(image, excess, row_level, search, cal, fitted, threshold)
+            )
             if found is not None:
                 return found  # the strongest line that passes every check
         return None
@@ -165,23 +170,33 @@ class NeedleDetector:
             cells.ravel(), weights=np.repeat(w, self._angles.size), minlength=n_rho * self._angles.size
         ).reshape(self._angles.size, n_rho)
         peaks: list[tuple[float, float]] = []
+        best = votes.max(axis=1)  # per angle: the greedy search reads 138 maxima, not the whole table
         for _ in range(HOUGH_PEAKS):
-            a_idx, r_idx = np.unravel_index(int(np.argmax(votes)), votes.shape)
-            if votes[a_idx, r_idx] <= 0:
+            a_idx = int(np.argmax(best))
+            if best[a_idx] <= 0:
                 break
+            r_idx = int(np.argmax(votes[a_idx]))
             peaks.append((float(self._angles[a_idx]), float(r_idx * 2.0 + 1.0 - rho_max)))
-            votes[max(0, a_idx - 5) : a_idx + 6, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress
+            rows = slice(max(0, a_idx - 5), a_idx + 6)
+            votes[rows, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress its neighbourhood
+            best[rows] = votes[rows].max(axis=1)
         return peaks
 
     def _extent(
         self,
         image: np.ndarray,
+        small_excess: np.ndarray,
         row_level: np.ndarray,
         search: np.ndarray,
         cal: Calibration,
         line: tuple[float, float],
         threshold: float,
     ) -> NeedleEstimate | None:
+        """The shaft along ``line`` (angle, rho) if it passes every check, else ``None``.
+
+        Its extent is found on the half-resolution excess (every other pixel along and across
+        the line: most lines end there); the centreline, the contrast and the tip read the
+        full-resolution image."""
         angle, rho = line
         deg = math.degrees(angle)
         if not (MIN_ANGLE_DEG - 2 <= deg <= MAX_ANGLE_DEG + 2 or 180 - MAX_ANGLE_DEG - 2 <= deg <= 168 + 2):
@@ -191,19 +206,19 @@ class NeedleDetector:
         h, w = image.shape
         # the line inside the image: parameter t along (du, dv) from the foot of the normal
         pu, pv = rho * nu, rho * nv
-        step = 1.0
-        t = np.arange(*_inside_span(pu, pv, du, dv, w, h), step)
-        uu, vv = pu + t * du, pv + t * dv
+        step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
+        t_all = np.arange(*_inside_span(pu, pv, du, dv, w, h), step)
+        uu, vv = pu + t_all * du, pv + t_all * dv
         ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
-        t, uu, vv = t[ok], uu[ok], vv[ok]
+        t, uu, vv = t_all[ok], uu[ok], vv[ok]
         if t.size < 4:
             return None
         band = max(2, round(BAND_MM / cal.mm_per_px))
-        offsets = np.arange(-band, band + 1)
-        su = np.rint(uu[:, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
-        sv = np.rint(vv[:, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        excess = _Excess(image, row_level, search)
-        profile = excess.at(sv, su).max(axis=1)
+        half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset
+        sh, sw = small_excess.shape
+        su2 = np.rint((uu[:, None] + half[None, :] * nu) * 0.5).astype(np.intp).clip(0, sw - 1)
+        sv2 = np.rint((vv[:, None] + half[None, :] * nv) * 0.5).astype(np.intp).clip(0, sh - 1)
+        profile = small_excess[sv2, su2].max(axis=1)
         bright = profile >= threshold * 0.7
         run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
@@ -212,12 +227,39 @@ class NeedleDetector:
         length_mm = (t[i1] - t[i0]) * cal.mm_per_px
         if length_mm < MIN_LENGTH_MM:
             return None
+        # in plane, a shaft is seen from where it enters the field of view: traced back up from its
+        # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
+        # starts deep inside the image with nothing on its way up is tissue, not a needle)
+        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+            return None
         # centreline: the intensity-weighted centre across the band at each bright step (only what
         # stands above half the candidate level weighs in), fitted by a line. The brightest sample
         # would jump between the near and far wall and with the speckle; the centre does not.
-        lit = np.flatnonzero(bright[i0 : i1 + 1]) + i0
+        # the run again at full resolution, within the half-resolution one (which a few brighter
+        # half-resolution pixels of tissue beside a shaft can lengthen)
+        offsets = np.arange(-band, band + 1)
+        seg = slice(i0, i1 + 1)
+        su = np.rint(uu[seg, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
+        sv = np.rint(vv[seg, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
+        excess = _Excess(image, row_level, search)
+        full = excess.at(sv, su)
+        bright = full.max(axis=1) >= threshold * 0.7
+        run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+        if run is None:
+            return None
+        j0, j1 = run
+        i0, i1 = i0 + j0, i0 + j1
+        length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+        if length_mm < MIN_LENGTH_MM:
+            return None
+        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+            return None
+        seg = slice(i0, i1 + 1)
+        su, sv, full, bright = su[j0 : j1 + 1], sv[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
+        lit_in = np.flatnonzero(bright)
+        lit = lit_in + i0
         fill = lit.size / (i1 - i0 + 1)
-        across = np.maximum(excess.at(sv[lit], su[lit]) - 0.5 * threshold, 0.0)
+        across = np.maximum(full[lit_in] - 0.5 * threshold, 0.0)
         ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
         # quadratic term of the centreline over the run's half length is its sagitta
@@ -226,22 +268,20 @@ class NeedleDetector:
         intercept -= slope * mid
         wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
         sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
-        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM or sagitta_mm > MAX_SAGITTA_MM:
+        # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
+        # the shorter the run, the straighter it must be
+        max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
+        if fill < MIN_FILL or wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
             return None  # not a continuous straight reflector (vessel walls, septa, speckle)
-        # in plane, a shaft is seen from where it enters the field of view: traced back up from its
-        # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
-        # starts deep inside the image with nothing on its way up is tissue, not a needle)
-        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal) > ENTRY_GAP_MM:
-            return None
         tilt = math.atan(float(slope))
         deg = math.degrees(angle + tilt)
         if not (
             MIN_ANGLE_DEG <= deg <= MAX_ANGLE_DEG or 180.0 - MAX_ANGLE_DEG <= deg <= 180.0 - MIN_ANGLE_DEG
         ):
             return None  # flatter than any in-plane needle: a layer
-        shaft = image[sv[i0 : i1 + 1], su[i0 : i1 + 1]].max(axis=1).astype(np.float64)
+        shaft = image[sv, su].max(axis=1).astype(np.float64)
         side = round(2.5 / cal.mm_per_px)
-        seg_u, seg_v = uu[i0 : i1 + 1], vv[i0 : i1 + 1]
+        seg_u, seg_v = uu[seg], vv[seg]
         beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
         under = self._side_mean(image, search, seg_u, seg_v, nu, nv, side)
         if beside != beside or under != under:  # not in view on both sides: cannot be judged
@@ -256,10 +296,14 @@ class NeedleDetector:
             confidence = 0.0
         if confidence < self.min_confidence:
             return None
-        # ends: along the centreline itself, in a narrow band, so reverberations just below a steep
-        # shaft (which trail past its tip) do not lengthen it
-        cu = uu + (intercept + slope * t) * nu
-        cv = vv + (intercept + slope * t) * nv
+        # ends: along the centreline itself, every pixel, in a narrow band, so reverberations just
+        # below a steep shaft (which trail past its tip) do not lengthen it
+        first, last = float(t[i0]), float(t[i1])
+        step = 1.0
+        t = np.arange(float(t[0]), float(t[-1]) + 0.5, step)
+        i0, i1 = round((first - float(t[0])) / step), round((last - float(t[0])) / step)
+        cu = pu + t * du + (intercept + slope * t) * nu
+        cv = pv + t * dv + (intercept + slope * t) * nv
         narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
         nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
         nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
@@ -313,10 +357,14 @@ class _Excess:
         return out
 
 
-def _hidden_run_mm(search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration) -> float:
-    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``."""
+def _hidden_run_mm(
+    search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration, limit_mm: float
+) -> float:
+    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``.
+
+    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further)."""
     h, w = search.shape
-    k = np.arange(1.0, math.hypot(h, w))
+    k = np.arange(1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0))
     bu = np.rint(u - k * du).astype(np.intp)
     bv = np.rint(v - k * dv).astype(np.intp)
     ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
@@ -356,41 +404,57 @@ def _inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> 
 
 
 def _refine(
-    u: np.ndarray, v: np.ndarray, w: np.ndarray, line: tuple[float, float]
-) -> tuple[float, float] | None:
-    """Total-least-squares line through the candidates within 4 px of a Hough line."""
-    angle, rho = line
-    dist = -u * math.sin(angle) + v * math.cos(angle) - rho
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, lines: list[tuple[float, float]]
+) -> list[tuple[float, float] | None]:
+    """Weighted total-least-squares line through the candidates within 4 px of each Hough line.
+
+    All lines at once: the principal axis of each weighted 2 × 2 scatter matrix in closed
+    form (``½·atan2(2·Suv, Suu − Svv)``); ``None`` where fewer than 10 candidates are near.
+    """
+    if not lines:
+        return []
+    angles = np.array([a for a, _ in lines], dtype=np.float32)
+    rhos = np.array([r for _, r in lines], dtype=np.float32)
+    dist = np.outer(-np.sin(angles), u) + np.outer(np.cos(angles), v) - rhos[:, None]
     near = np.abs(dist) <= 4.0
-    if near.sum() < 10:
-        return None
-    uu, vv, ww = u[near].astype(np.float64), v[near].astype(np.float64), w[near].astype(np.float64)
-    cu, cv = np.average(uu, weights=ww), np.average(vv, weights=ww)
-    du, dv = uu - cu, vv - cv
-    cov = np.array(
-        [[np.sum(ww * du * du), np.sum(ww * du * dv)], [np.sum(ww * du * dv), np.sum(ww * dv * dv)]]
-    )
-    _, vecs = np.linalg.eigh(cov)
-    d = vecs[:, 1]
-    if d[1] < 0:
-        d = -d
-    new_angle = math.atan2(float(d[1]), float(d[0]))
-    return new_angle, -cu * math.sin(new_angle) + cv * math.cos(new_angle)
+    ww = np.where(near, w[None, :], np.float32(0.0)).astype(np.float64)
+    total = ww.sum(axis=1)
+    uu, vv = u.astype(np.float64), v.astype(np.float64)
+    cu = ww @ uu / np.maximum(total, 1e-12)
+    cv = ww @ vv / np.maximum(total, 1e-12)
+    suu = ww @ (uu * uu) - total * cu * cu
+    svv = ww @ (vv * vv) - total * cv * cv
+    suv = ww @ (uu * vv) - total * cu * cv
+    axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
+    axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
+    counts = near.sum(axis=1)
+    out: list[tuple[float, float] | None] = []
+    for k in range(len(lines)):
+        if counts[k] < 10:
+            out.append(None)
+            continue
+        a = float(axis[k])
+        out.append((a, -float(cu[k]) * math.sin(a) + float(cv[k]) * math.cos(a)))
+    return out
 
 
 def _top_fraction_level(excess: np.ndarray, n: int, fraction: float) -> int:
     """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort)."""
-    hist = np.bincount((excess.reshape(-1) + 255).astype(np.intp), minlength=512)
+    shifted = (excess + np.int16(255)).view(np.uint16)  # excess is in [-255, 255]
+    hist = cv2.calcHist([shifted], [0], None, [512], [0, 512]).ravel()
     above = np.cumsum(hist[::-1])[::-1]  # above[k]: values >= k - 255
     k = int(np.searchsorted(-above, -max(1.0, fraction * n), side="left"))
     return k - 255
 
 
 @lru_cache(maxsize=8)
-def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, int]:
+def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """The search mask at half resolution and its count of pixels per row."""
     mask = np.ascontiguousarray(search_mask(geometry, cal)[::2, ::2])
+    counts = mask.sum(axis=1)
     mask.setflags(write=False)
-    return mask, int(mask.sum())
+    counts.setflags(write=False)
+    return mask, counts
 
 
 def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
