@@ -39,6 +39,14 @@ import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.needle_lines import (
+    hidden_run_mm,
+    inside_span,
+    line_and_bow,
+    longest_run,
+    refine_lines,
+    top_fraction_level,
+)
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -126,7 +134,7 @@ class NeedleDetector:
         rows = np.sum(small, axis=1, where=small_search, dtype=np.int64) / np.maximum(counts, 1)
         excess = small.astype(np.int16) - rows.astype(np.int16)[:, None]
         excess[~small_search] = -255
-        threshold = max(_top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
+        threshold = max(top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
         candidates = (excess >= threshold).view(np.uint8)
         # a layer (skin, fascia, cortex) is bright along whole rows: drop runs longer than any shaft
         # of at least MIN_ANGLE_DEG makes (its thickness / tan 12° ≈ 5 × its thickness)
@@ -142,7 +150,7 @@ class NeedleDetector:
         weights = excess[vs, us].astype(np.float32) - np.float32(threshold - 1)
         u, v = (us * 2).astype(np.float32), (vs * 2).astype(np.float32)
         row_level = np.repeat(rows, 2)[: image.shape[0]]
-        for fitted in _refine(u, v, weights, self._hough_peaks(u, v, weights, image.shape)):
+        for fitted in refine_lines(u, v, weights, self._hough_peaks(u, v, weights, image.shape)):
             found = (
                 None
                 if fitted is None
@@ -207,7 +215,7 @@ class NeedleDetector:
         # the line inside the image: parameter t along (du, dv) from the foot of the normal
         pu, pv = rho * nu, rho * nv
         step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
-        t_all = np.arange(*_inside_span(pu, pv, du, dv, w, h), step)
+        t_all = np.arange(*inside_span(pu, pv, du, dv, w, h), step)
         uu, vv = pu + t_all * du, pv + t_all * dv
         ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
         t, uu, vv = t_all[ok], uu[ok], vv[ok]
@@ -220,7 +228,7 @@ class NeedleDetector:
         sv2 = np.rint((vv[:, None] + half[None, :] * nv) * 0.5).astype(np.intp).clip(0, sh - 1)
         profile = small_excess[sv2, su2].max(axis=1)
         bright = profile >= threshold * 0.7
-        run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+        run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
             return None
         i0, i1 = run
@@ -230,7 +238,7 @@ class NeedleDetector:
         # in plane, a shaft is seen from where it enters the field of view: traced back up from its
         # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
         # starts deep inside the image with nothing on its way up is tissue, not a needle)
-        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+        if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
             return None
         # centreline: the intensity-weighted centre across the band at each bright step (only what
         # stands above half the candidate level weighs in), fitted by a line. The brightest sample
@@ -244,7 +252,7 @@ class NeedleDetector:
         excess = _Excess(image, row_level, search)
         full = excess.at(sv, su)
         bright = full.max(axis=1) >= threshold * 0.7
-        run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+        run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
             return None
         j0, j1 = run
@@ -252,7 +260,7 @@ class NeedleDetector:
         length_mm = (t[i1] - t[i0]) * cal.mm_per_px
         if length_mm < MIN_LENGTH_MM:
             return None
-        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+        if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
             return None
         seg = slice(i0, i1 + 1)
         su, sv, full, bright = su[j0 : j1 + 1], sv[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
@@ -264,7 +272,7 @@ class NeedleDetector:
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
         # quadratic term of the centreline over the run's half length is its sagitta
         mid = 0.5 * (t[i0] + t[i1])
-        slope, intercept, curve = _line_and_bow(t[lit] - mid, ridge)
+        slope, intercept, curve = line_and_bow(t[lit] - mid, ridge)
         intercept -= slope * mid
         wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
         sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
@@ -315,7 +323,7 @@ class NeedleDetector:
         # then bridge short gaps (a layer crossing the shaft may dim it briefly)
         window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
         density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
-        core_run = _longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
+        core_run = longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
         if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
             i0, i1 = core_run
         a = cal.to_mm(float(cu[i0]), float(cv[i0]))
@@ -357,96 +365,6 @@ class _Excess:
         return out
 
 
-def _hidden_run_mm(
-    search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration, limit_mm: float
-) -> float:
-    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``.
-
-    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further)."""
-    h, w = search.shape
-    k = np.arange(1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0))
-    bu = np.rint(u - k * du).astype(np.intp)
-    bv = np.rint(v - k * dv).astype(np.intp)
-    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
-    ok[ok] = search[bv[ok], bu[ok]]
-    out = np.flatnonzero(~ok)
-    steps = float(out[0]) if out.size else float(k.size)
-    return steps * cal.mm_per_px
-
-
-def _line_and_bow(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Least-squares ``y ≈ a + b·x`` (slope b, intercept a) and the ``c`` of ``y ≈ a' + b'·x + c·x²``.
-
-    Closed form from the moment sums (what ``np.polyfit`` degree 1 and 2 give, without its
-    per-call overhead, which dominated the per-line cost); ``x`` should be centred."""
-    n = float(x.size)
-    x2 = x * x
-    sx, sxx, sxxx, sxxxx = float(x.sum()), float(x2.sum()), float(x2 @ x), float(x2 @ x2)
-    sy, sxy, sxxy = float(y.sum()), float(x @ y), float(x2 @ y)
-    det1 = n * sxx - sx * sx
-    b = (n * sxy - sx * sy) / det1 if det1 > 1e-12 else 0.0
-    a = (sy - b * sx) / n
-    m = np.array([[sxxxx, sxxx, sxx], [sxxx, sxx, sx], [sxx, sx, n]])
-    if abs(float(np.linalg.det(m))) < 1e-9:
-        return b, a, 0.0
-    c = float(np.linalg.solve(m, np.array([sxxy, sxy, sy]))[0])
-    return b, a, c
-
-
-def _inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
-    """Parameter range [t0, t1) over which ``(pu, pv) + t·(du, dv)`` stays in the image (2 px margin)."""
-    lo, hi = -math.hypot(h, w), math.hypot(h, w)
-    for p, d, size in ((pu, du, w), (pv, dv, h)):
-        if abs(d) > 1e-9:
-            a, b = (2 - p) / d, (size - 3 - p) / d
-            lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
-    return lo, max(lo, hi)
-
-
-def _refine(
-    u: np.ndarray, v: np.ndarray, w: np.ndarray, lines: list[tuple[float, float]]
-) -> list[tuple[float, float] | None]:
-    """Weighted total-least-squares line through the candidates within 4 px of each Hough line.
-
-    All lines at once: the principal axis of each weighted 2 × 2 scatter matrix in closed
-    form (``½·atan2(2·Suv, Suu − Svv)``); ``None`` where fewer than 10 candidates are near.
-    """
-    if not lines:
-        return []
-    angles = np.array([a for a, _ in lines], dtype=np.float32)
-    rhos = np.array([r for _, r in lines], dtype=np.float32)
-    dist = np.outer(-np.sin(angles), u) + np.outer(np.cos(angles), v) - rhos[:, None]
-    near = np.abs(dist) <= 4.0
-    ww = np.where(near, w[None, :], np.float32(0.0)).astype(np.float64)
-    total = ww.sum(axis=1)
-    uu, vv = u.astype(np.float64), v.astype(np.float64)
-    cu = ww @ uu / np.maximum(total, 1e-12)
-    cv = ww @ vv / np.maximum(total, 1e-12)
-    suu = ww @ (uu * uu) - total * cu * cu
-    svv = ww @ (vv * vv) - total * cv * cv
-    suv = ww @ (uu * vv) - total * cu * cv
-    axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
-    axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
-    counts = near.sum(axis=1)
-    out: list[tuple[float, float] | None] = []
-    for k in range(len(lines)):
-        if counts[k] < 10:
-            out.append(None)
-            continue
-        a = float(axis[k])
-        out.append((a, -float(cu[k]) * math.sin(a) + float(cv[k]) * math.cos(a)))
-    return out
-
-
-def _top_fraction_level(excess: np.ndarray, n: int, fraction: float) -> int:
-    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort)."""
-    shifted = (excess + np.int16(255)).view(np.uint16)  # excess is in [-255, 255]
-    hist = cv2.calcHist([shifted], [0], None, [512], [0, 512]).ravel()
-    above = np.cumsum(hist[::-1])[::-1]  # above[k]: values >= k - 255
-    k = int(np.searchsorted(-above, -max(1.0, fraction * n), side="left"))
-    return k - 255
-
-
 @lru_cache(maxsize=8)
 def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
     """The search mask at half resolution and its count of pixels per row."""
@@ -485,15 +403,3 @@ def search_mask(geometry: Geometry, cal: Calibration) -> np.ndarray:
     mask = inside & (depth >= NEAR_FIELD_MM)
     mask.setflags(write=False)
     return mask
-
-
-def _longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
-    """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return None
-    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [idx.size - 1]])
-    k = int(np.argmax(idx[ends] - idx[starts]))
-    return int(idx[starts[k]]), int(idx[ends[k]])
