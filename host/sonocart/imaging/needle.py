@@ -126,20 +126,22 @@ class NeedleDetector:
         candidate line reads the full-resolution image.
         """
         search = search_mask(geometry, cal)
-        small_search, counts = _small_mask(geometry, cal)
+        small_search, counts, outside = _small_mask(geometry, cal)
         n_small = int(counts.sum())
         if n_small < 100:
             return None
         small = image[::2, ::2]
         rows = np.sum(small, axis=1, where=small_search, dtype=np.int64) / np.maximum(counts, 1)
-        excess = small.astype(np.int16) - rows.astype(np.int16)[:, None]
-        excess[~small_search] = -255
+        excess = small.astype(np.int16)
+        np.subtract(excess, rows.astype(np.int16)[:, None], out=excess)
+        np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
+        np.maximum(excess, np.int16(-255), out=excess)
         threshold = max(top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
         candidates = (excess >= threshold).view(np.uint8)
         # a layer (skin, fascia, cortex) is bright along whole rows: drop runs longer than any shaft
         # of at least MIN_ANGLE_DEG makes (its thickness / tan 12° ≈ 5 × its thickness)
         layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel)
-        vs, us = np.nonzero(candidates > layers)
+        vs, us = np.divmod(np.flatnonzero(candidates > layers), candidates.shape[1])  # np.nonzero's order
         if vs.size > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
             keep = np.argpartition(excess[vs, us], vs.size - MAX_CANDIDATES)[-MAX_CANDIDATES:]
             vs, us = vs[keep], us[keep]
@@ -366,13 +368,14 @@ class _Excess:
 
 
 @lru_cache(maxsize=8)
-def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """The search mask at half resolution and its count of pixels per row."""
+def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The search mask at half resolution, its count of pixels per row, and −600 (int16) outside it."""
     mask = np.ascontiguousarray(search_mask(geometry, cal)[::2, ::2])
     counts = mask.sum(axis=1)
-    mask.setflags(write=False)
-    counts.setflags(write=False)
-    return mask, counts
+    outside = np.where(mask, 0, -600).astype(np.int16)
+    for array in (mask, counts, outside):
+        array.setflags(write=False)
+    return mask, counts, outside
 
 
 def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
