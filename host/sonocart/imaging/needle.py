@@ -67,6 +67,9 @@ CANDIDATE_PERCENTILE = 97.0
 MAX_CANDIDATES = 4000
 #: horizontal runs of candidates (half-resolution pixels) at least this long are layers, not shafts.
 LAYER_RUN_PX = 21
+#: candidates in a region thicker than this (a disc of this diameter fits) are not a shaft: a 0.7 mm
+#: needle with the axial and lateral blur of the lowest-frequency probe stays under it.
+THICK_MM = 2.5
 HOUGH_PEAKS = 12
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
@@ -141,6 +144,9 @@ class NeedleDetector:
         # a layer (skin, fascia, cortex) is bright along whole rows: drop runs longer than any shaft
         # of at least MIN_ANGLE_DEG makes (its thickness / tan 12° ≈ 5 × its thickness)
         layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel)
+        # … and a region of candidates thicker than any shaft looks is a blob (a bone surface blurred
+        # by a low-frequency probe, a bright edge), which would support a Hough line at every angle
+        np.maximum(layers, _thick(candidates, THICK_MM / (2 * cal.mm_per_px)), out=layers)
         vs, us = np.divmod(np.flatnonzero(candidates > layers), candidates.shape[1])  # np.nonzero's order
         if vs.size > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
             keep = np.argpartition(excess[vs, us], vs.size - MAX_CANDIDATES)[-MAX_CANDIDATES:]
@@ -365,6 +371,29 @@ class _Excess:
         value = self.image[v, u].astype(np.float64) - self.row_level[v]
         out: np.ndarray = np.where(self.search[v, u], value, -255.0)
         return out
+
+
+def _thick(candidates: np.ndarray, diameter_px: float) -> np.ndarray:
+    """Where a disc of ``diameter_px`` fits inside the candidates (a morphological opening).
+
+    Wide discs (fine pixels: the linear probe) are fitted on every other pixel with half the
+    disc — the cost of an opening grows with the disc — and the answer scaled back up."""
+    d = max(3, round(diameter_px))
+    if d <= 8:
+        opened: np.ndarray = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, _disc(d))
+        return opened
+    h, w = candidates.shape
+    coarse = np.ascontiguousarray(candidates[::2, ::2])
+    opened = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, _disc(max(3, round(diameter_px / 2))))
+    up: np.ndarray = cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST)
+    return up
+
+
+@lru_cache(maxsize=8)
+def _disc(diameter_px: int) -> np.ndarray:
+    disc: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (diameter_px, diameter_px))
+    disc.setflags(write=False)
+    return disc
 
 
 @lru_cache(maxsize=8)
