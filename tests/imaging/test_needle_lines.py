@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from sonocart.imaging.needle_lines import line_and_bow, longest_run, refine_lines, top_fraction_level
+from sonocart.imaging.needle_lines import (
+    line_and_bow,
+    longest_run,
+    refine_lines,
+    thick_regions,
+    top_fraction_level,
+)
 
 
 @pytest.mark.parametrize("n", [10, 120, 900])
@@ -52,3 +58,16 @@ def test_longest_run_bridges_short_gaps_only() -> None:
     assert longest_run(mask, 1) == (9, 15)
     assert longest_run(mask, 3) == (0, 15)
     assert longest_run(np.zeros(5, bool), 2) is None
+
+
+@pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path
+def test_thick_regions_keep_a_blob_and_drop_a_thin_line(diameter_px: float) -> None:
+    """A hand-painted disc twice the diameter survives the opening; a 2-pixel diagonal line does not."""
+    mask = np.zeros((200, 300), np.uint8)
+    yy, xx = np.mgrid[0:200, 0:300]
+    mask[(yy - 100) ** 2 + (xx - 220) ** 2 <= diameter_px**2] = 1  # radius = diameter
+    for k in range(150):
+        mask[20 + k // 2 : 22 + k // 2, 10 + k] = 1  # about 26° down to the right, 2 px thick
+    thick = thick_regions(mask, diameter_px)
+    assert thick[100, 220] == 1 and thick[100, 220 + round(diameter_px / 2)] == 1
+    assert not thick[:, :170].any()

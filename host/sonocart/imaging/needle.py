@@ -40,11 +40,13 @@ import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle_lines import (
+    Excess,
     hidden_run_mm,
     inside_span,
     line_and_bow,
     longest_run,
     refine_lines,
+    thick_regions,
     top_fraction_level,
 )
 from sonocart.imaging.scanconvert import Calibration
@@ -146,7 +148,7 @@ class NeedleDetector:
         layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel)
         # … and a region of candidates thicker than any shaft looks is a blob (a bone surface blurred
         # by a low-frequency probe, a bright edge), which would support a Hough line at every angle
-        np.maximum(layers, _thick(candidates, THICK_MM / (2 * cal.mm_per_px)), out=layers)
+        np.maximum(layers, thick_regions(candidates, THICK_MM / (2 * cal.mm_per_px)), out=layers)
         vs, us = np.divmod(np.flatnonzero(candidates > layers), candidates.shape[1])  # np.nonzero's order
         if vs.size > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
             keep = np.argpartition(excess[vs, us], vs.size - MAX_CANDIDATES)[-MAX_CANDIDATES:]
@@ -257,7 +259,7 @@ class NeedleDetector:
         seg = slice(i0, i1 + 1)
         su = np.rint(uu[seg, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
         sv = np.rint(vv[seg, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        excess = _Excess(image, row_level, search)
+        excess = Excess(image, row_level, search)
         full = excess.at(sv, su)
         bright = full.max(axis=1) >= threshold * 0.7
         run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
@@ -359,41 +361,6 @@ class NeedleDetector:
         if ok.sum() < 4:
             return math.nan
         return float(image[sv[ok], su[ok]].mean())
-
-
-class _Excess:
-    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search)."""
-
-    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray) -> None:
-        self.image, self.row_level, self.search = image, row_level, search
-
-    def at(self, v: np.ndarray, u: np.ndarray) -> np.ndarray:
-        value = self.image[v, u].astype(np.float64) - self.row_level[v]
-        out: np.ndarray = np.where(self.search[v, u], value, -255.0)
-        return out
-
-
-def _thick(candidates: np.ndarray, diameter_px: float) -> np.ndarray:
-    """Where a disc of ``diameter_px`` fits inside the candidates (a morphological opening).
-
-    Wide discs (fine pixels: the linear probe) are fitted on every other pixel with half the
-    disc — the cost of an opening grows with the disc — and the answer scaled back up."""
-    d = max(3, round(diameter_px))
-    if d <= 8:
-        opened: np.ndarray = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, _disc(d))
-        return opened
-    h, w = candidates.shape
-    coarse = np.ascontiguousarray(candidates[::2, ::2])
-    opened = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, _disc(max(3, round(diameter_px / 2))))
-    up: np.ndarray = cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST)
-    return up
-
-
-@lru_cache(maxsize=8)
-def _disc(diameter_px: int) -> np.ndarray:
-    disc: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (diameter_px, diameter_px))
-    disc.setflags(write=False)
-    return disc
 
 
 @lru_cache(maxsize=8)

@@ -1,12 +1,14 @@
-"""Line geometry for needle detection: sampling a line in an image, fitting it, judging its runs.
+"""Line and mask geometry for needle detection: sampling a line in an image, fitting it, judging its
+runs, thick regions of a mask.
 
-Pure functions on arrays in display pixels (no image semantics, no thresholds of their own);
+Pure functions on arrays in display pixels (no thresholds of their own);
 :mod:`sonocart.imaging.needle` decides what a needle is with them.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import cv2 as _cv2
@@ -117,3 +119,38 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     ends = np.concatenate([breaks, [idx.size - 1]])
     k = int(np.argmax(idx[ends] - idx[starts]))
     return int(idx[starts[k]]), int(idx[ends[k]])
+
+
+class Excess:
+    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search)."""
+
+    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray) -> None:
+        self.image, self.row_level, self.search = image, row_level, search
+
+    def at(self, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+        value = self.image[v, u].astype(np.float64) - self.row_level[v]
+        out: np.ndarray = np.where(self.search[v, u], value, -255.0)
+        return out
+
+
+def thick_regions(candidates: np.ndarray, diameter_px: float) -> np.ndarray:
+    """Where a disc of ``diameter_px`` fits inside the candidates (a morphological opening).
+
+    Wide discs (fine pixels: the linear probe) are fitted on every other pixel with half the
+    disc — the cost of an opening grows with the disc — and the answer scaled back up."""
+    d = max(3, round(diameter_px))
+    if d <= 8:
+        opened: np.ndarray = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, disc(d))
+        return opened
+    h, w = candidates.shape
+    coarse = np.ascontiguousarray(candidates[::2, ::2])
+    opened = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, disc(max(3, round(diameter_px / 2))))
+    up: np.ndarray = cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST)
+    return up
+
+
+@lru_cache(maxsize=8)
+def disc(diameter_px: int) -> np.ndarray:
+    disc: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (diameter_px, diameter_px))
+    disc.setflags(write=False)
+    return disc
