@@ -28,8 +28,9 @@ ANGLES = [20.0, 35.0, 60.0, 150.0]  # shallow, medium, steep, and from the right
 #: (scene, probe, angle) measured to miss (no estimate, or tip > 2 mm / angle > 3° off) at this commit.
 #: Caudal: the generic path meets a sacral cornu within a few millimetres of entering the view and
 #: stops there (less visible shaft than a needle is judged on); femoral/phased: the femoral head's
-#: arc takes every Hough try; 60° linear: the tip read 2–3 mm past the true one where the needle
-#: stops on bone or runs along a vessel wall; the rest: not found (docs/imaging.md has the table).
+#: arc takes every Hough try; linear probe: the tip read 2–6 mm off the true one at one depth (past
+#: it where the needle stops on bone or runs along a vessel wall); the rest: not found
+#: (docs/imaging.md has the table, ``python -m tools.bench.needle_matrix`` prints it).
 KNOWN_MISSES = {
     *(("caudal", "convex", a) for a in ANGLES),
     ("caudal", "linear", 35.0),

@@ -4,15 +4,17 @@ Works on the scan-converted image (before overlays), in display pixels with
 the calibration to millimetres:
 
 1. candidates: the brightest pixels (a high percentile of the imaged region),
-   on a half-resolution copy for speed;
+   on a half-resolution copy for speed, less horizontal runs (layers) and
+   regions thicker than a shaft (blobs);
 2. a weighted Hough transform over insertion angles 12°–80° either side
    (horizontal layers — skin, fascia, muscle striations — are not needles);
-3. refinement: a total-least-squares fit to the bright pixels near the peak
-   line at full resolution;
+3. refinement: a weighted total-least-squares fit to the candidates near each
+   peak line;
 4. extent: the longest bright run along the fitted line (gaps under 2 mm
-   bridged); the centreline is the intensity-weighted centre across the shaft
-   at each step, fitted by least squares; the tip is the deepest sample along
-   it still at half the shaft's own level;
+   bridged), found on the half-resolution image and re-found at full
+   resolution inside it; the centreline is the intensity-weighted centre
+   across the shaft at each step, fitted by least squares; the tip is the
+   deepest sample along it still at half the shaft's own level;
 5. shape and context: the run is continuous, straight (centreline residual and
    its bow from the chord, which a fascia arc or bone surface has) and seen from
    where its line enters the searched region (an in-plane shaft is visible from
@@ -250,9 +252,6 @@ class NeedleDetector:
         # starts deep inside the image with nothing on its way up is tissue, not a needle)
         if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
             return None
-        # centreline: the intensity-weighted centre across the band at each bright step (only what
-        # stands above half the candidate level weighs in), fitted by a line. The brightest sample
-        # would jump between the near and far wall and with the speckle; the centre does not.
         # the run again at full resolution, within the half-resolution one (which a few brighter
         # half-resolution pixels of tissue beside a shaft can lengthen)
         offsets = np.arange(-band, band + 1)
@@ -277,6 +276,9 @@ class NeedleDetector:
         lit_in = np.flatnonzero(bright)
         lit = lit_in + i0
         fill = lit.size / (i1 - i0 + 1)
+        # centreline: the intensity-weighted centre across the band at each bright step (only what
+        # stands above half the candidate level weighs in), fitted by a line. The brightest sample
+        # would jump between the near and far wall and with the speckle; the centre does not.
         across = np.maximum(full[lit_in] - 0.5 * threshold, 0.0)
         ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
