@@ -82,9 +82,9 @@ flash: setup ## Build, flash and verify the pedal board (PORT=/dev/ttyACM0 to ch
 RIG_ARGS ?= --rig-emulated
 MINUTES ?= 10
 
-hil: setup ## Rig suite on simulated devices (and a real rig with RIG_ARGS=...): JUnit XML + markdown report
+hil: setup ## Rig suite on simulated devices, the emulated Pico (every case) and a real rig with RIG_ARGS=...: JUnit XML + markdown report
 	@mkdir -p artifacts
-	$(BIN)/pytest tests/hil $(RIG_ARGS) -o junit_family=xunit1 --junitxml=artifacts/hil-junit.xml --hil-report=artifacts/hil-report.md $(PYTEST_ARGS)
+	$(BIN)/pytest tests/hil $(RIG_ARGS) --pico-all -o junit_family=xunit1 --junitxml=artifacts/hil-junit.xml --hil-report=artifacts/hil-report.md $(PYTEST_ARGS)
 	@echo "reports: artifacts/hil-junit.xml artifacts/hil-report.md"
 
 soak: setup ## Soak on simulated devices, random taps and link faults (MINUTES=N); report in artifacts/

@@ -35,11 +35,14 @@ def pytest_configure(config: pytest.Config) -> None:
     files (pty links, flash images) while its tests still use them. Folders of finished runs
     are removed when the next run starts.
     """
+    # The cart key of this run (journals sign with it), never the user's own ~/.local/state/sonocart.
+    os.environ.setdefault("SONOCART_KEY_DIR", str(TMP_ROOT / f"keys-{os.getpid()}"))
     if config.option.basetemp:
         return
     TMP_ROOT.mkdir(exist_ok=True)
-    for old in TMP_ROOT.glob("run-*"):
-        pid = int(old.name.removeprefix("run-")) if old.name.removeprefix("run-").isdigit() else 0
+    for old in [*TMP_ROOT.glob("run-*"), *TMP_ROOT.glob("keys-*")]:
+        tail = old.name.partition("-")[2]
+        pid = int(tail) if tail.isdigit() else 0
         if pid and pid != os.getpid() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(old, ignore_errors=True)
     config.option.basetemp = str(TMP_ROOT / f"run-{os.getpid()}")

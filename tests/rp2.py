@@ -17,6 +17,7 @@ import shutil
 import time
 from pathlib import Path
 
+import littlefs
 import pytest
 
 from sonocart.firmware_tool import flash as fw_flash
@@ -129,3 +130,43 @@ def note_lag(board: EmulatedPedalBoard) -> None:
     global _lag_seen_ms
     with contextlib.suppress(RuntimeError):
         _lag_seen_ms = max(_lag_seen_ms, board.pico.lag_ms())
+
+
+# MicroPython RPI_PICO: littlefs v2 on the last 1408 KiB of the 2 MiB flash, 4 KiB blocks, programmed
+# 256 bytes at a time (ports/rp2/modules/_boot.py: VfsLfs2(bdev, progsize=256)).
+FS_OFFSET = 0xA0000
+FS_BLOCK = 4096
+FS_BLOCKS = 352
+FS_PROG = 256
+
+
+def _mount(data: bytes) -> tuple[littlefs.LittleFS, littlefs.UserContext]:
+    ctx = littlefs.UserContext(len(data))
+    ctx.buffer[:] = data
+    fs = littlefs.LittleFS(
+        context=ctx, block_size=FS_BLOCK, block_count=FS_BLOCKS, prog_size=FS_PROG, mount=True
+    )
+    return fs, ctx
+
+
+def board_files(flash: Path) -> dict[str, bytes]:
+    """Every file in the board's filesystem, read from its flash image with littlefs-python."""
+    fs, _ = _mount(flash.read_bytes()[FS_OFFSET : FS_OFFSET + FS_BLOCK * FS_BLOCKS])
+    out: dict[str, bytes] = {}
+    for root, _dirs, files in fs.walk("/"):
+        for name in files:
+            path = f"{root.rstrip('/')}/{name}"
+            with fs.open(path, "rb") as f:
+                out[path] = f.read()
+    return out
+
+
+def write_board_file(flash: Path, path: str, content: bytes) -> None:
+    """Replace file ``path`` in the filesystem of the (unpowered) board's flash image ``flash``."""
+    image = bytearray(flash.read_bytes())
+    fs, ctx = _mount(bytes(image[FS_OFFSET : FS_OFFSET + FS_BLOCK * FS_BLOCKS]))
+    with fs.open(path, "wb") as f:
+        f.write(content)
+    fs.unmount()
+    image[FS_OFFSET : FS_OFFSET + FS_BLOCK * FS_BLOCKS] = ctx.buffer
+    flash.write_bytes(bytes(image))

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
 from sonocart.records.record import ProcedureRecord
@@ -20,7 +22,10 @@ def cart(state: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_app_starts_full_screen_on_the_udev_names_and_resumes_the_open_record(tmp_path: Path) -> None:
+def test_the_app_starts_full_screen_on_the_udev_names_and_resumes_the_open_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SONOCART_KEY_DIR", str(tmp_path / "keys"))  # the record signed with the cart's key
     record = ProcedureRecord.create(
         tmp_path / "records",
         load_catalogue(),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,8 @@ from sonocart.records.record import JOURNAL_NAME
 from sonocart.wire import probe_codec as pc
 from sonocart_ui.viewmodels.step_form import StepForm
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
+
+ROOT_CATALOGUE = Path(__file__).resolve().parents[2] / "host/sonocart/procedures/catalogue"
 
 
 def _frame(n: int) -> pc.Frame:
@@ -264,3 +268,17 @@ def test_light_and_buzzer_commands_reach_the_board_from_the_outbox_even_when_a_w
         cart.outbox.stop()
     assert board.lights[-1] == "alarm_low"  # the newest state wins; obsolete ones may be skipped
     assert board.buzzes == ["low"]
+
+
+def test_a_pedal_confirmation_says_the_whole_step_text_never_cut(rig: Any) -> None:
+    """ISMP/never-truncated: the toast after a pedal confirmation carries the step's full text."""
+    phases = tomllib.loads((ROOT_CATALOGUE / "phases.toml").read_text())
+    prep = next(s for p in phases["phases"] for s in p["steps"] if s["id"] == "prep_done")
+    assert len(prep["text"]) > 40  # the old cut fell inside this text
+    cart, board, _clock, events = rig
+    _open(cart)
+    _to_prep(cart)
+    board.gesture("B", "hold")
+    cart.pump()
+    said = [e["text"] for e in _kinds(events, "feedback") if e["ok"]]
+    assert f"confirmed: {prep['text']} (pedal B hold)" in said

@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import littlefs
 import pytest
 
 from sonocart.cli import main
@@ -28,26 +27,8 @@ from .. import rp2
 
 pytestmark = [pytest.mark.rp2, pytest.mark.slow]
 
-# MicroPython RPI_PICO: littlefs v2 on the last 1408 KiB of the 2 MiB flash, 4 KiB blocks.
-FS_OFFSET = 0xA0000
-FS_BLOCK = 4096
-FS_BLOCKS = 352
 MAINTENANCE_BLUE = (0, 0, 255)
-
-
-def board_files(flash: Path) -> dict[str, bytes]:
-    """Every file in the board's filesystem, read from its flash image with littlefs-python."""
-    data = flash.read_bytes()[FS_OFFSET : FS_OFFSET + FS_BLOCK * FS_BLOCKS]
-    ctx = littlefs.UserContext(len(data))
-    ctx.buffer[:] = data
-    fs = littlefs.LittleFS(context=ctx, block_size=FS_BLOCK, block_count=FS_BLOCKS, mount=True)
-    out: dict[str, bytes] = {}
-    for root, _dirs, files in fs.walk("/"):
-        for name in files:
-            path = f"{root.rstrip('/')}/{name}"
-            with fs.open(path, "rb") as f:
-                out[path] = f.read()
-    return out
+board_files = rp2.board_files
 
 
 def build_files(fw: Build) -> dict[str, bytes]:
@@ -129,7 +110,7 @@ def test_verify_names_a_file_corrupted_in_the_board_flash(
     content = (pico_build.out_dir / "main.py").read_bytes()
     probe = b"Boot entry on the Pico"
     assert probe in content
-    at = image.find(probe, FS_OFFSET)
+    at = image.find(probe, rp2.FS_OFFSET)
     assert at > 0 and image.find(probe, at + 1) == -1, "file data not found once in the flash"
     image[at + 5] ^= 0x20  # "entry" -> "Entry": a bit of the stored file flips
     flash.write_bytes(bytes(image))

@@ -3,8 +3,11 @@
 Every test taking ``rig`` runs once per back end: ``sim`` always (the firmware on the
 MicroPython unix port, the probe simulator), ``real`` when a rig is configured with
 ``--rig PORT --pedal-port PORT --probe-port PORT`` (udev names such as /dev/sonocart-rig),
-and otherwise skips saying so. Measured figures go to JUnit XML (``record_property``) and to
-the markdown report (``--hil-report``, default artifacts/hil-report.md).
+and otherwise skips saying so, and ``pico`` (the Pico build on the official rp2 image in the
+emulated RP2040, tests/hil/pico_rig.py). CI time: ``make test`` runs on ``pico`` only the tests
+marked ``pico_ci`` (a representative subset); ``make hil`` passes ``--pico-all`` and runs every
+case on it. Measured figures go to JUnit XML (``record_property``) and to the markdown report
+(``--hil-report``, default artifacts/hil-report.md).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from tools.rig.report import Figure, distribution, write_report
 
 from .emulated_rig_board import EmulatedRigBoard
 from .interface import Rig
+from .pico_rig import PicoRig
 from .real_rig import RealRig
 from .sim_rig import SimRig
 
@@ -27,6 +31,10 @@ DEFAULT_REPORT = ROOT / "artifacts" / "hil-report.md"
 NO_RIG = (
     "no real rig configured: give --rig PORT --pedal-port PORT --probe-port PORT "
     "(the rig board, pedal board and probe serial ports; see docs/hil.md)"
+)
+PICO_SUBSET = (
+    "pico back end: this case runs on the emulated Pico in `make hil` (--pico-all); `make test` runs"
+    " only the cases marked pico_ci there (CI time, docs/hil.md)"
 )
 _FIGURES: list[Figure] = []
 
@@ -40,6 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--rig-emulated",
         action="store_true",
         help="without a real rig, run the real back end against a rig board emulated on this host",
+    )
+    g.addoption(
+        "--pico-all",
+        action="store_true",
+        help="run every rig case on the emulated-Pico back end (default: only those marked pico_ci)",
     )
     g.addoption("--hil-report", default=str(DEFAULT_REPORT), help="markdown report of measured figures")
 
@@ -62,14 +75,18 @@ def rig_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 BACKEND = pytest.StashKey[str]()
 
 
-@pytest.fixture(params=["sim", "real"])
+@pytest.fixture(params=["sim", "real", pytest.param("pico", marks=pytest.mark.rp2)])
 def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     """A started rig; the same test body runs on each back end."""
-    made: SimRig | RealRig
+    made: SimRig | RealRig | PicoRig
     emulator: EmulatedRigBoard | None = None
     request.node.stash[BACKEND] = request.param
     if request.param == "sim":
         made = SimRig(tmp_path, request.getfixturevalue("rig_build")).start()
+    elif request.param == "pico":
+        if not (request.config.getoption("--pico-all") or request.node.get_closest_marker("pico_ci")):
+            pytest.skip(PICO_SUBSET)
+        made = PicoRig(tmp_path, request.getfixturevalue("pico_image")).start()
     else:
         ports = real_rig_ports(request.config)
         if ports is None and request.config.getoption("--rig-emulated", default=False):
@@ -116,4 +133,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "pico_ci: also run on the emulated-Pico rig back end in make test (not only make hil)"
+    )
     real_rig_ports(config)  # a half-configured rig is a usage error up front, not a skip

@@ -26,15 +26,34 @@ def host_time(board_ms: int, now: float | None = None) -> float:
     return (now_ms - (now_ms - board_ms) % WRAP_MS) / 1000.0
 
 
-class SimRig:
-    name = "sim"
+class SimulatedProbeLink:
+    """The probe simulator on ``workdir/probe``: unplugging ends it (its pty vanishes, as a pulled
+    USB cable's port does), replugging starts a fresh one on the same path. Shared by the back
+    ends whose probe is simulated."""
 
-    def __init__(self, workdir: Path, fw: Build, probe_args: list[str] | None = None) -> None:
-        self.board = SimulatedPedalBoard(workdir / "pedal", workdir / "pedal.ctl", fw)
-        self.pedal_port = str(self.board.link_path)
+    def __init__(self, workdir: Path, probe_args: list[str] | None = None) -> None:
         self.probe_port = str(workdir / "probe")
         self._probe_args = probe_args or ["--fps", "30", "--lines", "64", "--samples", "256"]
         self.probe = SimProcess(Path(self.probe_port), self._probe_args)
+
+    def probe_unplug(self) -> float:
+        t = time.monotonic()
+        self.probe.kill()
+        return t
+
+    def probe_replug(self) -> float:
+        t = time.monotonic()
+        self.probe = SimProcess(Path(self.probe_port), self._probe_args).start()
+        return t
+
+
+class SimRig(SimulatedProbeLink):
+    name = "sim"
+
+    def __init__(self, workdir: Path, fw: Build, probe_args: list[str] | None = None) -> None:
+        super().__init__(workdir, probe_args)
+        self.board = SimulatedPedalBoard(workdir / "pedal", workdir / "pedal.ctl", fw)
+        self.pedal_port = str(self.board.link_path)
 
     def start(self) -> SimRig:
         self.board.start()
@@ -69,17 +88,6 @@ class SimRig:
 
     def board_power(self, on: bool) -> None:
         (self.board.power_on if on else self.board.power_off)()
-
-    # -- probe link ------------------------------------------------------------------------------
-    def probe_unplug(self) -> float:
-        t = time.monotonic()
-        self.probe.kill()
-        return t
-
-    def probe_replug(self) -> float:
-        t = time.monotonic()
-        self.probe = SimProcess(Path(self.probe_port), self._probe_args).start()
-        return t
 
     # -- readback --------------------------------------------------------------------------------
     def light(self) -> str:

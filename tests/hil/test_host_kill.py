@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tools.rig.headless_client import HeadlessCart, journaled_gestures
 
 from .conftest import Recorder
@@ -12,6 +14,7 @@ from .helpers import first_change, gestures, tap, wait_for
 from .interface import Rig
 
 
+@pytest.mark.pico_ci  # also on the emulated Pico in make test (tests/hil/conftest.py)
 def test_cart_killed_with_sigkill_resumes_the_procedure_where_it_was(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:

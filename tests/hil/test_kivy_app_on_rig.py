@@ -28,7 +28,7 @@ def test_a_rig_pedal_tap_freezes_the_image_in_the_real_kivy_app_and_the_screen_s
     ready, report = tmp_path / "ready", tmp_path / "report.json"
     art = ARTIFACTS / "hil" / request.node.name.replace("[", "-").rstrip("]")
     with Xvfb(1280, 800) as xvfb:
-        env = dict(os.environ, DISPLAY=xvfb.display, KIVY_HOME=str(tmp_path / "kivy"))
+        env = dict(os.environ, **xvfb.client_env(), KIVY_HOME=str(tmp_path / "kivy"))
         cmd = [sys.executable, str(SCENARIO), "--probe", rig.probe_port, "--pedal", rig.pedal_port]
         cmd += ["--records", str(tmp_path / "records"), "--artifacts", str(art)]
         cmd += ["--report", str(report), "--ready-file", str(ready)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from sonocart.imaging.liveness import STALE_AFTER_S
 from tools.rig.headless_client import journaled_gestures
 
@@ -18,6 +20,7 @@ HOST_LOST_BOUND_S = 1.0
 NO_SIGNAL_BOUND_S = STALE_AFTER_S + 0.05
 
 
+@pytest.mark.pico_ci  # also on the emulated Pico in make test (tests/hil/conftest.py)
 def test_a_hung_cart_stops_heartbeats_and_the_board_shows_host_lost_within_one_second(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from .conftest import Recorder
 from .helpers import gestures, running_cart, wait_for
 from .interface import Rig
@@ -12,6 +14,7 @@ from .interface import Rig
 TAPS = 20
 
 
+@pytest.mark.pico_ci  # also on the emulated Pico in make test (tests/hil/conftest.py)
 def test_each_pedal_tap_is_acted_on_by_the_cart_exactly_once_with_latency_reported(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:

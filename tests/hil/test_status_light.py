@@ -14,6 +14,7 @@ from .interface import Rig, flash_timing
 TOGGLES = 10
 
 
+@pytest.mark.pico_ci  # also on the emulated Pico in make test (tests/hil/conftest.py)
 def test_pedal_a_tap_freezes_and_the_light_follows_the_cart_with_round_trip_reported(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:

@@ -19,32 +19,35 @@ from sonocart.imaging import needle as needle_module
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
 from sonocart.imaging.scanconvert import Calibration
+from sonocart.sim.needle import NeedlePath
 from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.scenes import SCENES
 from sonocart.sim.tissue import TissueScene, default_needle
 
 ANGLES = [20.0, 35.0, 60.0, 150.0]  # shallow, medium, steep, and from the right
 #: (scene, probe, angle) measured to miss (no estimate, or tip > 2 mm / angle > 3° off) at this commit.
+#: Caudal: the generic path meets a sacral cornu within a few millimetres of entering the view and
+#: stops there (less visible shaft than a needle is judged on); femoral/phased: the femoral head's
+#: arc takes every Hough try; linear probe: the tip read 2–6 mm off the true one at one depth (past
+#: it where the needle stops on bone or runs along a vessel wall); the rest: not found
+#: (docs/imaging.md has the table, ``python -m tools.bench.needle_matrix`` prints it).
 KNOWN_MISSES = {
-    *(("caudal", p, a) for p in PROBES for a in ANGLES),  # the generic path runs into the sacrum
-    ("femoral", "convex", 35.0),
+    *(("caudal", "convex", a) for a in ANGLES),
+    ("caudal", "linear", 35.0),
+    ("caudal", "linear", 60.0),
+    ("caudal", "linear", 150.0),
+    *(("caudal", "phased", a) for a in ANGLES),
     ("femoral", "convex", 60.0),
-    ("femoral", "linear", 35.0),
     ("femoral", "linear", 60.0),
-    ("femoral", "linear", 150.0),
     *(("femoral", "phased", a) for a in ANGLES),
-    *(("knee", "convex", a) for a in ANGLES),
-    ("knee", "linear", 20.0),
-    ("knee", "linear", 35.0),
+    ("knee", "convex", 150.0),
     ("knee", "linear", 60.0),
     ("knee", "phased", 20.0),
     ("knee", "phased", 35.0),
     ("knee", "phased", 150.0),
     ("muscle", "convex", 60.0),
-    ("muscle", "linear", 35.0),
     ("muscle", "linear", 60.0),
     ("muscle", "linear", 150.0),
-    *(("muscle", "phased", a) for a in ANGLES),
 }
 #: (scene, probe) where a frame without a needle gets one: a false needle, the worse failure.
 KNOWN_FALSE_NEEDLES: set[tuple[str, str]] = set()
@@ -74,7 +77,8 @@ def test_needle_tip_and_angle_are_found_at_known_positions(scene: str, probe: st
         pipe.process(sim.envelope(t_s, 0), g)
         est = pipe.needle
         assert est is not None, (probe, angle, t_s)
-        tip = path.tip_mm(t_s)
+        assert sim.needle is not None
+        tip = sim.needle.tip_mm(t_s)  # the simulated needle (a path aimed into bone stops on it)
         assert math.dist(est.tip_mm, tip) <= 2.0, (probe, angle, t_s, est.tip_mm, tip)
         assert abs(est.angle_deg - angle) <= 3.0, (probe, angle, est.angle_deg)
         assert 0.5 <= est.confidence <= 1.0
@@ -99,7 +103,11 @@ def _no_needle_cases() -> list[object]:
 def test_no_needle_means_no_trajectory(scene: str, probe: str) -> None:
     g = PROBES[probe]
     sim = TissueScene(g, 128, 1024, seed=4, with_needle=False, scene_name=scene)
-    for settings in (DisplaySettings(), DisplaySettings(gain_db=8.0, tgc_db=(0, 0, 2, 4, 6, 8, 10, 12))):
+    for settings in (
+        DisplaySettings(),
+        DisplaySettings(gain_db=8.0, tgc_db=(0, 0, 2, 4, 6, 8, 10, 12)),
+        DisplaySettings(gain_db=10.0),
+    ):
         settings.needle_enhance = True
         pipe = BModePipeline(800, 600, settings)
         plain = BModePipeline(800, 600, DisplaySettings(**{**settings.__dict__, "needle_enhance": False}))
@@ -171,3 +179,20 @@ def test_a_straight_bright_segment_starting_deep_in_the_view_is_not_a_needle(
     # and it is that rule that rejects the deep one: without it the streak passes every other check
     monkeypatch.setattr(needle_module, "ENTRY_GAP_MM", math.inf)
     assert NeedleDetector().detect(deep, cal, g) is not None
+
+
+def test_a_needle_aimed_into_bone_stops_on_its_surface() -> None:
+    """The ground truth the matrix uses: a vertical needle in the caudal view stops on the sacrum.
+
+    Oracle: the scene's floor of the hiatus, 13.5 − 0.02·X² mm deep (linear probe: X = x, depth = z),
+    with bone from 0.3 mm below that surface; the needle stops 0.3 mm short of the first bone sample.
+    """
+    g = PROBES["linear"]
+    path = NeedlePath((0.0, 2.0), 90.0, min_insertion_mm=5.0, max_insertion_mm=30.0)
+    sim = TissueScene(g, 128, 1024, seed=1, needle=path, scene_name="caudal")
+    assert sim.needle is not None
+    assert sim.needle.max_insertion_mm == pytest.approx(13.5 + 0.3 - 0.3 - 2.0, abs=0.1)
+    assert sim.needle.tip_mm(4.0) == pytest.approx((0.0, 13.5), abs=0.1)  # fully advanced
+    # a path that meets no bone is left as it was
+    soft = NeedlePath((0.0, 2.0), 90.0, min_insertion_mm=2.0, max_insertion_mm=6.0)
+    assert TissueScene(g, 128, 1024, seed=1, needle=soft, scene_name="caudal").needle == soft

@@ -21,7 +21,8 @@ from sonocart.sim.pty import PtyEndpoint
 from sonocart.wire import pedal_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 
-from .conftest import drain, wait_event
+from .. import rp2
+from .conftest import BOARDS, BoardUnderTest, drain, wait_event
 
 
 class ScriptedBoard:
@@ -138,9 +139,9 @@ def test_reliable_message_before_identify_is_not_acked(tmp_path: Path) -> None:
         board.ep.close()
 
 
-def build_with_other_table(sim_build: Build, dest: Path) -> Build:
+def build_with_other_table(fw: Build, dest: Path) -> Build:
     """The same firmware with a pedal codec of protocol version 2: a board flashed from another branch."""
-    shutil.copytree(sim_build.out_dir, dest)
+    shutil.copytree(fw.out_dir, dest)
     src = (HOST_DIR / "sonocart" / "wire" / "pedal_codec.py").read_text()
     other = dest / "pedal_codec_v2.py"
     other.write_text(src.replace("PROTOCOL_VERSION = 1", "PROTOCOL_VERSION = 2"))
@@ -148,32 +149,60 @@ def build_with_other_table(sim_build: Build, dest: Path) -> Build:
         [
             tool("mpy-cross"),
             "-o",
-            str(dest / "lib/sonocart/wire/pedal_codec.mpy"),
+            str(dest / CODEC),
             "-s",
             "pedal_codec.py",
             str(other),
         ],
         check=True,
     )
-    return Build("sim", dest, sim_build.version, sim_build.build_hash, False, False, {})
+    return Build(fw.target, dest, fw.version, fw.build_hash, False, False, {})
+
+
+CODEC = "lib/sonocart/wire/pedal_codec.mpy"
+
+
+@pytest.fixture(params=BOARDS)
+def other_table_board(
+    request: pytest.FixtureRequest, sim_build: Build, tmp_path: Path
+) -> Iterator[BoardUnderTest]:
+    """A board running the firmware with another message table: on the unix port, or on the
+    emulated Pico with the v2 codec written into the session image's filesystem."""
+    board: BoardUnderTest
+    if request.param == "unix":
+        board = SimulatedPedalBoard(tmp_path / "pedal", fw=build_with_other_table(sim_build, tmp_path / "v2"))
+        board.start()
+    else:
+        pico_build: Build = request.getfixturevalue("pico_build")
+        other = build_with_other_table(pico_build, tmp_path / "v2")
+        image = tmp_path / "v2-flash.bin"
+        shutil.copyfile(request.getfixturevalue("pico_image"), image)
+        v2 = (other.out_dir / CODEC).read_bytes()
+        rp2.write_board_file(image, "/" + CODEC, v2)
+        assert rp2.board_files(image)["/" + CODEC] == v2 != (pico_build.out_dir / CODEC).read_bytes()
+        board = rp2.board_from(image, tmp_path / "rp2")
+    try:
+        yield board
+    finally:
+        board.stop()
 
 
 def test_board_with_another_message_table_is_refused_with_a_reflash_message(
-    sim_build: Build, tmp_path: Path
+    other_table_board: BoardUnderTest,
 ) -> None:
-    other = build_with_other_table(sim_build, tmp_path / "v2")
-    with SimulatedPedalBoard(tmp_path / "pedal", fw=other).start() as sim:
-        driver = PedalBoard(str(sim.link_path)).start()
-        try:
-            ev = wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "incompatible", 5.0)
-            assert isinstance(ev, LinkEvent) and "reflash the board" in ev.detail and "v2" in ev.detail
-            fault = driver.status().fault
-            assert fault is not None and "reflash the board" in fault
-            assert driver.status().identity is None
-            # The refused board gets no heartbeats: it shows "host lost" by itself.
-            assert sim.wait_for(lambda: sim.light() == (255, 160, 0), 3.0)
-            sim.tap("A")
-            assert [e for e in drain(driver, 0.5) if isinstance(e, PedalEvent)] == []
-        finally:
-            driver.stop()
-    assert not os.path.exists(tmp_path / "pedal")
+    board = other_table_board
+    driver = PedalBoard(str(board.link_path)).start()
+    try:
+        ev = wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "incompatible", 5.0)
+        assert isinstance(ev, LinkEvent) and "reflash the board" in ev.detail and "v2" in ev.detail
+        fault = driver.status().fault
+        assert fault is not None and "reflash the board" in fault
+        assert driver.status().identity is None
+        # The refused board gets no heartbeats: it shows "host lost" by itself.
+        assert board.wait_for(lambda: board.light() == (255, 160, 0), 3.0)
+        board.tap("A")
+        assert [e for e in drain(driver, 0.5) if isinstance(e, PedalEvent)] == []
+    finally:
+        driver.stop()
+    board.stop()
+    assert not os.path.exists(board.link_path)

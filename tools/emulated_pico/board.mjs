@@ -200,7 +200,8 @@ export class Board {
     this.boots += 1;
     this.lagNs = 0;
     this.wallStart = monotonicNs();
-    this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason });
+    // mono_ns: the CLOCK_MONOTONIC instant the board's clock counts from (t_ms 0 of this boot)
+    this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason, mono_ns: this.wallStart });
     this.schedule(0);
   }
 

@@ -22,7 +22,8 @@
 //   {"cmd": "ws2812", "pin": 16}                         decode it as a WS2812 data line
 //   {"cmd": "power", "on": true|false}   {"cmd": "reset"} (the RUN pin)   {"cmd": "stats"}
 // Events: boot, usb (up/down), pin, ws2812, watchdog, off; times "t_ms" are the board's own
-// milliseconds since its last reset (what its time.ticks_ms() returns, unwrapped).
+// milliseconds since its last reset (what its time.ticks_ms() returns, unwrapped); a boot
+// event's "mono_ns" is the CLOCK_MONOTONIC instant that t_ms 0 of that boot stands for.
 // The emulator exits when its stdin closes.
 
 import { readFileSync } from 'node:fs';

@@ -39,8 +39,21 @@ DEFAULT_ENUMERATE_MS = 800
 #: firmware keeps an RP2040 about 20 % busy; rp2040js runs it at about 0.3x per host core). On a
 #: machine shared with other test runs it is given a higher priority (a lower nice value) so
 #: that its clock keeps up with the wall clock; set SONOCART_EMULATOR_NICE=0 to leave it alone.
+#: With the kernel's autogroup scheduling (Debian's default) a nice value only ranks processes
+#: of one session, so the emulator gets a session of its own and that autogroup the nice value.
 NICE_ENV = "SONOCART_EMULATOR_NICE"
 DEFAULT_NICE = -10
+
+
+def raise_priority(pid: int, nice: int) -> None:
+    """Give process ``pid`` (a session leader) the nice value ``nice``, and its autogroup too;
+    where that is not permitted (an unprivileged user) it runs as it is."""
+    if nice == 0:
+        return
+    with contextlib.suppress(OSError):
+        os.setpriority(os.PRIO_PROCESS, pid, nice)
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/autogroup", "w") as f:
+        f.write(str(nice))
 
 
 @dataclass(frozen=True)
@@ -106,11 +119,16 @@ class EmulatedPico:
             "--enumerate-ms",
             str(self.enumerate_ms),
         ]
-        with open(self.log_path, "ab") as log:
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
         nice = int(os.environ.get(NICE_ENV, DEFAULT_NICE))
-        with contextlib.suppress(OSError):  # not permitted for an unprivileged user: run as is
-            os.setpriority(os.PRIO_PROCESS, self._proc.pid, nice)
+        with open(self.log_path, "ab") as log:
+            self._proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                start_new_session=nice != 0,  # its own autogroup (it still exits when stdin closes)
+            )
+        raise_priority(self._proc.pid, nice)
         self._stdin = self._proc.stdin
         self._running = True
         EmulatedPico._live.add(self)

@@ -29,7 +29,8 @@ W, H = (int(v) for v in ARGS.size.split("x"))
 from sonocart.launch.xvfb import Xvfb  # noqa: E402
 
 XVFB = Xvfb(1280, 800)  # always measured on a private Xvfb (software GL), the worst case we ship
-os.environ["DISPLAY"] = XVFB.start()
+XVFB.start()
+os.environ.update(XVFB.client_env())
 configure_kivy(W, H)
 
 from kivy.clock import Clock  # noqa: E402

@@ -37,7 +37,7 @@ KEEP = (
 def main() -> int:
     out_root = ROOT / "docs" / "screenshots"
     with Xvfb(1280, 800) as xvfb:
-        env = dict(os.environ, DISPLAY=xvfb.display)
+        env = dict(os.environ, **xvfb.client_env())
         env.pop("WAYLAND_DISPLAY", None)
         for size in SIZES:
             with tempfile.TemporaryDirectory() as tmp:

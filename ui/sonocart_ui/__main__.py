@@ -6,43 +6,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from sonocart.cart.startup import StartupError, build_cart
+from sonocart.cart.startup import add_cart_arguments, cart_from_arguments
 from sonocart_ui.kivy_setup import configure_kivy
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sonocart_ui")
-    parser.add_argument("--probe", required=True, help="probe port (device path or symlink)")
-    parser.add_argument("--pedal", help="pedal board port (none: the app runs without pedals, and says so)")
+    add_cart_arguments(parser)
     parser.add_argument("--pedal-control", type=Path, help="simulated board's control socket (keys A/B)")
-    parser.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
-    parser.add_argument("--records", type=Path, default=Path("run/records"), help="procedure records root")
-    parser.add_argument("--settings", type=Path, default=Path("run/settings.json"), help="cart settings file")
-    parser.add_argument("--site-file", type=Path, help="site catalogue defaults")
     parser.add_argument(
         "--size", default="1280x800", help="window size WxH (default 1280x800, the 10-inch screen)"
     )
     parser.add_argument("--screenshot", type=Path, help="refresh a screenshot of the window at this path")
     parser.add_argument("--screenshot-every", type=float, default=3.0, metavar="S")
     parser.add_argument("--fullscreen", action="store_true")
-    parser.add_argument(
-        "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), shown on screen"
-    )
-    parser.add_argument("--resume", type=Path, help="re-open this record at start (after a restart)")
     args = parser.parse_args(argv)
     # Settings and catalogue first, before Kivy opens anything: an invalid file stops start-up untouched.
-    try:
-        cart = build_cart(
-            probe_port=args.probe,
-            pedal_port=args.pedal,
-            records_root=args.records,
-            settings_path=args.settings,
-            site_file=args.site_file,
-            demo=args.demo,
-            probe_control=args.probe_control,
-        )
-    except StartupError as exc:
-        print(f"sonocart: {exc}", file=sys.stderr)
+    cart = cart_from_arguments(args)
+    if cart is None:
         return 2
     w, h = (int(v) for v in args.size.lower().split("x"))
     configure_kivy(w, h, args.fullscreen)

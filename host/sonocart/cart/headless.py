@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
-from sonocart.cart.startup import StartupError, build_cart
+from sonocart.cart.startup import add_cart_arguments, cart_from_arguments
 from sonocart.journal.store import JournalError
 from sonocart.procedures.checks import InputRejected
 from sonocart.scripted.script import Capture, Wait, load_script, parse_entry
@@ -229,28 +229,11 @@ def _read_stdin(service: HeadlessService, stdin: TextIO) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m sonocart.cart.headless", description=__doc__)
-    p.add_argument("--probe", required=True, help="probe port (device path or symlink)")
-    p.add_argument("--pedal", help="pedal board port (none: no pedals)")
-    p.add_argument("--records", type=Path, default=Path("run/records"))
-    p.add_argument("--settings", type=Path, default=Path("run/settings.json"))
-    p.add_argument("--site-file", type=Path)
-    p.add_argument("--resume", type=Path, help="record folder to resume at start")
+    add_cart_arguments(p)
     p.add_argument("--status-every", type=float, default=1.0, metavar="S")
-    p.add_argument("--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234)")
-    p.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
     args = p.parse_args(argv)
-    try:
-        cart = build_cart(
-            probe_port=args.probe,
-            pedal_port=args.pedal,
-            records_root=args.records,
-            settings_path=args.settings,
-            site_file=args.site_file,
-            demo=args.demo,
-            probe_control=args.probe_control,
-        )
-    except StartupError as exc:
-        print(f"sonocart: {exc}", file=sys.stderr)
+    cart = cart_from_arguments(args)
+    if cart is None:
         return 2
     service = HeadlessService(cart, sys.stdout, args.status_every)
     signal.signal(signal.SIGTERM, lambda *_: service.stop())

@@ -107,7 +107,7 @@ class PedalActions:
         s = self.session
         top = next((p for p in s.prompts() if not p.blocking), None)
         if top is not None:
-            return s.submit(lambda op: Acknowledge(top.id, op), f"acknowledged: {top.text[:40]} ({via})")
+            return s.submit(lambda op: Acknowledge(top.id, op), f"acknowledged: {top.text} ({via})")
         step = s.current_step()
         if step is None:
             s.say(f"{via}: nothing to confirm", ok=False)
@@ -116,6 +116,6 @@ class PedalActions:
             return s.aspirate("negative", via)
         if step.kind in CONFIRM_KINDS:
             sid = step.id
-            return s.submit(lambda op: Confirm(sid, op), f"confirmed: {step.text[:40]} ({via})")
+            return s.submit(lambda op: Confirm(sid, op), f"confirmed: {step.text} ({via})")
         s.say(f"{via}: this step needs the screen ({step.kind.replace('_', ' ')})", ok=False)
         return False

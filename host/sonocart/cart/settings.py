@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sonocart.journal.private_fs import private_dir
+
 #: Pedal actions the app knows; the mapping names them per (context, pedal, gesture).
 PEDAL_ACTIONS = (
     "none",
@@ -140,7 +142,8 @@ class UiSettings:
     def save(self, path: Path) -> None:
         """Validate, then replace the file atomically with a private (0600) copy; fsync before the rename."""
         self.validate(str(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():  # a new folder is owner-only; an existing one keeps its mode
+            private_dir(path.parent)
         tmp = path.with_name(f".{path.name}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:

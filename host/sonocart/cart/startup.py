@@ -5,6 +5,8 @@ with one line naming the file and what is wrong (:class:`StartupError`), and not
 
 from __future__ import annotations
 
+import argparse
+import sys
 from pathlib import Path
 
 from sonocart.cart.cart import Cart
@@ -61,3 +63,34 @@ def build_cart(
 
         cart.subscribe(follow)
     return cart
+
+
+def add_cart_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every cart process takes (touchscreen and headless): ports, files, demo, resume."""
+    parser.add_argument("--probe", required=True, help="probe port (device path or symlink)")
+    parser.add_argument("--pedal", help="pedal board port (none: the cart runs without pedals, and says so)")
+    parser.add_argument("--probe-control", type=Path, help="simulated probe's control socket (scene follows)")
+    parser.add_argument("--records", type=Path, default=Path("run/records"), help="procedure records root")
+    parser.add_argument("--settings", type=Path, default=Path("run/settings.json"), help="cart settings file")
+    parser.add_argument("--site-file", type=Path, help="site catalogue defaults")
+    parser.add_argument(
+        "--demo", action="store_true", help="with an empty roster, the demo team (PIN 1234), said on screen"
+    )
+    parser.add_argument("--resume", type=Path, help="re-open this record at start (after a restart)")
+
+
+def cart_from_arguments(args: argparse.Namespace) -> Cart | None:
+    """The cart :func:`add_cart_arguments` describes, or None after one line on stderr (exit 2)."""
+    try:
+        return build_cart(
+            probe_port=args.probe,
+            pedal_port=args.pedal,
+            records_root=args.records,
+            settings_path=args.settings,
+            site_file=args.site_file,
+            demo=args.demo,
+            probe_control=args.probe_control,
+        )
+    except StartupError as exc:
+        print(f"sonocart: {exc}", file=sys.stderr)
+        return None

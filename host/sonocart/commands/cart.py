@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from sonocart.cart.cart_key import ensure_cart_key
+from sonocart.cart.cart_key import cart_key_dir, ensure_cart_key
 from sonocart.cart.restart import open_record
 from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.clock import SystemClock
@@ -46,6 +46,7 @@ def app_argv(args: argparse.Namespace) -> list[str] | None:
         log.error("%s", exc)
         return None
     key = ensure_cart_key(args.state)
+    os.environ["SONOCART_KEY_DIR"] = str(cart_key_dir(args.state))  # the app's journal signs with this key
     log.info("cart key %s", key)
     records = args.state / "records"
     argv = [sys.executable, "-m", "sonocart_ui", "--probe", args.probe, "--pedal", args.pedal]
@@ -62,6 +63,7 @@ def app_argv(args: argparse.Namespace) -> list[str] | None:
 
 def _cart(args: argparse.Namespace) -> int:
     setup_logging()
+    os.umask(0o077)  # as the unit's UMask=0077, also when started by hand: the app inherits it
     argv = app_argv(args)
     if argv is None:
         return 2

@@ -4,13 +4,17 @@ Works on the scan-converted image (before overlays), in display pixels with
 the calibration to millimetres:
 
 1. candidates: the brightest pixels (a high percentile of the imaged region),
-   on a half-resolution copy for speed;
+   on a half-resolution copy for speed, less horizontal runs (layers) and
+   regions thicker than a shaft (blobs);
 2. a weighted Hough transform over insertion angles 12°–80° either side
    (horizontal layers — skin, fascia, muscle striations — are not needles);
-3. refinement: a total-least-squares fit to the bright pixels near the peak
-   line at full resolution;
+3. refinement: a weighted total-least-squares fit to the candidates near each
+   peak line;
 4. extent: the longest bright run along the fitted line (gaps under 2 mm
-   bridged); its deeper end is the tip;
+   bridged), found on the half-resolution image and re-found at full
+   resolution inside it; the centreline is the intensity-weighted centre
+   across the shaft at each step, fitted by least squares; the tip is the
+   deepest sample along it still at half the shaft's own level;
 5. shape and context: the run is continuous, straight (centreline residual and
    its bow from the chord, which a fascia arc or bone surface has) and seen from
    where its line enters the searched region (an in-plane shaft is visible from
@@ -37,6 +41,16 @@ import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.needle_lines import (
+    Excess,
+    hidden_run_mm,
+    inside_span,
+    line_and_bow,
+    longest_run,
+    refine_lines,
+    thick_regions,
+    top_fraction_level,
+)
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -57,6 +71,9 @@ CANDIDATE_PERCENTILE = 97.0
 MAX_CANDIDATES = 4000
 #: horizontal runs of candidates (half-resolution pixels) at least this long are layers, not shafts.
 LAYER_RUN_PX = 21
+#: candidates in a region thicker than this (a disc of this diameter fits) are not a shaft: a 0.7 mm
+#: needle with the axial and lateral blur of the lowest-frequency probe stays under it.
+THICK_MM = 2.5
 HOUGH_PEAKS = 12
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
@@ -64,7 +81,14 @@ NARROW_PX = 1
 #: along the centreline the shaft is bright in at least this fraction of every 1 mm.
 TIP_WINDOW_MM = 1.0
 TIP_DENSITY = 0.6
-MAX_WOBBLE_MM = 0.2
+#: … the tip is the last such sample at least this fraction of the shaft's median level (half maximum),
+TIP_HALF = 0.5
+#: … bridging dim stretches up to this long.
+TIP_GAP_MM = 0.5
+#: the weighted centreline departs from its fitted line by at most this (RMS).
+MAX_WOBBLE_MM = 0.15
+#: … scaled down in proportion for runs shorter than this.
+STRAIGHT_LENGTH_MM = 15.0
 #: … and bows from its chord by at most this much over its run (a needle is straight).
 MAX_SAGITTA_MM = 0.4
 #: the shaft's visible upper end lies within this of where its line enters the searched region.
@@ -74,7 +98,7 @@ SHADOW_RATIO = 0.35
 #: … or this many grey levels darker (≈ 12 dB at 60 dB DR: raised TGC lifts a shadow's noise).
 SHADOW_DROP = 50.0
 #: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
-EDGE_RATIO = 0.45
+EDGE_RATIO = 0.58
 
 
 @dataclass(frozen=True)
@@ -109,20 +133,25 @@ class NeedleDetector:
         candidate line reads the full-resolution image.
         """
         search = search_mask(geometry, cal)
-        small_search, n_small = _small_mask(geometry, cal)
+        small_search, counts, outside = _small_mask(geometry, cal)
+        n_small = int(counts.sum())
         if n_small < 100:
             return None
         small = image[::2, ::2]
-        counts = small_search.sum(axis=1)
-        rows = np.where(small_search, small, 0).sum(axis=1, dtype=np.int64) / np.maximum(counts, 1)
-        excess = small.astype(np.int16) - rows.astype(np.int16)[:, None]
-        excess[~small_search] = -255
-        threshold = max(_top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
+        rows = np.sum(small, axis=1, where=small_search, dtype=np.int64) / np.maximum(counts, 1)
+        excess = small.astype(np.int16)
+        np.subtract(excess, rows.astype(np.int16)[:, None], out=excess)
+        np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
+        np.maximum(excess, np.int16(-255), out=excess)
+        threshold = max(top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
         candidates = (excess >= threshold).view(np.uint8)
         # a layer (skin, fascia, cortex) is bright along whole rows: drop runs longer than any shaft
         # of at least MIN_ANGLE_DEG makes (its thickness / tan 12° ≈ 5 × its thickness)
         layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel)
-        vs, us = np.nonzero(candidates > layers)
+        # … and a region of candidates thicker than any shaft looks is a blob (a bone surface blurred
+        # by a low-frequency probe, a bright edge), which would support a Hough line at every angle
+        np.maximum(layers, thick_regions(candidates, THICK_MM / (2 * cal.mm_per_px)), out=layers)
+        vs, us = np.divmod(np.flatnonzero(candidates > layers), candidates.shape[1])  # np.nonzero's order
         if vs.size > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
             keep = np.argpartition(excess[vs, us], vs.size - MAX_CANDIDATES)[-MAX_CANDIDATES:]
             vs, us = vs[keep], us[keep]
@@ -133,9 +162,12 @@ class NeedleDetector:
         weights = excess[vs, us].astype(np.float32) - np.float32(threshold - 1)
         u, v = (us * 2).astype(np.float32), (vs * 2).astype(np.float32)
         row_level = np.repeat(rows, 2)[: image.shape[0]]
-        for line in self._hough_peaks(u, v, weights, image.shape):
-            fitted = _refine(u, v, weights, line)
-            found = None if fitted is None else self._extent(image, row_level, search, cal, fitted, threshold)
+        for fitted in refine_lines(u, v, weights, self._hough_peaks(u, v, weights, image.shape)):
+            found = (
+                None
+                if fitted is None
+                else self._extent(image, excess, row_level, search, cal, fitted, threshold)
+            )
             if found is not None:
                 return found  # the strongest line that passes every check
         return None
@@ -158,23 +190,33 @@ class NeedleDetector:
             cells.ravel(), weights=np.repeat(w, self._angles.size), minlength=n_rho * self._angles.size
         ).reshape(self._angles.size, n_rho)
         peaks: list[tuple[float, float]] = []
+        best = votes.max(axis=1)  # per angle: the greedy search reads 138 maxima, not the whole table
         for _ in range(HOUGH_PEAKS):
-            a_idx, r_idx = np.unravel_index(int(np.argmax(votes)), votes.shape)
-            if votes[a_idx, r_idx] <= 0:
+            a_idx = int(np.argmax(best))
+            if best[a_idx] <= 0:
                 break
+            r_idx = int(np.argmax(votes[a_idx]))
             peaks.append((float(self._angles[a_idx]), float(r_idx * 2.0 + 1.0 - rho_max)))
-            votes[max(0, a_idx - 5) : a_idx + 6, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress
+            rows = slice(max(0, a_idx - 5), a_idx + 6)
+            votes[rows, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress its neighbourhood
+            best[rows] = votes[rows].max(axis=1)
         return peaks
 
     def _extent(
         self,
         image: np.ndarray,
+        small_excess: np.ndarray,
         row_level: np.ndarray,
         search: np.ndarray,
         cal: Calibration,
         line: tuple[float, float],
         threshold: float,
     ) -> NeedleEstimate | None:
+        """The shaft along ``line`` (angle, rho) if it passes every check, else ``None``.
+
+        Its extent is found on the half-resolution excess (every other pixel along and across
+        the line: most lines end there); the centreline, the contrast and the tip read the
+        full-resolution image."""
         angle, rho = line
         deg = math.degrees(angle)
         if not (MIN_ANGLE_DEG - 2 <= deg <= MAX_ANGLE_DEG + 2 or 180 - MAX_ANGLE_DEG - 2 <= deg <= 168 + 2):
@@ -184,54 +226,82 @@ class NeedleDetector:
         h, w = image.shape
         # the line inside the image: parameter t along (du, dv) from the foot of the normal
         pu, pv = rho * nu, rho * nv
-        step = 1.0
-        t = np.arange(*_inside_span(pu, pv, du, dv, w, h), step)
-        uu, vv = pu + t * du, pv + t * dv
+        step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
+        t_all = np.arange(*inside_span(pu, pv, du, dv, w, h), step)
+        uu, vv = pu + t_all * du, pv + t_all * dv
         ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
-        t, uu, vv = t[ok], uu[ok], vv[ok]
+        t, uu, vv = t_all[ok], uu[ok], vv[ok]
         if t.size < 4:
             return None
         band = max(2, round(BAND_MM / cal.mm_per_px))
-        offsets = np.arange(-band, band + 1)
-        su = np.rint(uu[:, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
-        sv = np.rint(vv[:, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        excess = _Excess(image, row_level, search)
-        profile = excess.at(sv, su).max(axis=1)
+        half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset
+        sh, sw = small_excess.shape
+        su2 = np.rint((uu[:, None] + half[None, :] * nu) * 0.5).astype(np.intp).clip(0, sw - 1)
+        sv2 = np.rint((vv[:, None] + half[None, :] * nv) * 0.5).astype(np.intp).clip(0, sh - 1)
+        profile = small_excess[sv2, su2].max(axis=1)
         bright = profile >= threshold * 0.7
-        run = _longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+        run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
             return None
         i0, i1 = run
         length_mm = (t[i1] - t[i0]) * cal.mm_per_px
         if length_mm < MIN_LENGTH_MM:
             return None
-        # centreline: the brightest offset across the band at each bright step, fitted by a line.
-        # The shaft outshines its reverberations, so this removes their pull on the angle.
-        lit = np.flatnonzero(bright[i0 : i1 + 1]) + i0
-        fill = lit.size / (i1 - i0 + 1)
-        ridge = offsets[np.argmax(excess.at(sv[lit], su[lit]), axis=1)].astype(np.float64)
-        slope, intercept = np.polyfit(t[lit], ridge, 1)
-        wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
-        # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
-        # quadratic term of the centreline over the run's half length is its sagitta
-        curve = float(np.polyfit(t[lit] - 0.5 * (t[i0] + t[i1]), ridge, 2)[0])
-        sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
-        if fill < MIN_FILL or wobble_mm > MAX_WOBBLE_MM or sagitta_mm > MAX_SAGITTA_MM:
-            return None  # not a continuous straight reflector (vessel walls, septa, speckle)
         # in plane, a shaft is seen from where it enters the field of view: traced back up from its
         # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
         # starts deep inside the image with nothing on its way up is tissue, not a needle)
-        if _hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal) > ENTRY_GAP_MM:
+        if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
             return None
+        # the run again at full resolution, within the half-resolution one (which a few brighter
+        # half-resolution pixels of tissue beside a shaft can lengthen)
+        offsets = np.arange(-band, band + 1)
+        seg = slice(i0, i1 + 1)
+        su = np.rint(uu[seg, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
+        sv = np.rint(vv[seg, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
+        excess = Excess(image, row_level, search)
+        full = excess.at(sv, su)
+        bright = full.max(axis=1) >= threshold * 0.7
+        run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+        if run is None:
+            return None
+        j0, j1 = run
+        i0, i1 = i0 + j0, i0 + j1
+        length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+        if length_mm < MIN_LENGTH_MM:
+            return None
+        if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+            return None
+        seg = slice(i0, i1 + 1)
+        su, sv, full, bright = su[j0 : j1 + 1], sv[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
+        lit_in = np.flatnonzero(bright)
+        lit = lit_in + i0
+        fill = lit.size / (i1 - i0 + 1)
+        # centreline: the intensity-weighted centre across the band at each bright step (only what
+        # stands above half the candidate level weighs in), fitted by a line. The brightest sample
+        # would jump between the near and far wall and with the speckle; the centre does not.
+        across = np.maximum(full[lit_in] - 0.5 * threshold, 0.0)
+        ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
+        # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
+        # quadratic term of the centreline over the run's half length is its sagitta
+        mid = 0.5 * (t[i0] + t[i1])
+        slope, intercept, curve = line_and_bow(t[lit] - mid, ridge)
+        intercept -= slope * mid
+        wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
+        sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
+        # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
+        # the shorter the run, the straighter it must be
+        max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
+        if fill < MIN_FILL or wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
+            return None  # not a continuous straight reflector (vessel walls, septa, speckle)
         tilt = math.atan(float(slope))
         deg = math.degrees(angle + tilt)
         if not (
             MIN_ANGLE_DEG <= deg <= MAX_ANGLE_DEG or 180.0 - MAX_ANGLE_DEG <= deg <= 180.0 - MIN_ANGLE_DEG
         ):
             return None  # flatter than any in-plane needle: a layer
-        shaft = image[sv[i0 : i1 + 1], su[i0 : i1 + 1]].max(axis=1).astype(np.float64)
+        shaft = image[sv, su].max(axis=1).astype(np.float64)
         side = round(2.5 / cal.mm_per_px)
-        seg_u, seg_v = uu[i0 : i1 + 1], vv[i0 : i1 + 1]
+        seg_u, seg_v = uu[seg], vv[seg]
         beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
         under = self._side_mean(image, search, seg_u, seg_v, nu, nv, side)
         if beside != beside or under != under:  # not in view on both sides: cannot be judged
@@ -246,19 +316,26 @@ class NeedleDetector:
             confidence = 0.0
         if confidence < self.min_confidence:
             return None
-        # ends: along the centreline itself, in a narrow band, so reverberations just below a steep
-        # shaft (which trail past its tip) do not lengthen it
-        cu = uu + (intercept + slope * t) * nu
-        cv = vv + (intercept + slope * t) * nv
+        # ends: along the centreline itself, every pixel, in a narrow band, so reverberations just
+        # below a steep shaft (which trail past its tip) do not lengthen it
+        first, last = float(t[i0]), float(t[i1])
+        step = 1.0
+        t = np.arange(float(t[0]), float(t[-1]) + 0.5, step)
+        i0, i1 = round((first - float(t[0])) / step), round((last - float(t[0])) / step)
+        cu = pu + t * du + (intercept + slope * t) * nu
+        cv = pv + t * dv + (intercept + slope * t) * nv
         narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
         nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
         nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        core = excess.at(nv_px, nu_px).max(axis=1) >= threshold * 0.7
+        # the tip is where the shaft's echo falls to half its own level (the median along the run):
+        # a fixed low threshold would run on past the tip's blur into tissue beyond it
+        along = excess.at(nv_px, nu_px).max(axis=1)
+        core = along >= max(threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
         # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
-        # then bridge gaps (a layer crossing the shaft may dim it briefly)
+        # then bridge short gaps (a layer crossing the shaft may dim it briefly)
         window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
         density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
-        core_run = _longest_run(core & (density >= TIP_DENSITY), round(GAP_MM / cal.mm_per_px / step))
+        core_run = longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
         if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
             i0, i1 = core_run
         a = cal.to_mm(float(cu[i0]), float(cv[i0]))
@@ -288,77 +365,15 @@ class NeedleDetector:
         return float(image[sv[ok], su[ok]].mean())
 
 
-class _Excess:
-    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search)."""
-
-    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray) -> None:
-        self.image, self.row_level, self.search = image, row_level, search
-
-    def at(self, v: np.ndarray, u: np.ndarray) -> np.ndarray:
-        value = self.image[v, u].astype(np.float64) - self.row_level[v]
-        out: np.ndarray = np.where(self.search[v, u], value, -255.0)
-        return out
-
-
-def _hidden_run_mm(search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration) -> float:
-    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``."""
-    h, w = search.shape
-    k = np.arange(1.0, math.hypot(h, w))
-    bu = np.rint(u - k * du).astype(np.intp)
-    bv = np.rint(v - k * dv).astype(np.intp)
-    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
-    ok[ok] = search[bv[ok], bu[ok]]
-    out = np.flatnonzero(~ok)
-    steps = float(out[0]) if out.size else float(k.size)
-    return steps * cal.mm_per_px
-
-
-def _inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
-    """Parameter range [t0, t1) over which ``(pu, pv) + t·(du, dv)`` stays in the image (2 px margin)."""
-    lo, hi = -math.hypot(h, w), math.hypot(h, w)
-    for p, d, size in ((pu, du, w), (pv, dv, h)):
-        if abs(d) > 1e-9:
-            a, b = (2 - p) / d, (size - 3 - p) / d
-            lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
-    return lo, max(lo, hi)
-
-
-def _refine(
-    u: np.ndarray, v: np.ndarray, w: np.ndarray, line: tuple[float, float]
-) -> tuple[float, float] | None:
-    """Total-least-squares line through the candidates within 4 px of a Hough line."""
-    angle, rho = line
-    dist = -u * math.sin(angle) + v * math.cos(angle) - rho
-    near = np.abs(dist) <= 4.0
-    if near.sum() < 10:
-        return None
-    uu, vv, ww = u[near].astype(np.float64), v[near].astype(np.float64), w[near].astype(np.float64)
-    cu, cv = np.average(uu, weights=ww), np.average(vv, weights=ww)
-    du, dv = uu - cu, vv - cv
-    cov = np.array(
-        [[np.sum(ww * du * du), np.sum(ww * du * dv)], [np.sum(ww * du * dv), np.sum(ww * dv * dv)]]
-    )
-    _, vecs = np.linalg.eigh(cov)
-    d = vecs[:, 1]
-    if d[1] < 0:
-        d = -d
-    new_angle = math.atan2(float(d[1]), float(d[0]))
-    return new_angle, -cu * math.sin(new_angle) + cv * math.cos(new_angle)
-
-
-def _top_fraction_level(excess: np.ndarray, n: int, fraction: float) -> int:
-    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort)."""
-    hist = np.bincount((excess.reshape(-1) + 255).astype(np.intp), minlength=512)
-    above = np.cumsum(hist[::-1])[::-1]  # above[k]: values >= k - 255
-    k = int(np.searchsorted(-above, -max(1.0, fraction * n), side="left"))
-    return k - 255
-
-
 @lru_cache(maxsize=8)
-def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, int]:
+def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The search mask at half resolution, its count of pixels per row, and −600 (int16) outside it."""
     mask = np.ascontiguousarray(search_mask(geometry, cal)[::2, ::2])
-    mask.setflags(write=False)
-    return mask, int(mask.sum())
+    counts = mask.sum(axis=1)
+    outside = np.where(mask, 0, -600).astype(np.int16)
+    for array in (mask, counts, outside):
+        array.setflags(write=False)
+    return mask, counts, outside
 
 
 def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
@@ -389,15 +404,3 @@ def search_mask(geometry: Geometry, cal: Calibration) -> np.ndarray:
     mask = inside & (depth >= NEAR_FIELD_MM)
     mask.setflags(write=False)
     return mask
-
-
-def _longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
-    """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return None
-    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [idx.size - 1]])
-    k = int(np.argmax(idx[ends] - idx[starts]))
-    return int(idx[starts[k]]), int(idx[ends[k]])

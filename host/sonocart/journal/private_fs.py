@@ -10,8 +10,13 @@ FILE_MODE = 0o600
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) as owner-only; tighten it if it already existed."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    """Create ``path`` owner-only, and any missing parent too; tighten ``path`` if it already existed.
+
+    Existing parents keep their modes (they may be someone else's, e.g. a shared folder or a USB stick)."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(folder, DIR_MODE)  # mkdir's mode is filtered by the umask
     os.chmod(path, DIR_MODE)
     return path
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from sonocart.cart.settings import SettingsError, load_settings
 from sonocart.devices.discovery import PROBE_USB_IDS, find_port
 from sonocart.devices.pedal import find_pedal_port
+from sonocart.journal.private_fs import private_dir
 from sonocart.launch.xvfb import Xvfb
 
 #: Children started again when they die (at most once per RESTART_GAP_S each).
@@ -149,7 +150,10 @@ def run(opts: RunOptions) -> int:
     except SettingsError as exc:
         print(f"sonocart: {exc}", file=sys.stderr, flush=True)
         return 2
-    opts.run_dir.mkdir(parents=True, exist_ok=True)
+    # Owner-only for everything this run and its children write (screenshots, Kivy's home and logs, pty
+    # links, sockets, temporary files), as the installed unit's UMask=0077 does on the cart.
+    os.umask(0o077)
+    private_dir(opts.run_dir)
     children = Children(quiet_stdout=opts.headless)
     stopping = False
 
@@ -248,7 +252,8 @@ def _start_app(opts: RunOptions, children: Children, probe: str, pedal_args: lis
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         w, h = (int(v) for v in opts.size.split("x"))
         xvfb = children.xvfb = Xvfb(w, h)
-        env["DISPLAY"] = xvfb.start()
+        xvfb.start()
+        env.update(xvfb.client_env())  # DISPLAY and the private cookie's XAUTHORITY
         shot = (opts.run_dir / "screen.png").resolve()
         ui_args += ["--screenshot", str(shot), "--screenshot-every", str(opts.screenshot_every_s)]
         print(f"No display: running on a virtual display {env['DISPLAY']}.", flush=True)

@@ -38,6 +38,7 @@ from sonocart.procedures.catalogue_model import (
     Step,
     Strength,
 )
+from sonocart.validation.catalogue import check_catalogue
 from sonocart.validation.site import check_site
 from sonocart.validation.values import Refused
 
@@ -227,6 +228,10 @@ def default_catalogue_dir() -> Path:
 def load_catalogue(directory: Path | None = None, site_file: Path | None = None) -> Catalogue:
     """Parse and validate the catalogue; ``site_file`` applies local defaults (see module doc)."""
     directory = directory or default_catalogue_dir()
+    try:  # the boundary: the shipped files are the reviewed ones, the limits at most the cited ceilings
+        check_catalogue(directory, shipped=directory == default_catalogue_dir())
+    except Refused as exc:
+        raise CatalogueError(str(exc)) from exc
     sources = {k: v["citation"] for k, v in _load_toml(directory / "sources.toml")["sources"].items()}
     reader = _Reader(sources)
     phases_raw = _load_toml(directory / "phases.toml")

@@ -1,7 +1,14 @@
 """Patient, study, series and equipment attributes shared by every DICOM object of one record.
 
-UIDs are derived from the record id (and a de-identification marker), so exporting again gives the same
-objects, a PACS stores them once, and a de-identified copy never shares a UID with the original.
+Identified UIDs are derived from the record id, so exporting again gives the same objects and a PACS stores
+them once. A de-identified export derives its UIDs from its own random salt (:class:`Aliases`): fresh for
+every export, shared by its objects (one study, one series), never computable from the record.
+
+An identified object carries the signed journal head it was made from in the SOP Common module's
+Contributing Equipment Sequence (this cart as processing equipment, the head as the Contribution
+Description, ST): the one standard free-text slot every IOD has, so the Encapsulated PDF carries it too and
+``dciodvfy`` accepts it without a warning (a private attribute is "unrecognized"; a DICOM Digital
+Signature, PS3.15, needs an X.509 certificate and an RSA/ECDSA profile the cart does not have).
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID, ExplicitVRLittleEndian, generate_uid
 
 from sonocart.journal.private_fs import private_dir
-from sonocart.records.report import pseudonym
+from sonocart.records.report import Aliases
 from sonocart.validation import dicom as dicom_values
 
 MANUFACTURER = "Sonocart"
@@ -34,10 +42,17 @@ class StudyContext:
     side_change: str = ""
     journal_head: str = ""  # "count:hash:hmac" of the signed journal head at export (identified only)
     report_version: str = ""  # the journal's last hash: a changed report is a new SOP Instance
+    aliases: Aliases | None = None  # a de-identified export's random names (required when de-identified)
+
+    def alias(self) -> Aliases:
+        if self.aliases is None:
+            raise ValueError("a de-identified export needs its aliases")
+        return self.aliases
 
     def uid(self, *parts: object) -> UID:
-        marker = "deid" if self.deidentify else "ident"
-        return generate_uid(entropy_srcs=[self.record_id, marker, *map(str, parts)])
+        if self.deidentify:
+            return generate_uid(entropy_srcs=[self.alias().uid_salt, *map(str, parts)])
+        return generate_uid(entropy_srcs=[self.record_id, "ident", *map(str, parts)])
 
     def head_line(self) -> str:
         """The signed journal head as an Image Comments line ("" when de-identified or absent)."""
@@ -62,12 +77,13 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
     ds.SOPClassUID = sop_class
     ds.SOPInstanceUID = sop_instance
     when = ctx.when
-    ds.InstanceCreationDate = when.strftime("%Y%m%d")
-    ds.InstanceCreationTime = when.strftime("%H%M%S")
+    if not ctx.deidentify:  # no dates in a de-identified object beyond the offsets of its report
+        ds.InstanceCreationDate = when.strftime("%Y%m%d")
+        ds.InstanceCreationTime = when.strftime("%H%M%S")
     ds.TimezoneOffsetFromUTC = "+0000"  # every date and time here is UTC (SOP Common, PS3.3 C.12.1)
     # Patient
     if ctx.deidentify:
-        alias = pseudonym(ctx.record_id, ctx.patient)
+        alias = ctx.alias().patient
         ds.PatientName = alias.replace("-", "^", 1)  # family^given form; the alias itself is the ID
         ds.PatientID = alias
         ds.PatientBirthDate = ""
@@ -87,7 +103,7 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
     ds.StudyDate = "" if ctx.deidentify else when.strftime("%Y%m%d")
     ds.StudyTime = "" if ctx.deidentify else when.strftime("%H%M%S")
     ds.ReferringPhysicianName = ""
-    ds.StudyID = ctx.record_id[-6:]
+    ds.StudyID = ctx.alias().record if ctx.deidentify else ctx.record_id[-6:]  # SH: 16 characters
     ds.AccessionNumber = ""
     ds.StudyDescription = ctx.procedure_name
     # General Series
@@ -97,7 +113,23 @@ def base_dataset(ctx: StudyContext, sop_class: UID, sop_instance: UID, modality:
     # General Equipment
     ds.Manufacturer = MANUFACTURER
     ds.SoftwareVersions = SOFTWARE
+    if head := ctx.head_line():
+        ds.ContributingEquipmentSequence = Sequence([_contribution(head)])
     return ds
+
+
+def _contribution(head: str) -> Dataset:
+    """This cart as processing equipment (DCM 109102), the signed head it exported from as the description."""
+    purpose = Dataset()
+    purpose.CodeValue = "109102"
+    purpose.CodingSchemeDesignator = "DCM"
+    purpose.CodeMeaning = "Processing Equipment"
+    item = Dataset()
+    item.PurposeOfReferenceCodeSequence = Sequence([purpose])
+    item.Manufacturer = MANUFACTURER
+    item.SoftwareVersions = SOFTWARE
+    item.ContributionDescription = head  # ST, at most 1024 characters: the line is ~160
+    return item
 
 
 def save(ds: Dataset, path: Path) -> Path:

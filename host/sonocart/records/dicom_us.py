@@ -52,8 +52,8 @@ def us_image(ctx: StudyContext, image: npt.NDArray[np.uint8], capture: dict[str,
     ds.ContentTime = ds.StudyTime
     label = str(capture.get("label", ""))[:10000] if not ctx.deidentify else ""
     # The label, the side change (if the side was overridden away from the consent), then the signed
-    # journal head the image was exported from (General Image module; the Encapsulated PDF IOD has no
-    # free-text attribute, its PDF names the head hash).
+    # journal head the image was exported from (also in the Contributing Equipment Sequence, as in the
+    # Encapsulated PDF: see dicom_common).
     side_change = ctx.side_change.upper()
     lines = (label, side_change, ctx.head_line())
     ds.ImageComments = "\r\n".join(line for line in lines if line)[-10240:]  # LT: at most 10240 chars

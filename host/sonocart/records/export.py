@@ -16,7 +16,7 @@ from sonocart.records.dicom_pdf import encapsulated_pdf
 from sonocart.records.dicom_us import us_image
 from sonocart.records.pdf_report import write_pdf
 from sonocart.records.record import ProcedureRecord
-from sonocart.records.report import build_report
+from sonocart.records.report import Aliases, build_report
 
 
 @dataclass
@@ -35,7 +35,8 @@ def export_record(
         folder = out_dir  # someone else's folder (e.g. shared): its mode is theirs; our files are 0600
     else:
         folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
-    report = build_report(record.journal, state, deidentify=deidentify)
+    aliases = Aliases.fresh() if deidentify else None  # new for every de-identified export: no link back
+    report = build_report(record.journal, state, deidentify=deidentify, aliases=aliases)
     head = record.journal.signed_head()
     head_text = "" if deidentify else f"{head['count']}:{head['hash']}:{head['sig']}"
     if not deidentify:
@@ -55,6 +56,7 @@ def export_record(
         side_change=state.side_change(),
         journal_head=head_text,
         report_version=head["hash"],
+        aliases=aliases,
     )
     out = Exported(folder, report_json, report_pdf)
     for image, capture in zip(images, state.captures, strict=True):

@@ -3,12 +3,13 @@
 Page 1 is the clinical summary (:mod:`summary`); then each image with its side, orientation mark and
 a scale bar drawn from its calibration; then the journal as an audit appendix, ending with the
 journal's signed head. Every page carries the patient banner. A de-identified chart note carries no
-record id, no head hash, no dates beyond the offsets from the start, and no PDF metadata at all (no
-title, no creation date, no producer).
+record id, no head hash, no dates beyond the offsets from the start, and no PDF metadata (no title,
+creator or producer; its CreationDate is the constant 1970-01-01).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from fpdf import FPDF
 from fpdf.output import OutputProducer, PDFInfo
+from fpdf.syntax import PDFDate
 from PIL import Image
 
 SCALE_BAR_MM = 10.0
@@ -39,11 +41,26 @@ def latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+#: The CreationDate of a de-identified PDF: a constant, so the file carries no date of its own.
+DEIDENTIFIED_PDF_DATE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _creation_date(report: dict[str, Any]) -> dt.datetime:
+    """The last journaled event's time (the same journal head gives the same bytes, hence the same SOP
+    Instance may be sent again); a constant when de-identified (not the time of the export)."""
+    last = report["journal"].get("last_wall")
+    if report["deidentified"] or last is None:
+        return DEIDENTIFIED_PDF_DATE
+    return dt.datetime.fromtimestamp(float(last), tz=dt.UTC)
+
+
 class _Anonymous(OutputProducer):  # type: ignore[misc]
-    """Writes an empty document information dictionary: no title, creation date or producer."""
+    """Writes a document information dictionary with no title, creator or producer, and the constant
+    creation date (no date of the export, nothing that names anyone)."""
 
     def _add_info(self) -> PDFInfo:
-        info = PDFInfo(None, None, None, None, None, None, None)  # type: ignore[arg-type]
+        date = PDFDate(DEIDENTIFIED_PDF_DATE, with_tz=True, encrypt=True)
+        info = PDFInfo(None, None, None, None, None, None, date)
         self._add_pdf_obj(info)
         return info
 
@@ -177,6 +194,7 @@ def render_pdf(report: dict[str, Any], images: list[npt.NDArray[np.uint8]]) -> b
     pdf = _Pdf(format="A4")
     pdf.banner = s["banner"]
     pdf.subtitle = f"{s['procedure']} - side {s['side']} - started {s['opened']}"
+    pdf.set_creation_date(_creation_date(report))
     if not deid:
         pdf.subtitle += f" - record {report['record_id']}"
         pdf.set_title(latin1(f"Sonocart chart note: {s['procedure']}"))

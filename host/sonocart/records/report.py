@@ -1,13 +1,16 @@
 """The procedure report as plain data (exported as JSON, and rendered to PDF by :mod:`pdf_report`).
 
 Built only from the verified journal, so the report says what the record holds. The de-identified form
-replaces the patient with a pseudonym, turns clock times into offsets from the start of the record and
-leaves out free-text notes (they may name people).
+replaces the patient and the record id with fresh random aliases (:class:`Aliases`, new for every export,
+so nothing in them leads back to the record), turns clock times into offsets from the start of the record,
+leaves out free-text notes (they may name people) and every value that would link it to the identified
+record (head hash, capture file hashes, SOP Instance UIDs).
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sonocart.journal.store import Event, Journal
@@ -20,6 +23,7 @@ REPORT_VERSION = 2  # 2: the clinical summary and the timeline in words (issue 1
 #: Fields people type freely; they may name someone, so a de-identified report drops their content.
 FREE_TEXT_KEYS = frozenset({"reason", "last_dose", "goal", "label", "clinician", "clinician_id"})
 REMOVED = "[free text removed]"
+REMOVED_LINK = "[removed: de-identified]"
 
 
 def redact(value: Any) -> Any:
@@ -30,10 +34,25 @@ def redact(value: Any) -> Any:
     return value
 
 
-def pseudonym(record_id: str, patient: dict[str, Any]) -> str:
-    """Stable per record and patient, not reversible without the record itself."""
-    basis = f"{record_id}|{patient.get('id', '')}|{patient.get('name', '')}"
-    return "ANON-" + hashlib.sha256(basis.encode()).hexdigest()[:12].upper()
+#: Payload keys that would tie a de-identified timeline to the identified record or its PACS objects.
+LINK_KEYS = frozenset({"sop_instance_uid", "sha256", "file", "folder", "head_hash", "signed_head"})
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """The random names of one de-identified export: shared by its JSON, PDF and DICOM, linked to nothing."""
+
+    patient: str
+    record: str
+    uid_salt: str
+
+    @classmethod
+    def fresh(cls) -> Aliases:
+        return cls(
+            "ANON-" + secrets.token_hex(6).upper(),
+            "REC-" + secrets.token_hex(6).upper(),
+            secrets.token_hex(16),
+        )
 
 
 def _time(wall: float, start: float, deidentify: bool) -> str:
@@ -45,7 +64,8 @@ CAPTURE_KEYS = ("number", "file", "sha256", "rows", "columns", "mm_per_px", "ori
 
 
 def _redacted(ev: Event) -> Event:
-    return Event(ev.seq, ev.wall, ev.operator, ev.type, redact(dict(ev.payload)), ev.hash)
+    payload = {k: v for k, v in ev.payload.items() if k not in LINK_KEYS}
+    return Event(ev.seq, ev.wall, ev.operator, ev.type, redact(payload), ev.hash)
 
 
 def _clean(item: dict[str, Any], deidentify: bool) -> dict[str, Any]:
@@ -54,16 +74,24 @@ def _clean(item: dict[str, Any], deidentify: bool) -> dict[str, Any]:
 
 
 def _capture_entry(capture: dict[str, Any], deidentify: bool) -> dict[str, Any]:
-    return _clean({k: capture[k] for k in CAPTURE_KEYS}, deidentify)
+    entry = _clean({k: capture[k] for k in CAPTURE_KEYS}, deidentify)
+    if deidentify:  # the file's name and hash are the identified record's
+        entry.pop("file")
+        entry["sha256"] = REMOVED_LINK
+    return entry
 
 
-def build_report(journal: Journal, state: State, deidentify: bool = False) -> dict[str, Any]:
+def build_report(
+    journal: Journal, state: State, deidentify: bool = False, aliases: Aliases | None = None
+) -> dict[str, Any]:
+    """The report; de-identified with ``aliases`` (fresh ones when not given)."""
+    alias = aliases or Aliases.fresh()
     count = journal.verify()
     events = list(journal.events())
     start = events[0].wall
     proc = state.procedure
     if deidentify:
-        patient: dict[str, Any] = {"pseudonym": pseudonym(state.record_id, state.patient)}  # as the summary
+        patient: dict[str, Any] = {"pseudonym": alias.patient}  # the summary's banner names the same
     else:
         patient = dict(state.patient)
     baseline = next((o["value"] for o in state.outcomes if o["measure"] == "pain_nrs"), None)
@@ -91,14 +119,11 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
         for e in events
         if not (deidentify and e.type in ("note", "record_opened"))
     ]
-    alias = pseudonym(state.record_id, state.patient)
     return {
         "report_version": REPORT_VERSION,
-        "summary": summary(state, words, start, deidentify, alias),
+        "summary": summary(state, words, start, deidentify, alias.patient),
         # The record id carries the date: a de-identified report gets an unlinkable alias instead.
-        "record_id": state.record_id
-        if not deidentify
-        else "REC-" + hashlib.sha256(f"record|{state.record_id}".encode()).hexdigest()[:12].upper(),
+        "record_id": state.record_id if not deidentify else alias.record,
         "deidentified": deidentify,
         "procedure": {"id": proc.id, "name": proc.name, "bleeding_risk": proc.bleeding_risk},
         "patient": patient,
@@ -151,5 +176,6 @@ def build_report(journal: Journal, state: State, deidentify: bool = False) -> di
         ],
         "notes": [] if deidentify else [{**n, "wall": _time(n["wall"], start, False)} for n in state.notes],
         "timeline": timeline,
-        "journal": {"events": count, "head_hash": events[-1].hash},
+        "journal": {"events": count, "head_hash": events[-1].hash if not deidentify else REMOVED_LINK}
+        | ({} if deidentify else {"last_wall": events[-1].wall}),  # the identified PDF's CreationDate
     }

@@ -22,12 +22,13 @@ realisations is added. Deterministic for a seed: a frame depends only on (t, ind
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.tables import amplitude_lut
-from sonocart.sim.acoustics import Transducer, sigma, transducer_for
+from sonocart.sim.acoustics import ATTENUATION, Transducer, sigma, transducer_for
 from sonocart.sim.anatomy import Maps, Vessel, anatomical_coordinates
 from sonocart.sim.needle import NeedlePath
 from sonocart.sim.needle_echo import NeedleEcho
@@ -44,6 +45,8 @@ BREATHING_PERIOD_S = 4.0
 COMPRESSION_PERIOD_S = 10.0
 SKIN_MM = 2.0
 LATERAL_NODES = 6
+#: a needle aimed into bone stops this far along its path before the first bone sample (on the surface).
+BONE_STANDOFF_MM = 0.3
 
 
 def default_needle(
@@ -80,6 +83,33 @@ def default_needle(
         raise ValueError(f"a {angle_deg}° needle cannot reach {target_mm} in this view")
     entry = (tx - reach * dx, tz - reach * dz)
     return NeedlePath(entry, angle_deg, min_insertion_mm=0.45 * reach, max_insertion_mm=reach)
+
+
+def stopped_at_bone(path: NeedlePath, geometry: Geometry, alpha: np.ndarray) -> NeedlePath:
+    """``path`` advanced no further than the first bone on its way (a needle cannot pierce cortex).
+
+    ``alpha`` is the scene's attenuation on the line grid (``[n_lines, n_samples]``); bone is
+    where it is :data:`~sonocart.sim.acoustics.ATTENUATION` ``["bone"]``. The tip stops
+    :data:`BONE_STANDOFF_MM` short of the first bone sample on the path (on the bright surface);
+    parts of the path outside the imaged grid are taken as soft tissue.
+    """
+    n_lines, n_samples = alpha.shape
+    along = np.arange(0.0, path.max_insertion_mm + 0.05, 0.05)
+    dx, dz = path.direction
+    li, si = geometry.to_line_sample(
+        path.entry_mm[0] + along * dx, path.entry_mm[1] + along * dz, n_lines, n_samples
+    )
+    li, si = np.rint(li).astype(np.intp), np.rint(si).astype(np.intp)
+    inside = (li >= 0) & (li < n_lines) & (si >= 0) & (si < n_samples)
+    bone = np.zeros(along.size, dtype=bool)
+    bone[inside] = alpha[li[inside], si[inside]] >= ATTENUATION["bone"]
+    hit = np.flatnonzero(bone)
+    if hit.size == 0:
+        return path
+    reach = max(float(along[hit[0]]) - BONE_STANDOFF_MM, 0.0)
+    if reach >= path.max_insertion_mm:
+        return path
+    return replace(path, min_insertion_mm=min(path.min_insertion_mm, reach), max_insertion_mm=reach)
 
 
 def _well_inside(geometry: Geometry, x: float, z: float, margin: float = 3.0) -> bool:
@@ -232,6 +262,9 @@ class TissueScene:
         self._dz = dz
         if needle is None and with_needle:
             needle = default_needle(geometry, 30.0, self.scene.needle_target_mm)
+        if needle is not None:
+            needle = stopped_at_bone(needle, geometry, maps.alpha[:, pad : pad + n_samples])
+        #: the needle as simulated (its ground truth): a path aimed into bone stops at the bone's surface.
         self.needle = needle if with_needle else None
         self._needle = (
             None if self.needle is None else NeedleEcho(self.needle, geometry, n_lines, n_samples, tr)

@@ -1,0 +1,156 @@
+"""Line and mask geometry for needle detection: sampling a line in an image, fitting it, judging its
+runs, thick regions of a mask.
+
+Pure functions on arrays in display pixels (no thresholds of their own);
+:mod:`sonocart.imaging.needle` decides what a needle is with them.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+import cv2 as _cv2
+import numpy as np
+
+from sonocart.imaging.scanconvert import Calibration
+
+cv2: Any = _cv2
+
+
+def hidden_run_mm(
+    search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration, limit_mm: float
+) -> float:
+    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``.
+
+    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further)."""
+    h, w = search.shape
+    k = np.arange(1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0))
+    bu = np.rint(u - k * du).astype(np.intp)
+    bv = np.rint(v - k * dv).astype(np.intp)
+    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
+    ok[ok] = search[bv[ok], bu[ok]]
+    out = np.flatnonzero(~ok)
+    steps = float(out[0]) if out.size else float(k.size)
+    return steps * cal.mm_per_px
+
+
+def line_and_bow(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Least-squares ``y ≈ a + b·x`` (slope b, intercept a) and the ``c`` of ``y ≈ a' + b'·x + c·x²``.
+
+    Closed form from the moment sums (what ``np.polyfit`` degree 1 and 2 give, without its
+    per-call overhead, which dominated the per-line cost); ``x`` should be centred."""
+    n = float(x.size)
+    x2 = x * x
+    sx, sxx, sxxx, sxxxx = float(x.sum()), float(x2.sum()), float(x2 @ x), float(x2 @ x2)
+    sy, sxy, sxxy = float(y.sum()), float(x @ y), float(x2 @ y)
+    det1 = n * sxx - sx * sx
+    b = (n * sxy - sx * sy) / det1 if det1 > 1e-12 else 0.0
+    a = (sy - b * sx) / n
+    m = np.array([[sxxxx, sxxx, sxx], [sxxx, sxx, sx], [sxx, sx, n]])
+    if abs(float(np.linalg.det(m))) < 1e-9:
+        return b, a, 0.0
+    c = float(np.linalg.solve(m, np.array([sxxy, sxy, sy]))[0])
+    return b, a, c
+
+
+def inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
+    """Parameter range [t0, t1) over which ``(pu, pv) + t·(du, dv)`` stays in the image (2 px margin)."""
+    lo, hi = -math.hypot(h, w), math.hypot(h, w)
+    for p, d, size in ((pu, du, w), (pv, dv, h)):
+        if abs(d) > 1e-9:
+            a, b = (2 - p) / d, (size - 3 - p) / d
+            lo, hi = max(lo, min(a, b)), min(hi, max(a, b))
+    return lo, max(lo, hi)
+
+
+def refine_lines(
+    u: np.ndarray, v: np.ndarray, w: np.ndarray, lines: list[tuple[float, float]]
+) -> list[tuple[float, float] | None]:
+    """Weighted total-least-squares line through the candidates within 4 px of each Hough line.
+
+    All lines at once: the principal axis of each weighted 2 × 2 scatter matrix in closed
+    form (``½·atan2(2·Suv, Suu − Svv)``); ``None`` where fewer than 10 candidates are near.
+    """
+    if not lines:
+        return []
+    angles = np.array([a for a, _ in lines], dtype=np.float32)
+    rhos = np.array([r for _, r in lines], dtype=np.float32)
+    dist = np.outer(-np.sin(angles), u) + np.outer(np.cos(angles), v) - rhos[:, None]
+    near = np.abs(dist) <= 4.0
+    ww = np.where(near, w[None, :], np.float32(0.0)).astype(np.float64)
+    total = ww.sum(axis=1)
+    uu, vv = u.astype(np.float64), v.astype(np.float64)
+    cu = ww @ uu / np.maximum(total, 1e-12)
+    cv = ww @ vv / np.maximum(total, 1e-12)
+    suu = ww @ (uu * uu) - total * cu * cu
+    svv = ww @ (vv * vv) - total * cv * cv
+    suv = ww @ (uu * vv) - total * cu * cv
+    axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
+    axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
+    counts = near.sum(axis=1)
+    out: list[tuple[float, float] | None] = []
+    for k in range(len(lines)):
+        if counts[k] < 10:
+            out.append(None)
+            continue
+        a = float(axis[k])
+        out.append((a, -float(cu[k]) * math.sin(a) + float(cv[k]) * math.cos(a)))
+    return out
+
+
+def top_fraction_level(excess: np.ndarray, n: int, fraction: float) -> int:
+    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort)."""
+    shifted = (excess + np.int16(255)).view(np.uint16)  # excess is in [-255, 255]
+    hist = cv2.calcHist([shifted], [0], None, [512], [0, 512]).ravel()
+    above = np.cumsum(hist[::-1])[::-1]  # above[k]: values >= k - 255
+    k = int(np.searchsorted(-above, -max(1.0, fraction * n), side="left"))
+    return k - 255
+
+
+def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
+    """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [idx.size - 1]])
+    k = int(np.argmax(idx[ends] - idx[starts]))
+    return int(idx[starts[k]]), int(idx[ends[k]])
+
+
+class Excess:
+    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search)."""
+
+    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray) -> None:
+        self.image, self.row_level, self.search = image, row_level, search
+
+    def at(self, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+        value = self.image[v, u].astype(np.float64) - self.row_level[v]
+        out: np.ndarray = np.where(self.search[v, u], value, -255.0)
+        return out
+
+
+def thick_regions(candidates: np.ndarray, diameter_px: float) -> np.ndarray:
+    """Where a disc of ``diameter_px`` fits inside the candidates (a morphological opening).
+
+    Wide discs (fine pixels: the linear probe) are fitted on every other pixel with half the
+    disc — the cost of an opening grows with the disc — and the answer scaled back up."""
+    d = max(3, round(diameter_px))
+    if d <= 8:
+        opened: np.ndarray = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, disc(d))
+        return opened
+    h, w = candidates.shape
+    coarse = np.ascontiguousarray(candidates[::2, ::2])
+    opened = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, disc(max(3, round(diameter_px / 2))))
+    up: np.ndarray = cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST)
+    return up
+
+
+@lru_cache(maxsize=8)
+def disc(diameter_px: int) -> np.ndarray:
+    disc: np.ndarray = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (diameter_px, diameter_px))
+    disc.setflags(write=False)
+    return disc

@@ -1,0 +1,73 @@
+"""The needle detector's line helpers against independent references (numpy's own fits, sorting)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sonocart.imaging.needle_lines import (
+    line_and_bow,
+    longest_run,
+    refine_lines,
+    thick_regions,
+    top_fraction_level,
+)
+
+
+@pytest.mark.parametrize("n", [10, 120, 900])
+def test_line_and_bow_equal_numpy_polyfit(n: int) -> None:
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.uniform(-300.0, 300.0, n))
+    x -= x.mean()
+    y = 1.5 + 0.02 * x + 3e-4 * x * x + rng.normal(0.0, 2.0, n)
+    slope, intercept, curve = line_and_bow(x, y)
+    assert (slope, intercept) == pytest.approx(tuple(np.polyfit(x, y, 1)), rel=1e-9, abs=1e-9)
+    assert curve == pytest.approx(float(np.polyfit(x, y, 2)[0]), rel=1e-9, abs=1e-12)
+
+
+def test_refined_lines_follow_weighted_points_and_skip_thin_support() -> None:
+    """Points on a 30° line (hand-computed) and a far cluster: the fit ignores both it and the Hough error."""
+    t = np.arange(0.0, 200.0, 4.0)
+    a = math.radians(30.0)
+    u = np.concatenate([50.0 + t * math.cos(a), np.full(20, 400.0)]).astype(np.float32)
+    v = np.concatenate([20.0 + t * math.sin(a), np.full(20, 30.0)]).astype(np.float32)
+    w = np.ones(u.size, np.float32)
+    rho = -50.0 * math.sin(a) + 20.0 * math.cos(a)  # the normal (−sin a, cos a) through (50, 20)
+    fitted = refine_lines(u, v, w, [(a + math.radians(1.0), rho + 2.0), (math.radians(60.0), -900.0)])
+    first = fitted[0]
+    assert first is not None
+    assert math.degrees(first[0]) == pytest.approx(30.0, abs=1e-3)
+    assert first[1] == pytest.approx(rho, abs=1e-3)
+    assert fitted[1] is None  # no candidate within 4 px of that line
+
+
+def test_top_fraction_level_is_the_lowest_level_few_enough_values_reach() -> None:
+    rng = np.random.default_rng(3)
+    excess = rng.integers(-255, 256, (300, 400)).astype(np.int16)
+    level = top_fraction_level(excess, excess.size, 0.03)
+    ascending = np.sort(excess.ravel())
+    reaching = [ascending.size - int(np.searchsorted(ascending, k)) for k in range(-255, 257)]
+    expected = next(k for k, n in zip(range(-255, 257), reaching, strict=True) if n <= 0.03 * excess.size)
+    assert level == expected
+
+
+def test_longest_run_bridges_short_gaps_only() -> None:
+    mask = np.array([1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1], bool)
+    assert longest_run(mask, 1) == (9, 15)
+    assert longest_run(mask, 3) == (0, 15)
+    assert longest_run(np.zeros(5, bool), 2) is None
+
+
+@pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path
+def test_thick_regions_keep_a_blob_and_drop_a_thin_line(diameter_px: float) -> None:
+    """A hand-painted disc twice the diameter survives the opening; a 2-pixel diagonal line does not."""
+    mask = np.zeros((200, 300), np.uint8)
+    yy, xx = np.mgrid[0:200, 0:300]
+    mask[(yy - 100) ** 2 + (xx - 220) ** 2 <= diameter_px**2] = 1  # radius = diameter
+    for k in range(150):
+        mask[20 + k // 2 : 22 + k // 2, 10 + k] = 1  # about 26° down to the right, 2 px thick
+    thick = thick_regions(mask, diameter_px)
+    assert thick[100, 220] == 1 and thick[100, 220 + round(diameter_px / 2)] == 1
+    assert not thick[:, :170].any()

@@ -1,0 +1,79 @@
+"""Needle detector of this tree against the one at an earlier git revision, interleaved on the same frames.
+
+``python -m tools.bench.needle_ab REV`` loads ``host/sonocart/imaging/needle.py`` as it was at
+``REV`` (``git show``; it must import only modules that still exist) next to today's, pins one
+core and calls both in turn on 6 frames per case, 15 rounds: min and median ms per call, and
+whether each found a needle in the first frame. docs/performance.md quotes ``ede29f3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from sonocart.imaging import needle as current
+from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
+from sonocart.sim.probe_sim import PROBES
+from sonocart.sim.tissue import TissueScene, default_needle
+
+CASES = (("convex", 0.0), ("convex", 4.0), ("linear", 0.0), ("phased", 0.0))
+
+
+def _module_at(rev: str, where: Path) -> ModuleType:
+    text = subprocess.run(
+        ["git", "show", f"{rev}:host/sonocart/imaging/needle.py"], check=True, capture_output=True, text=True
+    ).stdout
+    path = where / f"needle_{rev}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses look their module up while it loads)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tools.bench.needle_ab", description=__doc__)
+    ap.add_argument("rev", help="git revision of the detector to compare with")
+    args = ap.parse_args(argv)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})
+    with tempfile.TemporaryDirectory() as tmp:
+        old = _module_at(args.rev, Path(tmp))
+        detectors = {args.rev: old.NeedleDetector(), "now": current.NeedleDetector()}
+        for probe, t0 in CASES:
+            g = PROBES[probe]
+            scene = TissueScene(g, 128, 1024, seed=7, needle=default_needle(g, 35.0))
+            bare = BModePipeline(800, 600, DisplaySettings())
+            frames = []
+            for k in range(6):
+                image, cal = bare.process(scene.envelope(t0 + 0.1 * k, k), g)
+                frames.append(image.copy())
+            times: dict[str, list[float]] = {name: [] for name in detectors}
+            for _ in range(15):
+                for image in frames:
+                    for name, det in detectors.items():
+                        t = time.perf_counter()
+                        det.detect(image, cal, g)
+                        times[name].append((time.perf_counter() - t) * 1e3)
+            cells = [
+                f"{name} {min(ts):.2f} / {statistics.median(ts):.2f} ms"
+                f" ({'found' if detectors[name].detect(frames[0], cal, g) else 'none'})"
+                for name, ts in times.items()
+            ]
+            print(f"{probe} t={t0:g} s: " + ", ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

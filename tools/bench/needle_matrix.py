@@ -1,0 +1,101 @@
+"""Needle enhancement accuracy on every scene × probe × angle, and false needles on needle-free frames.
+
+The same cases as ``tests/imaging/test_needle_detection.py`` (seed 11, the generic
+:func:`~sonocart.sim.tissue.default_needle` path at 20°, 35°, 60°, 150°, frames at 2.5 s and
+4 s), judged against the simulator's own needle (``TissueScene.needle``: a path aimed into
+bone stops on it): *pass* = tip within 2 mm and angle within 3° at both depths, *off* = found
+but outside that, *none* = not found at either depth. Then needle-free frames at three seeds,
+three gain settings and three times per scene × probe: every estimate there is a false needle.
+``python -m tools.bench.needle_matrix`` prints the markdown tables of docs/imaging.md.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+from sonocart.imaging.needle import NeedleDetector
+from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
+from sonocart.sim.probe_sim import PROBES
+from sonocart.sim.scenes import SCENES
+from sonocart.sim.tissue import TissueScene, default_needle
+
+ANGLES = (20.0, 35.0, 60.0, 150.0)
+TIMES_S = (2.5, 4.0)
+NO_NEEDLE_SEEDS = (4, 5, 6)
+NO_NEEDLE_TIMES_S = (0.0, 1.0, 3.3)
+
+
+def _settings() -> list[DisplaySettings]:
+    return [
+        DisplaySettings(),
+        DisplaySettings(gain_db=8.0, tgc_db=(0, 0, 2, 4, 6, 8, 10, 12)),
+        DisplaySettings(gain_db=10.0),
+    ]
+
+
+def accuracy() -> tuple[dict[tuple[str, str, float], str], list[float], list[float]]:
+    """Verdict per case, and the tip and angle errors of the frames in passing cases."""
+    detector = NeedleDetector()
+    verdicts: dict[tuple[str, str, float], str] = {}
+    tips: list[float] = []
+    angles: list[float] = []
+    for scene in SCENES:
+        for probe, g in PROBES.items():
+            for angle in ANGLES:
+                sim = TissueScene(g, 128, 1024, seed=11, needle=default_needle(g, angle), scene_name=scene)
+                assert sim.needle is not None
+                pipe = BModePipeline(800, 600, DisplaySettings())
+                found, good, errors = 0, 0, []
+                for t_s in TIMES_S:
+                    image, cal = pipe.process(sim.envelope(t_s, 0), g)
+                    est = detector.detect(image, cal, g)
+                    if est is None:
+                        continue
+                    found += 1
+                    tip = math.dist(est.tip_mm, sim.needle.tip_mm(t_s))
+                    off = abs(est.angle_deg - angle)
+                    good += tip <= 2.0 and off <= 3.0 and est.confidence >= 0.5
+                    errors.append((tip, off))
+                verdict = "pass" if good == len(TIMES_S) else ("none" if found == 0 else "off")
+                verdicts[(scene, probe, angle)] = verdict
+                if verdict == "pass":
+                    tips += [e[0] for e in errors]
+                    angles += [e[1] for e in errors]
+    return verdicts, tips, angles
+
+
+def false_needles() -> tuple[int, int]:
+    """(frames with an estimate, frames judged) over the needle-free frames."""
+    detector = NeedleDetector()
+    false, judged = 0, 0
+    for scene in SCENES:
+        for g in PROBES.values():
+            for seed in NO_NEEDLE_SEEDS:
+                sim = TissueScene(g, 128, 1024, seed=seed, with_needle=False, scene_name=scene)
+                for settings in _settings():
+                    pipe = BModePipeline(800, 600, settings)
+                    for t_s in NO_NEEDLE_TIMES_S:
+                        image, cal = pipe.process(sim.envelope(t_s, 2), g)
+                        judged += 1
+                        false += detector.detect(image, cal, g) is not None
+    return false, judged
+
+
+def main() -> None:
+    verdicts, tips, angles = accuracy()
+    print("| scene | probe | " + " | ".join(f"{a:g}°" for a in ANGLES) + " |")
+    print("|---|---|" + "---|" * len(ANGLES))
+    for scene in SCENES:
+        for probe in PROBES:
+            print(f"| {scene} | {probe} | " + " | ".join(verdicts[(scene, probe, a)] for a in ANGLES) + " |")
+    passed = sum(v == "pass" for v in verdicts.values())
+    tip_text = f"tip error median {statistics.median(tips):.2f} mm, max {max(tips):.2f} mm"
+    angle_text = f"angle error median {statistics.median(angles):.2f}°, max {max(angles):.2f}°"
+    print(f"\n{passed} of {len(verdicts)} cases pass; in them {tip_text}; {angle_text}")
+    false, judged = false_needles()
+    print(f"\nfalse needles: {false} of {judged} needle-free frames")
+
+
+if __name__ == "__main__":
+    main()
