@@ -124,6 +124,7 @@ class NeedleDetector:
         self._angles = np.radians(np.concatenate([half, 180.0 - half[::-1]]))
         self._normal_u = (-np.sin(self._angles)).astype(np.float32)
         self._normal_v = np.cos(self._angles).astype(np.float32)
+        self._normals = np.ascontiguousarray(np.stack([self._normal_u, self._normal_v]))
         self._layer_kernel = np.ones((1, LAYER_RUN_PX), np.uint8)
         self._work: NeedleBuffers | None = None
 
@@ -137,17 +138,21 @@ class NeedleDetector:
         """
         search = search_mask(geometry, cal)
         inside, counts, outside = _small_mask(geometry, cal)
-        n_small = int(counts.sum())
+        n_small = int(np.count_nonzero(inside))
         if n_small < 100:
             return None
         work = self._buffers_for(image.shape)
         excess = work.excess
         np.copyto(excess, image[::2, ::2])
         # each row's mean inside the search (a product and a plain sum: 7x faster than where=)
-        np.sum(np.multiply(excess, inside, out=work.shifted), axis=1, dtype=np.int64, out=work.row_sum)
-        rows = np.divide(work.row_sum, np.maximum(counts, 1), out=work.rows)
+        # (a reduction that casts allocates its buffers: the sum is taken in float32, where it is exact)
+        np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
+        np.copyto(work.rows, np.sum(work.masked, axis=1, out=work.row_sum))
+        rows = np.divide(work.rows, counts, out=work.rows)
         np.copyto(work.rows16, rows, casting="unsafe")  # truncated, as astype
-        np.subtract(excess, work.rows16[:, None], out=excess)
+        # (broadcasting inside a ufunc allocates its iterator's buffers; a broadcasting copy does not)
+        np.copyto(work.shifted, work.rows16[:, None])
+        np.subtract(excess, work.shifted, out=excess)
         np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
         np.maximum(excess, np.int16(-255), out=excess)
         threshold = max(
@@ -165,7 +170,9 @@ class NeedleDetector:
         if n < 10:
             return None
         points = cv2.findNonZero(kept, work.points[:n])  # row by row: np.nonzero's order
-        us, vs = points[:, 0, 0], points[:, 0, 1]
+        us, vs = work.us[:n], work.vs[:n]
+        np.copyto(us, points[:, 0, 0])
+        np.copyto(vs, points[:, 0, 1])
         flat = np.multiply(vs, excess.shape[1], out=work.flat[:n])
         np.add(flat, us, out=flat)
         values = np.take(excess.ravel(), flat, out=work.values[:n], mode="clip")
@@ -173,14 +180,16 @@ class NeedleDetector:
             keep = np.argpartition(values, n - MAX_CANDIDATES)[-MAX_CANDIDATES:]  # (allocates: rare)
             us, vs, values = us[keep], vs[keep], values[keep]
             n = MAX_CANDIDATES
-        u_full = np.multiply(us, 2, out=work.us[:n])
-        v_full = np.multiply(vs, 2, out=work.vs[:n])
+        u_full = np.multiply(us, 2, out=work.u_full[:n])
+        v_full = np.multiply(vs, 2, out=work.v_full[:n])
         # bone casts a shadow, steel does not: a shadowed candidate gets no weight (no vote, no fit)
-        weights = np.subtract(values, threshold - 1.0, out=work.weights[:n])
-        lit = np.logical_not(_shadowed(image, u_full, v_full, cal, work), out=work.flag_a[:n])
-        if int(np.count_nonzero(lit)) < 10:
+        weights = work.weights[:n]
+        np.copyto(weights, values)
+        np.subtract(weights, threshold - 1.0, out=weights)
+        shadowed = _shadowed(image, u_full, v_full, cal, work)
+        if n - int(np.count_nonzero(shadowed)) < 10:
             return None
-        np.multiply(weights, lit, out=weights)
+        np.copyto(weights, 0.0, where=shadowed)
         u, v = work.u32[:n], work.v32[:n]
         np.copyto(u, u_full)
         np.copyto(v, v_full)
@@ -215,14 +224,15 @@ class NeedleDetector:
         cast in 2-pixel rho cells (the candidates are every other pixel).
         """
         n, rho_max, n_rho = u.size, work.rho_max, work.n_rho
-        rho, rho_v, cells = work.rho[:n], work.rho_v[:n], work.cells[:n]
-        np.multiply(u[:, None], self._normal_u[None, :], out=rho)
-        np.multiply(v[:, None], self._normal_v[None, :], out=rho_v)
-        np.add(rho, rho_v, out=rho)
+        rho, cells = work.rho[:n], work.cells[:n]
+        # u·(−sin a) + v·cos a for every candidate and angle: one (n × 2)·(2 × angles) product
+        uv = work.uv[:n]
+        uv[:, 0], uv[:, 1] = u, v
+        np.matmul(uv, self._normals, out=rho)
         np.add(rho, rho_max, out=rho)
         np.multiply(rho, 0.5, out=rho)
         np.copyto(cells, rho, casting="unsafe")  # truncated, as astype
-        np.add(cells, work.cell_offsets, out=cells)
+        np.add(cells, work.cell_offsets[:n], out=cells)
         vote_weights = work.vote_weights[:n]
         np.copyto(vote_weights, w[:, None])
         work.votes.fill(0.0)
@@ -267,12 +277,13 @@ class NeedleDetector:
         # the line inside the image: parameter t along (du, dv) from the foot of the normal
         pu, pv = rho * nu, rho * nv
         step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
-        t_all = np.arange(*inside_span(pu, pv, du, dv, w, h), step)
-        uu, vv = pu + t_all * du, pv + t_all * dv
-        ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
-        t, uu, vv = t_all[ok], uu[ok], vv[ok]
-        if t.size < 4:
+        t_all = work.arange("line:t", *inside_span(pu, pv, du, dv, w, h), step)
+        uu, vv = work.along("line", t_all, (pu, pv), (du, dv))
+        # inside the image (2 px margin): one stretch of the line, as both coordinates are linear in t
+        inside = work.inside("line", uu, vv, (2.0, w - 3.0), (2.0, h - 3.0))
+        if inside is None or inside.stop - inside.start < 4:
             return None
+        t, uu, vv = t_all[inside], uu[inside], vv[inside]
         band = max(2, round(BAND_MM / cal.mm_per_px))
         half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset
         flat2, _ = work.band_pixels("half", (uu, vv), half, (nu, nv), 0.5, small_excess.shape)
@@ -362,10 +373,9 @@ class NeedleDetector:
         # below a steep shaft (which trail past its tip) do not lengthen it
         first, last = float(t[i0]), float(t[i1])
         step = 1.0
-        t = np.arange(float(t[0]), float(t[-1]) + 0.5, step)
+        t = work.arange("ends:t", float(t[0]), float(t[-1]) + 0.5, step)
         i0, i1 = round((first - float(t[0])) / step), round((last - float(t[0])) / step)
-        cu = pu + t * du + (intercept + slope * t) * nu
-        cv = pv + t * dv + (intercept + slope * t) * nv
+        cu, cv = work.along("ends", t, (pu, pv), (du, dv), (intercept, slope, nu, nv))
         narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
         flat, rows = work.band_pixels("narrow", (cu, cv), narrow, (nu, nv), 1.0, (h, w))
         # the tip is where the shaft's echo falls to half its own level (the median along the run):
@@ -410,10 +420,10 @@ class NeedleDetector:
 
 @lru_cache(maxsize=8)
 def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The search mask at half resolution (int16 1 inside, 0 outside), its count of pixels per row, and
-    −600 (int16) outside it."""
+    """The search mask at half resolution (int16 1 inside, 0 outside), its count of pixels per row
+    (float64, at least 1), and −600 (int16) outside it."""
     mask = np.ascontiguousarray(search_mask(geometry, cal)[::2, ::2])
-    counts = mask.sum(axis=1)
+    counts = np.maximum(mask.sum(axis=1), 1).astype(np.float64)  # (at least 1: a divisor)
     outside = np.where(mask, 0, -600).astype(np.int16)
     inside = mask.astype(np.int16)
     for array in (inside, counts, outside):
@@ -431,16 +441,23 @@ def _shadowed(
     h, w = image.shape
     n = u.size
     offsets = _shadow_offsets(cal)
-    idx, val, flat_image = work.idx3[:n], work.val3[:n], image.reshape(-1)
+    flat_image = image.reshape(-1)
+    idx = work.grab("shadow:idx", (3, n), np.intp)
+    val = work.grab("shadow:grey", (3, n), np.uint8)
+    level = work.grab("shadow:level", (3, n), np.float64)
     levels = []
     for side, sign in ((work.below[:n], 1), (work.above[:n], -1)):
-        np.add(v[:, None], sign * offsets[None, :], out=idx)
+        for j in range(3):
+            np.add(v, sign * int(offsets[j]), out=idx[j])
         np.maximum(idx, 0, out=idx)
         np.minimum(idx, h - 1, out=idx)  # (np.clip's own checks cost more than the clipping)
         np.multiply(idx, w, out=idx)
-        np.add(idx, u[:, None], out=idx)
+        for j in range(3):
+            np.add(idx[j], u, out=idx[j])
         np.take(flat_image, idx, out=val, mode="clip")
-        np.sum(val, axis=1, dtype=np.float64, out=side)
+        np.copyto(level, val)
+        np.add(level[0], level[1], out=side)
+        np.add(side, level[2], out=side)
         np.divide(side, 3.0, out=side)  # the mean of the three, as .mean(axis=1)
         levels.append(side)
     below, above = levels

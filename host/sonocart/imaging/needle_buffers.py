@@ -31,7 +31,8 @@ class NeedleBuffers:
         self.rho_max = math.hypot(h, w)
         self.n_rho = int(self.rho_max) + 2
         # rows and levels
-        self.row_sum = np.empty(sh, np.int64)
+        self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
+        self.masked = np.empty((sh, sw), np.float32)
         self.rows = np.empty(sh, np.float64)
         self.rows16 = np.empty(sh, np.int16)
         self.row_level = np.empty(h, np.float64)
@@ -50,17 +51,18 @@ class NeedleBuffers:
         self.points = np.empty((sh * sw, 1, 2), np.int32)
         self.flat = np.empty(sh * sw, np.intp)
         self.values = np.empty(sh * sw, np.int16)
+        self.us = np.empty(sh * sw, np.intp)  # half-resolution pixel of each candidate
+        self.vs = np.empty(sh * sw, np.intp)
         n = max_candidates
-        self.us = np.empty(n, np.intp)  # full-resolution pixel of each candidate
-        self.vs = np.empty(n, np.intp)
+        self.u_full = np.empty(n, np.intp)  # full-resolution pixel of each candidate
+        self.v_full = np.empty(n, np.intp)
+        self.uv = np.empty((n, 2), np.float32)
         self.u32 = np.empty(n, np.float32)
         self.v32 = np.empty(n, np.float32)
         self.u64 = np.empty(n, np.float64)
         self.v64 = np.empty(n, np.float64)
         self.weights = np.empty(n, np.float64)
         # the shadow test: three depths above and below each candidate
-        self.idx3 = np.empty((n, 3), np.intp)
-        self.val3 = np.empty((n, 3), np.uint8)
         self.below = np.empty(n, np.float64)
         self.above = np.empty(n, np.float64)
         self.scratch = np.empty(n, np.float64)
@@ -68,21 +70,15 @@ class NeedleBuffers:
         self.flag_b = np.empty(n, np.bool_)
         # the Hough vote
         self.rho = np.empty((n, n_angles), np.float32)
-        self.rho_v = np.empty((n, n_angles), np.float32)
         self.cells = np.empty((n, n_angles), np.intp)
         self.vote_weights = np.empty((n, n_angles), np.float64)
-        self.cell_offsets = (np.arange(n_angles, dtype=np.intp) * self.n_rho)[None, :]
+        self.cell_offsets = np.empty((n, n_angles), np.intp)
+        self.cell_offsets[:] = np.arange(n_angles, dtype=np.intp) * self.n_rho  # each angle's row
         self.votes = np.empty(n_angles * self.n_rho, np.float64)
         self.best = np.empty(n_angles, np.float64)
-        # the refit of each Hough line
-        self.dist = np.empty((n_peaks, n), np.float32)
-        self.dist_v = np.empty((n_peaks, n), np.float32)
-        self.near = np.empty((n_peaks, n), np.bool_)
-        self.ww = np.empty((n_peaks, n), np.float64)
-        self.square = np.empty(n, np.float64)
-
         #: per-line samples (their length depends on the line): grown to the longest line seen
         self._arena: dict[str, np.ndarray] = {}
+        self._iota = np.arange(1024, dtype=np.float64)
 
     def matches(self, shape: tuple[int, ...]) -> bool:
         return self.shape == shape
@@ -97,6 +93,60 @@ class NeedleBuffers:
             buffer = np.empty(max(size, 1024), dtype)
             self._arena[key] = buffer
         return buffer[:size].reshape(shape)
+
+    def arange(self, key: str, start: float, stop: float, step: float) -> np.ndarray:
+        """``np.arange(start, stop, step)`` (float64, the same values: start + i·(start + step − start))."""
+        delta = (start + step) - start
+        count = max(0, math.ceil((stop - start) / step))
+        if count == 0 or delta == 0.0:
+            return self.grab(key, (0,), np.float64)
+        if self._iota.size < count:
+            self._iota = np.arange(count, dtype=np.float64)
+        out = self.grab(key, (count,), np.float64)
+        np.multiply(self._iota[:count], delta, out=out)
+        np.add(out, start, out=out)
+        return out
+
+    def along(
+        self,
+        key: str,
+        t: np.ndarray,
+        origin: tuple[float, float],
+        direction: tuple[float, float],
+        offset: tuple[float, float, float, float] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``origin + t·direction`` (u, v), plus ``(a + b·t)·normal`` if ``offset`` = (a, b, nu, nv)."""
+        u, v = self.grab(key + ":u", t.shape, np.float64), self.grab(key + ":v", t.shape, np.float64)
+        part = self.grab(key + ":part", t.shape, np.float64)
+        for out, p, d, k in ((u, origin[0], direction[0], 2), (v, origin[1], direction[1], 3)):
+            np.multiply(t, d, out=out)
+            np.add(out, p, out=out)
+            if offset is not None:
+                np.multiply(t, offset[1], out=part)
+                np.add(part, offset[0], out=part)
+                np.multiply(part, offset[k], out=part)
+                np.add(out, part, out=out)
+        return u, v
+
+    def inside(
+        self,
+        key: str,
+        u: np.ndarray,
+        v: np.ndarray,
+        u_range: tuple[float, float],
+        v_range: tuple[float, float],
+    ) -> slice | None:
+        """The samples with ``lo <= u < hi`` and the same for ``v`` — one stretch of a straight line."""
+        ok, test = self.grab(key + ":ok", u.shape, np.bool_), self.grab(key + ":test", u.shape, np.bool_)
+        np.greater_equal(u, u_range[0], out=ok)
+        np.logical_and(ok, np.less(u, u_range[1], out=test), out=ok)
+        np.logical_and(ok, np.greater_equal(v, v_range[0], out=test), out=ok)
+        np.logical_and(ok, np.less(v, v_range[1], out=test), out=ok)
+        count = int(np.count_nonzero(ok))
+        if count == 0:
+            return None
+        first = int(np.argmax(ok))
+        return slice(first, first + count)
 
     def band_pixels(
         self,
@@ -113,9 +163,13 @@ class NeedleBuffers:
         shape = (base_u.size, offsets.size)
         scratch = self.grab(key + ":f", shape, np.float64)
         cols, rows = self.grab(key + ":u", shape, np.intp), self.grab(key + ":v", shape, np.intp)
+        spread = self.grab(key + ":base", shape, np.float64)
         for along, n, limit, out in ((base_u, nu, w, cols), (base_v, nv, h, rows)):
-            np.multiply(offsets[None, :], n, out=scratch)
-            np.add(along[:, None], scratch, out=scratch)
+            # (a ufunc that broadcasts allocates its iterator's buffers; a broadcasting copy does not)
+            np.copyto(scratch, offsets[None, :])
+            np.multiply(scratch, n, out=scratch)
+            np.copyto(spread, along[:, None])
+            np.add(spread, scratch, out=scratch)
             if scale != 1.0:
                 np.multiply(scratch, scale, out=scratch)
             np.rint(scratch, out=scratch)

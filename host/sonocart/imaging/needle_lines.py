@@ -87,20 +87,22 @@ def refine_lines(
     sin_a, cos_a = -np.sin(angles), np.cos(angles)
     rhos = np.array([r for _, r in lines], dtype=np.float32)
     if work is None:
-        dist, dist_v = np.empty((k, n), np.float32), np.empty((k, n), np.float32)
-        near, ww = np.empty((k, n), np.bool_), np.empty((k, n), np.float64)
-        uu, vv, square = np.empty(n), np.empty(n), np.empty(n)
-    else:
-        dist, dist_v, near = work.dist[:k, :n], work.dist_v[:k, :n], work.near[:k, :n]
-        ww, uu, vv, square = work.ww[:k, :n], work.u64[:n], work.v64[:n], work.square[:n]
-    np.multiply(sin_a[:, None], u[None, :], out=dist)
-    np.multiply(cos_a[:, None], v[None, :], out=dist_v)
-    np.add(dist, dist_v, out=dist)
-    np.subtract(dist, rhos[:, None], out=dist)
-    np.abs(dist, out=dist)
-    np.less_equal(dist, np.float32(4.0), out=near)
-    np.multiply(near, w[None, :], out=ww)
+        work = NeedleBuffers((2, 2), 1, 1, 1)  # (its per-line arena only: a one-off call)
+    grab = work.grab
+    # row by row (a ufunc that broadcasts allocates its iterator's buffers), in float32 as the vote
+    dist, part = grab("refine:dist", (n,), np.float32), grab("refine:part", (n,), np.float32)
+    far, ww = grab("refine:far", (k, n), np.bool_), grab("refine:ww", (k, n), np.float64)
+    for i in range(k):
+        np.multiply(u, sin_a[i], out=dist)
+        np.multiply(v, cos_a[i], out=part)
+        np.add(dist, part, out=dist)
+        np.subtract(dist, rhos[i], out=dist)
+        np.abs(dist, out=dist)
+        np.greater(dist, np.float32(4.0), out=far[i])
+        np.copyto(ww[i], w)
+        np.copyto(ww[i], 0.0, where=far[i])
     total = ww.sum(axis=1)
+    uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
     np.copyto(uu, u)
     np.copyto(vv, v)
     cu = ww @ uu / np.maximum(total, 1e-12)
@@ -110,7 +112,8 @@ def refine_lines(
     suv = ww @ np.multiply(uu, vv, out=square) - total * cu * cv
     axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
     axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
-    counts = np.greater(ww, 0.0, out=near).sum(axis=1)
+    np.greater(ww, 0.0, out=far)
+    counts = [int(np.count_nonzero(far[i])) for i in range(k)]  # (a summed bool would allocate)
     out: list[tuple[float, float] | None] = []
     for i in range(k):
         if counts[i] < 10:
