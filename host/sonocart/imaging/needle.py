@@ -331,8 +331,14 @@ class NeedleDetector:
         # centreline: the intensity-weighted centre across the band at each bright step (only what
         # stands above half the candidate level weighs in), fitted by a line. The brightest sample
         # would jump between the near and far wall and with the speckle; the centre does not.
-        across = np.maximum(full[lit_in] - 0.5 * threshold, 0.0)
-        ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
+        # (every step of the run in the line's buffers; the bright ones picked from the result)
+        across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
+        np.maximum(across, 0.0, out=across)
+        centre = np.matmul(
+            across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
+        )
+        weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
+        ridge = np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)[lit_in]
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
         # quadratic term of the centreline over the run's half length is its sagitta
         mid = 0.5 * (t[i0] + t[i1])
