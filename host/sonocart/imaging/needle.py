@@ -124,7 +124,6 @@ class NeedleDetector:
         self._angles = np.radians(np.concatenate([half, 180.0 - half[::-1]]))
         self._normal_u = (-np.sin(self._angles)).astype(np.float32)
         self._normal_v = np.cos(self._angles).astype(np.float32)
-        self._normals = np.ascontiguousarray(np.stack([self._normal_u, self._normal_v]))
         self._layer_kernel = np.ones((1, LAYER_RUN_PX), np.uint8)
         self._work: NeedleBuffers | None = None
 
@@ -211,7 +210,7 @@ class NeedleDetector:
         """The work arrays for this image size: made when the viewport changes, reused every frame."""
         if self._work is None or not self._work.matches(shape):
             h, w = shape
-            self._work = NeedleBuffers((h, w), self._angles.size, MAX_CANDIDATES, HOUGH_PEAKS)
+            self._work = NeedleBuffers((h, w), (self._normal_u, self._normal_v), MAX_CANDIDATES)
         return self._work
 
     def _hough_peaks(
@@ -225,12 +224,12 @@ class NeedleDetector:
         """
         n, rho_max, n_rho = u.size, work.rho_max, work.n_rho
         rho, cells = work.rho[:n], work.cells[:n]
-        # u·(−sin a) + v·cos a for every candidate and angle: one (n × 2)·(2 × angles) product
+        # u·(−sin a) + v·cos a for every candidate and angle: one (n × 3)·(3 × angles) product
         uv = work.uv[:n]
         uv[:, 0], uv[:, 1] = u, v
-        np.matmul(uv, self._normals, out=rho)
-        np.add(rho, rho_max, out=rho)
-        np.multiply(rho, 0.5, out=rho)
+        # … and the cell in the same product: ½·(rho + rho_max) = ½u·n_u + ½v·n_v + ½rho_max (halving
+        # is exact in binary floating point), the third column of uv being 1
+        np.matmul(uv, work.normals, out=rho)
         np.copyto(cells, rho, casting="unsafe")  # truncated, as astype
         np.add(cells, work.cell_offsets[:n], out=cells)
         vote_weights = work.vote_weights[:n]

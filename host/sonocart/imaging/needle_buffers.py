@@ -20,68 +20,13 @@ import numpy as np
 cv2: Any = _cv2
 
 
-class NeedleBuffers:
-    """Work arrays for one full-resolution image shape (``h``, ``w``); ``small`` is every other pixel."""
+class Arena:
+    """Named buffers for the samples along one line (their length depends on the line), grown to the
+    longest line seen and then reused."""
 
-    def __init__(self, shape: tuple[int, int], n_angles: int, max_candidates: int, n_peaks: int) -> None:
-        h, w = shape
-        sh, sw = (h + 1) // 2, (w + 1) // 2
-        ch, cw = (sh + 1) // 2, (sw + 1) // 2
-        self.shape, self.small_shape = shape, (sh, sw)
-        self.rho_max = math.hypot(h, w)
-        self.n_rho = int(self.rho_max) + 2
-        # rows and levels
-        self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
-        self.masked = np.empty((sh, sw), np.float32)
-        self.rows = np.empty(sh, np.float64)
-        self.rows16 = np.empty(sh, np.int16)
-        self.row_level = np.empty(h, np.float64)
-        # half-resolution planes
-        self.excess = np.empty((sh, sw), np.int16)
-        self.shifted = np.empty((sh, sw), np.int16)
-        self.hist = np.empty((512, 1), np.float32)
-        self.cumulative = np.empty(512, np.float32)
-        self.candidates = np.empty((sh, sw), np.bool_)
-        self.layers = np.empty((sh, sw), np.uint8)
-        self.thick = np.empty((sh, sw), np.uint8)
-        self.coarse = np.empty((ch, cw), np.uint8)
-        self.coarse_open = np.empty((ch, cw), np.uint8)
-        self.kept = np.empty((sh, sw), np.bool_)
-        # the candidate list: at most every half-resolution pixel before the strongest are kept
-        self.points = np.empty((sh * sw, 1, 2), np.int32)
-        self.flat = np.empty(sh * sw, np.intp)
-        self.values = np.empty(sh * sw, np.int16)
-        self.us = np.empty(sh * sw, np.intp)  # half-resolution pixel of each candidate
-        self.vs = np.empty(sh * sw, np.intp)
-        n = max_candidates
-        self.u_full = np.empty(n, np.intp)  # full-resolution pixel of each candidate
-        self.v_full = np.empty(n, np.intp)
-        self.uv = np.empty((n, 2), np.float32)
-        self.u32 = np.empty(n, np.float32)
-        self.v32 = np.empty(n, np.float32)
-        self.u64 = np.empty(n, np.float64)
-        self.v64 = np.empty(n, np.float64)
-        self.weights = np.empty(n, np.float64)
-        # the shadow test: three depths above and below each candidate
-        self.below = np.empty(n, np.float64)
-        self.above = np.empty(n, np.float64)
-        self.scratch = np.empty(n, np.float64)
-        self.flag_a = np.empty(n, np.bool_)
-        self.flag_b = np.empty(n, np.bool_)
-        # the Hough vote
-        self.rho = np.empty((n, n_angles), np.float32)
-        self.cells = np.empty((n, n_angles), np.intp)
-        self.vote_weights = np.empty((n, n_angles), np.float64)
-        self.cell_offsets = np.empty((n, n_angles), np.intp)
-        self.cell_offsets[:] = np.arange(n_angles, dtype=np.intp) * self.n_rho  # each angle's row
-        self.votes = np.empty(n_angles * self.n_rho, np.float64)
-        self.best = np.empty(n_angles, np.float64)
-        #: per-line samples (their length depends on the line): grown to the longest line seen
+    def __init__(self) -> None:
         self._arena: dict[str, np.ndarray] = {}
         self._iota = np.arange(1024, dtype=np.float64)
-
-    def matches(self, shape: tuple[int, ...]) -> bool:
-        return self.shape == shape
 
     def grab(self, key: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
         """A C-contiguous ``shape`` view of the buffer named ``key``, grown (once) when too small.
@@ -180,3 +125,73 @@ class NeedleBuffers:
         np.multiply(rows, w, out=flat)
         np.add(flat, cols, out=flat)
         return flat, rows
+
+
+class NeedleBuffers(Arena):
+    """Work arrays for one full-resolution image shape (``h``, ``w``); ``small`` is every other pixel."""
+
+    def __init__(
+        self, shape: tuple[int, int], normals: tuple[np.ndarray, np.ndarray], max_candidates: int
+    ) -> None:
+        """``normals``: (−sin a, cos a) of the Hough angles (float32); at most ``max_candidates`` vote."""
+        super().__init__()
+        h, w = shape
+        sh, sw = (h + 1) // 2, (w + 1) // 2
+        ch, cw = (sh + 1) // 2, (sw + 1) // 2
+        self.shape, self.small_shape = shape, (sh, sw)
+        self.rho_max = math.hypot(h, w)
+        self.n_rho = int(self.rho_max) + 2
+        # rows and levels
+        self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
+        self.masked = np.empty((sh, sw), np.float32)
+        self.rows = np.empty(sh, np.float64)
+        self.rows16 = np.empty(sh, np.int16)
+        self.row_level = np.empty(h, np.float64)
+        # half-resolution planes
+        self.excess = np.empty((sh, sw), np.int16)
+        self.shifted = np.empty((sh, sw), np.int16)
+        self.hist = np.empty((512, 1), np.float32)
+        self.cumulative = np.empty(512, np.float32)
+        self.candidates = np.empty((sh, sw), np.bool_)
+        self.layers = np.empty((sh, sw), np.uint8)
+        self.thick = np.empty((sh, sw), np.uint8)
+        self.coarse = np.empty((ch, cw), np.uint8)
+        self.coarse_open = np.empty((ch, cw), np.uint8)
+        self.kept = np.empty((sh, sw), np.bool_)
+        # the candidate list: at most every half-resolution pixel before the strongest are kept
+        self.points = np.empty((sh * sw, 1, 2), np.int32)
+        self.flat = np.empty(sh * sw, np.intp)
+        self.values = np.empty(sh * sw, np.int16)
+        self.us = np.empty(sh * sw, np.intp)  # half-resolution pixel of each candidate
+        self.vs = np.empty(sh * sw, np.intp)
+        n = max_candidates
+        self.u_full = np.empty(n, np.intp)  # full-resolution pixel of each candidate
+        self.v_full = np.empty(n, np.intp)
+        n_angles = normals[0].size
+        self.uv = np.ones((n, 3), np.float32)  # (u, v, 1) per candidate
+        #: ½·normal and ½·rho_max per angle: uv · normals = ½·(rho + rho_max), the rho cell in float
+        self.normals = np.stack(
+            [0.5 * normals[0], 0.5 * normals[1], np.full_like(normals[0], 0.5 * self.rho_max)]
+        )
+        self.u32 = np.empty(n, np.float32)
+        self.v32 = np.empty(n, np.float32)
+        self.u64 = np.empty(n, np.float64)
+        self.v64 = np.empty(n, np.float64)
+        self.weights = np.empty(n, np.float64)
+        # the shadow test: three depths above and below each candidate
+        self.below = np.empty(n, np.float64)
+        self.above = np.empty(n, np.float64)
+        self.scratch = np.empty(n, np.float64)
+        self.flag_a = np.empty(n, np.bool_)
+        self.flag_b = np.empty(n, np.bool_)
+        # the Hough vote
+        self.rho = np.empty((n, n_angles), np.float32)
+        self.cells = np.empty((n, n_angles), np.intp)
+        self.vote_weights = np.empty((n, n_angles), np.float64)
+        self.cell_offsets = np.empty((n, n_angles), np.intp)
+        self.cell_offsets[:] = np.arange(n_angles, dtype=np.intp) * self.n_rho  # each angle's row
+        self.votes = np.empty(n_angles * self.n_rho, np.float64)
+        self.best = np.empty(n_angles, np.float64)
+
+    def matches(self, shape: tuple[int, ...]) -> bool:
+        return self.shape == shape

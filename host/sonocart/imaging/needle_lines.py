@@ -14,7 +14,7 @@ from typing import Any
 import cv2 as _cv2
 import numpy as np
 
-from sonocart.imaging.needle_buffers import NeedleBuffers
+from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -71,7 +71,7 @@ def refine_lines(
     v: np.ndarray,
     w: np.ndarray,
     lines: list[tuple[float, float]],
-    work: NeedleBuffers | None = None,
+    work: Arena | None = None,
 ) -> list[tuple[float, float] | None]:
     """Weighted total-least-squares line through the candidates within 4 px of each Hough line.
 
@@ -87,7 +87,7 @@ def refine_lines(
     sin_a, cos_a = -np.sin(angles), np.cos(angles)
     rhos = np.array([r for _, r in lines], dtype=np.float32)
     if work is None:
-        work = NeedleBuffers((2, 2), 1, 1, 1)  # (its per-line arena only: a one-off call)
+        work = Arena()  # a one-off call
     grab = work.grab
     # row by row (a ufunc that broadcasts allocates its iterator's buffers), in float32 as the vote
     dist, part = grab("refine:dist", (n,), np.float32), grab("refine:part", (n,), np.float32)
@@ -156,9 +156,7 @@ class Excess:
 
     Read into ``work``'s buffers: one result per name, valid until that name is read again."""
 
-    def __init__(
-        self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray, work: NeedleBuffers
-    ) -> None:
+    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray, work: Arena) -> None:
         self.image, self.row_level, self.search, self.work = image.ravel(), row_level, search.ravel(), work
 
     def at(self, key: str, flat: np.ndarray, rows: np.ndarray) -> np.ndarray:
