@@ -229,7 +229,7 @@ class NeedleDetector:
         uv[:, 0], uv[:, 1] = u, v
         # … and the cell in the same product: ½·(rho + rho_max) = ½u·n_u + ½v·n_v + ½rho_max (halving
         # is exact in binary floating point), the third column of uv being 1
-        np.matmul(uv, work.normals, out=rho)
+        np.einsum("ik,kj->ij", uv, work.normals, out=rho)  # (not BLAS: its threads fight a pinned core)
         np.copyto(cells, rho, casting="unsafe")  # truncated, as astype
         np.add(cells, work.cell_offsets[:n], out=cells)
         vote_weights = work.vote_weights[:n]
