@@ -138,7 +138,7 @@ class NeedleBuffers(Arena):
         h, w = shape
         sh, sw = (h + 1) // 2, (w + 1) // 2
         ch, cw = (sh + 1) // 2, (sw + 1) // 2
-        self.shape, self.small_shape = shape, (sh, sw)
+        self.shape = shape
         self.rho_max = math.hypot(h, w)
         self.n_rho = int(self.rho_max) + 2
         # rows and levels
@@ -175,8 +175,6 @@ class NeedleBuffers(Arena):
         )
         self.u32 = np.empty(n, np.float32)
         self.v32 = np.empty(n, np.float32)
-        self.u64 = np.empty(n, np.float64)
-        self.v64 = np.empty(n, np.float64)
         self.weights = np.empty(n, np.float64)
         # the shadow test: three depths above and below each candidate
         self.below = np.empty(n, np.float64)
