@@ -1,7 +1,8 @@
 """Needle detector of this tree against the one at an earlier git revision, interleaved on the same frames.
 
 ``python -m tools.bench.needle_ab REV`` loads ``host/sonocart/imaging/needle.py`` as it was at
-``REV`` (``git show``; it must import only modules that still exist) next to today's, pins one
+``REV`` with its ``needle_lines`` and ``needle_buffers`` of then (``git show``; anything else it
+imports must still exist) next to today's, pins one
 core and calls both in turn on 6 frames per case, 15 rounds: min and median ms per call, and
 whether each found a needle in the first frame. docs/performance.md quotes ``ede29f3``.
 """
@@ -29,16 +30,28 @@ CASES = (("convex", 0.0), ("convex", 4.0), ("linear", 0.0), ("phased", 0.0))
 
 
 def _module_at(rev: str, where: Path) -> ModuleType:
-    text = subprocess.run(
-        ["git", "show", f"{rev}:host/sonocart/imaging/needle.py"], check=True, capture_output=True, text=True
-    ).stdout
-    path = where / f"needle_{rev}.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # (dataclasses look their module up while it loads)
-    spec.loader.exec_module(module)
+    """``needle.py`` at ``rev``, with the ``needle_lines`` / ``needle_buffers`` it imported at ``rev``."""
+    siblings = ("needle_buffers", "needle_lines")  # (in the order they import each other)
+    module: ModuleType | None = None
+    for name in (*siblings, "needle"):
+        shown = subprocess.run(
+            ["git", "show", f"{rev}:host/sonocart/imaging/{name}.py"], capture_output=True, text=True
+        )
+        if shown.returncode != 0:
+            if name == "needle":
+                raise SystemExit(shown.stderr)
+            continue  # not there at that revision (the detector did not use it yet)
+        text = shown.stdout
+        for sibling in siblings:
+            text = text.replace(f"sonocart.imaging.{sibling} import", f"{sibling}_{rev} import")
+        path = where / f"{name}_{rev}.py"
+        path.write_text(text)
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # (dataclasses look their module up while it loads)
+        spec.loader.exec_module(module)
+    assert module is not None
     return module
 
 

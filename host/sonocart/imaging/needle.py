@@ -41,6 +41,7 @@ import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.needle_buffers import NeedleBuffers
 from sonocart.imaging.needle_lines import (
     Excess,
     hidden_run_mm,
@@ -114,7 +115,8 @@ class NeedleEstimate:
 
 
 class NeedleDetector:
-    """Stateless per frame; keeps only its configuration and small per-geometry masks (cached)."""
+    """Stateless per frame; keeps its configuration, per-geometry masks (cached) and the work arrays of
+    the current image size (:class:`~sonocart.imaging.needle_buffers.NeedleBuffers`)."""
 
     def __init__(self, min_confidence: float = MIN_CONFIDENCE, angle_step_deg: float = 1.0) -> None:
         self.min_confidence = min_confidence
@@ -123,6 +125,7 @@ class NeedleDetector:
         self._normal_u = (-np.sin(self._angles)).astype(np.float32)
         self._normal_v = np.cos(self._angles).astype(np.float32)
         self._layer_kernel = np.ones((1, LAYER_RUN_PX), np.uint8)
+        self._work: NeedleBuffers | None = None
 
     def detect(self, image: np.ndarray, cal: Calibration, geometry: Geometry) -> NeedleEstimate | None:
         """The needle in ``image`` (uint8, no overlays), or ``None`` when there is none to show.
@@ -133,47 +136,85 @@ class NeedleDetector:
         candidate line reads the full-resolution image.
         """
         search = search_mask(geometry, cal)
-        small_search, counts, outside = _small_mask(geometry, cal)
-        n_small = int(counts.sum())
+        inside, counts, outside = _small_mask(geometry, cal)
+        n_small = int(np.count_nonzero(inside))
         if n_small < 100:
             return None
-        small = image[::2, ::2]
-        rows = np.sum(small, axis=1, where=small_search, dtype=np.int64) / np.maximum(counts, 1)
-        excess = small.astype(np.int16)
-        np.subtract(excess, rows.astype(np.int16)[:, None], out=excess)
+        work = self._buffers_for(image.shape)
+        excess = work.excess
+        np.copyto(excess, image[::2, ::2])
+        # each row's mean inside the search (a product and a plain sum: 7x faster than where=)
+        # (a reduction that casts allocates its buffers: the sum is taken in float32, where it is exact)
+        np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
+        np.copyto(work.rows, np.sum(work.masked, axis=1, out=work.row_sum))
+        rows = np.divide(work.rows, counts, out=work.rows)
+        np.copyto(work.rows16, rows, casting="unsafe")  # truncated, as astype
+        # (broadcasting inside a ufunc allocates its iterator's buffers; a broadcasting copy does not)
+        np.copyto(work.shifted, work.rows16[:, None])
+        np.subtract(excess, work.shifted, out=excess)
         np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
         np.maximum(excess, np.int16(-255), out=excess)
-        threshold = max(top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0), MIN_EXCESS)
-        candidates = (excess >= threshold).view(np.uint8)
+        threshold = max(
+            top_fraction_level(excess, n_small, 1.0 - CANDIDATE_PERCENTILE / 100.0, work), MIN_EXCESS
+        )
+        candidates = np.greater_equal(excess, threshold, out=work.candidates).view(np.uint8)
         # a layer (skin, fascia, cortex) is bright along whole rows: drop runs longer than any shaft
         # of at least MIN_ANGLE_DEG makes (its thickness / tan 12° ≈ 5 × its thickness)
-        layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel)
+        layers = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, self._layer_kernel, dst=work.layers)
         # … and a region of candidates thicker than any shaft looks is a blob (a bone surface blurred
         # by a low-frequency probe, a bright edge), which would support a Hough line at every angle
-        np.maximum(layers, thick_regions(candidates, THICK_MM / (2 * cal.mm_per_px)), out=layers)
-        vs, us = np.divmod(np.flatnonzero(candidates > layers), candidates.shape[1])  # np.nonzero's order
-        if vs.size > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
-            keep = np.argpartition(excess[vs, us], vs.size - MAX_CANDIDATES)[-MAX_CANDIDATES:]
-            vs, us = vs[keep], us[keep]
-        keep = ~_shadowed(image, us * 2, vs * 2, cal)
-        vs, us = vs[keep], us[keep]
-        if vs.size < 10:
+        np.maximum(layers, thick_regions(candidates, THICK_MM / (2 * cal.mm_per_px), work), out=layers)
+        kept = np.greater(candidates, layers, out=work.kept).view(np.uint8)
+        n = int(cv2.countNonZero(kept))
+        if n < 10:
             return None
-        weights = excess[vs, us].astype(np.float32) - np.float32(threshold - 1)
-        u, v = (us * 2).astype(np.float32), (vs * 2).astype(np.float32)
-        row_level = np.repeat(rows, 2)[: image.shape[0]]
-        for fitted in refine_lines(u, v, weights, self._hough_peaks(u, v, weights, image.shape)):
+        points = cv2.findNonZero(kept, work.points[:n])  # row by row: np.nonzero's order
+        us, vs = work.us[:n], work.vs[:n]
+        np.copyto(us, points[:, 0, 0])
+        np.copyto(vs, points[:, 0, 1])
+        flat = np.multiply(vs, excess.shape[1], out=work.flat[:n])
+        np.add(flat, us, out=flat)
+        values = np.take(excess.ravel(), flat, out=work.values[:n], mode="clip")
+        if n > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
+            keep = np.argpartition(values, n - MAX_CANDIDATES)[-MAX_CANDIDATES:]  # (allocates: rare)
+            us, vs, values = us[keep], vs[keep], values[keep]
+            n = MAX_CANDIDATES
+        u_full = np.multiply(us, 2, out=work.u_full[:n])
+        v_full = np.multiply(vs, 2, out=work.v_full[:n])
+        # bone casts a shadow, steel does not: a shadowed candidate gets no weight (no vote, no fit)
+        weights = work.weights[:n]
+        np.copyto(weights, values)
+        np.subtract(weights, threshold - 1.0, out=weights)
+        shadowed = _shadowed(image, u_full, v_full, cal, work)
+        if n - int(np.count_nonzero(shadowed)) < 10:
+            return None
+        np.copyto(weights, 0.0, where=shadowed)
+        u, v = work.u32[:n], work.v32[:n]
+        np.copyto(u, u_full)
+        np.copyto(v, v_full)
+        row_level = work.row_level
+        row_level[0::2] = rows[: (row_level.size + 1) // 2]
+        row_level[1::2] = rows[: row_level.size // 2]
+        peaks = self._hough_peaks(u, v, weights, work)
+        for fitted in refine_lines(u, v, weights, peaks, work):
             found = (
                 None
                 if fitted is None
-                else self._extent(image, excess, row_level, search, cal, fitted, threshold)
+                else self._extent(work, image, excess, row_level, search, cal, fitted, threshold)
             )
             if found is not None:
                 return found  # the strongest line that passes every check
         return None
 
+    def _buffers_for(self, shape: tuple[int, ...]) -> NeedleBuffers:
+        """The work arrays for this image size: made when the viewport changes, reused every frame."""
+        if self._work is None or not self._work.matches(shape):
+            h, w = shape
+            self._work = NeedleBuffers((h, w), (self._normal_u, self._normal_v), MAX_CANDIDATES)
+        return self._work
+
     def _hough_peaks(
-        self, u: np.ndarray, v: np.ndarray, w: np.ndarray, shape: tuple[int, ...]
+        self, u: np.ndarray, v: np.ndarray, w: np.ndarray, work: NeedleBuffers
     ) -> list[tuple[float, float]]:
         """(angle, rho) of the strongest distinct lines; rho along the normal (−sin a, cos a), in pixels.
 
@@ -181,16 +222,23 @@ class NeedleDetector:
         is then judged on its own (straight run, contrast, no shadow below). Votes are
         cast in 2-pixel rho cells (the candidates are every other pixel).
         """
-        rho_max = math.hypot(*shape)
-        rho = u[:, None] * self._normal_u[None, :] + v[:, None] * self._normal_v[None, :]
-        n_rho = int(rho_max) + 2
-        cells = ((rho + rho_max) * 0.5).astype(np.intp)
-        cells += np.arange(self._angles.size, dtype=np.intp)[None, :] * n_rho
-        votes = np.bincount(
-            cells.ravel(), weights=np.repeat(w, self._angles.size), minlength=n_rho * self._angles.size
-        ).reshape(self._angles.size, n_rho)
+        n, rho_max, n_rho = u.size, work.rho_max, work.n_rho
+        rho, cells = work.rho[:n], work.cells[:n]
+        # u·(−sin a) + v·cos a for every candidate and angle: one (n × 3)·(3 × angles) product
+        uv = work.uv[:n]
+        uv[:, 0], uv[:, 1] = u, v
+        # … and the cell in the same product: ½·(rho + rho_max) = ½u·n_u + ½v·n_v + ½rho_max (halving
+        # is exact in binary floating point), the third column of uv being 1
+        np.einsum("ik,kj->ij", uv, work.normals, out=rho)  # (not BLAS: its threads fight a pinned core)
+        np.copyto(cells, rho, casting="unsafe")  # truncated, as astype
+        np.add(cells, work.cell_offsets[:n], out=cells)
+        vote_weights = work.vote_weights[:n]
+        np.copyto(vote_weights, w[:, None])
+        work.votes.fill(0.0)
+        np.add.at(work.votes, cells.ravel(), vote_weights.ravel())
+        votes = work.votes.reshape(self._angles.size, n_rho)
         peaks: list[tuple[float, float]] = []
-        best = votes.max(axis=1)  # per angle: the greedy search reads 138 maxima, not the whole table
+        best = votes.max(axis=1, out=work.best)  # the greedy search reads 138 maxima, not the table
         for _ in range(HOUGH_PEAKS):
             a_idx = int(np.argmax(best))
             if best[a_idx] <= 0:
@@ -199,11 +247,12 @@ class NeedleDetector:
             peaks.append((float(self._angles[a_idx]), float(r_idx * 2.0 + 1.0 - rho_max)))
             rows = slice(max(0, a_idx - 5), a_idx + 6)
             votes[rows, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress its neighbourhood
-            best[rows] = votes[rows].max(axis=1)
+            votes[rows].max(axis=1, out=best[rows])
         return peaks
 
     def _extent(
         self,
+        work: NeedleBuffers,
         image: np.ndarray,
         small_excess: np.ndarray,
         row_level: np.ndarray,
@@ -227,18 +276,20 @@ class NeedleDetector:
         # the line inside the image: parameter t along (du, dv) from the foot of the normal
         pu, pv = rho * nu, rho * nv
         step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
-        t_all = np.arange(*inside_span(pu, pv, du, dv, w, h), step)
-        uu, vv = pu + t_all * du, pv + t_all * dv
-        ok = (uu >= 2) & (uu < w - 3) & (vv >= 2) & (vv < h - 3)
-        t, uu, vv = t_all[ok], uu[ok], vv[ok]
-        if t.size < 4:
+        t_all = work.arange("line:t", *inside_span(pu, pv, du, dv, w, h), step)
+        uu, vv = work.along("line", t_all, (pu, pv), (du, dv))
+        # inside the image (2 px margin): one stretch of the line, as both coordinates are linear in t
+        inside = work.inside("line", uu, vv, (2.0, w - 3.0), (2.0, h - 3.0))
+        if inside is None or inside.stop - inside.start < 4:
             return None
+        t, uu, vv = t_all[inside], uu[inside], vv[inside]
         band = max(2, round(BAND_MM / cal.mm_per_px))
         half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset
-        sh, sw = small_excess.shape
-        su2 = np.rint((uu[:, None] + half[None, :] * nu) * 0.5).astype(np.intp).clip(0, sw - 1)
-        sv2 = np.rint((vv[:, None] + half[None, :] * nv) * 0.5).astype(np.intp).clip(0, sh - 1)
-        profile = small_excess[sv2, su2].max(axis=1)
+        flat2, _ = work.band_pixels("half", (uu, vv), half, (nu, nv), 0.5, small_excess.shape)
+        values = np.take(
+            small_excess.ravel(), flat2, out=work.grab("half:x", flat2.shape, np.int16), mode="clip"
+        )
+        profile = values.max(axis=1, out=work.grab("half:max", (t.size,), np.int16))
         bright = profile >= threshold * 0.7
         run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
@@ -256,11 +307,11 @@ class NeedleDetector:
         # half-resolution pixels of tissue beside a shaft can lengthen)
         offsets = np.arange(-band, band + 1)
         seg = slice(i0, i1 + 1)
-        su = np.rint(uu[seg, None] + offsets[None, :] * nu).astype(np.intp).clip(0, w - 1)
-        sv = np.rint(vv[seg, None] + offsets[None, :] * nv).astype(np.intp).clip(0, h - 1)
-        excess = Excess(image, row_level, search)
-        full = excess.at(sv, su)
-        bright = full.max(axis=1) >= threshold * 0.7
+        flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
+        excess = Excess(image, row_level, search, work)
+        full = excess.at("full", flat, rows)
+        peak = full.max(axis=1, out=work.grab("full:max", (full.shape[0],), np.float64))
+        bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
         run = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
         if run is None:
             return None
@@ -272,15 +323,21 @@ class NeedleDetector:
         if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
             return None
         seg = slice(i0, i1 + 1)
-        su, sv, full, bright = su[j0 : j1 + 1], sv[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
+        flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
         lit_in = np.flatnonzero(bright)
         lit = lit_in + i0
         fill = lit.size / (i1 - i0 + 1)
         # centreline: the intensity-weighted centre across the band at each bright step (only what
         # stands above half the candidate level weighs in), fitted by a line. The brightest sample
         # would jump between the near and far wall and with the speckle; the centre does not.
-        across = np.maximum(full[lit_in] - 0.5 * threshold, 0.0)
-        ridge = (across @ offsets.astype(np.float64)) / np.maximum(across.sum(axis=1), 1e-9)
+        # (every step of the run in the line's buffers; the bright ones picked from the result)
+        across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
+        np.maximum(across, 0.0, out=across)
+        centre = np.matmul(
+            across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
+        )
+        weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
+        ridge = np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)[lit_in]
         # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
         # quadratic term of the centreline over the run's half length is its sagitta
         mid = 0.5 * (t[i0] + t[i1])
@@ -299,7 +356,8 @@ class NeedleDetector:
             MIN_ANGLE_DEG <= deg <= MAX_ANGLE_DEG or 180.0 - MAX_ANGLE_DEG <= deg <= 180.0 - MIN_ANGLE_DEG
         ):
             return None  # flatter than any in-plane needle: a layer
-        shaft = image[sv, su].max(axis=1).astype(np.float64)
+        shaft_px = np.take(image.ravel(), flat, out=work.grab("shaft", flat.shape, np.uint8), mode="clip")
+        shaft = shaft_px.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
         side = round(2.5 / cal.mm_per_px)
         seg_u, seg_v = uu[seg], vv[seg]
         beside = self._side_mean(image, search, seg_u, seg_v, nu, nv, -side)
@@ -320,16 +378,16 @@ class NeedleDetector:
         # below a steep shaft (which trail past its tip) do not lengthen it
         first, last = float(t[i0]), float(t[i1])
         step = 1.0
-        t = np.arange(float(t[0]), float(t[-1]) + 0.5, step)
+        t = work.arange("ends:t", float(t[0]), float(t[-1]) + 0.5, step)
         i0, i1 = round((first - float(t[0])) / step), round((last - float(t[0])) / step)
-        cu = pu + t * du + (intercept + slope * t) * nu
-        cv = pv + t * dv + (intercept + slope * t) * nv
+        cu, cv = work.along("ends", t, (pu, pv), (du, dv), (intercept, slope, nu, nv))
         narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
-        nu_px = np.rint(cu[:, None] + narrow[None, :] * nu).astype(np.intp).clip(0, w - 1)
-        nv_px = np.rint(cv[:, None] + narrow[None, :] * nv).astype(np.intp).clip(0, h - 1)
+        flat, rows = work.band_pixels("narrow", (cu, cv), narrow, (nu, nv), 1.0, (h, w))
         # the tip is where the shaft's echo falls to half its own level (the median along the run):
         # a fixed low threshold would run on past the tip's blur into tissue beyond it
-        along = excess.at(nv_px, nu_px).max(axis=1)
+        along = excess.at("narrow", flat, rows).max(
+            axis=1, out=work.grab("narrow:max", (cu.size,), np.float64)
+        )
         core = along >= max(threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
         # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
         # then bridge short gaps (a layer crossing the shaft may dim it briefly)
@@ -367,28 +425,61 @@ class NeedleDetector:
 
 @lru_cache(maxsize=8)
 def _small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The search mask at half resolution, its count of pixels per row, and −600 (int16) outside it."""
+    """The search mask at half resolution (int16 1 inside, 0 outside), its count of pixels per row
+    (float64, at least 1), and −600 (int16) outside it."""
     mask = np.ascontiguousarray(search_mask(geometry, cal)[::2, ::2])
-    counts = mask.sum(axis=1)
+    counts = np.maximum(mask.sum(axis=1), 1).astype(np.float64)  # (at least 1: a divisor)
     outside = np.where(mask, 0, -600).astype(np.int16)
-    for array in (mask, counts, outside):
+    inside = mask.astype(np.int16)
+    for array in (inside, counts, outside):
         array.setflags(write=False)
-    return mask, counts, outside
+    return inside, counts, outside
 
 
-def _shadowed(image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration) -> np.ndarray:
+def _shadowed(
+    image: np.ndarray, u: np.ndarray, v: np.ndarray, cal: Calibration, work: NeedleBuffers
+) -> np.ndarray:
     """True where the tissue 2.5–4.5 mm below a bright pixel is far darker than above it: bone, not steel.
 
-    (Not nearer: a bone surface blurred by a low-frequency probe is itself bright 1–2 mm deep.)"""
-    h = image.shape[0]
-    offsets = np.rint(np.array([2.5, 3.5, 4.5]) / cal.mm_per_px).astype(np.intp)
-    below_v = np.clip(v[:, None] + offsets[None, :], 0, h - 1)
-    above_v = np.clip(v[:, None] - offsets[None, :], 0, h - 1)
-    below = image[below_v, u[:, None]].mean(axis=1)
-    above = image[above_v, u[:, None]].mean(axis=1)
-    judged = v + offsets[-1] < h
-    result: np.ndarray = judged & ((below < SHADOW_RATIO * above) | (above - below > SHADOW_DROP))
+    (Not nearer: a bone surface blurred by a low-frequency probe is itself bright 1–2 mm deep.)
+    Written into ``work.flag_b``."""
+    h, w = image.shape
+    n = u.size
+    offsets = _shadow_offsets(cal)
+    flat_image = image.reshape(-1)
+    idx = work.grab("shadow:idx", (3, n), np.intp)
+    val = work.grab("shadow:grey", (3, n), np.uint8)
+    level = work.grab("shadow:level", (3, n), np.float64)
+    levels = []
+    for side, sign in ((work.below[:n], 1), (work.above[:n], -1)):
+        for j in range(3):
+            np.add(v, sign * int(offsets[j]), out=idx[j])
+        np.maximum(idx, 0, out=idx)
+        np.minimum(idx, h - 1, out=idx)  # (np.clip's own checks cost more than the clipping)
+        np.multiply(idx, w, out=idx)
+        for j in range(3):
+            np.add(idx[j], u, out=idx[j])
+        np.take(flat_image, idx, out=val, mode="clip")
+        np.copyto(level, val)
+        np.add(level[0], level[1], out=side)
+        np.add(side, level[2], out=side)
+        np.divide(side, 3.0, out=side)  # the mean of the three, as .mean(axis=1)
+        levels.append(side)
+    below, above = levels
+    darker, scratch = work.flag_a[:n], work.scratch[:n]
+    result = work.flag_b[:n]
+    np.less(below, np.multiply(above, SHADOW_RATIO, out=scratch), out=darker)
+    np.greater(np.subtract(above, below, out=scratch), SHADOW_DROP, out=result)
+    np.logical_or(darker, result, out=result)
+    np.logical_and(result, np.less(v, h - int(offsets[-1]), out=darker), out=result)  # judged
     return result
+
+
+@lru_cache(maxsize=8)
+def _shadow_offsets(cal: Calibration) -> np.ndarray:
+    offsets = np.rint(np.array([2.5, 3.5, 4.5]) / cal.mm_per_px).astype(np.intp)
+    offsets.setflags(write=False)
+    return offsets
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ from typing import Any
 import cv2 as _cv2
 import numpy as np
 
+from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -66,47 +67,76 @@ def inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> t
 
 
 def refine_lines(
-    u: np.ndarray, v: np.ndarray, w: np.ndarray, lines: list[tuple[float, float]]
+    u: np.ndarray,
+    v: np.ndarray,
+    w: np.ndarray,
+    lines: list[tuple[float, float]],
+    work: Arena | None = None,
 ) -> list[tuple[float, float] | None]:
     """Weighted total-least-squares line through the candidates within 4 px of each Hough line.
 
     All lines at once: the principal axis of each weighted 2 × 2 scatter matrix in closed
-    form (``½·atan2(2·Suv, Suu − Svv)``); ``None`` where fewer than 10 candidates are near.
+    form (``½·atan2(2·Suv, Suu − Svv)``); ``None`` where fewer than 10 candidates of
+    positive weight are near. ``u``, ``v`` float32, ``w`` float64; with ``work`` (holding at
+    least ``len(u)`` candidates and ``len(lines)`` lines) nothing of their size is allocated.
     """
     if not lines:
         return []
+    k, n = len(lines), u.size
     angles = np.array([a for a, _ in lines], dtype=np.float32)
+    sin_a, cos_a = -np.sin(angles), np.cos(angles)
     rhos = np.array([r for _, r in lines], dtype=np.float32)
-    dist = np.outer(-np.sin(angles), u) + np.outer(np.cos(angles), v) - rhos[:, None]
-    near = np.abs(dist) <= 4.0
-    ww = np.where(near, w[None, :], np.float32(0.0)).astype(np.float64)
+    if work is None:
+        work = Arena()  # a one-off call
+    grab = work.grab
+    # row by row (a ufunc that broadcasts allocates its iterator's buffers), in float32 as the vote
+    dist, part = grab("refine:dist", (n,), np.float32), grab("refine:part", (n,), np.float32)
+    far, ww = grab("refine:far", (k, n), np.bool_), grab("refine:ww", (k, n), np.float64)
+    for i in range(k):
+        np.multiply(u, sin_a[i], out=dist)
+        np.multiply(v, cos_a[i], out=part)
+        np.add(dist, part, out=dist)
+        np.subtract(dist, rhos[i], out=dist)
+        np.abs(dist, out=dist)
+        np.greater(dist, np.float32(4.0), out=far[i])
+        np.copyto(ww[i], w)
+        np.copyto(ww[i], 0.0, where=far[i])
     total = ww.sum(axis=1)
-    uu, vv = u.astype(np.float64), v.astype(np.float64)
+    uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
+    np.copyto(uu, u)
+    np.copyto(vv, v)
     cu = ww @ uu / np.maximum(total, 1e-12)
     cv = ww @ vv / np.maximum(total, 1e-12)
-    suu = ww @ (uu * uu) - total * cu * cu
-    svv = ww @ (vv * vv) - total * cv * cv
-    suv = ww @ (uu * vv) - total * cu * cv
+    suu = ww @ np.multiply(uu, uu, out=square) - total * cu * cu
+    svv = ww @ np.multiply(vv, vv, out=square) - total * cv * cv
+    suv = ww @ np.multiply(uu, vv, out=square) - total * cu * cv
     axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
     axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
-    counts = near.sum(axis=1)
+    np.greater(ww, 0.0, out=far)
+    counts = [int(np.count_nonzero(far[i])) for i in range(k)]  # (a summed bool would allocate)
     out: list[tuple[float, float] | None] = []
-    for k in range(len(lines)):
-        if counts[k] < 10:
+    for i in range(k):
+        if counts[i] < 10:
             out.append(None)
             continue
-        a = float(axis[k])
-        out.append((a, -float(cu[k]) * math.sin(a) + float(cv[k]) * math.cos(a)))
+        a = float(axis[i])
+        out.append((a, -float(cu[i]) * math.sin(a) + float(cv[i]) * math.cos(a)))
     return out
 
 
-def top_fraction_level(excess: np.ndarray, n: int, fraction: float) -> int:
-    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort)."""
-    shifted = (excess + np.int16(255)).view(np.uint16)  # excess is in [-255, 255]
-    hist = cv2.calcHist([shifted], [0], None, [512], [0, 512]).ravel()
-    above = np.cumsum(hist[::-1])[::-1]  # above[k]: values >= k - 255
-    k = int(np.searchsorted(-above, -max(1.0, fraction * n), side="left"))
-    return k - 255
+def top_fraction_level(excess: np.ndarray, n: int, fraction: float, work: NeedleBuffers | None = None) -> int:
+    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort).
+
+    With ``work`` (of ``excess``'s shape) nothing of the image's size is allocated."""
+    shifted = np.empty_like(excess) if work is None else work.shifted
+    np.add(excess, np.int16(255), out=shifted)  # excess is in [-255, 255]
+    hist = np.empty((512, 1), np.float32) if work is None else work.hist
+    cv2.calcHist([shifted.view(np.uint16)], [0], None, [512], [0, 512], hist=hist)
+    # from the top level down: from_top[j] = how many values reach level 256 - j
+    from_top = np.empty(512, np.float32) if work is None else work.cumulative
+    np.cumsum(hist[::-1, 0], out=from_top)
+    # levels reached by more than the fraction are the lowest ones: count them
+    return 512 - int(np.searchsorted(from_top, max(1.0, fraction * n), side="right")) - 255
 
 
 def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
@@ -122,31 +152,49 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
 
 
 class Excess:
-    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search)."""
+    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search).
 
-    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray) -> None:
-        self.image, self.row_level, self.search = image, row_level, search
+    Read into ``work``'s buffers: one result per name, valid until that name is read again."""
 
-    def at(self, v: np.ndarray, u: np.ndarray) -> np.ndarray:
-        value = self.image[v, u].astype(np.float64) - self.row_level[v]
-        out: np.ndarray = np.where(self.search[v, u], value, -255.0)
-        return out
+    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray, work: Arena) -> None:
+        self.image, self.row_level, self.search, self.work = image.ravel(), row_level, search.ravel(), work
+
+    def at(self, key: str, flat: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """At the pixels of flat index ``flat`` (in rows ``rows``), float64."""
+        grab = self.work.grab
+        grey = np.take(self.image, flat, out=grab(key + ":grey", flat.shape, np.uint8), mode="clip")
+        level = np.take(self.row_level, rows, out=grab(key + ":level", flat.shape, np.float64), mode="clip")
+        inside = np.take(self.search, flat, out=grab(key + ":inside", flat.shape, np.bool_), mode="clip")
+        value: np.ndarray = grab(key + ":excess", flat.shape, np.float64)
+        np.copyto(value, grey)  # (a ufunc over mixed dtypes would allocate its cast buffers)
+        np.subtract(value, level, out=value)
+        np.copyto(value, -255.0, where=np.logical_not(inside, out=inside))
+        return value
 
 
-def thick_regions(candidates: np.ndarray, diameter_px: float) -> np.ndarray:
+def thick_regions(
+    candidates: np.ndarray, diameter_px: float, work: NeedleBuffers | None = None
+) -> np.ndarray:
     """Where a disc of ``diameter_px`` fits inside the candidates (a morphological opening).
 
     Wide discs (fine pixels: the linear probe) are fitted on every other pixel with half the
-    disc — the cost of an opening grows with the disc — and the answer scaled back up."""
+    disc — the cost of an opening grows with the disc — and the answer scaled back up. With
+    ``work`` (of ``candidates``' shape) the answer is ``work.thick`` and nothing is allocated."""
     d = max(3, round(diameter_px))
-    if d <= 8:
-        opened: np.ndarray = cv2.morphologyEx(candidates, cv2.MORPH_OPEN, disc(d))
-        return opened
     h, w = candidates.shape
-    coarse = np.ascontiguousarray(candidates[::2, ::2])
-    opened = cv2.morphologyEx(coarse, cv2.MORPH_OPEN, disc(max(3, round(diameter_px / 2))))
-    up: np.ndarray = cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST)
-    return up
+    out = np.empty_like(candidates) if work is None else work.thick
+    if d <= 8:
+        cv2.morphologyEx(candidates, cv2.MORPH_OPEN, disc(d), dst=out)
+        return out
+    if work is None:
+        coarse = np.ascontiguousarray(candidates[::2, ::2])
+        opened = np.empty_like(coarse)
+    else:
+        coarse, opened = work.coarse, work.coarse_open
+        np.copyto(coarse, candidates[::2, ::2])
+    cv2.morphologyEx(coarse, cv2.MORPH_OPEN, disc(max(3, round(diameter_px / 2))), dst=opened)
+    cv2.resize(opened, (w, h), dst=out, interpolation=cv2.INTER_NEAREST)
+    return out
 
 
 @lru_cache(maxsize=8)

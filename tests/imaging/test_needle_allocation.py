@@ -1,0 +1,55 @@
+"""Needle enhancement works in buffers made once per image size: a steady-state frame allocates
+nothing proportional to the image or to its candidates, and keeps nothing.
+
+Oracle: tracemalloc (numpy reports every array buffer to it; through the bench's two measuring
+helpers), not the detector's own accounting.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from sonocart.imaging.needle import NeedleDetector
+from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
+from sonocart.imaging.scanconvert import Calibration
+from sonocart.sim.probe_sim import PROBES
+from sonocart.sim.tissue import TissueScene, default_needle
+from tools.bench.__main__ import alloc_bytes_per_frame, kept_bytes
+
+#: what a frame may still allocate at its peak: array headers, scalars and the few-hundred-sample
+#: arrays of the checks along a candidate line. One half-resolution 800 × 600 plane is 120 kB; the
+#: detector allocated about 3.5 MB a frame before it had its buffers.
+PEAK_BOUND_BYTES = 32 * 1024
+#: what may stay allocated after 100 frames: Python's and numpy's free lists of small objects fill
+#: up (measured 6–11 kB, not growing: 6.5 kB after 1,500 frames); a leak of 200 B a frame exceeds it.
+KEPT_BOUND_BYTES = 20 * 1024
+
+
+@pytest.mark.parametrize(
+    ("probe", "t_s"), [("convex", 4.0), ("convex", 0.0), ("linear", 4.0), ("phased", 4.0)]
+)
+def test_a_steady_state_needle_frame_allocates_a_small_fixed_amount_and_keeps_none(
+    probe: str, t_s: float
+) -> None:
+    g = PROBES[probe]
+    scene = TissueScene(g, 128, 1024, seed=7, needle=default_needle(g, 35.0))
+    pipe = BModePipeline(800, 600, DisplaySettings())
+    frames: list[tuple[np.ndarray, Calibration]] = []
+    for k in range(4):
+        image, cal = pipe.process(scene.envelope(t_s + 0.1 * k, k), g)
+        frames.append((image.copy(), cal))
+    detector = NeedleDetector()
+    found = [detector.detect(image, cal, g) for image, cal in frames]
+    if (probe, t_s) == ("convex", 4.0):
+        assert all(est is not None for est in found)  # measured where every check along a line runs
+    cycle = itertools.cycle(frames)
+    harness = alloc_bytes_per_frame(lambda: next(cycle), 20)
+    for _ in range(4):  # the first frames traced fill Python's own caches
+        detector.detect(*next(cycle), g)
+    assert alloc_bytes_per_frame(lambda: detector.detect(*next(cycle), g), 40) - harness <= PEAK_BOUND_BYTES
+    assert (
+        kept_bytes(lambda: detector.detect(*next(cycle), g), 100) <= KEPT_BOUND_BYTES
+    )  # the buffers are reused, not grown or added to
