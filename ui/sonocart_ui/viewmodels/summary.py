@@ -22,7 +22,7 @@ def summary_lines(session: CartSession) -> list[str]:
     family, _, given = str(st.patient.get("name", "")).partition("^")
     patient = f"{family}, {given}" if given else family
     total = sum(a.volume_ml for a in st.aliquots)
-    drugs = [f"{session.catalogue.drug_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
+    drugs = [f"{session.catalogue.drug_display_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
     lines = [
         f"{st.procedure.name} · side {(st.confirmed_side() or '—').upper()}{started}",
         f"patient {patient} · hospital number {st.patient.get('id', '')}",
