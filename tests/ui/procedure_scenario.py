@@ -101,6 +101,7 @@ class Scenario:
             "status_pedal": root.ids.status.pedal,
             "status_probe": root.ids.status.probe,
             "status_operator": root.ids.status.operator,
+            "patient": root.ids.patient.text if root.ids.patient.opacity > 0 else "",
         }
         if "panel" in self.screen().ids or self.screen() is app.live_screen:
             seen["step_text"] = self.panel().step_text
@@ -310,7 +311,9 @@ class Scenario:
         # STOP: one person at a time states the side on the fixed strip; "next person" passes it on.
         # A mis-tap (dr_ana RIGHT) is restated by the same person: one answer each, journaled.
         yield from self.press_strip("stop:dr_ana:right", "stop_before_block")
+        yield from self.settle()
         r["layout_stop"] = live_layout(app)
+        self.look("live: stop")
         self.shot("05-live-stop")
         while app.live_screen.strip_button("stop:dr_ana:left") is None:  # round to dr_ana again
             yield from self.press_strip("stop_next", acts=False)
@@ -350,6 +353,7 @@ class Scenario:
         yield from pause(0.6)
         r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
         self.look("prompt raised")
+        r["layout_prompt"] = live_layout(app)
         self.shot("07-live-prompt")
         yield from pause(0.6)  # read it for a second, then B hold acknowledges it
         yield from self.pedal("B", hold=True)
