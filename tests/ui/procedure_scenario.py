@@ -278,6 +278,12 @@ class Scenario:
         yield from self.settle()
         r["override_wrong_pin_toast"] = app.root.ids.toast.text
         r["side_stop_still_active"] = "side_not_confirmed" in app.session.engine.state.hard_stops  # type: ignore[union-attr]
+        app.show("settings")  # the prompt bar's Override opens the list from any screen
+        yield from self.settle()
+        r["override_label_on_settings"] = app.root.ids.prompt.ids.ack.text
+        yield from touch(app.root.ids.prompt.ids.ack)
+        yield from self.settle()
+        r["override_from_settings"] = app.screens.current
         app.go_procedure()
         yield from self.press_step("side:left", "timeout_side")  # the corrected answer clears the stop
         yield from self.press_step("confirm", "timeout_items")
@@ -315,6 +321,12 @@ class Scenario:
         r["layout_stop"] = live_layout(app)
         self.look("live: stop")
         self.shot("05-live-stop")
+        yield from touch(live.ids.prompt)  # the band over the image is the bar's Override on this screen
+        yield from self.settle()
+        r["override_from_live"] = app.screens.current
+        app.go_procedure()
+        yield from wait(lambda: app.screens.current == "live", 5, "back to the live screen")
+        yield from self.settle()
         while app.live_screen.strip_button("stop:dr_ana:left") is None:  # round to dr_ana again
             yield from self.press_strip("stop_next", acts=False)
         yield from self.press_strip("stop:dr_ana:left")
@@ -448,6 +460,16 @@ class Scenario:
         yield from wait(lambda: not sm.sending, 30, "PACS send finished")
         yield from self.settle()
         r["pacs_text"] = sm.ids.pacs.text
+        r["captures_dir"] = str(app.session.record.path / "captures")  # type: ignore[union-attr]
+        r["thumbnails"] = [
+            {
+                "source": t.source,
+                "caption": t.children[0].text,
+                "texture": list(t.ids.still.texture.size) if t.ids.still.texture else None,
+                "drawn": list(t.ids.still.norm_image_size),
+            }
+            for t in reversed(sm.ids.thumbs.children)
+        ]
         self.shot("11-summary")
         # Lock (outside the sterile phase) and unlock as rn_ben with the PIN.
         yield from touch(app.root.ids.nav.ids.nav_lock)

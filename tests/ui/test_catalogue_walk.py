@@ -33,6 +33,10 @@ def test_every_catalogue_procedure_shows_its_texts_whole_and_its_injection_image
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
     # every procedure of the catalogue (read here from the catalogue itself) reached its injection step
     assert set(r["procedures"]) == set(load_catalogue().procedures)
+    fractions = {p: s["injection"] and s["injection"]["image_fraction"] for p, s in r["procedures"].items()}
+    (ARTIFACTS / "ui" / f"catalogue-{size}" / "image-fractions.json").write_text(
+        json.dumps(fractions, indent=2)
+    )
     for proc_id, seen in r["procedures"].items():
         lay = seen["injection"]
         assert lay is not None, proc_id

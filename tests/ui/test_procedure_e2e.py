@@ -55,6 +55,11 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert (
         "<6>kivy: Window: Provider: sdl2" in proc.stderr or "<6>kivy: Window: Provider: sdl2" in proc.stdout
     )
+    # the measured image fractions, for the closing note and the README (artifacts/ui/procedure-<size>/)
+    fractions = {
+        m: r[m]["image_fraction"] for m in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt")
+    }
+    (artifacts / "image-fractions.json").write_text(json.dumps(fractions, indent=2))
     _assert_image_first(r, size)
     _assert_human_language(r)
     _assert_nothing_cut(r)
@@ -85,6 +90,9 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "time-out side right" in r["override_title"] and "second operator" in r["override_title"]
     assert "needs a second operator's PIN" in r["override_alone_toast"]
     assert "wrong PIN for rn_ben" in r["override_wrong_pin_toast"] and r["side_stop_still_active"]
+    # the prompt bar's Override opens the list from any screen (settings here), and the live screen's band
+    assert r["override_label_on_settings"] == "Override..." and r["override_from_settings"] == "alarms"
+    assert r["override_from_live"] == "alarms"
     # STOP: a mis-tap restated by the same person leaves one answer, journaled as a correction.
     assert r["stop_marks"] == ["stop:dr_ana:left"] and "stop_restated" in r["journal_types"]
     assert live["badge"].startswith("LIVE") and live["status_pedal"].startswith("pedals OK")
@@ -124,6 +132,18 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "drugs: ROPIVAcaine 40 mg" in r["summary_text"]
     assert "patient DOE, JANE · hospital number MRN0012345" in r["summary_text"]
     assert "complications: none" in r["summary_text"]
+    # The record's stills as thumbnails: each PNG in the record's captures folder (read here with PIL), shown
+    # whole from its own pixels and at least 25 mm wide, captioned with its number and local time
+    from PIL import Image
+
+    files = sorted(Path(r["captures_dir"]).glob("*.png"))
+    assert [Path(t["source"]) for t in r["thumbnails"]] == files and len(files) == 2
+    diagonal_in = SCREENS[size][0]
+    px_per_mm = math.hypot(*(int(v) for v in size.split("x"))) / (diagonal_in * 25.4)
+    for t, f in zip(r["thumbnails"], files, strict=True):
+        assert t["texture"] == list(Image.open(f).size)
+        assert t["drawn"][0] >= 25 * px_per_mm or t["drawn"][1] >= 20 * px_per_mm, t
+        assert re.fullmatch(r"still \d+ · \d\d:\d\d", t["caption"]), t["caption"]
     assert _seen(r, "exported")["toast"].startswith("exported 5 files")
     assert r["pacs_text"].startswith("PACS: sent 0 / pending 3\n[!] PACS down: 3 stay queued, nothing lost")
     assert r["locked_screen"] == r["locked_after_nav"] == "lock"
