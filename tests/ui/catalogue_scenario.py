@@ -9,7 +9,6 @@ step, with a screenshot of it (``inject-<procedure>.png``). Run by tests/ui/test
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -18,16 +17,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sonocart_ui.kivy_setup import configure_kivy  # noqa: E402
+from tests.ui.driver import scenario_args  # noqa: E402
 
-_ap = argparse.ArgumentParser()
-_ap.add_argument("--link", type=Path, required=True, help="probe simulator pty link")
-_ap.add_argument("--artifacts", type=Path, required=True)
-_ap.add_argument("--report", type=Path, required=True)
-_ap.add_argument("--size", default="800x480")
-ARGS = _ap.parse_args()
-W, H = (int(v) for v in ARGS.size.split("x"))
-configure_kivy(W, H)
+ARGS = scenario_args("800x480")
 
 from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402

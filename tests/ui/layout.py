@@ -98,12 +98,23 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
                 or th > w.height + 1
                 or (scroll is None and not _inside(rect, _window())),
                 "bar": _bar_of(w),
+                # a word Kivy broke across two lines ("Dexamethaso/ne"): read from its laid-out lines
+                "broken_word": _broken_word(w),
                 # partly or wholly scrolled out of its scroll view's window: needs scrolling to be read
                 "clipped": scroll is not None and not _inside(rect, window_rect(scroll)),
                 "scroll_owner": "" if scroll is None else _owner_of(scroll),
             }
         )
     return out
+
+
+def _broken_word(w: Any) -> str:
+    """The first word of ``w.text`` that no line Kivy laid out holds whole ("" when none)."""
+    lines = getattr(getattr(w, "_label", None), "_cached_lines", None) or []
+    texts = ["".join(word.text for word in line.words) for line in lines]
+    if not texts:
+        return ""
+    return next((t for t in w.text.split() if not any(t in line for line in texts)), "")
 
 
 def _window() -> Rect:

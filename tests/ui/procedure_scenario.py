@@ -8,7 +8,6 @@ tests/ui/test_procedure_e2e.py and by ``make screenshots`` (``--size 800x480`` a
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -17,16 +16,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sonocart_ui.kivy_setup import configure_kivy  # noqa: E402
+from tests.ui.driver import scenario_args  # noqa: E402
 
-_ap = argparse.ArgumentParser()
-_ap.add_argument("--link", type=Path, required=True, help="probe simulator pty link")
-_ap.add_argument("--artifacts", type=Path, required=True)
-_ap.add_argument("--report", type=Path, required=True)
-_ap.add_argument("--size", default="1280x800")
-ARGS = _ap.parse_args()
-W, H = (int(v) for v in ARGS.size.split("x"))
-configure_kivy(W, H)
+ARGS = scenario_args("1280x800")
 
 from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402

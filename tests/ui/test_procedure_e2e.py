@@ -186,7 +186,7 @@ def _assert_nothing_cut(r: dict[str, Any]) -> None:
         (seen["screen"], t["text"])
         for seen in r["seen"]
         for t in seen["texts"]
-        if t["shortened"] or t["overflow"]
+        if t["shortened"] or t["overflow"] or t["broken_word"]
     }
     assert cut == set(), sorted(cut)
     # On the live screen nothing but the step's body (the feedback first in it, then the step's text and
