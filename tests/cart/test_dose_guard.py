@@ -26,6 +26,7 @@ def test_the_panel_carries_drug_concentration_totals_and_ml_left(open_cart: Any)
     panel = cart.session.injection_panel()
     assert panel is not None
     (drug,) = panel.drugs
+    assert drug.name == "ROPIVAcaine"  # the screen's panel in tall-man letters (ISMP), written out here
     assert (drug.name.lower(), drug.mg_per_ml, drug.mg_given, drug.max_mg) == (
         "ropivacaine",
         5.0,

@@ -6,6 +6,7 @@ is a generator stepped by the Kivy clock; it writes what it saw to a JSON report
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,22 @@ from pathlib import Path
 from typing import Any
 
 Steps = Iterator[None]
+
+
+def scenario_args(default_size: str) -> argparse.Namespace:
+    """The command line every screen scenario takes (probe link, artifacts, report, window size), with the
+    Kivy window configured at that size (before anything imports Kivy's window)."""
+    from sonocart_ui.kivy_setup import configure_kivy
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--link", type=Path, required=True, help="probe simulator pty link")
+    ap.add_argument("--artifacts", type=Path, required=True)
+    ap.add_argument("--report", type=Path, required=True)
+    ap.add_argument("--size", default=default_size)
+    args = ap.parse_args()
+    w, h = (int(v) for v in args.size.split("x"))
+    configure_kivy(w, h)
+    return args
 
 
 def wait(cond: Callable[[], bool], timeout_s: float, what: str) -> Steps:

@@ -55,8 +55,16 @@ def live_layout(app: Any) -> dict[str, Any]:
     win_w, win_h = Window.size
     over = [w.text for w, r in visible_texts(Window) if overlap(r, rect) > 0]
     strip = [b for b in live.ids.strip.children if b.opacity > 0]
+    texts = [(w, _drawn_part(w, r)) for w, r in visible_texts(Window)]
+    overlaps = [
+        (a.text, b.text) for i, (a, ra) in enumerate(texts) for b, rb in texts[i + 1 :] if overlap(ra, rb) > 1
+    ]
+    band = live.ids.prompt
     return {
         "window": [win_w, win_h],
+        "prompt_band": [band.text, window_rect(band)] if band.opacity > 0 and band.height > 0 else None,
+        "text_overlaps": overlaps,
+        "step_header": [live.step_panel.ids.phase_title.text, window_rect(live.step_panel.ids.phase_title)],
         "image_rect": list(rect),
         "image_fraction": rect[2] * rect[3] / (win_w * win_h),
         "texture": list(img.texture.size) if img.texture else None,
@@ -78,17 +86,81 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
     """Every text on screen now, with whether Kivy shortened it and whether its rendering is larger than
     its widget (``texture_size`` against the size: text cut off or spilling over its neighbours)."""
     out = []
-    for w, _rect in visible_texts(root):
+    for w, rect in visible_texts(root):
         tw, th = w.texture_size
+        scroll = _scroll_of(w)
         out.append(
             {
                 "text": w.text,
                 "shortened": bool(getattr(w, "is_shortened", False)),
-                "overflow": tw > w.width + 1 or th > w.height + 1,
+                # larger than its widget, or (laid out on the screen itself) drawn past the window's edge
+                "overflow": tw > w.width + 1
+                or th > w.height + 1
+                or (scroll is None and not _inside(rect, _window())),
                 "bar": _bar_of(w),
+                # a word Kivy broke across two lines ("Dexamethaso/ne"): read from its laid-out lines
+                "broken_word": _broken_word(w),
+                # partly or wholly scrolled out of its scroll view's window: needs scrolling to be read
+                "clipped": scroll is not None and not _inside(rect, window_rect(scroll)),
+                "scroll_owner": "" if scroll is None else _owner_of(scroll),
             }
         )
     return out
+
+
+def _broken_word(w: Any) -> str:
+    """The first word of ``w.text`` that no line Kivy laid out holds whole ("" when none)."""
+    lines = getattr(getattr(w, "_label", None), "_cached_lines", None) or []
+    texts = ["".join(word.text for word in line.words) for line in lines]
+    if not texts:
+        return ""
+    return next((t for t in w.text.split() if not any(t in line for line in texts)), "")
+
+
+def _window() -> Rect:
+    from kivy.core.window import Window
+
+    return (0.0, 0.0, float(Window.width), float(Window.height))
+
+
+def _drawn_part(w: Any, rect: Rect) -> Rect:
+    """The part of ``rect`` drawn on screen: inside its scroll view's window (empty when scrolled away)."""
+    scroll = _scroll_of(w)
+    if scroll is None:
+        return rect
+    sx, sy, sw, sh = window_rect(scroll)
+    x0, y0 = max(rect[0], sx), max(rect[1], sy)
+    x1, y1 = min(rect[0] + rect[2], sx + sw), min(rect[1] + rect[3], sy + sh)
+    return (x0, y0, max(0.0, x1 - x0), max(0.0, y1 - y0))
+
+
+def _inside(inner: Rect, outer: Rect) -> bool:
+    x, y, w, h = inner
+    ox, oy, ow, oh = outer
+    return x >= ox - 1 and y >= oy - 1 and x + w <= ox + ow + 1 and y + h <= oy + oh + 1
+
+
+def _scroll_of(w: Any) -> Any:
+    """The nearest scroll view holding ``w`` (None when it is laid out directly on the screen)."""
+    from kivy.uix.scrollview import ScrollView
+
+    p = w.parent
+    while p is not None and p.parent is not p:
+        if isinstance(p, ScrollView):
+            return p
+        p = p.parent
+    return None
+
+
+def _owner_of(scroll: Any) -> str:
+    """The panel or screen class a scroll view belongs to (StepPanel, SummaryScreen, ...)."""
+    p = scroll.parent
+    while p is not None and p.parent is not p:
+        name = type(p).__name__
+        if name.endswith(("Panel", "Screen")):
+            return name
+        p = p.parent
+    return ""
 
 
 def _bar_of(w: Any) -> str:

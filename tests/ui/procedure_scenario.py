@@ -8,7 +8,6 @@ tests/ui/test_procedure_e2e.py and by ``make screenshots`` (``--size 800x480`` a
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 from pathlib import Path
@@ -17,16 +16,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sonocart_ui.kivy_setup import configure_kivy  # noqa: E402
+from tests.ui.driver import scenario_args  # noqa: E402
 
-_ap = argparse.ArgumentParser()
-_ap.add_argument("--link", type=Path, required=True, help="probe simulator pty link")
-_ap.add_argument("--artifacts", type=Path, required=True)
-_ap.add_argument("--report", type=Path, required=True)
-_ap.add_argument("--size", default="1280x800")
-ARGS = _ap.parse_args()
-W, H = (int(v) for v in ARGS.size.split("x"))
-configure_kivy(W, H)
+ARGS = scenario_args("1280x800")
 
 from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import DEMO_PIN, UiSettings, demo_operators  # noqa: E402
@@ -101,6 +93,7 @@ class Scenario:
             "status_pedal": root.ids.status.pedal,
             "status_probe": root.ids.status.probe,
             "status_operator": root.ids.status.operator,
+            "patient": root.ids.patient.text if root.ids.patient.opacity > 0 else "",
         }
         if "panel" in self.screen().ids or self.screen() is app.live_screen:
             seen["step_text"] = self.panel().step_text
@@ -292,6 +285,12 @@ class Scenario:
         yield from self.settle()
         r["override_wrong_pin_toast"] = app.root.ids.toast.text
         r["side_stop_still_active"] = "side_not_confirmed" in app.session.engine.state.hard_stops  # type: ignore[union-attr]
+        app.show("settings")  # the prompt bar's Override opens the list from any screen
+        yield from self.settle()
+        r["override_label_on_settings"] = app.root.ids.prompt.ids.ack.text
+        yield from touch(app.root.ids.prompt.ids.ack)
+        yield from self.settle()
+        r["override_from_settings"] = app.screens.current
         app.go_procedure()
         yield from self.press_step("side:left", "timeout_side")  # the corrected answer clears the stop
         yield from self.press_step("confirm", "timeout_items")
@@ -326,8 +325,16 @@ class Scenario:
         # STOP: one person at a time states the side on the fixed strip; "next person" passes it on.
         # A mis-tap (dr_ana RIGHT) is restated by the same person: one answer each, journaled.
         yield from self.press_strip("stop:dr_ana:right", "stop_before_block")
+        yield from self.settle()
         r["layout_stop"] = live_layout(app)
+        self.look("live: stop")
         self.shot("05-live-stop")
+        yield from touch(live.ids.prompt)  # the band over the image is the bar's Override on this screen
+        yield from self.settle()
+        r["override_from_live"] = app.screens.current
+        app.go_procedure()
+        yield from wait(lambda: app.screens.current == "live", 5, "back to the live screen")
+        yield from self.settle()
         while app.live_screen.strip_button("stop:dr_ana:left") is None:  # round to dr_ana again
             yield from self.press_strip("stop_next", acts=False)
         yield from self.press_strip("stop:dr_ana:left")
@@ -366,6 +373,7 @@ class Scenario:
         yield from pause(0.6)
         r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
         self.look("prompt raised")
+        r["layout_prompt"] = live_layout(app)
         self.shot("07-live-prompt")
         yield from pause(0.6)  # read it for a second, then B hold acknowledges it
         yield from self.pedal("B", hold=True)
@@ -467,6 +475,16 @@ class Scenario:
         yield from wait(lambda: not sm.sending, 30, "PACS send finished")
         yield from self.settle()
         r["pacs_text"] = sm.ids.pacs.text
+        r["captures_dir"] = str(app.session.record.path / "captures")  # type: ignore[union-attr]
+        r["thumbnails"] = [
+            {
+                "source": t.source,
+                "caption": t.children[0].text,
+                "texture": list(t.ids.still.texture.size) if t.ids.still.texture else None,
+                "drawn": list(t.ids.still.norm_image_size),
+            }
+            for t in reversed(sm.ids.thumbs.children)
+        ]
         self.shot("11-summary")
         # Lock (outside the sterile phase) and unlock as rn_ben with the PIN.
         yield from touch(app.root.ids.nav.ids.nav_lock)

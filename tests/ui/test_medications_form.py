@@ -15,12 +15,13 @@ from sonocart.clock import ManualClock
 from sonocart_ui.viewmodels.step_form import StepForm
 from tests.ui.vm_fixtures import new_session, started, to_prep
 
+#: Look-alike local anaesthetics in tall-man letters (ISMP; docs/clinical/catalogue.md), written out here.
 FEMORAL_DRUGS = [
     "Lidocaine",
-    "Bupivacaine",
-    "Levobupivacaine",
-    "Ropivacaine",
-    "Dexamethasone sodium phosphate",
+    "BUPIVAcaine",
+    "levoBUPIVAcaine",
+    "ROPIVAcaine",
+    "dexAMETHasone sodium phosphate",
     "Methylprednisolone acetate",
     "Triamcinolone acetonide",
 ]

@@ -55,19 +55,29 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert (
         "<6>kivy: Window: Provider: sdl2" in proc.stderr or "<6>kivy: Window: Provider: sdl2" in proc.stdout
     )
+    # the measured image fractions, for the closing note and the README (artifacts/ui/procedure-<size>/)
+    fractions = {
+        m: r[m]["image_fraction"] for m in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt")
+    }
+    (artifacts / "image-fractions.json").write_text(json.dumps(fractions, indent=2))
     _assert_image_first(r, size)
     _assert_human_language(r)
     _assert_nothing_cut(r)
-    _assert_depth_numbers_on_the_ticks(r["layout_injection"], artifacts / "07-live-prompt.png")
+    _assert_depth_numbers_on_the_ticks(r["layout_prompt"], artifacts / "07-live-prompt.png")
 
     # Start -> sign-in: the procedure and operator are shown; the weight from the start screen is pre-filled.
+    # Who the record is for, on every screen with a record open but the live one (its band is the image's)
+    banners = {s["screen"]: s["patient"] for s in r["seen"] if s["screen"] not in ("live", "start", "lock")}
+    assert banners and set(banners.values()) == {
+        "Family name: Doe, given name: Jane · Date of birth: 12 Apr 1958 · MRN: MRN0012345"
+    }
     started = _seen(r, "started")
     assert started["screen"] == "sign_in" and started["status_operator"] == "Dr Ana"
     assert "Register every immediate team member" in started["step_text"]
     assert _seen(r, "weight_kg ok")["toast"] == "weight kg = 72"
     # Time-out: a syringe drawn from the catalogue's stock but not labelled is refused on screen.
     assert "syringe A must be labelled before the time-out" in _seen(r, "done")["toast"]
-    assert "Ropivacaine 0.5 %" in _seen(r, "add")["detail"]
+    assert "ROPIVAcaine 0.5 %" in _seen(r, "add")["detail"]  # tall-man letters (ISMP)
     # Time-out: every team member confirms by name with their own PIN; the confirmed side goes on the banner.
     oks = [x["detail"] for x in r["seen"] if x["label"] == "timeout_team member_ok"]
     assert len(oks) == 3 and "confirmed: Dr Ana, RN Ben ·" in oks[1], oks
@@ -81,6 +91,9 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "time-out side right" in r["override_title"] and "second operator" in r["override_title"]
     assert "needs a second operator's PIN" in r["override_alone_toast"]
     assert "wrong PIN for rn_ben" in r["override_wrong_pin_toast"] and r["side_stop_still_active"]
+    # the prompt bar's Override opens the list from any screen (settings here), and the live screen's band
+    assert r["override_label_on_settings"] == "Override..." and r["override_from_settings"] == "alarms"
+    assert r["override_from_live"] == "alarms"
     # STOP: a mis-tap restated by the same person leaves one answer, journaled as a correction.
     assert r["stop_marks"] == ["stop:dr_ana:left"] and "stop_restated" in r["journal_types"]
     assert live["badge"].startswith("LIVE") and live["status_pedal"].startswith("pedals OK")
@@ -117,12 +130,24 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
     assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
     # 2 aliquots of 4 mL of ropivacaine 0.5 % (5 mg/mL) = 40 mg; the patient as a person reads the name
-    assert "drugs: Ropivacaine 40 mg" in r["summary_text"]
+    assert "drugs: ROPIVAcaine 40 mg" in r["summary_text"]
     assert (
         "Family name: Doe, given name: Jane · Date of birth: 12 Apr 1958 · MRN: MRN0012345"
         in r["summary_text"]
     )
     assert "complications: none" in r["summary_text"]
+    # The record's stills as thumbnails: each PNG in the record's captures folder (read here with PIL), shown
+    # whole from its own pixels and at least 25 mm wide, captioned with its number and local time
+    from PIL import Image
+
+    files = sorted(Path(r["captures_dir"]).glob("*.png"))
+    assert [Path(t["source"]) for t in r["thumbnails"]] == files and len(files) == 2
+    diagonal_in = SCREENS[size][0]
+    px_per_mm = math.hypot(*(int(v) for v in size.split("x"))) / (diagonal_in * 25.4)
+    for t, f in zip(r["thumbnails"], files, strict=True):
+        assert t["texture"] == list(Image.open(f).size)
+        assert t["drawn"][0] >= 25 * px_per_mm or t["drawn"][1] >= 20 * px_per_mm, t
+        assert re.fullmatch(r"still \d+ · \d\d:\d\d", t["caption"]), t["caption"]
     assert _seen(r, "exported")["toast"].startswith("exported 5 files")
     assert r["pacs_text"].startswith("PACS: sent 0 / pending 3\n[!] PACS down: 3 stay queued, nothing lost")
     assert r["locked_screen"] == r["locked_after_nav"] == "lock"
@@ -159,15 +184,30 @@ def _assert_human_language(r: dict[str, Any]) -> None:
 
 def _assert_nothing_cut(r: dict[str, Any]) -> None:
     """No text shortened by Kivy nor drawn larger than its widget, on every screen seen (each catalogue
-    text the femoral block shows: steps, drugs, allergens, antithrombotics, complications, prompts).
-    Not yet the window's status and prompt bars: they still shorten on 7 inches (issue 14, left open)."""
+    text the femoral block shows: steps, drugs, allergens, antithrombotics, complications, prompts), the
+    window's status and prompt bars and the patient banner included."""
     cut = {
         (seen["screen"], t["text"])
         for seen in r["seen"]
         for t in seen["texts"]
-        if not t["bar"] and (t["shortened"] or t["overflow"])
+        if t["shortened"] or t["overflow"] or t["broken_word"]
     }
     assert cut == set(), sorted(cut)
+    # On the live screen nothing but the step's body (the feedback first in it, then the step's text and
+    # buttons) or the imaging controls' list may need scrolling: the prompt, the step's phase and progress,
+    # the strip and the readouts are laid out whole.
+    scrolled = {
+        t["text"]
+        for seen in r["seen"]
+        if seen["screen"] == "live"
+        for t in seen["texts"]
+        if t["clipped"] and t["scroll_owner"] not in ("StepPanel", "LiveImagePanel")
+    }
+    assert scrolled == set(), sorted(scrolled)
+    live_texts = [t for seen in r["seen"] if seen["screen"] == "live" for t in seen["texts"]]
+    assert any(
+        t["text"].startswith("!!! HIGH: HARD STOP: side stated") and not t["clipped"] for t in live_texts
+    )
 
 
 def _assert_image_first(r: dict[str, Any], size: str) -> None:
@@ -175,11 +215,27 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
     diagonal_in, least = SCREENS[size]
     w, h = (int(v) for v in size.split("x"))
     px_per_mm = math.hypot(w, h) / (diagonal_in * 25.4)
-    for moment in ("layout_prep", "layout_stop", "layout_injection"):
+    for moment in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt"):
         lay = r[moment]
         assert lay["window"] == [w, h]
-        # the image is drawn over at least `least` of the whole screen ...
-        assert lay["image_fraction"] >= least, (moment, lay["image_fraction"])
+        ix, iy, iw, ih = lay["image_rect"]
+        band = lay["prompt_band"]
+        if band is None:
+            # the image is drawn over at least `least` of the whole screen ...
+            assert lay["image_fraction"] >= least, (moment, lay["image_fraction"])
+        else:
+            # ... and a prompt takes its whole text's band across the image's width, above it, and no
+            # more: the image gives way by that band's height alone (never drawn under it)
+            bx, by, bw, bh = band[1]
+            assert by >= iy + ih - 0.5 and bx <= ix + 0.5 and bx + bw >= ix + iw - 0.5, (moment, band)
+            assert iw * (ih + bh) / (w * h) >= least, (moment, lay["image_fraction"], bh)
+            font = math.ceil(px_per_mm * 3.0 / 0.7)  # the smallest text: caps 3 mm high
+            assert bh <= 3 * 1.25 * font + math.ceil(1.5 * px_per_mm), (moment, bh)  # three lines at most
+        # no two texts drawn over each other (the column's fixed parts and the step beside the image)
+        assert lay["text_overlaps"] == [], (moment, lay["text_overlaps"])
+        # the step's phase and progress are whole and in the column, beside the image
+        header, (hx, hy, _hw, hh) = lay["step_header"]
+        assert header and hx >= ix + iw and hy >= 0 and hy + hh <= h, (moment, lay["step_header"])
         # ... rendered at the stage's own pixel size (to the 4-pixel row alignment), so drawn 1:1
         stage_w, stage_h = lay["stage"]
         assert lay["texture"] == [int(stage_w) // 4 * 4, int(stage_h)], (moment, lay)

@@ -1,4 +1,5 @@
-"""``make screenshots``: run the end-to-end procedure on both cart screens and keep its screenshots.
+"""``make screenshots``: run the end-to-end procedure and the walk over every catalogue procedure on both
+cart screens and keep their screenshots (every screen, and each procedure's injection step).
 
 Writes ``docs/screenshots/800x480/*.png`` and ``docs/screenshots/1280x800/*.png`` (on a private Xvfb).
 """
@@ -21,12 +22,14 @@ SIZES = ("800x480", "1280x800")
 KEEP = (
     "01-start",
     "02-sign-in-team",
+    "03-sign-in-weight",
     "04-time-out-medications",
     "05-live-prep",
     "05-live-stop",
     "06-live-frozen-calipers",
     "07-live-prompt",
     "08-sign-out",
+    "09-observation-prompt",
     "10-alarms",
     "11-summary",
     "12-lock",
@@ -49,7 +52,13 @@ def main() -> int:
                 dest.mkdir(parents=True, exist_ok=True)
                 for name in KEEP:
                     shutil.copyfile(art / f"{name}.png", dest / f"{name}.png")
-                print(f"{dest}: {len(KEEP)} screenshots")
+                walk = [sys.executable, str(ROOT / "tests" / "ui" / "catalogue_scenario.py"), "--size", size]
+                walk += ["--link", f"{tmp}/probe2", "--artifacts", str(art), "--report", f"{tmp}/w.json"]
+                subprocess.run(walk, env=env, check=True, timeout=600, stderr=subprocess.DEVNULL)
+                injections = sorted(art.glob("inject-*.png"))
+                for shot in injections:
+                    shutil.copyfile(shot, dest / shot.name)
+                print(f"{dest}: {len(KEEP)} screens, {len(injections)} injection steps")
     return 0
 
 

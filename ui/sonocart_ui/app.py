@@ -18,7 +18,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen
 
 from sonocart.cart.alarms import flash_on, signal_of
@@ -93,6 +93,8 @@ class CartApp(App):  # type: ignore[misc]
     immersive = BooleanProperty(False)
     #: The live screen's column shows the imaging controls instead of the step.
     image_panel = BooleanProperty(False)
+    #: Who the open record is for (the core's patient banner), shown on every screen; "" with none open.
+    patient_text = StringProperty("")
 
     def __init__(
         self,
@@ -371,6 +373,7 @@ class CartApp(App):  # type: ignore[misc]
         bar = self.root.ids.status
         self._probe_line()
         bar.banner = self.side_banner() or "No procedure open"
+        self.patient_text = self.session.patient_banner() or ""
         bar.operator = self.form.name(self.session.operator) if self.session.operator else "no operator"
         live = self.live_screen
         if self.pedal is None:

@@ -22,6 +22,7 @@ class BigButton(Button):  # type: ignore[misc]
     selected = BooleanProperty(False)
     primary = BooleanProperty(False)
     danger = BooleanProperty(False)  # an unsafe answer (blood on aspiration): red, never like a safe one
+    unsafe = BooleanProperty(False)  # an unsafe state chosen (NOT HELD): yellow with [!], never green [X]
     key = StringProperty("")
 
 
@@ -40,7 +41,14 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
         from kivy.app import App
 
         theme = App.get_running_app().theme
-        self.cols = max(1, int(self.width // max(1.0, theme.mm(self.min_button_mm))))
+        cols = max(1, int(self.width // max(1.0, theme.mm(self.min_button_mm))))
+        # fewer, wider columns when a label's longest word would not fit a button: Kivy breaks a word
+        # wider than its line mid-word ("Dexamethaso/ne"), which misreads a drug name
+        word = max((_word_width(b.text, b.font_size, b.bold) for b in self.children), default=0.0)
+        spacing = float(self.spacing[0]) if isinstance(self.spacing, list | tuple) else float(self.spacing)
+        while cols > 1 and (self.width - spacing * (cols - 1)) / cols < word + theme.gap * 2 + 2:
+            cols -= 1
+        self.cols = cols
 
     def show(self, actions: Sequence[Action]) -> None:
         if tuple(actions) == tuple(self._shown):
@@ -48,8 +56,8 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
         self._shown = tuple(actions)
         self.clear_widgets()
         for a in actions:
-            label = ("[X] " if a.selected else "") + a.label
-            b = BigButton(text=label, selected=a.selected, primary=a.primary, key=a.key)
+            label = ("[!] " if a.unsafe else "[X] " if a.selected else "") + a.label
+            b = BigButton(text=label, selected=a.selected, primary=a.primary, unsafe=a.unsafe, key=a.key)
             b.bind(on_release=self._pressed, texture_size=_grow)
             self.add_widget(b)
         self._columns()
@@ -60,6 +68,18 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
 
     def button(self, key: str) -> BigButton | None:
         return next((b for b in self.children if b.key == key), None)
+
+
+def _word_width(text: str, font_size: float, bold: bool) -> float:
+    """Width in px of the widest word of ``text`` as a button draws it."""
+    from kivy.core.text import Label as CoreLabel
+
+    widest = 0.0
+    for word in set(text.split()):
+        core = CoreLabel(text=word, font_size=font_size, bold=bold)
+        core.refresh()
+        widest = max(widest, float(core.content_width))
+    return widest
 
 
 def _grow(button: BigButton, size: tuple[float, float]) -> None:
@@ -105,6 +125,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     entry = StringProperty("")
     has_entry = BooleanProperty(False)
     compact = BooleanProperty(False)
+    toast = StringProperty("")
+    toast_colour = ListProperty([1.0, 1.0, 1.0, 1.0])
 
     def show(self, view: object) -> None:
         from sonocart_ui.viewmodels.step_form import StepView

@@ -60,7 +60,18 @@ def local_anaesthetic(cite: Cite, drug: str, raw: dict[str, Any]) -> LocalAnaest
         percent=_strengths(raw["percent"], f"{where}.percent", MAX_PERCENT),
         percent_with_epinephrine=with_epi,
         epinephrine_ratio=ratio,
+        display_name=_display_name(where, raw),
     )
+
+
+def _display_name(where: str, raw: dict[str, Any]) -> str:
+    """Tall-man lettering changes the case of a name, never its letters (a typo would show another drug)."""
+    shown = raw.get("display_name", "")
+    if not isinstance(shown, str) or (shown and shown.lower() != str(raw["name"]).lower()):
+        raise CatalogueError(
+            f"{where}: display_name {shown!r} must spell name {raw['name']!r} (only the case may differ)"
+        )
+    return shown
 
 
 def other_drug(cite: Cite, drug: str, raw: dict[str, Any]) -> OtherDrug:
@@ -69,7 +80,8 @@ def other_drug(cite: Cite, drug: str, raw: dict[str, Any]) -> OtherDrug:
     unit = raw.get("unit", "")
     if strengths and not (isinstance(unit, str) and unit):
         raise CatalogueError(f'{where}: strengths need a unit (unit = "mg/mL"...)')
-    return OtherDrug(drug, raw["name"], tuple(raw.get("tags", ())), cite(where, raw), strengths, unit)
+    tags = tuple(raw.get("tags", ()))
+    return OtherDrug(drug, raw["name"], tags, cite(where, raw), strengths, unit, _display_name(where, raw))
 
 
 def narrow_stock(

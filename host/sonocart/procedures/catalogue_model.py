@@ -147,6 +147,8 @@ class LocalAnaesthetic:
     percent: tuple[float, ...]
     percent_with_epinephrine: tuple[float, ...]
     epinephrine_ratio: str
+    #: The name as screens show it (tall-man letters for look-alikes, ismp_tallman); "" = ``name``.
+    display_name: str = ""
 
     def strengths(self) -> tuple[Strength, ...]:
         plain = (Strength(self.id, p, "%") for p in self.percent)
@@ -163,6 +165,8 @@ class OtherDrug:
     #: Stocked strengths in ``unit``; none for what is not drawn into a syringe (skin preparations).
     mg_per_ml: tuple[float, ...]
     unit: str
+    #: The name as screens show it (tall-man letters for look-alikes, ismp_tallman); "" = ``name``.
+    display_name: str = ""
 
     def strengths(self) -> tuple[Strength, ...]:
         return tuple(Strength(self.id, v, self.unit) for v in self.mg_per_ml)
@@ -305,6 +309,13 @@ class Catalogue:
         if drug in self.other_drugs:
             return self.other_drugs[drug].name
         raise CatalogueError(f"unknown drug {drug!r}")
+
+    def drug_display_name(self, drug: str) -> str:
+        """The drug's name as screens show it: tall-man letters for look-alikes (ismp_tallman)."""
+        d = self.local_anaesthetics.get(drug) or self.other_drugs.get(drug)
+        if d is None:
+            raise CatalogueError(f"unknown drug {drug!r}")
+        return d.display_name or d.name
 
     def strengths(self, drug: str) -> tuple[Strength, ...]:
         """What the site stocks of ``drug`` (empty: not drawn into a syringe, or no longer stocked)."""

@@ -92,7 +92,7 @@ def injection_panel(
     left = max(0.0, (1.0 - now) / per_ml) if per_ml > 0 else float("inf")
     drugs = tuple(
         DrugLine(
-            cat.drug_name(c.drug),
+            cat.drug_display_name(c.drug),
             c.mg_per_ml,
             c.epinephrine,
             round(state.mg_by_drug.get(c.drug, 0.0), 3),

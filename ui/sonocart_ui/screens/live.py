@@ -88,8 +88,11 @@ class LiveScreen(Screen):  # type: ignore[misc]
         app.bind(image_panel=lambda *_: self._swap_panel())
         self._swap_panel()
 
-    def on_prompt_text(self, *_: object) -> None:
-        self.ids.notes.scroll_y = 1  # a new prompt is read from its marker and word
+    def on_toast_text(self, *_: object) -> None:
+        self.step_panel.toast = self.toast_text  # first in the step's body, under its fixed header
+
+    def on_toast_colour(self, *_: object) -> None:
+        self.step_panel.toast_colour = self.toast_colour
 
     def _swap_panel(self) -> None:
         """Put the step or the imaging controls in the column (re-added whole: never left blank)."""
@@ -146,17 +149,18 @@ class LiveScreen(Screen):  # type: ignore[misc]
         band.clear_widgets()
         top = img.center_y + cal.height_px / 2  # drawn 1:1, centred in the stage (same y as the band)
         theme = App.get_running_app().theme
-        for v, text in depth_marks(cal, depth_mm):
-            if text == "0":
-                continue  # the skin line: the band's top
-            y = top - v
-            lab = Label(text=text, size_hint=(None, None), bold=True, color=th.TEXT)
-            lab.size = (band.width, theme.font_small * 1.2)
-            lab.pos = (0, max(0.0, min(band.height - lab.height, y - lab.height / 2)))
-            band.add_widget(lab)
+        row = theme.font_small * 1.2
         unit = Label(text="cm", size_hint=(None, None), color=th.TEXT_DIM)
-        unit.size = (band.width, theme.font_small * 1.2)
+        unit.size = (band.width, row)
         unit.pos = (0, 0)
+        for v, text in depth_marks(cal, depth_mm):
+            y = top - v
+            if text == "0" or y - row / 2 < unit.top:
+                continue  # the skin line is the band's top; a number never sits on the unit
+            lab = Label(text=text, size_hint=(None, None), bold=True, color=th.TEXT)
+            lab.size = (band.width, row)
+            lab.pos = (0, min(band.height - lab.height, y - lab.height / 2))
+            band.add_widget(lab)
         band.add_widget(unit)
 
     # -- text, the column and the strip -----------------------------------------------------------

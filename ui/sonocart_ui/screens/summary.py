@@ -5,17 +5,28 @@ Kivy thread and announced as a ``pacs`` event); the screen only shows the state.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from sonocart.cart.pacs import (
     status_line,
 )
+from sonocart.cart.session import CartSession
 from sonocart_ui.viewmodels.summary import export, summary_lines
+
+
+class Thumbnail(BoxLayout):  # type: ignore[misc]
+    """One captured still of the record, drawn whole, with its number and local time."""
+
+    source = StringProperty("")
+    caption = StringProperty("")
+
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -27,14 +38,32 @@ class SummaryScreen(Screen):  # type: ignore[misc]
 
     def __init__(self, **kwargs: object) -> None:
         self._pacs_message = ""
+        self._shown: tuple[tuple[str, int], ...] = ()
         super().__init__(**kwargs)
 
     def refresh(self) -> None:
         session = App.get_running_app().session
         self.text = "\n".join(summary_lines(session))
+        self._thumbnails(session)
         self.sending = App.get_running_app().cart.pacs.sending
         line = "PACS: sending..." if self.sending else status_line(session)
         self.pacs_text = f"{line}\n{self._pacs_message}" if self._pacs_message else line
+
+    def _thumbnails(self, session: CartSession) -> None:
+        """The record's stills as thumbnails (rebuilt only when the captures change)."""
+        record, eng = session.record, session.engine
+        stills = [] if record is None or eng is None else [c for c in eng.state.captures if c.get("file")]
+        key = tuple((str(c["file"]), c["seq"]) for c in stills)
+        if key == self._shown:
+            return
+        self._shown = key
+        grid = self.ids.thumbs
+        grid.clear_widgets()
+        for c in stills:
+            at = time.strftime("%H:%M", time.localtime(float(c["wall"])))
+            number = c.get("number", len(grid.children) + 1)
+            source = str(record.path / str(c["file"]))  # type: ignore[union-attr]
+            grid.add_widget(Thumbnail(source=source, caption=f"still {number} · {at}"))
 
     def export(self) -> None:
         export(App.get_running_app().session)

@@ -11,3 +11,5 @@ class Action:
     label: str
     selected: bool = False
     primary: bool = False
+    #: an unsafe state (an antithrombotic NOT held): its own colour and word, never the safe one's
+    unsafe: bool = False

@@ -61,7 +61,7 @@ class MedicationsForm:
     def actions(self) -> tuple[list[Action], str]:
         cat, cur = self.catalogue, self.current
         acts = [
-            Action(f"med:{d}", _short(cat.drug_name(d)), d == self.drug)
+            Action(f"med:{d}", _short(cat.drug_display_name(d)), d == self.drug)
             for d in cat.offered_drugs(self.procedure)
         ]
         if self.drug:
@@ -74,7 +74,7 @@ class MedicationsForm:
                 ]
             acts += [Action(f"strength:{s.value:g}", s.label, s == self.strength) for s in self._choices()]
         if self.strength is not None:
-            what = f"{_short(cat.drug_name(self.drug))} {self.strength.label}"
+            what = f"{_short(cat.drug_display_name(self.drug))} {self.strength.label}"
             acts.append(Action("add", f"Add {what} to syringe {cur.id}", primary=True))
         acts += [
             Action("mvol:-", f"− {VOLUME_STEP_ML:g} mL"),
@@ -88,7 +88,9 @@ class MedicationsForm:
         return acts, " · ".join(self._describe(s) for s in self.syringes)
 
     def _describe(self, s: Syringe) -> str:
-        contents = " + ".join(f"{_short(self.catalogue.drug_name(p.drug))} {p.label}" for p in s.parts)
+        contents = " + ".join(
+            f"{_short(self.catalogue.drug_display_name(p.drug))} {p.label}" for p in s.parts
+        )
         label = "labelled" if s.labelled else "NOT labelled"
         return f"syringe {s.id}: {contents or 'empty'}, {s.volume_ml:g} mL, {label}"
 

@@ -27,7 +27,7 @@ from sonocart_ui.viewmodels.medications import MedicationsForm
 from sonocart_ui.viewmodels.pin_entry import PinEntry
 
 __all__ = ["CONFIRM_KINDS", "NO_STEP", "Action", "StepForm", "StepView"]
-#: antithrombotic button cycle: not taking -> taking, held -> taking, NOT held
+#: antithrombotic button cycle: not taking -> taking, held -> taking, NOT HELD
 _AT_CYCLE = {None: True, True: False, False: None}
 
 
@@ -149,10 +149,10 @@ class StepForm:
             acts = []
             for d, drug in self.session.catalogue.antithrombotics.items():
                 state = self.cycle.get(d)
-                suffix = "" if state is None else (": held" if state else ": NOT held")
-                acts.append(Action(f"drug:{d}", drug.name + suffix, state is not None))
+                suffix = "" if state is None else (": held" if state else ": NOT HELD")
+                acts.append(Action(f"drug:{d}", drug.name + suffix, state is not None, unsafe=state is False))
             label = "None taken" if not self._taking() else f"Done ({len(self._taking())})"
-            return [*acts, Action("done", label, primary=True)], "tap: taking & held / NOT held / not taking"
+            return [*acts, Action("done", label, primary=True)], "tap: taking & held / NOT HELD / not taking"
         if kind == "medications" and self.medications is not None:
             return self.medications.actions()
         if kind in ("number", "outcome"):

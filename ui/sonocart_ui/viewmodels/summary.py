@@ -21,7 +21,7 @@ def summary_lines(session: CartSession) -> list[str]:
     if first is not None:
         started = time.strftime(" · started %H:%M on %d %b %Y", time.localtime(first.wall))
     total = sum(a.volume_ml for a in st.aliquots)
-    drugs = [f"{session.catalogue.drug_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
+    drugs = [f"{session.catalogue.drug_display_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
     lines = [
         f"{st.procedure.name} · side {(st.confirmed_side() or '—').upper()}{started}",
         identifiers_line(st.patient),

@@ -1,0 +1,60 @@
+"""Every catalogue procedure walked on the real app at 7 inches: no text shortened, spilling or scrolled
+out of reach where it must be whole, no machine text, and the image first at each injection step."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sonocart.procedures.catalogue import load_catalogue
+from tests.conftest import ARTIFACTS
+from tests.ui.test_procedure_e2e import MACHINE_TEXT
+
+SCENARIO = Path(__file__).with_name("catalogue_scenario.py")
+
+
+@pytest.mark.ui
+def test_every_catalogue_procedure_shows_its_texts_whole_and_its_injection_image_first(
+    ui_env: dict[str, str], tmp_path: Path
+) -> None:
+    size = "800x480"  # the smaller screen: what fits there fits on the 10-inch one
+    report_path = tmp_path / "report.json"
+    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(ARTIFACTS / "ui" / f"catalogue-{size}")]
+    args += ["--report", str(report_path), "--size", size]
+    proc = subprocess.run(
+        [sys.executable, str(SCENARIO), *args], env=ui_env, capture_output=True, text=True, timeout=400
+    )
+    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    r = json.loads(report_path.read_text())
+    assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    # every procedure of the catalogue (read here from the catalogue itself) reached its injection step
+    assert set(r["procedures"]) == set(load_catalogue().procedures)
+    fractions = {p: s["injection"] and s["injection"]["image_fraction"] for p, s in r["procedures"].items()}
+    (ARTIFACTS / "ui" / f"catalogue-{size}" / "image-fractions.json").write_text(
+        json.dumps(fractions, indent=2)
+    )
+    for proc_id, seen in r["procedures"].items():
+        lay = seen["injection"]
+        assert lay is not None, proc_id
+        assert lay["prompt_band"] is None and lay["image_fraction"] >= 0.60, (proc_id, lay["image_fraction"])
+        assert lay["text_over_image"] == [] and lay["text_overlaps"] == [], proc_id
+        assert lay["strip_keys"] == ["aspirate:negative", "aliquot", "finish", "aspirate:positive"], proc_id
+    texts = [(s["procedure"], s["screen"], t) for s in r["seen"] for t in s["texts"]]
+    assert len(texts) > 2000  # the walk saw every step's screen
+    cut = {(p, scr, t["text"]) for p, scr, t in texts if t["shortened"] or t["overflow"] or t["broken_word"]}
+    assert cut == set(), sorted(cut)
+    scrolled = {
+        (p, t["text"])
+        for p, scr, t in texts
+        if scr == "live" and t["clipped"] and t["scroll_owner"] not in ("StepPanel", "LiveImagePanel")
+    }
+    assert scrolled == set(), sorted(scrolled)
+    machine = {(p, t["text"]) for p, _scr, t in texts if MACHINE_TEXT.search(t["text"])}
+    assert machine == set(), sorted(machine)
+    # every stocked drug's strengths were on screen, by its tall-man name where it has one
+    shown = {t["text"] for _p, _scr, t in texts}
+    assert {"BUPIVAcaine", "levoBUPIVAcaine", "ROPIVAcaine"} <= shown
