@@ -23,6 +23,7 @@ ARGS = scenario_args("800x480")
 
 from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import DEMO_PIN, UiSettings, demo_operators  # noqa: E402
+from sonocart.cart.startup import follow_scenes  # noqa: E402
 from sonocart.clock import SystemClock  # noqa: E402
 from sonocart.devices.pedal import PedalBoard  # noqa: E402
 from sonocart.devices.probe import ProbeClient  # noqa: E402
@@ -44,7 +45,8 @@ TYPICAL |= {k.replace("before", "after"): v for k, v in TYPICAL.items()}
 def main() -> int:
     ARGS.artifacts.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-walk-"))
-    sim = SimProcess(ARGS.link, ["--lines", "96", "--samples", "384"]).start()
+    control = tmp / "probe.ctl"  # the scene follows each procedure opened, as `make run` wires it
+    sim = SimProcess(ARGS.link, ["--lines", "96", "--samples", "384", "--control", str(control)]).start()
     board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")  # pedals OK: the usual top band
     cart = Cart(
         catalogue=load_catalogue(),
@@ -53,7 +55,9 @@ def main() -> int:
         settings=UiSettings(operators=demo_operators()),
         probe=ProbeClient(str(ARGS.link)),
         pedal=PedalBoard(str(tmp / "pedal")),
-    ).start()
+    )
+    follow_scenes(cart, control)
+    cart.start()
     app = CartApp(cart=cart, pedal_remote=board.command)
     report = Report(ARGS.report)
     report["size"] = ARGS.size

@@ -94,6 +94,13 @@ class Scenario:
             "status_probe": root.ids.status.probe,
             "status_operator": root.ids.status.operator,
             "patient": root.ids.patient.text if root.ids.patient.opacity > 0 else "",
+            "screens_top": root.ids.screens.top,  # where the controls start: must not move with a toast
+            "bands": [
+                root.ids.status.height,
+                root.ids.prompt.height,
+                root.ids.toast.height,
+                root.ids.patient.height,
+            ],
         }
         if "panel" in self.screen().ids or self.screen() is app.live_screen:
             seen["step_text"] = self.panel().step_text

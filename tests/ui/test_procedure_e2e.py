@@ -71,6 +71,13 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert banners and set(banners.values()) == {
         "Family name: Doe, given name: Jane · Date of birth: 12 Apr 1958 · MRN: MRN0012345"
     }
+    # Toasts come and go through the time-out (a refused PIN, each member confirmed) while the team types
+    # PINs: the controls under their fingers stay where they were (the toast band's height is reserved).
+    team = [s for s in r["seen"] if s["label"].startswith("timeout_team") and s["screen"] == "time_out"]
+    assert {bool(s["toast"]) for s in team} == {True, False}, [s["toast"] for s in team]
+    assert len({s["screens_top"] for s in team}) == 1, [
+        (s["toast"], s["screens_top"], s["bands"]) for s in team
+    ]
     started = _seen(r, "started")
     assert started["screen"] == "sign_in" and started["status_operator"] == "Dr Ana"
     assert "Register every immediate team member" in started["step_text"]

@@ -55,14 +55,20 @@ def build_cart(
         pedal=PedalBoard(pedal_port) if pedal_port else None,
     )
     if probe_control is not None:
-        follower = SceneFollower(probe_control)
-
-        def follow(event: CartEvent) -> None:
-            if isinstance(event, RecordOpened):
-                follower.show_procedure(event.procedure)
-
-        cart.subscribe(follow)
+        follow_scenes(cart, probe_control)
     return cart
+
+
+def follow_scenes(cart: Cart, probe_control: Path) -> SceneFollower:
+    """Keep a simulated probe's scene on the procedure the cart opens (simulated devices only)."""
+    follower = SceneFollower(probe_control)
+
+    def follow(event: CartEvent) -> None:
+        if isinstance(event, RecordOpened):
+            follower.show_procedure(event.procedure)
+
+    cart.subscribe(follow)
+    return follower
 
 
 def add_cart_arguments(parser: argparse.ArgumentParser) -> None:
