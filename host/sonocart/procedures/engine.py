@@ -247,7 +247,9 @@ class Engine:
                 pending = [("hard_stop_cleared", {"rule": r}) for r in resolved]
                 out += pending
                 continue
-            if sim.blocking_rules(step.id) or not self._step_done(sim, step):
+            # Any active hard stop holds the step the procedure is on, its own or one a corrected
+            # earlier answer raised: the team goes on only by an override or by correcting it back.
+            if sim.blocking_rules() or not self._step_done(sim, step):
                 return out
             pending.append(("step_completed", {"phase": sim.current_phase_id(), "step": step.id}))
             pending += self._on_leave(sim, step)
