@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sonocart.procedures.catalogue_alarms import alarm_table
-from sonocart.procedures.catalogue_drugs import local_anaesthetic, narrow_stock, other_drug
+from sonocart.procedures.catalogue_drugs import antithrombotic, local_anaesthetic, narrow_stock, other_drug
 from sonocart.procedures.catalogue_model import (
     ESCALATION_TRIGGERS,
+    HOLD_TIME_RULE,
     LOCAL_ANAESTHETIC,
     SHARED_FILES,
     STEP_KINDS,
@@ -97,6 +98,8 @@ def _step(reader: _Reader, where: str, raw: dict[str, Any]) -> Step:
         raise CatalogueError(f"{where}: unknown step kind {kind!r}")
     if "id" not in raw or "text" not in raw:
         raise CatalogueError(f"{where}: a step needs id and text")
+    if kind == "number" and raw.get("hard_stop") not in (None, HOLD_TIME_RULE):
+        raise CatalogueError(f"{where}.{raw['id']}: a number step's only hard stop is {HOLD_TIME_RULE}")
     return Step(
         id=raw["id"],
         kind=kind,
@@ -261,12 +264,7 @@ def load_catalogue(directory: Path | None = None, site_file: Path | None = None)
         )
         for k, v in drugs["allergies"].items()
     }
-    antithrombotics = {
-        k: Antithrombotic(
-            k, v["name"], v["hold"], tuple(v["must_hold_for"]), reader.cite(f"antithrombotic {k}", v)
-        )
-        for k, v in drugs["antithrombotics"].items()
-    }
+    antithrombotics = {k: antithrombotic(reader.cite, k, v) for k, v in drugs["antithrombotics"].items()}
     last = _last(reader, _load_toml(directory / "last.toml"))
     procedures: dict[str, Procedure] = {}
     for path in sorted(directory.glob("*.toml")):

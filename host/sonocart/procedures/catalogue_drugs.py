@@ -1,4 +1,5 @@
-"""Parse ``drugs.toml`` (local anaesthetics, other drugs and their stocked strengths) and a site's narrowing.
+"""Parse ``drugs.toml`` (local anaesthetics, other drugs and their stocked strengths, antithrombotics with
+their hold times) and a site's narrowing.
 
 A strength is a cited presentation: the loader refuses a list that is not finite, positive and free of
 repeats, and a site file may only remove strengths (stock fewer), never add one the catalogue does not cite.
@@ -11,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sonocart.procedures.catalogue_model import CatalogueError, DoseLimit, LocalAnaesthetic, OtherDrug
+from sonocart.procedures.catalogue_model import (
+    BLEEDING_RISKS,
+    Antithrombotic,
+    CatalogueError,
+    DoseLimit,
+    LocalAnaesthetic,
+    OtherDrug,
+)
 
 Cite = Callable[[str, dict[str, Any]], tuple[str, ...]]
 #: 5 % is 50 mg/mL, the most concentrated local anaesthetic the dose rules accept (dose.la_components).
@@ -35,6 +43,36 @@ def _strengths(value: Any, where: str, top: float | None = None) -> tuple[float,
     if len(set(out)) != len(out):
         raise CatalogueError(f"{where}: a strength is listed twice")
     return tuple(out)
+
+
+#: The longest hold time the loader accepts (plausibility: the longest cited hold is 7 days).
+MAX_HOLD_HOURS = 720.0
+
+
+def antithrombotic(cite: Cite, drug: str, raw: dict[str, Any]) -> Antithrombotic:
+    """One anticoagulant, antiplatelet or supplement; ``hold_hours`` only for classes it must be held in."""
+    where = f"antithrombotic {drug}"
+    must = tuple(raw["must_hold_for"])
+    if not set(must) <= set(BLEEDING_RISKS):
+        raise CatalogueError(f"{where}: must_hold_for lists classes of {list(BLEEDING_RISKS)}")
+    hours = raw.get("hold_hours", {})
+    if not isinstance(hours, dict):
+        raise CatalogueError(f"{where}: hold_hours is a table of bleeding-risk class = hours")
+    for risk, h in hours.items():
+        if risk not in must:
+            raise CatalogueError(f"{where}: hold_hours.{risk} for a class it need not be held in")
+        if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h):
+            raise CatalogueError(f"{where}: hold_hours.{risk} must be a number of hours")
+        if not 0 < h <= MAX_HOLD_HOURS:
+            raise CatalogueError(f"{where}: hold_hours.{risk} = {h} is outside 0-{MAX_HOLD_HOURS:g} h")
+    return Antithrombotic(
+        drug,
+        raw["name"],
+        raw["hold"],
+        must,
+        cite(where, raw),
+        tuple((str(r), float(h)) for r, h in hours.items()),
+    )
 
 
 def _limit(raw: dict[str, Any]) -> DoseLimit:

@@ -35,6 +35,10 @@ SHARED_FILES = frozenset({"sources.toml", "drugs.toml", "phases.toml", "last.tom
 ESCALATION_TRIGGERS = ("dose_over_max", "blood_aspirated", "suspected_last", "last_mode")
 #: The class name a procedure's ``[medications] offered`` uses for every local anaesthetic.
 LOCAL_ANAESTHETIC = "local_anaesthetic"
+#: Procedure bleeding-risk classes (ASRA pain guidelines, Narouze et al. 2018).
+BLEEDING_RISKS = ("low", "intermediate", "high")
+#: The hard stop of the hours-since-the-last-dose step: fewer hours than a held drug's hold time.
+HOLD_TIME_RULE = "anticoagulant_hold_too_short"
 
 
 class CatalogueError(ValueError):
@@ -189,6 +193,12 @@ class Antithrombotic:
     hold: str
     must_hold_for: tuple[str, ...]
     source: tuple[str, ...]
+    #: Bleeding-risk class -> the hours the last dose must be before the procedure (cited figures only;
+    #: a class the guideline gives no figure for is absent, and that drug's hours are not checked there).
+    hold_hours: tuple[tuple[str, float], ...] = ()
+
+    def hours_needed(self, risk: str) -> float | None:
+        return dict(self.hold_hours).get(risk)
 
 
 @dataclass(frozen=True)

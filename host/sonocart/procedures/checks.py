@@ -1,8 +1,9 @@
 """Per-step rules: what a valid answer is, which hard stops an answer raises, and when a step is satisfied.
 
 Hard stops (rule ids) that only a documented override passes: consent not valid, infection at the site,
-sedation without an escort, monitoring/IV or lipid kit missing, an anticoagulant not held, the side not
-confirmed, an allergy conflicting with a drawn medication. The dose limit lives in :mod:`injection`.
+sedation without an escort, monitoring/IV or lipid kit missing, an anticoagulant not held or held for
+fewer hours than its cited hold time, the side not confirmed, an allergy conflicting with a drawn
+medication. The dose limit lives in :mod:`injection`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,20 @@ from typing import Any
 
 from sonocart.procedures import medications
 from sonocart.procedures.catalogue import Catalogue, Step
+from sonocart.procedures.catalogue_model import HOLD_TIME_RULE
 from sonocart.procedures.dose import DoseError, la_components
 from sonocart.procedures.rejected import InputRejected
 from sonocart.procedures.state import State
 
-__all__ = ["InputRejected", "allergy_conflicts", "hard_stops", "normalise_answer", "satisfied"]
+__all__ = [
+    "InputRejected",
+    "allergy_conflicts",
+    "hard_stops",
+    "hold_too_short",
+    "normalise_answer",
+    "rejudged_with",
+    "satisfied",
+]
 
 
 def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> Any:
@@ -133,6 +143,45 @@ def allergy_conflicts(cat: Catalogue, state: State) -> list[str]:
     return out
 
 
+def hold_too_short(cat: Catalogue, state: State, hours: float) -> str:
+    """The stop's words when a drug reported held was last taken fewer ``hours`` ago than its hold time
+    for the procedure's bleeding-risk class (drugs.toml ``hold_hours``), else "".
+
+    The hours are those since the last dose of any of them, so with several drugs each is judged against
+    the most recent dose (the conservative reading). A drug reported not held is the not-held stop's.
+    """
+    risk = state.procedure.bleeding_risk
+    short = []
+    for item in state.answers.get("antithrombotics", []):
+        drug = cat.antithrombotics[item["drug"]]
+        need = drug.hours_needed(risk)
+        if item["held"] and need is not None and hours < need:
+            short.append(f"{drug.name} needs {hours_words(need)}")
+    if not short:
+        return ""
+    return (
+        f"HARD STOP: last anticoagulant or antiplatelet dose {hours_words(hours)} ago; "
+        f"{'; '.join(short)} before {'an' if risk[0] in 'aeiou' else 'a'} {risk}-bleeding-risk procedure"
+    )
+
+
+def hours_words(hours: float) -> str:
+    """``72`` -> "72 hours (3 days)", ``12`` -> "12 hours", ``1`` -> "1 hour"."""
+    words = f"{hours:g} hour{'' if hours == 1 else 's'}"
+    if hours >= 48 and hours % 24 == 0:
+        words += f" ({hours / 24:g} days)"
+    return words
+
+
+def rejudged_with(state: State, step: Step) -> list[Step]:
+    """Answered steps whose hard stops also read ``step``'s answer: judged again when it is corrected
+    (the hours since the last dose are judged against the drugs the antithrombotics step lists)."""
+    if step.kind != "antithrombotics":
+        return []
+    steps = (s for ph in state.procedure.phases for s in ph.steps)
+    return [s for s in steps if s.hard_stop == HOLD_TIME_RULE and s.id in state.answers]
+
+
 def hard_stops(cat: Catalogue, state: State, step: Step) -> dict[str, str]:
     """The rules this step's recorded answer or confirmations violate, with the message to show."""
     value = state.answers.get(step.id)
@@ -150,6 +199,9 @@ def hard_stops(cat: Catalogue, state: State, step: Step) -> dict[str, str]:
                     f"HARD STOP: {drug.name} not held before a {risk}-bleeding-risk procedure"
                     f" (hold: {drug.hold})"
                 )
+    hours = value if step.hard_stop == HOLD_TIME_RULE and isinstance(value, float) else None
+    if hours is not None and (short := hold_too_short(cat, state, hours)):
+        out[HOLD_TIME_RULE] = short
     if step.kind in ("medications", "allergies") and (conflicts := allergy_conflicts(cat, state)):
         out["allergy_conflict"] = "HARD STOP: " + " ".join(conflicts)
     if step.kind == "side" and step.id != "consent_side" and value is not None:

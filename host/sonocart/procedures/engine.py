@@ -300,7 +300,7 @@ class Engine:
             return overrides.override(self.catalogue, st, inp)
         if isinstance(inp, Correct):
             corrected, events = corrections.correct(self.catalogue, st, inp.step, inp.value, inp.reason)
-            return events + step_inputs.stop_changes(self.catalogue, st, corrected, events)
+            return events + step_inputs.rejudged(self.catalogue, st, corrected, events)
         if isinstance(inp, Acknowledge):
             prompt = st.prompts.get(inp.prompt_id)
             if prompt is None:

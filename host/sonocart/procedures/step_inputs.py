@@ -9,7 +9,13 @@ from typing import Any
 from sonocart.journal.store import Event
 from sonocart.procedures import corrections, injection
 from sonocart.procedures.catalogue import Catalogue, Step
-from sonocart.procedures.checks import InputRejected, hard_stops, normalise_answer, satisfied
+from sonocart.procedures.checks import (
+    InputRejected,
+    hard_stops,
+    normalise_answer,
+    rejudged_with,
+    satisfied,
+)
 from sonocart.procedures.discharge import discharge_instructions
 from sonocart.procedures.inputs import Answer, Confirm
 from sonocart.procedures.outcomes import follow_up_dates
@@ -61,6 +67,14 @@ def stop_changes(cat: Catalogue, st: State, step: Step, events: Events, operator
     for rule in st.blocking_rules(step.id):
         if rule not in now:
             out.append(("hard_stop_cleared", {"rule": rule}))
+    return out
+
+
+def rejudged(cat: Catalogue, st: State, corrected: Step, events: Events) -> Events:
+    """After a correction: the hard stops of the corrected step and of every step that reads its answer."""
+    out: Events = []
+    for step in [corrected, *rejudged_with(st, corrected)]:
+        out += stop_changes(cat, st, step, events)
     return out
 
 

@@ -21,6 +21,7 @@ RULES = {
     "monitoring_or_iv_missing": "monitoring or IV access missing",
     "lipid_or_resus_kit_missing": "lipid emulsion or resuscitation kit missing",
     "anticoagulant_not_held": "anticoagulant not held",
+    "anticoagulant_hold_too_short": "last anticoagulant dose too recent for its hold time",
     "side_not_confirmed": "side not matching the consent",
     "allergy_conflict": "allergy conflicting with a drawn drug",
     "dose_above_limit": "local anaesthetic dose over the maximum",
