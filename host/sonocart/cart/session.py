@@ -175,8 +175,9 @@ class CartSession:
         self._shown_since = {i: known.get(i, now) for i in prompt_ids}
 
     def boundary_refusal(self, inp: Input) -> str | None:
-        """What every path (touch, pedal, headless) checks first: the lock, a second operator's PIN and
-        each team member's own PIN when they confirm the time-out."""
+        """What every path (touch, pedal, headless) checks first: the lock, a second operator's PIN, each
+        team member's own PIN when they confirm the time-out and a roster clinician's when they clear an
+        escalation."""
         refusal = self.input_gate(inp)
         if refusal is None and isinstance(inp, Override) and inp.second_operator:
             if inp.second_operator == inp.operator:
@@ -185,9 +186,29 @@ class CartSession:
                 refusal = self._pin_refusal(inp, inp.second_operator, inp.second_pin)
         if refusal is None and isinstance(inp, Confirm) and self._team_confirm(inp.step):
             refusal = self._pin_refusal(inp, inp.operator, inp.pin)
-        if refusal is None and isinstance(inp, ClearEscalation) and inp.pin:  # a roster clinician
-            refusal = self._pin_refusal(inp, inp.clinician, inp.pin)
+        if refusal is None and isinstance(inp, ClearEscalation):
+            refusal = self._clinician_refusal(inp)
         return refusal
+
+    def roster_id(self, name: str) -> str | None:
+        """The roster id ``name`` stands for (an id or a roster name, any case), else None."""
+        key = name.strip().casefold()
+        people = [(o.id, o.name) for o in self.settings.operators]
+        if self.engine is not None:
+            people += list(self.engine.state.names.items())  # the roster as the record was opened
+        return next((i for i, n in people if key and key in (i.casefold(), n.strip().casefold())), None)
+
+    def _clinician_refusal(self, inp: ClearEscalation) -> str | None:
+        """Clearing in the name of a roster clinician needs that clinician's PIN, whatever the path; a
+        clinician not on the roster is named in full and has no PIN to give."""
+        who = self.roster_id(inp.clinician)
+        if who is None:
+            return None
+        if not inp.pin:
+            refusal = f"clearing as {who} needs {who}'s own PIN"
+            self._journal_refusal(inp, refusal, who)
+            return refusal
+        return self._pin_refusal(inp, who, inp.pin)
 
     def _team_confirm(self, step_id: str) -> bool:
         eng = self.engine
@@ -206,11 +227,15 @@ class CartSession:
                 self.pins.passed(who)
                 return None
             refusal = f"wrong PIN for {who} ({self.pins.failed(who, now)} in a row)"
+        self._journal_refusal(inp, refusal, who)
+        return refusal
+
+    def _journal_refusal(self, inp: Input, refusal: str, who: str) -> None:
+        """A refusal at the input boundary is on the record (its words, never a PIN)."""
         eng = self.engine
         if eng is not None:  # a record that cannot take it reports its own fault on the next input
             with contextlib.suppress(JournalError, InputRejected):
                 eng.journal_refusal(type(inp).__name__, refusal, self.operator or who)
-        return refusal
 
     def override_needs_second(self, rule: str) -> bool:
         """Whether overriding hard stop ``rule`` also needs a second operator's PIN (alarm table)."""

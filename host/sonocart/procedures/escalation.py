@@ -34,6 +34,8 @@ def clear(st: State, inp: ClearEscalation) -> list[tuple[str, dict[str, Any]]]:
     if len(inp.clinician.strip()) < MIN_NAME or len(inp.reason.strip()) < MIN_REASON:
         raise InputRejected("clearing needs the clinician's name and their reason")
     who = inp.clinician.strip()
+    # Named by id or by roster name: the roster name, and the id it stands for (the cart checked the PIN).
+    who = next((i for i, n in st.names.items() if who.casefold() in (i.casefold(), n.casefold())), who)
     payload = {"clinician": st.names.get(who, who), "reason": inp.reason.strip()}
     if who in st.names:  # a roster clinician (PIN checked by the cart): the name, and the id it stands for
         payload["clinician_id"] = who
