@@ -171,3 +171,29 @@ def test_procedure_run_on_a_raised_catalogue_exits_with_one_line(tmp_path: Path)
     assert len(lines) == 1 and re.search(r"lidocaine\.plain\.max_mg .*outside 0\.\.300", lines[0]), (
         done.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "why"),
+    [
+        (
+            "hold_hours = { intermediate = 72, high = 72 }",  # apixaban, the first 3-day hold
+            "hold_hours = { intermediate = 24, high = 72 }",
+            "apixaban.hold_hours.intermediate = 24 h is shorter than the cited 72 h",
+        ),
+        (
+            "hold_hours = { intermediate = 168, high = 168 }",  # clopidogrel's 7 days dropped
+            "hold_hours = { high = 168 }",
+            "clopidogrel.hold_hours.intermediate is missing (cited: 168 h)",
+        ),
+        ("hold_hours = { high = 144 }\n", "", "aspirin.hold_hours is missing"),
+    ],
+)
+def test_a_hold_time_shortened_or_dropped_with_its_source_still_cited_does_not_load(
+    tmp_path: Path, old: str, new: str, why: str
+) -> None:
+    # Narouze et al. 2018: apixaban 3 days, clopidogrel 7 days, aspirin 6 days before high-risk procedures.
+    work = copy_catalogue(tmp_path)
+    edit(work / "drugs.toml", old, new)
+    with pytest.raises(CatalogueError, match=re.escape(why)):
+        load_catalogue(work)

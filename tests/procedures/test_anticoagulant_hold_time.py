@@ -125,7 +125,7 @@ def test_correcting_the_drugs_judges_the_hours_again_and_holds_the_current_step(
     [
         ("hold_hours = { low = 24, intermediate = 72, high = 72 }", "need not be held in"),
         ("hold_hours = { intermediate = -72, high = 72 }", "outside"),
-        ("hold_hours = { intermediate = true, high = 72 }", "number of hours"),
+        ("hold_hours = { intermediate = true, high = 72 }", "not a finite number"),
     ],
 )
 def test_a_hold_time_the_guideline_does_not_give_is_refused(tmp_path: Path, line: str, refusal: str) -> None:

@@ -20,6 +20,7 @@ from sonocart.procedures.catalogue_model import (
     LocalAnaesthetic,
     OtherDrug,
 )
+from sonocart.validation.catalogue import MAX_HOLD_H
 
 Cite = Callable[[str, dict[str, Any]], tuple[str, ...]]
 #: 5 % is 50 mg/mL, the most concentrated local anaesthetic the dose rules accept (dose.la_components).
@@ -45,10 +46,6 @@ def _strengths(value: Any, where: str, top: float | None = None) -> tuple[float,
     return tuple(out)
 
 
-#: The longest hold time the loader accepts (plausibility: the longest cited hold is 7 days).
-MAX_HOLD_HOURS = 720.0
-
-
 def antithrombotic(cite: Cite, drug: str, raw: dict[str, Any]) -> Antithrombotic:
     """One anticoagulant, antiplatelet or supplement; ``hold_hours`` only for classes it must be held in."""
     where = f"antithrombotic {drug}"
@@ -63,8 +60,8 @@ def antithrombotic(cite: Cite, drug: str, raw: dict[str, Any]) -> Antithrombotic
             raise CatalogueError(f"{where}: hold_hours.{risk} for a class it need not be held in")
         if isinstance(h, bool) or not isinstance(h, int | float) or not math.isfinite(h):
             raise CatalogueError(f"{where}: hold_hours.{risk} must be a number of hours")
-        if not 0 < h <= MAX_HOLD_HOURS:
-            raise CatalogueError(f"{where}: hold_hours.{risk} = {h} is outside 0-{MAX_HOLD_HOURS:g} h")
+        if not 0 < h <= MAX_HOLD_H:
+            raise CatalogueError(f"{where}: hold_hours.{risk} = {h} is outside 0-{MAX_HOLD_H:g} h")
     return Antithrombotic(
         drug,
         raw["name"],

@@ -9,7 +9,8 @@ source" does not catch it. Two checks run before the loader parses anything
   is refused. A reviewed change to the catalogue rewrites the manifest with
   ``python -m sonocart.validation.catalogue --write`` in the same commit.
 - **Values** (any folder, also ``sonocart procedure --catalogue DIR``): the clinical numbers are exact
-  numbers (never text or a bool), finite, above 0 and at most the cited ceiling. The dose ceilings are the
+  numbers (never text or a bool), finite, above 0 and at most the cited ceiling; a hold time before the
+  procedure is at least its cited floor (shorter is the unsafe direction). The dose ceilings are the
   labels' maxima, written here apart from the data so that the data cannot raise them; the other bounds
   are the cited practice ranges, or a stated plausibility bound where no source gives one.
 
@@ -42,6 +43,23 @@ DOSE_CEILINGS: dict[str, dict[str, tuple[float, float]]] = {
     "levobupivacaine": {"plain": (2.0, 150.0), "with_epinephrine": (2.0, 150.0)},
     "ropivacaine": {"plain": (3.0, 300.0), "with_epinephrine": (3.0, 300.0)},
 }
+
+#: Floors of the hours the last dose must precede a procedure, per drug and bleeding-risk class: Narouze et
+#: al., Reg Anesth Pain Med 2018;43:225-262 (warfarin 5 days; apixaban and rivaroxaban 3 days; dabigatran
+#: 4-5 days, the upper end; clopidogrel 7 days; prophylactic enoxaparin 12 h; aspirin 6 days, high risk
+#: only). Written apart from the data so that an edit cannot shorten a hold or drop it: a listed figure is
+#: required and may be longer, never shorter.
+HOLD_FLOORS_H: dict[str, dict[str, float]] = {
+    "warfarin": {"intermediate": 120.0, "high": 120.0},
+    "apixaban": {"intermediate": 72.0, "high": 72.0},
+    "rivaroxaban": {"intermediate": 72.0, "high": 72.0},
+    "dabigatran": {"intermediate": 120.0, "high": 120.0},
+    "clopidogrel": {"intermediate": 168.0, "high": 168.0},
+    "enoxaparin_prophylactic": {"intermediate": 12.0, "high": 12.0},
+    "aspirin": {"high": 144.0},
+}
+#: The longest hold a file may give (plausibility: the longest cited is 7 days).
+MAX_HOLD_H = 720.0
 
 #: Upper bounds of a procedure file's numbers (all must also be above 0). Aliquots of 3-5 mL with 15-30 s
 #: pauses and a 15-60 min observation: ASRA Practice Advisory on LAST (Neal et al., Reg Anesth Pain Med
@@ -173,6 +191,24 @@ def check_drugs(raw: dict[str, Any]) -> None:
                 _positive(where + " (cited maximum)", limit[field], top)
 
 
+def check_holds(raw: dict[str, Any]) -> None:
+    """Every cited hold time is present, an exact number of hours and at least its floor."""
+    drugs = _table("catalogue: drugs.toml", raw, "antithrombotics")
+    for drug, floors in HOLD_FLOORS_H.items():
+        entry = drugs.get(drug)
+        if entry is None:
+            continue  # a drug the site does not ask about has no hold to check
+        hours = entry.get("hold_hours") if isinstance(entry, dict) else None
+        if not isinstance(hours, dict):
+            raise Refused(f"catalogue: antithrombotic {drug}.hold_hours is missing")
+        for risk, floor in floors.items():
+            where = f"catalogue: antithrombotic {drug}.hold_hours.{risk}"
+            if risk not in hours:
+                raise Refused(f"{where} is missing (cited: {floor:g} h)")
+            if number(where, hours[risk], 0.0, MAX_HOLD_H) < floor:
+                raise Refused(f"{where} = {hours[risk]} h is shorter than the cited {floor:g} h")
+
+
 def check_procedure(name: str, raw: dict[str, Any]) -> None:
     for (table, key), top in PROCEDURE_BOUNDS.items():
         section = _table(f"catalogue: {name}", raw, table)
@@ -200,7 +236,9 @@ def check_catalogue(directory: Path, *, shipped: bool) -> None:
     for name in ("drugs.toml", "last.toml"):
         if not (directory / name).is_file():
             raise Refused(f"catalogue: {name} is missing")
-    check_drugs(_load(directory / "drugs.toml"))
+    drugs = _load(directory / "drugs.toml")
+    check_drugs(drugs)
+    check_holds(drugs)
     check_last(_load(directory / "last.toml"))
     for path in sorted(directory.glob("*.toml")):
         if path.name not in SHARED:
