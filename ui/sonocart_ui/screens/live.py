@@ -20,7 +20,9 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from sonocart.cart.live import LiveImaging, LiveView
+from sonocart.imaging.gpu_params import GpuFrame
 from sonocart.imaging.scanconvert import Calibration
+from sonocart_ui import sector_shader
 from sonocart_ui import theme as th
 from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
 from sonocart_ui.viewmodels.step_form import Action
@@ -62,6 +64,12 @@ class LiveScreen(Screen):  # type: ignore[misc]
     toast_text = StringProperty("")
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
+    #: the GPU scan conversion (None: not tried yet, or this GL cannot run it: the CPU path runs)
+    _sector: sector_shader.SectorShader | None = None
+    _sector_tried = False
+    _cpu_texture: Texture | None = None  # the CPU path's image (self._texture: the one on screen)
+    #: live frames the GPU scan-converted (the rest came as images from the CPU path)
+    sector_frames = 0
 
     def __init__(self, view_model: LiveImaging, **kwargs: object) -> None:
         self.vm = view_model  # before Screen.__init__: the kv rules (on_kv_post) use it
@@ -111,6 +119,19 @@ class LiveScreen(Screen):  # type: ignore[misc]
         w = max(64, min(int(stage.width), MAX_IMAGE_PX[0])) // 4 * 4
         h = max(64, min(int(stage.height), MAX_IMAGE_PX[1]))
         self.vm.resize(w, h)
+        if not self._sector_tried:
+            self._attach_sector()
+
+    def _attach_sector(self) -> None:
+        """Once, with the window's GL up: the shader on the image's canvas, and the core told to use it."""
+        self._sector_tried = True
+        sector = self._sector = sector_shader.build()
+        self.vm.gpu_wanted = sector is not None
+        if sector is not None:
+            img = self.ids.image
+            img.canvas.after.add(sector)
+            sector.tint.rgba = img.color
+            img.bind(color=lambda _w, rgba: setattr(sector.tint, "rgba", rgba))  # dimmed when not live
 
     def refresh(self, view: LiveView | None) -> None:
         """Called every display tick with what the core rendered: show a new frame, and its liveness."""
@@ -118,6 +139,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
             return
         if view.image is not None:
             self._show(view.image)
+        elif view.gpu is not None:
+            self._show_gpu(view.gpu)
         depth = self.vm.shown_depth_mm  # the depth of the image on screen (not one merely asked for)
         cal = view.calibration
         if cal is not None and depth is not None and (cal, depth) != self._marks_key:
@@ -128,19 +151,46 @@ class LiveScreen(Screen):  # type: ignore[misc]
 
     def _show(self, image: np.ndarray) -> None:
         h, w = image.shape
-        tex = self._texture
+        tex = self._cpu_texture
         if tex is None or tex.size != (w, h):
-            tex = Texture.create(size=(w, h), colorfmt="luminance", bufferfmt="ubyte")
+            tex = self._cpu_texture = Texture.create(size=(w, h), colorfmt="luminance", bufferfmt="ubyte")
             tex.flip_vertical()  # row 0 of the image is the top of the screen
             # The pipeline already interpolated at screen resolution and the texture is drawn 1:1:
             # nearest sampling loses nothing and keeps software GL (Xvfb) above 25 fps.
             tex.mag_filter = "nearest"
             tex.min_filter = "nearest"
+        if self._sector is not None:
+            self._sector.hide()  # this frame came from the CPU path (needle enhancement, frozen review)
+        if self.ids.image.texture is not tex:
             self._texture = tex
             self.ids.image.texture = tex
         tex.blit_buffer(image.reshape(-1), colorfmt="luminance", bufferfmt="ubyte")  # type: ignore[arg-type]
         self.ids.image.canvas.ask_update()
         self.textures_updated += 1
+
+    def _show_gpu(self, frame: GpuFrame) -> None:
+        """A live frame the GPU scan-converts: upload its lines (and the marks, when they changed).
+
+        The image widget shows the mask texture (its size places the image and maps caliper touches);
+        the shader's quad covers it exactly, snapped to whole window pixels so that each fragment is
+        one image pixel."""
+        sector, img = self._sector, self.ids.image
+        if sector is None:
+            return
+        sector.set_mapping(frame.mapping)
+        sector.set_overlay(frame.overlay)
+        sector.upload(frame.lines)
+        mask = sector.mask_texture
+        if img.texture is not mask:
+            self._texture = mask
+            img.texture = mask
+        w, h = frame.mapping.width_px, frame.mapping.height_px
+        x, y = img.center_x - w / 2, img.center_y - h / 2
+        wx, wy = img.to_window(x, y)
+        sector.place(x + round(wx) - wx, y + round(wy) - wy)
+        img.canvas.ask_update()
+        self.textures_updated += 1
+        self.sector_frames += 1
 
     def _depth_numbers(self, cal: Calibration, depth_mm: float) -> None:
         """Centimetre numbers beside the image's ticks: rebuilt only when the calibration changes."""

@@ -1,0 +1,172 @@
+"""The live sector drawn by the GPU: a fragment shader scan-converts the grey-level lines.
+
+Each fragment computes its own exact (line, sample) — the polar (or Cartesian) mapping of
+:class:`sonocart.imaging.gpu_params.SectorMapping`, written here in GLSL, not taken from the CPU
+tables — and samples the lines texture with ``GL_LINEAR`` (the GPU's bilinear filter: on the Pi the
+hardware does the interpolation, and a frame uploads 128 × 1024 bytes instead of a whole image).
+Outside the sector it is black; where the overlay mask has a mark, the mark's level replaces the
+tissue (as the CPU path burns marks in). Each frame uploads only the lines.
+
+If the shader does not compile (or the GL has no high-precision floats in fragment shaders), the
+view keeps the CPU path; :func:`build` says why, once, in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from kivy.graphics import BindTexture, Color, Rectangle, RenderContext
+from kivy.graphics.texture import Texture
+
+from sonocart.imaging.gpu_params import SectorMapping
+
+log = logging.getLogger(__name__)
+
+#: tex_coord0 carries the image pixel coordinate (u, v): (0, 0) at the image's top-left corner, so a
+#: fragment centre is at (u + 0.5, v + 0.5). texture0 holds the lines: texel (sample, line), data row
+#: 0 (line 0) at t = 0. texture1 holds the overlay mask: texel (u, v), data row 0 (the top) at t = 0.
+FRAGMENT_SHADER = """
+$HEADER$
+#if defined(GL_ES) && !defined(GL_FRAGMENT_PRECISION_HIGH)
+#error the sector needs highp floats in fragment shaders
+#endif
+uniform sampler2D texture1;
+uniform vec2 lines_size;      // (n_samples, n_lines)
+uniform vec2 image_size;      // (width_px, height_px)
+uniform vec2 origin_px;       // where x = z = 0 mm is, in pixels
+uniform float mm_per_px;
+uniform float polar;          // 0.0 linear, 1.0 convex or phased
+uniform float apex_mm;        // convex: the arc's radius (the lines meet at z = -apex_mm)
+uniform float depth_start_mm;
+uniform float sample_mm;
+uniform float first_line;     // mm (linear) or rad (polar) of line 0
+uniform float line_step;      // mm or rad from one line to the next
+
+void main(void) {
+    vec2 pix = tex_coord0 - vec2(0.5);             // this fragment's pixel (u, v), row 0 at the top
+    float x = (pix.x - origin_px.x) * mm_per_px;   // lateral mm, right positive
+    float z = (pix.y - origin_px.y) * mm_per_px;   // depth mm, down positive
+    float lateral = x;
+    float range_mm = z;
+    if (polar > 0.5) {
+        float zc = z + apex_mm;
+        lateral = atan(x, zc);                      // angle from the centre line, right positive
+        range_mm = sqrt(x * x + zc * zc) - apex_mm;
+    }
+    float line = (lateral - first_line) / line_step;
+    float sample = (range_mm - depth_start_mm) / sample_mm;
+    float eps = 1e-4;
+    float inside = step(-eps, line) * step(line, lines_size.y - 1.0 + eps)
+                 * step(-eps, sample) * step(sample, lines_size.x - 1.0 + eps);
+    vec2 st = (clamp(vec2(sample, line), vec2(0.0), lines_size - vec2(1.0)) + vec2(0.5)) / lines_size;
+    float tissue = texture2D(texture0, st).r * inside;
+    float mark = texture2D(texture1, tex_coord0 / image_size).r;
+    float grey = mix(tissue, mark, step(0.5 / 255.0, mark));
+    gl_FragColor = vec4(vec3(grey), 1.0) * frag_color;
+}
+"""
+
+
+class SectorShader(RenderContext):  # type: ignore[misc]
+    """One quad, drawn in its parent's coordinates, that scan-converts on the GPU.
+
+    ``ok`` is False when the shader did not compile; nothing is drawn then."""
+
+    def __init__(self) -> None:
+        super().__init__(use_parent_projection=True, use_parent_modelview=True)
+        self.shader.fs = FRAGMENT_SHADER
+        self.ok = bool(self.shader.success)
+        self.mapping: SectorMapping | None = None
+        self.overlay: np.ndarray | None = None
+        self._lines: Texture | None = None
+        self._mask: Texture | None = None
+        self.tint = Color(1, 1, 1, 1)
+        self._bind = BindTexture(index=1)
+        self._rect = Rectangle(size=(0, 0))
+        self.add(self.tint)
+        self.add(self._bind)
+        self.add(self._rect)
+        self["texture1"] = 1
+
+    @property
+    def mask_texture(self) -> Texture | None:
+        return self._mask
+
+    def set_mapping(self, m: SectorMapping) -> None:
+        """New lines shape, geometry or viewport: the uniforms, and textures of the right sizes."""
+        if m == self.mapping:
+            return
+        self.mapping = m
+        self["lines_size"] = (float(m.n_samples), float(m.n_lines))
+        self["image_size"] = (float(m.width_px), float(m.height_px))
+        self["origin_px"] = (float(m.origin_px[0]), float(m.origin_px[1]))
+        self["mm_per_px"] = float(m.mm_per_px)
+        self["polar"] = 1.0 if m.polar else 0.0
+        self["apex_mm"] = float(m.apex_mm)
+        self["depth_start_mm"] = float(m.depth_start_mm)
+        self["sample_mm"] = float(m.sample_mm)
+        self["first_line"] = float(m.first_line)
+        self["line_step"] = float(m.line_step)
+        lines = self._lines
+        if lines is None or lines.size != (m.n_samples, m.n_lines):
+            lines = self._lines = _texture((m.n_samples, m.n_lines), "linear")
+            self._rect.texture = lines
+        mask = self._mask
+        if mask is None or mask.size != (m.width_px, m.height_px):
+            self._mask = _texture((m.width_px, m.height_px), "nearest")
+            self._bind.texture = self._mask
+            self.overlay = None
+        w, h = m.width_px, m.height_px
+        # vertices bottom-left, bottom-right, top-right, top-left; pixel v grows downwards
+        self._rect.tex_coords = (0.0, float(h), float(w), float(h), float(w), 0.0, 0.0, 0.0)
+
+    def set_overlay(self, overlay: np.ndarray) -> None:
+        """Upload the overlay mask (uint8 ``[height, width]``) if it is not the one already up."""
+        if overlay is self.overlay or self._mask is None:
+            return
+        # the mask is read-only and Kivy wants a writable buffer: one copy, only when the marks change
+        self._mask.blit_buffer(overlay.tobytes(), colorfmt="luminance", bufferfmt="ubyte")
+        self.overlay = overlay
+
+    def upload(self, lines: np.ndarray) -> None:
+        """This frame's uint8 ``[n_lines, n_samples]`` grey levels: the only per-frame upload."""
+        if self._lines is None:
+            raise RuntimeError("set_mapping first")
+        self._lines.blit_buffer(lines.reshape(-1), colorfmt="luminance", bufferfmt="ubyte")
+
+    def place(self, x: float, y: float) -> None:
+        """The image's bottom-left corner in the parent's coordinates; drawn 1:1 (one pixel a pixel)."""
+        m = self.mapping
+        if m is not None:
+            self._rect.pos = (x, y)
+            self._rect.size = (float(m.width_px), float(m.height_px))
+
+    def hide(self) -> None:
+        self._rect.size = (0, 0)
+
+
+def _texture(size: tuple[int, int], interpolation: str) -> Texture:
+    tex = Texture.create(size=size, colorfmt="luminance", bufferfmt="ubyte")
+    tex.mag_filter = interpolation
+    tex.min_filter = interpolation
+    tex.wrap = "clamp_to_edge"
+    return tex
+
+
+def build() -> SectorShader | None:
+    """The shader, or None (said once in the log) when this GL cannot run it."""
+    try:
+        shader = SectorShader()
+    except Exception as exc:  # a GL without what it needs must cost only speed, never the image
+        log.warning(
+            "sector shader unavailable (%s: %s): the live screen scan-converts on the CPU",
+            type(exc).__name__,
+            exc,
+        )
+        return None
+    if not shader.ok:
+        log.warning("sector shader did not compile: the live screen scan-converts on the CPU")
+        return None
+    log.info("live sector scan-converted by a GLSL fragment shader")
+    return shader
