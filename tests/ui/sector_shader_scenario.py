@@ -140,6 +140,7 @@ def fbo_cases(report: Report) -> None:
                     ClearColor(0.5, 0.5, 0.5, 1)  # not black: an undrawn pixel would show
                     ClearBuffers()
                 fbo.add(sector)
+                fbo.ask_update()
                 fbo.draw()
                 rgba = np.frombuffer(fbo.pixels, np.uint8).reshape(h, w, 4)
                 gpu = rgba[::-1, :, 0]  # GL's rows run bottom-up
