@@ -157,7 +157,39 @@ def fbo_cases(report: Report) -> None:
                     case["marked_pixels"] = int((overlay_mask(cal, marks) > 0).sum())
                 cases.append(case)
     report["cases"] = cases
+    report["fallbacks"] = fallbacks(sector_shader)
     report["completed"] = True
+
+
+def fallbacks(module: Any) -> dict[str, Any]:
+    """A shader that does not compile, and one that compiles but mirrors the image: both refused,
+    each said once in the log."""
+    import logging
+
+    said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    module.log.addHandler(handler)
+    good = module.FRAGMENT_SHADER
+    out: dict[str, Any] = {}
+    try:
+        for name, source in (
+            ("not_compiling", good.replace("void main(void) {", "void main(void) { undeclared_name;")),
+            (
+                "mirrored",
+                good.replace("atan(x, zc)", "atan(-x, zc)").replace(
+                    "float lateral = x;", "float lateral = -x;"
+                ),
+            ),
+        ):
+            module.FRAGMENT_SHADER = source
+            said.clear()
+            out[name] = {"built": module.build() is not None, "log": list(said)}
+    finally:
+        module.FRAGMENT_SHADER = good
+        module.log.removeHandler(handler)
+    out["good_built"] = module.build() is not None
+    return out
 
 
 def app_scenario(args: argparse.Namespace, report: Report) -> None:

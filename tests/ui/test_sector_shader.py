@@ -72,6 +72,20 @@ def test_the_shader_sector_equals_the_cpu_scan_conversion_within_one_grey_level_
 
 
 @pytest.mark.ui
+def test_a_shader_that_does_not_compile_or_draws_wrongly_is_refused_and_said_once(
+    ui_env: dict[str, str], tmp_path: Path
+) -> None:
+    fb = _run(ui_env, tmp_path, "--mode", "fbo")["fallbacks"]
+    assert fb["good_built"]
+    assert not fb["not_compiling"]["built"] and not fb["mirrored"]["built"]
+    assert fb["not_compiling"]["log"] == [
+        "sector shader not used (the shader did not compile): the live screen scan-converts on the CPU"
+    ]
+    (said,) = fb["mirrored"]["log"]  # found by reading the start-up test sector back
+    assert said.startswith("sector shader not used (it differs from the CPU path by ")
+
+
+@pytest.mark.ui
 def test_the_live_screen_draws_with_the_shader_and_with_the_cpu_when_needle_enhancement_is_on(
     ui_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -7,8 +7,9 @@ hardware does the interpolation, and a frame uploads 128 × 1024 bytes instead o
 Outside the sector it is black; where the overlay mask has a mark, the mark's level replaces the
 tissue (as the CPU path burns marks in). Each frame uploads only the lines.
 
-If the shader does not compile (or the GL has no high-precision floats in fragment shaders), the
-view keeps the CPU path; :func:`build` says why, once, in the log.
+If the shader does not compile (or the GL has no high-precision floats in fragment shaders), or a
+test sector it draws at start-up does not match the CPU scan converter within 1 grey level when read
+back, the view keeps the CPU path; :func:`build` says why, once, in the log.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import numpy as np
 from kivy.graphics import BindTexture, Color, Rectangle, RenderContext
 from kivy.graphics.texture import Texture
 
-from sonocart.imaging.gpu_params import SectorMapping
+from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.gpu_params import SectorMapping, sector_mapping
+from sonocart.imaging.scanconvert import ScanConverter
 
 log = logging.getLogger(__name__)
 
@@ -154,19 +157,67 @@ def _texture(size: tuple[int, int], interpolation: str) -> Texture:
     return tex
 
 
-def build() -> SectorShader | None:
-    """The shader, or None (said once in the log) when this GL cannot run it."""
+#: the self-test: a convex sector small enough to check in a few milliseconds at start-up
+_CHECK_GEOMETRY = Geometry("convex", 0.0, 80.0, radius_mm=40.0, fov_deg=60.0)
+_CHECK_LINES, _CHECK_SAMPLES, _CHECK_PX = 64, 256, (240, 180)
+
+
+def _check_lines() -> np.ndarray:
+    """Rings along the lines, a slow wave across them, one bright line left of the centre."""
+    line = np.arange(_CHECK_LINES)[:, None]
+    sample = np.arange(_CHECK_SAMPLES)[None, :]
+    out: np.ndarray = np.rint(110 + 60 * np.sin(sample / 4.0) * np.cos(line / 7.0)).astype(np.uint8)
+    out[12, 60:200] = 255
+    return out
+
+
+def self_test() -> str:
+    """Draw a known sector into an Fbo, read it back, compare with the CPU scan converter: "" if it
+    matches within 1 grey level (edge pixels aside), else what is wrong. A GL that compiles the shader
+    but computes it wrongly (too little precision, a mirrored texture) must not draw the live image."""
+    from kivy.graphics import ClearBuffers, ClearColor, Fbo
+
+    w, h = _CHECK_PX
+    lines = _check_lines()
+    conv = ScanConverter(_CHECK_GEOMETRY, _CHECK_LINES, _CHECK_SAMPLES, w, h)
+    cpu = conv.convert(lines).astype(np.int16)
+    sector = SectorShader()
+    if not sector.ok:
+        return "the shader did not compile"
+    sector.set_mapping(sector_mapping(_CHECK_GEOMETRY, _CHECK_LINES, _CHECK_SAMPLES, conv.calibration))
+    sector.set_overlay(np.zeros((h, w), dtype=np.uint8))
+    sector.upload(lines)
+    sector.place(0, 0)
+    fbo = Fbo(size=(w, h))
+    with fbo:
+        ClearColor(0.5, 0.5, 0.5, 1)
+        ClearBuffers()
+    fbo.add(sector)
+    fbo.draw()
+    gpu = np.frombuffer(fbo.pixels, np.uint8).reshape(h, w, 4)[::-1, :, 0].astype(np.int16)
+    inside = conv.inside
+    core = inside.copy()  # one pixel in from the sector's edge, where 32- and 64-bit floats may differ
+    core[1:-1, 1:-1] &= inside[:-2, 1:-1] & inside[2:, 1:-1] & inside[1:-1, :-2] & inside[1:-1, 2:]
+    far = ~inside
+    far[1:-1, 1:-1] &= far[:-2, 1:-1] & far[2:, 1:-1] & far[1:-1, :-2] & far[1:-1, 2:]
+    worst_in = int(np.abs(gpu - cpu)[core].max())
+    worst_out = int(gpu[far].max())
+    if worst_in > 1 or worst_out > 0:
+        return (
+            f"it differs from the CPU path by {worst_in} grey levels inside the sector, {worst_out} outside"
+        )
+    return ""
+
+
+def build(check: bool = True) -> SectorShader | None:
+    """The shader, or None (said once in the log) when this GL cannot run it or runs it wrongly."""
     try:
         shader = SectorShader()
+        fault = "the shader did not compile" if not shader.ok else (self_test() if check else "")
     except Exception as exc:  # a GL without what it needs must cost only speed, never the image
-        log.warning(
-            "sector shader unavailable (%s: %s): the live screen scan-converts on the CPU",
-            type(exc).__name__,
-            exc,
-        )
+        fault = f"{type(exc).__name__}: {exc}"
+    if fault:
+        log.warning("sector shader not used (%s): the live screen scan-converts on the CPU", fault)
         return None
-    if not shader.ok:
-        log.warning("sector shader did not compile: the live screen scan-converts on the CPU")
-        return None
-    log.info("live sector scan-converted by a GLSL fragment shader")
+    log.info("live sector scan-converted by a GLSL fragment shader (checked against the CPU path)")
     return shader
