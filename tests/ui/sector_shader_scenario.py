@@ -233,10 +233,10 @@ def app_scenario(args: argparse.Namespace, report: Report) -> None:
         shown = app.live_vm.displayed()  # the CPU scan conversion of the lines on screen
         assert shown is not None
         cpu, cal = shown
-        sector = screen._sector
+        sector = screen.sector
         assert sector is not None
         img = screen.ids.image
-        x, y = sector._rect.pos
+        (x, y), _size = sector.quad
         wx, wy = img.to_window(x, y)
         h, w = cpu.shape
         top = window.shape[0] - round(wy) - h
@@ -262,8 +262,8 @@ def app_scenario(args: argparse.Namespace, report: Report) -> None:
         yield from pause(1.0)
         report["needle_gpu_frames_in_1s"] = screen.sector_frames - n0
         report["needle_cpu_frames_in_1s"] = screen.textures_updated - t0
-        report["needle_texture_is_cpu_image"] = img.texture is screen._cpu_texture
-        report["needle_sector_hidden"] = list(sector._rect.size) == [0, 0]
+        report["needle_texture_is_cpu_image"] = img.texture is not sector.mask_texture
+        report["needle_sector_hidden"] = sector.quad[1] == (0, 0)
         app.save_screenshot(args.artifacts / "needle-cpu.png")
 
     try:

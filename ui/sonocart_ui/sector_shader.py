@@ -96,6 +96,11 @@ class SectorShader(RenderContext):  # type: ignore[misc]
     def mask_texture(self) -> Texture | None:
         return self._mask
 
+    @property
+    def quad(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Where the sector is drawn: (pos, size) in the parent's coordinates; size (0, 0) when hidden."""
+        return tuple(self._rect.pos), tuple(self._rect.size)  # type: ignore[return-value]
+
     def set_mapping(self, m: SectorMapping) -> None:
         """New lines shape, geometry or viewport: the uniforms, and textures of the right sizes."""
         if m == self.mapping:

@@ -122,6 +122,11 @@ class LiveScreen(Screen):  # type: ignore[misc]
         if not self._sector_tried:
             self._attach_sector()
 
+    @property
+    def sector(self) -> sector_shader.SectorShader | None:
+        """The GPU scan conversion drawing live frames, or None (the CPU path draws them all)."""
+        return self._sector
+
     def _attach_sector(self) -> None:
         """Once, with the window's GL up: the shader on the image's canvas, and the core told to use it."""
         self._sector_tried = True
