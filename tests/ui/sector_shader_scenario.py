@@ -213,21 +213,14 @@ def app_scenario(args: argparse.Namespace, report: Report) -> None:
     ).start()
     app = CartApp(cart=cart)
 
-    def scenario() -> Steps:
+    def window_vs_cpu(label: str) -> Steps:
+        """Freeze, read the window back, compare with the CPU scan conversion of the same lines, go live."""
         screen = app.live_screen
         assert screen is not None
-        yield
-        app.show("live")
-        yield from wait(lambda: screen.live and screen.sector_frames >= 5, 20, "5 frames drawn by the GPU")
-        report["gpu_wanted"] = app.live_vm.gpu_wanted
-        n0, cpu0 = screen.sector_frames, screen.textures_updated - screen.sector_frames
-        yield from pause(1.0)
-        report["gpu_frames_in_1s"] = screen.sector_frames - n0
-        report["cpu_frames_in_1s"] = screen.textures_updated - screen.sector_frames - cpu0
         app.live_action("freeze")
         yield from wait(lambda: screen.frozen, 5, "frozen")
         yield from pause(0.3)
-        path = args.artifacts / "frozen-gpu.png"
+        path = args.artifacts / f"{label}.png"
         app.save_screenshot(path)
         window = np.asarray(Image.open(path).convert("L"))
         shown = app.live_vm.displayed()  # the CPU scan conversion of the lines on screen
@@ -252,12 +245,36 @@ def app_scenario(args: argparse.Namespace, report: Report) -> None:
             theta = np.arctan2(x_mm, z_mm + m.apex_mm)
             r = np.hypot(x_mm, z_mm + m.apex_mm)
             li, si = (theta - m.first_line) / m.line_step, (r - m.apex_mm - m.depth_start_mm) / m.sample_mm
-        report["window_vs_cpu"] = compare(gpu, cpu, li, si, (m.n_lines, m.n_samples))
-        report["probe_kind"] = m.kind
-        report["window_image_mean"] = float(gpu.mean())
+        report[label] = compare(gpu, cpu, li, si, (m.n_lines, m.n_samples))
+        report[f"{label}_probe_kind"] = m.kind
+        report[f"{label}_image_mean"] = float(gpu.mean())
         app.live_action("freeze")  # live again
+        yield from wait(lambda: not screen.frozen, 5, "live again")
+
+    def scenario() -> Steps:
+        screen = app.live_screen
+        assert screen is not None
+        yield
+        app.show("live")
+        yield from wait(lambda: screen.live and screen.sector_frames >= 5, 20, "5 frames drawn by the GPU")
+        report["gpu_wanted"] = app.live_vm.gpu_wanted
+        n0, cpu0 = screen.sector_frames, screen.textures_updated - screen.sector_frames
+        yield from pause(1.0)
+        report["gpu_frames_in_1s"] = screen.sector_frames - n0
+        report["cpu_frames_in_1s"] = screen.textures_updated - screen.sector_frames - cpu0
+        yield from window_vs_cpu("window_vs_cpu")
+        # a new depth: new uniforms, the marks moved; the next frames must still match
+        depth = app.live_vm.shown_depth_mm
+        app.cart.imaging_press("depth:+")
+        yield from wait(lambda: app.live_vm.shown_depth_mm != depth, 10, "frames at the new depth")
+        n0 = screen.sector_frames
+        yield from wait(lambda: screen.sector_frames >= n0 + 3, 5, "3 more GPU frames")
+        report["depths_mm"] = [depth, app.live_vm.shown_depth_mm]
+        yield from window_vs_cpu("window_vs_cpu_new_depth")
+        sector, img = screen.sector, screen.ids.image
+        assert sector is not None
         app.live_action("needle")
-        yield from wait(lambda: not screen.frozen and app.live_vm.needle_enhance, 5, "needle on")
+        yield from wait(lambda: app.live_vm.needle_enhance, 5, "needle on")
         n0, t0 = screen.sector_frames, screen.textures_updated
         yield from pause(1.0)
         report["needle_gpu_frames_in_1s"] = screen.sector_frames - n0

@@ -96,10 +96,14 @@ def test_the_live_screen_draws_with_the_shader_and_with_the_cpu_when_needle_enha
     assert report["gpu_wanted"]
     assert report["gpu_frames_in_1s"] >= 5 and report["cpu_frames_in_1s"] == 0
     # the window, read back while frozen, against the CPU scan conversion of the lines on screen
-    w = report["window_vs_cpu"]
-    assert w["inside_pixels"] > 100_000 and report["window_image_mean"] > 10
-    assert w["max_diff_inside"] <= 1 and w["max_diff_outside"] == 0
-    assert w["edge_pixels_excluded"] <= 1000 and w["edge_pixels_differing"] <= 4
+    # and again after a depth change (new mapping, marks moved)
+    assert report["depths_mm"][1] > report["depths_mm"][0]
+    for label in ("window_vs_cpu", "window_vs_cpu_new_depth"):
+        w = report[label]
+        assert w["inside_pixels"] > 100_000 and report[f"{label}_image_mean"] > 10, label
+        assert w["max_diff_inside"] <= 1 and w["max_diff_outside"] == 0, (label, w)
+        # ~280 edge pixels on this convex probe; a few of them land on the other side of the edge
+        assert w["edge_pixels_excluded"] <= 1000 and w["edge_pixels_differing"] <= 12, (label, w)
     # needle enhancement on: the detector needs the image, so the CPU path draws
     assert report["needle_gpu_frames_in_1s"] == 0 and report["needle_cpu_frames_in_1s"] >= 5
     assert report["needle_texture_is_cpu_image"] and report["needle_sector_hidden"]
