@@ -142,3 +142,23 @@ def test_live_imaging_hands_a_gpu_view_lines_and_the_needle_or_a_still_gets_the_
     probe.latest.put(frames[2], 0.0)
     view = live.poll()
     assert view.gpu is None and view.image is not None
+
+
+def test_a_gpu_frame_is_scan_converted_on_the_cpu_only_when_a_still_needs_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    live, probe, frames = _live_with_frames(CONVEX)
+    live.gpu_wanted = True
+    converted: list[object] = []
+    render = live.pipeline.render_levels
+    monkeypatch.setattr(live.pipeline, "render_levels", lambda *a: converted.append(a) or render(*a))
+    probe.latest.put(frames[0], 0.0)
+    live.poll()
+    assert live.caliper_mm() is None and live.settings_line()  # the 4 Hz text refresh
+    assert converted == []
+    assert live.displayed() is not None and live.displayed() is not None  # a still: made once
+    assert len(converted) == 1
+    probe.latest.put(frames[1], 0.0)
+    live.poll()
+    live.displayed()
+    assert len(converted) == 2

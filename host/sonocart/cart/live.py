@@ -283,8 +283,10 @@ class LiveImaging:
         self.calipers.append((u_px, v_px))
 
     def caliper_mm(self) -> float | None:
+        if len(self.calipers) < 2:  # (before displayed(): a GPU frame's image is made only when needed)
+            return None
         shown = self.displayed()
-        if len(self.calipers) < 2 or shown is None:
+        if shown is None:
             return None
         return measure(shown[1], self.calipers[0], self.calipers[1]).distance_mm
 
