@@ -106,15 +106,18 @@ def compare(
 
 def fbo_cases(report: Report) -> None:
     from kivy.core.window import Window  # noqa: F401  (the GL context)
-    from kivy.graphics import ClearBuffers, ClearColor, Fbo
 
-    from sonocart.imaging.gpu_params import overlay_mask, sector_mapping
+    from sonocart.imaging.gpu_params import GpuFrame, overlay_mask, sector_mapping
     from sonocart.imaging.overlays import draw, overlay_pixels
     from sonocart.imaging.scanconvert import ScanConverter
     from sonocart_ui import sector_shader
 
     rng = np.random.default_rng(12)
     cases = []
+    shader = sector_shader.build()
+    if shader is None:
+        raise RuntimeError("the sector shader did not build on this GL")
+    image = sector_shader.SectorImage(shader)
     for name, g in GEOMETRIES.items():
         for w, h in VIEWPORTS:
             for kind in ("phantom", "speckle"):
@@ -128,21 +131,11 @@ def fbo_cases(report: Report) -> None:
                 )
                 cpu = conv.convert(lines).copy()
                 draw(cpu.reshape(-1), marks)
-                sector = sector_shader.build()
-                if sector is None:
-                    raise RuntimeError("the sector shader did not build on this GL")
-                sector.set_mapping(sector_mapping(g, N_LINES, N_SAMPLES, cal))
-                sector.set_overlay(overlay_mask(cal, marks))
-                sector.upload(lines)
-                sector.place(0, 0)
-                fbo = Fbo(size=(w, h))
-                with fbo:
-                    ClearColor(0.5, 0.5, 0.5, 1)  # not black: an undrawn pixel would show
-                    ClearBuffers()
-                fbo.add(sector)
-                fbo.ask_update()
-                fbo.draw()
-                rgba = np.frombuffer(fbo.pixels, np.uint8).reshape(h, w, 4)
+                mask = overlay_mask(cal, marks)
+                # as the live screen draws: one SectorImage for every case (new mapping, marks, size)
+                tex = image.draw(GpuFrame(lines, sector_mapping(g, N_LINES, N_SAMPLES, cal), mask, cal))
+                image.render_now()
+                rgba = np.frombuffer(tex.pixels, np.uint8).reshape(h, w, 4)  # Kivy's own read-back
                 gpu = rgba[::-1, :, 0]  # GL's rows run bottom-up
                 li, si = exact_line_sample(g, cal, w, h)
                 case: dict[str, Any] = {"geometry": name, "viewport": [w, h], "lines": kind}
@@ -154,7 +147,7 @@ def fbo_cases(report: Report) -> None:
                     case["marker_u_v_origin_u"] = [u, v, cal.origin_px[0]]
                     case["gpu_at_marker"] = int(gpu[v, u])
                     case["gpu_at_mirror"] = int(gpu[v, mirror])
-                    case["marked_pixels"] = int((overlay_mask(cal, marks) > 0).sum())
+                    case["marked_pixels"] = int((mask > 0).sum())
                 cases.append(case)
     report["cases"] = cases
     report["fallbacks"] = fallbacks(sector_shader)
@@ -229,13 +222,15 @@ def app_scenario(args: argparse.Namespace, report: Report) -> None:
         sector = screen.sector
         assert sector is not None
         img = screen.ids.image
-        (x, y), _size = sector.quad
-        wx, wy = img.to_window(x, y)
         h, w = cpu.shape
-        top = window.shape[0] - round(wy) - h
-        left = round(wx)
+        # the image draws its texture 1:1 (nearest) at the layout's position: window pixel i shows
+        # texel floor(i + 0.5 - x0), i.e. the image starts at pixel ceil(x0 - 0.5) (rows likewise)
+        x0, y0 = img.to_window(img.center_x - w / 2, img.center_y - h / 2)
+        left, bottom = math.ceil(x0 - 0.5), math.ceil(y0 - 0.5)
+        top = window.shape[0] - bottom - h
         gpu = window[top : top + h, left : left + w]
-        m = sector.mapping
+        m = sector.sector.mapping
+        assert m is not None
         v, u = np.mgrid[0:h, 0:w].astype(np.float64)
         x_mm = (u - cal.origin_px[0]) * cal.mm_per_px
         z_mm = (v - cal.origin_px[1]) * cal.mm_per_px
@@ -271,16 +266,15 @@ def app_scenario(args: argparse.Namespace, report: Report) -> None:
         yield from wait(lambda: screen.sector_frames >= n0 + 3, 5, "3 more GPU frames")
         report["depths_mm"] = [depth, app.live_vm.shown_depth_mm]
         yield from window_vs_cpu("window_vs_cpu_new_depth")
-        sector, img = screen.sector, screen.ids.image
-        assert sector is not None
+        gpu_texture, img = screen.ids.image.texture, screen.ids.image
         app.live_action("needle")
         yield from wait(lambda: app.live_vm.needle_enhance, 5, "needle on")
         n0, t0 = screen.sector_frames, screen.textures_updated
         yield from pause(1.0)
         report["needle_gpu_frames_in_1s"] = screen.sector_frames - n0
         report["needle_cpu_frames_in_1s"] = screen.textures_updated - t0
-        report["needle_texture_is_cpu_image"] = img.texture is not sector.mask_texture
-        report["needle_sector_hidden"] = sector.quad[1] == (0, 0)
+        report["needle_texture_is_cpu_image"] = img.texture is not gpu_texture
+        yield from window_vs_cpu("needle_window_vs_cpu")  # the CPU image shown 1:1: identical
         app.save_screenshot(args.artifacts / "needle-cpu.png")
 
     try:

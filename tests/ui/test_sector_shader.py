@@ -106,4 +106,7 @@ def test_the_live_screen_draws_with_the_shader_and_with_the_cpu_when_needle_enha
         assert w["edge_pixels_excluded"] <= 1000 and w["edge_pixels_differing"] <= 12, (label, w)
     # needle enhancement on: the detector needs the image, so the CPU path draws
     assert report["needle_gpu_frames_in_1s"] == 0 and report["needle_cpu_frames_in_1s"] >= 5
-    assert report["needle_texture_is_cpu_image"] and report["needle_sector_hidden"]
+    assert report["needle_texture_is_cpu_image"]
+    # and shown on whole pixels: the window is the CPU image exactly (no column repeated or dropped)
+    w = report["needle_window_vs_cpu"]
+    assert w["max_diff_inside"] == 0 and w["max_diff_outside"] == 0 and w["edge_pixels_differing"] == 0

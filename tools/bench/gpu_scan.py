@@ -6,8 +6,8 @@ frame, medians of ``--frames`` each:
 
 * **gpu path, CPU side** — what the live screen's thread spends per displayed frame on the GPU path:
   levels + temporal filters (``BModePipeline.process_for_gpu``), the lines texture upload (128 × 1024
-  bytes) and the draw submitted (``sonocart_ui.sector_shader`` into an 800 × 600 Fbo), without waiting
-  for the GPU;
+  bytes) and the draw submitted (``sonocart_ui.sector_shader.SectorImage``, the live screen's: the
+  shader renders into an 800 × 600 texture), without waiting for the GPU;
 * **gpu path, glFinish'd** — the same, then ``glFinish``: the whole frame, rasterisation included;
 * **cpu path as displayed, glFinish'd** — today's CPU chain (``process``) + the 800 × 600 image upload +
   a 1:1 textured quad (what the live screen does on the CPU path), then ``glFinish``;
@@ -106,35 +106,26 @@ def _run(frames_timed: int, where: str, dims: tuple[int, int, int, int], setting
             ClearBuffers()
         return fbo
 
-    def gpu_target(pipe: BModePipeline) -> tuple[Fbo, sector_shader.SectorShader]:
-        sector = sector_shader.build()
-        if sector is None:
+    def gpu_target() -> sector_shader.SectorImage:
+        shader = sector_shader.build()
+        if shader is None:
             raise SystemExit("the sector shader does not build on this GL: nothing to measure")
-        first = pipe.process_for_gpu(frames[0], g)
-        sector.set_mapping(first.mapping)
-        sector.set_overlay(first.overlay)
-        sector.place(0, 0)
-        fbo = target()
-        fbo.add(sector)
-        return fbo, sector
+        return sector_shader.SectorImage(shader)  # what the live screen draws with
 
-    fbo_gpu, sector_gpu = gpu_target(gpu_pipe)
-    fbo_fin, sector_fin = gpu_target(gpu_fin_pipe)
+    image_gpu, image_fin = gpu_target(), gpu_target()
     fbo_cpu = target()
     tex = Texture.create(size=(width, height), colorfmt="luminance", bufferfmt="ubyte")
     tex.flip_vertical()
     tex.mag_filter = tex.min_filter = "nearest"
     fbo_cpu.add(Rectangle(texture=tex, pos=(0, 0), size=(width, height)))
 
-    def gpu_frame(pipe: BModePipeline, fbo: Fbo, sector: sector_shader.SectorShader, k: int) -> None:
-        f = pipe.process_for_gpu(frames[k % 8], g)
-        sector.set_overlay(f.overlay)  # (the same object every frame: not uploaded again)
-        sector.upload(f.lines)
-        fbo.ask_update()  # (Kivy redraws a canvas only when asked, as the live screen asks per frame)
-        fbo.draw()
+    def gpu_frame(pipe: BModePipeline, image: sector_shader.SectorImage, k: int) -> None:
+        # upload the lines (the marks only when they change: never here), render into its texture
+        image.draw(pipe.process_for_gpu(frames[k % 8], g))
+        image.render_now()
 
     def gpu_finished(k: int) -> None:
-        gpu_frame(gpu_fin_pipe, fbo_fin, sector_fin, k)
+        gpu_frame(gpu_fin_pipe, image_fin, k)
         glFinish()
 
     def cpu_displayed(k: int) -> None:
@@ -148,7 +139,7 @@ def _run(frames_timed: int, where: str, dims: tuple[int, int, int, int], setting
     times = _interleaved(
         {
             "gpu path, CPU side (levels+temporal+upload+draw submit)": (
-                lambda k: gpu_frame(gpu_pipe, fbo_gpu, sector_gpu, k),
+                lambda k: gpu_frame(gpu_pipe, image_gpu, k),
                 glFinish,
             ),
             "gpu path, glFinish'd (llvmpipe: on the CPU)": (gpu_finished, nothing),
@@ -161,7 +152,7 @@ def _run(frames_timed: int, where: str, dims: tuple[int, int, int, int], setting
     )
     # what was measured really drew the frame: the two pipelines behind gpu_finished and cpu_displayed
     # saw the same frames in the same order, so their last frames must match
-    drawn = np.frombuffer(fbo_fin.pixels, np.uint8).reshape(height, width, 4)[::-1, :, 0]
+    drawn = image_fin.pixels
     conv = cpu_shown_pipe.converter
     assert conv is not None
     diff = np.abs(drawn.astype(np.int16) - conv.out.astype(np.int16))

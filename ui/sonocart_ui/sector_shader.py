@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from kivy.graphics import BindTexture, Color, Rectangle, RenderContext
+from kivy.graphics import BindTexture, Color, Fbo, InstructionGroup, Rectangle, RenderContext
 from kivy.graphics.texture import Texture
 
 from sonocart.imaging.geometry import Geometry
-from sonocart.imaging.gpu_params import SectorMapping, sector_mapping
+from sonocart.imaging.gpu_params import GpuFrame, SectorMapping, sector_mapping
 from sonocart.imaging.scanconvert import ScanConverter
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,9 @@ class SectorShader(RenderContext):  # type: ignore[misc]
         self.overlay: np.ndarray | None = None
         self._lines: Texture | None = None
         self._mask: Texture | None = None
-        self.tint = Color(1, 1, 1, 1)
         self._bind = BindTexture(index=1)
         self._rect = Rectangle(size=(0, 0))
-        self.add(self.tint)
+        self.add(Color(1, 1, 1, 1))
         self.add(self._bind)
         self.add(self._rect)
         self["texture1"] = 1
@@ -95,11 +94,6 @@ class SectorShader(RenderContext):  # type: ignore[misc]
     @property
     def mask_texture(self) -> Texture | None:
         return self._mask
-
-    @property
-    def quad(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        """Where the sector is drawn: (pos, size) in the parent's coordinates; size (0, 0) when hidden."""
-        return tuple(self._rect.pos), tuple(self._rect.size)  # type: ignore[return-value]
 
     def set_mapping(self, m: SectorMapping) -> None:
         """New lines shape, geometry or viewport: the uniforms, and textures of the right sizes."""
@@ -150,8 +144,54 @@ class SectorShader(RenderContext):  # type: ignore[misc]
             self._rect.pos = (x, y)
             self._rect.size = (float(m.width_px), float(m.height_px))
 
-    def hide(self) -> None:
-        self._rect.size = (0, 0)
+
+class SectorImage:
+    """The sector rendered into a texture of the image's size, only when a new frame arrives.
+
+    The live screen shows :meth:`draw`'s texture like the CPU path's image (1:1, nearest): a window
+    redraw without a new frame (a flashing prompt) costs one textured quad, not the shader again. The
+    Fbo lives in ``group`` (put it in the image's ``canvas.before``): Kivy renders an Fbo when it
+    is asked to, which :meth:`draw` does."""
+
+    def __init__(self, sector: SectorShader) -> None:
+        self.sector = sector
+        self.group = InstructionGroup()
+        self._fbo: Fbo | None = None
+        self._size = (0, 0)
+
+    def draw(self, frame: GpuFrame) -> Texture:
+        """Upload this frame's lines (and the marks, when they changed); the texture it renders into."""
+        sector = self.sector
+        sector.set_mapping(frame.mapping)
+        sector.set_overlay(frame.overlay)
+        sector.upload(frame.lines)
+        size = (frame.mapping.width_px, frame.mapping.height_px)
+        fbo = self._fbo
+        if fbo is None or size != self._size:
+            if fbo is not None:
+                fbo.remove(sector)
+                self.group.remove(fbo)
+            fbo = self._fbo = Fbo(size=size)
+            fbo.texture.mag_filter = fbo.texture.min_filter = "nearest"  # drawn 1:1, as the CPU image
+            fbo.add(sector)
+            sector.place(0, 0)
+            self.group.add(fbo)
+            self._size = size
+        fbo.ask_update()
+        return fbo.texture
+
+    def render_now(self) -> None:
+        """Render outside a window frame (a test, the self-test); the window does it by itself."""
+        if self._fbo is not None:
+            self._fbo.draw()
+
+    @property
+    def pixels(self) -> np.ndarray:
+        """uint8 ``[height, width]``: what the last frame rendered, read back (row 0 at the top)."""
+        if self._fbo is None:
+            return np.zeros((0, 0), dtype=np.uint8)
+        w, h = self._size
+        return np.frombuffer(self._fbo.pixels, np.uint8).reshape(h, w, 4)[::-1, :, 0]
 
 
 def _texture(size: tuple[int, int], interpolation: str) -> Texture:
@@ -177,11 +217,10 @@ def _check_lines() -> np.ndarray:
 
 
 def self_test() -> str:
-    """Draw a known sector into an Fbo, read it back, compare with the CPU scan converter: "" if it
-    matches within 1 grey level (edge pixels aside), else what is wrong. A GL that compiles the shader
-    but computes it wrongly (too little precision, a mirrored texture) must not draw the live image."""
-    from kivy.graphics import ClearBuffers, ClearColor, Fbo
-
+    """Render a known sector as the live screen does (:class:`SectorImage`), read it back, compare with
+    the CPU scan converter: "" if it matches within 1 grey level (edge pixels aside), else what is
+    wrong. A GL that compiles the shader but computes it wrongly (too little precision, a mirrored
+    texture) must not draw the live image."""
     w, h = _CHECK_PX
     lines = _check_lines()
     conv = ScanConverter(_CHECK_GEOMETRY, _CHECK_LINES, _CHECK_SAMPLES, w, h)
@@ -189,17 +228,12 @@ def self_test() -> str:
     sector = SectorShader()
     if not sector.ok:
         return "the shader did not compile"
-    sector.set_mapping(sector_mapping(_CHECK_GEOMETRY, _CHECK_LINES, _CHECK_SAMPLES, conv.calibration))
-    sector.set_overlay(np.zeros((h, w), dtype=np.uint8))
-    sector.upload(lines)
-    sector.place(0, 0)
-    fbo = Fbo(size=(w, h))
-    with fbo:
-        ClearColor(0.5, 0.5, 0.5, 1)
-        ClearBuffers()
-    fbo.add(sector)
-    fbo.draw()
-    gpu = np.frombuffer(fbo.pixels, np.uint8).reshape(h, w, 4)[::-1, :, 0].astype(np.int16)
+    cal = conv.calibration
+    mapping = sector_mapping(_CHECK_GEOMETRY, _CHECK_LINES, _CHECK_SAMPLES, cal)
+    image = SectorImage(sector)
+    image.draw(GpuFrame(lines, mapping, np.zeros((h, w), dtype=np.uint8), cal))
+    image.render_now()
+    gpu = image.pixels.astype(np.int16)
     inside = conv.inside
     core = inside.copy()  # one pixel in from the sector's edge, where 32- and 64-bit floats may differ
     core[1:-1, 1:-1] &= inside[:-2, 1:-1] & inside[2:, 1:-1] & inside[1:-1, :-2] & inside[1:-1, 2:]

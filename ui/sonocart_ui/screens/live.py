@@ -5,6 +5,7 @@ column beside it. NO SIGNAL is the one thing drawn on the image: a stale image m
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 from kivy.app import App
 from kivy.factory import Factory
+from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -65,9 +67,10 @@ class LiveScreen(Screen):  # type: ignore[misc]
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
     #: the GPU scan conversion (None: not tried yet, or this GL cannot run it: the CPU path runs)
-    _sector: sector_shader.SectorShader | None = None
+    _sector: sector_shader.SectorImage | None = None
     _sector_tried = False
     _cpu_texture: Texture | None = None  # the CPU path's image (self._texture: the one on screen)
+    _cover: Rectangle | None = None  # the shown texture again, on whole window pixels
     #: live frames the GPU scan-converted (the rest came as images from the CPU path)
     sector_frames = 0
 
@@ -123,20 +126,19 @@ class LiveScreen(Screen):  # type: ignore[misc]
             self._attach_sector()
 
     @property
-    def sector(self) -> sector_shader.SectorShader | None:
+    def sector(self) -> sector_shader.SectorImage | None:
         """The GPU scan conversion drawing live frames, or None (the CPU path draws them all)."""
         return self._sector
 
     def _attach_sector(self) -> None:
-        """Once, with the window's GL up: the shader on the image's canvas, and the core told to use it."""
+        """Once, with the window's GL up: the shader's render target before the image's own drawing
+        (the image then shows its texture), and the core told to hand over lines."""
         self._sector_tried = True
-        sector = self._sector = sector_shader.build()
-        self.vm.gpu_wanted = sector is not None
-        if sector is not None:
-            img = self.ids.image
-            img.canvas.after.add(sector)
-            sector.tint.rgba = img.color
-            img.bind(color=lambda _w, rgba: setattr(sector.tint, "rgba", rgba))  # dimmed when not live
+        shader = sector_shader.build()
+        self.vm.gpu_wanted = shader is not None
+        if shader is not None:
+            self._sector = sector_shader.SectorImage(shader)
+            self.ids.image.canvas.before.add(self._sector.group)
 
     def refresh(self, view: LiveView | None) -> None:
         """Called every display tick with what the core rendered: show a new frame, and its liveness."""
@@ -164,38 +166,54 @@ class LiveScreen(Screen):  # type: ignore[misc]
             # nearest sampling loses nothing and keeps software GL (Xvfb) above 25 fps.
             tex.mag_filter = "nearest"
             tex.min_filter = "nearest"
-        if self._sector is not None:
-            self._sector.hide()  # this frame came from the CPU path (needle enhancement, frozen review)
-        if self.ids.image.texture is not tex:
-            self._texture = tex
-            self.ids.image.texture = tex
         tex.blit_buffer(image.reshape(-1), colorfmt="luminance", bufferfmt="ubyte")  # type: ignore[arg-type]
-        self.ids.image.canvas.ask_update()
+        self._show_texture(tex)  # (a new texture after GPU frames: needle enhancement, frozen review)
         self.textures_updated += 1
 
     def _show_gpu(self, frame: GpuFrame) -> None:
-        """A live frame the GPU scan-converts: upload its lines (and the marks, when they changed).
-
-        The image widget shows the mask texture (its size places the image and maps caliper touches);
-        the shader's quad covers it exactly, snapped to whole window pixels so that each fragment is
-        one image pixel."""
-        sector, img = self._sector, self.ids.image
+        """A live frame the GPU scan-converts: its lines uploaded (the marks too when they changed) and
+        rendered into a texture the image shows 1:1, as it shows the CPU path's image."""
+        sector = self._sector
         if sector is None:
             return
-        sector.set_mapping(frame.mapping)
-        sector.set_overlay(frame.overlay)
-        sector.upload(frame.lines)
-        mask = sector.mask_texture
-        if img.texture is not mask:
-            self._texture = mask
-            img.texture = mask
-        w, h = frame.mapping.width_px, frame.mapping.height_px
-        x, y = img.center_x - w / 2, img.center_y - h / 2
-        wx, wy = img.to_window(x, y)
-        sector.place(x + round(wx) - wx, y + round(wy) - wy)
-        img.canvas.ask_update()
+        self._show_texture(sector.draw(frame))
         self.textures_updated += 1
         self.sector_frames += 1
+
+    def _show_texture(self, tex: Texture) -> None:
+        """Show ``tex`` 1:1 on whole window pixels.
+
+        The image widget centres its texture, so it may sit half a pixel off the pixel grid, where
+        nearest sampling repeats some columns (or rows) and drops others (5 % of the pixels on the
+        1280 × 800 screen). The image keeps the texture (its size places the image and maps caliper
+        touches); a copy of its quad, snapped to the same pixels, covers it, dimmed with it."""
+        img = self.ids.image
+        if img.texture is not tex:
+            self._texture = tex
+            img.texture = tex
+        cover = self._cover
+        if cover is None:
+            colour = Color(*img.color)
+            cover = self._cover = Rectangle()
+            img.canvas.after.add(colour)
+            img.canvas.after.add(cover)
+            img.bind(color=lambda _w, rgba: setattr(colour, "rgba", rgba))
+            img.bind(pos=lambda *_: self._place_cover(), size=lambda *_: self._place_cover())
+        cover.texture = tex
+        self._place_cover()
+        img.canvas.ask_update()
+
+    def _place_cover(self) -> None:
+        """Over the pixels the image's own quad covers: from ceil(x0 − ½) (a pixel shows the texel under
+        its centre), so it also follows the image when the layout moves it without a new frame."""
+        img, cover, tex = self.ids.image, self._cover, self._texture
+        if cover is None or tex is None:
+            return
+        w, h = tex.size
+        x, y = img.center_x - w / 2, img.center_y - h / 2
+        wx, wy = img.to_window(x, y)
+        cover.pos = (x + math.ceil(wx - 0.5) - wx, y + math.ceil(wy - 0.5) - wy)
+        cover.size = (w, h)
 
     def _depth_numbers(self, cal: Calibration, depth_mm: float) -> None:
         """Centimetre numbers beside the image's ticks: rebuilt only when the calibration changes."""
