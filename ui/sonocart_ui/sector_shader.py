@@ -5,7 +5,9 @@ Each fragment computes its own exact (line, sample) — the polar (or Cartesian)
 tables — and samples the lines texture with ``GL_LINEAR`` (the GPU's bilinear filter: on the Pi the
 hardware does the interpolation, and a frame uploads 128 × 1024 bytes instead of a whole image).
 Outside the sector it is black; where the overlay mask has a mark, the mark's level replaces the
-tissue (as the CPU path burns marks in). Each frame uploads only the lines.
+tissue (as the CPU path burns marks in). Each frame uploads only the lines; :class:`SectorImage`
+renders the sector into a texture of the image's size when a new frame arrives, and the live screen
+shows that texture like the CPU path's image.
 
 If the shader does not compile (or the GL has no high-precision floats in fragment shaders), or a
 test sector it draws at start-up does not match the CPU scan converter within 1 grey level when read
@@ -90,10 +92,6 @@ class SectorShader(RenderContext):  # type: ignore[misc]
         self.add(self._bind)
         self.add(self._rect)
         self["texture1"] = 1
-
-    @property
-    def mask_texture(self) -> Texture | None:
-        return self._mask
 
     def set_mapping(self, m: SectorMapping) -> None:
         """New lines shape, geometry or viewport: the uniforms, and textures of the right sizes."""
