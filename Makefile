@@ -96,6 +96,7 @@ fuzz: setup ## Hostile-input fuzzers for MINUTES=N (CI runs them bounded: tests/
 
 bench: setup ## Benchmarks, printing measured ratios
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.bench.gpu_scan
 	$(BIN)/python -m tools.bench.engine_inputs
 
 bench-ui: setup ## Live-screen display rate on a private Xvfb with everything updating (both screens)

@@ -3,6 +3,11 @@
 Frozen means "not live": the view says FROZEN and never shows a held frame as a live one. The imaging
 package's cine ring (``sonocart.imaging.cine.CineBuffer``: the grey levels behind each shown image, fixed
 memory) lets a frozen image be scrubbed and a clip be saved; its frames are scan-converted again on demand.
+
+A view that scan-converts on its GPU sets :attr:`LiveImaging.gpu_wanted`; live frames then come as a
+:class:`~sonocart.imaging.gpu_params.GpuFrame` (lines, mapping, overlay mask) instead of an image, except
+while needle enhancement is on (the detector works on the image: the CPU path runs and the view gets the
+image). Frozen review, stills and clips are always scan-converted on the CPU.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from sonocart.devices.probe_depth import DepthOutcome
 from sonocart.devices.probe_geometry import to_geometry
 from sonocart.imaging.cine import CineBuffer
 from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.gpu_params import GpuFrame
 from sonocart.imaging.liveness import Liveness, assess
 from sonocart.imaging.measure import measure
 from sonocart.imaging.pipeline import BModePipeline
@@ -40,6 +46,8 @@ class LiveView:
     liveness: Liveness
     status: ProbeStatus
     frozen: bool = False
+    #: a new frame for the view's GPU scan conversion (then ``image`` is None), or None.
+    gpu: GpuFrame | None = None
 
 
 class LiveImaging:
@@ -57,6 +65,9 @@ class LiveImaging:
         self.frozen = False
         self.cine: CineBuffer | None = None  # built at the first frame, for its line shape
         self._shown_image: tuple[np.ndarray, Calibration] | None = None  # what is on screen now
+        #: the view draws live frames itself from the lines (see the module's docstring)
+        self.gpu_wanted = False
+        self._gpu_shown: Geometry | None = None  # a GPU frame is on screen: its image is made on demand
         self._scrubbed = False
         self.calipers: list[tuple[float, float]] = []
         self.needle_enhance = False
@@ -70,6 +81,7 @@ class LiveImaging:
             self.pipeline = BModePipeline(width_px, height_px, self.pipeline.settings)
             self._shown = 0  # re-render the newest frame at the new size
             self._shown_image = None
+            self._gpu_shown = None
             if self.cine is not None:
                 self.cine.clear()
                 self.frozen = False
@@ -77,7 +89,7 @@ class LiveImaging:
     def poll(self) -> LiveView:
         frame, arrived, count = self._probe.latest.get()
         status = self._probe.status()
-        image = cal = None
+        image = cal = gpu = None
         if self.frozen:
             if self._scrubbed and self._shown_image is not None:
                 image, cal = self._shown_image
@@ -86,18 +98,23 @@ class LiveImaging:
             self._shown = count
             try:  # the probe client validated it; a frame the pipeline still refuses is not shown
                 geometry = to_geometry(frame.geometry)
-                image, cal = self.pipeline.process(frame.lines, geometry)
+                if self.gpu_wanted and not self.needle_enhance:
+                    gpu = self.pipeline.process_for_gpu(frame.lines, geometry)
+                    cal = gpu.calibration
+                else:
+                    image, cal = self.pipeline.process(frame.lines, geometry)
             except ValueError as exc:
                 self.render_failures += 1
                 self._render_fault = f"frame cannot be displayed: {exc}"
             else:
                 self._render_fault = None
                 self.shown_depth_mm = geometry.depth_end_mm
-                self._shown_image = (image.copy(), cal)
+                self._shown_image = None if image is None else (image.copy(), cal)
+                self._gpu_shown = geometry if image is None else None
                 self._record(geometry)
                 self.frames_rendered += 1
         liveness = assess(self.clock(), arrived, status.fault or self._render_fault)
-        return LiveView(image, cal, liveness, status, self.frozen)
+        return LiveView(image, cal, liveness, status, self.frozen, gpu)
 
     # -- freeze and cine --------------------------------------------------------------------------
     def _record(self, geometry: Geometry) -> None:
@@ -133,10 +150,18 @@ class LiveImaging:
         image, cal = self.pipeline.render_levels(frame.lines, frame.geometry)
         self.shown_depth_mm = frame.geometry.depth_end_mm
         self._shown_image = (image.copy(), cal)
+        self._gpu_shown = None
         self._scrubbed = True
 
     def displayed(self) -> tuple[np.ndarray, Calibration] | None:
-        """The image on screen now (the scrubbed one when frozen), for a still capture."""
+        """The image on screen now (the scrubbed one when frozen), for a still capture.
+
+        A frame the view drew on its GPU is scan-converted here, on the CPU, from the same lines."""
+        lines = self.pipeline.shown_lines
+        if self._shown_image is None and self._gpu_shown is not None and lines is not None:
+            image, cal = self.pipeline.render_levels(lines, self._gpu_shown)
+            self._shown_image = (image.copy(), cal)
+            self._gpu_shown = None
         return self._shown_image
 
     def clip(self, seconds: float = CINE_SECONDS) -> tuple[list[np.ndarray], float]:
@@ -258,8 +283,10 @@ class LiveImaging:
         self.calipers.append((u_px, v_px))
 
     def caliper_mm(self) -> float | None:
+        if len(self.calipers) < 2:  # (before displayed(): a GPU frame's image is made only when needed)
+            return None
         shown = self.displayed()
-        if len(self.calipers) < 2 or shown is None:
+        if shown is None:
             return None
         return measure(shown[1], self.calipers[0], self.calipers[1]).distance_mm
 

@@ -8,6 +8,9 @@ Stages (dtype in → out), all in buffers preallocated per line shape or viewpor
 3. :class:`~sonocart.imaging.scanconvert.ScanConverter` — uint8 lines → uint8 image (bilinear);
 4. :mod:`~sonocart.imaging.overlays` — burnt into the image in place.
 
+:meth:`BModePipeline.process_for_gpu` stops after stage 2 and hands a view that scan-converts on its
+GPU the lines, their mapping and the overlay marks as a mask (:mod:`~sonocart.imaging.gpu_params`).
+
 Settings are read every frame and may change between any two frames; only
 geometry, line shape or viewport changes rebuild the scan-conversion tables.
 """
@@ -19,6 +22,7 @@ from collections import OrderedDict
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
+from sonocart.imaging.gpu_params import GpuFrame, overlay_mask, sector_mapping
 from sonocart.imaging.levels import GreyLevels
 from sonocart.imaging.needle import NeedleDetector, NeedleEstimate
 from sonocart.imaging.overlays import NEEDLE_LEVEL, draw, needle_pixels, overlay_pixels
@@ -52,6 +56,8 @@ class BModePipeline:
         self.needle_fault = ""
         #: the uint8 grey levels behind the last image (what a cine buffer stores).
         self.shown_lines: np.ndarray | None = None
+        self._gpu_frame: GpuFrame | None = None
+        self._gpu_key: tuple[object, ...] = ()
 
     @property
     def converter(self) -> ScanConverter | None:
@@ -76,8 +82,8 @@ class BModePipeline:
             self._converters.popitem(last=False)
         return conv
 
-    def process(self, lines: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Calibration]:
-        """Return the uint8 ``[height, width]`` image (valid until the next call) and its calibration."""
+    def _grey_levels(self, lines: np.ndarray, geometry: Geometry) -> tuple[ScanConverter, np.ndarray]:
+        """Stages 1 and 2 into their buffers; the converter for this geometry (its tables, calibration)."""
         s = self.settings
         levels, filters = self._levels, self._filters
         if levels is None or filters is None or levels.shape != lines.shape:
@@ -89,6 +95,42 @@ class BModePipeline:
             filters.reset()  # new depth or probe: old frames do not belong in the average
             self._overlay_key = ()
         shown = self.shown_lines = filters.run(levels.run(lines, s), s.persistence, s.smoothing)
+        return conv, shown
+
+    def process_for_gpu(self, lines: np.ndarray, geometry: Geometry) -> GpuFrame:
+        """Stages 1 and 2 only: the shown lines, their mapping and the overlay mask, for a GPU view.
+
+        The frame object is rebuilt only when the mapping, the marks or the lines buffer change; the
+        mask only when the marks do. Needle enhancement is not applied here (it needs the image)."""
+        conv, shown = self._grey_levels(lines, geometry)
+        s, cal = self.settings, conv.calibration
+        self.needle = None
+        self.needle_fault = ""
+        frame, k = self._gpu_frame, self._gpu_key
+        # compared field by field: building the key tuple every frame would allocate it
+        same = (
+            bool(k)
+            and conv is k[0]
+            and s.depth_scale == k[1]
+            and s.focus_depth_mm == k[2]
+            and s.needle_guide_deg == k[3]
+        )
+        if frame is None or frame.lines is not shown or not same:
+            key = (conv, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg)
+            if frame is None or not same:
+                marks = overlay_pixels(geometry, cal, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg)
+                mask = overlay_mask(cal, marks)
+            else:
+                mask = frame.overlay
+            mapping = sector_mapping(geometry, shown.shape[0], shown.shape[1], cal)
+            frame = self._gpu_frame = GpuFrame(shown, mapping, mask, cal)
+            self._gpu_key = key
+        return frame
+
+    def process(self, lines: np.ndarray, geometry: Geometry) -> tuple[np.ndarray, Calibration]:
+        """Return the uint8 ``[height, width]`` image (valid until the next call) and its calibration."""
+        s = self.settings
+        conv, shown = self._grey_levels(lines, geometry)
         image = conv.convert(shown)
         key = (conv, s.depth_scale, s.focus_depth_mm, s.needle_guide_deg)
         if key != self._overlay_key:

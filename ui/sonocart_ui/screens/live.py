@@ -5,6 +5,7 @@ column beside it. NO SIGNAL is the one thing drawn on the image: a stale image m
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 from kivy.app import App
 from kivy.factory import Factory
+from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
@@ -20,7 +22,9 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from sonocart.cart.live import LiveImaging, LiveView
+from sonocart.imaging.gpu_params import GpuFrame
 from sonocart.imaging.scanconvert import Calibration
+from sonocart_ui import sector_shader
 from sonocart_ui import theme as th
 from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
 from sonocart_ui.viewmodels.step_form import Action
@@ -62,6 +66,13 @@ class LiveScreen(Screen):  # type: ignore[misc]
     toast_text = StringProperty("")
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
+    #: the GPU scan conversion (None: not tried yet, or this GL cannot run it: the CPU path runs)
+    _sector: sector_shader.SectorImage | None = None
+    _sector_tried = False
+    _cpu_texture: Texture | None = None  # the CPU path's image (self._texture: the one on screen)
+    _cover: Rectangle | None = None  # the shown texture again, on whole window pixels
+    #: live frames the GPU scan-converted (the rest came as images from the CPU path)
+    sector_frames = 0
 
     def __init__(self, view_model: LiveImaging, **kwargs: object) -> None:
         self.vm = view_model  # before Screen.__init__: the kv rules (on_kv_post) use it
@@ -111,6 +122,23 @@ class LiveScreen(Screen):  # type: ignore[misc]
         w = max(64, min(int(stage.width), MAX_IMAGE_PX[0])) // 4 * 4
         h = max(64, min(int(stage.height), MAX_IMAGE_PX[1]))
         self.vm.resize(w, h)
+        if not self._sector_tried:
+            self._attach_sector()
+
+    @property
+    def sector(self) -> sector_shader.SectorImage | None:
+        """The GPU scan conversion drawing live frames, or None (the CPU path draws them all)."""
+        return self._sector
+
+    def _attach_sector(self) -> None:
+        """Once, with the window's GL up: the shader's render target before the image's own drawing
+        (the image then shows its texture), and the core told to hand over lines."""
+        self._sector_tried = True
+        shader = sector_shader.build()
+        self.vm.gpu_wanted = shader is not None
+        if shader is not None:
+            self._sector = sector_shader.SectorImage(shader)
+            self.ids.image.canvas.before.add(self._sector.group)
 
     def refresh(self, view: LiveView | None) -> None:
         """Called every display tick with what the core rendered: show a new frame, and its liveness."""
@@ -118,6 +146,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
             return
         if view.image is not None:
             self._show(view.image)
+        elif view.gpu is not None:
+            self._show_gpu(view.gpu)
         depth = self.vm.shown_depth_mm  # the depth of the image on screen (not one merely asked for)
         cal = view.calibration
         if cal is not None and depth is not None and (cal, depth) != self._marks_key:
@@ -128,19 +158,62 @@ class LiveScreen(Screen):  # type: ignore[misc]
 
     def _show(self, image: np.ndarray) -> None:
         h, w = image.shape
-        tex = self._texture
+        tex = self._cpu_texture
         if tex is None or tex.size != (w, h):
-            tex = Texture.create(size=(w, h), colorfmt="luminance", bufferfmt="ubyte")
+            tex = self._cpu_texture = Texture.create(size=(w, h), colorfmt="luminance", bufferfmt="ubyte")
             tex.flip_vertical()  # row 0 of the image is the top of the screen
             # The pipeline already interpolated at screen resolution and the texture is drawn 1:1:
             # nearest sampling loses nothing and keeps software GL (Xvfb) above 25 fps.
             tex.mag_filter = "nearest"
             tex.min_filter = "nearest"
-            self._texture = tex
-            self.ids.image.texture = tex
         tex.blit_buffer(image.reshape(-1), colorfmt="luminance", bufferfmt="ubyte")  # type: ignore[arg-type]
-        self.ids.image.canvas.ask_update()
+        self._show_texture(tex)  # (a new texture after GPU frames: needle enhancement, frozen review)
         self.textures_updated += 1
+
+    def _show_gpu(self, frame: GpuFrame) -> None:
+        """A live frame the GPU scan-converts: its lines uploaded (the marks too when they changed) and
+        rendered into a texture the image shows 1:1, as it shows the CPU path's image."""
+        sector = self._sector
+        if sector is None:
+            return
+        self._show_texture(sector.draw(frame))
+        self.textures_updated += 1
+        self.sector_frames += 1
+
+    def _show_texture(self, tex: Texture) -> None:
+        """Show ``tex`` 1:1 on whole window pixels.
+
+        The image widget centres its texture, so it may sit half a pixel off the pixel grid, where
+        nearest sampling repeats some columns (or rows) and drops others (5 % of the pixels on the
+        1280 × 800 screen). The image keeps the texture (its size places the image and maps caliper
+        touches); a copy of its quad, snapped to the same pixels, covers it, dimmed with it."""
+        img = self.ids.image
+        if img.texture is not tex:
+            self._texture = tex
+            img.texture = tex
+        cover = self._cover
+        if cover is None:
+            colour = Color(*img.color)
+            cover = self._cover = Rectangle()
+            img.canvas.after.add(colour)
+            img.canvas.after.add(cover)
+            img.bind(color=lambda _w, rgba: setattr(colour, "rgba", rgba))
+            img.bind(pos=lambda *_: self._place_cover(), size=lambda *_: self._place_cover())
+        cover.texture = tex
+        self._place_cover()
+        img.canvas.ask_update()
+
+    def _place_cover(self) -> None:
+        """Over the pixels the image's own quad covers: from ceil(x0 − ½) (a pixel shows the texel under
+        its centre), so it also follows the image when the layout moves it without a new frame."""
+        img, cover, tex = self.ids.image, self._cover, self._texture
+        if cover is None or tex is None:
+            return
+        w, h = tex.size
+        x, y = img.center_x - w / 2, img.center_y - h / 2
+        wx, wy = img.to_window(x, y)
+        cover.pos = (x + math.ceil(wx - 0.5) - wx, y + math.ceil(wy - 0.5) - wy)
+        cover.size = (w, h)
 
     def _depth_numbers(self, cal: Calibration, depth_mm: float) -> None:
         """Centimetre numbers beside the image's ticks: rebuilt only when the calibration changes."""
