@@ -128,7 +128,7 @@ class Scenario:
             yield from wait(lambda: self.app.form.view().step_id == expect_step, 5, f"step {expect_step}")
             yield from self.settle()
         before = self.app.session.version
-        yield from touch(button_in(self.panel().ids.actions, key))
+        yield from touch(button_in(self.panel(), key))
         yield from wait(lambda: self.app.session.version != before, 3, f"{key} acted on")
         yield from self.settle()
         self.look(f"{expect_step or ''} {key}".strip())
@@ -287,7 +287,7 @@ class Scenario:
         yield from self.settle()
         r["override_alone_toast"] = app.root.ids.toast.text
         for key in ("second:rn_ben", "digit:9", "digit:9", "digit:9", "digit:9"):
-            yield from touch(button_in(alarms.ids.second_pad, key))
+            yield from touch(button_in(alarms, key))
         yield from touch(alarms.ids.document)
         yield from self.settle()
         r["override_wrong_pin_toast"] = app.root.ids.toast.text
@@ -501,7 +501,7 @@ class Scenario:
         yield from touch(app.root.ids.nav.ids.nav_alarms)  # a locked cart shows nothing else
         yield from self.settle()
         r["locked_after_nav"] = app.screens.current
-        keypad = self.screen().ids.keypad
+        keypad = self.screen()  # who, the keys and Unlock
         for key in ("op:rn_ben", "digit:1", "digit:2", "digit:3", "digit:4", "ok"):
             yield from touch(button_in(keypad, key))
         yield from self.settle()
