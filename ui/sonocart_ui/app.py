@@ -51,7 +51,7 @@ from sonocart_ui.screens.time_out import TimeOutScreen
 from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.first_start import FirstStartForm
 from sonocart_ui.viewmodels.last import LastViewModel
-from sonocart_ui.viewmodels.lock import LockKeypad
+from sonocart_ui.viewmodels.lock import LockKeypad, banner_shown
 from sonocart_ui.viewmodels.navigation import screen_for
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.start import StartForm
@@ -283,7 +283,10 @@ class CartApp(App):  # type: ignore[misc]
         if isinstance(event, PromptsChanged):
             self._set_flashing(event.priority in ("HIGH", "MEDIUM"))
         if isinstance(event, Feedback):
-            self._clear_toast()  # re-armed: the toast goes TOAST_S after the newest message
+            # re-armed: the toast goes TOAST_S after the newest message (a Kivy trigger already pending is
+            # not moved by calling it again: without the cancel a toast said 2 s after another stayed up)
+            self._clear_toast.cancel()
+            self._clear_toast()
         if isinstance(event, PacsFinished):
             summary = self.screens.get_screen("summary")
             summary.pacs_finished(event.text, event.ok)
@@ -373,7 +376,7 @@ class CartApp(App):  # type: ignore[misc]
         bar = self.root.ids.status
         self._probe_line()
         bar.banner = self.side_banner() or "No procedure open"
-        self.patient_text = self.session.patient_banner() or ""
+        self.patient_text = banner_shown(self.session.patient_banner(), self.cart.lock.locked)
         bar.operator = self.form.name(self.session.operator) if self.session.operator else "no operator"
         live = self.live_screen
         if self.pedal is None:

@@ -69,7 +69,7 @@ class OverrideForm:
         rule, second, pin = self.rule, self.second, self.pin
         done = self.session.submit(
             lambda op: Override(rule, reason, op, second_operator=second, second_pin=pin),
-            f"override of {rule}",
+            "override of this stop",
         )
         self.entry.pin = ""
         if done:
