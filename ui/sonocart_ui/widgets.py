@@ -201,7 +201,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     def button(self, key: str) -> BigButton | None:
         """The button on screen that sends ``key`` (grid, keypad or the fixed closing button)."""
         if key and key == self._submit_key:
-            return self.ids.submit
+            submit: BigButton = self.ids.submit
+            return submit
         return self.ids.actions.button(key) or (
             self.ids.keypad.button(key) if self.ids.keypad.shown else None
         )
