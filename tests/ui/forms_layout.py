@@ -9,7 +9,7 @@ from typing import Any
 from tests.ui.layout import _scroll_of, visible_widgets, window_rect
 
 #: The ids of the forms' closing buttons, per screen (the step panel's is ``submit``).
-CLOSING = ("start_button", "create", "unlock", "document", "submit")
+CLOSING = ("start_button", "create", "unlock", "document", "save_pacs", "submit")
 
 
 def forms(app: Any) -> dict[str, Any]:

@@ -450,9 +450,8 @@ class Scenario:
         r["alarm_rows_after"] = [w.text for w in reversed(alarms.ids.rows.children)]
         self.look("observation complete")
         app.go_procedure()
-        # No 0: at 800x480 the keypad's bottom row (". 0 DEL") is clipped on the observation screen
-        # (a layout defect of the screen, reported; the scenario refuses to touch what is not shown).
-        for step, digits in (("hr_after", "72"), ("sbp_after", "128"), ("spo2_after", "98")):
+        # a 0 too: the keypad is whole on the observation screen at 800x480 (its bottom row was once clipped)
+        for step, digits in (("hr_after", "72"), ("sbp_after", "120"), ("spo2_after", "98")):
             for i, d in enumerate(digits):
                 yield from self.press_step(f"digit:{d}", step if i == 0 else None)
             yield from self.press_step("ok")

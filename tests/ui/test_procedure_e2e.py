@@ -230,7 +230,7 @@ def _assert_forms(r: dict[str, Any], size: str) -> None:
     assert_fields_labelled(_seen(r, "settings filled")["forms"]["fields"], px_per_mm)
     assert_fields_labelled(_seen(r, "override form")["forms"]["fields"], px_per_mm)
     closing = assert_closing_fixed(r["seen"])
-    assert {"start_button", "submit", "unlock", "document"} <= closing, closing
+    assert {"start_button", "submit", "unlock", "document", "save_pacs"} <= closing, closing
     # a locked cart names no patient (docs/ui.md); the identity is back once unlocked (banners above)
     assert _seen(r, "locked")["patient"] == "" and _seen(r, "locked")["screen"] == "lock"
 
