@@ -62,7 +62,7 @@ def assert_fields_labelled(fields: list[dict[str, Any]], px_per_mm: float) -> No
         mine = [lab for lab in f["labels"] if _names(lab[1], f["rect"], px_per_mm)]
         assert len(mine) == 1, (f["text"], mine)
         text, (_lx, ly, lw, lh), shortened, (tw, th) = mine[0]
-        assert not shortened and tw <= lw + 1 and th <= lh + 1, (text, "not whole")
+        assert not shortened and tw <= lw + 1 and th <= lh + 1, (text, "not whole", mine[0])
         if f["viewport"] is not None:
             assert max(ly + lh, y + h) - min(ly, y) <= f["viewport"][3], (
                 text,

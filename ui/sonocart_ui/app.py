@@ -338,7 +338,7 @@ class CartApp(App):  # type: ignore[misc]
         live = self.live_screen
         if not prompts:
             bar.text, bar.colour, bar.text_colour = "No active prompt", list(th.PANEL), list(th.TEXT_DIM)
-            bar.can_ack, bar.more = False, ""
+            bar.can_ack, bar.more, bar.showing = False, "", False
             if live is not None:
                 live.prompt_text = ""
             return
@@ -347,6 +347,7 @@ class CartApp(App):  # type: ignore[misc]
         bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
         bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
+        bar.showing = True
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
         if live is not None:

@@ -146,6 +146,7 @@ class PromptBar(BoxLayout):  # type: ignore[misc]
     text_colour = ListProperty([0.78, 0.80, 0.84, 1])
     marker_on = BooleanProperty(True)
     can_ack = BooleanProperty(False)
+    showing = BooleanProperty(False)  # a prompt is up (acknowledged or not)
     ack_label = StringProperty("Acknowledge")
     more = StringProperty("")
 
