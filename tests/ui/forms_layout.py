@@ -31,7 +31,8 @@ def forms(app: Any) -> dict[str, Any]:
                 "in_scroll": _scroll_of(pad) is not None,
             }
         )
-    labels = [(w, window_rect(w)) for w in shown if type(w).__name__.startswith("FieldLabel") and w.text.strip()]
+    named = [w for w in shown if type(w).__name__.startswith("FieldLabel") and w.text.strip()]
+    labels = [(w, window_rect(w)) for w in named]
     fields = []
     for field in (w for w in shown if isinstance(w, TextInput)):
         scroll = _scroll_of(field)
