@@ -54,10 +54,14 @@ def touch(widget: Any, hold_s: float = 0.0) -> Steps:
     parent = widget.parent
     while parent is not None and not isinstance(parent, ScrollView):
         parent = None if parent.parent is parent else parent.parent  # the window is its own parent
-    if parent is not None:
+    for _ in range(10 if parent is not None else 0):  # again while a layout pending moves it
         parent.scroll_to(widget, padding=10, animate=False)
         yield
         yield
+        x, y = widget.to_window(*widget.center)
+        px, py = parent.to_window(parent.x, parent.y)
+        if px <= x <= px + parent.width and py <= y <= py + parent.height:
+            break
     if widget.disabled or widget.opacity == 0:
         raise AssertionError(f"touch on a hidden or disabled widget: {getattr(widget, 'text', widget)!r}")
     x, y = widget.to_window(*widget.center)
@@ -78,7 +82,7 @@ def touch(widget: Any, hold_s: float = 0.0) -> Steps:
 def button_in(grid: Any, key: str) -> Any:
     b = grid.button(key)
     if b is None:
-        keys = [c.key for c in grid.children]
+        keys = [getattr(c, "key", "") for c in grid.children]
         raise AssertionError(f"no button {key!r} on screen; shown: {keys}")
     return b
 

@@ -28,6 +28,7 @@ from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, touch, wait  # noqa: E402
+from tests.ui.forms_layout import forms  # noqa: E402
 
 
 def main() -> int:
@@ -55,6 +56,8 @@ def main() -> int:
         report.see("opened", screen=app.screens.current, message=screen.message)
         app.save_screenshot(ARGS.artifacts / "1-first-start.png")
         fill(screen, "dr_smith", "Dr Smith", "111111", "111111")
+        yield from pause(0.3)
+        report.see("filled", forms=forms(app))
         yield from touch(screen.ids.create)
         report.see(
             "weak pin",

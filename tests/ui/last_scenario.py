@@ -32,6 +32,7 @@ from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, touch, wait  # noqa: E402
+from tests.ui.forms_layout import forms  # noqa: E402
 
 NAV_IDS = (
     "nav_procedure",
@@ -108,6 +109,9 @@ def main() -> int:
         report["toast"] = app.root.ids.toast.text
         widget = screen.step_widget("stop_injecting")
         report["done_label"] = "" if widget is None else widget.ids.done.text
+        screen.ids.reason.text = "Patient recovered, handed to the ICU team"  # typed, not ended
+        yield from settle()
+        report["forms"] = forms(app)  # the reason keeps its name beside it once typed into
         # Acknowledged on the bar after reading it: it stays shown and the light stays HIGH; no lock.
         yield from pause(1.2)
         bar = app.root.ids.prompt

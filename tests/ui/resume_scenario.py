@@ -78,8 +78,8 @@ def crash(app: CartApp, report: Report) -> Steps:
     for step, key in (("team", "done"), ("patient_identifiers", "confirm"), ("consent_valid", "yes")):
         yield from wait(lambda s=step: app.form.view().step_id == s, 5, step)
         yield from pause(0.3)
-        yield from touch(button_in(app.screens.current_screen.ids.panel.ids.actions, key))
-    yield from touch(button_in(app.screens.current_screen.ids.panel.ids.actions, "side:left"))
+        yield from touch(button_in(app.screens.current_screen.ids.panel, key))
+    yield from touch(button_in(app.screens.current_screen.ids.panel, "side:left"))
     yield from wait(lambda: app.form.view().step_id == "weight_kg", 5, "weight step")
     report["before_crash"] = _where(app)
     report["ready"] = True

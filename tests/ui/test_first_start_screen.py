@@ -12,6 +12,7 @@ import pytest
 
 from sonocart.cart.settings import load_settings
 from tests.conftest import ARTIFACTS
+from tests.ui.forms_checks import assert_closing_fixed, assert_fields_labelled
 
 SCENARIO = Path(__file__).with_name("first_start_scenario.py")
 
@@ -40,6 +41,11 @@ def test_a_new_cart_asks_for_its_administrator_refuses_a_weak_pin_then_starts(
     r = json.loads(report_path.read_text())
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
     assert _seen(r, "opened")["message"].startswith("New cart: register the first administrator")
+    # every field filled keeps its name on screen above it; "Create administrator" is fixed, not scrolled to
+    filled = _seen(r, "filled")
+    assert len(filled["forms"]["fields"]) == 4
+    assert_fields_labelled(filled["forms"]["fields"], 1509.0 / (10.1 * 25.4))  # the 10-inch screen's px/mm
+    assert assert_closing_fixed([dict(filled, screen="first_start")]) == {"create"}
     weak = _seen(r, "weak pin")
     assert weak["screen"] == "first_start" and "one digit repeated" in weak["error"]
     assert weak["pin"] == "" and not weak["saved"]

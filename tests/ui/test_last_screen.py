@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.ui.forms_checks import assert_fields_labelled
 
 SCENARIO = Path(__file__).with_name("last_scenario.py")
 
@@ -44,6 +46,7 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     # The Done touch is answered on screen and journaled with the operator.
     assert r["toast"] == "LAST: Stop injecting local anaesthetic"
     assert r["done_label"] == "[X] done · dr_ana"
+    assert_fields_labelled(r["forms"]["fields"], math.hypot(800, 480) / (7.0 * 25.4))
     journal = [(t, op) for t, op, _ in r["journal"] if t in ("last_started", "last_action")]
     assert journal == [("last_started", "dr_ana"), ("last_action", "dr_ana")]
     # Acknowledged after reading: still shown (marked), nothing more to acknowledge, light HIGH, no lock.

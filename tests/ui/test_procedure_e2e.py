@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.test_logs import no_patient_identifiers
+from tests.ui.forms_checks import assert_closing_fixed, assert_fields_labelled, assert_one_keypad
 
 SCENARIO = Path(__file__).with_name("procedure_scenario.py")
 
@@ -64,6 +65,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     _assert_human_language(r)
     _assert_nothing_cut(r)
     _assert_depth_numbers_on_the_ticks(r["layout_prompt"], artifacts / "07-live-prompt.png")
+    _assert_forms(r, size)
 
     # Start -> sign-in: the procedure and operator are shown; the weight from the start screen is pre-filled.
     # Who the record is for, on every screen with a record open but the live one (its band is the image's)
@@ -173,10 +175,11 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
         assert event in r["journal_types"]
 
 
-#: What only a program would write: snake_case words, DICOM name carets, ISO or record-id stamps, paths,
+#: What only a program would write: snake_case words, DICOM name carets, ISO dates (bare or in a stamp) or
+#: record-id stamps, paths,
 #: Python's None/True/False (a "None taken" button is English: a lower-case word follows).
 MACHINE_TEXT = re.compile(
-    r"\b[a-z0-9]+_[a-z0-9_]+\b|\^|\d{4}-\d\d-\d\dT\d|\d{8}T\d{6}|(^|[\s(])/[\w.-]+/"
+    r"\b[a-z0-9]+_[a-z0-9_]+\b|\^|\b\d{4}-\d\d-\d\d\b|\d{8}T\d{6}|(^|[\s(])/[\w.-]+/"
     r"|(?<![A-Za-z])(None|True|False)(?!\s+[a-z])"
 )
 
@@ -215,6 +218,21 @@ def _assert_nothing_cut(r: dict[str, Any]) -> None:
     assert any(
         t["text"].startswith("!!! HIGH: HARD STOP: side stated") and not t["clipped"] for t in live_texts
     )
+
+
+def _assert_forms(r: dict[str, Any], size: str) -> None:
+    """One keypad on every screen that takes digits; labels on filled fields; closing buttons fixed."""
+    px_per_mm = math.hypot(*(int(v) for v in size.split("x"))) / (SCREENS[size][0] * 25.4)
+    screens = assert_one_keypad(r["seen"], px_per_mm)
+    # numbers (sign-in, observation), each member's PIN (time-out), the second operator's, the lock
+    assert {"sign_in", "time_out", "alarms", "lock", "observation"} <= screens, screens
+    assert_fields_labelled(_seen(r, "start filled")["forms"]["fields"], px_per_mm)
+    assert_fields_labelled(_seen(r, "settings filled")["forms"]["fields"], px_per_mm)
+    assert_fields_labelled(_seen(r, "override form")["forms"]["fields"], px_per_mm)
+    closing = assert_closing_fixed(r["seen"])
+    assert {"start_button", "submit", "unlock", "document", "save_pacs"} <= closing, closing
+    # a locked cart names no patient (docs/ui.md); the identity is back once unlocked (banners above)
+    assert _seen(r, "locked")["patient"] == "" and _seen(r, "locked")["screen"] == "lock"
 
 
 def _assert_image_first(r: dict[str, Any], size: str) -> None:

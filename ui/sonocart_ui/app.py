@@ -51,7 +51,7 @@ from sonocart_ui.screens.time_out import TimeOutScreen
 from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.first_start import FirstStartForm
 from sonocart_ui.viewmodels.last import LastViewModel
-from sonocart_ui.viewmodels.lock import LockKeypad
+from sonocart_ui.viewmodels.lock import LockKeypad, banner_shown
 from sonocart_ui.viewmodels.navigation import screen_for
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.start import StartForm
@@ -283,7 +283,10 @@ class CartApp(App):  # type: ignore[misc]
         if isinstance(event, PromptsChanged):
             self._set_flashing(event.priority in ("HIGH", "MEDIUM"))
         if isinstance(event, Feedback):
-            self._clear_toast()  # re-armed: the toast goes TOAST_S after the newest message
+            # re-armed: the toast goes TOAST_S after the newest message (a Kivy trigger already pending is
+            # not moved by calling it again: without the cancel a toast said 2 s after another stayed up)
+            self._clear_toast.cancel()
+            self._clear_toast()
         if isinstance(event, PacsFinished):
             summary = self.screens.get_screen("summary")
             summary.pacs_finished(event.text, event.ok)
@@ -335,7 +338,7 @@ class CartApp(App):  # type: ignore[misc]
         live = self.live_screen
         if not prompts:
             bar.text, bar.colour, bar.text_colour = "No active prompt", list(th.PANEL), list(th.TEXT_DIM)
-            bar.can_ack, bar.more = False, ""
+            bar.can_ack, bar.more, bar.showing = False, "", False
             if live is not None:
                 live.prompt_text = ""
             return
@@ -344,6 +347,7 @@ class CartApp(App):  # type: ignore[misc]
         bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
         bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
+        bar.showing = True
         bar.ack_label = "Override..." if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
         if live is not None:
@@ -373,7 +377,7 @@ class CartApp(App):  # type: ignore[misc]
         bar = self.root.ids.status
         self._probe_line()
         bar.banner = self.side_banner() or "No procedure open"
-        self.patient_text = self.session.patient_banner() or ""
+        self.patient_text = banner_shown(self.session.patient_banner(), self.cart.lock.locked)
         bar.operator = self.form.name(self.session.operator) if self.session.operator else "no operator"
         live = self.live_screen
         if self.pedal is None:

@@ -11,6 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 
+from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.step_form import Action
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -90,6 +91,45 @@ def _grow(button: BigButton, size: tuple[float, float]) -> None:
     button.height = max(theme.target, size[1] + theme.gap * 2)
 
 
+class Keypad(BoxLayout):  # type: ignore[misc]
+    """The one keypad (viewmodels/keypad.py): the value or PIN dots fixed above two rows of square keys,
+    each one touch target; the same keys in the same places on every screen. A PIN pad leaves the "."
+    place empty (never moving 0 or DEL)."""
+
+    value = StringProperty("")
+    decimal = BooleanProperty(False)
+    shown = BooleanProperty(False)
+
+    def __init__(self, **kwargs: object) -> None:
+        self.on_action: Callable[[str], None] | None = None
+        super().__init__(**kwargs)
+
+    def on_kv_post(self, _base: object) -> None:
+        from kivy.app import App
+
+        keys = self.ids.pad_keys
+        for row in kp.ROWS:
+            for key in row:
+                b = BigButton(text=kp.label(key), key=key)
+                if not key.startswith("digit:"):  # "DEL" whole on a square key
+                    b.font_size = App.get_running_app().theme.font_small
+                b.bind(on_release=self._pressed)
+                keys.add_widget(b)
+        self.on_decimal()
+
+    def on_decimal(self, *_: object) -> None:
+        dot = next((b for b in self.ids.pad_keys.children if b.key == "dot"), None)
+        if dot is not None:
+            dot.opacity, dot.disabled = (1, False) if self.decimal else (0, True)
+
+    def _pressed(self, button: BigButton) -> None:
+        if self.on_action is not None:
+            self.on_action(button.key)
+
+    def button(self, key: str) -> BigButton | None:
+        return next((b for b in self.ids.pad_keys.children if b.key == key and not b.disabled), None)
+
+
 class StatusBar(BoxLayout):  # type: ignore[misc]
     banner = StringProperty("")
     operator = StringProperty("")
@@ -106,6 +146,7 @@ class PromptBar(BoxLayout):  # type: ignore[misc]
     text_colour = ListProperty([0.78, 0.80, 0.84, 1])
     marker_on = BooleanProperty(True)
     can_ack = BooleanProperty(False)
+    showing = BooleanProperty(False)  # a prompt is up (acknowledged or not)
     ack_label = StringProperty("Acknowledge")
     more = StringProperty("")
 
@@ -122,8 +163,7 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     phase_title = StringProperty("")
     step_text = StringProperty("")
     detail = StringProperty("")
-    entry = StringProperty("")
-    has_entry = BooleanProperty(False)
+    submit_label = StringProperty("")
     compact = BooleanProperty(False)
     toast = StringProperty("")
     toast_colour = ListProperty([1.0, 1.0, 1.0, 1.0])
@@ -138,6 +178,32 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
         self.step_text = view.text or "No step: the procedure is complete or not started."
         self.detail = view.detail
-        self.has_entry = view.entry is not None
-        self.entry = (view.entry or "—") if view.entry is not None else ""
-        self.ids.actions.show(view.actions)
+        pad, submit = self.ids.keypad, view.submit
+        pad.shown = view.keypad is not None
+        if view.keypad is not None:
+            pad.value, pad.decimal = view.keypad.value, view.keypad.decimal
+        self._submit_key = "" if submit is None else submit.key
+        self.submit_label = "" if submit is None else submit.label
+        laid_out = kp.KEYS if view.keypad is not None else frozenset()
+        self.ids.actions.show([a for a in view.actions if a.key not in laid_out and a is not submit])
+
+    def on_kv_post(self, _base: object) -> None:
+        self._submit_key = ""
+        # the pad and the fixed closing button send their keys where the grid's buttons go
+        self.ids.keypad.on_action = self._send
+
+    def _send(self, key: str) -> None:
+        if self.ids.actions.on_action is not None and key:
+            self.ids.actions.on_action(key)
+
+    def submit(self) -> None:
+        self._send(self._submit_key)
+
+    def button(self, key: str) -> BigButton | None:
+        """The button on screen that sends ``key`` (grid, keypad or the fixed closing button)."""
+        if key and key == self._submit_key:
+            submit: BigButton = self.ids.submit
+            return submit
+        return self.ids.actions.button(key) or (
+            self.ids.keypad.button(key) if self.ids.keypad.shown else None
+        )

@@ -7,6 +7,7 @@ needed."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from kivy.app import App
 from kivy.lang import Builder
@@ -15,6 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from sonocart.cart.alarms import flash_on
+from sonocart_ui.viewmodels.keypad import KEYS
 from sonocart_ui.viewmodels.override import OverrideForm
 from sonocart_ui.viewmodels.prompt_list import PromptRow, acknowledge, rows
 
@@ -54,6 +56,11 @@ class AlarmsScreen(Screen):  # type: ignore[misc]
 
     def on_kv_post(self, _base: object) -> None:
         self.ids.second_pad.on_action = self._second_pressed
+        self.ids.keypad.on_action = self._second_pressed
+
+    def button(self, key: str) -> Any:
+        """The override form's button that sends ``key`` (who the second is, or a key of the pad)."""
+        return self.ids.second_pad.button(key) or self.ids.keypad.button(key)
 
     def start_override(self, row: PromptRow) -> None:
         if self.override is None:
@@ -75,7 +82,12 @@ class AlarmsScreen(Screen):  # type: ignore[misc]
     def _show_override(self) -> None:
         form = self.override
         self.override_title = form.title() if form is not None else ""
-        self.ids.second_pad.show(form.actions() if form is not None else [])
+        pad = form.keypad() if form is not None else None
+        self.ids.keypad.shown = pad is not None
+        if pad is not None:
+            self.ids.keypad.value = pad.value
+        actions = form.actions() if form is not None else []
+        self.ids.second_pad.show([a for a in actions if a.key not in KEYS])
 
     def refresh(self) -> None:
         new = rows(App.get_running_app().session)

@@ -35,3 +35,9 @@ class LockKeypad:
             self.message = "Wrong PIN or operator: try again"
         self.lock.session.changed()
         return False
+
+
+def banner_shown(banner: str | None, locked: bool) -> str:
+    """Who the open record is for, as the window's band shows it: nobody's identity on a locked cart
+    (docs/ui.md, "A locked cart names no patient"); it is back the moment a team member unlocks."""
+    return "" if locked or banner is None else banner

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sonocart.cart.session import CartSession
 from sonocart.procedures.inputs import Override
 from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.keypad import KeypadView
 from sonocart_ui.viewmodels.pin_entry import PinEntry
 
 
@@ -29,6 +30,9 @@ class OverrideForm:
         self.rule, self.stop_text = rule, stop_text
         self.entry.clear()
 
+    def _name(self, operator_id: str) -> str:
+        return next((o.name for o in self.session.settings.operators if o.id == operator_id), operator_id)
+
     def needs_second(self) -> bool:
         return bool(self.rule) and self.session.override_needs_second(self.rule)
 
@@ -36,7 +40,7 @@ class OverrideForm:
         if not self.rule:
             return ""
         who = (
-            f" · second operator: {self.second or 'choose'} {'*' * len(self.pin)}"
+            f" · second operator: {self._name(self.second) if self.second else 'choose who'}"
             if self.needs_second()
             else ""
         )
@@ -46,7 +50,13 @@ class OverrideForm:
         if not self.needs_second():
             return []
         ops = [o.id for o in self.session.settings.operators if o.id != self.session.operator]
-        return self.entry.pad([(o, o) for o in ops])
+        return self.entry.pad([(o, self._name(o)) for o in ops])
+
+    def keypad(self) -> KeypadView | None:
+        """The second operator's PIN dots above the keypad, while this stop needs them."""
+        return (
+            self.entry.keypad(self._name(self.second) if self.second else "") if self.needs_second() else None
+        )
 
     def press(self, key: str) -> None:
         name, _, arg = key.partition(":")
@@ -59,7 +69,7 @@ class OverrideForm:
         rule, second, pin = self.rule, self.second, self.pin
         done = self.session.submit(
             lambda op: Override(rule, reason, op, second_operator=second, second_pin=pin),
-            f"override of {rule}",
+            "override of this stop",
         )
         self.entry.pin = ""
         if done:

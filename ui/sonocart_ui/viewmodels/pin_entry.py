@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.keypad import KeypadView, key_actions
 
 PIN_DIGITS = 8
 
@@ -22,6 +23,12 @@ class PinEntry:
     def masked(self) -> str:
         return "*" * len(self.pin)
 
+    def keypad(self, whose: str) -> KeypadView:
+        """The PIN as dots above the pad, with whose PIN it is."""
+        return KeypadView(
+            f"PIN of {whose}: {self.masked() or '—'}" if whose else f"PIN: {self.masked() or '—'}"
+        )
+
     def pad(self, people: list[tuple[str, str]], chosen: Collection[str] = ()) -> list[Action]:
         """A button per (id, label) person, then the digits; ``chosen`` are marked (already done)."""
         return [
@@ -29,8 +36,7 @@ class PinEntry:
                 Action(f"{self.choose_key}:{p}", label, p == self.person or p in chosen)
                 for p, label in people
             ),
-            *(Action(f"digit:{d}", d) for d in "1234567890"),
-            Action("back", "DEL"),
+            *key_actions(decimal=False),
         ]
 
     def press(self, name: str, arg: str) -> bool:

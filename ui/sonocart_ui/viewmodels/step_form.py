@@ -23,10 +23,14 @@ from sonocart.procedures.inputs import (
 )
 from sonocart.procedures.patient import identifiers_line
 from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.keypad import KeypadView, key_actions
 from sonocart_ui.viewmodels.medications import MedicationsForm
 from sonocart_ui.viewmodels.pin_entry import PinEntry
 
-__all__ = ["CONFIRM_KINDS", "NO_STEP", "Action", "StepForm", "StepView"]
+__all__ = ["CONFIRM_KINDS", "NO_STEP", "SUBMIT_KEYS", "Action", "StepForm", "StepView"]
+#: The keys that close a form (confirm, enter the number, record the list, confirm as, clear): shown fixed
+#: at the bottom of the form, above the nav bar, never reached by scrolling
+SUBMIT_KEYS = ("confirm", "ok", "done", "member_ok", "clear_escalation")
 #: antithrombotic button cycle: not taking -> taking, held -> taking, NOT HELD
 _AT_CYCLE = {None: True, True: False, False: None}
 
@@ -41,6 +45,12 @@ class StepView:
     actions: tuple[Action, ...]
     entry: str | None = None  # the number typed so far, for number steps
     detail: str = ""
+    keypad: KeypadView | None = None  # the step takes digits: what the pad shows above its keys
+
+    @property
+    def submit(self) -> Action | None:
+        """The form's closing action, if it has one."""
+        return next((a for a in self.actions if a.key in SUBMIT_KEYS), None)
 
 
 NO_STEP = StepView("", "", "", "", "", ())
@@ -100,7 +110,34 @@ class StepForm:
         if step.id == "patient_identifiers":  # the team matches these against the wristband
             detail = "\n".join(x for x in (identifiers_line(st.patient), detail) if x)
         entry = self.entry if step.kind in ("number", "outcome") else None
-        return StepView(phase.title, step.id, step.kind, step.text, progress, tuple(actions), entry, detail)
+        return StepView(
+            phase.title,
+            step.id,
+            step.kind,
+            step.text,
+            progress,
+            tuple(actions),
+            entry,
+            detail,
+            self._pad(step),
+        )
+
+    def _pad(self, step: Step) -> KeypadView | None:
+        """What the keypad shows above its keys, for the steps that take digits."""
+        if step.kind in ("number", "outcome"):
+            unit = f" {step.unit}" if step.unit else ""
+            return KeypadView(f"{self.entry or '—'}{unit}", decimal=True)
+        if step.kind == "team_confirm":
+            pin = self.member_pin
+            return pin.keypad(self.name(pin.person) if pin.person else "")
+        if (
+            step.kind == "discharge"
+            and self.session.engine is not None
+            and self.session.engine.state.escalated()
+        ):
+            pin = self.clinician_pin
+            return pin.keypad(self.name(pin.person) if pin.person else "")
+        return None
 
     def _actions(self, step: Step) -> tuple[list[Action], str]:
         kind = step.kind
@@ -175,9 +212,7 @@ class StepForm:
         acts = []
         if step.measure == "function":
             acts = [Action(f"test:{t.id}", t.label, t.id == self.function_test) for t in step.tests]
-        keys = [*"789456123", "dot", "0", "back"]
-        labels = {"dot": ".", "back": "DEL"}
-        acts += [Action(f"digit:{k}" if k.isdigit() else k, labels.get(k, k)) for k in keys]
+        acts += key_actions(decimal=True)
         unit = f" {step.unit}" if step.unit else ""
         return [*acts, Action("ok", f"Enter {self.entry or '—'}{unit}", primary=True)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from sonocart.cart.session import CartSession
@@ -36,10 +37,19 @@ def summary_lines(session: CartSession) -> list[str]:
     if isinstance(complications, list | tuple):
         said = ", ".join(str(c).replace("_", " ") for c in complications if c != "none")
         lines.append(f"complications: {said or 'none'}")
-    lines.append(f"follow-up: {', '.join(st.follow_up) or '—'}")
+    lines.append(f"follow-up: {', '.join(map(human_date, st.follow_up)) or '—'}")
     phase = "" if st.completed else st.procedure.phases[st.phase_index].title
     lines.append(f"status: {'complete' if st.completed else 'in progress: ' + phase}")
     return lines
+
+
+def human_date(iso: str) -> str:
+    """A follow-up date as the team reads it ("Tue 8 Dec 2026"); the record keeps the ISO date."""
+    try:
+        d = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso  # not a date the engine wrote: shown as it is rather than hidden
+    return f"{d:%a} {d.day} {d:%b %Y}"
 
 
 def _name(session: CartSession, operator_id: str) -> str:
