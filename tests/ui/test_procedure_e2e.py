@@ -28,6 +28,9 @@ def _seen(report: dict[str, Any], label: str) -> dict[str, Any]:
 
 #: The cart's screens: size -> (diagonal in inches, least fraction of the screen the image must take).
 SCREENS = {"1280x800": (10.1, 0.70), "800x480": (7.0, 0.60)}
+#: The live screen measured: imaging, the STOP (a HIGH hard stop up), the injection, a MEDIUM prompt of
+#: three lines across the image and a LOW one of one or two lines.
+LIVE_MOMENTS = ("layout_prep", "layout_stop", "layout_injection", "layout_prompt", "layout_prompt_short")
 
 
 @pytest.mark.ui
@@ -56,9 +59,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
         "<6>kivy: Window: Provider: sdl2" in proc.stderr or "<6>kivy: Window: Provider: sdl2" in proc.stdout
     )
     # the measured image fractions, for the closing note and the README (artifacts/ui/procedure-<size>/)
-    fractions = {
-        m: r[m]["image_fraction"] for m in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt")
-    }
+    fractions = {m: r[m]["image_fraction"] for m in LIVE_MOMENTS}
     (artifacts / "image-fractions.json").write_text(json.dumps(fractions, indent=2))
     _assert_image_first(r, size)
     _assert_human_language(r)
@@ -222,17 +223,23 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
     diagonal_in, least = SCREENS[size]
     w, h = (int(v) for v in size.split("x"))
     px_per_mm = math.hypot(w, h) / (diagonal_in * 25.4)
-    for moment in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt"):
+    for moment in LIVE_MOMENTS:
         lay = r[moment]
         assert lay["window"] == [w, h]
         ix, iy, iw, ih = lay["image_rect"]
-        band = lay["prompt_band"]
+        band, beside = lay["prompt_band"], lay["prompt_beside"]
+        assert band is None or beside is None, (moment, band, beside)  # one prompt button, not two
+        if beside is not None:
+            # a prompt whose whole text fits in the column sits there, beside the image, whole
+            px, py, pw, ph = beside[1]
+            assert px >= ix + iw and py >= 0 and py + ph <= h and px + pw <= w + 0.5, (moment, beside)
+            assert ph >= 12 * px_per_mm - 0.5, (moment, beside)  # a button a gloved finger can press
         if band is None:
             # the image is drawn over at least `least` of the whole screen ...
             assert lay["image_fraction"] >= least, (moment, lay["image_fraction"])
         else:
-            # ... and a prompt takes its whole text's band across the image's width, above it, and no
-            # more: the image gives way by that band's height alone (never drawn under it)
+            # ... and a prompt too long for the column takes its whole text's band across the image's
+            # width, above it, and no more: the image gives way by that band's height alone
             bx, by, bw, bh = band[1]
             assert by >= iy + ih - 0.5 and bx <= ix + 0.5 and bx + bw >= ix + iw - 0.5, (moment, band)
             assert iw * (ih + bh) / (w * h) >= least, (moment, lay["image_fraction"], bh)

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
@@ -59,6 +61,10 @@ class LiveScreen(Screen):  # type: ignore[misc]
     prompt_text = StringProperty("")
     prompt_action = StringProperty("")
     prompt_colour = ListProperty([0.11, 0.12, 0.14, 1])
+    #: What the prompt button reads: the prompt and what a tap does.
+    prompt_shown = StringProperty("")
+    #: The prompt sits in the column beside the image (its whole text fits there), not across the image.
+    prompt_beside = BooleanProperty(False)
     toast_text = StringProperty("")
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
@@ -73,6 +79,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.textures_updated = 0
         self.step_panel_box = LiveStepPanel()
         self.image_panel_box = LiveImagePanel()
+        self._place_trigger = Clock.create_trigger(lambda _dt: self.place_prompt())
         super().__init__(**kwargs)
 
     @property
@@ -87,6 +94,56 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.image_panel_box.ids.image_actions.show(image_actions(self.vm))
         app.bind(image_panel=lambda *_: self._swap_panel())
         self._swap_panel()
+        ids = self.ids
+        for w in (ids.column, ids.strip, ids.caliper, ids.cine):
+            w.bind(size=self._place_trigger)
+        self.step_panel.ids.phase_title.bind(height=self._place_trigger)
+
+    # -- the prompt: beside the image when it fits whole, else across it ---------------------------
+    def on_prompt_text(self, *_: object) -> None:
+        self._prompt_words()
+
+    def on_prompt_action(self, *_: object) -> None:
+        self._prompt_words()
+
+    def _prompt_words(self) -> None:
+        self.prompt_shown = f"{self.prompt_text}  ·  {self.prompt_action}" if self.prompt_text else ""
+        self.place_prompt()
+
+    @property
+    def prompt_button(self) -> Any:
+        """The prompt's button on screen now (in the column or across the image)."""
+        return self.ids.prompt_beside if self.prompt_beside else self.ids.prompt
+
+    def place_prompt(self) -> None:
+        """Beside the image, under the step's header, when the whole text fits in the column above the
+        fixed parts (the step's body gives way): the image keeps its stage. Otherwise across the image's
+        width, above it: the image gives way by that band alone. Never cut, never scrolled."""
+        if not self.prompt_shown:
+            self.prompt_beside = False
+            return
+        self.prompt_beside = self._prompt_height(self.ids.column.width) <= self._room_beside()
+
+    def _prompt_height(self, column_width: float) -> float:
+        theme = App.get_running_app().theme
+        width = column_width - theme.gap - theme.gap * 2  # the column's padding, the button's text inset
+        label = CoreLabel(text=self.prompt_shown, font_size=theme.font_small, bold=True, halign="left")
+        label.text_size = (max(1.0, width), None)
+        label.refresh()
+        return float(max(theme.target, label.texture.size[1] + theme.gap))
+
+    def _room_beside(self) -> float:
+        """The column's height left for the prompt: less the step's fixed header and every fixed part."""
+        theme = App.get_running_app().theme
+        ids = self.ids
+        column = ids.column
+        fixed = ids.caliper.height + ids.cine.height + ids.strip.height
+        spacing = column.spacing * (len(column.children) - 1) + column.padding[1] + column.padding[3]
+        header = 0.0
+        if self.step_panel_box.parent is ids.flex:
+            panel = self.step_panel
+            header = panel.ids.phase_title.height + panel.ids.entry.height + panel.spacing * 2
+        return float(column.height - fixed - spacing - header - theme.gap / 2)
 
     def on_toast_text(self, *_: object) -> None:
         self.step_panel.toast = self.toast_text  # first in the step's body, under its fixed header
@@ -103,6 +160,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         flex.clear_widgets()
         flex.add_widget(want)
         self.step_panel.ids.scroll.scroll_y = 1
+        self._place_trigger()
 
     # -- the image --------------------------------------------------------------------------------
     def fit_stage(self) -> None:
