@@ -64,6 +64,7 @@ def live_layout(app: Any) -> dict[str, Any]:
         # the prompt across the image, above it, or in the column beside it (one or the other, or none)
         "prompt_band": _shown_button(live.ids.prompt),
         "prompt_beside": _shown_button(live.ids.prompt_beside),
+        "prompt_lines": _lines(live.prompt_button) if live.prompt_text else 0,
         "text_overlaps": overlaps,
         "step_header": [live.step_panel.ids.phase_title.text, window_rect(live.step_panel.ids.phase_title)],
         "image_rect": list(rect),
@@ -111,6 +112,11 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _lines(w: Any) -> int:
+    """How many lines Kivy laid the label's text out in."""
+    return len(getattr(getattr(w, "_label", None), "_cached_lines", None) or [])
 
 
 def _broken_word(w: Any) -> str:

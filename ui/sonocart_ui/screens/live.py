@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
@@ -97,6 +96,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         ids = self.ids
         for w in (ids.column, ids.strip, ids.caliper, ids.cine):
             w.bind(size=self._place_trigger)
+        ids.prompt_beside.bind(texture_size=self._place_trigger)
         self.step_panel.ids.phase_title.bind(height=self._place_trigger)
 
     # -- the prompt: beside the image when it fits whole, else across it ---------------------------
@@ -122,28 +122,23 @@ class LiveScreen(Screen):  # type: ignore[misc]
         if not self.prompt_shown:
             self.prompt_beside = False
             return
-        self.prompt_beside = self._prompt_height(self.ids.column.width) <= self._room_beside()
-
-    def _prompt_height(self, column_width: float) -> float:
+        beside = self.ids.prompt_beside
+        beside.texture_update()  # its text laid out at the column's width now, shown or not
         theme = App.get_running_app().theme
-        width = column_width - theme.gap - theme.gap * 2  # the column's padding, the button's text inset
-        label = CoreLabel(text=self.prompt_shown, font_size=theme.font_small, bold=True, halign="left")
-        label.text_size = (max(1.0, width), None)
-        label.refresh()
-        return float(max(theme.target, label.texture.size[1] + theme.gap))
+        need = max(theme.target, beside.texture_size[1] + theme.gap)  # as the kv rule sizes it
+        self.prompt_beside = need <= self._room_beside()
 
     def _room_beside(self) -> float:
         """The column's height left for the prompt: less the step's fixed header and every fixed part."""
-        theme = App.get_running_app().theme
         ids = self.ids
         column = ids.column
         fixed = ids.caliper.height + ids.cine.height + ids.strip.height
         spacing = column.spacing * (len(column.children) - 1) + column.padding[1] + column.padding[3]
         header = 0.0
-        if self.step_panel_box.parent is ids.flex:
+        if self.step_panel_box in ids.flex.children:  # (ids are weak proxies: never `is` them)
             panel = self.step_panel
             header = panel.ids.phase_title.height + panel.ids.entry.height + panel.spacing * 2
-        return float(column.height - fixed - spacing - header - theme.gap / 2)
+        return float(column.height - fixed - spacing - header)
 
     def on_toast_text(self, *_: object) -> None:
         self.step_panel.toast = self.toast_text  # first in the step's body, under its fixed header
@@ -155,7 +150,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         """Put the step or the imaging controls in the column (re-added whole: never left blank)."""
         flex = self.ids.flex
         want = self.image_panel_box if App.get_running_app().image_panel else self.step_panel_box
-        if want.parent is flex:
+        if want in flex.children:  # (ids are weak proxies: `parent is flex` is never true)
             return
         flex.clear_widgets()
         flex.add_widget(want)
