@@ -65,6 +65,9 @@ def live_layout(app: Any) -> dict[str, Any]:
         "prompt_band": _shown_button(live.ids.prompt),
         "prompt_beside": _shown_button(live.ids.prompt_beside),
         "prompt_lines": _lines(live.prompt_button) if live.prompt_text else 0,
+        # the step's body under its fixed header: its scroll view's height, and its content's
+        "step_body": [live.step_panel.ids.scroll.height, live.step_panel.ids.scroll.children[0].height],
+        "step_text_and_detail": [live.step_panel.ids.step_text.height, live.step_panel.ids.detail.height],
         "text_overlaps": overlaps,
         "step_header": [live.step_panel.ids.phase_title.text, window_rect(live.step_panel.ids.phase_title)],
         "image_rect": list(rect),

@@ -61,11 +61,21 @@ def main() -> int:
     def measure(name: str) -> Steps:
         live = app.live_screen
         assert live is not None
+
+        def settled() -> bool:
+            """Live, and drawn at the stage's size (the image re-rendered for the prompt's place)."""
+            stage, tex = live.ids.stage, live.ids.image.texture
+            return (
+                live.live
+                and tex is not None
+                and tuple(tex.size) == (int(stage.width) // 4 * 4, int(stage.height))
+            )
+
         for _attempt in range(10):  # measured while live (NO SIGNAL is rightly drawn over the image)
-            yield from wait(lambda: live.live, 20, "live image")
             yield from pause(0.5)  # the layout settles at the prompt's place
+            yield from wait(settled, 20, "live image at the stage's size")
             lay = live_layout(app)
-            if live.live:
+            if settled():
                 break
         lay["texts"] = text_audit(Window)
         lay["prompt_id"] = top.id if (top := app.session.highest_prompt()) else ""

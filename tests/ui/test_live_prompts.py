@@ -45,6 +45,8 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
             "prompt_lines": r[m]["prompt_lines"],
             "place": "beside" if r[m]["prompt_beside"] else ("across" if r[m]["prompt_band"] else "none"),
             "prompt": (r[m]["prompt_beside"] or r[m]["prompt_band"] or [""])[0],
+            "step_body_viewport_content_px": r[m]["step_body"],
+            "step_text_detail_px": r[m]["step_text_and_detail"],
         }
         for m in MOMENTS
     }
@@ -68,6 +70,8 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
         cut = [t["text"] for t in lay["texts"] if t["shortened"] or t["overflow"] or t["broken_word"]]
         assert cut == [], (m, cut)
         assert lay["text_over_image"] == [] and lay["text_overlaps"] == [], m
+        stage_w, stage_h = lay["stage"]
+        assert lay["texture"] == [int(stage_w) // 4 * 4, int(stage_h)], (m, lay["texture"])  # drawn 1:1
         band, beside = lay["prompt_band"], lay["prompt_beside"]
         assert band is None or beside is None, m
         if beside is not None:

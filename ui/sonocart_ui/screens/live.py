@@ -15,7 +15,7 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
@@ -64,6 +64,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
     prompt_shown = StringProperty("")
     #: The prompt sits in the column beside the image (its whole text fits there), not across the image.
     prompt_beside = BooleanProperty(False)
+    #: Its height there: all the column's room under the step's header (no sliver of the body is left).
+    beside_height = NumericProperty(0)
     toast_text = StringProperty("")
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
@@ -125,8 +127,10 @@ class LiveScreen(Screen):  # type: ignore[misc]
         beside = self.ids.prompt_beside
         beside.texture_update()  # its text laid out at the column's width now, shown or not
         theme = App.get_running_app().theme
-        need = max(theme.target, beside.texture_size[1] + theme.gap)  # as the kv rule sizes it
-        self.prompt_beside = need <= self._room_beside()
+        need = max(theme.target, beside.texture_size[1] + theme.gap)  # the button around its text
+        room = self._room_beside()
+        self.beside_height = max(0.0, room)
+        self.prompt_beside = need <= room
 
     def _room_beside(self) -> float:
         """The column's height left for the prompt: less the step's fixed header and every fixed part."""
