@@ -21,16 +21,7 @@ ARGS = scenario_args("800x480")
 
 from kivy.core.window import Window  # noqa: E402
 
-from sonocart.cart.cart import Cart  # noqa: E402
-from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
-from sonocart.clock import SystemClock  # noqa: E402
-from sonocart.devices.pedal import PedalBoard  # noqa: E402
-from sonocart.devices.probe import ProbeClient  # noqa: E402
-from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
-from sonocart_ui.app import CartApp  # noqa: E402
-from tests.conftest import SimProcess  # noqa: E402
-from tests.ui.driver import Report, Steps, pause, run_scenario, wait  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, wait  # noqa: E402
 from tests.ui.layout import live_layout, text_audit  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
@@ -45,17 +36,7 @@ PROMPTS = (
 def main() -> int:
     ARGS.artifacts.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-prompts-"))
-    sim = SimProcess(ARGS.link, ["--lines", "96", "--samples", "384"]).start()
-    board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl")  # pedals OK: the usual top band
-    cart = Cart(
-        catalogue=load_catalogue(),
-        records_root=tmp / "records",
-        clock=SystemClock(),
-        settings=UiSettings(operators=demo_operators()),
-        probe=ProbeClient(str(ARGS.link)),
-        pedal=PedalBoard(str(tmp / "pedal")),
-    ).start()
-    app = CartApp(cart=cart, pedal_remote=board.command)
+    app, stop = start_cart_app(ARGS.link, tmp)
     report = Report(ARGS.report)
 
     def measure(name: str) -> Steps:
@@ -105,8 +86,7 @@ def main() -> int:
     try:
         run_scenario(app, scenario(), report)
     finally:
-        board.stop()
-        sim.stop()
+        stop()
     return 0
 
 

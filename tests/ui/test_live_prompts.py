@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.ui.driver import run_scenario_file
 
 SCENARIO = Path(__file__).with_name("prompts_scenario.py")
 #: size -> (diagonal in inches, least fraction of the screen the image must take)
@@ -27,18 +26,7 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
     ui_env: dict[str, str], tmp_path: Path, size: str
 ) -> None:
     artifacts = ARTIFACTS / "ui" / f"prompts-{size}"
-    report_path = tmp_path / "report.json"
-    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(artifacts), "--report", str(report_path)]
-    proc = subprocess.run(
-        [sys.executable, str(SCENARIO), *args, "--size", size],
-        env=ui_env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    r = json.loads(report_path.read_text())
-    assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    r = run_scenario_file(SCENARIO, ui_env, tmp_path, artifacts, "--size", size)
     measured = {
         m: {
             "image_fraction": r[m]["image_fraction"],

@@ -3,15 +3,13 @@ view-model and in the real Kivy window (unsafe_scenario.py)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.ui.driver import run_scenario_file
 from tests.ui.test_medications_form import _walk_to
 from tests.ui.vm_fixtures import started
 
@@ -55,15 +53,7 @@ def _background_rgb(shot: Path, rect: list[float]) -> tuple[int, int, int]:
 def test_not_held_in_the_real_window_is_yellow_and_says_not_held_next_to_a_green_held(
     ui_env: dict[str, str], tmp_path: Path
 ) -> None:
-    report_path = tmp_path / "report.json"
-    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(ARTIFACTS / "ui" / "unsafe-800x480")]
-    args += ["--report", str(report_path)]
-    proc = subprocess.run(
-        [sys.executable, str(SCENARIO), *args], env=ui_env, capture_output=True, text=True, timeout=120
-    )
-    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    r = json.loads(report_path.read_text())
-    assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    r = run_scenario_file(SCENARIO, ui_env, tmp_path, ARTIFACTS / "ui" / "unsafe-800x480")
     held, not_held = r["held"], r["not_held"]
     # the words: a marker and an upper-case NOT, never a suffix that reads like "held"
     assert held["text"] == "[X] Warfarin: held"

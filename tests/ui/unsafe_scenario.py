@@ -19,14 +19,7 @@ from tests.ui.driver import scenario_args  # noqa: E402
 
 ARGS = scenario_args("800x480")
 
-from sonocart.cart.cart import Cart  # noqa: E402
-from sonocart.cart.settings import UiSettings, demo_operators  # noqa: E402
-from sonocart.clock import SystemClock  # noqa: E402
-from sonocart.devices.probe import ProbeClient  # noqa: E402
-from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
-from sonocart_ui.app import CartApp  # noqa: E402
-from tests.conftest import SimProcess  # noqa: E402
-from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
+from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import window_rect  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
@@ -36,15 +29,7 @@ DRUG = "drug:warfarin"
 def main() -> int:
     ARGS.artifacts.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-unsafe-"))
-    sim = SimProcess(ARGS.link, ["--lines", "96", "--samples", "384"]).start()
-    cart = Cart(
-        catalogue=load_catalogue(),
-        records_root=tmp / "records",
-        clock=SystemClock(),
-        settings=UiSettings(operators=demo_operators()),
-        probe=ProbeClient(str(ARGS.link)),
-    ).start()
-    app = CartApp(cart=cart)
+    app, stop = start_cart_app(ARGS.link, tmp, pedal_board=False)
     report = Report(ARGS.report)
 
     def button() -> Any:
@@ -82,7 +67,7 @@ def main() -> int:
     try:
         run_scenario(app, scenario(), report)
     finally:
-        sim.stop()
+        stop()
     return 0
 
 
