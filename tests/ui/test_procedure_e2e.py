@@ -263,6 +263,15 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
         for x, y, bw, bh in lay["strip_rects"]:
             assert x >= right and y >= 0 and x + bw <= w + 0.5
             assert bh >= 12 * px_per_mm - 0.5 and bw >= 12 * px_per_mm
+    if size == "1280x800":
+        # the STOP's HIGH hard stop and the LOW pause prompt fit whole in the 10-inch column (with room
+        # kept for the cine slider): the image keeps its share while they are up
+        assert r["layout_stop"]["prompt_beside"] and r["layout_prompt_short"]["prompt_beside"]
+    # frozen with the STOP's prompt up: the freeze holds, the prompt stays where it was (a change of place
+    # would resize the image, and a resize ends a freeze), the step's header stays on the screen
+    frozen, stop = r["stop_frozen"], r["layout_stop"]
+    assert frozen["frozen"] and frozen["beside"] == (stop["prompt_beside"] is not None), frozen
+    assert frozen["texture"] == stop["texture"] and frozen["header_top"] <= h + 0.5, (frozen, stop["texture"])
     assert r["layout_prep"]["strip_keys"] == []
     assert [k.split(":")[-1] for k in r["layout_stop"]["strip_keys"]] == ["left", "right", "stop_next"]
     inj = r["layout_injection"]

@@ -81,6 +81,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.step_panel_box = LiveStepPanel()
         self.image_panel_box = LiveImagePanel()
         self._place_trigger = Clock.create_trigger(lambda _dt: self.place_prompt())
+        self._placed_text = ""
         super().__init__(**kwargs)
 
     @property
@@ -108,6 +109,9 @@ class LiveScreen(Screen):  # type: ignore[misc]
     def on_prompt_action(self, *_: object) -> None:
         self._prompt_words()
 
+    def on_frozen(self, *_: object) -> None:
+        self._place_trigger()
+
     def _prompt_words(self) -> None:
         self.prompt_shown = f"{self.prompt_text}  ·  {self.prompt_action}" if self.prompt_text else ""
         self.place_prompt()
@@ -123,14 +127,22 @@ class LiveScreen(Screen):  # type: ignore[misc]
         width, above it: the image gives way by that band alone. Never cut, never scrolled."""
         if not self.prompt_shown:
             self.prompt_beside = False
+            self._placed_text = ""
             return
         beside = self.ids.prompt_beside
         beside.texture_update()  # its text laid out at the column's width now, shown or not
         theme = App.get_running_app().theme
         need = max(theme.target, beside.texture_size[1] + theme.gap)  # the button around its text
         room = self._room_beside()
-        self.beside_height = max(0.0, room)
-        self.prompt_beside = need <= room
+        # A change of place resizes the image, and a resize ends a freeze: the room for the cine slider
+        # is kept free while live, and a frozen screen keeps the prompt where it is.
+        if self.frozen and self.prompt_shown == self._placed_text:
+            fits = bool(self.prompt_beside)
+        else:
+            fits = need <= room - (0 if self.frozen else theme.target)
+        self._placed_text = self.prompt_shown
+        self.beside_height = max(need, room)
+        self.prompt_beside = fits
 
     def _room_beside(self) -> float:
         """The column's height left for the prompt: less the step's fixed header and every fixed part."""
