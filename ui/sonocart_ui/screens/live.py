@@ -1,7 +1,8 @@
 """Live imaging screen: the image as large as the screen allows, rendered at the stage's pixel size, with
 nothing drawn over it; the LIVE/FROZEN badge, the side and the pedals in a band above it, depth numbers
-beside it, the prompt, the step and (during STOP and the injection) a fixed strip of large buttons in the
-column beside it. NO SIGNAL is the one thing drawn on the image: a stale image must say so."""
+beside it, the step and (during STOP and the injection) a fixed strip of large buttons in the column beside
+it. The top prompt sits in that column when its whole text fits there, else in a band across the image.
+NO SIGNAL is the one thing drawn on the image: a stale image must say so."""
 
 from __future__ import annotations
 
