@@ -130,3 +130,58 @@ def run_scenario(app: Any, steps: Steps, report: Report, step_s: float = 0.02) -
         app.run()
     finally:
         report.write()
+
+
+def run_scenario_file(
+    scenario: Path, env: dict[str, str], tmp_path: Path, artifacts: Path, *extra: str, timeout_s: float = 180
+) -> dict[str, Any]:
+    """Run a scenario script in its own process (pytest side) and return its report, checked complete."""
+    import subprocess
+    import sys
+
+    report_path = tmp_path / "report.json"
+    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(artifacts), "--report", str(report_path)]
+    proc = subprocess.run(
+        [sys.executable, str(scenario), *args, *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    report: dict[str, Any] = json.loads(report_path.read_text())
+    assert "error" not in report and report.get("completed"), (report.get("error"), report.get("traceback"))
+    return report
+
+
+def start_cart_app(link: Path, tmp: Path, pedal_board: bool = True) -> tuple[Any, Callable[[], None]]:
+    """The real cart app (scenario side) on a probe simulator at ``link`` and, with ``pedal_board``, the
+    simulated pedal board (pedals OK: the usual top band); returns the app and what stops them."""
+    from sonocart.cart.cart import Cart
+    from sonocart.cart.settings import UiSettings, demo_operators
+    from sonocart.clock import SystemClock
+    from sonocart.devices.pedal import PedalBoard
+    from sonocart.devices.probe import ProbeClient
+    from sonocart.procedures.catalogue import load_catalogue
+    from sonocart.sim.pedal_board import start_simulated_board
+    from sonocart_ui.app import CartApp
+    from tests.conftest import SimProcess
+
+    sim = SimProcess(link, ["--lines", "96", "--samples", "384"]).start()
+    board = start_simulated_board(tmp / "pedal", tmp / "pedal.ctl") if pedal_board else None
+    cart = Cart(
+        catalogue=load_catalogue(),
+        records_root=tmp / "records",
+        clock=SystemClock(),
+        settings=UiSettings(operators=demo_operators()),
+        probe=ProbeClient(str(link)),
+        pedal=PedalBoard(str(tmp / "pedal")) if board is not None else None,
+    ).start()
+    app = CartApp(cart=cart, pedal_remote=board.command if board is not None else None)
+
+    def stop() -> None:
+        if board is not None:
+            board.stop()
+        sim.stop()
+
+    return app, stop

@@ -59,10 +59,15 @@ def live_layout(app: Any) -> dict[str, Any]:
     overlaps = [
         (a.text, b.text) for i, (a, ra) in enumerate(texts) for b, rb in texts[i + 1 :] if overlap(ra, rb) > 1
     ]
-    band = live.ids.prompt
     return {
         "window": [win_w, win_h],
-        "prompt_band": [band.text, window_rect(band)] if band.opacity > 0 and band.height > 0 else None,
+        # the prompt across the image, above it, or in the column beside it (one or the other, or none)
+        "prompt_band": _shown_button(live.ids.prompt),
+        "prompt_beside": _shown_button(live.ids.prompt_beside),
+        "prompt_lines": _lines(live.prompt_button) if live.prompt_text else 0,
+        # the step's body under its fixed header: its scroll view's height, and its content's
+        "step_body": [live.step_panel.ids.scroll.height, live.step_panel.ids.scroll.children[0].height],
+        "step_text_and_detail": [live.step_panel.ids.step_text.height, live.step_panel.ids.detail.height],
         "text_overlaps": overlaps,
         "step_header": [live.step_panel.ids.phase_title.text, window_rect(live.step_panel.ids.phase_title)],
         "image_rect": list(rect),
@@ -80,6 +85,10 @@ def live_layout(app: Any) -> dict[str, Any]:
             w.text: win_h - (window_rect(w)[1] + w.height / 2) for w in live.ids.depth_band.children
         },
     }
+
+
+def _shown_button(b: Any) -> list[Any] | None:
+    return [b.text, window_rect(b)] if b.opacity > 0 and b.height > 0 else None
 
 
 def text_audit(root: Any) -> list[dict[str, Any]]:
@@ -106,6 +115,11 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _lines(w: Any) -> int:
+    """How many lines Kivy laid the label's text out in."""
+    return len(getattr(getattr(w, "_label", None), "_cached_lines", None) or [])
 
 
 def _broken_word(w: Any) -> str:

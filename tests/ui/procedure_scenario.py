@@ -341,7 +341,19 @@ class Scenario:
         r["layout_stop"] = live_layout(app)
         self.look("live: stop")
         self.shot("05-live-stop")
-        yield from touch(live.ids.prompt)  # the band over the image is the bar's Override on this screen
+        # Frozen with the prompt up: the freeze holds (the prompt keeps its place, the image its size)
+        app.live_action("freeze")
+        yield from pause(1.0)
+        header = live.step_panel.ids.phase_title
+        r["stop_frozen"] = {
+            "frozen": live.frozen,
+            "beside": live.prompt_beside,
+            "texture": list(live.ids.image.texture.size),
+            "header_top": header.to_window(header.x, header.top)[1],
+        }
+        app.live_action("freeze")
+        yield from wait(lambda: live.live, 5, "live after the freeze at the STOP")
+        yield from touch(live.prompt_button)  # the live screen's prompt is the bar's Override on this screen
         yield from self.settle()
         r["override_from_live"] = app.screens.current
         app.go_procedure()
@@ -392,6 +404,8 @@ class Scenario:
         # The pause between aliquots ends with a LOW prompt: B hold acknowledges it, the next aspirates.
         yield from wait(lambda: "Pause over" in app.root.ids.prompt.text, 5, "pause-over prompt")
         yield from pause(1.1)
+        r["layout_prompt_short"] = live_layout(app)  # a short prompt (one line across the image)
+        self.shot("07-live-prompt-short")
         yield from self.pedal("B", hold=True)
         yield from self.pedal("B", hold=True)
         yield from self.pedal("B", hold=False)  # second aliquot

@@ -29,6 +29,9 @@ def _seen(report: dict[str, Any], label: str) -> dict[str, Any]:
 
 #: The cart's screens: size -> (diagonal in inches, least fraction of the screen the image must take).
 SCREENS = {"1280x800": (10.1, 0.70), "800x480": (7.0, 0.60)}
+#: The live screen measured: imaging, the STOP (a HIGH hard stop up), the injection, a MEDIUM prompt of
+#: three lines across the image and a LOW one of one or two lines.
+LIVE_MOMENTS = ("layout_prep", "layout_stop", "layout_injection", "layout_prompt", "layout_prompt_short")
 
 
 @pytest.mark.ui
@@ -57,9 +60,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
         "<6>kivy: Window: Provider: sdl2" in proc.stderr or "<6>kivy: Window: Provider: sdl2" in proc.stdout
     )
     # the measured image fractions, for the closing note and the README (artifacts/ui/procedure-<size>/)
-    fractions = {
-        m: r[m]["image_fraction"] for m in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt")
-    }
+    fractions = {m: r[m]["image_fraction"] for m in LIVE_MOMENTS}
     (artifacts / "image-fractions.json").write_text(json.dumps(fractions, indent=2))
     _assert_image_first(r, size)
     _assert_human_language(r)
@@ -240,17 +241,23 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
     diagonal_in, least = SCREENS[size]
     w, h = (int(v) for v in size.split("x"))
     px_per_mm = math.hypot(w, h) / (diagonal_in * 25.4)
-    for moment in ("layout_prep", "layout_stop", "layout_injection", "layout_prompt"):
+    for moment in LIVE_MOMENTS:
         lay = r[moment]
         assert lay["window"] == [w, h]
         ix, iy, iw, ih = lay["image_rect"]
-        band = lay["prompt_band"]
+        band, beside = lay["prompt_band"], lay["prompt_beside"]
+        assert band is None or beside is None, (moment, band, beside)  # one prompt button, not two
+        if beside is not None:
+            # a prompt whose whole text fits in the column sits there, beside the image, whole
+            px, py, pw, ph = beside[1]
+            assert px >= ix + iw and py >= 0 and py + ph <= h and px + pw <= w + 0.5, (moment, beside)
+            assert ph >= 12 * px_per_mm - 0.5, (moment, beside)  # a button a gloved finger can press
         if band is None:
             # the image is drawn over at least `least` of the whole screen ...
             assert lay["image_fraction"] >= least, (moment, lay["image_fraction"])
         else:
-            # ... and a prompt takes its whole text's band across the image's width, above it, and no
-            # more: the image gives way by that band's height alone (never drawn under it)
+            # ... and a prompt too long for the column takes its whole text's band across the image's
+            # width, above it, and no more: the image gives way by that band's height alone
             bx, by, bw, bh = band[1]
             assert by >= iy + ih - 0.5 and bx <= ix + 0.5 and bx + bw >= ix + iw - 0.5, (moment, band)
             assert iw * (ih + bh) / (w * h) >= least, (moment, lay["image_fraction"], bh)
@@ -274,6 +281,15 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
         for x, y, bw, bh in lay["strip_rects"]:
             assert x >= right and y >= 0 and x + bw <= w + 0.5
             assert bh >= 12 * px_per_mm - 0.5 and bw >= 12 * px_per_mm
+    if size == "1280x800":
+        # the STOP's HIGH hard stop and the LOW pause prompt fit whole in the 10-inch column (with room
+        # kept for the cine slider): the image keeps its share while they are up
+        assert r["layout_stop"]["prompt_beside"] and r["layout_prompt_short"]["prompt_beside"]
+    # frozen with the STOP's prompt up: the freeze holds, the prompt stays where it was (a change of place
+    # would resize the image, and a resize ends a freeze), the step's header stays on the screen
+    frozen, stop = r["stop_frozen"], r["layout_stop"]
+    assert frozen["frozen"] and frozen["beside"] == (stop["prompt_beside"] is not None), frozen
+    assert frozen["texture"] == stop["texture"] and frozen["header_top"] <= h + 0.5, (frozen, stop["texture"])
     assert r["layout_prep"]["strip_keys"] == []
     assert [k.split(":")[-1] for k in r["layout_stop"]["strip_keys"]] == ["left", "right", "stop_next"]
     inj = r["layout_injection"]

@@ -1,7 +1,8 @@
 """Live imaging screen: the image as large as the screen allows, rendered at the stage's pixel size, with
 nothing drawn over it; the LIVE/FROZEN badge, the side and the pedals in a band above it, depth numbers
-beside it, the prompt, the step and (during STOP and the injection) a fixed strip of large buttons in the
-column beside it. NO SIGNAL is the one thing drawn on the image: a stale image must say so."""
+beside it, the step and (during STOP and the injection) a fixed strip of large buttons in the column beside
+it. The top prompt sits in that column when its whole text fits there, else in a band across the image.
+NO SIGNAL is the one thing drawn on the image: a stale image must say so."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 
 import numpy as np
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
@@ -63,6 +65,12 @@ class LiveScreen(Screen):  # type: ignore[misc]
     prompt_text = StringProperty("")
     prompt_action = StringProperty("")
     prompt_colour = ListProperty([0.11, 0.12, 0.14, 1])
+    #: What the prompt button reads: the prompt and what a tap does.
+    prompt_shown = StringProperty("")
+    #: The prompt sits in the column beside the image (its whole text fits there), not across the image.
+    prompt_beside = BooleanProperty(False)
+    #: Its height there: all the column's room under the step's header (no sliver of the body is left).
+    beside_height = NumericProperty(0)
     toast_text = StringProperty("")
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
@@ -84,6 +92,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.textures_updated = 0
         self.step_panel_box = LiveStepPanel()
         self.image_panel_box = LiveImagePanel()
+        self._place_trigger = Clock.create_trigger(lambda _dt: self.place_prompt())
+        self._placed_text = ""
         super().__init__(**kwargs)
 
     @property
@@ -98,6 +108,65 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.image_panel_box.ids.image_actions.show(image_actions(self.vm))
         app.bind(image_panel=lambda *_: self._swap_panel())
         self._swap_panel()
+        ids = self.ids
+        for w in (ids.column, ids.strip, ids.caliper, ids.cine):
+            w.bind(size=self._place_trigger)
+        ids.prompt_beside.bind(texture_size=self._place_trigger)
+        self.step_panel.ids.phase_title.bind(height=self._place_trigger)
+
+    # -- the prompt: beside the image when it fits whole, else across it ---------------------------
+    def on_prompt_text(self, *_: object) -> None:
+        self._prompt_words()
+
+    def on_prompt_action(self, *_: object) -> None:
+        self._prompt_words()
+
+    def on_frozen(self, *_: object) -> None:
+        self._place_trigger()
+
+    def _prompt_words(self) -> None:
+        self.prompt_shown = f"{self.prompt_text}  ·  {self.prompt_action}" if self.prompt_text else ""
+        self.place_prompt()
+
+    @property
+    def prompt_button(self) -> Any:
+        """The prompt's button on screen now (in the column or across the image)."""
+        return self.ids.prompt_beside if self.prompt_beside else self.ids.prompt
+
+    def place_prompt(self) -> None:
+        """Beside the image, under the step's header, when the whole text fits in the column above the
+        fixed parts (the step's body gives way): the image keeps its stage. Otherwise across the image's
+        width, above it: the image gives way by that band alone. Never cut, never scrolled."""
+        if not self.prompt_shown:
+            self.prompt_beside = False
+            self._placed_text = ""
+            return
+        beside = self.ids.prompt_beside
+        beside.texture_update()  # its text laid out at the column's width now, shown or not
+        theme = App.get_running_app().theme
+        need = max(theme.target, beside.texture_size[1] + theme.gap)  # the button around its text
+        room = self._room_beside()
+        # A change of place resizes the image, and a resize ends a freeze: the room for the cine slider
+        # is kept free while live, and a frozen screen keeps the prompt where it is.
+        if self.frozen and self.prompt_shown == self._placed_text:
+            fits = bool(self.prompt_beside)
+        else:
+            fits = need <= room - (0 if self.frozen else theme.target)
+        self._placed_text = self.prompt_shown
+        self.beside_height = max(need, room)
+        self.prompt_beside = fits
+
+    def _room_beside(self) -> float:
+        """The column's height left for the prompt: less the step's fixed header and every fixed part."""
+        ids = self.ids
+        column = ids.column
+        fixed = ids.caliper.height + ids.cine.height + ids.strip.height
+        spacing = column.spacing * (len(column.children) - 1) + column.padding[1] + column.padding[3]
+        header = 0.0
+        if self.step_panel_box in ids.flex.children:  # (ids are weak proxies: never `is` them)
+            panel = self.step_panel
+            header = panel.ids.phase_title.height + panel.ids.entry.height + panel.spacing * 2
+        return float(column.height - fixed - spacing - header)
 
     def on_toast_text(self, *_: object) -> None:
         self.step_panel.toast = self.toast_text  # first in the step's body, under its fixed header
@@ -109,11 +178,12 @@ class LiveScreen(Screen):  # type: ignore[misc]
         """Put the step or the imaging controls in the column (re-added whole: never left blank)."""
         flex = self.ids.flex
         want = self.image_panel_box if App.get_running_app().image_panel else self.step_panel_box
-        if want.parent is flex:
+        if want in flex.children:  # (ids are weak proxies: `parent is flex` is never true)
             return
         flex.clear_widgets()
         flex.add_widget(want)
         self.step_panel.ids.scroll.scroll_y = 1
+        self._place_trigger()
 
     # -- the image --------------------------------------------------------------------------------
     def fit_stage(self) -> None:

@@ -1,0 +1,94 @@
+"""The live screen at the injection with each of the longest prompts the injection raises, at one size.
+
+The femoral block is answered up to the injection as the buttons would; then the core raises its own
+prompts, each measured on the live screen (tests/ui/layout.py) with a screenshot: an aliquot logged without
+aspirating (one lapse), one logged again at once (two lapses: the longest text the injection raises), a
+positive aspiration (HIGH). Run by tests/ui/test_live_prompts.py.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.ui.driver import scenario_args  # noqa: E402
+
+ARGS = scenario_args("800x480")
+
+from kivy.core.window import Window  # noqa: E402
+
+from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, wait  # noqa: E402
+from tests.ui.layout import live_layout, text_audit  # noqa: E402
+from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
+
+#: The injection's prompts, raised by the core from these presses (what the strip's buttons send).
+PROMPTS = (
+    ("one_lapse", "aliquot"),  # MEDIUM: logged without a negative aspiration first
+    ("two_lapses", "aliquot"),  # MEDIUM: again at once, inside the pause as well
+    ("positive", "aspirate:positive"),  # HIGH: blood or CSF
+)
+
+
+def main() -> int:
+    ARGS.artifacts.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="sonocart-prompts-"))
+    app, stop = start_cart_app(ARGS.link, tmp)
+    report = Report(ARGS.report)
+
+    def measure(name: str) -> Steps:
+        live = app.live_screen
+        assert live is not None
+
+        def settled() -> bool:
+            """Live, and drawn at the stage's size (the image re-rendered for the prompt's place)."""
+            stage, tex = live.ids.stage, live.ids.image.texture
+            return (
+                live.live
+                and tex is not None
+                and tuple(tex.size) == (int(stage.width) // 4 * 4, int(stage.height))
+            )
+
+        for _attempt in range(10):  # measured while live (NO SIGNAL is rightly drawn over the image)
+            yield from pause(0.5)  # the layout settles at the prompt's place
+            yield from wait(settled, 20, "live image at the stage's size")
+            lay = live_layout(app)
+            if settled():
+                break
+        lay["texts"] = text_audit(Window)
+        lay["prompt_id"] = top.id if (top := app.session.highest_prompt()) else ""
+        report[name] = lay
+        app.save_screenshot(ARGS.artifacts / f"prompt-{name}.png")
+
+    def scenario() -> Steps:
+        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
+        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+        app.go_procedure()
+        for _step, key in SIGN_IN_TO_PREP:
+            app.step_action(key)
+        for key in ("confirm", "stop:dr_ana:left", "stop:rn_ben:left"):  # skin prepared; the STOP
+            app.step_action(key)
+        yield from wait(lambda: app.form.view().kind == "injection", 5, "the injection step")
+        app.go_procedure()
+        yield from wait(lambda: app.screens.current == "live", 5, "the live screen")
+        yield from measure("none")
+        for name, key in PROMPTS:
+            app.step_action(key)
+            yield from wait(lambda: app.session.highest_prompt() is not None, 3, f"{name} prompt")
+            yield from measure(name)
+            yield from pause(1.1)  # read before acknowledged (no blind acknowledgement)
+            app.acknowledge_top()
+
+    try:
+        run_scenario(app, scenario(), report)
+    finally:
+        stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
