@@ -113,6 +113,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
             w.bind(size=self._place_trigger)
         ids.prompt_beside.bind(texture_size=self._place_trigger)
         self.step_panel.ids.phase_title.bind(height=self._place_trigger)
+        self.step_panel.ids.submit.bind(height=self._place_trigger)
 
     # -- the prompt: beside the image when it fits whole, else across it ---------------------------
     def on_prompt_text(self, *_: object) -> None:
@@ -165,7 +166,9 @@ class LiveScreen(Screen):  # type: ignore[misc]
         header = 0.0
         if self.step_panel_box in ids.flex.children:  # (ids are weak proxies: never `is` them)
             panel = self.step_panel
-            header = panel.ids.phase_title.height + panel.ids.entry.height + panel.spacing * 2
+            submit = panel.ids.submit  # the step's closing action, fixed under its body (0 high when none)
+            header = panel.ids.phase_title.height + panel.spacing
+            header += submit.height + (App.get_running_app().theme.gap if panel.submit_label else 0)
         return float(column.height - fixed - spacing - header)
 
     def on_toast_text(self, *_: object) -> None:
