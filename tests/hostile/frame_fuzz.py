@@ -87,7 +87,7 @@ def _mutate(rnd: random.Random, payload: bytearray, lines: np.ndarray) -> tuple[
         struct.pack_into("<HH", payload, COUNTS_AT, n_lines, n_samples)
         size = n_lines * n_samples * lines.dtype.itemsize
         body = bytes(payload[: HEADER_AT + pc.FRAME_HEADER.size])
-        return body + bytes(rnd.getrandbits(8) for _ in range(min(size, 4096))), "shape"
+        return body + rnd.randbytes(min(size, 4096)), "shape"
     if what == 2:
         payload[FORMAT_AT + rnd.randrange(2)] = rnd.randrange(6)
         return bytes(payload), "format-or-kind"

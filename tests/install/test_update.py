@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sonocart.firmware_tool.build import build
-from tests.install.conftest import REPO
+from tests.install.conftest import REPO, copy_install
 from tools.release.__main__ import collect, keygen, load_private
 from tools.sbom.__main__ import build_sbom
 
@@ -43,7 +43,7 @@ def firmware(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def cart_root(installed_root: Path, release_key: Path) -> Iterator[Path]:
     root = Path(tempfile.mkdtemp(prefix="sonocart-upd-", dir="/tmp"))
-    shutil.copytree(installed_root, root, symlinks=True, dirs_exist_ok=True)
+    copy_install(installed_root, root)
     keys = root / "etc/sonocart/release-keys"
     keys.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(release_key.with_suffix(".pem"), keys / "release.pem")

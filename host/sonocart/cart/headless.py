@@ -184,6 +184,7 @@ class HeadlessService:
             "record": str(rec.path) if rec else "",
             "phase": s.phase() or "",
             "step": step.id if step else "",
+            "held": s.held_by(),
             "operator": s.operator,
             "prompts": [{"id": p.id, "priority": p.priority.name, "text": p.text} for p in s.prompts()],
             "light": self.cart.light,
@@ -194,7 +195,8 @@ class HeadlessService:
 
     def status(self) -> dict[str, Any]:
         out: dict[str, Any] = {"t": round(self.cart.clock.monotonic(), 3), "rss_kib": rss_kib()}
-        out["step"] = self.state()["step"]
+        state = self.state()
+        out["step"], out["held"] = state["step"], state["held"]
         pedal = self.cart.pedal
         if pedal is not None:
             ps = pedal.status()

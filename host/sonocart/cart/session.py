@@ -22,6 +22,7 @@ from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
+from sonocart.procedures.holds import held_line
 from sonocart.procedures.inputs import (
     Acknowledge,
     Aspirate,
@@ -166,6 +167,13 @@ class CartSession:
         eng = self.engine
         return None if eng is None else eng.highest_prompt()
 
+    def held_by(self) -> str:
+        """Why the step the procedure is on does not go on: ``"Held: <stop in words> — override ... or
+        correct ..."`` for a hard stop raised at another step (a corrected earlier answer), else ``""``.
+        The step form, the pedal confirmation and headless ``state``/``status`` all say this one text."""
+        eng = self.engine
+        return "" if eng is None else held_line(eng.catalogue, eng.state)
+
     # -- what the view shows, and reading before acknowledging ------------------------------------
     def prompts_shown(self, prompt_ids: set[str]) -> None:
         """The view reports the prompts whose text it shows now; one no longer shown must be read again."""
@@ -274,7 +282,8 @@ class CartSession:
         except JournalError as exc:
             self.say(f"{what}: NOT RECORDED — {exc}", ok=False)
             return False
-        self.say(what, ok=True)
+        held = self.held_by()  # accepted, and still held: say why the step does not go on
+        self.say(f"{what} — {held}" if held else what, ok=True)
         return True
 
     def log_aliquot(self, via: str, press_id: str | None) -> bool:

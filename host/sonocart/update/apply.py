@@ -46,11 +46,14 @@ class UpdateResult:
 
 
 def selfcheck(layout: Layout, version: str) -> tuple[bool, str]:
-    """Run ``sonocart selfcheck`` with ``version``'s own interpreter; (passed, its output)."""
+    """Run ``sonocart selfcheck`` with ``version``'s own interpreter; (passed, its output).
+
+    Isolated (``-I``): a PYTHONPATH or user site of whoever runs the update must not stand in for the
+    release's own code (a source tree on PYTHONPATH passed a release whose catalogue did not load)."""
     python = layout.release(version) / "bin" / "python"
     try:
         proc = subprocess.run(
-            [str(python), "-m", "sonocart", "selfcheck", "--state", str(layout.state)],
+            [str(python), "-I", "-m", "sonocart", "selfcheck", "--state", str(layout.state)],
             capture_output=True,
             text=True,
             timeout=SELFCHECK_TIMEOUT_S,

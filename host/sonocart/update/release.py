@@ -101,7 +101,9 @@ def build_release(layout: Layout, version: str, wheels: Sequence[Path], python: 
         shutil.rmtree(dest)  # half-built by an interrupted install: never switched to, safe to redo
     layout.releases.mkdir(parents=True, exist_ok=True)
     _run([python, "-m", "venv", str(dest)], f"creating the virtualenv {dest}")
-    pip = [str(dest / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "--no-input"]
+    # Isolated (-I): with a source tree on the caller's PYTHONPATH, pip took its sonocart for installed
+    # and left it out of the release.
+    pip = [str(dest / "bin" / "python"), "-I", "-m", "pip", "--disable-pip-version-check", "--no-input"]
     _run(
         [*pip, "install", "--quiet", "--no-index", "--no-deps", "--no-cache-dir", *map(str, wheels)],
         f"installing the wheel set into {dest}",

@@ -67,7 +67,8 @@ def _ui() -> str:
     env.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="sonocart-selfcheck-kivy-"))
     imports = "kivy, kivy.lang, sonocart_ui.kivy_setup, sonocart_ui.viewmodels.start"
     code = f"import {imports}\nprint(kivy.__version__)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    argv = [sys.executable, "-I", "-c", code]  # this release's own UI package, whatever PYTHONPATH says
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "exit status")
     return f"Kivy {proc.stdout.strip()} and the UI package import"
