@@ -133,7 +133,7 @@ def test_on_the_touchscreen_a_named_clinician_clears_with_their_pin_and_a_reason
     for key in ("clinician:rn_ben", "digit:9", "digit:9", "digit:9", "digit:9"):
         assert form.press(key)
     assert not form.press("clear_escalation")
-    assert "wrong PIN for rn_ben" in cart.session.feedback.text  # type: ignore[union-attr]
+    assert "wrong PIN for RN Ben" in cart.session.feedback.text  # type: ignore[union-attr]
     for key in ("clinician:rn_ben", "digit:1", "digit:2", "digit:3", "digit:4"):
         assert form.press(key)
     assert form.view().actions[-1].label == "Clear for discharge: RN Ben ****"
@@ -143,7 +143,7 @@ def test_on_the_touchscreen_a_named_clinician_clears_with_their_pin_and_a_reason
     (cleared,) = [e for e in events if e.type == "escalation_cleared"]
     assert cleared.payload["clinician"] == "RN Ben" and cleared.payload["clinician_id"] == "rn_ben"
     assert cleared.payload["reason"] == reason and cleared.operator == "dr_ana"
-    assert any(e.type == "input_rejected" and "wrong PIN for rn_ben" in e.payload["reason"] for e in events)
+    assert any(e.type == "input_rejected" and "wrong PIN for RN Ben" in e.payload["reason"] for e in events)
     assert form.press("confirm") and _step(cart) == "follow_up"
     # A de-identified chart note names nobody, the clearing clinician included (read back with pypdf).
     pdf = export_record(cart.session.record, "dr_ana", deidentify=True).report_pdf  # type: ignore[arg-type]

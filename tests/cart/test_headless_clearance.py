@@ -52,11 +52,11 @@ def test_a_roster_clinician_named_without_their_pin_is_refused_and_journaled(
     cart, _board, _clock, _events = open_cart
     service = _escalated(cart)
     reply = _clear(service, clinician=named)
-    assert reply["ok"] is False and reply["error"] == "clearing as rn_ben needs rn_ben's own PIN"
+    assert reply["ok"] is False and reply["error"] == "clearing as RN Ben needs RN Ben's own PIN"
     assert cart.session.engine.state.escalated()  # type: ignore[union-attr]
     last = _journal(cart)[-1]
     assert last.type == "input_rejected" and last.payload["input"] == "ClearEscalation"
-    assert last.payload["reason"] == "clearing as rn_ben needs rn_ben's own PIN"
+    assert last.payload["reason"] == "clearing as RN Ben needs RN Ben's own PIN"
 
 
 def test_a_wrong_pin_is_refused_counted_and_journaled_without_the_pin_then_the_right_one_clears(
@@ -65,7 +65,7 @@ def test_a_wrong_pin_is_refused_counted_and_journaled_without_the_pin_then_the_r
     cart, _board, _clock, _events = open_cart
     service = _escalated(cart)
     reply = _clear(service, clinician="rn_ben", pin=WRONG_PIN)
-    assert reply["ok"] is False and reply["error"] == "wrong PIN for rn_ben (1 in a row)"
+    assert reply["ok"] is False and reply["error"] == "wrong PIN for RN Ben (1 in a row)"
     assert cart.session.engine.state.escalated()  # type: ignore[union-attr]
     reply = _clear(service, clinician="RN Ben", pin="1234")
     assert reply["ok"] is True and reply["seqs"]
@@ -73,7 +73,7 @@ def test_a_wrong_pin_is_refused_counted_and_journaled_without_the_pin_then_the_r
     (cleared,) = [e for e in events if e.type == "escalation_cleared"]
     assert cleared.payload["clinician"] == "RN Ben" and cleared.payload["clinician_id"] == "rn_ben"
     assert cleared.payload["reason"] == REASON
-    assert any(e.type == "input_rejected" and "wrong PIN for rn_ben" in e.payload["reason"] for e in events)
+    assert any(e.type == "input_rejected" and "wrong PIN for RN Ben" in e.payload["reason"] for e in events)
     for e in events:
         assert WRONG_PIN not in json.dumps(e.payload) and "1234" not in json.dumps(e.payload)
     assert not cart.session.engine.state.escalated()  # type: ignore[union-attr]
@@ -85,7 +85,7 @@ def test_the_headless_pin_attempts_back_off_like_the_touchscreen(open_cart: Any)
     for n in range(1, 6):  # five free attempts (pin_guard.FREE_ATTEMPTS)
         assert (
             _clear(service, clinician="rn_ben", pin=WRONG_PIN)["error"]
-            == f"wrong PIN for rn_ben ({n} in a row)"
+            == f"wrong PIN for RN Ben ({n} in a row)"
         )
     reply = _clear(service, clinician="rn_ben", pin="1234")  # even the right PIN waits out the back-off
     assert reply["ok"] is False and reply["error"].startswith("wait 30 s after 5 wrong PINs for rn_ben")

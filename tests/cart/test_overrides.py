@@ -46,7 +46,7 @@ def test_a_wrong_side_at_time_out_keeps_the_consent_side_until_two_people_overri
     assert not _override(cart, "side_not_confirmed", REASON)  # alone: refused
     assert "second operator" in cart.session.feedback.text  # type: ignore[union-attr]
     assert not _override(cart, "side_not_confirmed", REASON, "rn_ben", "9999")  # wrong PIN
-    assert "wrong PIN for rn_ben" in cart.session.feedback.text  # type: ignore[union-attr]
+    assert "wrong PIN for RN Ben" in cart.session.feedback.text  # type: ignore[union-attr]
     assert not _override(cart, "side_not_confirmed", REASON, "dr_ana", "1234")  # not a second person
     assert "side_not_confirmed" in eng.state.hard_stops
     assert _override(cart, "side_not_confirmed", REASON, "rn_ben", "1234")
@@ -76,7 +76,7 @@ def test_a_reason_given_for_one_stop_is_refused_for_another(open_cart: Any) -> N
         form.press(key)
     assert "infection_at_site" in cart.session.engine.state.hard_stops  # type: ignore[union-attr]
     assert not _override(cart, "infection_at_site", reason.upper())  # the stale reason, one touch
-    assert "was given for consent_not_valid" in cart.session.feedback.text  # type: ignore[union-attr]
+    assert "was given for another stop" in cart.session.feedback.text  # type: ignore[union-attr]
     assert _override(cart, "infection_at_site", "Remote site, infection on the other leg")  # one person
 
 

@@ -35,13 +35,13 @@ def test_a_member_confirms_only_with_their_own_pin_and_a_wrong_one_is_journaled(
     form, _ = _at_team_confirm(tmp_path)
     s = form.session
     assert not s.submit(lambda _op: Confirm(STEP, "rn_ben", pin="9999"), "confirm")
-    assert s.feedback is not None and "wrong PIN for rn_ben (1 in a row)" in s.feedback.text
+    assert s.feedback is not None and "wrong PIN for RN Ben (1 in a row)" in s.feedback.text
     assert not s.submit(lambda _op: Confirm(STEP, "rn_ben", pin="1234"[:3]), "confirm")  # not dr_ana's
     assert s.engine is not None and "rn_ben" not in s.engine.state.confirmations.get(STEP, [])
     assert s.submit(lambda _op: Confirm(STEP, "rn_ben", pin="1234"), "confirm")
     assert s.engine.state.confirmations[STEP] == ["rn_ben"]
     text = _journal_text(form)
-    assert text.count('"input_rejected", {"input": "Confirm", "reason": "wrong PIN for rn_ben') == 2
+    assert text.count('"input_rejected", {"input": "Confirm", "reason": "wrong PIN for RN Ben') == 2
     assert "9999" not in text and '"pin"' not in text  # the PIN itself never reaches the record
 
 
@@ -68,7 +68,7 @@ def test_on_the_touchscreen_each_member_picks_their_name_and_types_their_pin(tmp
         assert form.press(key)
     assert form.view().actions[-1].label == "Confirm as RN Ben ****"
     assert not form.press("member_ok")  # wrong PIN: refused, and the pad is empty again
-    assert s.feedback is not None and "wrong PIN for rn_ben" in s.feedback.text
+    assert s.feedback is not None and "wrong PIN for RN Ben" in s.feedback.text
     assert form.member_pin.pin == "" and form.member_pin.person == ""
     for member in ("dr_ana", "rn_ben", "odp_cy"):
         for key in (f"confirm_as:{member}", "digit:1", "digit:2", "digit:3", "digit:4"):

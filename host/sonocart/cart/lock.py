@@ -112,11 +112,12 @@ class ScreenLock:
         if not self.session.settings.check_pin(operator_id, pin):
             self.failures += 1
             self.retry_at = now + backoff_s(self.failures)
-            self._refused(f"unlock: wrong PIN for {operator_id[:64]!r} ({self.failures} in a row)")
+            who = self.session.person_name(operator_id[:64])
+            self._refused(f"unlock: wrong PIN for {who} ({self.failures} in a row)")
             return False
         self.failures, self.retry_at = 0, 0.0
         self.session.operator = operator_id
-        self._unlocked(f"unlocked: {operator_id} is operating")
+        self._unlocked(f"unlocked: {self.session.person_name(operator_id)} is operating")
         return True
 
     def release_for_emergency(self) -> None:

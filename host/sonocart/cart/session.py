@@ -167,6 +167,15 @@ class CartSession:
         eng = self.engine
         return None if eng is None else eng.highest_prompt()
 
+    def person_name(self, operator_id: str) -> str:
+        """The name staff know ``operator_id`` by: the record's roster as it was opened, else the cart's
+        roster, else the id as given (a clinician off the roster is named in full)."""
+        eng = self.engine
+        if eng is not None and operator_id in eng.state.names:
+            return eng.state.names[operator_id]
+        op = self.settings.operator(operator_id)
+        return op.name if op is not None else operator_id
+
     def held_by(self) -> str:
         """Why the step the procedure is on does not go on: ``"Held: <stop in words> — override ... or
         correct ..."`` for a hard stop raised at another step (a corrected earlier answer), else ``""``.
@@ -213,7 +222,8 @@ class CartSession:
         if who is None:
             return None
         if not inp.pin:
-            refusal = f"clearing as {who} needs {who}'s own PIN"
+            name = self.person_name(who)
+            refusal = f"clearing as {name} needs {name}'s own PIN"
             self._journal_refusal(inp, refusal, who)
             return refusal
         return self._pin_refusal(inp, who, inp.pin)
@@ -234,7 +244,7 @@ class CartSession:
             if self.settings.check_pin(who, pin):
                 self.pins.passed(who)
                 return None
-            refusal = f"wrong PIN for {who} ({self.pins.failed(who, now)} in a row)"
+            refusal = f"wrong PIN for {self.person_name(who)} ({self.pins.failed(who, now)} in a row)"
         self._journal_refusal(inp, refusal, who)
         return refusal
 

@@ -28,13 +28,13 @@ def override(cat: Catalogue, st: State, inp: Override) -> Events:
         raise InputRejected("an override needs a reason")
     reused = [r for r, o in st.overrides.items() if o["reason"].strip().lower() == reason.lower()]
     if reused:
-        raise InputRejected(f"that reason was given for {reused[0]}: write this stop's own reason")
+        raise InputRejected("that reason was given for another stop: write this stop's own reason")
     payload: dict[str, Any] = {"rule": inp.rule, "reason": reason}
     rule = cat.alarm_rule(f"hard_stop:{inp.rule}")
     if rule is not None and rule.second_person:
         second = inp.second_operator.strip()
         if not second or second == inp.operator:
-            raise InputRejected(f"overriding {inp.rule} needs a second operator's PIN")
+            raise InputRejected("overriding this hard stop needs a second operator's PIN")
         payload["second_operator"] = second
     if inp.rule == "side_not_confirmed":
         payload["side_from"] = st.answers.get("consent_side")

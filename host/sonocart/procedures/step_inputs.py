@@ -81,13 +81,15 @@ def rejudged(cat: Catalogue, st: State, corrected: Step, events: Events) -> Even
 def confirm(cat: Catalogue, st: State, inp: Confirm, now_wall: float) -> Events:
     step = require_current(st, inp.step)
     if step.kind == "team_confirm" and inp.operator not in st.team():
-        raise InputRejected(f"{inp.operator} is not on the registered team {st.team()}")
+        team = ", ".join(st.names.get(m, m) for m in st.team())
+        raise InputRejected(f"{st.names.get(inp.operator, inp.operator)} is not on the registered team ({team})")
     if step.kind == "two_person_stop":
         if inp.side is None:
             raise InputRejected("state the side at the STOP")
         was = st.stop_answers.get(step.id, {}).get(inp.operator)
         if was == inp.side:
-            raise InputRejected(f"{inp.operator} has stated {was.upper()}: the STOP needs a second person")
+            who = st.names.get(inp.operator, inp.operator)
+            raise InputRejected(f"{who} has stated {was.upper()}: the STOP needs a second person")
         if was is not None:  # one answer per person: restating before completion is a correction
             restated: Events = [("stop_restated", {"step": step.id, "side": inp.side, "was": was})]
             return restated + stop_changes(cat, st, step, restated, inp.operator)

@@ -102,7 +102,8 @@ class LastViewModel:
         rows = []
         for step in self.session.catalogue.last.steps:
             done = [a for a in actions if a["step"] == step.id]
-            rows.append(LastStepRow(step.id, step.text, len(done), done[-1]["operator"] if done else ""))
+            by = self.session.person_name(done[-1]["operator"]) if done else ""
+            rows.append(LastStepRow(step.id, step.text, len(done), by))
         return rows
 
     def timers(self) -> list[TimerRow]:
