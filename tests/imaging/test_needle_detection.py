@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle as needle_module
+from sonocart.imaging import needle_shaft
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
 from sonocart.imaging.scanconvert import Calibration
@@ -177,7 +177,7 @@ def test_a_straight_bright_segment_starting_deep_in_the_view_is_not_a_needle(
     assert full is not None and abs(full.angle_deg - 30.0) <= 3.0
     assert math.dist(full.tip_mm, (13.0, 25.5)) <= 2.0
     # and it is that rule that rejects the deep one: without it the streak passes every other check
-    monkeypatch.setattr(needle_module, "ENTRY_GAP_MM", math.inf)
+    monkeypatch.setattr(needle_shaft, "ENTRY_GAP_MM", math.inf)
     assert NeedleDetector().detect(deep, cal, g) is not None
 
 

@@ -1,0 +1,271 @@
+"""Is there a needle shaft along this line, and where is its tip?
+
+One candidate line (angle, rho) from the vote is judged here, in display pixels
+of the scan-converted image:
+
+* extent: the bright runs along the line (gaps under 2 mm bridged), found on the
+  half-resolution excess and re-found at full resolution inside them; the longest
+  few are tried in turn (a line through a needle can also graze a longer bright
+  arc of bone further on);
+* shape: the run is continuous, straight (its intensity-weighted centreline's
+  residual and its bow from the chord, which a fascia arc or bone surface has)
+  and seen from where its line enters the searched region (an in-plane shaft is
+  visible from the edge of the field of view);
+* context: tissue of similar level on both sides (not a vessel or cyst wall), no
+  acoustic shadow below (bone);
+* tip: the deepest sample along the fitted centreline still at half the shaft's
+  own median level;
+* confidence from the run's length and its contrast against the tissue beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sonocart.imaging.needle_buffers import NeedleBuffers
+from sonocart.imaging.needle_lines import (
+    Excess,
+    hidden_run_mm,
+    inside_span,
+    line_and_bow,
+    longest_run,
+    runs_longest_first,
+)
+from sonocart.imaging.needle_shadow import is_shadow, side_mean
+from sonocart.imaging.scanconvert import Calibration
+
+MIN_ANGLE_DEG = 12.0
+MAX_ANGLE_DEG = 80.0
+MIN_LENGTH_MM = 8.0
+FULL_LENGTH_MM = 12.0
+GAP_MM = 2.0
+BAND_MM = 0.6
+#: the bright runs along a line tried as a shaft, longest first.
+RUNS_TRIED = 1
+#: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
+MIN_FILL = 0.7
+NARROW_PX = 1
+#: along the centreline the shaft is bright in at least this fraction of every 1 mm.
+TIP_WINDOW_MM = 1.0
+TIP_DENSITY = 0.6
+#: … the tip is the last such sample at least this fraction of the shaft's median level (half maximum),
+TIP_HALF = 0.5
+#: … bridging dim stretches up to this long.
+TIP_GAP_MM = 0.5
+#: the weighted centreline departs from its fitted line by at most this (RMS).
+MAX_WOBBLE_MM = 0.15
+#: … scaled down in proportion for runs shorter than this.
+STRAIGHT_LENGTH_MM = 15.0
+#: … and bows from its chord by at most this much over its run (a needle is straight).
+MAX_SAGITTA_MM = 0.4
+#: the shaft's visible upper end lies within this of where its line enters the searched region.
+ENTRY_GAP_MM = 10.0
+#: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
+EDGE_RATIO = 0.58
+
+
+@dataclass(frozen=True)
+class NeedleEstimate:
+    trajectory: tuple[tuple[float, float], tuple[float, float]]  # (entry, tip), mm (x, z)
+    tip_mm: tuple[float, float]
+    angle_deg: float
+    confidence: float  # 0..1
+    length_mm: float
+
+    def trajectory_px(self, cal: Calibration) -> tuple[tuple[float, float], tuple[float, float]]:
+        return cal.to_px(*self.trajectory[0]), cal.to_px(*self.trajectory[1])
+
+
+class ShaftFrame:
+    """What every line of one frame is judged on; the detector refills it each frame (no allocation)."""
+
+    def __init__(self, work: NeedleBuffers) -> None:
+        self.work = work
+        self.image = np.zeros((1, 1), np.uint8)
+        self.small_excess = np.zeros((1, 1), np.int16)
+        self.row_level = np.zeros(1, np.float64)
+        self.search = np.zeros((1, 1), np.bool_)
+        self.cal: Calibration | None = None
+        self.threshold = 0.0
+        self.min_confidence = 0.5
+
+
+def in_plane_angle(deg: float, slack: float = 0.0) -> bool:
+    """Whether ``deg`` is an insertion angle the detector looks for (± ``slack``)."""
+    lo, hi = MIN_ANGLE_DEG - slack, MAX_ANGLE_DEG + slack
+    return lo <= deg <= hi or 180.0 - hi <= deg <= 180.0 - lo
+
+
+def find_shaft(frame: ShaftFrame, line: tuple[float, float]) -> NeedleEstimate | None:
+    """The shaft along ``line`` (angle, rho) if one of its bright runs passes every check, else ``None``.
+
+    The runs are found on the half-resolution excess (every other pixel along and across
+    the line: most lines end there); the centreline, the contrast and the tip read the
+    full-resolution image."""
+    work, cal, image = frame.work, frame.cal, frame.image
+    assert cal is not None
+    angle, rho = line
+    if not in_plane_angle(math.degrees(angle), 2.0):
+        return None
+    du, dv = math.cos(angle), math.sin(angle)
+    nu, nv = -dv, du
+    h, w = image.shape
+    # the line inside the image: parameter t along (du, dv) from the foot of the normal
+    pu, pv = rho * nu, rho * nv
+    step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
+    t_all = work.arange("line:t", *inside_span(pu, pv, du, dv, w, h), step)
+    uu, vv = work.along("line", t_all, (pu, pv), (du, dv))
+    # inside the image (2 px margin): one stretch of the line, as both coordinates are linear in t
+    inside = work.inside("line", uu, vv, (2.0, w - 3.0), (2.0, h - 3.0))
+    if inside is None or inside.stop - inside.start < 4:
+        return None
+    t, uu, vv = t_all[inside], uu[inside], vv[inside]
+    band = max(2, round(BAND_MM / cal.mm_per_px))
+    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset
+    small = frame.small_excess
+    flat2, _ = work.band_pixels("half", (uu, vv), half, (nu, nv), 0.5, small.shape)
+    values = np.take(small.ravel(), flat2, out=work.grab("half:x", flat2.shape, np.int16), mode="clip")
+    profile = values.max(axis=1, out=work.grab("half:max", (t.size,), np.int16))
+    bright = profile >= frame.threshold * 0.7
+    gap = round(GAP_MM / cal.mm_per_px / step)
+    for i0, i1 in runs_longest_first(bright, gap, RUNS_TRIED):
+        if (t[i1] - t[i0]) * cal.mm_per_px < MIN_LENGTH_MM:
+            break  # (the rest are shorter)
+        found = _judge_run(frame, line, (t, uu, vv), (i0, i1), band)
+        if found is not None:
+            return found
+    return None
+
+
+def _judge_run(
+    frame: ShaftFrame,
+    line: tuple[float, float],
+    samples: tuple[np.ndarray, np.ndarray, np.ndarray],
+    run: tuple[int, int],
+    band: int,
+) -> NeedleEstimate | None:
+    """The shaft in the half-resolution run ``run`` of the line's ``samples`` (t, u, v), or ``None``."""
+    work, cal, image, search, threshold = frame.work, frame.cal, frame.image, frame.search, frame.threshold
+    assert cal is not None
+    angle, rho = line
+    du, dv = math.cos(angle), math.sin(angle)
+    nu, nv = -dv, du
+    pu, pv = rho * nu, rho * nv
+    h, w = image.shape
+    t, uu, vv = samples
+    i0, i1 = run
+    step = 2.0
+    # in plane, a shaft is seen from where it enters the field of view: traced back up from its
+    # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
+    # starts deep inside the image with nothing on its way up is tissue, not a needle)
+    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+        return None
+    # the run again at full resolution, within the half-resolution one (which a few brighter
+    # half-resolution pixels of tissue beside a shaft can lengthen)
+    offsets = np.arange(-band, band + 1)
+    seg = slice(i0, i1 + 1)
+    flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
+    excess = Excess(image, frame.row_level, search, work)
+    full = excess.at("full", flat, rows)
+    peak = full.max(axis=1, out=work.grab("full:max", (full.shape[0],), np.float64))
+    bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
+    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+    if found is None:
+        return None
+    j0, j1 = found
+    i0, i1 = i0 + j0, i0 + j1
+    length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+    if length_mm < MIN_LENGTH_MM:
+        return None
+    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+        return None
+    seg = slice(i0, i1 + 1)
+    flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
+    lit_in = np.flatnonzero(bright)
+    lit = lit_in + i0
+    fill = lit.size / (i1 - i0 + 1)
+    # centreline: the intensity-weighted centre across the band at each bright step (only what
+    # stands above half the candidate level weighs in), fitted by a line. The brightest sample
+    # would jump between the near and far wall and with the speckle; the centre does not.
+    # (every step of the run in the line's buffers; the bright ones picked from the result)
+    across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
+    np.maximum(across, 0.0, out=across)
+    centre = np.matmul(
+        across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
+    )
+    weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
+    ridge = np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)[lit_in]
+    # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
+    # quadratic term of the centreline over the run's half length is its sagitta
+    mid = 0.5 * (t[i0] + t[i1])
+    slope, intercept, curve = line_and_bow(t[lit] - mid, ridge)
+    intercept -= slope * mid
+    wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
+    sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
+    # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
+    # the shorter the run, the straighter it must be
+    max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
+    if fill < MIN_FILL or wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
+        return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+    deg = math.degrees(angle + math.atan(float(slope)))
+    if not in_plane_angle(deg):
+        return None  # flatter than any in-plane needle: a layer
+    shaft_px = np.take(image.ravel(), flat, out=work.grab("shaft", flat.shape, np.uint8), mode="clip")
+    shaft = shaft_px.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    side = round(2.5 / cal.mm_per_px)
+    seg_u, seg_v = uu[seg], vv[seg]
+    beside = side_mean(image, search, seg_u, seg_v, (nu, nv), -side)
+    under = side_mean(image, search, seg_u, seg_v, (nu, nv), side)
+    if beside != beside or under != under:  # not in view on both sides: cannot be judged
+        return None
+    if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
+        return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
+    contrast = float(np.mean(shaft)) / max(beside, 1.0)
+    confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
+    if is_shadow(beside, under):
+        confidence = 0.0  # bone does that, a needle does not
+    if confidence < frame.min_confidence:
+        return None
+    span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
+    tip, entry = _ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
+    return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
+
+
+def _ends(
+    frame: ShaftFrame,
+    foot: tuple[float, float],
+    direction: tuple[float, float],
+    normal: tuple[float, float],
+    span: tuple[float, float],
+    run: tuple[float, float],
+    centreline: tuple[float, float],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(tip, entry) in mm: the ends of the shaft along its fitted centreline, every pixel, in a narrow
+    band, so reverberations just below a steep shaft (which trail past its tip) do not lengthen it."""
+    work, cal = frame.work, frame.cal
+    assert cal is not None
+    h, w = frame.image.shape
+    step = 1.0
+    t = work.arange("ends:t", span[0], span[1] + 0.5, step)
+    i0, i1 = round((run[0] - span[0]) / step), round((run[1] - span[0]) / step)
+    cu, cv = work.along("ends", t, foot, direction, (*centreline, *normal))
+    narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
+    flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
+    # the tip is where the shaft's echo falls to half its own level (the median along the run):
+    # a fixed low threshold would run on past the tip's blur into tissue beyond it
+    excess = Excess(frame.image, frame.row_level, frame.search, work)
+    along = excess.at("narrow", flat, rows).max(axis=1, out=work.grab("narrow:max", (cu.size,), np.float64))
+    core = along >= max(frame.threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
+    # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
+    # then bridge short gaps (a layer crossing the shaft may dim it briefly)
+    window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
+    density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
+    core_run = longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
+    if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
+        i0, i1 = core_run
+    a = cal.to_mm(float(cu[i0]), float(cv[i0]))
+    b = cal.to_mm(float(cu[i1]), float(cv[i1]))
+    return (b, a) if b[1] >= a[1] else (a, b)
