@@ -13,8 +13,8 @@ of the scan-converted image:
   visible from the edge of the field of view);
 * context: tissue of similar level on both sides (not a vessel or cyst wall), no
   acoustic shadow below (bone);
-* tip: the deepest sample along the fitted centreline still at half the shaft's
-  own median level;
+* tip: the end of the dense run along the fitted centreline at half the shaft's
+  own median level, moved back to the half maximum (−6 dB) of the tip's own echo;
 * confidence from the run's length and its contrast against the tissue beside it.
 """
 
@@ -51,10 +51,17 @@ NARROW_PX = 1
 #: along the centreline the shaft is bright in at least this fraction of every 1 mm.
 TIP_WINDOW_MM = 1.0
 TIP_DENSITY = 0.6
-#: … the tip is the last such sample at least this fraction of the shaft's median level (half maximum),
+#: … the tip's run is of samples at least this fraction of the shaft's median level,
 TIP_HALF = 0.5
-#: … bridging dim stretches up to this long.
-TIP_GAP_MM = 0.5
+#: … bridging dim stretches up to this long (a bright layer crossing the shaft raises its row's
+#: mean, so the shaft's level above it dips over the layer's thickness),
+TIP_GAP_MM = 1.0
+#: … and then moved back to where the echo is 6 dB (half the amplitude) below the brightest stretch
+#: of its last TIP_LOOK_MM, smoothed over TIP_SMOOTH_MM: 6 dB in grey levels at the default 60 dB
+#: dynamic range (255 levels span it; at another range the drop is 6 · 60 / DR dB).
+TIP_DROP = 255.0 * 6.0 / 60.0
+TIP_LOOK_MM = 3.0
+TIP_SMOOTH_MM = 0.5
 #: the weighted centreline departs from its fitted line by at most this (RMS).
 MAX_WOBBLE_MM = 0.15
 #: … scaled down in proportion for runs shorter than this.
@@ -266,6 +273,20 @@ def _ends(
     core_run = longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
+    # … and within that run's end, at half the tip's own height (a blurred edge read at half
+    # the shaft's level in grey levels, which are logarithmic, lies past the tip)
+    i1 = _tip_at_half_maximum(along, i0, i1, cal.mm_per_px / step)
     a = cal.to_mm(float(cu[i0]), float(cv[i0]))
     b = cal.to_mm(float(cu[i1]), float(cv[i1]))
     return (b, a) if b[1] >= a[1] else (a, b)
+
+
+def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
+    """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
+    amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
+    :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
+    lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
+    k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
+    smooth = np.convolve(along[lo : i1 + 1 + k], np.ones(k) / k, mode="same")[: i1 + 1 - lo]
+    keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
+    return lo + int(keep[-1])
