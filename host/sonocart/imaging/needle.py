@@ -146,11 +146,7 @@ class NeedleDetector:
         frame = self._frame_for(work)
         frame.image, frame.small_excess, frame.row_level, frame.search = image, excess, row_level, search
         frame.cal, frame.threshold, frame.min_confidence = cal, threshold, self.min_confidence
-        for fitted in refine_lines(u, v, weights, peaks, work):
-            found = None if fitted is None else find_shaft(frame, fitted)
-            if found is not None:
-                return found  # the strongest line that passes every check
-        return None
+        return find_shaft(frame, refine_lines(u, v, weights, peaks, work))  # the strongest that passes
 
     def _buffers_for(self, shape: tuple[int, ...]) -> NeedleBuffers:
         """The work arrays for this image size: made when the viewport changes, reused every frame."""

@@ -141,21 +141,14 @@ def top_fraction_level(excess: np.ndarray, n: int, fraction: float, work: Needle
 
 def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
-    runs = runs_longest_first(mask, max_gap, 1)
-    return runs[0] if runs else None
-
-
-def runs_longest_first(mask: np.ndarray, max_gap: int, most: int) -> list[tuple[int, int]]:
-    """(first, last) index of the ``most`` longest runs of True, bridging gaps of up to ``max_gap``
-    samples, longest first (the earlier of equally long runs first)."""
     idx = np.flatnonzero(mask)
     if idx.size == 0:
-        return []
+        return None
     breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
-    starts = idx[np.concatenate([[0], breaks + 1])]
-    ends = idx[np.concatenate([breaks, [idx.size - 1]])]
-    order = np.argsort(starts - ends, kind="stable")[:most]
-    return [(int(starts[k]), int(ends[k])) for k in order]
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [idx.size - 1]])
+    k = int(np.argmax(idx[ends] - idx[starts]))
+    return int(idx[starts[k]]), int(idx[ends[k]])
 
 
 class Excess:

@@ -3,10 +3,9 @@
 One candidate line (angle, rho) from the vote is judged here, in display pixels
 of the scan-converted image:
 
-* extent: the bright runs along the line (gaps under 2 mm bridged), found on the
-  half-resolution excess and re-found at full resolution inside them; the longest
-  few are tried in turn (a line through a needle can also graze a longer bright
-  arc of bone further on);
+* extent: the longest bright run along the line (gaps under 2 mm bridged), found on
+  the half-resolution excess (all candidate lines sampled at once) and re-found at
+  full resolution inside it;
 * shape: the run is continuous, straight (its intensity-weighted centreline's
   residual and its bow from the chord, which a fascia arc or bone surface has)
   and seen from where its line enters the searched region (an in-plane shaft is
@@ -32,7 +31,6 @@ from sonocart.imaging.needle_lines import (
     inside_span,
     line_and_bow,
     longest_run,
-    runs_longest_first,
 )
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
 from sonocart.imaging.scanconvert import Calibration
@@ -43,8 +41,6 @@ MIN_LENGTH_MM = 8.0
 FULL_LENGTH_MM = 12.0
 GAP_MM = 2.0
 BAND_MM = 0.6
-#: the bright runs along a line tried as a shaft, longest first.
-RUNS_TRIED = 1
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
 NARROW_PX = 1
@@ -106,45 +102,139 @@ def in_plane_angle(deg: float, slack: float = 0.0) -> bool:
     return lo <= deg <= hi or 180.0 - hi <= deg <= 180.0 - lo
 
 
-def find_shaft(frame: ShaftFrame, line: tuple[float, float]) -> NeedleEstimate | None:
-    """The shaft along ``line`` (angle, rho) if one of its bright runs passes every check, else ``None``.
+def find_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
+    """The shaft along the first of ``lines`` (angle, rho; ``None``: no line) whose longest bright
+    run passes every check, else ``None``.
 
     The runs are found on the half-resolution excess (every other pixel along and across
-    the line: most lines end there); the centreline, the contrast and the tip read the
-    full-resolution image."""
-    work, cal, image = frame.work, frame.cal, frame.image
-    assert cal is not None
-    angle, rho = line
-    if not in_plane_angle(math.degrees(angle), 2.0):
-        return None
-    du, dv = math.cos(angle), math.sin(angle)
-    nu, nv = -dv, du
-    h, w = image.shape
-    # the line inside the image: parameter t along (du, dv) from the foot of the normal
-    pu, pv = rho * nu, rho * nv
-    step = 2.0  # full-resolution pixels between samples along the line (one half-resolution pixel)
-    t_all = work.arange("line:t", *inside_span(pu, pv, du, dv, w, h), step)
-    uu, vv = work.along("line", t_all, (pu, pv), (du, dv))
-    # inside the image (2 px margin): one stretch of the line, as both coordinates are linear in t
-    inside = work.inside("line", uu, vv, (2.0, w - 3.0), (2.0, h - 3.0))
-    if inside is None or inside.stop - inside.start < 4:
-        return None
-    t, uu, vv = t_all[inside], uu[inside], vv[inside]
-    band = max(2, round(BAND_MM / cal.mm_per_px))
-    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset
-    small = frame.small_excess
-    flat2, _ = work.band_pixels("half", (uu, vv), half, (nu, nv), 0.5, small.shape)
-    values = np.take(small.ravel(), flat2, out=work.grab("half:x", flat2.shape, np.int16), mode="clip")
-    profile = values.max(axis=1, out=work.grab("half:max", (t.size,), np.int16))
-    bright = profile >= frame.threshold * 0.7
-    gap = round(GAP_MM / cal.mm_per_px / step)
-    for i0, i1 in runs_longest_first(bright, gap, RUNS_TRIED):
-        if (t[i1] - t[i0]) * cal.mm_per_px < MIN_LENGTH_MM:
-            break  # (the rest are shorter)
-        found = _judge_run(frame, line, (t, uu, vv), (i0, i1), band)
+    each line: most lines end there): the strongest line alone (most often the needle, when
+    there is one), then all the others at once; the centreline, the contrast and the tip of a
+    run read the full-resolution image."""
+    for group in (lines[:1], lines[1:]):
+        found = _first_shaft(frame, group)
         if found is not None:
             return found
     return None
+
+
+def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
+    cal = frame.cal
+    assert cal is not None
+    scan = _scan_lines(frame, lines)
+    if scan is None:
+        return None
+    t_all, u_all, v_all, bright_all, first, count = scan
+    band = max(2, round(BAND_MM / cal.mm_per_px))
+    gap = round(GAP_MM / cal.mm_per_px / 2.0)
+    for k, line in enumerate(lines):
+        if line is None or count[k] < 4:
+            continue
+        inside = slice(int(first[k]), int(first[k] + count[k]))
+        t = t_all[k, inside]
+        run = longest_run(bright_all[k, inside], gap)
+        if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
+            continue
+        found = _judge_run(frame, line, (t, u_all[k, inside], v_all[k, inside]), run, band)
+        if found is not None:
+            return found
+    return None
+
+
+def _scan_lines(
+    frame: ShaftFrame, lines: list[tuple[float, float] | None]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every line sampled at once, every 2 pixels: (t, u, v, bright) per line and sample, and per line
+    the first sample inside the image (2 px margin) and how many follow it (0: not judged — outside
+    the image, or steeper or flatter than any insertion).
+
+    Per line this computes what sampling it alone would: ``t`` from the foot of its normal over
+    the image (:func:`~sonocart.imaging.needle_lines.inside_span`), and the brightest
+    half-resolution excess across a band of :data:`BAND_MM` at each sample, against 0.7 of the
+    candidate level."""
+    work, cal, image = frame.work, frame.cal, frame.image
+    assert cal is not None
+    h, w = image.shape
+    k = len(lines)
+    step = 2.0  # full-resolution pixels between samples along a line (one half-resolution pixel)
+    geometry = work.grab("scan:geometry", (8, k), np.float64)  # start, delta, pu, pv, du, dv, nu, nv
+    counts = work.grab("scan:counts", (k,), np.float64)
+    for i, line in enumerate(lines):
+        counts[i] = 0
+        if line is None or not in_plane_angle(math.degrees(line[0]), 2.0):
+            continue
+        angle, rho = line
+        du, dv = math.cos(angle), math.sin(angle)
+        pu, pv = rho * -dv, rho * du  # the foot of the normal (−sin a, cos a)
+        start, stop = inside_span(pu, pv, du, dv, w, h)
+        delta = (start + step) - start  # (as Arena.arange)
+        n = max(0, math.ceil((stop - start) / step))
+        if n == 0 or delta == 0.0:
+            continue
+        for row, value in enumerate((start, delta, pu, pv, du, dv, -dv, du)):
+            geometry[row, i] = value
+        counts[i] = n
+    longest = int(counts.max(initial=0.0))
+    if longest == 0:
+        return None
+    t = work.arange("scan:iota", 0.0, float(longest), 1.0)
+    t_all = work.grab("scan:t", (k, longest), np.float64)
+    u_all, v_all = (
+        work.grab("scan:u", (k, longest), np.float64),
+        work.grab("scan:v", (k, longest), np.float64),
+    )
+    # (a ufunc that broadcasts allocates its iterator's buffers; a broadcasting copy does not: each
+    # per-line value is first copied out along its row)
+    per_line = work.grab("scan:per_line", (k, longest), np.float64)
+
+    def along_rows(values: np.ndarray) -> np.ndarray:
+        np.copyto(per_line, values[:, None])
+        return per_line
+
+    np.copyto(t_all, t[None, :])
+    np.multiply(t_all, along_rows(geometry[1]), out=t_all)
+    np.add(t_all, along_rows(geometry[0]), out=t_all)
+    for out, p, d in ((u_all, geometry[2], geometry[4]), (v_all, geometry[3], geometry[5])):
+        np.multiply(t_all, along_rows(d), out=out)
+        np.add(out, along_rows(p), out=out)
+    ok, test = work.grab("scan:ok", (k, longest), np.bool_), work.grab("scan:test", (k, longest), np.bool_)
+    sample = work.grab("scan:sample", (k, longest), np.float64)
+    np.copyto(sample, t[None, :])
+    np.less(sample, along_rows(counts), out=ok)  # (a line's own samples only)
+    for values, lo, hi in ((u_all, 2.0, w - 3.0), (v_all, 2.0, h - 3.0)):
+        np.logical_and(ok, np.greater_equal(values, lo, out=test), out=ok)
+        np.logical_and(ok, np.less(values, hi, out=test), out=ok)
+    inside = work.grab("scan:inside", (k,), np.intp)
+    first = work.grab("scan:first", (k,), np.intp)
+    for i in range(k):
+        inside[i] = np.count_nonzero(ok[i])
+        first[i] = np.argmax(ok[i])
+    # across each line: every other offset of the band, at half resolution
+    band = max(2, round(BAND_MM / cal.mm_per_px))
+    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0
+    small = frame.small_excess
+    sh, sw = small.shape
+    shape = (k, longest, half.size)
+    scratch, spread = work.grab("scan:f", shape, np.float64), work.grab("scan:base", shape, np.float64)
+    cols, rows = work.grab("scan:cols", shape, np.intp), work.grab("scan:rows", shape, np.intp)
+    for along, normal, limit, out in ((u_all, geometry[6], sw, cols), (v_all, geometry[7], sh, rows)):
+        np.copyto(scratch, half[None, None, :])
+        np.copyto(spread, normal[:, None, None])
+        np.multiply(scratch, spread, out=scratch)
+        np.copyto(spread, along[:, :, None])
+        np.add(spread, scratch, out=scratch)
+        np.multiply(scratch, 0.5, out=scratch)
+        np.rint(scratch, out=scratch)
+        np.copyto(out, scratch, casting="unsafe")
+        np.maximum(out, 0, out=out)
+        np.minimum(out, limit - 1, out=out)
+    np.multiply(rows, sw, out=rows)
+    np.add(rows, cols, out=rows)
+    values = np.take(small.ravel(), rows, out=work.grab("scan:x", shape, np.int16), mode="clip")
+    profile = values.max(axis=2, out=work.grab("scan:max", (k, longest), np.int16))
+    # (integer levels: p ≥ x exactly when p ≥ ⌈x⌉, and an int16 bound needs no cast buffers)
+    level = np.int16(math.ceil(frame.threshold * 0.7))
+    bright = np.greater_equal(profile, level, out=work.grab("scan:bright", (k, longest), np.bool_))
+    return t_all, u_all, v_all, bright, first, inside
 
 
 def _judge_run(
