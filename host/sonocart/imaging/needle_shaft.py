@@ -158,6 +158,7 @@ def _scan_lines(
     step = 2.0  # full-resolution pixels between samples along a line (one half-resolution pixel)
     geometry = work.grab("scan:geometry", (8, k), np.float64)  # start, delta, pu, pv, du, dv, nu, nv
     counts = work.grab("scan:counts", (k,), np.float64)
+    geometry.fill(0.0)  # (a line not sampled stays a harmless 0, not last frame's values)
     for i, line in enumerate(lines):
         counts[i] = 0
         if line is None or not in_plane_angle(math.degrees(line[0]), 2.0):
