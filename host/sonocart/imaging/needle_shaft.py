@@ -126,6 +126,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     t_all, u_all, v_all, bright_all, first, count = scan
     band = max(2, round(BAND_MM / cal.mm_per_px))
     gap = round(GAP_MM / cal.mm_per_px / 2.0)
+    runs: list[tuple[tuple[float, float], slice, tuple[int, int]]] = []
     for k, line in enumerate(lines):
         if line is None or count[k] < 4:
             continue
@@ -134,10 +135,66 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         run = longest_run(bright_all[k, inside], gap)
         if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
-        found = _judge_run(frame, line, (t, u_all[k, inside], v_all[k, inside]), run, band)
+        runs.append((line, slice(k * t_all.shape[1] + inside.start, k * t_all.shape[1] + inside.stop), run))
+    if not runs:
+        return None
+    # in plane, a shaft is seen from where it enters the field of view: traced back up from its
+    # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
+    # starts deep inside the image with nothing on its way up is tissue, not a needle)
+    t_flat, u_flat, v_flat = t_all.ravel(), u_all.ravel(), v_all.ravel()
+    ends = [
+        (float(u_flat[at.start + i0]), float(v_flat[at.start + i0]), line[0]) for line, at, (i0, _) in runs
+    ]
+    entered = _seen_from_entry(frame, ends)
+    for (line, at, run), seen in zip(runs, entered, strict=True):
+        if not seen:
+            continue
+        found = _judge_run(frame, line, (t_flat[at], u_flat[at], v_flat[at]), run, band)
         if found is not None:
             return found
     return None
+
+
+def _seen_from_entry(frame: ShaftFrame, ends: list[tuple[float, float, float]]) -> list[bool]:
+    """For each upper end (u, v, line angle) of a run: whether the line traced back up from it leaves
+    the searched region within :data:`ENTRY_GAP_MM` (what
+    :func:`~sonocart.imaging.needle_lines.hidden_run_mm` answers for one, for all at once)."""
+    work, cal, search = frame.work, frame.cal, frame.search
+    assert cal is not None
+    h, w = search.shape
+    n = len(ends)
+    steps = work.arange("entry:k", 1.0, min(math.hypot(h, w), ENTRY_GAP_MM / cal.mm_per_px + 3.0), 1.0)
+    shape = (n, steps.size)
+    position = work.grab("entry:p", shape, np.float64)
+    per_end = work.grab("entry:per_end", shape, np.float64)
+    cols, rows = work.grab("entry:u", shape, np.intp), work.grab("entry:v", shape, np.intp)
+    ok, test = work.grab("entry:ok", shape, np.bool_), work.grab("entry:test", shape, np.bool_)
+    ok.fill(True)
+    start, direction = work.grab("entry:start", (n,), np.float64), work.grab("entry:d", (n,), np.float64)
+    for out, limit, which in ((cols, w, 0), (rows, h, 1)):
+        for i, end in enumerate(ends):
+            start[i] = end[which]
+            direction[i] = math.cos(end[2]) if which == 0 else math.sin(end[2])
+        # rint(start − k·d) per end and step, as hidden_run_mm (broadcast by copies: no ufunc buffers)
+        np.copyto(position, steps[None, :])
+        np.copyto(per_end, direction[:, None])
+        np.multiply(position, per_end, out=position)
+        np.copyto(per_end, start[:, None])
+        np.subtract(per_end, position, out=position)
+        np.rint(position, out=position)
+        np.copyto(out, position, casting="unsafe")
+        np.logical_and(ok, np.greater_equal(out, 0, out=test), out=ok)
+        np.logical_and(ok, np.less(out, limit, out=test), out=ok)
+        np.maximum(out, 0, out=out)
+        np.minimum(out, limit - 1, out=out)
+    np.multiply(rows, w, out=rows)
+    np.add(rows, cols, out=rows)
+    np.logical_and(ok, np.take(search.ravel(), rows, out=test, mode="clip"), out=ok)
+    seen = []
+    for i in range(n):
+        hidden = int(np.argmin(ok[i])) if not ok[i].all() else steps.size  # the first step outside
+        seen.append(hidden * cal.mm_per_px <= ENTRY_GAP_MM)
+    return seen
 
 
 def _scan_lines(
@@ -245,7 +302,8 @@ def _judge_run(
     run: tuple[int, int],
     band: int,
 ) -> NeedleEstimate | None:
-    """The shaft in the half-resolution run ``run`` of the line's ``samples`` (t, u, v), or ``None``."""
+    """The shaft in the half-resolution run ``run`` of the line's ``samples`` (t, u, v), or ``None``
+    (the run's upper end is known to be seen from where the line enters the view)."""
     work, cal, image, search, threshold = frame.work, frame.cal, frame.image, frame.search, frame.threshold
     assert cal is not None
     angle, rho = line
@@ -256,13 +314,9 @@ def _judge_run(
     t, uu, vv = samples
     i0, i1 = run
     step = 2.0
-    # in plane, a shaft is seen from where it enters the field of view: traced back up from its
-    # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
-    # starts deep inside the image with nothing on its way up is tissue, not a needle)
-    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
-        return None
     # the run again at full resolution, within the half-resolution one (which a few brighter
-    # half-resolution pixels of tissue beside a shaft can lengthen)
+    # half-resolution pixels of tissue beside a shaft can lengthen), its upper end seen from where
+    # the line enters the view as the half-resolution one's was (checked by the caller)
     offsets = np.arange(-band, band + 1)
     seg = slice(i0, i1 + 1)
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
