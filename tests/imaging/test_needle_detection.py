@@ -202,8 +202,8 @@ def _blurred_shaft(
     shaft = np.zeros_like(amplitude)
     p0, p1 = (tuple(round(c) for c in cal.to_px(*p)) for p in (start, tip))
     cv2.line(shaft, p0, p1, 1.0, 1)
-    shaft = cv2.GaussianBlur(shaft, (0, 0), blur_mm / cal.mm_per_px)
-    amplitude += shaft / shaft.max()
+    blurred: np.ndarray = cv2.GaussianBlur(shaft, (0, 0), blur_mm / cal.mm_per_px)
+    amplitude += blurred / blurred.max()
     grey = 255.0 * (1.0 + np.log10(amplitude) / 3.0)
     out: np.ndarray = np.clip(grey, 0, 255).astype(np.uint8)
     return out
