@@ -63,7 +63,7 @@ KNOWN_FALSE_NEEDLES: set[tuple[str, str]] = set()
 
 
 def _cases() -> list[object]:
-    out = []
+    out: list[object] = []
     for scene in sorted(SCENES):
         for probe in sorted(PROBES):
             for angle in ANGLES:
