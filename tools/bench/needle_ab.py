@@ -32,7 +32,14 @@ CASES = (("convex", 0.0), ("convex", 4.0), ("linear", 0.0), ("phased", 0.0))
 def _module_at(rev: str, where: Path) -> ModuleType:
     """``needle.py`` at ``rev``, with the ``needle_*`` modules it imported at ``rev``."""
     # (in the order they import each other)
-    siblings = ("needle_buffers", "needle_lines", "needle_masks", "needle_shadow", "needle_shaft")
+    siblings = (
+        "needle_buffers",
+        "needle_lines",
+        "needle_masks",
+        "needle_shadow",
+        "needle_scan",
+        "needle_shaft",
+    )
     module: ModuleType | None = None
     for name in (*siblings, "needle"):
         shown = subprocess.run(

@@ -4,8 +4,8 @@ One candidate line (angle, rho) from the vote is judged here, in display pixels
 of the scan-converted image:
 
 * extent: the longest bright run along the line (gaps under 2 mm bridged), found on
-  the half-resolution excess (all candidate lines sampled at once) and re-found at
-  full resolution inside it;
+  the half-resolution excess (the lines sampled together, :mod:`~sonocart.imaging.needle_scan`)
+  and re-found at full resolution inside it;
 * shape: the run is continuous, straight (its intensity-weighted centreline's
   residual and its bow from the chord, which a fascia arc or bone surface has)
   and seen from where its line enters the searched region (an in-plane shaft is
@@ -28,10 +28,10 @@ from sonocart.imaging.needle_buffers import NeedleBuffers
 from sonocart.imaging.needle_lines import (
     Excess,
     hidden_run_mm,
-    inside_span,
     line_and_bow,
     longest_run,
 )
+from sonocart.imaging.needle_scan import scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
 from sonocart.imaging.scanconvert import Calibration
 
@@ -120,14 +120,27 @@ def find_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> Ne
 def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
     cal = frame.cal
     assert cal is not None
-    scan = _scan_lines(frame, lines)
+    band = max(2, round(BAND_MM / cal.mm_per_px))
+    # (a line steeper or flatter than any insertion is not sampled)
+    judged = [
+        line if line is not None and in_plane_angle(math.degrees(line[0]), 2.0) else None for line in lines
+    ]
+    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset across
+    scan = scan_lines(
+        frame.work, judged, frame.small_excess, (frame.image.shape[0], frame.image.shape[1]), half
+    )
     if scan is None:
         return None
-    t_all, u_all, v_all, bright_all, first, count = scan
-    band = max(2, round(BAND_MM / cal.mm_per_px))
+    t_all, u_all, v_all, profile, first, count = scan
+    # (integer levels: p ≥ x exactly when p ≥ ⌈x⌉, and an int16 bound needs no cast buffers)
+    bright_all = np.greater_equal(
+        profile,
+        np.int16(math.ceil(frame.threshold * 0.7)),
+        out=frame.work.grab("scan:bright", profile.shape, np.bool_),
+    )
     gap = round(GAP_MM / cal.mm_per_px / 2.0)
     runs: list[tuple[tuple[float, float], slice, tuple[int, int]]] = []
-    for k, line in enumerate(lines):
+    for k, line in enumerate(judged):
         if line is None or count[k] < 4:
             continue
         inside = slice(int(first[k]), int(first[k] + count[k]))
@@ -145,7 +158,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     ends = [
         (float(u_flat[at.start + i0]), float(v_flat[at.start + i0]), line[0]) for line, at, (i0, _) in runs
     ]
-    entered = _seen_from_entry(frame, ends)
+    entered = seen_from_entry(frame.work, frame.search, ends, ENTRY_GAP_MM / cal.mm_per_px)
     for (line, at, run), seen in zip(runs, entered, strict=True):
         if not seen:
             continue
@@ -153,146 +166,6 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         if found is not None:
             return found
     return None
-
-
-def _seen_from_entry(frame: ShaftFrame, ends: list[tuple[float, float, float]]) -> list[bool]:
-    """For each upper end (u, v, line angle) of a run: whether the line traced back up from it leaves
-    the searched region within :data:`ENTRY_GAP_MM` (what
-    :func:`~sonocart.imaging.needle_lines.hidden_run_mm` answers for one, for all at once)."""
-    work, cal, search = frame.work, frame.cal, frame.search
-    assert cal is not None
-    h, w = search.shape
-    n = len(ends)
-    steps = work.arange("entry:k", 1.0, min(math.hypot(h, w), ENTRY_GAP_MM / cal.mm_per_px + 3.0), 1.0)
-    shape = (n, steps.size)
-    position = work.grab("entry:p", shape, np.float64)
-    per_end = work.grab("entry:per_end", shape, np.float64)
-    cols, rows = work.grab("entry:u", shape, np.intp), work.grab("entry:v", shape, np.intp)
-    ok, test = work.grab("entry:ok", shape, np.bool_), work.grab("entry:test", shape, np.bool_)
-    ok.fill(True)
-    start, direction = work.grab("entry:start", (n,), np.float64), work.grab("entry:d", (n,), np.float64)
-    for out, limit, which in ((cols, w, 0), (rows, h, 1)):
-        for i, end in enumerate(ends):
-            start[i] = end[which]
-            direction[i] = math.cos(end[2]) if which == 0 else math.sin(end[2])
-        # rint(start − k·d) per end and step, as hidden_run_mm (broadcast by copies: no ufunc buffers)
-        np.copyto(position, steps[None, :])
-        np.copyto(per_end, direction[:, None])
-        np.multiply(position, per_end, out=position)
-        np.copyto(per_end, start[:, None])
-        np.subtract(per_end, position, out=position)
-        np.rint(position, out=position)
-        np.copyto(out, position, casting="unsafe")
-        np.logical_and(ok, np.greater_equal(out, 0, out=test), out=ok)
-        np.logical_and(ok, np.less(out, limit, out=test), out=ok)
-        np.maximum(out, 0, out=out)
-        np.minimum(out, limit - 1, out=out)
-    np.multiply(rows, w, out=rows)
-    np.add(rows, cols, out=rows)
-    np.logical_and(ok, np.take(search.ravel(), rows, out=test, mode="clip"), out=ok)
-    seen = []
-    for i in range(n):
-        hidden = int(np.argmin(ok[i])) if not ok[i].all() else steps.size  # the first step outside
-        seen.append(hidden * cal.mm_per_px <= ENTRY_GAP_MM)
-    return seen
-
-
-def _scan_lines(
-    frame: ShaftFrame, lines: list[tuple[float, float] | None]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """Every line sampled at once, every 2 pixels: (t, u, v, bright) per line and sample, and per line
-    the first sample inside the image (2 px margin) and how many follow it (0: not judged — outside
-    the image, or steeper or flatter than any insertion).
-
-    Per line this computes what sampling it alone would: ``t`` from the foot of its normal over
-    the image (:func:`~sonocart.imaging.needle_lines.inside_span`), and the brightest
-    half-resolution excess across a band of :data:`BAND_MM` at each sample, against 0.7 of the
-    candidate level."""
-    work, cal, image = frame.work, frame.cal, frame.image
-    assert cal is not None
-    h, w = image.shape
-    k = len(lines)
-    step = 2.0  # full-resolution pixels between samples along a line (one half-resolution pixel)
-    geometry = work.grab("scan:geometry", (8, k), np.float64)  # start, delta, pu, pv, du, dv, nu, nv
-    counts = work.grab("scan:counts", (k,), np.float64)
-    geometry.fill(0.0)  # (a line not sampled stays a harmless 0, not last frame's values)
-    for i, line in enumerate(lines):
-        counts[i] = 0
-        if line is None or not in_plane_angle(math.degrees(line[0]), 2.0):
-            continue
-        angle, rho = line
-        du, dv = math.cos(angle), math.sin(angle)
-        pu, pv = rho * -dv, rho * du  # the foot of the normal (−sin a, cos a)
-        start, stop = inside_span(pu, pv, du, dv, w, h)
-        delta = (start + step) - start  # (as Arena.arange)
-        n = max(0, math.ceil((stop - start) / step))
-        if n == 0 or delta == 0.0:
-            continue
-        for row, value in enumerate((start, delta, pu, pv, du, dv, -dv, du)):
-            geometry[row, i] = value
-        counts[i] = n
-    longest = int(counts.max(initial=0.0))
-    if longest == 0:
-        return None
-    t = work.arange("scan:iota", 0.0, float(longest), 1.0)
-    t_all = work.grab("scan:t", (k, longest), np.float64)
-    u_all, v_all = (
-        work.grab("scan:u", (k, longest), np.float64),
-        work.grab("scan:v", (k, longest), np.float64),
-    )
-    # (a ufunc that broadcasts allocates its iterator's buffers; a broadcasting copy does not: each
-    # per-line value is first copied out along its row)
-    per_line = work.grab("scan:per_line", (k, longest), np.float64)
-
-    def along_rows(values: np.ndarray) -> np.ndarray:
-        np.copyto(per_line, values[:, None])
-        return per_line
-
-    np.copyto(t_all, t[None, :])
-    np.multiply(t_all, along_rows(geometry[1]), out=t_all)
-    np.add(t_all, along_rows(geometry[0]), out=t_all)
-    for out, p, d in ((u_all, geometry[2], geometry[4]), (v_all, geometry[3], geometry[5])):
-        np.multiply(t_all, along_rows(d), out=out)
-        np.add(out, along_rows(p), out=out)
-    ok, test = work.grab("scan:ok", (k, longest), np.bool_), work.grab("scan:test", (k, longest), np.bool_)
-    sample = work.grab("scan:sample", (k, longest), np.float64)
-    np.copyto(sample, t[None, :])
-    np.less(sample, along_rows(counts), out=ok)  # (a line's own samples only)
-    for values, lo, hi in ((u_all, 2.0, w - 3.0), (v_all, 2.0, h - 3.0)):
-        np.logical_and(ok, np.greater_equal(values, lo, out=test), out=ok)
-        np.logical_and(ok, np.less(values, hi, out=test), out=ok)
-    inside = work.grab("scan:inside", (k,), np.intp)
-    first = work.grab("scan:first", (k,), np.intp)
-    for i in range(k):
-        inside[i] = np.count_nonzero(ok[i])
-        first[i] = np.argmax(ok[i])
-    # across each line: every other offset of the band, at half resolution
-    band = max(2, round(BAND_MM / cal.mm_per_px))
-    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0
-    small = frame.small_excess
-    sh, sw = small.shape
-    shape = (k, longest, half.size)
-    scratch, spread = work.grab("scan:f", shape, np.float64), work.grab("scan:base", shape, np.float64)
-    cols, rows = work.grab("scan:cols", shape, np.intp), work.grab("scan:rows", shape, np.intp)
-    for along, normal, limit, out in ((u_all, geometry[6], sw, cols), (v_all, geometry[7], sh, rows)):
-        np.copyto(scratch, half[None, None, :])
-        np.copyto(spread, normal[:, None, None])
-        np.multiply(scratch, spread, out=scratch)
-        np.copyto(spread, along[:, :, None])
-        np.add(spread, scratch, out=scratch)
-        np.multiply(scratch, 0.5, out=scratch)
-        np.rint(scratch, out=scratch)
-        np.copyto(out, scratch, casting="unsafe")
-        np.maximum(out, 0, out=out)
-        np.minimum(out, limit - 1, out=out)
-    np.multiply(rows, sw, out=rows)
-    np.add(rows, cols, out=rows)
-    values = np.take(small.ravel(), rows, out=work.grab("scan:x", shape, np.int16), mode="clip")
-    profile = values.max(axis=2, out=work.grab("scan:max", (k, longest), np.int16))
-    # (integer levels: p ≥ x exactly when p ≥ ⌈x⌉, and an int16 bound needs no cast buffers)
-    level = np.int16(math.ceil(frame.threshold * 0.7))
-    bright = np.greater_equal(profile, level, out=work.grab("scan:bright", (k, longest), np.bool_))
-    return t_all, u_all, v_all, bright, first, inside
 
 
 def _judge_run(
