@@ -54,7 +54,7 @@ TIP_HALF = 0.5
 TIP_GAP_MM = 1.0
 #: … and then moved back to where the echo is 6 dB (half the amplitude) below the brightest stretch
 #: of its last TIP_LOOK_MM, smoothed over TIP_SMOOTH_MM: 6 dB in grey levels at the default 60 dB
-#: dynamic range (255 levels span it; at another range the drop is 6 · 60 / DR dB).
+#: dynamic range and linear grey map (255 levels span it; at another range the drop is 6 · 60 / DR dB).
 TIP_DROP = 255.0 * 6.0 / 60.0
 TIP_LOOK_MM = 3.0
 TIP_SMOOTH_MM = 0.5
