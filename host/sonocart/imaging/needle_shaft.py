@@ -123,6 +123,7 @@ def find_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> Ne
 
 
 def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
+    """:func:`find_shaft` for one pass: ``lines`` sampled together, then their runs judged in order."""
     cal = frame.cal
     assert cal is not None
     band = max(2, round(BAND_MM / cal.mm_per_px))
