@@ -1,4 +1,5 @@
-"""The needle detector's line helpers against independent references (numpy's own fits, sorting)."""
+"""The needle detector's line helpers against independent references (numpy's own fits, sorting,
+hand-computed distances)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     line_and_bow,
     longest_run,
@@ -14,6 +16,7 @@ from sonocart.imaging.needle_lines import (
     thick_regions,
     top_fraction_level,
 )
+from sonocart.imaging.needle_scan import seen_from_entry
 
 
 @pytest.mark.parametrize("n", [10, 120, 900])
@@ -71,3 +74,25 @@ def test_thick_regions_keep_a_blob_and_drop_a_thin_line(diameter_px: float) -> N
     thick = thick_regions(mask, diameter_px)
     assert thick[100, 220] == 1 and thick[100, 220 + round(diameter_px / 2)] == 1
     assert not thick[:, :170].any()
+
+
+def test_entry_check_for_many_runs_matches_the_distance_to_a_rectangles_edge() -> None:
+    """Runs inside a rectangular searched region, traced back up their lines: seen from the entry
+    exactly when the way back to the rectangle's edge (hand-computed: the nearer of the two edges the
+    backward ray meets) is within the limit."""
+    search = np.zeros((300, 400), np.bool_)
+    search[50:250, 40:360] = True  # rows 50–249, columns 40–359
+    ends = [
+        (100.0, 60.0, math.radians(45.0)),  # 10 rows below the top edge: ~14 px back along 45°
+        (200.0, 200.0, math.radians(30.0)),  # deep inside: 150 rows / sin 30° = 300 px back
+        (50.0, 200.0, math.radians(150.0)),  # from the right: back up 150 rows to the top, 300 px
+        (355.0, 240.0, math.radians(150.0)),  # 5 columns from the right edge: ~6 px back
+    ]
+    limit_px = 20.0
+    seen = seen_from_entry(Arena(), search, ends, limit_px)
+    for (u, v, a), answer in zip(ends, seen, strict=True):
+        du, dv = math.cos(a), math.sin(a)
+        back_rows = (v - 49.5) / dv  # to the row above the top one
+        back_cols = (u - 39.5) / du if du > 0 else (359.5 - u) / -du  # to the column beside it
+        assert answer == (min(back_rows, back_cols) <= limit_px + 1.0), (u, v, a)
+    assert seen == [True, False, False, True]

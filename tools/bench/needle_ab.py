@@ -1,7 +1,7 @@
 """Needle detector of this tree against the one at an earlier git revision, interleaved on the same frames.
 
 ``python -m tools.bench.needle_ab REV`` loads ``host/sonocart/imaging/needle.py`` as it was at
-``REV`` with its ``needle_lines`` and ``needle_buffers`` of then (``git show``; anything else it
+``REV`` with its ``needle_*`` modules of then (``git show``; anything else it
 imports must still exist) next to today's, pins one
 core and calls both in turn on 6 frames per case, 15 rounds: min and median ms per call, and
 whether each found a needle in the first frame. docs/performance.md quotes ``ede29f3``.
@@ -30,8 +30,16 @@ CASES = (("convex", 0.0), ("convex", 4.0), ("linear", 0.0), ("phased", 0.0))
 
 
 def _module_at(rev: str, where: Path) -> ModuleType:
-    """``needle.py`` at ``rev``, with the ``needle_lines`` / ``needle_buffers`` it imported at ``rev``."""
-    siblings = ("needle_buffers", "needle_lines")  # (in the order they import each other)
+    """``needle.py`` at ``rev``, with the ``needle_*`` modules it imported at ``rev``."""
+    # (in the order they import each other)
+    siblings = (
+        "needle_buffers",
+        "needle_lines",
+        "needle_masks",
+        "needle_shadow",
+        "needle_scan",
+        "needle_shaft",
+    )
     module: ModuleType | None = None
     for name in (*siblings, "needle"):
         shown = subprocess.run(

@@ -65,12 +65,13 @@ def accuracy() -> tuple[dict[tuple[str, str, float], str], list[float], list[flo
     return verdicts, tips, angles
 
 
-def false_needles() -> tuple[int, int]:
-    """(frames with an estimate, frames judged) over the needle-free frames."""
+def false_needles() -> tuple[int, int, dict[tuple[str, str], int]]:
+    """(frames with an estimate, frames judged, estimates per scene and probe) over the needle-free frames."""
     detector = NeedleDetector()
     false, judged = 0, 0
+    where: dict[tuple[str, str], int] = {}
     for scene in SCENES:
-        for g in PROBES.values():
+        for probe, g in PROBES.items():
             for seed in NO_NEEDLE_SEEDS:
                 sim = TissueScene(g, 128, 1024, seed=seed, with_needle=False, scene_name=scene)
                 for settings in _settings():
@@ -78,8 +79,10 @@ def false_needles() -> tuple[int, int]:
                     for t_s in NO_NEEDLE_TIMES_S:
                         image, cal = pipe.process(sim.envelope(t_s, 2), g)
                         judged += 1
-                        false += detector.detect(image, cal, g) is not None
-    return false, judged
+                        if detector.detect(image, cal, g) is not None:
+                            false += 1
+                            where[(scene, probe)] = where.get((scene, probe), 0) + 1
+    return false, judged, where
 
 
 def main() -> None:
@@ -93,8 +96,10 @@ def main() -> None:
     tip_text = f"tip error median {statistics.median(tips):.2f} mm, max {max(tips):.2f} mm"
     angle_text = f"angle error median {statistics.median(angles):.2f}°, max {max(angles):.2f}°"
     print(f"\n{passed} of {len(verdicts)} cases pass; in them {tip_text}; {angle_text}")
-    false, judged = false_needles()
+    false, judged, where = false_needles()
     print(f"\nfalse needles: {false} of {judged} needle-free frames")
+    for (scene, probe), count in sorted(where.items()):
+        print(f"  {scene} {probe}: {count}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,316 @@
+"""Is there a needle shaft along this line, and where is its tip?
+
+One candidate line (angle, rho) from the vote is judged here, in display pixels
+of the scan-converted image:
+
+* extent: the longest bright run along the line (gaps under 2 mm bridged), found on
+  the half-resolution excess (the lines sampled together, :mod:`~sonocart.imaging.needle_scan`)
+  and re-found at full resolution inside it;
+* shape: the run is continuous, straight (its intensity-weighted centreline's
+  residual and its bow from the chord, which a fascia arc or bone surface has)
+  and seen from where its line enters the searched region (an in-plane shaft is
+  visible from the edge of the field of view);
+* context: tissue of similar level on both sides (not a vessel or cyst wall), no
+  acoustic shadow below (bone);
+* tip: the end of the dense run along the fitted centreline at half the shaft's
+  own median level, moved back to the half maximum (−6 dB) of the tip's own echo;
+* confidence from the run's length and its contrast against the tissue beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from sonocart.imaging.needle_buffers import NeedleBuffers
+from sonocart.imaging.needle_lines import (
+    Excess,
+    hidden_run_mm,
+    line_and_bow,
+    longest_run,
+)
+from sonocart.imaging.needle_scan import scan_lines, seen_from_entry
+from sonocart.imaging.needle_shadow import is_shadow, side_mean
+from sonocart.imaging.scanconvert import Calibration
+
+MIN_ANGLE_DEG = 12.0
+MAX_ANGLE_DEG = 80.0
+MIN_LENGTH_MM = 8.0
+FULL_LENGTH_MM = 12.0
+GAP_MM = 2.0
+BAND_MM = 0.6
+#: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
+MIN_FILL = 0.7
+NARROW_PX = 1
+#: along the centreline the shaft is bright in at least this fraction of every 1 mm.
+TIP_WINDOW_MM = 1.0
+TIP_DENSITY = 0.6
+#: … the tip's run is of samples at least this fraction of the shaft's median level,
+TIP_HALF = 0.5
+#: … bridging dim stretches up to this long (a bright layer crossing the shaft raises its row's
+#: mean, so the shaft's level above it dips over the layer's thickness),
+TIP_GAP_MM = 1.0
+#: … and then moved back to where the echo is 6 dB (half the amplitude) below the brightest stretch
+#: of its last TIP_LOOK_MM, smoothed over TIP_SMOOTH_MM: 6 dB in grey levels at the default 60 dB
+#: dynamic range and linear grey map (255 levels span it; at another range the drop is 6 · 60 / DR dB).
+TIP_DROP = 255.0 * 6.0 / 60.0
+TIP_LOOK_MM = 3.0
+TIP_SMOOTH_MM = 0.5
+#: the weighted centreline departs from its fitted line by at most this (RMS).
+MAX_WOBBLE_MM = 0.15
+#: … scaled down in proportion for runs shorter than this.
+STRAIGHT_LENGTH_MM = 15.0
+#: … and bows from its chord by at most this much over its run (a needle is straight).
+MAX_SAGITTA_MM = 0.4
+#: the shaft's visible upper end lies within this of where its line enters the searched region.
+ENTRY_GAP_MM = 10.0
+#: the lines are sampled in passes of these many, strongest first: the needle, when there is one, is
+#: most often among the first three (a pass of all 12 costs more than it saves then; one pass per
+#: line costs more when all 12 are tried, as on a frame without a needle).
+LINE_GROUPS = (3, 9)
+#: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
+EDGE_RATIO = 0.58
+
+
+@dataclass(frozen=True)
+class NeedleEstimate:
+    trajectory: tuple[tuple[float, float], tuple[float, float]]  # (entry, tip), mm (x, z)
+    tip_mm: tuple[float, float]
+    angle_deg: float
+    confidence: float  # 0..1
+    length_mm: float
+
+    def trajectory_px(self, cal: Calibration) -> tuple[tuple[float, float], tuple[float, float]]:
+        return cal.to_px(*self.trajectory[0]), cal.to_px(*self.trajectory[1])
+
+
+class ShaftFrame:
+    """What every line of one frame is judged on; the detector refills it each frame (no allocation)."""
+
+    def __init__(self, work: NeedleBuffers) -> None:
+        self.work = work
+        self.image = np.zeros((1, 1), np.uint8)
+        self.small_excess = np.zeros((1, 1), np.int16)
+        self.row_level = np.zeros(1, np.float64)
+        self.search = np.zeros((1, 1), np.bool_)
+        self.cal: Calibration | None = None
+        self.threshold = 0.0
+        self.min_confidence = 0.5
+
+
+def in_plane_angle(deg: float, slack: float = 0.0) -> bool:
+    """Whether ``deg`` is an insertion angle the detector looks for (± ``slack``)."""
+    lo, hi = MIN_ANGLE_DEG - slack, MAX_ANGLE_DEG + slack
+    return lo <= deg <= hi or 180.0 - hi <= deg <= 180.0 - lo
+
+
+def find_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
+    """The shaft along the first of ``lines`` (angle, rho; ``None``: no line) whose longest bright
+    run passes every check, else ``None``.
+
+    The runs are found on the half-resolution excess (every other pixel along and across
+    each line: most lines end there), :data:`LINE_GROUPS` lines at a time in one pass; the
+    centreline, the contrast and the tip of a run read the full-resolution image."""
+    start = 0
+    for size in LINE_GROUPS:
+        found = _first_shaft(frame, lines[start : start + size])
+        if found is not None:
+            return found
+        start += size
+    return _first_shaft(frame, lines[start:]) if start < len(lines) else None
+
+
+def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
+    """:func:`find_shaft` for one pass: ``lines`` sampled together, then their runs judged in order."""
+    cal = frame.cal
+    assert cal is not None
+    band = max(2, round(BAND_MM / cal.mm_per_px))
+    # (a line steeper or flatter than any insertion is not sampled)
+    judged = [
+        line if line is not None and in_plane_angle(math.degrees(line[0]), 2.0) else None for line in lines
+    ]
+    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset across
+    scan = scan_lines(
+        frame.work, judged, frame.small_excess, (frame.image.shape[0], frame.image.shape[1]), half
+    )
+    if scan is None:
+        return None
+    t_all, u_all, v_all, profile, first, count = scan
+    # (integer levels: p ≥ x exactly when p ≥ ⌈x⌉, and an int16 bound needs no cast buffers)
+    bright_all = np.greater_equal(
+        profile,
+        np.int16(math.ceil(frame.threshold * 0.7)),
+        out=frame.work.grab("scan:bright", profile.shape, np.bool_),
+    )
+    gap = round(GAP_MM / cal.mm_per_px / 2.0)
+    runs: list[tuple[tuple[float, float], slice, tuple[int, int]]] = []
+    for k, line in enumerate(judged):
+        if line is None or count[k] < 4:
+            continue
+        inside = slice(int(first[k]), int(first[k] + count[k]))
+        t = t_all[k, inside]
+        run = longest_run(bright_all[k, inside], gap)
+        if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
+            continue
+        runs.append((line, slice(k * t_all.shape[1] + inside.start, k * t_all.shape[1] + inside.stop), run))
+    if not runs:
+        return None
+    # in plane, a shaft is seen from where it enters the field of view: traced back up from its
+    # upper end, the line must leave the searched region within ENTRY_GAP_MM (a reflector that
+    # starts deep inside the image with nothing on its way up is tissue, not a needle)
+    t_flat, u_flat, v_flat = t_all.ravel(), u_all.ravel(), v_all.ravel()
+    ends = [
+        (float(u_flat[at.start + i0]), float(v_flat[at.start + i0]), line[0]) for line, at, (i0, _) in runs
+    ]
+    entered = seen_from_entry(frame.work, frame.search, ends, ENTRY_GAP_MM / cal.mm_per_px)
+    for (line, at, run), seen in zip(runs, entered, strict=True):
+        if not seen:
+            continue
+        found = _judge_run(frame, line, (t_flat[at], u_flat[at], v_flat[at]), run, band)
+        if found is not None:
+            return found
+    return None
+
+
+def _judge_run(
+    frame: ShaftFrame,
+    line: tuple[float, float],
+    samples: tuple[np.ndarray, np.ndarray, np.ndarray],
+    run: tuple[int, int],
+    band: int,
+) -> NeedleEstimate | None:
+    """The shaft in the half-resolution run ``run`` of the line's ``samples`` (t, u, v), or ``None``
+    (the run's upper end is known to be seen from where the line enters the view)."""
+    work, cal, image, search, threshold = frame.work, frame.cal, frame.image, frame.search, frame.threshold
+    assert cal is not None
+    angle, rho = line
+    du, dv = math.cos(angle), math.sin(angle)
+    nu, nv = -dv, du
+    pu, pv = rho * nu, rho * nv
+    h, w = image.shape
+    t, uu, vv = samples
+    i0, i1 = run
+    step = 2.0
+    # the run again at full resolution, within the half-resolution one (which a few brighter
+    # half-resolution pixels of tissue beside a shaft can lengthen), its upper end seen from where
+    # the line enters the view as the half-resolution one's was (checked by the caller)
+    offsets = np.arange(-band, band + 1)
+    seg = slice(i0, i1 + 1)
+    flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
+    excess = Excess(image, frame.row_level, search, work)
+    full = excess.at("full", flat, rows)
+    peak = full.max(axis=1, out=work.grab("full:max", (full.shape[0],), np.float64))
+    bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
+    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+    if found is None:
+        return None
+    j0, j1 = found
+    i0, i1 = i0 + j0, i0 + j1
+    length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+    if length_mm < MIN_LENGTH_MM:
+        return None
+    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+        return None
+    seg = slice(i0, i1 + 1)
+    flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
+    lit_in = np.flatnonzero(bright)
+    lit = lit_in + i0
+    fill = lit.size / (i1 - i0 + 1)
+    # centreline: the intensity-weighted centre across the band at each bright step (only what
+    # stands above half the candidate level weighs in), fitted by a line. The brightest sample
+    # would jump between the near and far wall and with the speckle; the centre does not.
+    # (every step of the run in the line's buffers; the bright ones picked from the result)
+    across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
+    np.maximum(across, 0.0, out=across)
+    centre = np.matmul(
+        across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
+    )
+    weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
+    ridge = np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)[lit_in]
+    # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
+    # quadratic term of the centreline over the run's half length is its sagitta
+    mid = 0.5 * (t[i0] + t[i1])
+    slope, intercept, curve = line_and_bow(t[lit] - mid, ridge)
+    intercept -= slope * mid
+    wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
+    sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
+    # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
+    # the shorter the run, the straighter it must be
+    max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
+    if fill < MIN_FILL or wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
+        return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+    deg = math.degrees(angle + math.atan(float(slope)))
+    if not in_plane_angle(deg):
+        return None  # flatter than any in-plane needle: a layer
+    shaft_px = np.take(image.ravel(), flat, out=work.grab("shaft", flat.shape, np.uint8), mode="clip")
+    shaft = shaft_px.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    side = round(2.5 / cal.mm_per_px)
+    seg_u, seg_v = uu[seg], vv[seg]
+    beside = side_mean(image, search, seg_u, seg_v, (nu, nv), -side)
+    under = side_mean(image, search, seg_u, seg_v, (nu, nv), side)
+    if beside != beside or under != under:  # not in view on both sides: cannot be judged
+        return None
+    if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
+        return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
+    contrast = float(np.mean(shaft)) / max(beside, 1.0)
+    confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
+    if is_shadow(beside, under):
+        confidence = 0.0  # bone does that, a needle does not
+    if confidence < frame.min_confidence:
+        return None
+    span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
+    tip, entry = _ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
+    return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
+
+
+def _ends(
+    frame: ShaftFrame,
+    foot: tuple[float, float],
+    direction: tuple[float, float],
+    normal: tuple[float, float],
+    span: tuple[float, float],
+    run: tuple[float, float],
+    centreline: tuple[float, float],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(tip, entry) in mm: the ends of the shaft along its fitted centreline, every pixel, in a narrow
+    band, so reverberations just below a steep shaft (which trail past its tip) do not lengthen it."""
+    work, cal = frame.work, frame.cal
+    assert cal is not None
+    h, w = frame.image.shape
+    step = 1.0
+    t = work.arange("ends:t", span[0], span[1] + 0.5, step)
+    i0, i1 = round((run[0] - span[0]) / step), round((run[1] - span[0]) / step)
+    cu, cv = work.along("ends", t, foot, direction, (*centreline, *normal))
+    narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
+    flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
+    # the tip is where the shaft's echo falls to half its own level (the median along the run):
+    # a fixed low threshold would run on past the tip's blur into tissue beyond it
+    excess = Excess(frame.image, frame.row_level, frame.search, work)
+    along = excess.at("narrow", flat, rows).max(axis=1, out=work.grab("narrow:max", (cu.size,), np.float64))
+    core = along >= max(frame.threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
+    # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
+    # then bridge short gaps (a layer crossing the shaft may dim it briefly)
+    window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
+    density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
+    core_run = longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
+    if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
+        i0, i1 = core_run
+    # … and within that run's end, at half the tip's own height (a blurred edge read at half
+    # the shaft's level in grey levels, which are logarithmic, lies past the tip)
+    i1 = _tip_at_half_maximum(along, i0, i1, cal.mm_per_px / step)
+    a = cal.to_mm(float(cu[i0]), float(cv[i0]))
+    b = cal.to_mm(float(cu[i1]), float(cv[i1]))
+    return (b, a) if b[1] >= a[1] else (a, b)
+
+
+def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
+    """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
+    amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
+    :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
+    lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
+    k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
+    smooth = np.convolve(along[lo : i1 + 1 + k], np.ones(k) / k, mode="same")[: i1 + 1 - lo]
+    keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
+    return lo + int(keep[-1])
