@@ -81,8 +81,8 @@ def rejudged(cat: Catalogue, st: State, corrected: Step, events: Events) -> Even
 def confirm(cat: Catalogue, st: State, inp: Confirm, now_wall: float) -> Events:
     step = require_current(st, inp.step)
     if step.kind == "team_confirm" and inp.operator not in st.team():
-        team = ", ".join(st.names.get(m, m) for m in st.team())
-        raise InputRejected(f"{st.names.get(inp.operator, inp.operator)} is not on the registered team ({team})")
+        who, team = st.names.get(inp.operator, inp.operator), ", ".join(st.names.get(m, m) for m in st.team())
+        raise InputRejected(f"{who} is not on the registered team ({team})")
     if step.kind == "two_person_stop":
         if inp.side is None:
             raise InputRejected("state the side at the STOP")
