@@ -65,10 +65,7 @@ def test_the_patient_banner_names_the_open_record_and_is_absent_without_one(tmp_
         "femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1", "birth_date": "12/04/1958"}, 72, "dr_ana"
     )
     # Written out by hand: the banner every screen shows carries all three identifiers.
-    assert (
-        session.patient_banner()
-        == "Family name: DOE, given name: JANE · Date of birth: 12 Apr 1958 · MRN: MRN1"
-    )
+    assert session.patient_banner() == "DOE, JANE · born 12 Apr 1958 · MRN MRN1"
 
 
 @pytest.mark.parametrize(
@@ -104,6 +101,14 @@ def test_the_start_form_takes_family_and_given_name_apart_and_the_banner_names_e
     form.values["family_name"] = "Doe Smith"
     assert form.start(), form.error
     assert session.engine is not None and session.engine.state.patient["name"] == "Doe Smith^Jane"
-    assert session.patient_banner() == (
-        "Family name: Doe Smith, given name: Jane · Date of birth: 12 Apr 1958 · MRN: MRN1"
+    assert session.patient_banner() == "DOE SMITH, Jane · born 12 Apr 1958 · MRN MRN1"
+
+
+def test_the_banner_says_what_is_missing_in_words() -> None:
+    from sonocart.procedures.patient import banner_line
+
+    # Written out by hand: a missing part is said, never left blank or shown as a stored value.
+    assert banner_line({"name": "DOE^", "id": "", "birth_date": ""}) == (
+        "DOE, given name not recorded · date of birth not recorded · MRN not recorded"
     )
+    assert banner_line({}) == "name not recorded · date of birth not recorded · MRN not recorded"

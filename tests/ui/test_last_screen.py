@@ -45,7 +45,7 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     assert "bolus 90 mL over 2-3 min" in r["plan"] and "infusion 15 mL/min" in r["plan"]
     # The Done touch is answered on screen and journaled with the operator.
     assert r["toast"] == "LAST: Stop injecting local anaesthetic"
-    assert r["done_label"] == "[X] done · dr_ana"
+    assert r["done_label"] == "[X] done · Dr Ana"
     assert_fields_labelled(r["forms"]["fields"], math.hypot(800, 480) / (7.0 * 25.4))
     journal = [(t, op) for t, op, _ in r["journal"] if t in ("last_started", "last_action")]
     assert journal == [("last_started", "dr_ana"), ("last_action", "dr_ana")]

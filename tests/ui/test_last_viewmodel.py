@@ -57,8 +57,8 @@ def test_each_done_touch_is_journaled_with_the_operator_and_lipid_steps_run_the_
     assert vm.done("lipid_bolus")
     assert vm.done("lipid_infusion")
     rows = {r.id: r for r in vm.steps()}
-    assert rows["stop_injecting"].label == "[X] done · dr_ana"
-    assert rows["lipid_bolus"].label == "[X] done · rn_ben" and rows["airway"].label == "Done"
+    assert rows["stop_injecting"].label == "[X] done · Dr Ana"
+    assert rows["lipid_bolus"].label == "[X] done · RN Ben" and rows["airway"].label == "Done"
     assert [t.text for t in vm.timers()] == [
         "lipid bolus (max. duration): 3:00 left",
         "reassess: repeat bolus if still unstable: 5:00 left",

@@ -32,7 +32,7 @@ from sonocart.procedures.inputs import (
     LogAliquot,
     Override,
 )
-from sonocart.procedures.patient import birth_date_iso, identifiers_line
+from sonocart.procedures.patient import banner_line, birth_date_iso
 from sonocart.procedures.prompts import Prompt
 from sonocart.records.record import ProcedureRecord
 
@@ -161,7 +161,7 @@ class CartSession:
     def patient_banner(self) -> str | None:
         """Who this record is for, as every screen's banner shows it (None with no record open)."""
         eng = self.engine
-        return None if eng is None else identifiers_line(eng.state.patient)
+        return None if eng is None else banner_line(eng.state.patient)
 
     def highest_prompt(self) -> Prompt | None:
         eng = self.engine

@@ -82,6 +82,17 @@ def birth_date_text(patient: dict[str, object]) -> str:
         return raw or "not recorded"
 
 
+def banner_line(patient: dict[str, object]) -> str:
+    """The three identifiers on one line for the screens' banner, as a wristband prints them: the family
+    name in capitals before the comma (so it cannot be taken for the given name), e.g.
+    "DOE, Jane · born 12 Apr 1958 · MRN MRN1". Short enough for one line of the 7-inch screen."""
+    family, given = name_parts(str(patient.get("name", "")))
+    name = f"{family.upper()}, {given or 'given name not recorded'}" if family else "name not recorded"
+    born = f"born {birth_date_text(patient)}" if patient.get("birth_date") else "date of birth not recorded"
+    mrn = f"MRN {patient['id']}" if patient.get("id") else "MRN not recorded"
+    return f"{name} · {born} · {mrn}"
+
+
 def identifiers_line(patient: dict[str, object]) -> str:
     """Name, date of birth and MRN as the team reads them aloud against the wristband."""
     mrn = str(patient.get("id", "")) or "not recorded"
