@@ -47,7 +47,7 @@ def test_finishing_the_injection_asks_once_more() -> None:
     first = sterile_strip(INJECTION)
     armed = sterile_strip(INJECTION, finish_armed=True)
     assert first is not None and armed is not None
-    assert first.actions[2].label == "Finish injection..."
+    assert first.actions[2].label == "Finish injection"
     assert armed.actions[2].label == "Tap again: finish" and armed.actions[2].key == "finish"
 
 

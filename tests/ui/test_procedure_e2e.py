@@ -100,7 +100,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "needs a second operator's PIN" in r["override_alone_toast"]
     assert "wrong PIN for RN Ben" in r["override_wrong_pin_toast"] and r["side_stop_still_active"]
     # the prompt bar's Override opens the list from any screen (settings here), and the live screen's band
-    assert r["override_label_on_settings"] == "Override..." and r["override_from_settings"] == "alarms"
+    assert r["override_label_on_settings"] == "Override" and r["override_from_settings"] == "alarms"
     assert r["override_from_live"] == "alarms"
     # STOP: a mis-tap restated by the same person leaves one answer, journaled as a correction.
     assert r["stop_marks"] == ["stop:dr_ana:left"] and "stop_restated" in r["journal_types"]

@@ -348,11 +348,11 @@ class CartApp(App):  # type: ignore[misc]
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
         bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
         bar.showing = True
-        bar.ack_label = "Override..." if top.blocking else "Acknowledge"
+        bar.ack_label = "Override" if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
         if live is not None:
             live.prompt_text = bar.text + (f" ({bar.more})" if bar.more else "")
-            live.prompt_action = "Tap: override..." if top.blocking else "Tap: acknowledge"
+            live.prompt_action = "Tap to override" if top.blocking else "Tap to acknowledge"
             live.prompt_colour = list(st.colour)
         self._report_shown()
 

@@ -62,7 +62,7 @@ def sterile_strip(
 
 
 def _finish(a: Action, armed: bool) -> Action:
-    return Action(a.key, FINISH_ARMED_LABEL if armed else "Finish injection...", armed, a.primary)
+    return Action(a.key, FINISH_ARMED_LABEL if armed else "Finish injection", armed, a.primary)
 
 
 def _stop_strip(view: StepView, speaker: int, name: Callable[[str], str]) -> Strip:
