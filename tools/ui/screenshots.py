@@ -28,6 +28,7 @@ KEEP = (
     "05-live-stop",
     "06-live-frozen-calipers",
     "07-live-prompt",
+    "07-live-prompt-short",
     "08-sign-out",
     "09-observation-prompt",
     "10-alarms",

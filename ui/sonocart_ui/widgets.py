@@ -11,7 +11,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 
+from sonocart_ui.theme import ALARM_HIGH
 from sonocart_ui.viewmodels import keypad as kp
+from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.step_form import Action
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -158,11 +160,18 @@ class NavBar(BoxLayout):  # type: ignore[misc]
 
 
 class StepPanel(BoxLayout):  # type: ignore[misc]
-    """The current checklist step: its phase, its text, what was typed, and its buttons."""
+    """The current checklist step: its phase, its text, what was typed, its buttons, and why it is held."""
 
     phase_title = StringProperty("")
     step_text = StringProperty("")
     detail = StringProperty("")
+    held = StringProperty("")  # why the step does not go on (the core's words), "" when it is not held
+    held_colour = ListProperty(list(ALARM_HIGH))  # the holding stops' alarm colour (their prompts')
+    held_here = BooleanProperty(True)  # False: the live screen shows it across its image instead
+    #: it fits whole under the step's body, above the closing button; else (a 7-inch keypad step under a
+    #: two-line prompt) it is the body's first text, whole, read by scrolling: never drawn over another
+    held_fits = BooleanProperty(True)
+    fit_held = BooleanProperty(True)  # False: the screen places the held line itself (the live screen)
     submit_label = StringProperty("")
     compact = BooleanProperty(False)
     toast = StringProperty("")
@@ -178,6 +187,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
         self.step_text = view.text or "No step: the procedure is complete or not started."
         self.detail = view.detail
+        self.held = view.held
+        self.held_colour = list(style_of(view.held_priority).colour)
         pad, submit = self.ids.keypad, view.submit
         pad.shown = view.keypad is not None
         if view.keypad is not None:
@@ -188,9 +199,29 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self.ids.actions.show([a for a in view.actions if a.key not in laid_out and a is not submit])
 
     def on_kv_post(self, _base: object) -> None:
+        from kivy.clock import Clock
+
         self._submit_key = ""
+        fit = Clock.create_trigger(lambda _dt: self._fit_held())
+        self.bind(size=fit, held=fit)
+        self.ids.phase_title.bind(height=fit)
+        self.ids.submit.bind(height=fit)
+        self.ids.held.bind(width=fit)
         # the pad and the fixed closing button send their keys where the grid's buttons go
         self.ids.keypad.on_action = self._send
+
+    def _fit_held(self) -> None:
+        """Whether the held line fits whole between the step's fixed header and its closing button."""
+        from kivy.app import App
+
+        if not self.fit_held:
+            self.held_fits = True
+            return
+        label, gap = self.ids.held, App.get_running_app().theme.gap
+        label.texture_update()  # laid out at its width, shown or not
+        submit = self.ids.submit.height + (gap if self.submit_label else 0)
+        room = self.height - self.padding[1] - self.padding[3] - self.ids.phase_title.height - self.spacing
+        self.held_fits = label.texture_size[1] <= room - submit - gap
 
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:

@@ -71,6 +71,9 @@ class LiveScreen(Screen):  # type: ignore[misc]
     prompt_beside = BooleanProperty(False)
     #: Its height there: all the column's room under the step's header (no sliver of the body is left).
     beside_height = NumericProperty(0)
+    #: Why the step is held, across the image when the column cannot hold it whole ("" otherwise).
+    held_across = StringProperty("")
+    held_colour = ListProperty(list(th.ALARM_HIGH))
     toast_text = StringProperty("")
     toast_colour = ListProperty(list(th.TEXT))
     needle_on = BooleanProperty(False)
@@ -113,7 +116,8 @@ class LiveScreen(Screen):  # type: ignore[misc]
             w.bind(size=self._place_trigger)
         ids.prompt_beside.bind(texture_size=self._place_trigger)
         self.step_panel.ids.phase_title.bind(height=self._place_trigger)
-        self.step_panel.ids.submit.bind(height=self._place_trigger)
+        self.step_panel.ids.foot.bind(height=self._place_trigger)
+        self.step_panel.bind(held=self._place_trigger, held_colour=self._place_trigger)
 
     # -- the prompt: beside the image when it fits whole, else across it ---------------------------
     def on_prompt_text(self, *_: object) -> None:
@@ -137,7 +141,9 @@ class LiveScreen(Screen):  # type: ignore[misc]
     def place_prompt(self) -> None:
         """Beside the image, under the step's header, when the whole text fits in the column above the
         fixed parts (the step's body gives way): the image keeps its stage. Otherwise across the image's
-        width, above it: the image gives way by that band alone. Never cut, never scrolled."""
+        width, above it: the image gives way by that band alone. Never cut, never scrolled. Why the step
+        is held is placed first, by the same rule (under the step's body, else across the image)."""
+        self._place_held()
         if not self.prompt_shown:
             self.prompt_beside = False
             self._placed_text = ""
@@ -157,19 +163,44 @@ class LiveScreen(Screen):  # type: ignore[misc]
         self.beside_height = max(need, room)
         self.prompt_beside = fits
 
-    def _room_beside(self) -> float:
-        """The column's height left for the prompt: less the step's fixed header and every fixed part."""
+    def _place_held(self) -> None:
+        """Why the step is held: under the step's body when the column holds it whole there and leaves the
+        body a touch target's height, else across the image (also while the imaging controls are in the
+        column: the step panel is not shown, its hold still is)."""
+        panel = self.step_panel
+        here = True
+        if panel.held:
+            here = self.step_panel_box in self.ids.flex.children  # (weak proxies: never `is` them)
+            if here:
+                label = panel.ids.held
+                label.texture_update()  # laid out at the column's width, shown or not
+                theme = App.get_running_app().theme
+                submit = panel.ids.submit.height + (theme.gap if panel.submit_label else 0)
+                header = panel.ids.phase_title.height + panel.spacing + submit + theme.gap
+                here = label.texture_size[1] <= self._column_room() - header - theme.target
+        panel.held_here = here
+        self.held_across = "" if here else panel.held
+        self.held_colour = list(panel.held_colour)
+
+    def _column_room(self) -> float:
+        """The column's height less its fixed parts (caliper readout, cine slider, sterile strip)."""
         ids = self.ids
         column = ids.column
         fixed = ids.caliper.height + ids.cine.height + ids.strip.height
         spacing = column.spacing * (len(column.children) - 1) + column.padding[1] + column.padding[3]
+        return float(column.height - fixed - spacing)
+
+    def _room_beside(self) -> float:
+        """The column's height left for the prompt: less the step's fixed header and every fixed part."""
+        ids = self.ids
         header = 0.0
         if self.step_panel_box in ids.flex.children:  # (ids are weak proxies: never `is` them)
             panel = self.step_panel
-            submit = panel.ids.submit  # the step's closing action, fixed under its body (0 high when none)
+            # fixed under its body: why the step is held and its closing action (0 high when neither)
+            foot = panel.ids.foot
             header = panel.ids.phase_title.height + panel.spacing
-            header += submit.height + (App.get_running_app().theme.gap if panel.submit_label else 0)
-        return float(column.height - fixed - spacing - header)
+            header += foot.height + (App.get_running_app().theme.gap if foot.height else 0)
+        return self._column_room() - header
 
     def on_toast_text(self, *_: object) -> None:
         self.step_panel.toast = self.toast_text  # first in the step's body, under its fixed header
@@ -299,6 +330,7 @@ class LiveScreen(Screen):  # type: ignore[misc]
         unit = Label(text="cm", size_hint=(None, None), color=th.TEXT_DIM)
         unit.size = (band.width, row)
         unit.pos = (0, 0)
+        below = math.inf  # the bottom of the number placed last (they go down the image)
         for v, text in depth_marks(cal, depth_mm):
             y = top - v
             if text == "0" or y - row / 2 < unit.top:
@@ -306,6 +338,9 @@ class LiveScreen(Screen):  # type: ignore[misc]
             lab = Label(text=text, size_hint=(None, None), bold=True, color=th.TEXT)
             lab.size = (band.width, row)
             lab.pos = (0, min(band.height - lab.height, y - lab.height / 2))
+            if lab.top > below:
+                continue  # a short image (bands above it): every other number, never one on another
+            below = lab.y
             band.add_widget(lab)
         band.add_widget(unit)
 

@@ -13,6 +13,7 @@ from typing import Any
 from sonocart.cart.pedal_actions import CONFIRM_KINDS
 from sonocart.cart.session import CartSession
 from sonocart.procedures.catalogue import Step
+from sonocart.procedures.holds import holds
 from sonocart.procedures.inputs import (
     Answer,
     ClearEscalation,
@@ -22,6 +23,7 @@ from sonocart.procedures.inputs import (
     TestDose,
 )
 from sonocart.procedures.patient import identifiers_line
+from sonocart.procedures.prompts import Priority
 from sonocart_ui.viewmodels.actions import Action
 from sonocart_ui.viewmodels.keypad import KeypadView, key_actions
 from sonocart_ui.viewmodels.medications import MedicationsForm
@@ -46,6 +48,8 @@ class StepView:
     entry: str | None = None  # the number typed so far, for number steps
     detail: str = ""
     keypad: KeypadView | None = None  # the step takes digits: what the pad shows above its keys
+    held: str = ""  # why the step does not go on: the core's one line (CartSession.held_by), "" if not
+    held_priority: Priority = Priority.HIGH  # the highest of the holding stops' prompts: its alarm colour
 
     @property
     def submit(self) -> Action | None:
@@ -120,7 +124,17 @@ class StepForm:
             entry,
             detail,
             self._pad(step),
+            self.session.held_by(),
+            self._held_priority(),
         )
+
+    def _held_priority(self) -> Priority:
+        """The priority the core gives the prompts of the stops holding the step (HIGH if none is up)."""
+        eng = self.session.engine
+        if eng is None:
+            return Priority.HIGH
+        ids = {f"hard_stop:{h.rule}" for h in holds(self.session.catalogue, eng.state)}
+        return max((p.priority for p in self.session.prompts() if p.id in ids), default=Priority.HIGH)
 
     def _pad(self, step: Step) -> KeypadView | None:
         """What the keypad shows above its keys, for the steps that take digits."""

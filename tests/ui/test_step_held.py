@@ -1,0 +1,123 @@
+"""A step held by a hard stop raised at an earlier step says why on its step panel, at both cart screens
+(held_scenario.py): on the sign-in checklist and in the live screen's column, the core's own line
+(``CartSession.held_by``), whole, on screen, black on the hard stop's red (not the step's white text),
+never over the image, in human words; the step's touch targets do not move when it appears; it goes
+when the hold is released."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+from tests.ui.driver import run_scenario_file
+from tests.ui.test_procedure_e2e import MACHINE_TEXT
+
+SCENARIO = Path(__file__).with_name("held_scenario.py")
+SIZES = ("1280x800", "800x480")
+#: The core's line, written out from the catalogue (phases.toml consent_valid; alarms.toml:
+#: consent_not_valid needs a second person), as tests/cart/test_held_by.py has it.
+CONSENT_HELD = (
+    "Held: Consent is signed, in date and covers this procedure. - answered no"
+    " (override needs a second person) — override it or correct the earlier answer"
+)
+#: alarms.toml: hard_stop:consent_not_valid is LOW (administrative: awareness); IEC 60601-1-8 low is cyan
+ALARM_CYAN = [0.00, 0.80, 0.90, 1.0]
+HELD = ("sign_in_held", "sign_in_confirmed", "allergies_held", "live_held", "live_confirmed")
+MOMENTS = ("sign_in_before", "sign_in_held_toast", *HELD[:2], "sign_in_released", "allergies_before")
+MOMENTS += (*HELD[2:3], "live_before", "live_held_toast", *HELD[3:])
+#: where the line is: under the step's body (foot), first in it (body: a 7-inch keypad step under a
+#: two-line prompt has no room under it; whole, read by scrolling), or across the image (the 7-inch column)
+PLACES = {
+    "1280x800": {"sign_in_held": "foot", "allergies_held": "foot", "live_held": "foot"},
+    "800x480": {"sign_in_held": "body", "allergies_held": "body", "live_held": "across"},
+}
+
+
+def _inside(r: list[float], outer: list[float]) -> bool:
+    return (
+        r[0] >= outer[0] - 1
+        and r[1] >= outer[1] - 1
+        and r[0] + r[2] <= outer[0] + outer[2] + 1
+        and (r[1] + r[3] <= outer[1] + outer[3] + 1)
+    )
+
+
+def _overlap(a: list[float], b: list[float]) -> float:
+    dx = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    dy = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return max(0.0, dx) * max(0.0, dy)
+
+
+@pytest.mark.ui
+@pytest.mark.parametrize("size", SIZES)
+def test_a_held_step_says_why_on_its_panel_whole_and_nothing_moves(
+    ui_env: dict[str, str], tmp_path: Path, size: str
+) -> None:
+    artifacts = ARTIFACTS / "ui" / f"held-{size}"
+    r = run_scenario_file(SCENARIO, ui_env, tmp_path, artifacts, "--size", size)
+    keep = ("held_place", "held", "under_it", "panel", "toast", "buttons")
+    measured = {m: {k: r[m][k] for k in keep} for m in MOMENTS}
+    (artifacts / "held.json").write_text(json.dumps(measured, indent=1))
+    w, h = (int(v) for v in size.split("x"))
+    window = [0.0, 0.0, float(w), float(h)]
+    assert (r["sign_in_held"]["screen"], r["live_held"]["screen"]) == ("sign_in", "live")
+    assert (r["sign_in_confirmed"]["step"], r["live_confirmed"]["step"]) == ("weight_kg", "prep_done")
+
+    for m in HELD:
+        seen: dict[str, Any] = r[m]
+        held = seen["held"]
+        assert seen["held_by"] == CONSENT_HELD, m
+        assert held["text"] == CONSENT_HELD, (m, held["text"])
+        # whole: its rendering fits its widget, not shortened, no word broken; on screen, shown
+        tw, th = held["texture_size"]
+        assert tw <= held["size"][0] + 1 and th <= held["size"][1] + 1, (m, held)
+        assert not held["shortened"] and held["broken_word"] == "", (m, held)
+        assert held["opacity"] == 1 and held["size"][1] > 0, (m, held)
+        if seen["held_place"] != "body":  # on screen whole (in the body: whole in it, read by scrolling)
+            assert _inside(held["rect"], window) and held["drawn"] == held["rect"], (m, held)
+        assert seen["under_it"] == [], (m, seen["under_it"])  # no other text drawn where it is
+        # the stop's alarm colour (its prompt's, LOW): black on cyan, where the step's text is white on dark
+        assert seen["prompt_priority"] == "LOW", m
+        assert held["fill"] == pytest.approx(ALARM_CYAN), (m, held["fill"])
+        assert held["colour"] == [0, 0, 0, 1] and held["colour"] != seen["step_text_colour"], m
+        # the text audit: every text on screen whole, in human words (no machine text)
+        cut = [t["text"] for t in seen["texts"] if t["shortened"] or t["overflow"] or t["broken_word"]]
+        assert cut == [], (m, cut)
+        assert [t["text"] for t in seen["texts"] if MACHINE_TEXT.search(t["text"])] == [], m
+        assert CONSENT_HELD in [t["text"] for t in seen["texts"]], m
+
+    for m in ("live_held", "live_confirmed"):
+        lay = r[m]["live"]
+        image, (hx, hy, hw, _hh) = lay["image_rect"], r[m]["held"]["rect"]
+        assert _overlap(r[m]["held"]["rect"], image) == 0, (m, r[m]["held"]["rect"], image)
+        if r[m]["held_place"] == "foot":  # in the column beside the image
+            assert hx >= image[0] + image[2] - 0.5, m
+        else:  # across the image's width, above it: the image gives way by that band alone
+            assert hy >= image[1] + image[3] - 0.5 and hx <= image[0] + 0.5, m
+            assert hx + hw >= image[0] + image[2] - 0.5, m
+        assert lay["text_over_image"] == [] and lay["text_overlaps"] == [], (m, lay["text_overlaps"])
+    assert {m: r[m]["held_place"] for m in PLACES[size]} == PLACES[size]
+    assert r["sign_in_confirmed"]["held_place"] == r["sign_in_held"]["held_place"]
+
+    # nothing fixed moves under a finger when it appears (the closing button, the keypad; on the live
+    # screen every button of the column). A checklist's body moves down when the window's prompt bar
+    # grows for the stop's prompt above every screen: that is the bar's, measured here as it is.
+    for before, after in (
+        ("sign_in_before", "sign_in_held"),
+        ("allergies_before", "allergies_held"),
+        ("live_before", "live_held"),
+    ):
+        b, a = r[before]["buttons"], r[after]["buttons"]
+        if not before.startswith("live"):
+            b, a = ({k: v for k, v in x.items() if not k.startswith("grid:")} for x in (b, a))
+        assert b and b.keys() == a.keys(), (before, b.keys(), a.keys())
+        moved = {k: (b[k], a[k]) for k in b if any(abs(x - y) > 0.5 for x, y in zip(b[k], a[k], strict=True))}
+        assert moved == {}, (before, moved)
+
+    # not held: no line, no room taken
+    for m in ("sign_in_before", "sign_in_released", "allergies_before", "live_before"):
+        assert r[m]["held_by"] == "" and r[m]["held_place"] == "", m
