@@ -55,6 +55,12 @@ def test_not_held_in_the_real_window_is_yellow_and_says_not_held_next_to_a_green
 ) -> None:
     r = run_scenario_file(SCENARIO, ui_env, tmp_path, ARTIFACTS / "ui" / "unsafe-800x480")
     held, not_held = r["held"], r["not_held"]
+    # room: the first full row of drug buttons shows whole inside the step's scroll view, unscrolled
+    room = r["room"]
+    vx, vy, vw, vh = room["viewport"]
+    assert room["scroll_y"] == 1 and room["first_row"], room
+    for x, y, w, h in room["first_row"]:
+        assert x >= vx - 0.5 and x + w <= vx + vw + 0.5 and y >= vy - 0.5 and y + h <= vy + vh + 0.5, room
     # the words: a marker and an upper-case NOT, never a suffix that reads like "held"
     assert held["text"] == "[X] Warfarin: held"
     assert not_held["text"] == "[!] Warfarin: NOT HELD"

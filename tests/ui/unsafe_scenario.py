@@ -57,6 +57,15 @@ def main() -> int:
         yield from wait(lambda: app.form.view().step_id == "antithrombotics", 5, "antithrombotics step")
         yield from pause(0.3)
         report["screen"] = app.screens.current
+        panel = app.current().ids.panel
+        grid = [window_rect(b) for b in panel.ids.actions.children]
+        top = max(r[1] + r[3] for r in grid)
+        report["room"] = {  # the step's room at 7 inches, unscrolled: its first row of drugs whole in it
+            "viewport": list(window_rect(panel.ids.scroll)),
+            "first_row": [list(r) for r in grid if abs(r[1] + r[3] - top) < 0.5],
+            "scroll_y": panel.ids.scroll.scroll_y,
+            "panel_height": panel.height,
+        }
         look("not_taking")
         for name in ("held", "not_held"):  # each touch moves the drug on: taking and held, then NOT held
             yield from touch(button())

@@ -124,6 +124,7 @@ class CartApp(App):  # type: ignore[misc]
         self._before_lock = ""
         self._keys_down: dict[int, str] = {}
         self._flashing = False
+        self._technician_board = "pedal board: none"  # the Settings screen's line (see _technician_line)
         self._redraw = Clock.create_trigger(self._redraw_text)
         self._clear_toast = Clock.create_trigger(lambda _dt: self._toast(), TOAST_S + 0.05)
         cart.subscribe(self._on_cart_event)
@@ -368,10 +369,21 @@ class CartApp(App):  # type: ignore[misc]
         _frame, arrived, _count = self.probe.latest.get()
         live = assess(self.clock(), arrived, status.fault)
         age = "—" if live.frame_age_s is None else f"{live.frame_age_s * 1000:.0f} ms"
-        text = f"probe {status.fps:.0f} fps · {age}" if status.identity else "[!] probe not connected"
+        # the bedside line at 7 inches: live and how fast; the frame age is a technician's (Settings)
+        fps = f"probe {status.fps:.0f} fps"
+        shown = fps if self.theme.compact else f"{fps} · {age}"
+        text = shown if status.identity else "[!] probe not connected"
         bar = self.root.ids.status
         if bar.probe != text:
             bar.probe = text
+        self._technician_line(f"{fps} · last frame {age} ago" if status.identity else "probe not connected")
+
+    def _technician_line(self, probe: str) -> None:
+        """What a technician checks, whole, on the Settings screen: probe rate and frame age, the board."""
+        settings = self.screens.get_screen("settings")
+        text = f"{probe} · {self._technician_board}"
+        if settings.technician_text != text:
+            settings.technician_text = text
 
     def _status_bar(self) -> None:
         bar = self.root.ids.status
@@ -389,7 +401,12 @@ class CartApp(App):  # type: ignore[misc]
             else:
                 board = ps.identity.board_id if ps.identity else "?"
                 light = LIGHT_WORDS.get(self.cart.light, self.cart.light.replace("_", " "))
-                bar.pedal, bar.pedal_ok = f"pedals OK · light {light} · board {board}", True
+                if self.theme.compact:  # the colour the team sees; its priority is the prompt bar's word
+                    light = light.split(",")[0]
+                # the board's id is a technician's: in Settings, and on the 10-inch bar that has the room
+                where = "" if self.theme.compact else f" · board {board}"
+                bar.pedal, bar.pedal_ok = f"pedals OK · light {light}{where}", True
+                self._technician_board = f"pedal board {board}"
         if live is not None:
             live.pedal_ok = bar.pedal_ok
             live.pedal_text = "pedals OK" if bar.pedal_ok else f"[!] {bar.pedal}"

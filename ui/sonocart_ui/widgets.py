@@ -139,6 +139,18 @@ class StatusBar(BoxLayout):  # type: ignore[misc]
     pedal = StringProperty("")
     pedal_ok = BooleanProperty(False)
 
+    @staticmethod
+    def share(text: str, font_size: float, bold: bool) -> float:
+        """A part's share of the bar's width: its text's width on one line, so that parts that fit the bar
+        together each get at least their own line (and, when they do not, each wraps in its share)."""
+        from kivy.core.text import Label as CoreLabel
+
+        if not text:
+            return 0.01
+        line = CoreLabel(text=text, font_size=font_size, bold=bold)
+        line.refresh()
+        return float(line.content_width) + 1.0
+
 
 class PromptBar(BoxLayout):  # type: ignore[misc]
     """The top prompt, fixed on every screen: it cannot scroll away; more are counted beside it."""

@@ -16,6 +16,8 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 class SettingsScreen(Screen):  # type: ignore[misc]
     pacs_text = StringProperty("")
+    #: the technician's line, whole (the 7-inch status bar leaves them out): probe rate, frame age, board id
+    technician_text = StringProperty("")
 
     def __init__(self, form: SettingsForm, **kwargs: object) -> None:
         self.form = form
