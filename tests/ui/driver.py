@@ -55,6 +55,7 @@ def touch(widget: Any, hold_s: float = 0.0) -> Steps:
     while parent is not None and not isinstance(parent, ScrollView):
         parent = None if parent.parent is parent else parent.parent  # the window is its own parent
     for _ in range(10 if parent is not None else 0):  # again while a layout pending moves it
+        assert parent is not None
         parent.scroll_to(widget, padding=10, animate=False)
         yield
         yield
