@@ -89,7 +89,8 @@ def check_summary_room(app: Any, artifacts: Path) -> dict[str, Any]:
 
 def check_settings_room(app: Any, artifacts: Path) -> dict[str, Any]:
     """Several pedal rows whole as the screen opens (their scroll at its top), each a 12 mm target; the PACS
-    fields and Save fixed above the nav bar; the technician's and the saved PACS lines shown; all whole."""
+    fields and Save fixed above the nav bar, each typed value whole in its field; the technician's and the
+    saved PACS lines shown; every text whole."""
     from kivy.core.window import Window
     from kivy.uix.textinput import TextInput
 
@@ -128,6 +129,9 @@ def check_settings_room(app: Any, artifacts: Path) -> dict[str, Any]:
         r = window_rect(w)
         if _scroll_of(w) is not None or not _inside(r, (0.0, 0.0, *win)) or r[1] < nav[1] + nav[3] - 0.5:
             bad.append(f"{type(w).__name__} at {r} is not fixed above the nav bar")
+    for w in (f for f in form if isinstance(f, TextInput)):  # a typed value whole (a longer one scrolls)
+        if _text_width(w.text, w.font_size) > w.width - w.padding[0] - w.padding[2]:
+            bad.append(f"{w.text!r} does not fit its field ({w.width:.0f} px)")
     if len(lines) != 2:
         bad.append(f"the technician's and the PACS lines: {lines}")
     bad += [f"cut: {t!r}" for t in m["cut"]]
@@ -141,6 +145,15 @@ def _verdict(measured: dict[str, Any], bad: list[str], path: Path) -> dict[str, 
     path.write_text(json.dumps(measured, indent=2))
     assert bad == [], (bad, measured)
     return measured
+
+
+def _text_width(text: str, font_size: float) -> float:
+    """The width Kivy's text provider gives ``text`` on one line at ``font_size``."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(text=text, font_size=font_size)
+    core.refresh()
+    return float(core.content_width)
 
 
 def _window(window: Any) -> tuple[tuple[int, int], float]:
