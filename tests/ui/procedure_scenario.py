@@ -33,6 +33,7 @@ from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
 from tests.ui.forms_layout import forms  # noqa: E402
 from tests.ui.layout import live_layout, text_audit  # noqa: E402
+from tests.ui.room_checks import check_settings_room, check_summary_room  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
 SITE = """
@@ -511,6 +512,7 @@ class Scenario:
             for t in reversed(sm.ids.thumbs.children)
         ]
         self.shot("11-summary")
+        r["room_summary"] = check_summary_room(app, ARGS.artifacts)  # issue 14 item 7: the body's height
         # Lock (outside the sterile phase) and unlock as rn_ben with the PIN.
         yield from touch(app.root.ids.nav.ids.nav_lock)
         yield from self.settle()
@@ -537,6 +539,7 @@ class Scenario:
         yield from pause(3.2)  # after the unlock's toast (its text names the operator by id: the core's)
         self.shot("13-settings")
         self.look("settings filled")
+        r["room_settings"] = check_settings_room(app, ARGS.artifacts)  # several pedal rows whole
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 from kivy.uix.screenmanager import Screen
@@ -25,6 +26,12 @@ class SettingsScreen(Screen):  # type: ignore[misc]
 
     def on_kv_post(self, _base: object) -> None:
         self.ids.pedals.on_action = self._press
+        if App.get_running_app().theme.compact:
+            # 7 inches: the two information lines go under the pedal rows, in their scroll (a window's
+            # theme is set once, at its size)
+            info = self.ids.info
+            self.ids.page.remove_widget(info)
+            self.ids.pedal_list.add_widget(info)
 
     def refresh(self) -> None:
         f = self.form

@@ -12,6 +12,7 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from sonocart.cart.pacs import (
@@ -19,6 +20,22 @@ from sonocart.cart.pacs import (
 )
 from sonocart.cart.session import CartSession
 from sonocart_ui.viewmodels.summary import export, summary_lines
+
+
+class RecordLines(BoxLayout):  # type: ignore[misc]
+    """The record's lines (``text``, one per line), each its own wrapped label: a line that wraps stays
+    with its own item, a gap before the next (on 7 inches the longer items take two lines)."""
+
+    text = StringProperty("")
+
+    def on_text(self, _widget: object, text: str) -> None:
+        self.clear_widgets()
+        for line in text.split("\n") if text else ():
+            self.add_widget(RecordLine(text=line))
+
+
+class RecordLine(Label):  # type: ignore[misc]
+    """One item of the record, wrapped to the body's width."""
 
 
 class Thumbnail(BoxLayout):  # type: ignore[misc]

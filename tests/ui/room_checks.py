@@ -1,0 +1,190 @@
+"""The room the Summary and the Settings screens give their content (issue 14 item 7: the summary readable
+at 7 inches; the pedal list showing several rows at once), measured from the widget tree as a ruler on the
+glass would and asserted in the scenario's own process: a failed check fails the scenario's test with what
+was measured. Called by tests/ui/procedure_scenario.py where it shows each screen; each check also writes
+its numbers to ``room-<screen>.json`` in the scenario's artifacts.
+
+The oracle is written here, not read from the code under test: the cart screens' diagonals, the smallest
+touch target (12 mm) and glyph (caps 3 mm high, 0.7 of the em box), and the least room each size must give.
+Before (main at 00d688e) the Summary's body was 177 px of 480 (37 %) and 388 px of 800 (48 %); two pedal
+rows were whole at 7 inches, all eight at 10 inches.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.ui.layout import Rect, _inside, _scroll_of, text_audit, visible_widgets, window_rect
+
+#: The cart's screens: window size -> diagonal in inches.
+DIAGONAL_IN = {(800, 480): 7.0, (1280, 800): 10.1}
+#: The least share of the window's height the Summary's body (the record, scrolling) is given.
+SUMMARY_BODY_SHARE = {(800, 480): 0.60, (1280, 800): 0.50}
+#: The least number of pedal rows drawn whole as the Settings screen opens.
+PEDAL_ROWS_WHOLE = {(800, 480): 4, (1280, 800): 8}
+#: The Summary's actions, by the words on them.
+SUMMARY_ACTIONS = ("Export report + DICOM", "Send to PACS", "New procedure")
+#: A pedal row as the team reads it ("sterile: A tap = freeze"): context, pedal, gesture, action.
+PEDAL_ROW = re.compile(r"^[a-z]+: [AB] (tap|hold) = \S")
+
+
+def check_summary_room(app: Any, artifacts: Path) -> dict[str, Any]:
+    """The record's body (text and stills) takes most of the height; its actions are fixed, whole, 12 mm,
+    above the nav bar and clear of the body; every text is whole, inside the body's width, legible."""
+    from kivy.core.window import Window
+
+    win, px_mm = _window(Window)
+    screen = app.screens.current_screen
+    bodies = _scrolls(screen)
+    assert screen.name == "summary" and len(bodies) == 1, (screen.name, bodies)
+    body = bodies[0]
+    box = window_rect(body)
+    nav = window_rect(app.root.ids.nav)
+    texts = [w for w in _labels(screen) if _scroll_of(w) is body]
+    stills = [w for w in visible_widgets(screen) if type(w).__name__ == "Thumbnail"]
+    actions = {w.text: w for w in _labels(screen) if w.text in SUMMARY_ACTIONS}
+    m: dict[str, Any] = {
+        "window": list(win),
+        "body": list(box),
+        "body_share": box[3] / win[1],
+        "nav": list(nav),
+        "stills": len(stills),
+        "stills_in_body": sum(_scroll_of(w) is body for w in stills),
+        "actions": {t: list(window_rect(w)) for t, w in actions.items()},
+        "cut": _cut(Window),
+    }
+    bad = []
+    if m["body_share"] < SUMMARY_BODY_SHARE[win]:
+        bad.append(f"the body is {m['body_share']:.0%} of the height, under {SUMMARY_BODY_SHARE[win]:.0%}")
+    record = "\n".join(w.text for w in texts)
+    parts = ("drugs:", "complications:", "follow-up:")
+    bad += [f"no {part!r} in the body" for part in parts if part not in record]
+    if not stills or m["stills_in_body"] != len(stills):
+        bad.append("the stills are not all in the body")
+    if sorted(actions) != sorted(SUMMARY_ACTIONS):
+        bad.append(f"actions shown: {sorted(actions)}")
+    for text, w in actions.items():
+        r = window_rect(w)
+        if _scroll_of(w) is not None or not _inside(r, (0.0, 0.0, *win)):
+            bad.append(f"{text!r} scrolls or leaves the window")
+        if r[1] < nav[1] + nav[3] - 0.5:
+            bad.append(f"{text!r} is under the nav bar")
+        if not _apart(r, box):
+            bad.append(f"{text!r} is over the body")
+        if min(r[2], r[3]) < 12 * px_mm - 1:
+            bad.append(f"{text!r} is smaller than a 12 mm target")
+    for w in texts:  # wrapped inside the body's width (never a sideways scroll), caps >= 3 mm
+        r = window_rect(w)
+        if r[0] < box[0] - 0.5 or r[0] + r[2] > box[0] + box[2] + 0.5:
+            bad.append(f"{w.text[:30]!r} runs past the body")
+        if w.font_size * 0.7 < 3 * px_mm - 0.5:
+            bad.append(f"{w.text[:30]!r} is drawn at {w.font_size} px: caps under 3 mm")
+    bad += [f"cut: {t!r}" for t in m["cut"]]
+    return _verdict(m, bad, artifacts / "room-summary.json")
+
+
+def check_settings_room(app: Any, artifacts: Path) -> dict[str, Any]:
+    """Several pedal rows whole as the screen opens (their scroll at its top), each a 12 mm target; the PACS
+    fields and Save fixed above the nav bar, each typed value whole in its field; the technician's and the
+    saved PACS lines shown; every text whole."""
+    from kivy.core.window import Window
+    from kivy.uix.textinput import TextInput
+
+    win, px_mm = _window(Window)
+    screen = app.screens.current_screen
+    rows = [w for w in _labels(screen) if PEDAL_ROW.match(w.text)]
+    scrolls = {id(_scroll_of(w)): _scroll_of(w) for w in rows}
+    assert screen.name == "settings" and len(rows) >= 8 and len(scrolls) == 1, (screen.name, len(rows))
+    (scroll,) = scrolls.values()
+    assert scroll is not None, "the pedal rows are not in a scroll view"
+    view = window_rect(scroll)
+    nav = window_rect(app.root.ids.nav)
+    form = [w for w in visible_widgets(screen) if isinstance(w, TextInput)]
+    form += [w for w in _labels(screen) if w.text == "Save PACS"]
+    lines = [w.text for w in _labels(screen) if "last frame" in w.text or w.text.startswith("PACS: ")]
+    m: dict[str, Any] = {
+        "window": list(win),
+        "pedal_view": list(view),
+        "scroll_y": float(scroll.scroll_y),
+        "pedal_rows": len(rows),
+        "pedal_rows_whole": [w.text for w in rows if _inside(window_rect(w), view)],
+        "nav": list(nav),
+        "form": [list(window_rect(w)) for w in form],
+        "lines": lines,
+        "cut": _cut(Window),
+    }
+    bad = []
+    if m["scroll_y"] < 0.999:
+        bad.append("the pedal list is scrolled: not as the screen opens")
+    if len(m["pedal_rows_whole"]) < PEDAL_ROWS_WHOLE[win]:
+        bad.append(f"{len(m['pedal_rows_whole'])} pedal rows whole, under {PEDAL_ROWS_WHOLE[win]}")
+    bad += [f"{w.text!r} is lower than 12 mm" for w in rows if w.height < 12 * px_mm - 1]
+    if len(form) != 4:
+        bad.append(f"the PACS form has {len(form)} parts, not host, port, AE title and Save")
+    for w in form:
+        r = window_rect(w)
+        if _scroll_of(w) is not None or not _inside(r, (0.0, 0.0, *win)) or r[1] < nav[1] + nav[3] - 0.5:
+            bad.append(f"{type(w).__name__} at {r} is not fixed above the nav bar")
+    for w in (f for f in form if isinstance(f, TextInput)):  # a typed value whole (a longer one scrolls)
+        if _text_width(w.text, w.font_size) > w.width - w.padding[0] - w.padding[2]:
+            bad.append(f"{w.text!r} does not fit its field ({w.width:.0f} px)")
+    if len(lines) != 2:
+        bad.append(f"the technician's and the PACS lines: {lines}")
+    bad += [f"cut: {t!r}" for t in m["cut"]]
+    return _verdict(m, bad, artifacts / "room-settings.json")
+
+
+def _verdict(measured: dict[str, Any], bad: list[str], path: Path) -> dict[str, Any]:
+    """Write what was measured (and what is wrong) next to the screenshots, then fail on anything wrong."""
+    measured["wrong"] = bad
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(measured, indent=2))
+    assert bad == [], (bad, measured)
+    return measured
+
+
+def _text_width(text: str, font_size: float) -> float:
+    """The width Kivy's text provider gives ``text`` on one line at ``font_size``."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(text=text, font_size=font_size)
+    core.refresh()
+    return float(core.content_width)
+
+
+def _window(window: Any) -> tuple[tuple[int, int], float]:
+    size = (int(window.width), int(window.height))
+    return size, math.hypot(*size) / (DIAGONAL_IN[size] * 25.4)
+
+
+def _scrolls(screen: Any) -> list[Any]:
+    from kivy.uix.scrollview import ScrollView
+
+    return [w for w in visible_widgets(screen) if isinstance(w, ScrollView)]
+
+
+def _labels(root: Any) -> list[Any]:
+    """Labels and buttons with text under ``root``, drawn now (scrolled away or not)."""
+    from kivy.uix.label import Label
+
+    return [w for w in visible_widgets(root) if isinstance(w, Label) and w.text.strip()]
+
+
+def _apart(a: Rect, b: Rect) -> bool:
+    """Two rectangles that do not overlap (touching edges allowed)."""
+    return (
+        a[0] + a[2] <= b[0] + 0.5
+        or b[0] + b[2] <= a[0] + 0.5
+        or a[1] + a[3] <= b[1] + 0.5
+        or b[1] + b[3] <= a[1] + 0.5
+    )
+
+
+def _cut(window: Any) -> list[str]:
+    """Texts on the window shortened by Kivy, larger than their widget or with a word broken across lines:
+    the truncation check of the catalogue walk and the e2e (tests/ui/layout.text_audit)."""
+    return [t["text"] for t in text_audit(window) if t["shortened"] or t["overflow"] or t["broken_word"]]
