@@ -319,27 +319,31 @@ class CartApp(App):  # type: ignore[misc]
             Clock.schedule_interval(self._flash_tick, 1.0 / FLASH_HZ)
         elif not on and self._flashing:
             Clock.unschedule(self._flash_tick)
-            self.root.ids.prompt.marker_on = True
+            self.root.ids.prompt.marker_on = self.root.ids.nav.marker_on = True
         self._flashing = on
 
     def _flash_tick(self, _dt: float) -> None:
         now = self.clock()
         top = self.session.highest_prompt()
-        bar = self.root.ids.prompt
-        bar.marker_on = True if top is None else flash_on(signal_of(top.priority), now)
+        on = True if top is None else flash_on(signal_of(top.priority), now)
+        self.root.ids.prompt.marker_on = self.root.ids.nav.marker_on = on
         screen = self.current()
         if isinstance(screen, AlarmsScreen):
             screen.flash(now)
 
     def _prompt_bar(self) -> None:
-        bar = self.root.ids.prompt
+        """The top prompt, whole, in one place: the nav bar's band right of LAST when its whole text fits
+        there (nothing on any screen moves); else the window's prompt bar above the screen, or on the live
+        screen beside the image or across it (LiveScreen.place_prompt). docs/ui.md says why."""
+        bar, nav = self.root.ids.prompt, self.root.ids.nav
         prompts = self.session.prompts()
         n = len(prompts)
-        self.root.ids.nav.alarms_label = f"Alarms ({n})" if n else "Alarms"
+        nav.alarms_label = f"Alarms ({n})" if n else "Alarms"
         live = self.live_screen
         if not prompts:
-            bar.text, bar.colour, bar.text_colour = "No active prompt", list(th.PANEL), list(th.TEXT_DIM)
+            bar.text, bar.colour, bar.text_colour = "", list(th.PANEL), list(th.TEXT_DIM)
             bar.can_ack, bar.more, bar.showing = False, "", False
+            nav.prompt_up, nav.prompt_act = False, False
             if live is not None:
                 live.prompt_text = ""
             return
@@ -348,14 +352,27 @@ class CartApp(App):  # type: ignore[misc]
         bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
         bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
         bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
-        bar.showing = True
         bar.ack_label = "Override" if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
+        words = bar.text + (f" ({bar.more})" if bar.more else "")
+        act = "Tap to override" if top.blocking else "Tap to acknowledge"
+        in_nav = nav.prompt_fits(f"{words}  ·  {act}" if bar.can_ack else words)
+        nav.prompt_colour, nav.prompt_act, nav.prompt_up = list(st.colour), bar.can_ack, in_nav
+        bar.showing = not in_nav
         if live is not None:
-            live.prompt_text = bar.text + (f" ({bar.more})" if bar.more else "")
-            live.prompt_action = "Tap to override" if top.blocking else "Tap to acknowledge"
+            live.prompt_text = "" if in_nav else words
+            live.prompt_action = act
             live.prompt_colour = list(st.colour)
         self._report_shown()
+
+    def prompt_target(self) -> Any:
+        """The button on screen now that acts on the top prompt (None with no prompt up)."""
+        nav = self.root.ids.nav
+        if nav.prompt_up:
+            return nav.ids.nav_prompt
+        if self.immersive and self.live_screen is not None and self.live_screen.prompt_text:
+            return self.live_screen.prompt_button
+        return self.root.ids.prompt.ids.ack if self.root.ids.prompt.showing else None
 
     def _report_shown(self) -> None:
         """Tell the core which prompts' text is on screen now (the bar's top one; all on the list)."""
