@@ -31,6 +31,7 @@ from tests.ui.layout import (  # noqa: E402
     _broken_word,
     _drawn_part,
     live_layout,
+    nav_layout,
     overlap,
     text_audit,
     visible_texts,
@@ -107,6 +108,11 @@ def main() -> int:
                 and overlap(_drawn_part(t, r), _drawn_part(held, window_rect(held))) > 1
             ],
             "panel": [p.height, p.ids.scroll.height, p.ids.foot.height, p.ids.keypad.height],
+            "body_window": window_rect(p.ids.scroll),  # the step body's scroll view, on screen
+            # where the stop's prompt is: the nav bar's band, the window's bar above the screen, the live
+            # screen's (beside or across the image), or none up
+            "prompt_place": prompt_place(app),
+            "nav": nav_layout(app),
             "toast": app.root.ids.toast.text,
             "buttons": buttons(p),
             "window": list(Window.size),
@@ -117,6 +123,13 @@ def main() -> int:
             seen["live"] = live_layout(app)
         report[name] = seen
         app.save_screenshot(ARGS.artifacts / f"held-{name}.png")
+
+    def prompt_place(app: Any) -> str:
+        if app.root.ids.nav.prompt_up:
+            return "nav"
+        if app.screens.current == "live":
+            return "live" if app.live_screen.prompt_text else ""
+        return "top" if app.root.ids.prompt.showing else ""
 
     def answer_up_to(step_id: str) -> None:
         """The femoral block's answers as the buttons send them, from the current step up to ``step_id``."""

@@ -65,9 +65,14 @@ def live_layout(app: Any) -> dict[str, Any]:
         "prompt_band": _shown_button(live.ids.prompt),
         "prompt_beside": _shown_button(live.ids.prompt_beside),
         "prompt_lines": _lines(live.prompt_button) if live.prompt_text else 0,
+        "nav": nav_layout(app),
         # the step's body under its fixed header: its scroll view's height, and its content's
         "step_body": [live.step_panel.ids.scroll.height, live.step_panel.ids.scroll.children[0].height],
         "step_text_and_detail": [live.step_panel.ids.step_text.height, live.step_panel.ids.detail.height],
+        # where the step's parts are: its fixed header, its body's window (the scroll view) and its foot
+        "step_parts": {
+            k: window_rect(live.step_panel.ids[k]) for k in ("phase_title", "scroll", "foot", "submit")
+        },
         "text_overlaps": overlaps,
         "step_header": [live.step_panel.ids.phase_title.text, window_rect(live.step_panel.ids.phase_title)],
         "image_rect": list(rect),
@@ -85,6 +90,41 @@ def live_layout(app: Any) -> dict[str, Any]:
             w.text: win_h - (window_rect(w)[1] + w.height / 2) for w in live.ids.depth_band.children
         },
     }
+
+
+#: The nav bar's buttons that never move nor give way, whatever a prompt does (docs/ui.md).
+NAV_FIXED = ("nav_procedure", "nav_scan", "nav_alarms", "nav_last")
+
+
+def nav_layout(app: Any) -> dict[str, Any]:
+    """The nav bar measured: its fixed buttons' rectangles, the prompt in its band (if shown there), the
+    tools right of LAST that are on screen, and every other text drawn over LAST (none, ever)."""
+    from kivy.core.window import Window
+
+    nav = app.root.ids.nav
+    prompt = nav.ids.nav_prompt
+    in_tree = prompt.parent is not None and prompt.get_root_window() is not None
+    last_button = nav.ids.nav_last.__self__  # (ids are weak proxies: never `is` them)
+    last = window_rect(last_button)
+    return {
+        "fixed": {i: window_rect(nav.ids[i]) for i in NAV_FIXED},
+        "prompt": _shown_button(prompt) if in_tree else None,
+        "prompt_lines": _lines(prompt) if in_tree else 0,
+        "tools": [i for i in ("pedal_a", "pedal_b", "nav_settings", "nav_lock") if _on_screen(nav.ids[i])],
+        # drawn over it: their parts inside their scroll view's window (a scrolled label's rectangle
+        # runs on under the nav bar, where nothing of it is drawn)
+        "over_last": [
+            w.text
+            for w, r in visible_texts(Window)
+            if w is not last_button and overlap(_drawn_part(w, r), last) > 0
+        ],
+        "last_enabled": not nav.ids.nav_last.disabled,
+    }
+
+
+def _on_screen(w: Any) -> bool:
+    """In the window's tree, drawn (not transparent, not zero wide) and touchable."""
+    return w.get_root_window() is not None and w.opacity > 0 and w.width > 0 and not w.disabled
 
 
 def _shown_button(b: Any) -> list[Any] | None:

@@ -32,7 +32,7 @@ from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
 from tests.ui.forms_layout import forms  # noqa: E402
-from tests.ui.layout import live_layout, text_audit  # noqa: E402
+from tests.ui.layout import live_layout, nav_layout, text_audit, window_rect  # noqa: E402
 from tests.ui.room_checks import check_settings_room, check_summary_room  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
@@ -104,9 +104,26 @@ class Scenario:
                 root.ids.patient.height,
             ],
         }
+        # where the top prompt is drawn (the nav bar's band, the bar above the screen, the live screen's
+        # own), and the nav bar: its fixed buttons, the tools shown, anything drawn over LAST
+        target = app.prompt_target()
+        seen["prompt_place"] = (
+            ""
+            if target is None
+            else "nav"
+            if root.ids.nav.prompt_up
+            else ("live" if app.screens.current == "live" else "top")
+        )
+        seen["prompt_shown"] = "" if target is None else target.text
+        seen["nav"] = nav_layout(app)
+        # where the screen (every control but the nav bar's) is laid out: the oracle for "a prompt coming
+        # into the nav bar's band, or leaving it, moves nothing"
+        seen["screen_rect"] = window_rect(root.ids.screens)
         if "panel" in self.screen().ids or self.screen() is app.live_screen:
-            seen["step_text"] = self.panel().step_text
-            seen["detail"] = self.panel().detail
+            p = self.panel()
+            seen["step_text"] = p.step_text
+            seen["detail"] = p.detail
+            seen["step_id"] = app.form.view().step_id
         if app.screens.current == "live":
             live = self.screen()
             seen.update(
@@ -277,7 +294,7 @@ class Scenario:
         r = self.report
         r["banner_after_wrong_side"] = app.root.ids.status.banner
         r["bar_after_wrong_side"] = app.root.ids.prompt.text
-        yield from touch(app.root.ids.prompt.ids.ack)  # a hard stop: the bar's button opens the list
+        yield from touch(app.prompt_target())  # a hard stop: the prompt's own target opens the list
         yield from self.settle()
         alarms = self.screen()
         row = next(w for w in alarms.ids.rows.children if w.prompt_id == "hard_stop:side_not_confirmed")
@@ -298,10 +315,10 @@ class Scenario:
         yield from self.settle()
         r["override_wrong_pin_toast"] = app.root.ids.toast.text
         r["side_stop_still_active"] = "side_not_confirmed" in app.session.engine.state.hard_stops  # type: ignore[union-attr]
-        app.show("settings")  # the prompt bar's Override opens the list from any screen
+        app.show("settings")  # the prompt's Override opens the list from any screen
         yield from self.settle()
-        r["override_label_on_settings"] = app.root.ids.prompt.ids.ack.text
-        yield from touch(app.root.ids.prompt.ids.ack)
+        r["override_label_on_settings"] = app.prompt_target().text
+        yield from touch(app.prompt_target())
         yield from self.settle()
         r["override_from_settings"] = app.screens.current
         app.go_procedure()
@@ -354,7 +371,7 @@ class Scenario:
         }
         app.live_action("freeze")
         yield from wait(lambda: live.live, 5, "live after the freeze at the STOP")
-        yield from touch(live.prompt_button)  # the live screen's prompt is the bar's Override on this screen
+        yield from touch(app.prompt_target())  # its Override on the live screen (the nav bar's band here)
         yield from self.settle()
         r["override_from_live"] = app.screens.current
         app.go_procedure()
@@ -446,7 +463,7 @@ class Scenario:
         yield from self.acknowledge_all()
         yield from self.press_step("confirm", "observe")  # too early: a hard stop says so
         r["early_observation_prompt"] = app.root.ids.prompt.text
-        yield from touch(app.root.ids.prompt.ids.ack)  # top is the hard stop: the button opens the list
+        yield from touch(app.prompt_target())  # top is the hard stop: its target opens the list
         yield from self.settle()
         r["ack_on_hard_stop_opens"] = app.screens.current
         alarms = self.screen()
@@ -482,7 +499,7 @@ class Scenario:
         app = self.app
         while any(not p.blocking for p in app.session.prompts()):
             self.report["acknowledged_on_bar"].append(app.root.ids.prompt.text)
-            yield from touch(app.root.ids.prompt.ids.ack)
+            yield from touch(app.prompt_target())
             yield from self.settle()
         self.look("prompts acknowledged")
 

@@ -3,7 +3,8 @@
 The femoral block is answered up to the injection as the buttons would; then the core raises its own
 prompts, each measured on the live screen (tests/ui/layout.py) with a screenshot: an aliquot logged without
 aspirating (one lapse), one logged again at once (two lapses: the longest text the injection raises), a
-positive aspiration (HIGH). Run by tests/ui/test_live_prompts.py.
+positive aspiration (HIGH); and between the first two, the first acknowledged and gone (cleared). Run by
+tests/ui/test_live_prompts.py.
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def main() -> int:
             yield from measure(name)
             yield from pause(1.1)  # read before acknowledged (no blind acknowledgement)
             app.acknowledge_top()
+            if name == "one_lapse":  # acknowledged, it is gone: no prompt up, everything back
+                yield from wait(lambda: not app.session.prompts(), 5, "no prompt up")
+                yield from measure("cleared")
 
     try:
         run_scenario(app, scenario(), report)

@@ -1,7 +1,9 @@
 """The live screen at the injection with the longest prompts the injection raises, at both cart screens
-(prompts_scenario.py): each prompt whole, in one place, never over the image; beside the image (the image
-keeps its share) when its whole text fits in the column, else across the image (the image gives way by
-that band alone); the sterile strip never moves."""
+(prompts_scenario.py): each prompt whole, in one place, never over the image; in the nav bar's band right
+of LAST when its whole text fits there (the image keeps its share, nothing moves), else beside the image
+(the image keeps its share) when it fits in the column, else across the image (the image gives way by that
+band alone); the sterile strip, the step's fixed parts and the nav bar's Steps, Image, Alarms and LAST never
+move, and nothing is ever drawn over LAST."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from tests.ui.driver import run_scenario_file
 SCENARIO = Path(__file__).with_name("prompts_scenario.py")
 #: size -> (diagonal in inches, least fraction of the screen the image must take)
 SCREENS = {"1280x800": (10.1, 0.70), "800x480": (7.0, 0.60)}
-MOMENTS = ("none", "one_lapse", "two_lapses", "positive")
+MOMENTS = ("none", "one_lapse", "two_lapses", "positive", "cleared")
 
 
 @pytest.mark.ui
@@ -30,9 +32,9 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
     measured = {
         m: {
             "image_fraction": r[m]["image_fraction"],
-            "prompt_lines": r[m]["prompt_lines"],
-            "place": "beside" if r[m]["prompt_beside"] else ("across" if r[m]["prompt_band"] else "none"),
-            "prompt": (r[m]["prompt_beside"] or r[m]["prompt_band"] or [""])[0],
+            "prompt_lines": r[m]["nav"]["prompt_lines"] or r[m]["prompt_lines"],
+            "place": _place(r[m]),
+            "prompt": (r[m]["nav"]["prompt"] or r[m]["prompt_beside"] or r[m]["prompt_band"] or [""])[0],
             "step_body_viewport_content_px": r[m]["step_body"],
             "step_text_detail_px": r[m]["step_text_and_detail"],
         }
@@ -48,7 +50,10 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
         "two_lapses": "no negative aspiration before it; inside the pause between aliquots: aspirate",
         "positive": "!!! HIGH: Positive aspiration: do not inject. Reposition the needle and aspirate again.",
     }
-    assert measured["none"]["place"] == "none"
+    assert measured["none"]["place"] == measured["cleared"]["place"] == "none"
+    # cleared: everything back where it was before the first prompt (the oracle: the geometry before it)
+    for k in ("image_rect", "strip_rects", "step_parts", "nav"):
+        assert r["cleared"][k] == r["none"][k], (k, r["cleared"][k], r["none"][k])
     for m in MOMENTS:
         lay = r[m]
         ix, iy, iw, ih = lay["image_rect"]
@@ -60,8 +65,20 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
         assert lay["text_over_image"] == [] and lay["text_overlaps"] == [], m
         stage_w, stage_h = lay["stage"]
         assert lay["texture"] == [int(stage_w) // 4 * 4, int(stage_h)], (m, lay["texture"])  # drawn 1:1
-        band, beside = lay["prompt_band"], lay["prompt_beside"]
-        assert band is None or beside is None, m
+        band, beside, nav = lay["prompt_band"], lay["prompt_beside"], lay["nav"]["prompt"]
+        assert [band, beside, nav].count(None) >= 2, m  # in one place
+        if nav is not None:
+            # in the nav bar's band, right of LAST, as tall as the bar, inside the window, under the image
+            nx, ny, nw, nh = nav[1]
+            last = lay["nav"]["fixed"]["nav_last"]
+            assert nx >= last[0] + last[2] and nx + nw <= w + 0.5 and ny >= -0.5, (m, nav, last)
+            assert nh == pytest.approx(last[3]) and ny + nh <= iy + 0.5, (m, nav, lay["image_rect"])
+            assert lay["nav"]["tools"] == [], (m, lay["nav"]["tools"])  # the tools gave way to it
+        elif m != "none":
+            assert lay["nav"]["tools"], m  # Settings and Lock stay while the prompt is elsewhere
+        # LAST and the nav buttons that stay never move, never covered; no emergency behind anything
+        assert lay["nav"]["fixed"] == r["none"]["nav"]["fixed"], m
+        assert lay["nav"]["over_last"] == [] and lay["nav"]["last_enabled"], (m, lay["nav"]["over_last"])
         if beside is not None:
             px, py, _pw, ph = beside[1]
             assert px >= ix + iw and py >= 0 and py + ph <= h, (m, beside)
@@ -72,6 +89,19 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
             bx, by, bw, bh = band[1]
             assert by >= iy + ih - 0.5 and bx <= ix + 0.5 and bx + bw >= ix + iw - 0.5, (m, band)
             assert iw * (ih + bh) / (w * h) >= least, (m, lay["image_fraction"], bh)
-        # the sterile strip does not move when a prompt comes, goes or changes place
+        # the sterile strip does not move when a prompt comes, goes or changes place; with the prompt in
+        # the nav bar's band nor does the step (its header, its body's window and its closing action)
         assert lay["strip_rects"] == r["none"]["strip_rects"], m
+        if nav is not None:
+            assert lay["step_parts"] == r["none"]["step_parts"], (m, lay["step_parts"])
+            assert lay["image_rect"] == r["none"]["image_rect"], m
         assert lay["strip_keys"] == ["aspirate:negative", "aliquot", "finish", "aspirate:positive"], m
+
+
+def _place(lay: dict[str, object]) -> str:
+    """Where the prompt was drawn: the nav bar's band, beside the image, across it, or nowhere."""
+    nav = lay["nav"]
+    assert isinstance(nav, dict)
+    if nav["prompt"]:
+        return "nav"
+    return "beside" if lay["prompt_beside"] else ("across" if lay["prompt_band"] else "none")

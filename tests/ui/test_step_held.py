@@ -36,6 +36,15 @@ PLACES = {
     "800x480": {"sign_in_held": "body", "allergies_held": "foot", "live_held": "across"},
 }
 
+#: where the consent stop's prompt is drawn on each held moment: the nav bar's band (it fits whole there,
+#: nothing moves) or the window's bar above the checklist / the live screen's own (too long for the band)
+PROMPT_PLACES = {
+    "1280x800": {"sign_in_held": "nav", "allergies_held": "nav", "live_held": "nav"},
+    "800x480": {"sign_in_held": "top", "allergies_held": "top", "live_held": "live"},
+}
+#: the held allergies step shows its held line and its first row of answers whole, without scrolling
+FIRST_ROW_WITH_HELD = {"1280x800": True, "800x480": False}
+
 
 def _inside(r: list[float], outer: list[float]) -> bool:
     return (
@@ -107,20 +116,31 @@ def test_a_held_step_says_why_on_its_panel_whole_and_nothing_moves(
     assert _inside(allergies["rect"], window) and allergies["drawn"] == allergies["rect"], allergies
     assert r["sign_in_confirmed"]["held_place"] == r["sign_in_held"]["held_place"]
 
-    # nothing fixed moves under a finger when it appears (the closing button, the keypad; on the live
-    # screen every button of the column). A checklist's body moves down when the window's prompt bar
-    # grows for the stop's prompt above every screen: that is the bar's, measured here as it is.
+    # nothing moves under a finger when it appears (the closing button, the keypad; on the live screen
+    # every button of the column): an oracle from the geometry recorded before the stop. With the stop's
+    # prompt in the nav bar's band the step's answers do not move either; only a prompt too long for that
+    # band goes in the window's bar above the screen, and the checklist's body moves down by that bar.
     for before, after in (
         ("sign_in_before", "sign_in_held"),
         ("allergies_before", "allergies_held"),
         ("live_before", "live_held"),
     ):
         b, a = r[before]["buttons"], r[after]["buttons"]
-        if not before.startswith("live"):
+        if not before.startswith("live") and r[after]["prompt_place"] != "nav":
             b, a = ({k: v for k, v in x.items() if not k.startswith("grid:")} for x in (b, a))
         assert b and b.keys() == a.keys(), (before, b.keys(), a.keys())
         moved = {k: (b[k], a[k]) for k in b if any(abs(x - y) > 0.5 for x, y in zip(b[k], a[k], strict=True))}
         assert moved == {}, (before, moved)
+        # the nav bar's Steps, Scan/Image, Alarms and LAST never move; nothing is drawn over LAST
+        assert r[after]["nav"]["fixed"] == r[before]["nav"]["fixed"], (before, r[after]["nav"]["fixed"])
+        assert r[after]["nav"]["over_last"] == [] and r[after]["nav"]["last_enabled"], after
+    assert {m: r[m]["prompt_place"] for m in PROMPT_PLACES[size]} == PROMPT_PLACES[size]
+    # the allergies step held: its first row of answers whole in the body's window (not scrolled to)
+    window_of_body = r["allergies_held"]["body_window"]
+    first_row = [v for k, v in r["allergies_held"]["buttons"].items() if k.startswith("grid:")]
+    top_row = max(v[1] for v in first_row)
+    row_whole = all(_inside(v, window_of_body) for v in first_row if v[1] == top_row)
+    assert row_whole == FIRST_ROW_WITH_HELD[size], (window_of_body, first_row)
 
     # not held: no line, no room taken
     for m in ("sign_in_before", "sign_in_released", "allergies_before", "live_before"):

@@ -2,8 +2,9 @@
 
 It renders the core's state and sends user intents; it holds no policy (which pedal does what, when the
 light changes or the screen locks: all in the core). One display tick pumps the core and shows the image
-at display rate; text redraws come from the core's events, coalesced with ``Clock.create_trigger``; the
-IEC flash of the prompt marker ticks only while a flashing prompt is shown.
+at display rate; text redraws come from the core's events, coalesced with ``Clock.create_trigger``. This
+module is the navigation and the core's events; the bars around the screens (the top prompt, the status
+bar, the toast, the IEC flash) are ``bars.FrameBars``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen
 
-from sonocart.cart.alarms import flash_on, signal_of
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import (
     CartEvent,
@@ -33,9 +33,9 @@ from sonocart.cart.events import (
     PromptsChanged,
 )
 from sonocart.devices.pedal_events import PedalStatus
-from sonocart.imaging.liveness import assess
 from sonocart_ui import theme as th
 from sonocart_ui import widgets  # noqa: F401  (registers the shared widgets and kv rules)
+from sonocart_ui.bars import TOAST_S, FrameBars
 from sonocart_ui.screens.alarms import AlarmsScreen
 from sonocart_ui.screens.first_start import FirstStartScreen
 from sonocart_ui.screens.last import LastScreen
@@ -48,10 +48,9 @@ from sonocart_ui.screens.sign_out import SignOutScreen
 from sonocart_ui.screens.start import StartScreen
 from sonocart_ui.screens.summary import SummaryScreen
 from sonocart_ui.screens.time_out import TimeOutScreen
-from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.first_start import FirstStartForm
 from sonocart_ui.viewmodels.last import LastViewModel
-from sonocart_ui.viewmodels.lock import LockKeypad, banner_shown
+from sonocart_ui.viewmodels.lock import LockKeypad
 from sonocart_ui.viewmodels.navigation import screen_for
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.start import StartForm
@@ -60,8 +59,6 @@ from sonocart_ui.viewmodels.step_form import StepForm
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 DISPLAY_HZ = 60.0
-FLASH_HZ = 10.0
-TOAST_S = 3.0
 PEDAL_KEYS = {"a": "A", "b": "B", "f1": "A", "f2": "B"}
 #: Core events after which the screen's text may differ (the image has its own refresh).
 _TEXT_EVENTS = frozenset(
@@ -86,7 +83,7 @@ _TEXT_EVENTS = frozenset(
 )
 
 
-class CartApp(App):  # type: ignore[misc]
+class CartApp(FrameBars, App):  # type: ignore[misc]
     title = "Sonocart"
     text_focused = BooleanProperty(False)
     #: The live screen is shown: the window's status and prompt bars give way to the image.
@@ -156,6 +153,9 @@ class CartApp(App):  # type: ignore[misc]
         ):
             sm.add_widget(screen)
         root.ids.nav.simulated = self.pedal_remote is not None
+        # whether the top prompt fits the nav bar's band depends on the band's width: placed again once
+        # it is laid out (a prompt up at start, as after a resume, is not left in its fallback place)
+        root.ids.nav.ids.right.bind(width=lambda *_: self._redraw())
         Window.bind(on_touch_down=self._activity, on_key_down=self._key_down, on_key_up=self._key_up)
         Clock.schedule_interval(self._tick, 1.0 / DISPLAY_HZ)
         if self.screenshot_path is not None:
@@ -229,15 +229,6 @@ class CartApp(App):  # type: ignore[misc]
             self.cart.capture_clip("touch")
         elif action == "needle":
             self.cart.toggle_needle()
-
-    def side_banner(self) -> str:
-        eng = self.session.engine
-        if eng is None:
-            return ""
-        b = eng.banner()
-        site = b["procedure"].removeprefix("Ultrasound-guided ")
-        changed = f" ({b['side_change']})" if b["side_change"] else ""  # never a silent change of side
-        return f"{b['side'] or 'SIDE ?'}{changed} · {site}"
 
     # -- simulated pedals (keyboard and on-screen) ------------------------------------------------
     def sim_pedal(self, pedal: str, down: bool) -> str:
@@ -314,117 +305,6 @@ class CartApp(App):  # type: ignore[misc]
         elif hasattr(screen, "refresh"):
             screen.refresh()
 
-    def _set_flashing(self, on: bool) -> None:
-        if on and not self._flashing:
-            Clock.schedule_interval(self._flash_tick, 1.0 / FLASH_HZ)
-        elif not on and self._flashing:
-            Clock.unschedule(self._flash_tick)
-            self.root.ids.prompt.marker_on = True
-        self._flashing = on
-
-    def _flash_tick(self, _dt: float) -> None:
-        now = self.clock()
-        top = self.session.highest_prompt()
-        bar = self.root.ids.prompt
-        bar.marker_on = True if top is None else flash_on(signal_of(top.priority), now)
-        screen = self.current()
-        if isinstance(screen, AlarmsScreen):
-            screen.flash(now)
-
-    def _prompt_bar(self) -> None:
-        bar = self.root.ids.prompt
-        prompts = self.session.prompts()
-        n = len(prompts)
-        self.root.ids.nav.alarms_label = f"Alarms ({n})" if n else "Alarms"
-        live = self.live_screen
-        if not prompts:
-            bar.text, bar.colour, bar.text_colour = "No active prompt", list(th.PANEL), list(th.TEXT_DIM)
-            bar.can_ack, bar.more, bar.showing = False, "", False
-            if live is not None:
-                live.prompt_text = ""
-            return
-        top = prompts[0]
-        st = style_of(top.priority)
-        bar.text = f"{st.marker} {st.word}: {top.text}" + (" (acknowledged)" if top.acknowledged else "")
-        bar.colour, bar.text_colour = list(st.colour), [0, 0, 0, 1]
-        bar.can_ack = not (self.cart.lock.locked or top.acknowledged)  # locked: acknowledges nothing
-        bar.showing = True
-        bar.ack_label = "Override" if top.blocking else "Acknowledge"
-        bar.more = f"+{n - 1} more" if n > 1 else ""
-        if live is not None:
-            live.prompt_text = bar.text + (f" ({bar.more})" if bar.more else "")
-            live.prompt_action = "Tap to override" if top.blocking else "Tap to acknowledge"
-            live.prompt_colour = list(st.colour)
-        self._report_shown()
-
-    def _report_shown(self) -> None:
-        """Tell the core which prompts' text is on screen now (the bar's top one; all on the list)."""
-        prompts = self.session.prompts()
-        shown = {p.id for p in prompts} if self.screens.current == "alarms" else {p.id for p in prompts[:1]}
-        self.session.prompts_shown(shown)
-
-    def _probe_line(self) -> None:
-        """The probe field moves with every frame (age), so it follows the image refresh, not the text."""
-        status = self.probe.status()
-        _frame, arrived, _count = self.probe.latest.get()
-        live = assess(self.clock(), arrived, status.fault)
-        age = "—" if live.frame_age_s is None else f"{live.frame_age_s * 1000:.0f} ms"
-        # the bedside line at 7 inches: live and how fast; the frame age is a technician's (Settings)
-        fps = f"probe {status.fps:.0f} fps"
-        shown = fps if self.theme.compact else f"{fps} · {age}"
-        text = shown if status.identity else "[!] probe not connected"
-        bar = self.root.ids.status
-        if bar.probe != text:
-            bar.probe = text
-        self._technician_line(f"{fps} · last frame {age} ago" if status.identity else "probe not connected")
-
-    def _technician_line(self, probe: str) -> None:
-        """What a technician checks, whole, on the Settings screen: probe rate and frame age, the board."""
-        settings = self.screens.get_screen("settings")
-        text = f"{probe} · {self._technician_board}"
-        if settings.technician_text != text:
-            settings.technician_text = text
-
-    def _status_bar(self) -> None:
-        bar = self.root.ids.status
-        self._probe_line()
-        bar.banner = self.side_banner() or "No procedure open"
-        self.patient_text = banner_shown(self.session.patient_banner(), self.cart.lock.locked)
-        bar.operator = self.form.name(self.session.operator) if self.session.operator else "no operator"
-        live = self.live_screen
-        if self.pedal is None:
-            bar.pedal, bar.pedal_ok = "pedal board: none", False
-        else:
-            ps = self.pedal.status()
-            if ps.fault:
-                bar.pedal, bar.pedal_ok = ps.fault, False
-            else:
-                board = ps.identity.board_id if ps.identity else "?"
-                light = LIGHT_WORDS.get(self.cart.light, self.cart.light.replace("_", " "))
-                if self.theme.compact:  # the colour the team sees; its priority is the prompt bar's word
-                    light = light.split(",")[0]
-                # the board's id is a technician's: in Settings, and on the 10-inch bar that has the room
-                where = "" if self.theme.compact else f" · board {board}"
-                bar.pedal, bar.pedal_ok = f"pedals OK · light {light}{where}", True
-                self._technician_board = f"pedal board {board}"
-        if live is not None:
-            live.pedal_ok = bar.pedal_ok
-            live.pedal_text = "pedals OK" if bar.pedal_ok else f"[!] {bar.pedal}"
-
-    def _toast(self) -> None:
-        fb = self.session.feedback
-        toast = self.root.ids.toast
-        text = ""
-        if fb is not None and self.clock() - fb.at < TOAST_S:
-            text = fb.text if fb.ok else f"[!] {fb.text}"
-        colour = th.TEXT if fb is None or fb.ok else th.ALARM_MEDIUM
-        if toast.text != text:
-            toast.text = text
-            toast.color = colour
-        if self.live_screen is not None and self.live_screen.toast_text != text:
-            self.live_screen.toast_text = text
-            self.live_screen.toast_colour = list(colour)
-
     def _activity(self, *_: object) -> None:
         self.cart.touched()
 
@@ -445,9 +325,3 @@ class CartApp(App):  # type: ignore[misc]
 
 
 _KEYNAMES = {282: "f1", 283: "f2"}
-#: The board's light as the team sees it (the core's indicator names are identifiers).
-LIGHT_WORDS = {
-    "alarm_high": "red, high alarm",
-    "alarm_medium": "yellow, medium alarm",
-    "alarm_low": "cyan, low alarm",
-}

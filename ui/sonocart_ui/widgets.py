@@ -11,7 +11,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 
-from sonocart_ui.theme import ALARM_HIGH
+from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.step_form import Action
@@ -153,22 +153,61 @@ class StatusBar(BoxLayout):  # type: ignore[misc]
 
 
 class PromptBar(BoxLayout):  # type: ignore[misc]
-    """The top prompt, fixed on every screen: it cannot scroll away; more are counted beside it."""
+    """The top prompt above the screen, fixed (it cannot scroll away), when its whole text is too long for
+    the nav bar's band (NavBar.prompt_fits); more are counted beside it. No room at all otherwise."""
 
-    text = StringProperty("No active prompt")
+    text = StringProperty("")
     colour = ListProperty([0.11, 0.12, 0.14, 1])
     text_colour = ListProperty([0.78, 0.80, 0.84, 1])
     marker_on = BooleanProperty(True)
     can_ack = BooleanProperty(False)
-    showing = BooleanProperty(False)  # a prompt is up (acknowledged or not)
+    showing = BooleanProperty(False)  # shown here: a prompt is up (acknowledged or not), not in the nav bar
     ack_label = StringProperty("Acknowledge")
     more = StringProperty("")
 
 
 class NavBar(BoxLayout):  # type: ignore[misc]
+    """The screens' buttons; right of LAST, the cart's tools or the top prompt (docs/ui.md, "The prompt in
+    the nav bar's band"): Steps, Image/Step, Alarms and LAST never move and are never covered."""
+
     font_size = NumericProperty(15)
     alarms_label = StringProperty("Alarms")
     simulated = BooleanProperty(False)
+    #: The top prompt is shown in the band right of LAST (its tools give way while it is up).
+    prompt_up = BooleanProperty(False)
+    prompt_text = StringProperty("")
+    prompt_colour = ListProperty(list(PANEL))
+    #: A tap on it acts (acknowledge, or the list for an override); False: acknowledged, or locked.
+    prompt_act = BooleanProperty(False)
+    marker_on = BooleanProperty(True)
+
+    def on_kv_post(self, _base: object) -> None:
+        right = self.ids.right
+        # strong references: a widget out of the tree is kept alive by these alone (ids are weak)
+        self._tools = list(reversed(right.children))
+        self._prompt = self.ids.nav_prompt.__self__
+        self._tools.remove(self._prompt)
+        right.remove_widget(self._prompt)
+
+    def prompt_fits(self, text: str) -> bool:
+        """Whether ``text`` fits whole in the band right of LAST: wrapped at its width, within the bar's
+        height."""
+        from kivy.app import App
+
+        gap = App.get_running_app().theme.gap
+        self.prompt_text = text
+        button = self._prompt
+        button.texture_update()  # laid out at the band's width now, shown or not
+        room = float(self.ids.right.width) - gap * 3  # its margins and its gap from LAST (widgets.kv)
+        tw, th = button.texture_size
+        return bool(room > 0 and th + gap <= self.height and tw <= room + 1)
+
+    def on_prompt_up(self, _nav: object, up: bool) -> None:
+        """Swap the band's content: the tools, or the prompt alone (re-added whole, in their order)."""
+        right = self.ids.right
+        right.clear_widgets()
+        for w in [self._prompt] if up else self._tools:
+            right.add_widget(w)
 
 
 class StepPanel(BoxLayout):  # type: ignore[misc]
