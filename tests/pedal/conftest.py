@@ -71,6 +71,48 @@ def sim(request: pytest.FixtureRequest, sim_build: Build, tmp_path: Path) -> Ite
     board.stop()
 
 
+@pytest.fixture(scope="module", params=BOARDS)
+def shared_sim(
+    request: pytest.FixtureRequest, sim_build: Build, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BoardUnderTest]:
+    """One board of each kind for a module's light and buzzer tests, booted once: they command the
+    light or the buzzer and read the board's own pin log, and never press, unplug, reset or stall it
+    nor drop its host (``shared_host`` puts the light back to what a fresh board shows first)."""
+    board: BoardUnderTest
+    tmp = tmp_path_factory.mktemp(f"shared-{request.param}")
+    if request.param == "unix":
+        board = SimulatedPedalBoard(tmp / "pedal", tmp / "pedal.ctl", sim_build).start()
+    else:
+        board = rp2.board_from(request.getfixturevalue("pico_image"), tmp / "rp2")
+    yield board
+    board.stop()
+
+
+@pytest.fixture(scope="module")
+def _shared_driver(shared_sim: BoardUnderTest) -> Iterator[PedalBoard]:
+    driver = PedalBoard(str(shared_sim.link_path)).start()
+    assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0), (
+        "board never identified"
+    )
+    yield driver
+    driver.stop()
+
+
+#: What a board shows once its host has identified it and set nothing (firmware/indicator.py: idle).
+IDLE_LIGHT = (24, 24, 24)
+
+
+@pytest.fixture()
+def shared_host(shared_sim: BoardUnderTest, _shared_driver: PedalBoard) -> PedalBoard:
+    """The host driver of ``shared_sim``, connected all along; each test starts from the idle light
+    (steady, as on a fresh board) with the buzzer silent."""
+    _shared_driver.set_indicator("idle")
+    assert shared_sim.wait_for(lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3.0), (
+        "the shared board did not go back to its idle light"
+    )
+    return _shared_driver
+
+
 @pytest.fixture()
 def unix_sim(sim_build: Build, tmp_path: Path) -> Iterator[SimulatedPedalBoard]:
     """The simulated board alone (its control socket has no counterpart on the emulated Pico)."""
