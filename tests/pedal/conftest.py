@@ -75,9 +75,10 @@ def sim(request: pytest.FixtureRequest, sim_build: Build, tmp_path: Path) -> Ite
 def shared_sim(
     request: pytest.FixtureRequest, sim_build: Build, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BoardUnderTest]:
-    """One board of each kind for a module's light and buzzer tests, booted once: they command the
-    light or the buzzer and read the board's own pin log, and never press, unplug, reset or stall it
-    nor drop its host (``shared_host`` puts the light back to what a fresh board shows first)."""
+    """One board of each kind for a module's tests that need a connected board in its usual state but
+    not a fresh boot, booted once: they tap or hold pedals, command the light or the buzzer and read
+    events or the board's own pin log, and never unplug, reset, stall or power it off nor drop its
+    host (``shared_host`` checks that state, and puts the light back to what a fresh board shows)."""
     board: BoardUnderTest
     tmp = tmp_path_factory.mktemp(f"shared-{request.param}")
     if request.param == "unix":
@@ -105,11 +106,16 @@ IDLE_LIGHT = (24, 24, 24)
 @pytest.fixture()
 def shared_host(shared_sim: BoardUnderTest, _shared_driver: PedalBoard) -> PedalBoard:
     """The host driver of ``shared_sim``, connected all along; each test starts from the idle light
-    (steady, as on a fresh board) with the buzzer silent."""
+    (steady, as on a fresh board) with the buzzer silent, no pedal down and no fault."""
     _shared_driver.set_indicator("idle")
     assert shared_sim.wait_for(lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3.0), (
         "the shared board did not go back to its idle light"
     )
+    def usual() -> bool:  # the status follows the board's heartbeats (every 250 ms)
+        status = _shared_driver.status()
+        return status.connected and status.fault is None and status.pedals_down == ()
+
+    assert shared_sim.wait_for(usual, 3.0), _shared_driver.status()
     return _shared_driver
 
 

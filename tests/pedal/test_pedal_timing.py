@@ -4,7 +4,7 @@
 Pin changes are stamped with the board's own tick, so frequency and duty are exact
 to 1 ms whatever the load on the test machine. The figures are also written to
 artifacts/pedal-timing.json (reproduce: .venv/bin/pytest tests/pedal/test_pedal_timing.py).
-The light and buzzer cases share one board of each kind (``shared_sim``, booted once per module).
+Every case shares one board of each kind (``shared_sim``, booted once per module).
 """
 
 from __future__ import annotations
@@ -98,10 +98,11 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
 
 
 def test_each_press_reaches_the_app_once_and_its_latency_is_recorded(
-    sim: BoardUnderTest, host: PedalBoard
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
 ) -> None:
     """Latency is a figure for the report (artifacts/pedal-timing.json, `make hil`), not an assertion:
     timed assertions flake on a shared machine. Asserted: every press arrives, once, in order."""
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     latencies = []
     tap_latencies = []  # the tap leaves after the host has ACKed the release (one at a time)
