@@ -70,6 +70,28 @@ def test_both_pedals_at_once_each_give_their_own_events_once(
         assert [k for p, k in got if p == pedal] == ["press", "release", "tap"], got
 
 
+def test_self_test_reports_pedal_presence(shared_host: PedalBoard) -> None:
+    from sonocart.devices.pedal_events import SelfTestResult
+
+    host = shared_host
+    host.self_test()
+    ev = wait_event(host, lambda e: isinstance(e, SelfTestResult), 4.0)
+    assert isinstance(ev, SelfTestResult) and ev.passed and ev.pedal_present
+
+
+def test_indicator_commands_are_acknowledged_and_shown(
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
+) -> None:
+    sim, host = shared_sim, shared_host
+    for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
+        host.set_indicator(state)
+        assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state
+    time.sleep(0.4)
+    assert host.status().indicator == "recording"
+    with pytest.raises(ValueError):
+        host.set_indicator(pc.IND_HOST_LOST)
+
+
 def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored(
     sim: BoardUnderTest, host: PedalBoard
 ) -> None:
@@ -191,26 +213,3 @@ def test_hung_firmware_is_reset_by_the_watchdog_and_reported(sim: BoardUnderTest
     ev = wait_event(host, lambda e: isinstance(e, FaultEvent) and e.fault == "watchdog_reset", 8.0)
     assert isinstance(ev, FaultEvent) and ev.active
     assert host.status().identity is not None and host.status().identity.reset_cause == "watchdog"
-
-
-def test_self_test_reports_pedal_presence(shared_host: PedalBoard) -> None:
-    from sonocart.devices.pedal_events import SelfTestResult
-
-    host = shared_host
-
-    host.self_test()
-    ev = wait_event(host, lambda e: isinstance(e, SelfTestResult), 4.0)
-    assert isinstance(ev, SelfTestResult) and ev.passed and ev.pedal_present
-
-
-def test_indicator_commands_are_acknowledged_and_shown(
-    shared_sim: BoardUnderTest, shared_host: PedalBoard
-) -> None:
-    sim, host = shared_sim, shared_host
-    for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
-        host.set_indicator(state)
-        assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state
-    time.sleep(0.4)
-    assert host.status().indicator == "recording"
-    with pytest.raises(ValueError):
-        host.set_indicator(pc.IND_HOST_LOST)
