@@ -4,7 +4,7 @@
 Pin changes are stamped with the board's own tick, so frequency and duty are exact
 to 1 ms whatever the load on the test machine. The figures are also written to
 artifacts/pedal-timing.json (reproduce: .venv/bin/pytest tests/pedal/test_pedal_timing.py).
-Every case shares one board of each kind (``shared_sim``, booted once per module).
+Every case shares one board of each kind (``shared_sim``: booted once for the run of them).
 """
 
 from __future__ import annotations
