@@ -13,7 +13,7 @@ the assertions are the same; ``RESET_CAUSE`` says what the board's ``reset()`` r
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -69,6 +69,86 @@ def sim(request: pytest.FixtureRequest, sim_build: Build, tmp_path: Path) -> Ite
         board = rp2.board_from(request.getfixturevalue("pico_image"), tmp_path / "rp2")
     yield board
     board.stop()
+
+
+#: The shared boards booted and not yet stopped: kind -> (board, its host driver, connected all along).
+_SHARED: dict[str, tuple[BoardUnderTest, PedalBoard]] = {}
+
+
+@pytest.fixture(params=BOARDS)
+def shared_sim(
+    request: pytest.FixtureRequest, sim_build: Build, tmp_path_factory: pytest.TempPathFactory
+) -> BoardUnderTest:
+    """A board of each kind shared by consecutive tests that need a connected board in its usual state
+    but not a fresh boot: they tap or hold pedals, command the light or the buzzer and read events or
+    the board's own pin log, and never unplug, reset, stall or power it off nor drop its host
+    (``shared_host`` checks that state, and puts the light back to what a fresh board shows). It is
+    stopped as soon as the next test does not share it (pytest_runtest_teardown below), so that no
+    idle emulator runs beside another test's board."""
+    kind = str(request.param)
+    if kind not in _SHARED:
+        board: BoardUnderTest
+        tmp = tmp_path_factory.mktemp(f"shared-{kind}")
+        if kind == "unix":
+            board = SimulatedPedalBoard(tmp / "pedal", tmp / "pedal.ctl", sim_build).start()
+        else:
+            board = rp2.board_from(request.getfixturevalue("pico_image"), tmp / "rp2")
+        driver = PedalBoard(str(board.link_path)).start()
+        _SHARED[kind] = (board, driver)
+        assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0), (
+            "board never identified"
+        )
+    return _SHARED[kind][0]
+
+
+def _stop_shared() -> None:
+    while _SHARED:
+        _kind, (board, driver) = _SHARED.popitem()
+        driver.stop()
+        board.stop()
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report: pytest.TestReport = yield
+    if report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Stop the shared boards after the last of a run of tests that share them, or after a failure
+    (the next test gets a fresh board, not whatever state a failing test left)."""
+    shares = nextitem is not None and "shared_sim" in getattr(nextitem, "fixturenames", ())
+    if _SHARED and (not shares or item.stash.get(_FAILED, False)):
+        _stop_shared()
+
+
+#: What a board shows once its host has identified it and set nothing (firmware/indicator.py: idle).
+IDLE_LIGHT = (24, 24, 24)
+
+
+@pytest.fixture()
+def shared_host(shared_sim: BoardUnderTest) -> PedalBoard:
+    """The host driver of ``shared_sim``, connected all along; each test starts from the idle light
+    (steady, as on a fresh board) with the buzzer silent, no pedal down and no fault."""
+    (driver,) = [d for b, d in _SHARED.values() if b is shared_sim]
+    driver.set_indicator("idle")
+    assert shared_sim.wait_for(lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3.0), (
+        "the shared board did not go back to its idle light"
+    )
+
+    def usual() -> bool:  # the status follows the board's heartbeats (every 250 ms)
+        status = driver.status()
+        return status.connected and status.fault is None and status.pedals_down == ()
+
+    assert shared_sim.wait_for(usual, 3.0), driver.status()
+    return driver
 
 
 @pytest.fixture()

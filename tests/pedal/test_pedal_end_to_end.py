@@ -1,5 +1,6 @@
 """The firmware as built (.mpy), talking to the host driver over a pty, on the unix port and on the
-emulated Pico (the ``sim`` fixture runs each case on both boards, see conftest.py)."""
+emulated Pico (the ``sim`` fixture runs each case on both boards, see conftest.py). Cases that need a
+connected board in its usual state, not a fresh boot, share one per kind (``shared_sim``)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ def faults(events: list[object]) -> list[tuple[str, bool, int]]:
     return [(e.fault, e.active, e.arg) for e in events if isinstance(e, FaultEvent)]
 
 
-def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(sim: BoardUnderTest, host: PedalBoard) -> None:
+def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
+) -> None:
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     sim.press("A", bounce=True)
     time.sleep(0.15)
@@ -38,7 +42,10 @@ def test_bouncy_tap_reaches_the_app_once_as_press_release_tap(sim: BoardUnderTes
     assert len(set(seqs)) == 3
 
 
-def test_hold_is_reported_while_held_and_never_also_as_a_tap(sim: BoardUnderTest, host: PedalBoard) -> None:
+def test_hold_is_reported_while_held_and_never_also_as_a_tap(
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
+) -> None:
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     sim.press("B")
     held = wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "hold", 2.0)
@@ -47,7 +54,10 @@ def test_hold_is_reported_while_held_and_never_also_as_a_tap(sim: BoardUnderTest
     assert pedal_events(drain(host, expect=1)) == [("B", "release")]
 
 
-def test_both_pedals_at_once_each_give_their_own_events_once(sim: BoardUnderTest, host: PedalBoard) -> None:
+def test_both_pedals_at_once_each_give_their_own_events_once(
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
+) -> None:
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     sim.press("A")
     sim.press("B")
@@ -58,6 +68,28 @@ def test_both_pedals_at_once_each_give_their_own_events_once(sim: BoardUnderTest
     got = pedal_events(drain(host, expect=6))
     for pedal in ("A", "B"):
         assert [k for p, k in got if p == pedal] == ["press", "release", "tap"], got
+
+
+def test_self_test_reports_pedal_presence(shared_host: PedalBoard) -> None:
+    from sonocart.devices.pedal_events import SelfTestResult
+
+    host = shared_host
+    host.self_test()
+    ev = wait_event(host, lambda e: isinstance(e, SelfTestResult), 4.0)
+    assert isinstance(ev, SelfTestResult) and ev.passed and ev.pedal_present
+
+
+def test_indicator_commands_are_acknowledged_and_shown(
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
+) -> None:
+    sim, host = shared_sim, shared_host
+    for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
+        host.set_indicator(state)
+        assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state
+    time.sleep(0.4)
+    assert host.status().indicator == "recording"
+    with pytest.raises(ValueError):
+        host.set_indicator(pc.IND_HOST_LOST)
 
 
 def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored(
@@ -181,21 +213,3 @@ def test_hung_firmware_is_reset_by_the_watchdog_and_reported(sim: BoardUnderTest
     ev = wait_event(host, lambda e: isinstance(e, FaultEvent) and e.fault == "watchdog_reset", 8.0)
     assert isinstance(ev, FaultEvent) and ev.active
     assert host.status().identity is not None and host.status().identity.reset_cause == "watchdog"
-
-
-def test_self_test_reports_pedal_presence(sim: BoardUnderTest, host: PedalBoard) -> None:
-    from sonocart.devices.pedal_events import SelfTestResult
-
-    host.self_test()
-    ev = wait_event(host, lambda e: isinstance(e, SelfTestResult), 4.0)
-    assert isinstance(ev, SelfTestResult) and ev.passed and ev.pedal_present
-
-
-def test_indicator_commands_are_acknowledged_and_shown(sim: BoardUnderTest, host: PedalBoard) -> None:
-    for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
-        host.set_indicator(state)
-        assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state
-    time.sleep(0.4)
-    assert host.status().indicator == "recording"
-    with pytest.raises(ValueError):
-        host.set_indicator(pc.IND_HOST_LOST)

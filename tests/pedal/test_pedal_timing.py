@@ -4,6 +4,7 @@
 Pin changes are stamped with the board's own tick, so frequency and duty are exact
 to 1 ms whatever the load on the test machine. The figures are also written to
 artifacts/pedal-timing.json (reproduce: .venv/bin/pytest tests/pedal/test_pedal_timing.py).
+Every case shares one board of each kind (``shared_sim``: booted once for the run of them).
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[flo
     ],
 )
 def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
-    sim: BoardUnderTest,
-    host: PedalBoard,
+    shared_sim: BoardUnderTest,
+    shared_host: PedalBoard,
     state: str,
     colour: tuple[int, int, int],
     f_range: tuple[float, float],
     watch_s: float,
 ) -> None:
+    sim, host = shared_sim, shared_host
     mark = sim.log_length()
     host.set_indicator(state)
     time.sleep(watch_s)
@@ -64,7 +66,8 @@ def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
     assert 0.20 <= duty <= 0.60, duty
 
 
-def test_low_priority_alarm_light_is_steady_cyan(sim: BoardUnderTest, host: PedalBoard) -> None:
+def test_low_priority_alarm_light_is_steady_cyan(shared_sim: BoardUnderTest, shared_host: PedalBoard) -> None:
+    sim, host = shared_sim, shared_host
     host.set_indicator("alarm_low")
     assert sim.wait_for(lambda: sim.light() == (0, 200, 200), 2.0)
     mark = sim.log_length()
@@ -74,8 +77,9 @@ def test_low_priority_alarm_light_is_steady_cyan(sim: BoardUnderTest, host: Peda
 
 @pytest.mark.parametrize(("priority", "pulses"), [("high", 10), ("medium", 3), ("low", 2)])
 def test_buzzer_burst_has_the_pulses_of_its_priority(
-    sim: BoardUnderTest, host: PedalBoard, priority: str, pulses: int
+    shared_sim: BoardUnderTest, shared_host: PedalBoard, priority: str, pulses: int
 ) -> None:
+    sim, host = shared_sim, shared_host
     mark = sim.log_length()
     host.buzz(priority)
     falls = lambda: sum(c.pin == "buzzer" and c.values == (0,) for c in sim.pin_log(mark))  # noqa: E731
@@ -94,10 +98,11 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
 
 
 def test_each_press_reaches_the_app_once_and_its_latency_is_recorded(
-    sim: BoardUnderTest, host: PedalBoard
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
 ) -> None:
     """Latency is a figure for the report (artifacts/pedal-timing.json, `make hil`), not an assertion:
     timed assertions flake on a shared machine. Asserted: every press arrives, once, in order."""
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     latencies = []
     tap_latencies = []  # the tap leaves after the host has ACKed the release (one at a time)

@@ -106,8 +106,14 @@ class Report:
         self.path.write_text(json.dumps(self.data, indent=2, default=str))
 
 
-def run_scenario(app: Any, steps: Steps, report: Report, step_s: float = 0.02) -> None:
-    """Step the scenario on the Kivy clock, stop the app at its end or first error."""
+def run_scenario(app: Any, steps: Steps, report: Report, step_s: float = 0.0) -> None:
+    """Step the scenario on the Kivy clock, stop the app at its end or first error.
+
+    ``step_s`` 0: one step per frame, so a ``yield`` (a frame for the layout to run) costs one frame and
+    :func:`wait` sees its condition at the first frame it holds. A fixed 20 ms interval cost a frame and
+    up to 20 ms more on each: measured 20 steps/s against 25 with the live image drawn on Xvfb, and
+    about 73 on screens without it. Time the scenario means (a toast's life, a held pedal) is
+    :func:`pause`, wall-clock seconds, either way."""
     from kivy.clock import Clock
 
     def step(_dt: float) -> bool:
