@@ -52,7 +52,6 @@ GENERIC_NOT_IN_VIEW = {
 #: short), 130° (angle 3.6°, tip 4 mm short); knee 35° (angle 4.5° on linear, tip 4.3 mm past on
 #: convex); the rest not found.
 KNOWN_MISSES = {
-    ("femoral", "linear", 35.0),
     ("femoral", "linear", 60.0),
     ("femoral", "linear", 150.0),
     ("femoral", "convex", 60.0),
@@ -63,7 +62,7 @@ KNOWN_MISSES = {
     ("knee", "convex", 35.0),
     ("knee", "convex", 60.0),
     *(("knee", "phased", a) for a in ANGLES),
-    *(("caudal", probe, a) for probe in ("linear", "convex") for a in (35.0, 60.0, 150.0)),
+    ("caudal", "linear", 60.0),
     *(("caudal", "phased", a) for a in ANGLES),
     ("muscle", "convex", 60.0),
     ("muscle", "phased", 35.0),

@@ -31,7 +31,7 @@ import numpy as np
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle_buffers import NeedleBuffers
 from sonocart.imaging.needle_lines import refine_lines, thick_regions, top_fraction_level
-from sonocart.imaging.needle_masks import search_mask, small_mask
+from sonocart.imaging.needle_masks import local_box_px, local_weight, search_mask, small_mask
 from sonocart.imaging.needle_shadow import shadowed
 from sonocart.imaging.needle_shaft import (
     MAX_ANGLE_DEG,
@@ -58,6 +58,10 @@ LAYER_RUN_PX = 21
 #: needle with the axial and lateral blur of the lowest-frequency probe stays under it.
 THICK_MM = 2.5
 HOUGH_PEAKS = 12
+#: the side of the square whose searched pixels' mean is a candidate's local tissue level: many
+#: speckle grains on every probe, and wide enough that a shaft (about 2 mm with its blur) raises its
+#: own level by a fifth at most. Chosen on the matrix among 3, 6, 10 and 20 mm (docs/imaging.md).
+LOCAL_MM = 10.0
 
 
 class NeedleDetector:
@@ -95,10 +99,9 @@ class NeedleDetector:
         np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
         np.copyto(work.rows, np.sum(work.masked, axis=1, out=work.row_sum))
         rows = np.divide(work.rows, counts, out=work.rows)
-        np.copyto(work.rows16, rows, casting="unsafe")  # truncated, as astype
-        # (broadcasting inside a ufunc allocates its iterator's buffers; a broadcasting copy does not)
-        np.copyto(work.shifted, work.rows16[:, None])
-        np.subtract(excess, work.shifted, out=excess)
+        level = self._local_level(rows, geometry, cal, work)
+        np.copyto(work.level16, level, casting="unsafe")  # truncated, as astype
+        np.subtract(excess, work.level16, out=excess)
         np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
         np.maximum(excess, np.int16(-255), out=excess)
         threshold = max(
@@ -145,8 +148,31 @@ class NeedleDetector:
         peaks = self._hough_peaks(u, v, weights, work)
         frame = self._frame_for(work)
         frame.image, frame.small_excess, frame.row_level, frame.search = image, excess, row_level, search
+        frame.level = level
         frame.cal, frame.threshold, frame.min_confidence = cal, threshold, self.min_confidence
         return find_shaft(frame, refine_lines(u, v, weights, peaks, work))  # the strongest that passes
+
+    @staticmethod
+    def _local_level(
+        rows: np.ndarray, geometry: Geometry, cal: Calibration, work: NeedleBuffers
+    ) -> np.ndarray:
+        """The tissue level each half-resolution pixel is judged against (float32, ``work.level``): the
+        mean of the searched pixels in the :data:`LOCAL_MM` square around it, or its row's mean
+        ``rows`` where that is higher.
+
+        The row's mean alone is lowered by every black pixel of the row (a bone's shadow, an
+        effusion), which lifts whatever is bright in it — a comet tail in the caudal hiatus, a bone
+        arc — above a needle elsewhere; the local mean alone is lowered the same way beside a bone's
+        shadow, and within a bright layer. The higher of the two asks a candidate to stand out from
+        both. (``work.masked`` holds the image's half-resolution copy, 0 outside the search.)"""
+        k = local_box_px(cal, LOCAL_MM)
+        cv2.boxFilter(
+            work.masked, -1, (k, k), dst=work.local_sum, normalize=True, borderType=cv2.BORDER_CONSTANT
+        )
+        level: np.ndarray = np.divide(work.local_sum, local_weight(geometry, cal, LOCAL_MM), out=work.level)
+        np.copyto(work.local_sum, rows[:, None])  # (a broadcasting copy, not a broadcasting ufunc)
+        np.maximum(level, work.local_sum, out=level)
+        return level
 
     def _buffers_for(self, shape: tuple[int, ...]) -> NeedleBuffers:
         """The work arrays for this image size: made when the viewport changes, reused every frame."""

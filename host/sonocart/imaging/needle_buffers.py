@@ -147,6 +147,9 @@ class NeedleBuffers(Arena):
         self.rows = np.empty(sh, np.float64)
         self.rows16 = np.empty(sh, np.int16)
         self.row_level = np.empty(h, np.float64)
+        self.local_sum = np.empty((sh, sw), np.float32)
+        self.level = np.empty((sh, sw), np.float32)  # the local tissue level, at half resolution
+        self.level16 = np.empty((sh, sw), np.int16)
         # half-resolution planes
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)

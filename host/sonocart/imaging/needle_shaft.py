@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -94,6 +95,7 @@ class ShaftFrame:
         self.image = np.zeros((1, 1), np.uint8)
         self.small_excess = np.zeros((1, 1), np.int16)
         self.row_level = np.zeros(1, np.float64)
+        self.level = np.zeros((1, 1), np.float32)
         self.search = np.zeros((1, 1), np.bool_)
         self.cal: Calibration | None = None
         self.threshold = 0.0
@@ -199,7 +201,7 @@ def _judge_run(
     offsets = np.arange(-band, band + 1)
     seg = slice(i0, i1 + 1)
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
-    excess = Excess(image, frame.row_level, search, work)
+    excess = Excess(image, frame.row_level, search, work, frame.level)
     full = excess.at("full", flat, rows)
     peak = full.max(axis=1, out=work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
@@ -262,6 +264,8 @@ def _judge_run(
         return None
     span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
     tip, entry = _ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
+    if _goes_on_bent(frame, tip, entry):
+        return None  # a layer that curves on past the "tip" (a fascia along the face), not a shaft
     return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
 
 
@@ -287,7 +291,7 @@ def _ends(
     flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
     # the tip is where the shaft's echo falls to half its own level (the median along the run):
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
-    excess = Excess(frame.image, frame.row_level, frame.search, work)
+    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
     along = excess.at("narrow", flat, rows).max(axis=1, out=work.grab("narrow:max", (cu.size,), np.float64))
     core = along >= max(frame.threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
     # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
@@ -299,10 +303,86 @@ def _ends(
         i0, i1 = core_run
     # … and within that run's end, at half the tip's own height (a blurred edge read at half
     # the shaft's level in grey levels, which are logarithmic, lies past the tip)
-    i1 = _tip_at_half_maximum(along, i0, i1, cal.mm_per_px / step)
+    # (read against the row's mean: the local level takes in the shaft's own echo, which fades with it
+    # at the tip, and would move the half maximum)
+    by_row = Excess(frame.image, frame.row_level, frame.search, work).at("tip", flat, rows)
+    i1 = _tip_at_half_maximum(
+        by_row.max(axis=1, out=work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
+    )
     a = cal.to_mm(float(cu[i0]), float(cv[i0]))
     b = cal.to_mm(float(cu[i1]), float(cv[i1]))
     return (b, a) if b[1] >= a[1] else (a, b)
+
+
+def _goes_on_bent(frame: ShaftFrame, tip: tuple[float, float], entry: tuple[float, float]) -> bool:
+    """Whether a bright ridge goes on from ``tip`` (mm) in a direction bent from the shaft's.
+
+    A steel shaft ends at its tip, with tissue beyond. A fascia or bone surface that follows the
+    probe's face bends on: its straight stretch along the sector's edge reads as a shaft from an
+    entry, its "tip" is where it turns into the layer, and the layer goes on, crossing the view.
+    Bright = at least the run's level (0.7 of the candidate level above the local tissue level),
+    the largest of 3 × 3 pixels, at :data:`ON_FILL` of the samples :data:`ON_FROM_MM` to
+    :data:`ON_TO_MM` from the tip along any direction bent :data:`ON_MIN_DEG` to :data:`ON_MAX_DEG`
+    either way (not straight on: a shaft's own blur and reverberation trail along it)."""
+    cal, work = frame.cal, frame.work
+    assert cal is not None
+    a = math.atan2(tip[1] - entry[1], tip[0] - entry[0])
+    ca, sa = math.cos(a), math.sin(a)
+    along, across = _bent_rays(cal.mm_per_px)
+    tu, tv = cal.to_px(*tip)
+    h, w = frame.image.shape
+    n = along.size
+    shape = (_NEIGHBOURS.shape[0], n)
+    u, v, part = (work.grab(f"on:{name}", (n,), np.float64) for name in ("u", "v", "part"))
+    np.multiply(along, ca, out=u)
+    np.subtract(u, np.multiply(across, sa, out=part), out=u)
+    np.add(u, tu, out=u)
+    np.multiply(along, sa, out=v)
+    np.add(v, np.multiply(across, ca, out=part), out=v)
+    np.add(v, tv, out=v)
+    cols, rows = work.grab("on:cols", shape, np.intp), work.grab("on:rows", shape, np.intp)
+    for k, (du, dv) in enumerate(_NEIGHBOURS):
+        for base, d, limit, out in ((u, du, w, cols[k]), (v, dv, h, rows[k])):
+            np.add(base, d, out=part)
+            np.rint(part, out=part)
+            np.copyto(out, part, casting="unsafe")
+            np.maximum(out, 0, out=out)
+            np.minimum(out, limit - 1, out=out)
+    flat = work.grab("on:flat", shape, np.intp)
+    np.multiply(rows, w, out=flat)
+    np.add(flat, cols, out=flat)
+    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level).at("on", flat, rows)
+    best = excess.max(axis=0, out=work.grab("on:best", (n,), np.float64))
+    bright = np.greater_equal(best, 0.7 * frame.threshold, out=work.grab("on:bright", (n,), np.bool_))
+    lit = bright.reshape(-1, _ON_STEPS).sum(axis=1, out=work.grab("on:lit", (n // _ON_STEPS,), np.intp))
+    return int(lit.max()) >= ON_FILL * _ON_STEPS
+
+
+#: from the tip, a bent continuation is looked for this far,
+ON_FROM_MM = 1.5
+ON_TO_MM = 8.0
+#: … at bends from the shaft's direction between these (every 3°, both ways),
+ON_MIN_DEG = 6.0
+ON_MAX_DEG = 35.0
+#: … and is there when bright at this fraction of its samples.
+ON_FILL = 0.85
+_ON_STEP_MM = 0.25
+_ON_STEPS = round((ON_TO_MM - ON_FROM_MM) / _ON_STEP_MM) + 1
+_NEIGHBOURS = np.array([(du, dv) for dv in (-1, 0, 1) for du in (-1, 0, 1)], np.float64)
+
+
+@lru_cache(maxsize=8)
+def _bent_rays(mm_per_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """The samples of every bent ray, along and across the shaft's direction, in pixels: one ray after
+    the other, :data:`_ON_STEPS` samples each."""
+    side = np.arange(ON_MIN_DEG, ON_MAX_DEG + 1e-9, 3.0)
+    bends = np.radians(np.concatenate([side, -side]))
+    r = np.linspace(ON_FROM_MM, ON_TO_MM, _ON_STEPS) / mm_per_px
+    along = (r[None, :] * np.cos(bends)[:, None]).ravel()
+    across = (r[None, :] * np.sin(bends)[:, None]).ravel()
+    for array in (along, across):
+        array.setflags(write=False)
+    return along, across
 
 
 def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
