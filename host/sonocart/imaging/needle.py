@@ -31,7 +31,7 @@ import numpy as np
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle_buffers import NeedleBuffers
 from sonocart.imaging.needle_lines import refine_lines, thick_regions, top_fraction_level
-from sonocart.imaging.needle_masks import local_box_px, local_weight, search_mask, small_mask
+from sonocart.imaging.needle_masks import local_box_px, search_mask, small_mask
 from sonocart.imaging.needle_shadow import shadowed
 from sonocart.imaging.needle_shaft import (
     MAX_ANGLE_DEG,
@@ -62,6 +62,8 @@ HOUGH_PEAKS = 12
 #: speckle grains on every probe, and wide enough that a shaft (about 2 mm with its blur) raises its
 #: own level by a fifth at most. Chosen on the matrix among 3, 6, 10 and 20 mm (docs/imaging.md).
 LOCAL_MM = 10.0
+#: below this grey level a pixel is black (shadow, fluid: −57 dB at the default 60 dB range), not tissue.
+BLACK = 5.0
 
 
 class NeedleDetector:
@@ -99,7 +101,7 @@ class NeedleDetector:
         np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
         np.copyto(work.rows, np.sum(work.masked, axis=1, out=work.row_sum))
         rows = np.divide(work.rows, counts, out=work.rows)
-        level = self._local_level(rows, geometry, cal, work)
+        level = self._local_level(rows, cal, work)
         np.copyto(work.level16, level, casting="unsafe")  # truncated, as astype
         np.subtract(excess, work.level16, out=excess)
         np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
@@ -153,23 +155,24 @@ class NeedleDetector:
         return find_shaft(frame, refine_lines(u, v, weights, peaks, work))  # the strongest that passes
 
     @staticmethod
-    def _local_level(
-        rows: np.ndarray, geometry: Geometry, cal: Calibration, work: NeedleBuffers
-    ) -> np.ndarray:
+    def _local_level(rows: np.ndarray, cal: Calibration, work: NeedleBuffers) -> np.ndarray:
         """The tissue level each half-resolution pixel is judged against (float32, ``work.level``): the
-        mean of the searched pixels in the :data:`LOCAL_MM` square around it, or its row's mean
-        ``rows`` where that is higher.
+        mean of the tissue pixels (searched, at least :data:`BLACK`) in the :data:`LOCAL_MM` square
+        around it, or its row's mean ``rows`` where that is higher.
 
-        The row's mean alone is lowered by every black pixel of the row (a bone's shadow, an
-        effusion), which lifts whatever is bright in it — a comet tail in the caudal hiatus, a bone
-        arc — above a needle elsewhere; the local mean alone is lowered the same way beside a bone's
-        shadow, and within a bright layer. The higher of the two asks a candidate to stand out from
-        both. (``work.masked`` holds the image's half-resolution copy, 0 outside the search.)"""
+        Black pixels (a bone's or a cornu's shadow, an effusion) are not tissue: counted in a mean,
+        they lower it and lift whatever is bright beside them — the fringe of a bone surface above its
+        shadow, a comet tail in the caudal hiatus — above a needle elsewhere (what a row's mean over
+        all its pixels did). (``work.masked`` holds the image's half-resolution copy, 0 outside the
+        search.)"""
         k = local_box_px(cal, LOCAL_MM)
-        cv2.boxFilter(
-            work.masked, -1, (k, k), dst=work.local_sum, normalize=True, borderType=cv2.BORDER_CONSTANT
-        )
-        level: np.ndarray = np.divide(work.local_sum, local_weight(geometry, cal, LOCAL_MM), out=work.level)
+        box = {"ksize": (k, k), "normalize": True, "borderType": cv2.BORDER_CONSTANT}
+        tissue = np.greater_equal(work.masked, BLACK, out=work.tissue)
+        np.copyto(work.tissue_f, tissue)
+        cv2.boxFilter(work.tissue_f, -1, dst=work.tissue_share, **box)
+        np.maximum(work.tissue_share, 1e-3, out=work.tissue_share)  # (no tissue near: the row's mean)
+        cv2.boxFilter(work.masked, -1, dst=work.local_sum, **box)
+        level: np.ndarray = np.divide(work.local_sum, work.tissue_share, out=work.level)
         np.copyto(work.local_sum, rows[:, None])  # (a broadcasting copy, not a broadcasting ufunc)
         np.maximum(level, work.local_sum, out=level)
         return level

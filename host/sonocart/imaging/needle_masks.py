@@ -6,15 +6,11 @@ Made once per (geometry, calibration) and cached; read-only arrays.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
-import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.scanconvert import Calibration
-
-cv2: Any = _cv2
 
 #: the first millimetres below the transducer face (skin, lens reverberation) are not searched.
 NEAR_FIELD_MM = 4.0
@@ -51,15 +47,3 @@ def small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.nda
 def local_box_px(cal: Calibration, box_mm: float) -> int:
     """The odd side, in half-resolution pixels, of a square of about ``box_mm``."""
     return max(3, round(box_mm / (2.0 * cal.mm_per_px)) | 1)
-
-
-@lru_cache(maxsize=8)
-def local_weight(geometry: Geometry, cal: Calibration, box_mm: float) -> np.ndarray:
-    """The fraction of each half-resolution pixel's ``box_mm`` square that lies in the search (float32,
-    at least 1e-3): a box mean of the masked image divided by it is the mean over searched pixels only."""
-    inside = small_mask(geometry, cal)[0].astype(np.float32)
-    k = local_box_px(cal, box_mm)
-    fraction = cv2.boxFilter(inside, -1, (k, k), normalize=True, borderType=cv2.BORDER_CONSTANT)
-    weight: np.ndarray = np.maximum(fraction, 1e-3).astype(np.float32)
-    weight.setflags(write=False)
-    return weight
