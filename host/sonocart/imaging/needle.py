@@ -165,16 +165,24 @@ class NeedleDetector:
         shadow, a comet tail in the caudal hiatus — above a needle elsewhere (what a row's mean over
         all its pixels did). (``work.masked`` holds the image's half-resolution copy, 0 outside the
         search.)"""
-        k = local_box_px(cal, LOCAL_MM)
+        # (on a quarter-resolution grid, 4x fewer pixels: the level varies over LOCAL_MM, not per pixel)
+        k = local_box_px(cal, LOCAL_MM, 4)
         box = {"ksize": (k, k), "normalize": True, "borderType": cv2.BORDER_CONSTANT}
-        tissue = np.greater_equal(work.masked, BLACK, out=work.tissue)
-        np.copyto(work.tissue_f, tissue)
-        cv2.boxFilter(work.tissue_f, -1, dst=work.tissue_share, **box)
-        np.maximum(work.tissue_share, 1e-3, out=work.tissue_share)  # (no tissue near: the row's mean)
-        cv2.boxFilter(work.masked, -1, dst=work.local_sum, **box)
-        level: np.ndarray = np.divide(work.local_sum, work.tissue_share, out=work.level)
-        np.copyto(work.local_sum, rows[:, None])  # (a broadcasting copy, not a broadcasting ufunc)
-        np.maximum(level, work.local_sum, out=level)
+        area, quarter = cv2.INTER_AREA, (work.quarter_sum.shape[1], work.quarter_sum.shape[0])
+        cv2.threshold(work.masked, BLACK - 0.5, 1.0, cv2.THRESH_BINARY, dst=work.tissue)  # grey ≥ BLACK
+        cv2.resize(work.tissue, quarter, dst=work.quarter, interpolation=area)
+        cv2.boxFilter(work.quarter, -1, dst=work.quarter_share, **box)
+        np.maximum(work.quarter_share, 1e-3, out=work.quarter_share)  # (no tissue near: the row's mean)
+        cv2.resize(work.masked, quarter, dst=work.quarter, interpolation=area)
+        cv2.boxFilter(work.quarter, -1, dst=work.quarter_sum, **box)
+        np.divide(work.quarter_sum, work.quarter_share, out=work.quarter_sum)
+        level: np.ndarray = work.level
+        cv2.resize(
+            work.quarter_sum, (level.shape[1], level.shape[0]), dst=level, interpolation=cv2.INTER_LINEAR
+        )
+        rows_level = work.tissue  # (free again) the row's mean on every pixel of its row:
+        np.copyto(rows_level, rows[:, None])  # a broadcasting copy; a broadcasting ufunc allocates
+        np.maximum(level, rows_level, out=level)
         return level
 
     def _buffers_for(self, shape: tuple[int, ...]) -> NeedleBuffers:

@@ -147,10 +147,10 @@ class NeedleBuffers(Arena):
         self.rows = np.empty(sh, np.float64)
         self.rows16 = np.empty(sh, np.int16)
         self.row_level = np.empty(h, np.float64)
-        self.local_sum = np.empty((sh, sw), np.float32)
-        self.tissue = np.empty((sh, sw), np.bool_)
-        self.tissue_f = np.empty((sh, sw), np.float32)
-        self.tissue_share = np.empty((sh, sw), np.float32)
+        self.tissue = np.empty((sh, sw), np.float32)  # 1 where grey ≥ the detector's BLACK
+        self.quarter = np.empty((ch, cw), np.float32)  # quarter resolution: the local level's grid
+        self.quarter_sum = np.empty((ch, cw), np.float32)
+        self.quarter_share = np.empty((ch, cw), np.float32)
         self.level = np.empty((sh, sw), np.float32)  # the local tissue level, at half resolution
         self.level16 = np.empty((sh, sw), np.int16)
         # half-resolution planes

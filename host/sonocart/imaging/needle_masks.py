@@ -44,6 +44,6 @@ def small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.nda
     return inside, counts, outside
 
 
-def local_box_px(cal: Calibration, box_mm: float) -> int:
-    """The odd side, in half-resolution pixels, of a square of about ``box_mm``."""
-    return max(3, round(box_mm / (2.0 * cal.mm_per_px)) | 1)
+def local_box_px(cal: Calibration, box_mm: float, every: int) -> int:
+    """The odd side of a square of about ``box_mm``, in pixels of a grid of every ``every``-th pixel."""
+    return max(3, round(box_mm / (every * cal.mm_per_px)) | 1)
