@@ -54,7 +54,6 @@ GENERIC_NOT_IN_VIEW = {
 KNOWN_MISSES = {
     ("femoral", "linear", 60.0),
     ("femoral", "linear", 150.0),
-    ("femoral", "convex", 20.0),
     ("femoral", "convex", 60.0),
     ("femoral", "convex", 150.0),
     *(("femoral", "phased", a) for a in (20.0, 35.0, 150.0)),
