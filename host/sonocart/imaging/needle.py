@@ -3,10 +3,11 @@
 Works on the scan-converted image (before overlays), in display pixels with
 the calibration to millimetres:
 
-1. candidates: the brightest pixels (a high percentile of the imaged region,
-   :mod:`~sonocart.imaging.needle_masks`), on a half-resolution copy for speed,
-   less horizontal runs (layers), regions thicker than a shaft (blobs) and
-   pixels with an acoustic shadow below (bone, :mod:`~sonocart.imaging.needle_shadow`);
+1. candidates: the pixels standing out most from their local tissue level (the mean of the
+   tissue pixels — not shadow or fluid black — within 5 mm, or the row's mean where higher;
+   a high percentile of the imaged region, :mod:`~sonocart.imaging.needle_masks`), on a
+   half-resolution copy for speed, less horizontal runs (layers), regions thicker than a shaft
+   (blobs) and pixels with an acoustic shadow below (bone, :mod:`~sonocart.imaging.needle_shadow`);
 2. a weighted Hough transform over insertion angles 12°–80° either side
    (horizontal layers — skin, fascia, muscle striations — are not needles);
 3. refinement: a weighted total-least-squares fit to the candidates near each
@@ -83,8 +84,9 @@ class NeedleDetector:
     def detect(self, image: np.ndarray, cal: Calibration, geometry: Geometry) -> NeedleEstimate | None:
         """The needle in ``image`` (uint8, no overlays), or ``None`` when there is none to show.
 
-        Brightness is judged against each row's mean (so attenuation with depth does
-        not hide a deep shaft), and only beyond :data:`NEAR_FIELD_MM` from the face.
+        Brightness is judged against the local tissue level (so attenuation with depth does
+        not hide a deep shaft, and a shadowed row does not lift what is bright in it), and only
+        beyond :data:`NEAR_FIELD_MM` from the face.
         Candidates and the Hough vote use every other pixel; every check along a
         candidate line reads the full-resolution image.
         """

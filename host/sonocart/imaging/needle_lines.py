@@ -197,6 +197,20 @@ class Excess:
         np.copyto(value, -255.0, where=np.logical_not(inside, out=inside))
         return value
 
+    def against_rows(self, key: str, rows: np.ndarray) -> np.ndarray:
+        """What :meth:`at` gave for ``key`` (read last, in rows ``rows``), against the row's mean
+        instead of the local level: from the grey levels and search flags it read (float64)."""
+        grab = self.work.grab
+        grey, inside = grab(key + ":grey", rows.shape, np.uint8), grab(key + ":inside", rows.shape, np.bool_)
+        level = np.take(
+            self.row_level, rows, out=grab(key + ":row_level", rows.shape, np.float64), mode="clip"
+        )
+        value: np.ndarray = grab(key + ":row_excess", rows.shape, np.float64)
+        np.copyto(value, grey)
+        np.subtract(value, level, out=value)
+        np.copyto(value, -255.0, where=inside)  # (at left it negated: True outside the search)
+        return value
+
 
 def thick_regions(
     candidates: np.ndarray, diameter_px: float, work: NeedleBuffers | None = None

@@ -14,6 +14,8 @@ of the scan-converted image:
   acoustic shadow below (bone);
 * tip: the end of the dense run along the fitted centreline at half the shaft's
   own median level, moved back to the half maximum (−6 dB) of the tip's own echo;
+* the tip is an end: no ridge at the shaft's own level goes on from it in a bent direction
+  (a fascia that follows the face turns into its layer there);
 * confidence from the run's length and its contrast against the tissue beside it.
 """
 
@@ -305,7 +307,7 @@ def _ends(
     # the shaft's level in grey levels, which are logarithmic, lies past the tip)
     # (read against the row's mean: the local level takes in the shaft's own echo, which fades with it
     # at the tip, and would move the half maximum)
-    by_row = Excess(frame.image, frame.row_level, frame.search, work).at("tip", flat, rows)
+    by_row = excess.against_rows("narrow", rows)
     i1 = _tip_at_half_maximum(
         by_row.max(axis=1, out=work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
     )
@@ -323,13 +325,13 @@ def _goes_on_bent(
     A steel shaft ends at its tip, with tissue beyond. A fascia or bone surface that follows the
     probe's face bends on: its straight stretch along the sector's edge reads as a shaft from an
     entry, its "tip" is where it turns into the layer, and the layer goes on, crossing the view.
-    Bright = at least the run's level (0.7 of the candidate level above the local tissue level),
-    the largest of 3 × 3 pixels, at :data:`ON_FILL` of the samples :data:`ON_FROM_MM` to
-    :data:`ON_TO_MM` from the tip along any direction bent :data:`ON_MIN_DEG` to :data:`ON_MAX_DEG`
-    either way (not straight on: a shaft's own blur and reverberation trail along it); at the
-    shaft's own level = its mean grey at least :data:`ON_SAME` of the shaft's: a layer goes on at
-    its own echo level, while a needle tip that touches a structure (under the fascia iliaca, beside
-    the nerve) meets a dimmer echo than the steel's."""
+    Bright = at least the run's level (0.7 of the candidate level above the local tissue level; the
+    largest grey of the 3 × 3 pixels around each sample), at :data:`ON_FILL` of the samples
+    :data:`ON_FROM_MM` to :data:`ON_TO_MM` from the tip along any direction bent :data:`ON_MIN_DEG`
+    to :data:`ON_MAX_DEG` either way (not straight on: a shaft's own blur and reverberation trail
+    along it); at the shaft's own level = its mean grey at least :data:`ON_SAME` of the shaft's: a
+    layer goes on at its own echo level, while a needle tip that touches a structure (under the
+    fascia iliaca, beside the nerve) meets a dimmer echo than the steel's."""
     cal, work = frame.cal, frame.work
     assert cal is not None
     a = math.atan2(tip[1] - entry[1], tip[0] - entry[0])
@@ -338,33 +340,43 @@ def _goes_on_bent(
     tu, tv = cal.to_px(*tip)
     h, w = frame.image.shape
     n = along.size
-    shape = (_NEIGHBOURS.shape[0], n)
-    u, v, part = (work.grab(f"on:{name}", (n,), np.float64) for name in ("u", "v", "part"))
-    np.multiply(along, ca, out=u)
-    np.subtract(u, np.multiply(across, sa, out=part), out=u)
-    np.add(u, tu, out=u)
-    np.multiply(along, sa, out=v)
-    np.add(v, np.multiply(across, ca, out=part), out=v)
-    np.add(v, tv, out=v)
-    cols, rows = work.grab("on:cols", shape, np.intp), work.grab("on:rows", shape, np.intp)
-    for k, (du, dv) in enumerate(_NEIGHBOURS):
-        for base, d, limit, out in ((u, du, w, cols[k]), (v, dv, h, rows[k])):
-            np.add(base, d, out=part)
-            np.rint(part, out=part)
-            np.copyto(out, part, casting="unsafe")
-            np.maximum(out, 0, out=out)
-            np.minimum(out, limit - 1, out=out)
-    flat = work.grab("on:flat", shape, np.intp)
-    np.multiply(rows, w, out=flat)
-    np.add(flat, cols, out=flat)
-    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level).at("on", flat, rows)
-    best = excess.max(axis=0, out=work.grab("on:best", (n,), np.float64))
-    bright = np.greater_equal(best, 0.7 * frame.threshold, out=work.grab("on:bright", (n,), np.bool_))
     rays = n // _ON_STEPS
-    lit = bright.reshape(-1, _ON_STEPS).sum(axis=1, out=work.grab("on:lit", (rays,), np.intp))
-    # (the grey levels Excess.at read, still in its buffer of that name)
-    grey = work.grab("on:grey", shape, np.uint8).max(axis=0, out=work.grab("on:grey_max", (n,), np.uint8))
-    level = grey.reshape(-1, _ON_STEPS).mean(axis=1, out=work.grab("on:level", (rays,), np.float64))
+    grab = work.grab
+    position, part = grab("on:p", (n,), np.float64), grab("on:part", (n,), np.float64)
+    cols, rows = grab("on:cols", (n,), np.intp), grab("on:rows", (n,), np.intp)
+    # each sample's pixel, tip + along·(cos a, sin a) + across·(−sin a, cos a), kept 1 px inside the
+    # image so that its 3 × 3 neighbours are pixels of it
+    for base, c_along, c_across, limit, out in ((tu, ca, -sa, w, cols), (tv, sa, ca, h, rows)):
+        np.multiply(along, c_along, out=position)
+        np.add(position, np.multiply(across, c_across, out=part), out=position)
+        np.add(position, base, out=position)
+        np.rint(position, out=position)
+        np.copyto(out, position, casting="unsafe")
+        np.maximum(out, 1, out=out)
+        np.minimum(out, limit - 2, out=out)
+    centre = grab("on:centre", (n,), np.intp)
+    np.multiply(rows, w, out=centre)
+    np.add(centre, cols, out=centre)
+    flat = grab("on:flat", (9, n), np.intp)
+    for k, (du, dv) in enumerate(_NEIGHBOURS):
+        np.add(centre, du + dv * w, out=flat[k])
+    grey_all = np.take(frame.image.ravel(), flat, out=grab("on:grey", (9, n), np.uint8), mode="clip")
+    grey = grey_all.max(axis=0, out=grab("on:grey_max", (n,), np.uint8))
+    # the local tissue level at the sample's own half-resolution pixel; −255 outside the search
+    excess = grab("on:excess", (n,), np.float64)
+    np.floor_divide(cols, 2, out=cols)
+    np.floor_divide(rows, 2, out=rows)
+    np.multiply(rows, frame.level.shape[1], out=rows)
+    np.add(rows, cols, out=rows)
+    np.copyto(
+        excess, np.take(frame.level.ravel(), rows, out=grab("on:level32", (n,), np.float32), mode="clip")
+    )
+    np.subtract(grey, excess, out=excess)
+    inside = np.take(frame.search.ravel(), centre, out=grab("on:inside", (n,), np.bool_), mode="clip")
+    np.copyto(excess, -255.0, where=np.logical_not(inside, out=inside))
+    bright = np.greater_equal(excess, 0.7 * frame.threshold, out=grab("on:bright", (n,), np.bool_))
+    lit = bright.reshape(-1, _ON_STEPS).sum(axis=1, out=grab("on:lit", (rays,), np.intp))
+    level = grey.reshape(-1, _ON_STEPS).mean(axis=1, out=grab("on:level", (rays,), np.float64))
     on = np.greater_equal(lit, ON_FILL * _ON_STEPS, out=work.grab("on:on", (rays,), np.bool_))
     np.logical_and(
         on, np.greater_equal(level, ON_SAME * shaft_grey, out=work.grab("on:same", (rays,), np.bool_)), out=on
@@ -386,7 +398,7 @@ ON_FILL = 0.85
 ON_SAME = 0.92
 _ON_STEP_MM = 0.25
 _ON_STEPS = round((ON_TO_MM - ON_FROM_MM) / _ON_STEP_MM) + 1
-_NEIGHBOURS = np.array([(du, dv) for dv in (-1, 0, 1) for du in (-1, 0, 1)], np.float64)
+_NEIGHBOURS = [(du, dv) for dv in (-1, 0, 1) for du in (-1, 0, 1)]
 
 
 @lru_cache(maxsize=8)
