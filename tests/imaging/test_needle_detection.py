@@ -62,7 +62,6 @@ KNOWN_MISSES = {
     ("knee", "convex", 60.0),
     *(("knee", "phased", a) for a in ANGLES),
     *(("caudal", "phased", a) for a in ANGLES),
-    ("muscle", "convex", 60.0),
     ("muscle", "phased", 35.0),
     ("muscle", "phased", 60.0),
 }
