@@ -151,6 +151,7 @@ class NeedleBuffers(Arena):
         self.quarter = np.empty((ch, cw), np.float32)  # quarter resolution: the local level's grid
         self.quarter_sum = np.empty((ch, cw), np.float32)
         self.quarter_share = np.empty((ch, cw), np.float32)
+        self.rows32 = np.empty((sh, 1), np.float32)
         self.level = np.empty((sh, sw), np.float32)  # the local tissue level, at half resolution
         self.level16 = np.empty((sh, sw), np.int16)
         # half-resolution planes
