@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle_shaft
+from sonocart.imaging import needle_end, needle_shaft
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
@@ -228,7 +228,7 @@ def test_a_bright_line_that_bends_on_into_a_layer_at_its_own_level_is_not_a_need
     touching = NeedleDetector().detect(_bent_layer(bare, cal, 200), cal, g)
     assert touching is not None and math.dist(touching.tip_mm, (0.0, 22.0)) <= 2.0
     # and it is that rule that rejects the layer: without it the bent line passes as a shaft
-    monkeypatch.setattr(needle_shaft, "ON_FILL", math.inf)
+    monkeypatch.setattr(needle_end, "ON_FILL", math.inf)
     assert NeedleDetector().detect(_bent_layer(bare, cal, 250), cal, g) is not None
 
 

@@ -38,6 +38,7 @@ def _module_at(rev: str, where: Path) -> ModuleType:
         "needle_masks",
         "needle_shadow",
         "needle_scan",
+        "needle_end",
         "needle_shaft",
     )
     module: ModuleType | None = None

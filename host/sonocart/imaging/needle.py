@@ -4,9 +4,9 @@ Works on the scan-converted image (before overlays), in display pixels with
 the calibration to millimetres:
 
 1. candidates: the pixels standing out most from their local tissue level (the mean of the
-   tissue pixels — not shadow or fluid black — within 5 mm, or the row's mean where higher;
-   a high percentile of the imaged region, :mod:`~sonocart.imaging.needle_masks`), on a
-   half-resolution copy for speed, less horizontal runs (layers), regions thicker than a shaft
+   tissue pixels — not shadow or fluid black — in the 10 mm square around them, or the row's mean
+   where higher; a high percentile of the imaged region, :mod:`~sonocart.imaging.needle_masks`),
+   on a half-resolution copy for speed, less horizontal runs (layers), regions thicker than a shaft
    (blobs) and pixels with an acoustic shadow below (bone, :mod:`~sonocart.imaging.needle_shadow`);
 2. a weighted Hough transform over insertion angles 12°–80° either side
    (horizontal layers — skin, fascia, muscle striations — are not needles);

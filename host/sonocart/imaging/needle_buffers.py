@@ -145,7 +145,6 @@ class NeedleBuffers(Arena):
         self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
         self.masked = np.empty((sh, sw), np.float32)
         self.rows = np.empty(sh, np.float64)
-        self.rows16 = np.empty(sh, np.int16)
         self.row_level = np.empty(h, np.float64)
         self.tissue = np.empty((sh, sw), np.float32)  # 1 where grey ≥ the detector's BLACK
         self.quarter = np.empty((ch, cw), np.float32)  # quarter resolution: the local level's grid

@@ -208,7 +208,7 @@ class Excess:
         value: np.ndarray = grab(key + ":row_excess", rows.shape, np.float64)
         np.copyto(value, grey)
         np.subtract(value, level, out=value)
-        np.copyto(value, -255.0, where=inside)  # (at left it negated: True outside the search)
+        np.copyto(value, -255.0, where=inside)  # (at() left the flags negated: True outside the search)
         return value
 
 
