@@ -160,7 +160,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         out=frame.work.grab("scan:bright", profile.shape, np.bool_),
     )
     gap = round(GAP_MM / cal.mm_per_px / 2.0)
-    runs: list[tuple[tuple[float, float], slice, tuple[int, int]]] = []
+    runs: list[tuple[tuple[float, float], slice, tuple[int, int], int]] = []
     for k, line in enumerate(judged):
         if line is None or count[k] < 4:
             continue
@@ -169,20 +169,9 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         run = longest_run(bright_all[k, inside], gap)
         if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
-        # cheapest rejection first: a run whose half-resolution centreline is far from straight (a
-        # fascia arc, a bone surface) or points outside the insertion angles is not read again at
-        # full resolution
-        length_mm = (t[run[1]] - t[run[0]]) * cal.mm_per_px
-        on = slice(inside.start + run[0], inside.start + run[1] + 1)
-        wobble_px, slope = centreline_fit(
-            frame.work, values[k, on], half, t_all[k, on], bright_all[k, on], 0.5 * frame.threshold
+        runs.append(
+            (line, slice(k * t_all.shape[1] + inside.start, k * t_all.shape[1] + inside.stop), run, k)
         )
-        wobble_mm = wobble_px * cal.mm_per_px
-        bound_mm = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
-        deg = math.degrees(line[0] + math.atan(slope))
-        if wobble_mm > HALF_WOBBLE * bound_mm or not in_plane_angle(deg, HALF_ANGLE_SLACK_DEG):
-            continue
-        runs.append((line, slice(k * t_all.shape[1] + inside.start, k * t_all.shape[1] + inside.stop), run))
     if not runs:
         return None
     # in plane, a shaft is seen from where it enters the field of view: traced back up from its
@@ -190,11 +179,23 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     # starts deep inside the image with nothing on its way up is tissue, not a needle)
     t_flat, u_flat, v_flat = t_all.ravel(), u_all.ravel(), v_all.ravel()
     ends = [
-        (float(u_flat[at.start + i0]), float(v_flat[at.start + i0]), line[0]) for line, at, (i0, _) in runs
+        (float(u_flat[at.start + i0]), float(v_flat[at.start + i0]), line[0]) for line, at, (i0, _), _ in runs
     ]
     entered = seen_from_entry(frame.work, frame.search, ends, ENTRY_GAP_MM / cal.mm_per_px)
-    for (line, at, run), seen in zip(runs, entered, strict=True):
+    for (line, at, run, k), seen in zip(runs, entered, strict=True):
         if not seen:
+            continue
+        # cheapest rejection first: a run whose half-resolution centreline is far from straight (a
+        # fascia arc, a bone surface) or points outside the insertion angles is not read again at
+        # full resolution
+        on = slice(at.start - k * t_all.shape[1] + run[0], at.start - k * t_all.shape[1] + run[1] + 1)
+        fit = centreline_fit(
+            frame.work, values[k, on], half, t_all[k, on], bright_all[k, on], 0.5 * frame.threshold
+        )
+        length_mm = (t_all[k, on.stop - 1] - t_all[k, on.start]) * cal.mm_per_px
+        bound_mm = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
+        deg = math.degrees(line[0] + math.atan(fit[1]))
+        if fit[0] * cal.mm_per_px > HALF_WOBBLE * bound_mm or not in_plane_angle(deg, HALF_ANGLE_SLACK_DEG):
             continue
         found = _judge_run(frame, line, (t_flat[at], u_flat[at], v_flat[at]), run, band)
         if found is not None:
