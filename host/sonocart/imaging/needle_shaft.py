@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -323,12 +324,20 @@ def _ends(
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
     excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
     along = excess.at("narrow", flat, rows).max(axis=1, out=work.grab("narrow:max", (cu.size,), np.float64))
-    core = along >= max(frame.threshold * 0.7, TIP_HALF * float(np.median(along[i0 : i1 + 1])))
+    shaft_level = _median(work, along[i0 : i1 + 1])
+    core = np.greater_equal(
+        along,
+        max(frame.threshold * 0.7, TIP_HALF * shaft_level),
+        out=work.grab("ends:core", along.shape, np.bool_),
+    )
     # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
     # then bridge short gaps (a layer crossing the shaft may dim it briefly)
     window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
-    density = np.convolve(core.astype(np.float64), np.ones(window) / window, mode="same")
-    core_run = longest_run(core & (density >= TIP_DENSITY), round(TIP_GAP_MM / cal.mm_per_px / step))
+    lit = work.grab("ends:lit", along.shape, np.float64)
+    np.copyto(lit, core)
+    density = np.convolve(lit, _box(window), mode="same")
+    dense = np.greater_equal(density, TIP_DENSITY, out=work.grab("ends:dense", along.shape, np.bool_))
+    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
     # … and within that run's end, at half the tip's own height (a blurred edge read at half
@@ -344,12 +353,33 @@ def _ends(
     return (b, a) if b[1] >= a[1] else (a, b)
 
 
+def _median(work: NeedleBuffers, values: np.ndarray) -> float:
+    """``np.median(values)`` (float64, no NaN), partitioned in a buffer rather than in a copy."""
+    n = values.size
+    part = work.grab("ends:median", (n,), np.float64)
+    np.copyto(part, values)
+    half = n // 2
+    if n % 2:
+        part.partition(half)
+        return float(part[half])
+    part.partition((half - 1, half))
+    return float((part[half - 1] + part[half]) / 2.0)
+
+
+@lru_cache(maxsize=16)
+def _box(k: int) -> np.ndarray:
+    """``np.ones(k) / k``, made once per length."""
+    box = np.ones(k) / k
+    box.setflags(write=False)
+    return box
+
+
 def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
     """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
     amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
     :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
     lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
     k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
-    smooth = np.convolve(along[lo : i1 + 1 + k], np.ones(k) / k, mode="same")[: i1 + 1 - lo]
+    smooth = np.convolve(along[lo : i1 + 1 + k], _box(k), mode="same")[: i1 + 1 - lo]
     keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
     return lo + int(keep[-1])
