@@ -67,6 +67,11 @@ def scan_lines(
     # per-line value is first copied out along its row)
     per_line = work.grab("scan:per_line", (k, longest), np.float64)
 
+    def along_rows_of(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+        spread_small = work.grab("scan:per_line_small", like.shape, np.float64)
+        np.copyto(spread_small, values[:, None])
+        return spread_small
+
     def along_rows(values: np.ndarray) -> np.ndarray:
         np.copyto(per_line, values[:, None])
         return per_line
@@ -95,12 +100,14 @@ def scan_lines(
     shape3 = (k, longest, half.size)
     scratch, spread = work.grab("scan:f", shape3, np.float64), work.grab("scan:base", shape3, np.float64)
     cols, rows = work.grab("scan:cols", shape3, np.intp), work.grab("scan:rows", shape3, np.intp)
+    # (offset · normal per line and offset, the same products as over every sample, spread once)
+    shift = work.grab("scan:shift", (k, half.size), np.float64)
     for along, normal, limit, out in ((u_all, geometry[6], sw, cols), (v_all, geometry[7], sh, rows)):
-        np.copyto(scratch, half[None, None, :])
-        np.copyto(spread, normal[:, None, None])
-        np.multiply(scratch, spread, out=scratch)
-        np.copyto(spread, along[:, :, None])
-        np.add(spread, scratch, out=scratch)
+        np.copyto(shift, half[None, :])
+        np.multiply(shift, along_rows_of(normal, shift), out=shift)
+        np.copyto(spread, shift[:, None, :])
+        np.copyto(scratch, along[:, :, None])
+        np.add(scratch, spread, out=scratch)
         np.multiply(scratch, 0.5, out=scratch)
         np.rint(scratch, out=scratch)
         np.copyto(out, scratch, casting="unsafe")
