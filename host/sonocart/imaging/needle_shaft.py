@@ -5,7 +5,8 @@ of the scan-converted image:
 
 * extent: the longest bright run along the line (gaps under 2 mm bridged), found on
   the half-resolution excess (the lines sampled together, :mod:`~sonocart.imaging.needle_scan`)
-  and re-found at full resolution inside it;
+  and re-found at full resolution inside it — unless the run's centreline on those half-resolution
+  samples is already far from straight or points outside the insertion angles (cheapest first);
 * shape: the run is continuous, straight (its intensity-weighted centreline's
   residual and its bow from the chord, which a fascia arc or bone surface has)
   and seen from where its line enters the searched region (an in-plane shaft is
