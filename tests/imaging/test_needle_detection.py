@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle_shaft
+from sonocart.imaging import needle_end, needle_shaft
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
@@ -45,27 +45,23 @@ GENERIC_NOT_IN_VIEW = {
 }
 #: (scene, probe, angle) measured to miss (no estimate, or tip > 2 mm / angle > 3° off) at this commit
 #: with the aimed needles (docs/imaging.md has the table and the reasons; ``python -m
-#: tools.bench.needle_matrix`` prints it). Phased femoral, knee, caudal: not found, or found 2–4 mm /
-#: 4–6° off (a 9–13 mm shaft in the sector's narrow first centimetres, the femoral head's arc);
-#: caudal linear/convex 35°, 60°, 150°: the tip read 2–6 mm past, along the sacrum's bright floor
-#: beyond it, or the angle 3.6–5° off; femoral linear 35° (not found at 2.5 s), 60° (tip 3–7 mm
-#: short), 130° (angle 3.6°, tip 4 mm short); knee 35° (angle 4.5° on linear, tip 4.3 mm past on
-#: convex); the rest not found.
+#: tools.bench.needle_matrix`` prints it). Phased femoral, knee, caudal, muscle 35° and 60°: not found
+#: (the Hough tries go to the femoral head's arc along the sector's edge; in the knee's bright tendon
+#: the shaft's contrast, so its confidence, stays under 0.5; a 9–13 mm shaft whose centreline wobbles
+#: more than a straight reflector's may), or found 2.9–3.7 mm / 3.2–4.7° off at 2.5 s; steep (60°)
+#: and medial (130°) femoral and 60° knee needles on the linear and convex probes: a faint shaft
+#: (the echo falls with the incidence angle) found at one depth only, or not at all; femoral convex
+#: 60°: the tip read 2.2 and 7.4 mm short.
 KNOWN_MISSES = {
-    ("femoral", "linear", 35.0),
     ("femoral", "linear", 60.0),
     ("femoral", "linear", 150.0),
     ("femoral", "convex", 60.0),
     ("femoral", "convex", 150.0),
-    *(("femoral", "phased", a) for a in ANGLES),
-    ("knee", "linear", 35.0),
+    *(("femoral", "phased", a) for a in (20.0, 35.0, 150.0)),
     ("knee", "linear", 60.0),
-    ("knee", "convex", 35.0),
     ("knee", "convex", 60.0),
     *(("knee", "phased", a) for a in ANGLES),
-    *(("caudal", probe, a) for probe in ("linear", "convex") for a in (35.0, 60.0, 150.0)),
     *(("caudal", "phased", a) for a in ANGLES),
-    ("muscle", "convex", 60.0),
     ("muscle", "phased", 35.0),
     ("muscle", "phased", 60.0),
 }
@@ -199,6 +195,41 @@ def test_a_straight_bright_segment_starting_deep_in_the_view_is_not_a_needle(
     # and it is that rule that rejects the deep one: without it the streak passes every other check
     monkeypatch.setattr(needle_shaft, "ENTRY_GAP_MM", math.inf)
     assert NeedleDetector().detect(deep, cal, g) is not None
+
+
+def _bent_layer(image: np.ndarray, cal: Calibration, layer_grey: int | None) -> np.ndarray:
+    """A 0.5 mm bright streak (grey 250) at 30° from outside the view to (0, 22) mm, then, when
+    ``layer_grey`` is given, a layer of that grey going on level from there for 15 mm (bent 30°)."""
+    end = (0.0, 22.0)
+    start = (end[0] - 30.0 * math.cos(math.radians(30.0)), end[1] - 30.0 * math.sin(math.radians(30.0)))
+    out = image.copy()
+    width = round(0.5 / cal.mm_per_px)
+    a, b = (tuple(round(c) for c in cal.to_px(*p)) for p in (start, end))
+    cv2.line(out, a, b, 250, width)
+    if layer_grey is not None:
+        c = tuple(round(c) for c in cal.to_px(end[0] + 15.0, end[1]))
+        cv2.line(out, b, c, layer_grey, width)
+    return out
+
+
+def test_a_bright_line_that_bends_on_into_a_layer_at_its_own_level_is_not_a_needle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A steel shaft ends at its tip; a fascia that follows the face turns into the layer it is part
+    of and goes on. Oracle: the drawn lines (no comet tail, no simulator needle)."""
+    g = PROBES["linear"]
+    lines = TissueScene(g, 128, 1024, seed=2, with_needle=False, scene_name="muscle").envelope(0.0, 0)
+    bare, cal = BModePipeline(800, 600).process(lines, g)
+    shaft = NeedleDetector().detect(_bent_layer(bare, cal, None), cal, g)
+    assert shaft is not None and math.dist(shaft.tip_mm, (0.0, 22.0)) <= 2.0
+    assert abs(shaft.angle_deg - 30.0) <= 3.0
+    assert NeedleDetector().detect(_bent_layer(bare, cal, 250), cal, g) is None
+    # a dimmer structure at the tip (a needle tip touching a fascia) leaves the needle
+    touching = NeedleDetector().detect(_bent_layer(bare, cal, 200), cal, g)
+    assert touching is not None and math.dist(touching.tip_mm, (0.0, 22.0)) <= 2.0
+    # and it is that rule that rejects the layer: without it the bent line passes as a shaft
+    monkeypatch.setattr(needle_end, "ON_FILL", math.inf)
+    assert NeedleDetector().detect(_bent_layer(bare, cal, 250), cal, g) is not None
 
 
 def _blurred_shaft(

@@ -16,7 +16,7 @@ from sonocart.imaging.needle_lines import (
     thick_regions,
     top_fraction_level,
 )
-from sonocart.imaging.needle_scan import seen_from_entry
+from sonocart.imaging.needle_scan import centreline_fit, seen_from_entry
 
 
 @pytest.mark.parametrize("n", [10, 120, 900])
@@ -28,6 +28,29 @@ def test_line_and_bow_equal_numpy_polyfit(n: int) -> None:
     slope, intercept, curve = line_and_bow(x, y)
     assert (slope, intercept) == pytest.approx(tuple(np.polyfit(x, y, 1)), rel=1e-9, abs=1e-9)
     assert curve == pytest.approx(float(np.polyfit(x, y, 2)[0]), rel=1e-9, abs=1e-12)
+
+
+def test_centreline_fit_is_the_weighted_centres_straight_fit_as_numpy_polyfit_gives() -> None:
+    """Random values across a run: each bright sample's centre computed here by a plain loop, then
+    numpy's degree-1 fit; dim samples (nothing above the floor) and unlit ones left out."""
+    rng = np.random.default_rng(5)
+    across = np.arange(-4.0, 5.0, 2.0)
+    t = np.arange(0.0, 120.0, 2.0)
+    values = rng.integers(-40, 120, (t.size, across.size)).astype(np.int16)
+    values[7] = -50  # nothing above the floor
+    bright = rng.uniform(size=t.size) > 0.2
+    floor = 30.0
+    xs, ys = [], []
+    for i in range(t.size):
+        w = [max(float(x) - floor, 0.0) for x in values[i]]
+        if bright[i] and sum(w) > 0:
+            xs.append(t[i])
+            ys.append(sum(wi * a for wi, a in zip(w, across, strict=True)) / sum(w))
+    slope, intercept = np.polyfit(xs, ys, 1)
+    rms = math.sqrt(np.mean((np.array(ys) - (intercept + slope * np.array(xs))) ** 2))
+    got = centreline_fit(Arena(), values, across, t, bright, floor)
+    assert got == pytest.approx((rms, slope), rel=1e-9, abs=1e-12)
+    assert centreline_fit(Arena(), values[:2], across, t[:2], bright[:2], floor) == (0.0, 0.0)
 
 
 def test_refined_lines_follow_weighted_points_and_skip_thin_support() -> None:

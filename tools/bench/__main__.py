@@ -7,9 +7,10 @@ core, so machine load hits all alike; medians are compared:
   ours, and OpenCV tuned (float maps and fixed-point maps; the faster is counted);
 * scan conversion alone: ours (``cv2.remap`` on the tissue bands) and the rejected
   plain-numpy exact bilinear (:mod:`tools.bench.numpy_bilinear`);
-* needle enhancement on the 800 × 600 image, femoral scene: frames where the needle is
-  short (mostly not found: every candidate line is judged and rejected, the slow path) and
-  frames where it is fully advanced (found); the slower median is ``needle_ms``;
+* needle enhancement on the 800 × 600 image, femoral scene, for each probe (linear, convex,
+  phased; one detector each): frames where the needle is short, where it is fully advanced,
+  and of the scene without a needle (every candidate line is judged and rejected, the slow
+  path); the slowest median is ``needle_ms`` (each probe's is printed too);
 * a simulator frame per scene (128 × 512, the simulator's default, and 128 × 1024).
 
 Allocation is measured with tracemalloc: the largest traced peak above the
@@ -33,7 +34,7 @@ import numpy as np
 
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline
-from sonocart.imaging.scanconvert import ScanConverter
+from sonocart.imaging.scanconvert import Calibration, ScanConverter
 from sonocart.imaging.settings import DisplaySettings
 from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.scenes import SCENES
@@ -110,6 +111,33 @@ def _interleaved(
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+NEEDLE_PROBES = ("linear", "convex", "phased")
+
+
+def _needle_frames() -> dict[tuple[str, str], tuple[NeedleDetector, list[tuple[np.ndarray, Calibration]]]]:
+    """Per probe of :data:`NEEDLE_PROBES` and kind ("needle short": 0 s into the insertion, "needle
+    advanced": 4 s, fully in; "no needle": the scene without one), a detector of its own (one per
+    probe) and 8 bare 800 × 600 images of the femoral scene."""
+    out: dict[tuple[str, str], tuple[NeedleDetector, list[tuple[np.ndarray, Calibration]]]] = {}
+    bare = BModePipeline(WIDTH, HEIGHT, DisplaySettings())
+    for probe in NEEDLE_PROBES:
+        g = PROBES[probe]
+        detector = NeedleDetector()
+        kinds = (
+            ("needle short", default_needle(g, 35.0), 0.0),
+            ("needle advanced", default_needle(g, 35.0), 4.0),
+            ("no needle", None, 0.0),
+        )
+        for kind, needle, t0 in kinds:
+            scene = TissueScene(g, N_LINES, N_SAMPLES, seed=7, needle=needle, with_needle=needle is not None)
+            shown = []
+            for k in range(8):
+                image, cal = bare.process(scene.envelope(t_s=t0 + 0.1 * k, index=k), g)
+                shown.append((image.copy(), cal))
+            out[(probe, kind)] = (detector, shown)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     ap.add_argument("--frames", type=int, default=300, help="timed frames per variant")
@@ -130,11 +158,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     u8 = [np.ascontiguousarray((f >> 8).astype(np.uint8)) for f in frames]
     conv = ScanConverter(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT)
     numpy_conv = NumpyBilinear(g, N_LINES, N_SAMPLES, WIDTH, HEIGHT)
-    detector = NeedleDetector()
-    bare = BModePipeline(WIDTH, HEIGHT, DisplaySettings())
-    images = [(bare.process(f, g)[0].copy(), bare.process(f, g)[1]) for f in frames]
-    advanced = [scene.envelope(t_s=4.0 + 0.1 * k, index=k) for k in range(8)]
-    found = [(bare.process(f, g)[0].copy(), bare.process(f, g)[1]) for f in advanced]
+    needle_frames = _needle_frames()
+    needle_variants: dict[str, Callable[[int], object]] = {}
+    for (probe, kind), (det, shown) in needle_frames.items():
+        needle_variants[f"needle enhancement 800x600, {probe} {kind}"] = (
+            lambda k, det=det, shown=shown, pg=PROBES[probe]: det.detect(*shown[k % 8], pg)  # type: ignore[misc]
+        )
     chain = _interleaved(
         {
             "ours": lambda k: ours.process(frames[k % 8], g),
@@ -142,8 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "opencv fixed-point maps": lambda k: fixed_ref.process(frames[k % 8]),
             "scan conversion: ours (cv2.remap, tissue bands)": lambda k: conv.convert(u8[k % 8]),
             "scan conversion: numpy exact bilinear": lambda k: numpy_conv.convert(u8[k % 8]),
-            "needle enhancement 800x600, needle short": lambda k: detector.detect(*images[k % 8], g),
-            "needle enhancement 800x600, needle advanced": lambda k: detector.detect(*found[k % 8], g),
+            **needle_variants,
         },
         args.frames,
     )
@@ -156,31 +184,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     cycle = itertools.cycle(frames)  # (a counter would allocate its large ints and be counted)
     harness = alloc_bytes_per_frame(lambda: next(cycle), 100)  # what measuring itself costs
     alloc = max(0, alloc_bytes_per_frame(lambda: ours.process(next(cycle), g), 100) - harness)
-    found_cycle = itertools.cycle(found)
-    short_cycle = itertools.cycle(images)
-    needle_alloc = max(
-        alloc_bytes_per_frame(lambda: detector.detect(*next(found_cycle), g), 50),
-        alloc_bytes_per_frame(lambda: detector.detect(*next(short_cycle), g), 50),
-    )
+    # (each detector on its own frames, which the interleaved run has warmed up; all 9 sets)
+    needle_sets = [(d, PROBES[p], shown) for (p, _), (d, shown) in needle_frames.items()]
+    needle_alloc = 0
+    for det, pg, shown in needle_sets:
+        shown_cycle = itertools.cycle(shown)
+        needle_alloc = max(
+            needle_alloc,
+            alloc_bytes_per_frame(lambda: det.detect(*next(shown_cycle), pg), 24),  # noqa: B023
+        )
     needle_alloc = max(0, needle_alloc - harness)
-    needle_kept = kept_bytes(lambda: detector.detect(*next(found_cycle), g), 100)
+    convex_detector, convex_found = needle_frames[("convex", "needle advanced")]
+    found_cycle = itertools.cycle(convex_found)
+    needle_kept = kept_bytes(lambda: convex_detector.detect(*next(found_cycle), g), 100)
 
     best = min(("opencv float maps", "opencv fixed-point maps"), key=lambda n: chain[n])
-    needle_ms = max(
-        chain["needle enhancement 800x600, needle short"],
-        chain["needle enhancement 800x600, needle advanced"],
+    needle_ms = max(chain[name] for name in needle_variants)
+    per_probe = {
+        probe: max(
+            ms for name, ms in chain.items() if name.startswith(f"needle enhancement 800x600, {probe} ")
+        )
+        for probe in NEEDLE_PROBES
+    }
+    shown_hits = ", ".join(
+        f"{probe} {kind} {sum(det.detect(*f, PROBES[probe]) is not None for f in shown)}/8"
+        for (probe, kind), (det, shown) in needle_frames.items()
     )
-    hits = sum(detector.detect(*f, g) is not None for f in found)
-    short_hits = sum(detector.detect(*f, g) is not None for f in images)
     print(f"# numpy {np.__version__}, opencv {cv2.__version__}, python {sys.version.split()[0]}, {where}")
     print(f"# chain: {N_LINES}x{N_SAMPLES} uint16 convex -> {WIDTH}x{HEIGHT}, {settings}")
     for name, ms in {**chain, **sim}.items():
         print(f"# {name:50s} p50 {ms:7.3f} ms")
     print(
-        f"# needle found in {hits}/8 fully advanced frames and {short_hits}/8 short-needle frames; "
-        f"detector peak allocation per frame {needle_alloc} B (array headers, scalars, short per-line "
-        f"samples; its planes, candidate lists and vote table are buffers made once per image size), "
+        f"# largest needle detector peak allocation per frame {needle_alloc} B (array headers, scalars, "
+        f"short per-line samples; its planes, "
+        f"candidate lists and vote table are buffers made once per image size), "
         f"traced total grown over 100 frames {needle_kept} B (free lists of small objects)"
+    )
+    print(f"# needle found in: {shown_hits}")
+    print(
+        "# needle_ms per probe (slowest of its rows): "
+        + ", ".join(f"{p} {ms:.3f}" for p, ms in per_probe.items())
     )
     print(f"# ratio against the faster OpenCV variant ({best}); tracemalloc harness alone: {harness} B")
     sim_worst = max(sim.values())

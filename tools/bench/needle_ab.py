@@ -3,7 +3,7 @@
 ``python -m tools.bench.needle_ab REV`` loads ``host/sonocart/imaging/needle.py`` as it was at
 ``REV`` with its ``needle_*`` modules of then (``git show``; anything else it
 imports must still exist) next to today's, pins one
-core and calls both in turn on 6 frames per case, 15 rounds: min and median ms per call, and
+core and calls both in turn on 6 frames per case (:data:`CASES`), 15 rounds: min and median ms per call, and
 whether each found a needle in the first frame. docs/performance.md quotes ``ede29f3``.
 """
 
@@ -26,7 +26,19 @@ from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
 from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.tissue import TissueScene, default_needle
 
-CASES = (("convex", 0.0), ("convex", 4.0), ("linear", 0.0), ("phased", 0.0))
+#: (probe, time, whether the scene has a needle): the needle short (t = 0) and fully advanced (t = 4 s),
+#: and each probe's scene without a needle (every candidate line judged and rejected).
+CASES = (
+    ("convex", 0.0, True),
+    ("convex", 4.0, True),
+    ("linear", 0.0, True),
+    ("phased", 0.0, True),
+    ("linear", 4.0, True),
+    ("phased", 4.0, True),
+    ("linear", 0.0, False),
+    ("convex", 0.0, False),
+    ("phased", 0.0, False),
+)
 
 
 def _module_at(rev: str, where: Path) -> ModuleType:
@@ -38,6 +50,7 @@ def _module_at(rev: str, where: Path) -> ModuleType:
         "needle_masks",
         "needle_shadow",
         "needle_scan",
+        "needle_end",
         "needle_shaft",
     )
     module: ModuleType | None = None
@@ -72,9 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         old = _module_at(args.rev, Path(tmp))
         detectors = {args.rev: old.NeedleDetector(), "now": current.NeedleDetector()}
-        for probe, t0 in CASES:
+        for probe, t0, with_needle in CASES:
             g = PROBES[probe]
-            scene = TissueScene(g, 128, 1024, seed=7, needle=default_needle(g, 35.0))
+            needle = default_needle(g, 35.0) if with_needle else None
+            scene = TissueScene(g, 128, 1024, seed=7, needle=needle, with_needle=with_needle)
             bare = BModePipeline(800, 600, DisplaySettings())
             frames = []
             for k in range(6):
@@ -92,7 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" ({'found' if detectors[name].detect(frames[0], cal, g) else 'none'})"
                 for name, ts in times.items()
             ]
-            print(f"{probe} t={t0:g} s: " + ", ".join(cells))
+            what = f"t={t0:g} s" if with_needle else "no needle"
+            print(f"{probe} {what}: " + ", ".join(cells))
     return 0
 
 

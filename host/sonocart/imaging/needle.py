@@ -3,10 +3,11 @@
 Works on the scan-converted image (before overlays), in display pixels with
 the calibration to millimetres:
 
-1. candidates: the brightest pixels (a high percentile of the imaged region,
-   :mod:`~sonocart.imaging.needle_masks`), on a half-resolution copy for speed,
-   less horizontal runs (layers), regions thicker than a shaft (blobs) and
-   pixels with an acoustic shadow below (bone, :mod:`~sonocart.imaging.needle_shadow`);
+1. candidates: the pixels standing out most from their local tissue level (the mean of the
+   tissue pixels — not shadow or fluid black — in the 10 mm square around them, or the row's mean
+   where higher; a high percentile of the imaged region, :mod:`~sonocart.imaging.needle_masks`),
+   on a half-resolution copy for speed, less horizontal runs (layers), regions thicker than a shaft
+   (blobs) and pixels with an acoustic shadow below (bone, :mod:`~sonocart.imaging.needle_shadow`);
 2. a weighted Hough transform over insertion angles 12°–80° either side
    (horizontal layers — skin, fascia, muscle striations — are not needles);
 3. refinement: a weighted total-least-squares fit to the candidates near each
@@ -31,7 +32,7 @@ import numpy as np
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle_buffers import NeedleBuffers
 from sonocart.imaging.needle_lines import refine_lines, thick_regions, top_fraction_level
-from sonocart.imaging.needle_masks import search_mask, small_mask
+from sonocart.imaging.needle_masks import local_box_px, search_mask, small_mask
 from sonocart.imaging.needle_shadow import shadowed
 from sonocart.imaging.needle_shaft import (
     MAX_ANGLE_DEG,
@@ -58,13 +59,26 @@ LAYER_RUN_PX = 21
 #: needle with the axial and lateral blur of the lowest-frequency probe stays under it.
 THICK_MM = 2.5
 HOUGH_PEAKS = 12
+#: the vote's angle cells: over the shortest shaft judged (8 mm, 45 pixels at the phased probe's
+#: 0.18 mm) a line 1.5° off moves by 1.2 px, within one 2-pixel rho cell; each line found is refitted
+#: to its candidates anyway. (1°: 28 of 48 and 0.2 ms more a frame; 1.5°: 29; 2°: 28 — 0 false needles
+#: in 972 needle-free frames at each.)
+ANGLE_STEP_DEG = 1.5
+#: the side of the square whose searched pixels' mean is a candidate's local tissue level: many
+#: speckle grains on every probe, and wide enough that a shaft (about 2 mm with its blur) raises its
+#: own level by a fifth at most. Chosen on the matrix among 3, 6, 10 and 20 mm (docs/imaging.md).
+LOCAL_MM = 10.0
+#: below this grey level a pixel is black (shadow, fluid: −57 dB at the default 60 dB range), not tissue.
+BLACK = 5.0
 
 
 class NeedleDetector:
     """Stateless per frame; keeps its configuration, per-geometry masks (cached) and the work arrays of
     the current image size (:class:`~sonocart.imaging.needle_buffers.NeedleBuffers`)."""
 
-    def __init__(self, min_confidence: float = MIN_CONFIDENCE, angle_step_deg: float = 1.0) -> None:
+    def __init__(
+        self, min_confidence: float = MIN_CONFIDENCE, angle_step_deg: float = ANGLE_STEP_DEG
+    ) -> None:
         self.min_confidence = min_confidence
         half = np.arange(MIN_ANGLE_DEG, MAX_ANGLE_DEG + 1e-9, angle_step_deg)
         self._angles = np.radians(np.concatenate([half, 180.0 - half[::-1]]))
@@ -77,8 +91,9 @@ class NeedleDetector:
     def detect(self, image: np.ndarray, cal: Calibration, geometry: Geometry) -> NeedleEstimate | None:
         """The needle in ``image`` (uint8, no overlays), or ``None`` when there is none to show.
 
-        Brightness is judged against each row's mean (so attenuation with depth does
-        not hide a deep shaft), and only beyond :data:`NEAR_FIELD_MM` from the face.
+        Brightness is judged against the local tissue level (so attenuation with depth does
+        not hide a deep shaft, and a shadowed row does not lift what is bright in it), and only
+        beyond :data:`NEAR_FIELD_MM` from the face.
         Candidates and the Hough vote use every other pixel; every check along a
         candidate line reads the full-resolution image.
         """
@@ -95,10 +110,9 @@ class NeedleDetector:
         np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
         np.copyto(work.rows, np.sum(work.masked, axis=1, out=work.row_sum))
         rows = np.divide(work.rows, counts, out=work.rows)
-        np.copyto(work.rows16, rows, casting="unsafe")  # truncated, as astype
-        # (broadcasting inside a ufunc allocates its iterator's buffers; a broadcasting copy does not)
-        np.copyto(work.shifted, work.rows16[:, None])
-        np.subtract(excess, work.shifted, out=excess)
+        level = self._local_level(rows, cal, work)
+        np.copyto(work.level16, level, casting="unsafe")  # truncated, as astype
+        np.subtract(excess, work.level16, out=excess)
         np.add(excess, outside, out=excess)  # −600 outside the search: clipped to −255 below
         np.maximum(excess, np.int16(-255), out=excess)
         threshold = max(
@@ -145,8 +159,41 @@ class NeedleDetector:
         peaks = self._hough_peaks(u, v, weights, work)
         frame = self._frame_for(work)
         frame.image, frame.small_excess, frame.row_level, frame.search = image, excess, row_level, search
+        frame.level = level
         frame.cal, frame.threshold, frame.min_confidence = cal, threshold, self.min_confidence
         return find_shaft(frame, refine_lines(u, v, weights, peaks, work))  # the strongest that passes
+
+    @staticmethod
+    def _local_level(rows: np.ndarray, cal: Calibration, work: NeedleBuffers) -> np.ndarray:
+        """The tissue level each half-resolution pixel is judged against (float32, ``work.level``): the
+        mean of the tissue pixels (searched, at least :data:`BLACK`) in the :data:`LOCAL_MM` square
+        around it, or its row's mean ``rows`` where that is higher.
+
+        Black pixels (a bone's or a cornu's shadow, an effusion) are not tissue: counted in a mean,
+        they lower it and lift whatever is bright beside them — the fringe of a bone surface above its
+        shadow, a comet tail in the caudal hiatus — above a needle elsewhere (what a row's mean over
+        all its pixels did). (``work.masked`` holds the image's half-resolution copy, 0 outside the
+        search.)"""
+        # (on a quarter-resolution grid, 4x fewer pixels: the level varies over LOCAL_MM, not per pixel)
+        k = local_box_px(cal, LOCAL_MM, 4)
+        box = {"ksize": (k, k), "normalize": True, "borderType": cv2.BORDER_CONSTANT}
+        area, quarter = cv2.INTER_AREA, (work.quarter_sum.shape[1], work.quarter_sum.shape[0])
+        cv2.threshold(work.masked, BLACK - 0.5, 1.0, cv2.THRESH_BINARY, dst=work.tissue)  # grey ≥ BLACK
+        cv2.resize(work.tissue, quarter, dst=work.quarter, interpolation=area)
+        cv2.boxFilter(work.quarter, -1, dst=work.quarter_share, **box)
+        np.maximum(work.quarter_share, 1e-3, out=work.quarter_share)  # (no tissue near: the row's mean)
+        cv2.resize(work.masked, quarter, dst=work.quarter, interpolation=area)
+        cv2.boxFilter(work.quarter, -1, dst=work.quarter_sum, **box)
+        np.divide(work.quarter_sum, work.quarter_share, out=work.quarter_sum)
+        level: np.ndarray = work.level
+        cv2.resize(
+            work.quarter_sum, (level.shape[1], level.shape[0]), dst=level, interpolation=cv2.INTER_LINEAR
+        )
+        rows_level = work.tissue  # (free again) the row's mean on every pixel of its row:
+        np.copyto(work.rows32[:, 0], rows)  # (cast once per row, then a broadcasting copy, 4x faster;
+        np.copyto(rows_level, work.rows32)  # a broadcasting ufunc would allocate its buffers)
+        np.maximum(level, rows_level, out=level)
+        return level
 
     def _buffers_for(self, shape: tuple[int, ...]) -> NeedleBuffers:
         """The work arrays for this image size: made when the viewport changes, reused every frame."""

@@ -145,8 +145,14 @@ class NeedleBuffers(Arena):
         self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
         self.masked = np.empty((sh, sw), np.float32)
         self.rows = np.empty(sh, np.float64)
-        self.rows16 = np.empty(sh, np.int16)
         self.row_level = np.empty(h, np.float64)
+        self.tissue = np.empty((sh, sw), np.float32)  # 1 where grey ≥ the detector's BLACK
+        self.quarter = np.empty((ch, cw), np.float32)  # quarter resolution: the local level's grid
+        self.quarter_sum = np.empty((ch, cw), np.float32)
+        self.quarter_share = np.empty((ch, cw), np.float32)
+        self.rows32 = np.empty((sh, 1), np.float32)
+        self.level = np.empty((sh, sw), np.float32)  # the local tissue level, at half resolution
+        self.level16 = np.empty((sh, sw), np.int16)
         # half-resolution planes
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)

@@ -152,23 +152,63 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
 
 
 class Excess:
-    """Grey level above the row's mean at full resolution, read only where asked (−255 outside the search).
+    """Grey level above the local tissue level, at full resolution, read only where asked (−255 outside
+    the search).
 
-    Read into ``work``'s buffers: one result per name, valid until that name is read again."""
+    The level is the detector's half-resolution ``level`` map (each full-resolution pixel takes its
+    half-resolution pixel's), or with ``level=None`` the row's mean ``row_level``. Read into
+    ``work``'s buffers: one result per name, valid until that name is read again."""
 
-    def __init__(self, image: np.ndarray, row_level: np.ndarray, search: np.ndarray, work: Arena) -> None:
+    def __init__(
+        self,
+        image: np.ndarray,
+        row_level: np.ndarray,
+        search: np.ndarray,
+        work: Arena,
+        level: np.ndarray | None = None,
+    ) -> None:
         self.image, self.row_level, self.search, self.work = image.ravel(), row_level, search.ravel(), work
+        self.width = image.shape[1]
+        self.level = level
 
     def at(self, key: str, flat: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """At the pixels of flat index ``flat`` (in rows ``rows``), float64."""
         grab = self.work.grab
         grey = np.take(self.image, flat, out=grab(key + ":grey", flat.shape, np.uint8), mode="clip")
-        level = np.take(self.row_level, rows, out=grab(key + ":level", flat.shape, np.float64), mode="clip")
+        level = grab(key + ":level", flat.shape, np.float64)
+        if self.level is None:
+            np.take(self.row_level, rows, out=level, mode="clip")
+        else:  # the half-resolution pixel (row // 2, column // 2)
+            small, half = grab(key + ":small", flat.shape, np.intp), grab(key + ":half", flat.shape, np.intp)
+            np.multiply(rows, self.width, out=small)
+            np.subtract(flat, small, out=small)  # the column
+            np.floor_divide(small, 2, out=small)
+            np.floor_divide(rows, 2, out=half)
+            np.multiply(half, self.level.shape[1], out=half)
+            np.add(small, half, out=small)
+            found = np.take(
+                self.level.ravel(), small, out=grab(key + ":level32", flat.shape, np.float32), mode="clip"
+            )
+            np.copyto(level, found)
         inside = np.take(self.search, flat, out=grab(key + ":inside", flat.shape, np.bool_), mode="clip")
         value: np.ndarray = grab(key + ":excess", flat.shape, np.float64)
         np.copyto(value, grey)  # (a ufunc over mixed dtypes would allocate its cast buffers)
         np.subtract(value, level, out=value)
         np.copyto(value, -255.0, where=np.logical_not(inside, out=inside))
+        return value
+
+    def against_rows(self, key: str, rows: np.ndarray) -> np.ndarray:
+        """What :meth:`at` gave for ``key`` (read last, in rows ``rows``), against the row's mean
+        instead of the local level: from the grey levels and search flags it read (float64)."""
+        grab = self.work.grab
+        grey, inside = grab(key + ":grey", rows.shape, np.uint8), grab(key + ":inside", rows.shape, np.bool_)
+        level = np.take(
+            self.row_level, rows, out=grab(key + ":row_level", rows.shape, np.float64), mode="clip"
+        )
+        value: np.ndarray = grab(key + ":row_excess", rows.shape, np.float64)
+        np.copyto(value, grey)
+        np.subtract(value, level, out=value)
+        np.copyto(value, -255.0, where=inside)  # (at() left the flags negated: True outside the search)
         return value
 
 

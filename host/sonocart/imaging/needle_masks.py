@@ -42,3 +42,8 @@ def small_mask(geometry: Geometry, cal: Calibration) -> tuple[np.ndarray, np.nda
     for array in (inside, counts, outside):
         array.setflags(write=False)
     return inside, counts, outside
+
+
+def local_box_px(cal: Calibration, box_mm: float, every: int) -> int:
+    """The odd side of a square of about ``box_mm``, in pixels of a grid of every ``every``-th pixel."""
+    return max(3, round(box_mm / (every * cal.mm_per_px)) | 1)

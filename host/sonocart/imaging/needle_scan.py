@@ -23,12 +23,13 @@ def scan_lines(
     small_excess: np.ndarray,
     shape: tuple[int, int],
     across: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """Every line (angle, rho; ``None``: not sampled) of a full-resolution image of ``shape`` sampled
     every 2 pixels: (t, u, v, profile) per line and sample, and per line the first sample inside the
-    image (2 px margin) and how many follow it (0: outside the image, or not sampled); ``None`` when
-    no line has a sample. ``profile`` is the largest of ``small_excess`` (the half-resolution image)
-    at the ``across`` offsets (full-resolution pixels) along the line's normal (−sin a, cos a).
+    image (2 px margin) and how many follow it (0: outside the image, or not sampled), then the
+    values the profile is the largest of (line, sample, offset); ``None`` when no line has a sample.
+    ``profile`` is the largest of ``small_excess`` (the half-resolution image) at the ``across``
+    offsets (full-resolution pixels) along the line's normal (−sin a, cos a).
 
     Per line this computes what sampling it alone would: ``t`` from the foot of its normal over
     the image (:func:`~sonocart.imaging.needle_lines.inside_span`), ``u, v = foot + t·(cos a, sin a)``."""
@@ -66,6 +67,11 @@ def scan_lines(
     # per-line value is first copied out along its row)
     per_line = work.grab("scan:per_line", (k, longest), np.float64)
 
+    def along_rows_of(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+        spread_small = work.grab("scan:per_line_small", like.shape, np.float64)
+        np.copyto(spread_small, values[:, None])
+        return spread_small
+
     def along_rows(values: np.ndarray) -> np.ndarray:
         np.copyto(per_line, values[:, None])
         return per_line
@@ -94,12 +100,14 @@ def scan_lines(
     shape3 = (k, longest, half.size)
     scratch, spread = work.grab("scan:f", shape3, np.float64), work.grab("scan:base", shape3, np.float64)
     cols, rows = work.grab("scan:cols", shape3, np.intp), work.grab("scan:rows", shape3, np.intp)
+    # (offset · normal per line and offset, the same products as over every sample, spread once)
+    shift = work.grab("scan:shift", (k, half.size), np.float64)
     for along, normal, limit, out in ((u_all, geometry[6], sw, cols), (v_all, geometry[7], sh, rows)):
-        np.copyto(scratch, half[None, None, :])
-        np.copyto(spread, normal[:, None, None])
-        np.multiply(scratch, spread, out=scratch)
-        np.copyto(spread, along[:, :, None])
-        np.add(spread, scratch, out=scratch)
+        np.copyto(shift, half[None, :])
+        np.multiply(shift, along_rows_of(normal, shift), out=shift)
+        np.copyto(spread, shift[:, None, :])
+        np.copyto(scratch, along[:, :, None])
+        np.add(scratch, spread, out=scratch)
         np.multiply(scratch, 0.5, out=scratch)
         np.rint(scratch, out=scratch)
         np.copyto(out, scratch, casting="unsafe")
@@ -109,7 +117,38 @@ def scan_lines(
     np.add(rows, cols, out=rows)
     values = np.take(small.ravel(), rows, out=work.grab("scan:x", shape3, np.int16), mode="clip")
     profile = values.max(axis=2, out=work.grab("scan:max", (k, longest), np.int16))
-    return t_all, u_all, v_all, profile, first, inside
+    return t_all, u_all, v_all, profile, first, inside, values
+
+
+def centreline_fit(
+    work: Arena, values: np.ndarray, across: np.ndarray, t: np.ndarray, bright: np.ndarray, floor: float
+) -> tuple[float, float]:
+    """The straight fit of the weighted centre across a run: (RMS departure from it in pixels, its
+    slope across per pixel along). At each ``bright`` sample (``t`` along the line) the centre is the
+    mean of the ``across`` offsets weighted by what ``values`` (sample × offset) stand above
+    ``floor``; (0, 0) for fewer than 3 such samples."""
+    n = t.size
+    weight = work.grab("wobble:weight", values.shape, np.float64)
+    np.copyto(weight, values)
+    np.subtract(weight, floor, out=weight)
+    np.maximum(weight, 0.0, out=weight)
+    total = weight.sum(axis=1, out=work.grab("wobble:total", (n,), np.float64))
+    centre = np.matmul(weight, across, out=work.grab("wobble:centre", (n,), np.float64))
+    lit = np.greater(total, 0.0, out=work.grab("wobble:lit", (n,), np.bool_))
+    np.logical_and(lit, bright, out=lit)
+    m = int(np.count_nonzero(lit))
+    if m < 3:
+        return 0.0, 0.0
+    np.maximum(total, 1e-9, out=total)
+    np.divide(centre, total, out=centre)
+    x = np.compress(lit, t, out=work.grab("wobble:x", (m,), np.float64))
+    y = np.compress(lit, centre, out=work.grab("wobble:y", (m,), np.float64))
+    np.subtract(x, float(x.sum()) / m, out=x)
+    sxx, sxy, my = float(x @ x), float(x @ y), float(y.sum()) / m
+    slope = sxy / sxx if sxx > 1e-12 else 0.0
+    # residual variance of the least-squares line: (Σ(y − ȳ)² − b·Σx(y − ȳ)) / m
+    np.subtract(y, my, out=y)
+    return math.sqrt(max(float(y @ y) - slope * sxy, 0.0) / m), slope
 
 
 def seen_from_entry(
