@@ -103,7 +103,7 @@ class FrameBars:
         bar.showing = not in_nav
         if live is not None:
             live.prompt_text = "" if in_nav else words
-            live.prompt_action = act
+            live.prompt_action = act if bar.can_ack else ""  # acknowledged: nothing to tap for
             live.prompt_colour = list(st.colour)
         self._report_shown()
 
