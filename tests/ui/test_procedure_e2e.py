@@ -285,10 +285,11 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
         for x, y, bw, bh in lay["strip_rects"]:
             assert x >= right and y >= 0 and x + bw <= w + 0.5
             assert bh >= 12 * px_per_mm - 0.5 and bw >= 12 * px_per_mm
-    if size == "1280x800":
-        # the STOP's HIGH hard stop and the LOW pause prompt fit whole in the 10-inch nav bar's band: the
-        # image keeps its share while they are up
-        assert r["layout_stop"]["nav"]["prompt"] and r["layout_prompt_short"]["nav"]["prompt"]
+    # the STOP's HIGH hard stop and the LOW pause prompt fit whole in the nav bar's band right of LAST at
+    # both sizes (unacknowledged: the whole band): the image keeps its share while they are up
+    for moment in ("layout_stop", "layout_prompt_short"):
+        assert r[moment]["nav"]["prompt"] and r[moment]["nav"]["prompt_wide"], (moment, r[moment]["nav"])
+        assert r[moment]["image_fraction"] >= least, (moment, r[moment]["image_fraction"])
     # frozen with the STOP's prompt up: the freeze holds, the prompt stays where it was (a change of place
     # would resize the image, and a resize ends a freeze), the step's header stays on the screen
     frozen, stop = r["stop_frozen"], r["layout_stop"]
