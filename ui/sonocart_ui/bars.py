@@ -73,8 +73,8 @@ class FrameBars:
     def _prompt_bar(self) -> None:
         """The top prompt, whole, in one place: the nav bar's band right of LAST when its whole text fits
         there (the whole band while unacknowledged, else the room right of Alarms; nothing on any screen
-        moves); else the window's prompt bar above the screen, or on the live
-        screen beside the image or across it (LiveScreen.place_prompt). docs/ui.md says why."""
+        moves); else the window's prompt bar above the screen, or on the live screen beside the image or
+        across it (LiveScreen.place_prompt). docs/ui.md says why."""
         bar, nav = self.root.ids.prompt, self.root.ids.nav
         prompts = self.session.prompts()
         n = len(prompts)
