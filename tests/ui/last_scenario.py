@@ -112,10 +112,12 @@ def main() -> int:
         screen.ids.reason.text = "Patient recovered, handed to the ICU team"  # typed, not ended
         yield from settle()
         report["forms"] = forms(app)  # the reason keeps its name beside it once typed into
-        # Acknowledged on the bar after reading it: it stays shown and the light stays HIGH; no lock.
+        # Acknowledged on its own target after reading it (the nav bar's whole band right of LAST, or the
+        # bar above when too long for it): it stays shown and the light stays HIGH; no lock.
         yield from pause(1.2)
         bar = app.root.ids.prompt
-        yield from touch(bar.ids.ack)
+        report["prompt_wide"] = app.root.ids.nav.prompt_wide and app.root.ids.nav.prompt_up
+        yield from touch(app.prompt_target())
         yield from settle()
         report["prompt_after_ack"] = bar.text
         report["can_ack_after_ack"] = bar.can_ack

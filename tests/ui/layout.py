@@ -92,13 +92,15 @@ def live_layout(app: Any) -> dict[str, Any]:
     }
 
 
-#: The nav bar's buttons that never move nor give way, whatever a prompt does (docs/ui.md).
-NAV_FIXED = ("nav_procedure", "nav_scan", "nav_alarms", "nav_last")
+#: The nav bar's buttons: LAST (never moves, never gives way) and those that give way to an
+#: unacknowledged prompt in the whole band right of LAST and come back in the same place (docs/ui.md).
+NAV_FIXED = ("nav_last", "nav_procedure", "nav_scan", "nav_alarms")
 
 
 def nav_layout(app: Any) -> dict[str, Any]:
-    """The nav bar measured: its fixed buttons' rectangles, the prompt in its band (if shown there), the
-    tools right of LAST that are on screen, and every other text drawn over LAST (none, ever)."""
+    """The nav bar measured: its fixed buttons on screen now and their rectangles, the prompt in its band
+    (if shown there) and whether it takes the whole band, the tools on screen, and every other text drawn
+    over LAST (none, ever)."""
     from kivy.core.window import Window
 
     nav = app.root.ids.nav
@@ -107,8 +109,9 @@ def nav_layout(app: Any) -> dict[str, Any]:
     last_button = nav.ids.nav_last.__self__  # (ids are weak proxies: never `is` them)
     last = window_rect(last_button)
     return {
-        "fixed": {i: window_rect(nav.ids[i]) for i in NAV_FIXED},
+        "fixed": {i: window_rect(nav.ids[i]) for i in NAV_FIXED if _on_screen(nav.ids[i])},
         "prompt": _shown_button(prompt) if in_tree else None,
+        "prompt_wide": bool(in_tree and nav.prompt_up and nav.prompt_wide),
         "prompt_lines": _lines(prompt) if in_tree else 0,
         "tools": [i for i in ("pedal_a", "pedal_b", "nav_settings", "nav_lock") if _on_screen(nav.ids[i])],
         # drawn over it: their parts inside their scroll view's window (a scrolled label's rectangle
@@ -120,6 +123,17 @@ def nav_layout(app: Any) -> dict[str, Any]:
         ],
         "last_enabled": not nav.ids.nav_last.disabled,
     }
+
+
+def nav_moved(seen: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    """The nav bar's fixed buttons that moved or resized from ``before`` (a look with all four on screen,
+    LAST at the window's left edge: the oracle) to ``seen``, or are missing though they must be on screen:
+    LAST always, Steps, Image and Alarms unless an unacknowledged prompt takes the whole band."""
+    assert set(before["fixed"]) == set(NAV_FIXED), before["fixed"]
+    assert before["fixed"]["nav_last"][0] <= 0.5, before["fixed"]  # LAST at the left edge
+    must = NAV_FIXED[:1] if seen["prompt_wide"] else NAV_FIXED
+    missing = [i for i in must if i not in seen["fixed"]]
+    return missing + [i for i, r in seen["fixed"].items() if r != before["fixed"][i]]
 
 
 def _on_screen(w: Any) -> bool:

@@ -115,6 +115,7 @@ class Scenario:
             else ("live" if app.screens.current == "live" else "top")
         )
         seen["prompt_shown"] = "" if target is None else target.text
+        seen["prompt_acts"] = target is not None and not target.disabled  # unacknowledged, unlocked
         seen["nav"] = nav_layout(app)
         # where the screen (every control but the nav bar's) is laid out: the oracle for "a prompt coming
         # into the nav bar's band, or leaving it, moves nothing"

@@ -86,6 +86,11 @@ def main() -> int:
             if name == "one_lapse":  # acknowledged, it is gone: no prompt up, everything back
                 yield from wait(lambda: not app.session.prompts(), 5, "no prompt up")
                 yield from measure("cleared")
+        # the HIGH one acknowledged: if still up, it leaves the whole band, navigation comes back
+        yield from wait(
+            lambda: (t := app.session.highest_prompt()) is None or t.acknowledged, 5, "acknowledged"
+        )
+        yield from measure("positive_acked")
 
     try:
         run_scenario(app, scenario(), report)

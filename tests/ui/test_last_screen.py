@@ -36,6 +36,8 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     ordered = sorted(nav.values(), key=lambda b: b["x"])
     assert all(a["right"] <= b["x"] for a, b in itertools.pairwise(ordered))
     assert ordered[0]["x"] >= 0 and ordered[-1]["right"] <= r["window_width"]
+    # LAST first, at the window's left edge (docs/ui.md: the prompt's room is right of it)
+    assert ordered[0]["text"] == "LAST" and ordered[0]["x"] <= 0.5, ordered[0]
     # From the live screen to LAST; one touch asks to confirm, the second starts it (HIGH prompt on the bar).
     # Locked on the live screen, the LAST button still opens LAST; starting it lifts the lock (no PIN).
     assert (r["before"], r["locked"], r["after_nav"]) == ("live", "lock", "last")

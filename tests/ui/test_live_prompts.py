@@ -15,11 +15,12 @@ import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.ui.driver import run_scenario_file
+from tests.ui.layout import nav_moved
 
 SCENARIO = Path(__file__).with_name("prompts_scenario.py")
 #: size -> (diagonal in inches, least fraction of the screen the image must take)
 SCREENS = {"1280x800": (10.1, 0.70), "800x480": (7.0, 0.60)}
-MOMENTS = ("none", "one_lapse", "two_lapses", "positive", "cleared")
+MOMENTS = ("none", "one_lapse", "two_lapses", "positive", "positive_acked", "cleared")
 
 
 @pytest.mark.ui
@@ -34,6 +35,7 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
             "image_fraction": r[m]["image_fraction"],
             "prompt_lines": r[m]["nav"]["prompt_lines"] or r[m]["prompt_lines"],
             "place": _place(r[m]),
+            "whole_band": r[m]["nav"]["prompt_wide"],
             "prompt": (r[m]["nav"]["prompt"] or r[m]["prompt_beside"] or r[m]["prompt_band"] or [""])[0],
             "step_body_viewport_content_px": r[m]["step_body"],
             "step_text_detail_px": r[m]["step_text_and_detail"],
@@ -74,10 +76,17 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
             assert nx >= last[0] + last[2] and nx + nw <= w + 0.5 and ny >= -0.5, (m, nav, last)
             assert nh == pytest.approx(last[3]) and ny + nh <= iy + 0.5, (m, nav, lay["image_rect"])
             assert lay["nav"]["tools"] == [], (m, lay["nav"]["tools"])  # the tools gave way to it
-        elif m != "none":
+            # unacknowledged: the whole band right of LAST (Steps, Image, Alarms give way too); once
+            # acknowledged, the room right of Alarms, navigation back
+            assert lay["nav"]["prompt_wide"] == (m != "positive_acked"), (m, lay["nav"])
+            if lay["nav"]["prompt_wide"]:
+                assert list(lay["nav"]["fixed"]) == ["nav_last"], (m, lay["nav"]["fixed"])
+        elif m not in ("none", "cleared"):
             assert lay["nav"]["tools"], m  # Settings and Lock stay while the prompt is elsewhere
-        # LAST and the nav buttons that stay never move, never covered; no emergency behind anything
-        assert lay["nav"]["fixed"] == r["none"]["nav"]["fixed"], m
+        if m in ("none", "cleared", "positive_acked"):  # navigation there, in its place
+            assert set(lay["nav"]["fixed"]) == {"nav_last", "nav_procedure", "nav_scan", "nav_alarms"}, m
+        # LAST at the left edge never moves, never covered; what gives way comes back in its place
+        assert nav_moved(lay["nav"], r["none"]["nav"]) == [], (m, lay["nav"]["fixed"])
         assert lay["nav"]["over_last"] == [] and lay["nav"]["last_enabled"], (m, lay["nav"]["over_last"])
         if beside is not None:
             px, py, _pw, ph = beside[1]

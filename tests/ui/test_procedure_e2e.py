@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import ARTIFACTS
 from tests.test_logs import no_patient_identifiers
 from tests.ui.forms_checks import assert_closing_fixed, assert_fields_labelled, assert_one_keypad
+from tests.ui.layout import nav_moved
 
 SCENARIO = Path(__file__).with_name("procedure_scenario.py")
 
@@ -284,10 +285,11 @@ def _assert_image_first(r: dict[str, Any], size: str) -> None:
         for x, y, bw, bh in lay["strip_rects"]:
             assert x >= right and y >= 0 and x + bw <= w + 0.5
             assert bh >= 12 * px_per_mm - 0.5 and bw >= 12 * px_per_mm
-    if size == "1280x800":
-        # the STOP's HIGH hard stop and the LOW pause prompt fit whole in the 10-inch nav bar's band: the
-        # image keeps its share while they are up
-        assert r["layout_stop"]["nav"]["prompt"] and r["layout_prompt_short"]["nav"]["prompt"]
+    # the STOP's HIGH hard stop and the LOW pause prompt fit whole in the nav bar's band right of LAST at
+    # both sizes (unacknowledged: the whole band): the image keeps its share while they are up
+    for moment in ("layout_stop", "layout_prompt_short"):
+        assert r[moment]["nav"]["prompt"] and r[moment]["nav"]["prompt_wide"], (moment, r[moment]["nav"])
+        assert r[moment]["image_fraction"] >= least, (moment, r[moment]["image_fraction"])
     # frozen with the STOP's prompt up: the freeze holds, the prompt stays where it was (a change of place
     # would resize the image, and a resize ends a freeze), the step's header stays on the screen
     frozen, stop = r["stop_frozen"], r["layout_stop"]
@@ -333,18 +335,21 @@ def _assert_depth_numbers_on_the_ticks(lay: dict[str, Any], screenshot: Path) ->
 
 
 def _assert_prompt_moves_nothing(r: dict[str, Any], size: str, artifacts: Path) -> None:
-    """A prompt in the nav bar's band moves nothing: on every look of the procedure the nav bar's Steps,
-    Scan/Image, Alarms and LAST are where they were at the first look and nothing is drawn over LAST; the
+    """A prompt in the nav bar's band moves nothing: on every look of the procedure LAST is at the left
+    edge where it was at the first look, Steps, Scan/Image and Alarms too unless an unacknowledged prompt
+    takes the whole band (then they give way, and come back in place), and nothing is drawn over LAST; the
     prompt is shown whole there while its tools give way; and when a prompt came into the band or left it
     between two looks at one screen, that screen (every control on it) is where it was on the look before
     (the oracle: the geometry recorded before the change; tests/ui/test_step_held.py checks each button)."""
     seen = r["seen"]
-    first = seen[0]["nav"]["fixed"]
+    first = seen[0]["nav"]
     for s in seen:
-        assert s["nav"]["fixed"] == first, (s["label"], s["nav"]["fixed"], first)
+        assert nav_moved(s["nav"], first) == [], (s["label"], s["nav"]["fixed"], first["fixed"])
         assert s["nav"]["over_last"] == [] and s["nav"]["last_enabled"], (s["label"], s["nav"]["over_last"])
         if s["prompt_place"] == "nav":
             assert s["nav"]["tools"] == [] and s["prompt"] in s["prompt_shown"], s["label"]
+            # the whole band while unacknowledged (a tap acts on it), the room right of Alarms after
+            assert s["nav"]["prompt_wide"] == s["prompt_acts"], s["label"]
         else:
             assert {"nav_settings", "nav_lock"} <= set(s["nav"]["tools"]), (s["label"], s["nav"]["tools"])
     pairs = [

@@ -155,7 +155,7 @@ class CartApp(FrameBars, App):  # type: ignore[misc]
         root.ids.nav.simulated = self.pedal_remote is not None
         # whether the top prompt fits the nav bar's band depends on the band's width: placed again once
         # it is laid out (a prompt up at start, as after a resume, is not left in its fallback place)
-        root.ids.nav.ids.right.bind(width=lambda *_: self._redraw())
+        root.ids.nav.ids.rest.bind(width=lambda *_: self._redraw())
         Window.bind(on_touch_down=self._activity, on_key_down=self._key_down, on_key_up=self._key_up)
         Clock.schedule_interval(self._tick, 1.0 / DISPLAY_HZ)
         if self.screenshot_path is not None:

@@ -72,8 +72,9 @@ class FrameBars:
 
     def _prompt_bar(self) -> None:
         """The top prompt, whole, in one place: the nav bar's band right of LAST when its whole text fits
-        there (nothing on any screen moves); else the window's prompt bar above the screen, or on the live
-        screen beside the image or across it (LiveScreen.place_prompt). docs/ui.md says why."""
+        there (the whole band while unacknowledged, else the room right of Alarms; nothing on any screen
+        moves); else the window's prompt bar above the screen, or on the live screen beside the image or
+        across it (LiveScreen.place_prompt). docs/ui.md says why."""
         bar, nav = self.root.ids.prompt, self.root.ids.nav
         prompts = self.session.prompts()
         n = len(prompts)
@@ -82,7 +83,7 @@ class FrameBars:
         if not prompts:
             bar.text, bar.colour, bar.text_colour = "", list(th.PANEL), list(th.TEXT_DIM)
             bar.can_ack, bar.more, bar.showing = False, "", False
-            nav.prompt_up, nav.prompt_act = False, False
+            nav.prompt_up, nav.prompt_wide, nav.prompt_act = False, False, False
             if live is not None:
                 live.prompt_text = ""
             return
@@ -95,12 +96,14 @@ class FrameBars:
         bar.more = f"+{n - 1} more" if n > 1 else ""
         words = bar.text + (f" ({bar.more})" if bar.more else "")
         act = "Tap to override" if top.blocking else "Tap to acknowledge"
-        in_nav = nav.prompt_fits(f"{words}  ·  {act}" if bar.can_ack else words)
-        nav.prompt_colour, nav.prompt_act, nav.prompt_up = list(st.colour), bar.can_ack, in_nav
+        # unacknowledged (and a tap acts on it): the whole band right of LAST if it fits whole there;
+        # acknowledged, or too long for that: the room right of Alarms, navigation back (docs/ui.md)
+        nav.prompt_colour, nav.prompt_act = list(st.colour), bar.can_ack
+        in_nav = nav.place_prompt(f"{words}  ·  {act}" if bar.can_ack else words, wide_ok=bar.can_ack)
         bar.showing = not in_nav
         if live is not None:
             live.prompt_text = "" if in_nav else words
-            live.prompt_action = act
+            live.prompt_action = act if bar.can_ack else ""  # acknowledged: nothing to tap for
             live.prompt_colour = list(st.colour)
         self._report_shown()
 

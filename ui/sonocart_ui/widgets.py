@@ -167,46 +167,87 @@ class PromptBar(BoxLayout):  # type: ignore[misc]
 
 
 class NavBar(BoxLayout):  # type: ignore[misc]
-    """The screens' buttons; right of LAST, the cart's tools or the top prompt (docs/ui.md, "The prompt in
-    the nav bar's band"): Steps, Image/Step, Alarms and LAST never move and are never covered."""
+    """The screens' buttons: LAST at the left edge, then Steps, Image/Step, Alarms and the cart's tools, or
+    the top prompt (docs/ui.md, "The prompt in the nav bar's band"): LAST never moves and is never covered;
+    a button that gives way to a prompt comes back in the same place."""
 
     font_size = NumericProperty(15)
     alarms_label = StringProperty("Alarms")
     simulated = BooleanProperty(False)
-    #: The top prompt is shown in the band right of LAST (its tools give way while it is up).
+    #: The top prompt is shown in the nav bar: the whole band right of LAST (``prompt_wide``: Steps,
+    #: Image, Alarms and the tools give way), or the room right of Alarms (the tools give way).
     prompt_up = BooleanProperty(False)
+    prompt_wide = BooleanProperty(False)
     prompt_text = StringProperty("")
     prompt_colour = ListProperty(list(PANEL))
+    #: The width the prompt's text is wrapped at (the room it is in, less its margins and gap).
+    prompt_room = NumericProperty(100)
     #: A tap on it acts (acknowledge, or the list for an override); False: acknowledged, or locked.
     prompt_act = BooleanProperty(False)
     marker_on = BooleanProperty(True)
 
     def on_kv_post(self, _base: object) -> None:
-        right = self.ids.right
+        rest, right = self.ids.rest, self.ids.right
         # strong references: a widget out of the tree is kept alive by these alone (ids are weak)
+        self._nav = list(reversed(rest.children))  # Steps, Image/Step, Alarms, the room right of them
         self._tools = list(reversed(right.children))
         self._prompt = self.ids.nav_prompt.__self__
         self._tools.remove(self._prompt)
         right.remove_widget(self._prompt)
 
-    def prompt_fits(self, text: str) -> bool:
-        """Whether ``text`` fits whole in the band right of LAST: wrapped at its width, within the bar's
-        height."""
+    def room(self, wide: bool) -> float:
+        """The width a prompt's text has: the whole band right of LAST, or the room right of Alarms (both
+        less the prompt's margins and its gap from its neighbour, widgets.kv); computed from the band and
+        the fixed buttons' widths, so it holds whichever of them is in the tree now."""
+        from kivy.app import App
+
+        gap = float(App.get_running_app().theme.gap)
+        band = float(self.ids.rest.width) - gap * 3
+        if wide:
+            return band
+        buttons = self._nav[:-1]
+        return band - sum(float(b.width) for b in buttons) - float(self.spacing) * len(buttons)
+
+    def prompt_fits(self, text: str, wide: bool) -> bool:
+        """Whether ``text`` fits whole in that room: wrapped at its width, within the bar's height."""
         from kivy.app import App
 
         gap = App.get_running_app().theme.gap
-        self.prompt_text = text
+        room = self.room(wide)
+        self.prompt_text, self.prompt_room = text, max(room, 1.0)
         button = self._prompt
-        button.texture_update()  # laid out at the band's width now, shown or not
-        room = float(self.ids.right.width) - gap * 3  # its margins and its gap from LAST (widgets.kv)
+        button.texture_update()  # laid out at the room's width now, shown or not
         tw, th = button.texture_size
         return bool(room > 0 and th + gap <= self.height and tw <= room + 1)
 
-    def on_prompt_up(self, _nav: object, up: bool) -> None:
-        """Swap the band's content: the tools, or the prompt alone (re-added whole, in their order)."""
-        right = self.ids.right
+    def place_prompt(self, text: str, wide_ok: bool) -> bool:
+        """Show ``text`` in the widest room it fits whole (the whole band only when ``wide_ok``: an
+        unacknowledged prompt a tap acts on); False, and the tools back, when it fits in neither."""
+        for wide in (True, False) if wide_ok else (False,):
+            if self.prompt_fits(text, wide):
+                self.prompt_wide, self.prompt_up = wide, True
+                return True
+        self.prompt_up, self.prompt_wide = False, False
+        return False
+
+    def on_prompt_up(self, _nav: object, _up: bool) -> None:
+        self._arrange()
+
+    def on_prompt_wide(self, _nav: object, _wide: bool) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The band's content: the prompt alone, or Steps, Image, Alarms and (right of them) the prompt
+        or the tools, re-added whole in their order (fixed widths: each comes back where it was)."""
+        rest, right = self.ids.rest, self.ids.right
+        rest.clear_widgets()
         right.clear_widgets()
-        for w in [self._prompt] if up else self._tools:
+        if self.prompt_up and self.prompt_wide:
+            rest.add_widget(self._prompt)
+            return
+        for w in self._nav:
+            rest.add_widget(w)
+        for w in [self._prompt] if self.prompt_up else self._tools:
             right.add_widget(w)
 
 

@@ -41,7 +41,8 @@ class PromptPlacement:
         self._place_trigger()
 
     def _prompt_words(self) -> None:
-        self.prompt_shown = f"{self.prompt_text}  ·  {self.prompt_action}" if self.prompt_text else ""
+        act = f"  ·  {self.prompt_action}" if self.prompt_action else ""
+        self.prompt_shown = f"{self.prompt_text}{act}" if self.prompt_text else ""
         self.place_prompt()
 
     @property
