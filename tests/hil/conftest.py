@@ -6,10 +6,8 @@ MicroPython unix port, the probe simulator), ``real`` when a rig is configured w
 and otherwise skips saying so, and ``pico`` (the Pico build on the official rp2 image in the
 emulated RP2040, tests/hil/pico_rig.py). CI time: ``make test`` runs on ``pico`` only the tests
 marked ``pico_ci`` (a representative subset); ``make hil`` passes ``--pico-all`` and runs every
-case on it. A case marked ``sim_covered_by(test)`` checks on ``sim`` exactly what ``test`` checks
-(the same firmware on the unix port, the same driver command, the same limits): ``make test`` runs
-it on ``sim`` only through that test, ``make hil`` runs it too. Measured figures go to JUnit XML
-(``record_property``) and to the markdown report (``--hil-report``, default artifacts/hil-report.md).
+case on it. Measured figures go to JUnit XML (``record_property``) and to the markdown report
+(``--hil-report``, default artifacts/hil-report.md).
 """
 
 from __future__ import annotations
@@ -38,10 +36,6 @@ PICO_SUBSET = (
     "pico back end: this case runs on the emulated Pico in `make hil` (--pico-all); `make test` runs"
     " only the cases marked pico_ci there (CI time, docs/hil.md)"
 )
-SIM_COVERED = (
-    "sim back end: the same firmware on the same MicroPython unix port, commanded by the same driver,"
-    " is checked against the same limits by {}; `make hil` (--pico-all) runs this case too (CI time)"
-)
 _FIGURES: list[Figure] = []
 
 
@@ -58,8 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption(
         "--pico-all",
         action="store_true",
-        help="run every rig case on the emulated-Pico back end (default: only those marked pico_ci),"
-        " and the sim cases make test leaves to the test they duplicate (marked sim_covered_by)",
+        help="run every rig case on the emulated-Pico back end (default: only those marked pico_ci)",
     )
     g.addoption("--hil-report", default=str(DEFAULT_REPORT), help="markdown report of measured figures")
 
@@ -89,9 +82,6 @@ def rig(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Rig]:
     emulator: EmulatedRigBoard | None = None
     request.node.stash[BACKEND] = request.param
     if request.param == "sim":
-        covered = request.node.get_closest_marker("sim_covered_by")
-        if covered is not None and not request.config.getoption("--pico-all"):
-            pytest.skip(SIM_COVERED.format(covered.args[0]))
         made = SimRig(tmp_path, request.getfixturevalue("rig_build")).start()
     elif request.param == "pico":
         if not (request.config.getoption("--pico-all") or request.node.get_closest_marker("pico_ci")):
@@ -145,10 +135,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "pico_ci: also run on the emulated-Pico rig back end in make test (not only make hil)"
-    )
-    config.addinivalue_line(
-        "markers",
-        "sim_covered_by(test): on the sim back end this case checks the same path as ``test``, which"
-        " make test runs; only make hil runs it on sim too",
     )
     real_rig_ports(config)  # a half-configured rig is a usage error up front, not a skip

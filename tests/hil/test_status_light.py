@@ -58,9 +58,6 @@ def test_a_high_priority_alarm_in_the_cart_flashes_red_inside_iec_ranges_and_buz
     assert buzzed, "a new HIGH prompt sounds"
 
 
-@pytest.mark.sim_covered_by(
-    "tests/pedal/test_pedal_timing.py::test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges[unix-*]"
-)
 @pytest.mark.parametrize(
     ("state", "colour", "f_range", "watch_s"),
     [("alarm_high", "red", (1.4, 2.8), 2.6), ("alarm_medium", "yellow", (0.4, 0.8), 5.2)],
