@@ -17,6 +17,7 @@ from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.step_form import Action
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+Builder.load_file(str(Path(__file__).with_name("widgets_bars.kv")))  # the frame's bars
 
 
 class BigButton(Button):  # type: ignore[misc]
@@ -197,7 +198,7 @@ class NavBar(BoxLayout):  # type: ignore[misc]
 
     def room(self, wide: bool) -> float:
         """The width a prompt's text has: the whole band right of LAST, or the room right of Alarms (both
-        less the prompt's margins and its gap from its neighbour, widgets.kv); computed from the band and
+        less the prompt's margins and its gap from its neighbour, widgets_bars.kv); computed from the band and
         the fixed buttons' widths, so it holds whichever of them is in the tree now."""
         from kivy.app import App
 
