@@ -26,7 +26,9 @@ from version import BUILD_HASH, FIRMWARE_VERSION
 PEDAL_POLL_MS = const(5)
 LINK_POLL_MS = const(5)
 HEARTBEAT_MS = const(250)
-INDICATOR_MS = const(10)
+#: Longest sleep of the light and buzzer tasks between edges: at most the shortest on or off time
+#: of any pattern (a burst's 100 ms gap), so a pattern started while they sleep keeps every edge.
+OUTPUT_IDLE_MS = const(100)
 HEALTH_MS = const(100)
 TASK_STALE_MS = const(500)
 WDT_TIMEOUT_MS = const(2000)
@@ -51,6 +53,8 @@ class App:
             {"firmware_version": FIRMWARE_VERSION, "build_hash": BUILD_HASH, "board_id": board.board_id()},
             now,
         )
+        self.shown_rgb: tuple[int, int, int] | None = None  # what the light and buzzer show now
+        self.shown_buzzer: bool | None = None
         self.alive: dict[str, int] = {}
         self.tasks: dict[str, asyncio.Task] = {}  # type: ignore[type-arg]
         self.running = True
@@ -66,53 +70,44 @@ class App:
                 self.link.post(name, fields, now)
             await asyncio.sleep_ms(PEDAL_POLL_MS)
 
-    async def link_rx_task(self) -> None:
-        b = self.board
-        while self.running:
-            now = b.ticks_ms()
-            self.alive["link_rx"] = now
-            data = b.link_read()
-            if data:
-                self.link.feed(data, now)
-                self.handle_commands(now)
-            await asyncio.sleep_ms(LINK_POLL_MS)
-
-    async def link_tx_task(self) -> None:
+    async def link_task(self) -> None:
+        """Read and answer the host, then what the board sends of itself: one task, one wake per poll."""
         b = self.board
         next_beat = b.ticks_ms()
         while self.running:
             now = b.ticks_ms()
-            self.alive["link_tx"] = now
+            self.alive["link"] = now
+            data = b.link_read()
+            if data:
+                self.link.feed(data, now)
+                self.handle_commands(now)
+                if not self.running:  # maintenance: the board leaves the firmware
+                    return
             self.check_host(now)
             self.link.pump(now)
             if ticks_diff(now, next_beat) >= 0:
                 next_beat = now + HEARTBEAT_MS
                 self.heartbeat(now)
+            self.show(now)  # a new light state or burst shows at once, not at the next output edge
             await asyncio.sleep_ms(LINK_POLL_MS)
 
     async def indicator_task(self) -> None:
+        """Wakes at the light pattern's next edge (or after OUTPUT_IDLE_MS, to stay seen alive)."""
         b = self.board
-        last = None
         while self.running:
             now = b.ticks_ms()
             self.alive["indicator"] = now
-            colour = self.indicator.colour(now)
-            if colour != last:
-                b.set_rgb(colour[0], colour[1], colour[2])
-                last = colour
-            await asyncio.sleep_ms(INDICATOR_MS)
+            self.show_light(now)
+            await asyncio.sleep_ms(min(self.indicator.ms_to_change(b.ticks_ms()), OUTPUT_IDLE_MS))
 
     async def buzzer_task(self) -> None:
+        """Wakes at the burst's next edge (or after OUTPUT_IDLE_MS, to stay seen alive)."""
         b = self.board
-        last = None
         while self.running:
             now = b.ticks_ms()
             self.alive["buzzer"] = now
-            on = self.buzzer.on(now)
-            if on != last:
-                b.set_buzzer(on)
-                last = on
-            await asyncio.sleep_ms(INDICATOR_MS)
+            self.show_buzzer(now)
+            await asyncio.sleep_ms(max(1, min(self.buzzer.ms_to_change(b.ticks_ms()), OUTPUT_IDLE_MS)))
 
     async def health_task(self) -> None:
         """Feed the watchdog only while every task has run recently."""
@@ -126,11 +121,28 @@ class App:
 
     # -- logic shared by the tasks ---------------------------------------------------------------
     def healthy(self, now: int) -> bool:
-        for name in ("pedals", "link_rx", "link_tx", "indicator", "buzzer"):
+        for name in ("pedals", "link", "indicator", "buzzer"):
             t = self.alive.get(name)
             if t is None or ticks_diff(now, t) > TASK_STALE_MS:
                 return False
         return all(not task.done() for task in self.tasks.values())
+
+    def show(self, now: int) -> None:
+        self.show_light(now)
+        self.show_buzzer(now)
+
+    def show_light(self, now: int) -> None:
+        """Drive the RGB light to the colour of this instant (only a change is written)."""
+        colour = self.indicator.colour(now)
+        if colour != self.shown_rgb:
+            self.board.set_rgb(colour[0], colour[1], colour[2])
+            self.shown_rgb = colour
+
+    def show_buzzer(self, now: int) -> None:
+        on = self.buzzer.on(now)
+        if on != self.shown_buzzer:
+            self.board.set_buzzer(on)
+            self.shown_buzzer = on
 
     def check_host(self, now: int) -> None:
         """Host-lost state, entered by the board alone; re-announce state to a (new) host."""
@@ -219,8 +231,7 @@ class App:
     async def main(self) -> None:
         for name, coro in (
             ("pedals", self.pedals_task()),
-            ("link_rx", self.link_rx_task()),
-            ("link_tx", self.link_tx_task()),
+            ("link", self.link_task()),
             ("indicator", self.indicator_task()),
             ("buzzer", self.buzzer_task()),
             ("health", self.health_task()),

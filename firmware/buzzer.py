@@ -7,6 +7,7 @@ priority replaces the one playing; a lower one does not interrupt a higher one.
 """
 
 from debounce import ticks_diff
+from mpcompat import const
 from sonocart.wire import pedal_codec as pc
 
 BURSTS: dict[int, tuple[tuple[int, int], ...]] = {
@@ -25,6 +26,10 @@ BURSTS: dict[int, tuple[tuple[int, int], ...]] = {
     pc.BUZZ_MEDIUM: ((200, 200), (200, 200), (200, 0)),
     pc.BUZZ_LOW: ((200, 200), (200, 0)),
 }
+
+
+#: What :meth:`Buzzer.ms_to_change` answers while no burst plays.
+QUIET_MS = const(1 << 20)
 
 
 class Buzzer:
@@ -60,3 +65,18 @@ class Buzzer:
                 return False
         self.priority = pc.BUZZ_OFF
         return False
+
+    def ms_to_change(self, now: int) -> int:
+        """Milliseconds from ``now`` to the next edge of :meth:`on` (QUIET_MS while no burst plays;
+        0 once the burst is over and :meth:`on` has yet to end it)."""
+        if self.priority == pc.BUZZ_OFF:
+            return QUIET_MS
+        t = ticks_diff(now, self._start)
+        for on_ms, off_ms in BURSTS[self.priority]:
+            if t < on_ms:
+                return on_ms - t
+            t -= on_ms
+            if t < off_ms:
+                return off_ms - t
+            t -= off_ms
+        return 0

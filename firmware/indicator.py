@@ -28,6 +28,9 @@ WHITE = (120, 120, 120)
 DIM_WHITE = (24, 24, 24)
 OFF = (0, 0, 0)
 
+#: What :meth:`Indicator.ms_to_change` answers while the colour does not change by itself.
+STEADY_MS = const(1 << 20)
+
 #: state -> (colour, period_ms, on_ms); period 0 means steady.
 PATTERNS: dict[int, tuple[tuple[int, int, int], int, int]] = {
     pc.IND_OFF: (OFF, 0, 0),
@@ -62,3 +65,11 @@ class Indicator:
         if period == 0:
             return colour
         return colour if ticks_diff(now, self._since) % period < on else OFF
+
+    def ms_to_change(self, now: int) -> int:
+        """Milliseconds from ``now`` to the next change of :meth:`colour` (STEADY_MS for a steady state)."""
+        _, period, on = PATTERNS.get(self.state, PATTERNS[pc.IND_HOST_LOST])
+        if period == 0:
+            return STEADY_MS
+        t = ticks_diff(now, self._since) % period
+        return on - t if t < on else period - t

@@ -122,3 +122,40 @@ def test_lower_priority_burst_does_not_interrupt_a_higher_one():
     bz.start(pc.BUZZ_LOW, 50)
     assert bz.priority == pc.BUZZ_HIGH
     assert not bz.start(9, 60)
+
+
+def _edges_after(values):
+    """Oracle: for each instant, how many ms until ``values`` (one per ms) next differs (None: never)."""
+    out = [None] * len(values)
+    for t in range(len(values) - 2, -1, -1):
+        out[t] = 1 if values[t + 1] != values[t] else (None if out[t + 1] is None else out[t + 1] + 1)
+    return out
+
+
+def test_light_tells_exactly_when_its_colour_next_changes():
+    # The light's task sleeps until then: an edge it announced late would stretch a flash.
+    for state in PATTERNS:
+        ind = Indicator(0, pc.IND_OFF)
+        ind.set_state(state, 37)
+        colours = [ind.colour(37 + u) for u in range(4200)]
+        want = _edges_after(colours)
+        for u in range(2100):  # the longest period is 2000 ms: every edge is followed by another
+            got = ind.ms_to_change(37 + u)
+            assert (got == want[u]) if want[u] is not None else got > 4200, (state, u, got, want[u])
+
+
+def test_buzzer_tells_exactly_when_it_next_turns_on_or_off():
+    for priority in BURSTS:
+        probe = Buzzer()  # on() ends a burst, so the oracle looks at a twin started alike
+        probe.start(priority, 11)
+        sounds = [probe.on(11 + u) for u in range(4000)]
+        want = _edges_after(sounds)
+        bz = Buzzer()
+        bz.start(priority, 11)
+        for u in range(4000):
+            got = bz.ms_to_change(11 + u)
+            assert bz.on(11 + u) == sounds[u]
+            if want[u] is None:  # silent for good: the burst is over, or ends now
+                assert got == 0 or bz.priority == pc.BUZZ_OFF, (priority, u, got)
+            else:
+                assert got == want[u], (priority, u, got, want[u])
