@@ -122,7 +122,7 @@ def pico_image(pico_build: Build, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    rp2.forget_lag()
+    rp2.forget_lag(watch=item.get_closest_marker("rp2") is not None)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -14,12 +14,14 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
 import littlefs
 import pytest
 
+from sonocart.devices.pedal import LATE_BEAT_S
 from sonocart.firmware_tool import flash as fw_flash
 from sonocart.firmware_tool.build import Build
 from tools.emulated_pico import EmulatedPico, missing_binaries
@@ -44,13 +46,48 @@ def record_figure(key: str, value: object) -> None:
 LAG_LIMIT_MS = float(os.environ.get("SONOCART_RP2_LAG_LIMIT_MS", "1500"))
 
 
+#: A stall of this test process longer than this (its threads carry the host's bytes to the emulated
+#: board and stamp them), or a gap in the cart's own heartbeats to the board of at least
+#: ``pedal.LATE_BEAT_S``, means the board's view of the host no longer held either.
+STALL_LIMIT_MS = float(os.environ.get("SONOCART_RP2_STALL_LIMIT_MS", "400"))
+
 _lag_seen_ms = 0.0  # the worst lag of a board already stopped during the current test
+_host_gap_s = 0.0  # the longest heartbeat gap a cart reported during the current test
 
 
-def forget_lag() -> None:
-    """A new test starts: earlier boards' lag says nothing about it."""
-    global _lag_seen_ms
+class _StallWatch:
+    """A thread of this process that asks to run every 10 ms and keeps the worst delay it got."""
+
+    def __init__(self) -> None:
+        self.worst_ms = 0.0
+        threading.Thread(target=self._run, name="rp2-stall-watch", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            t = time.monotonic()
+            time.sleep(0.01)
+            self.worst_ms = max(self.worst_ms, (time.monotonic() - t - 0.01) * 1000)
+
+
+_watch: _StallWatch | None = None
+
+
+def forget_lag(watch: bool = False) -> None:
+    """A new test starts: earlier boards' lag and stalls say nothing about it. ``watch``: it runs on
+    the emulated Pico, so its process's stalls are watched from now on."""
+    global _lag_seen_ms, _host_gap_s, _watch
     _lag_seen_ms = 0.0
+    _host_gap_s = 0.0
+    if watch and _watch is None:
+        _watch = _StallWatch()
+    if _watch is not None:
+        _watch.worst_ms = 0.0
+
+
+def note_host_gap(gap_s: float) -> None:
+    """Remember the longest gap between a cart's own heartbeats that it reported (tests/hil)."""
+    global _host_gap_s
+    _host_gap_s = max(_host_gap_s, gap_s)
 
 
 def overload_reason() -> str | None:
@@ -65,14 +102,19 @@ def overload_reason() -> str | None:
         except RuntimeError:
             continue
     worst = max(lags, default=0.0)
-    if worst <= LAG_LIMIT_MS:
+    stall = _watch.worst_ms if _watch is not None else 0.0
+    if worst > LAG_LIMIT_MS:
+        limit = LAG_LIMIT_MS / 1000
+        why = f"emulated Pico fell {worst / 1000:.1f} s behind the wall clock (limit {limit:g} s)"
+    elif stall > STALL_LIMIT_MS:
+        why = f"the test process carrying the host's bytes to the emulated Pico stalled {stall:.0f} ms"
+    elif _host_gap_s >= LATE_BEAT_S:
+        why = f"the cart under test sent the emulated Pico no heartbeat for {_host_gap_s:.1f} s"
+    else:
         return None
     seen = _figures().get("overloaded_runs", 0)
     record_figure("overloaded_runs", 1 + (seen if isinstance(seen, int) else 0))
-    return (
-        f"emulated Pico fell {worst / 1000:.1f} s behind the wall clock (limit {LAG_LIMIT_MS / 1000:g} s):"
-        " this machine was too loaded to run it in real time"
-    )
+    return f"{why}: this machine was too loaded to run it in real time"
 
 
 def _figures() -> dict[str, object]:

@@ -58,11 +58,11 @@ class ScriptedBoard:
     def send(self, msg: pc.Msg) -> None:
         self.ep.write(encode_frame(pc.encode(msg)))
 
-    def pump(self, seconds: float) -> None:
+    def pump(self, seconds: float, status: int = pc.HB_PEDAL_PRESENT) -> None:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             self.framer.feed(self.ep.read())
-            self.send(pc.make("HEARTBEAT", 1, session=self.boot_id, indicator=pc.IND_IDLE, status=1))
+            self.send(pc.make("HEARTBEAT", 1, session=self.boot_id, indicator=pc.IND_IDLE, status=status))
             time.sleep(0.02)
 
     def acks(self) -> list[int]:
@@ -92,6 +92,31 @@ def test_resent_event_is_acked_every_time_but_delivered_once(
     assert [(e.pedal, e.kind, e.seq, e.board_ts) for e in got] == [("B", "tap", 7, 55)]
     assert board.acks().count(7) == 3
     assert driver.status().duplicates_dropped == 2
+
+
+def test_host_lost_says_when_this_cart_itself_sent_no_heartbeat_for_that_long(tmp_path: Path) -> None:
+    """A board that stops hearing the cart may be the cable's fault or the cart's: the status says
+    which when the cart's own heartbeats were late (its clock jumped past the board's timeout)."""
+    jumped = [0.0]
+    board = ScriptedBoard(tmp_path / "pedal")
+    driver = PedalBoard(str(tmp_path / "pedal"), clock=lambda: time.monotonic() + jumped[0]).start()
+    try:
+        board.pump(0.5)
+        assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 2.0)
+        lost = pc.HB_PEDAL_PRESENT | pc.HB_HOST_LOST
+        board.pump(0.5, status=lost)
+        assert driver.status().fault == "pedal board does not hear the host (shows host lost)"
+        jumped[0] = 0.8  # as if this process had not run for 0.8 s between two heartbeats
+        board.pump(0.6, status=lost)
+        fault = driver.status().fault or ""
+        head, _, gap = fault.partition(": this cart sent it no heartbeat for ")
+        assert head == "pedal board does not hear the host (shows host lost)", fault
+        assert 0.8 <= float(gap.removesuffix(" s")) <= 0.8 + 0.2 + 0.3, fault  # the jump + one period
+        board.pump(0.3)  # heard again: no fault, whatever the gap was
+        assert driver.status().fault is None
+    finally:
+        driver.stop()
+        board.ep.close()
 
 
 def test_callback_gets_each_event_once_as_well_as_the_queue(tmp_path: Path) -> None:

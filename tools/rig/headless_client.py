@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from sonocart.cart.settings import UiSettings, demo_operators
+from sonocart.devices.pedal import LATE_BEAT_TEXT
 from sonocart.journal.store import Journal
 from sonocart.records.record import JOURNAL_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
+_LATE_BEAT = re.compile(re.escape(LATE_BEAT_TEXT).replace(re.escape("{gap:.1f}"), r"([0-9.]+)"))
 EXAMPLE = ROOT / "host" / "sonocart" / "procedures" / "examples" / "femoral_block.toml"
 
 
@@ -120,6 +123,13 @@ class HeadlessCart:
     def events(self, event: str, since: int = 0) -> list[Line]:
         with self._cond:
             return [x for x in self.lines[since:] if x.event == event]
+
+    def longest_heartbeat_gap_s(self) -> float:
+        """The longest gap between the cart's own heartbeats to the pedal board that the cart reported
+        (with the board's "host lost"): 0.0 when it reported none."""
+        with self._cond:
+            faults = [str(x.data.get("fault") or "") for x in self.lines if x.event == "device"]
+        return max((float(m.group(1)) for f in faults if (m := _LATE_BEAT.search(f))), default=0.0)
 
     def _tail(self, n: int = 12) -> str:
         shown = [x.data for x in self.lines[-n:] if x.event != "status"]

@@ -48,6 +48,14 @@ DEFAULT_PORT = "/dev/sonocart-pedal"
 HEARTBEAT_S = 0.2
 HELLO_RETRY_S = 0.5
 BOARD_SILENT_S = 1.0
+#: A gap between two of this cart's heartbeats this long is said with the board's "host lost": the
+#: board gives up after 0.7 s of silence (firmware/link.py HOST_TIMEOUT_MS), so the cart itself was
+#: too busy to send, not the cable or the board, and a technician looks at the cart's load.
+LATE_BEAT_S = 0.5
+#: How long after such a gap it is still given as the reason.
+LATE_BEAT_MEMORY_S = 5.0
+#: The words the status uses for that reason (tools/rig reads the gap back from them).
+LATE_BEAT_TEXT = "this cart sent it no heartbeat for {gap:.1f} s"
 REFLASH_HINT = "reflash the board: sonocart firmware flash"
 
 
@@ -100,6 +108,7 @@ class PedalBoard:
         self._delivered = DuplicateFilter()
         self._faults: dict[tuple[str, int], bool] = {}
         self._heartbeat: pc.Msg | None = None
+        self._late_beat: tuple[float, float] | None = None  # (gap s, when) of the last late heartbeat
         self._indicator = pc.IND_IDLE
         self._last_boot: int | None = None
         self.events_delivered = 0
@@ -166,12 +175,16 @@ class PedalBoard:
                 )
             )
             host_lost = hb is not None and bool(hb.get("status") & pc.HB_HOST_LOST)
+            late = self._late_beat
+            why = ""
+            if late is not None and self._clock() - late[1] <= LATE_BEAT_MEMORY_S:
+                why = ": " + LATE_BEAT_TEXT.format(gap=late[0])
             return PedalStatus(
                 port=self.port,
                 connected=connected,
                 identity=self._session.identity,
                 fault=self._session.fault(
-                    "pedal board does not hear the host (shows host lost)" if host_lost else None,
+                    f"pedal board does not hear the host (shows host lost){why}" if host_lost else None,
                     "pedal board fault: " + ", ".join(faults) if faults else None,
                 ),
                 faults=faults,
@@ -351,12 +364,18 @@ class PedalBoard:
         )
 
     def _tick_loop(self) -> None:
+        last_beat: float | None = None
         while not self._closing.wait(HEARTBEAT_S):
-            if self._link.state is not LinkState.CONNECTED:
+            if self._link.state is not LinkState.CONNECTED or self._session.incompatible:
+                # incompatible: no heartbeats, the board shows "host lost" rather than pretend we are here
+                last_beat = None
                 continue
-            if self._session.incompatible:
-                continue  # no heartbeats: the board shows "host lost" rather than pretend we are here
             now = self._clock()
+            if last_beat is not None and now - last_beat >= LATE_BEAT_S:
+                with self._lock:
+                    self._late_beat = (now - last_beat, now)
+                log.warning("pedal board: no heartbeat sent for %.2f s", now - last_beat)
+            last_beat = now
             if self._session.needs_hello(now):
                 self._hello()
             self._send(
