@@ -17,7 +17,6 @@ from sonocart.cart.session import CartSession
 from sonocart.cart.settings import PacsDestination
 from sonocart.clock import Clock
 from sonocart.journal.store import Journal, JournalError
-from sonocart.records.export import export_record
 from sonocart.records.pacs_queue import FlushResult, PacsTarget, enqueue, flush, pending
 from sonocart.records.record import JOURNAL_NAME
 
@@ -37,6 +36,10 @@ def _exported_dicom(session: CartSession) -> list[Path]:
             latest = [folder / str(f) for f in ev.payload["files"] if str(f).endswith(".dcm")]
     if latest and all(p.exists() for p in latest):
         return latest
+    # Imported here: pydicom and fpdf2 take ~0.3-0.7 s to import, which every start of the cart (a
+    # restart after a crash, the live image) would otherwise wait for before its first frame.
+    from sonocart.records.export import export_record
+
     return export_record(record, session.operator).dicom
 
 
