@@ -123,6 +123,7 @@ export class Board {
     this.boots = 0;
     this.lagNs = 0; // largest amount emulated time fell behind wall time this boot
     this.maxLagNs = 0; // ... and since the emulator started
+    this.sleptNs = 0; // emulated time the core spent asleep (WFI/WFE) this boot
   }
 
   // -- lifecycle ----------------------------------------------------------------------------------
@@ -199,6 +200,7 @@ export class Board {
     this.chip = chip;
     this.boots += 1;
     this.lagNs = 0;
+    this.sleptNs = 0;
     this.wallStart = monotonicNs();
     // mono_ns: the CLOCK_MONOTONIC instant the board's clock counts from (t_ms 0 of this boot)
     this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason, mono_ns: this.wallStart });
@@ -365,6 +367,7 @@ export class Board {
           const toNext = next ? next.nanos - clock.nanos : Infinity;
           const room = wall - clock.nanos;
           if (toNext <= room) {
+            this.sleptNs += Math.max(toNext, 0);
             clock.tick(Math.max(toNext, 0));
             if (this.pendingReset !== null) {
               this.watchdogReset(chip); // the watchdog expired while the core slept
@@ -373,6 +376,7 @@ export class Board {
             continue;
           }
           if (room > 0) {
+            this.sleptNs += room;
             clock.tick(room); // asleep: emulated time follows the wall clock to the next alarm
           }
           this.pollDecoders(clock.nanos);
@@ -447,6 +451,7 @@ export class Board {
       t_ms: this.boardMs(),
       lag_ms: this.lagNs / 1e6,
       max_lag_ms: this.maxLagNs / 1e6,
+      slept_ms: this.sleptNs / 1e6, // with t_ms: how busy the firmware keeps the chip
       lag_now_ms: this.chip === null ? 0 : Math.max(0, this.wallNs() - this.chip.clock.nanos) / 1e6,
       boot_mono_ns: this.chip === null ? 0 : this.wallStart,
       on: this.chip !== null,
