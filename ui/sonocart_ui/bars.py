@@ -83,7 +83,7 @@ class FrameBars:
         if not prompts:
             bar.text, bar.colour, bar.text_colour = "", list(th.PANEL), list(th.TEXT_DIM)
             bar.can_ack, bar.more, bar.showing = False, "", False
-            nav.prompt_up, nav.prompt_wide, nav.prompt_act = False, False, False
+            nav.prompt_up, nav.prompt_wide, nav.prompt_act, nav.prompt_opens_list = False, False, False, False
             if live is not None:
                 live.prompt_text = ""
             return
@@ -99,7 +99,12 @@ class FrameBars:
         # unacknowledged (and a tap acts on it): the whole band right of LAST if it fits whole there;
         # acknowledged, or too long for that: the room right of Alarms, navigation back (docs/ui.md)
         nav.prompt_colour, nav.prompt_act = list(st.colour), bar.can_ack
-        in_nav = nav.place_prompt(f"{words}  ·  {act}" if bar.can_ack else words, wide_ok=bar.can_ack)
+        # acknowledged and still up, with a short form (the catalogue's words): that, beside Alarms, its tap
+        # opens the Alarms list where the whole text is; without one (or if it did not fit): today's places
+        short = f"{st.marker} {st.word}: {top.short} (acknowledged)" if top.acknowledged and top.short else ""
+        in_nav = nav.prompt_opens_list = bool(short) and nav.place_prompt(short, wide_ok=False)
+        if not in_nav:
+            in_nav = nav.place_prompt(f"{words}  ·  {act}" if bar.can_ack else words, wide_ok=bar.can_ack)
         bar.showing = not in_nav
         if live is not None:
             live.prompt_text = "" if in_nav else words
