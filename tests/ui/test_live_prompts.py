@@ -72,7 +72,11 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
         lay = r[m]
         ix, iy, iw, ih = lay["image_rect"]
         if m in words:
-            assert words[m] in measured[m]["prompt"], (m, measured[m])
+            assert words[m] in measured[m]["prompt"].replace("\u00a0", " "), (m, measured[m])
+        # the act is one phrase on one line as Kivy laid it out, never "Tap / to acknowledge"
+        lines = lay["nav"]["prompt_line_texts"] or lay["prompt_line_texts"]
+        if m not in ("none", "cleared", "positive_acked"):
+            assert any("· Tap to acknowledge" in line for line in lines), (m, lines)
         # whole: no text on screen shortened, larger than its widget or broken mid-word
         cut = [t["text"] for t in lay["texts"] if t["shortened"] or t["overflow"] or t["broken_word"]]
         assert cut == [], (m, cut)

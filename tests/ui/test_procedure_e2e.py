@@ -104,7 +104,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert "wrong PIN for RN Ben" in r["override_wrong_pin_toast"] and r["side_stop_still_active"]
     # the prompt bar's Override opens the list from any screen (settings here), and the live screen's band
     label = r["override_label_on_settings"]
-    assert label == "Override" or label.endswith("·  Tap to override"), label
+    assert label == "Override" or label.replace("\u00a0", " ").endswith("· Tap to override"), label
     assert r["override_from_settings"] == "alarms"
     assert r["override_from_live"] == "alarms"
     # STOP: a mis-tap restated by the same person leaves one answer, journaled as a correction.
@@ -353,6 +353,10 @@ def _assert_prompt_moves_nothing(r: dict[str, Any], size: str, artifacts: Path) 
             assert short or s["prompt"] in s["prompt_shown"], (s["label"], s["prompt_shown"])
             # the whole band while unacknowledged (a tap acts on it), the room right of Alarms after
             assert s["nav"]["prompt_wide"] == s["prompt_acts"], s["label"]
+            # its act one phrase on one line as laid out ("Tap to override", never "Tap / to override")
+            lines = s["nav"]["prompt_line_texts"]
+            acts = ("· Tap to override", "· Tap to acknowledge")
+            assert not s["prompt_acts"] or any(a in ln for a in acts for ln in lines), (s["label"], lines)
         else:
             assert {"nav_settings", "nav_lock"} <= set(s["nav"]["tools"]), (s["label"], s["nav"]["tools"])
     pairs = [
