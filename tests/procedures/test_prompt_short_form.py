@@ -92,6 +92,7 @@ def test_a_short_form_on_a_prompt_that_is_never_shown_acknowledged_is_refused(tm
 def test_every_short_form_in_the_table_is_on_a_prompt_that_holds(catalogue: Catalogue) -> None:
     shorts = {k: r.short for k, r in catalogue.alarms.items() if r.short}
     assert set(shorts) == {
+        "last_emergency",
         "dose_exceeded",
         "positive_aspiration",
         "image_lost",
