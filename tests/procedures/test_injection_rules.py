@@ -46,7 +46,9 @@ def test_an_aliquot_given_without_a_negative_aspiration_is_recorded_and_flagged(
     (al,) = rec.engine.state.aliquots
     assert al.volume_ml == 3 and al.flags == ("no negative aspiration before it",)
     (flagged,) = [p for p in rec.engine.active_prompts() if p.id.startswith("no_aspiration")]
-    assert flagged.priority is Priority.MEDIUM and "recorded as given" in flagged.text
+    assert flagged.priority is Priority.MEDIUM
+    # each lapse named, the volume kept, read at a glance (the record's flag keeps its own words)
+    assert flagged.text == ("3 mL given with no negative aspiration: aspirate and wait before the next.")
     rec.engine.submit(Aspirate("positive", "dr_ana"))
     top = rec.engine.highest_prompt()
     assert top is not None and top.priority is Priority.HIGH and "Positive aspiration" in top.text
@@ -63,6 +65,8 @@ def test_next_aliquot_waits_for_the_configured_pause(new_record: NewRecord, cloc
     clock.advance(pause - 1)
     rec.engine.submit(LogAliquot(3, "dr_ana"))  # inside the pause: recorded, flagged
     assert rec.engine.state.aliquots[-1].flags == ("inside the pause between aliquots",)
+    (paused,) = [p for p in rec.engine.active_prompts() if p.id.startswith("no_aspiration")]
+    assert paused.text == "3 mL given inside the pause: aspirate and wait before the next."
     clock.advance(pause)
     rec.engine.tick()
     assert "timer:aliquot_pause" in rec.engine.state.prompts

@@ -33,6 +33,7 @@ from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, touch, wait  # noqa: E402
 from tests.ui.forms_layout import forms  # noqa: E402
+from tests.ui.layout import nav_layout, text_audit, visible_widgets, window_rect  # noqa: E402
 
 NAV_IDS = (
     "nav_procedure",
@@ -71,6 +72,25 @@ def main() -> int:
 
     def settle() -> Steps:
         yield from pause(0.3)
+
+    def look() -> dict[str, object]:
+        """Where the top prompt is on the LAST screen (the nav bar's band, wide or not, or the bar above),
+        the nav bar, every text's fit, and where each widget of the LAST screen is."""
+        nav, bar = app.root.ids.nav, app.root.ids.prompt
+        place = (
+            ("nav wide" if nav.prompt_wide else "nav") if nav.prompt_up else ("top" if bar.showing else "")
+        )
+        top = session.highest_prompt()
+        return {
+            "place": place,
+            "shown": nav.ids.nav_prompt.text if nav.prompt_up else bar.text,
+            "prompt_text": top.text if top else "",
+            "nav": nav_layout(app),
+            "cut": [
+                t["text"] for t in text_audit(Window) if t["shortened"] or t["overflow"] or t["broken_word"]
+            ],
+            "screen": [window_rect(w) for w in visible_widgets(app.screens.current_screen)],
+        }
 
     def scenario() -> Steps:
         yield
@@ -112,6 +132,7 @@ def main() -> int:
         screen.ids.reason.text = "Patient recovered, handed to the ICU team"  # typed, not ended
         yield from settle()
         report["forms"] = forms(app)  # the reason keeps its name beside it once typed into
+        report["look_unacked"] = look()
         # Acknowledged on its own target after reading it (the nav bar's whole band right of LAST, or the
         # bar above when too long for it): it stays shown and the light stays HIGH; no lock.
         yield from pause(1.2)
@@ -122,7 +143,12 @@ def main() -> int:
         report["prompt_after_ack"] = bar.text
         report["can_ack_after_ack"] = bar.can_ack
         report["light_after_ack"] = pedal.status().indicator
-        yield from touch(nav.ids.nav_lock)
+        report["look_acked"] = look()
+        # Lock: its button, or (given way to the prompt's short form) what it calls: refused during LAST
+        if nav.ids.nav_lock.get_root_window() is not None and not nav.ids.nav_lock.disabled:
+            yield from touch(nav.ids.nav_lock)
+        else:
+            app.lock_now()
         yield from settle()
         report["screen_after_lock_touch"] = app.screens.current
         app.save_screenshot(args.artifacts / "last-800x480.png")

@@ -65,6 +65,7 @@ def live_layout(app: Any) -> dict[str, Any]:
         "prompt_band": _shown_button(live.ids.prompt),
         "prompt_beside": _shown_button(live.ids.prompt_beside),
         "prompt_lines": _lines(live.prompt_button) if live.prompt_text else 0,
+        "prompt_line_texts": line_texts(live.prompt_button) if live.prompt_text else [],
         "nav": nav_layout(app),
         # the step's body under its fixed header: its scroll view's height, and its content's
         "step_body": [live.step_panel.ids.scroll.height, live.step_panel.ids.scroll.children[0].height],
@@ -113,6 +114,7 @@ def nav_layout(app: Any) -> dict[str, Any]:
         "prompt": _shown_button(prompt) if in_tree else None,
         "prompt_wide": bool(in_tree and nav.prompt_up and nav.prompt_wide),
         "prompt_lines": _lines(prompt) if in_tree else 0,
+        "prompt_line_texts": line_texts(prompt) if in_tree else [],
         "tools": [i for i in ("pedal_a", "pedal_b", "nav_settings", "nav_lock") if _on_screen(nav.ids[i])],
         # drawn over it: their parts inside their scroll view's window (a scrolled label's rectangle
         # runs on under the nav bar, where nothing of it is drawn)
@@ -174,6 +176,12 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
 def _lines(w: Any) -> int:
     """How many lines Kivy laid the label's text out in."""
     return len(getattr(getattr(w, "_label", None), "_cached_lines", None) or [])
+
+
+def line_texts(w: Any) -> list[str]:
+    """The lines Kivy laid the label's text out in, as read (a no-break space read as a space)."""
+    lines = getattr(getattr(w, "_label", None), "_cached_lines", None) or []
+    return ["".join(word.text for word in line.words).replace("\u00a0", " ") for line in lines]
 
 
 def _broken_word(w: Any) -> str:

@@ -57,7 +57,11 @@ class Moves:
             else ("live" if app.screens.current == "live" else "top")
         )
         seen["prompt_shown"] = "" if target is None else target.text
-        seen["prompt_acts"] = target is not None and not target.disabled  # unacknowledged, unlocked
+        # an acknowledged prompt's short form beside Alarms: its tap opens the list (acts on no prompt)
+        seen["prompt_short"] = (
+            target is not None and root.ids.nav.prompt_up and root.ids.nav.prompt_opens_list
+        )
+        seen["prompt_acts"] = target is not None and not target.disabled and not seen["prompt_short"]
         seen["nav"] = nav_layout(app)
         # where the screen (every control but the nav bar's) is laid out: the oracle for "a prompt coming
         # into the nav bar's band, or leaving it, moves nothing"

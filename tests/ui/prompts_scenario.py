@@ -22,7 +22,7 @@ ARGS = scenario_args("800x480")
 
 from kivy.core.window import Window  # noqa: E402
 
-from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, wait  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import live_layout, text_audit  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
@@ -32,6 +32,22 @@ PROMPTS = (
     ("two_lapses", "aliquot"),  # MEDIUM: again at once, inside the pause as well
     ("positive", "aspirate:positive"),  # HIGH: blood or CSF
 )
+
+
+def short_forms_fit(nav: object) -> dict[str, bool]:
+    """Whether each short form in the alarm table fits whole in the room right of Alarms, as the screen
+    shows it acknowledged (its own priority's marker and word, and the longest one's, MEDIUM's)."""
+    from sonocart.procedures.catalogue import load_catalogue
+    from sonocart.procedures.prompts import Priority
+    from sonocart_ui.viewmodels.alarm_style import style_of
+
+    out = {}
+    for key, rule in load_catalogue().alarms.items():
+        for prio in {Priority[rule.priority], Priority.MEDIUM} if rule.short else ():
+            st = style_of(prio)
+            text = f"{st.marker} {st.word}: {rule.short} (acknowledged)"
+            out[f"{key} {prio.name}"] = bool(nav.prompt_fits(text, wide=False))  # type: ignore[attr-defined]
+    return out
 
 
 def main() -> int:
@@ -91,6 +107,17 @@ def main() -> int:
             lambda: (t := app.session.highest_prompt()) is None or t.acknowledged, 5, "acknowledged"
         )
         yield from measure("positive_acked")
+        # its short form's tap opens the Alarms list, where its whole text is
+        nav = app.root.ids.nav
+        target = nav.ids.nav_prompt
+        report["acked_tap"] = {"opens_list": nav.prompt_opens_list, "enabled": not target.disabled}
+        yield from touch(target)
+        yield from wait(lambda: app.screens.current == "alarms", 5, "the Alarms list")
+        yield from pause(0.3)
+        report["acked_tap"]["screen"] = app.screens.current
+        report["acked_tap"]["texts"] = [t["text"] for t in text_audit(Window)]
+        report["short_forms_fit"] = short_forms_fit(nav)
+        app._prompt_bar()  # the probe above laid other words out in the prompt: back to the top prompt
 
     try:
         run_scenario(app, scenario(), report)

@@ -15,6 +15,8 @@ from tests.conftest import ARTIFACTS
 from tests.ui.forms_checks import assert_fields_labelled
 
 SCENARIO = Path(__file__).with_name("last_scenario.py")
+#: The LAST prompt's place at 7 inches, unacknowledged and acknowledged (docs/ui.md).
+PLACES = ("nav wide", "nav")
 
 
 @pytest.mark.ui
@@ -55,6 +57,26 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     assert r["prompt_after_ack"].startswith("!!! HIGH: LAST EMERGENCY")
     assert r["prompt_after_ack"].endswith("(acknowledged)") and r["can_ack_after_ack"] is False
     assert r["light_after_ack"] == "alarm_high" and r["screen_after_lock_touch"] == "last"
+    # Where its prompt is at 7 inches, before and after the acknowledgement: whole, LAST uncovered and
+    # enabled, and the LAST screen's widgets where they were (the oracle: the look before the tap).
+    before, after = r["look_unacked"], r["look_acked"]
+    (artifacts / "prompt-places.json").write_text(
+        json.dumps(
+            {
+                k: {"place": v["place"], "shown": v["shown"]}
+                for k, v in (("unacked", before), ("acked", after))
+            }
+        )
+    )
+    assert before["prompt_text"].startswith("LAST EMERGENCY") and before["prompt_text"] in before["shown"]
+    # acknowledged: its short form beside Alarms (the catalogue's words, written out here)
+    assert after["shown"] == "!!! HIGH: LAST emergency: follow LAST screen (acknowledged)", after["shown"]
+    for look in (before, after):
+        assert look["cut"] == [], look["cut"]
+        assert look["nav"]["over_last"] == [] and look["nav"]["last_enabled"], look["nav"]
+        assert look["nav"]["fixed"]["nav_last"][0] <= 0.5, look["nav"]["fixed"]
+    assert (before["place"], after["place"]) == PLACES, (before["place"], after["place"])
+    assert after["screen"] == before["screen"], "the LAST screen moved when its prompt was acknowledged"
     assert ("prompt_acknowledged", "dr_ana") in [(t, op) for t, op, _ in r["journal"]]
     action = next(p for t, _, p in r["journal"] if t == "last_action")
     assert action["step"] == "stop_injecting"

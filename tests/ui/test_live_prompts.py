@@ -48,11 +48,23 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
     px_per_mm = math.hypot(w, h) / (diagonal_in * 25.4)
     # the core's own words as the injection raises them, written out here
     words = {
-        "one_lapse": "!! MEDIUM: Aliquot 4 mL recorded as given, no negative aspiration before it: aspirate",
-        "two_lapses": "no negative aspiration before it; inside the pause between aliquots: aspirate",
+        "one_lapse": "!! MEDIUM: 4 mL given with no negative aspiration: aspirate and wait before the next.",
+        "two_lapses": "!! MEDIUM: 4 mL given with no negative aspiration, inside the pause: aspirate and wait"
+        " before the next.",
         "positive": "!!! HIGH: Positive aspiration: do not inject. Reposition the needle and aspirate again.",
+        # acknowledged and still up (blood aspirated): its short form, the catalogue's written words
+        "positive_acked": "!!! HIGH: Positive aspiration: do not inject (acknowledged)",
     }
     assert measured["none"]["place"] == measured["cleared"]["place"] == "none"
+    # every injection prompt, acknowledged or not, in the nav bar's band: the image keeps its whole share
+    assert all(measured[m]["place"] == "nav" for m in MOMENTS if m not in ("none", "cleared")), measured
+    assert measured["positive_acked"]["prompt"] == words["positive_acked"]
+    # the short form's tap opens the Alarms list, and the whole text is there
+    tap = r["acked_tap"]
+    assert tap["opens_list"] and tap["enabled"] and tap["screen"] == "alarms", tap
+    assert any(words["positive"].split(": ", 1)[1] in t for t in tap["texts"]), tap["texts"]
+    # every short form in the alarm table fits beside Alarms as shown, at its priority and MEDIUM's
+    assert r["short_forms_fit"] and all(r["short_forms_fit"].values()), r["short_forms_fit"]
     # cleared: everything back where it was before the first prompt (the oracle: the geometry before it)
     for k in ("image_rect", "strip_rects", "step_parts", "nav"):
         assert r["cleared"][k] == r["none"][k], (k, r["cleared"][k], r["none"][k])
@@ -60,7 +72,11 @@ def test_each_injection_prompt_is_whole_beside_the_image_when_it_fits_else_acros
         lay = r[m]
         ix, iy, iw, ih = lay["image_rect"]
         if m in words:
-            assert words[m] in measured[m]["prompt"], (m, measured[m])
+            assert words[m] in measured[m]["prompt"].replace("\u00a0", " "), (m, measured[m])
+        # the act is one phrase on one line as Kivy laid it out, never "Tap / to acknowledge"
+        lines = lay["nav"]["prompt_line_texts"] or lay["prompt_line_texts"]
+        if m not in ("none", "cleared", "positive_acked"):
+            assert any("· Tap to acknowledge" in line for line in lines), (m, lines)
         # whole: no text on screen shortened, larger than its widget or broken mid-word
         cut = [t["text"] for t in lay["texts"] if t["shortened"] or t["overflow"] or t["broken_word"]]
         assert cut == [], (m, cut)

@@ -25,6 +25,10 @@ from sonocart_ui.viewmodels.step_form import StepForm
 
 FLASH_HZ = 10.0
 TOAST_S = 3.0
+#: The prompt's act, one phrase on one line: no-break spaces (Kivy wraps at U+0020 only), so a wrapped
+#: prompt never reads "Tap / to override"; the separator goes with it.
+ACT_OVERRIDE = "·\u00a0Tap\u00a0to\u00a0override"
+ACT_ACK = "·\u00a0Tap\u00a0to\u00a0acknowledge"
 
 
 class FrameBars:
@@ -83,7 +87,7 @@ class FrameBars:
         if not prompts:
             bar.text, bar.colour, bar.text_colour = "", list(th.PANEL), list(th.TEXT_DIM)
             bar.can_ack, bar.more, bar.showing = False, "", False
-            nav.prompt_up, nav.prompt_wide, nav.prompt_act = False, False, False
+            nav.prompt_up, nav.prompt_wide, nav.prompt_act, nav.prompt_opens_list = False, False, False, False
             if live is not None:
                 live.prompt_text = ""
             return
@@ -95,11 +99,16 @@ class FrameBars:
         bar.ack_label = "Override" if top.blocking else "Acknowledge"
         bar.more = f"+{n - 1} more" if n > 1 else ""
         words = bar.text + (f" ({bar.more})" if bar.more else "")
-        act = "Tap to override" if top.blocking else "Tap to acknowledge"
+        act = ACT_OVERRIDE if top.blocking else ACT_ACK
         # unacknowledged (and a tap acts on it): the whole band right of LAST if it fits whole there;
         # acknowledged, or too long for that: the room right of Alarms, navigation back (docs/ui.md)
         nav.prompt_colour, nav.prompt_act = list(st.colour), bar.can_ack
-        in_nav = nav.place_prompt(f"{words}  ·  {act}" if bar.can_ack else words, wide_ok=bar.can_ack)
+        # acknowledged and still up, with a short form (the catalogue's words): that, beside Alarms, its tap
+        # opens the Alarms list where the whole text is; without one (or if it did not fit): today's places
+        short = f"{st.marker} {st.word}: {top.short} (acknowledged)" if top.acknowledged and top.short else ""
+        in_nav = nav.prompt_opens_list = bool(short) and nav.place_prompt(short, wide_ok=False)
+        if not in_nav:
+            in_nav = nav.place_prompt(f"{words}  {act}" if bar.can_ack else words, wide_ok=bar.can_ack)
         bar.showing = not in_nav
         if live is not None:
             live.prompt_text = "" if in_nav else words

@@ -185,6 +185,8 @@ class NavBar(BoxLayout):  # type: ignore[misc]
     prompt_room = NumericProperty(100)
     #: A tap on it acts (acknowledge, or the list for an override); False: acknowledged, or locked.
     prompt_act = BooleanProperty(False)
+    #: It shows an acknowledged prompt's short form: a tap opens the Alarms list, where its whole text is.
+    prompt_opens_list = BooleanProperty(False)
     marker_on = BooleanProperty(True)
 
     def on_kv_post(self, _base: object) -> None:

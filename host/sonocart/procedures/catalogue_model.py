@@ -269,6 +269,9 @@ class AlarmRule:
     source: tuple[str, ...]
     #: A hard stop whose override needs a second operator's PIN besides the one who overrides.
     second_person: bool = False
+    #: Written words shown for the prompt once acknowledged while it still holds (the whole text is on the
+    #: Alarms list); "" none. Never a cut of the text.
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,11 @@ class Catalogue:
             return self.alarms[prompt_id]
         keys = [k for k in self.alarms if prompt_id.startswith(k) and prompt_id[len(k)] in ":_"]
         return self.alarms[max(keys, key=len)] if keys else None
+
+    def short_form(self, prompt_id: str) -> str:
+        """The table's short form for ``prompt_id`` ("" when its row has none or it has no row)."""
+        rule = self.alarm_rule(prompt_id)
+        return rule.short if rule is not None else ""
 
     @property
     def sterile_phases(self) -> frozenset[str]:

@@ -83,7 +83,12 @@ class Engine:
         if next(journal.events(), None) is not None:
             raise ValueError(f"{journal.path} already holds a procedure: resume it instead")
         proc = catalogue.procedure(procedure_id)
-        engine = cls(catalogue, journal, clock, State(proc, escalate_on=catalogue.last.escalate_on))
+        engine = cls(
+            catalogue,
+            journal,
+            clock,
+            State(proc, escalate_on=catalogue.last.escalate_on, short_form=catalogue.short_form),
+        )
         engine._commit(
             [
                 (
@@ -103,7 +108,7 @@ class Engine:
         if not events or events[0].type != "record_opened":
             raise ValueError(f"{journal.path} holds no procedure")
         proc = catalogue.procedure(str(events[0].payload["procedure"]))
-        state = State(proc, escalate_on=catalogue.last.escalate_on)
+        state = State(proc, escalate_on=catalogue.last.escalate_on, short_form=catalogue.short_form)
         for ev in events:
             state.apply(ev)
         return cls(catalogue, journal, clock, state)

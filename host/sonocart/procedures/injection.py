@@ -27,6 +27,14 @@ from sonocart.procedures.state import State
 Events = list[tuple[str, dict[str, Any]]]
 PAUSE_TIMER = "aliquot_pause"
 TEST_DOSE_TIMER = "test_dose_watch"
+#: Each lapse as the record's ``flags`` name it, and as the prompt says it: short words read at a glance, each
+#: lapse still named, so that the prompt fits whole in the nav bar's band at 7 inches (docs/ui.md).
+LAPSE_WORDS = {
+    "no negative aspiration before it": "with no negative aspiration",
+    "inside the pause between aliquots": "inside the pause",
+    "during the test-dose watch": "during the test-dose watch",
+    "past the dose hard stop": "past the dose hard stop",
+}
 
 
 def prompt(pid: str, priority: Priority, text: str) -> tuple[str, dict[str, Any]]:
@@ -177,8 +185,8 @@ def log_aliquot(
             prompt(
                 f"no_aspiration:{state.last_seq + 1}",
                 Priority.MEDIUM,
-                f"Aliquot {volume_ml:g} mL recorded as given, {'; '.join(flags)}: aspirate before each"
-                " aliquot and wait for the pause.",
+                f"{volume_ml:g} mL given {', '.join(LAPSE_WORDS[f] for f in flags)}: aspirate and wait"
+                " before the next.",
             )
         )
     if over and "dose_above_limit" not in state.overrides and "dose_above_limit" not in state.hard_stops:

@@ -30,6 +30,9 @@ class Prompt:
     phase: str = ""
     step: str = ""
     acknowledged: bool = False
+    #: The alarm table's short form (catalogue/alarms.toml), shown once acknowledged while it still holds;
+    #: derived from the catalogue when the prompt is built, not journaled. "" none.
+    short: str = ""
 
 
 def ordered(prompts: list[Prompt]) -> list[Prompt]:

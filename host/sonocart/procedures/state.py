@@ -106,6 +106,7 @@ class State(StateBase):
             expires=str((p or {}).get("expires", "")),
             phase=self.current_phase_id(),
             step=step.id if step else "",
+            short=self.short_form(pid),
         )
 
     def _on_prompt_raised(self, ev: Event, p: dict[str, Any]) -> None:

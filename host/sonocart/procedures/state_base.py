@@ -8,12 +8,17 @@ whether the STOP is complete, why the observation is escalated, which prompts ha
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
 from sonocart.procedures.catalogue import Procedure, Step
 from sonocart.procedures.catalogue_model import ESCALATION_TRIGGERS
 from sonocart.procedures.prompts import Prompt
+
+
+def _no_short_form(_prompt_id: str) -> str:
+    return ""
 
 
 @dataclass
@@ -84,6 +89,9 @@ class StateBase:
     escalation_cleared: dict[str, Any] | None = None
     #: Which events escalate the observation (catalogue last.toml [escalation]).
     escalate_on: tuple[str, ...] = ESCALATION_TRIGGERS
+    #: A prompt id's short form from the alarm table (Catalogue.short_form): derived when the prompt is
+    #: built, never journaled, so an old journal replays unchanged.
+    short_form: Callable[[str], str] = _no_short_form
     last_actions: list[dict[str, Any]] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
     follow_up_weeks: list[int] = field(default_factory=list)

@@ -41,7 +41,7 @@ class PromptPlacement:
         self._place_trigger()
 
     def _prompt_words(self) -> None:
-        act = f"  ·  {self.prompt_action}" if self.prompt_action else ""
+        act = f"  {self.prompt_action}" if self.prompt_action else ""  # "· Tap to ...", kept together
         self.prompt_shown = f"{self.prompt_text}{act}" if self.prompt_text else ""
         self.place_prompt()
 
