@@ -91,7 +91,7 @@ class StateBase:
     escalate_on: tuple[str, ...] = ESCALATION_TRIGGERS
     #: A prompt id's short form from the alarm table (Catalogue.short_form): derived when the prompt is
     #: built, never journaled, so an old journal replays unchanged.
-    short_form: Callable[[str], str] = _no_short_form
+    short_form: Callable[[str], str] = field(default=_no_short_form, compare=False, repr=False)
     last_actions: list[dict[str, Any]] = field(default_factory=list)
     follow_up: list[str] = field(default_factory=list)
     follow_up_weeks: list[int] = field(default_factory=list)
