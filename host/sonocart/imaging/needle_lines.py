@@ -49,11 +49,12 @@ def line_and_bow(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     det1 = n * sxx - sx * sx
     b = (n * sxy - sx * sy) / det1 if det1 > 1e-12 else 0.0
     a = (sy - b * sx) / n
-    m = np.array([[sxxxx, sxxx, sxx], [sxxx, sxx, sx], [sxx, sx, n]])
-    if abs(float(np.linalg.det(m))) < 1e-9:
+    # c by Cramer's rule on the 3 × 3 normal equations (a numpy solve's own overhead is 5x the sums)
+    det = sxxxx * (sxx * n - sx * sx) - sxxx * (sxxx * n - sx * sxx) + sxx * (sxxx * sx - sxx * sxx)
+    if abs(det) < 1e-9:
         return b, a, 0.0
-    c = float(np.linalg.solve(m, np.array([sxxy, sxy, sy]))[0])
-    return b, a, c
+    det_c = sxxy * (sxx * n - sx * sx) - sxxx * (sxy * n - sx * sy) + sxx * (sxy * sx - sxx * sy)
+    return b, a, det_c / det
 
 
 def inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
@@ -124,19 +125,31 @@ def refine_lines(
     return out
 
 
-def top_fraction_level(excess: np.ndarray, n: int, fraction: float, work: NeedleBuffers | None = None) -> int:
-    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort).
+def top_fraction_level(
+    excess: np.ndarray, n: int, fraction: float, floor: float, work: NeedleBuffers | None = None
+) -> float:
+    """The lowest level reached by at most ``fraction`` of the ``n`` searched values, or ``floor``
+    (1 to 255) where that is higher (histogram, no sort).
 
-    With ``work`` (of ``excess``'s shape) nothing of the image's size is allocated."""
+    Only levels from ``floor`` up can be the answer, so every value below it is counted in one bin
+    (the values fit a byte then: its histogram is 4x faster than one of 512 levels). ``excess`` is
+    int16 in [−255, 255]; with ``work`` (of ``excess``'s shape) nothing of the image's size is allocated."""
+    low = math.ceil(floor) - 1  # the bin of everything below the floor
+    if not 0 <= low <= 254:
+        raise ValueError(f"floor {floor} outside 1..255")
     shifted = np.empty_like(excess) if work is None else work.shifted
-    np.add(excess, np.int16(255), out=shifted)  # excess is in [-255, 255]
-    hist = np.empty((512, 1), np.float32) if work is None else work.hist
-    cv2.calcHist([shifted.view(np.uint16)], [0], None, [512], [0, 512], hist=hist)
-    # from the top level down: from_top[j] = how many values reach level 256 - j
-    from_top = np.empty(512, np.float32) if work is None else work.cumulative
+    cv2.max(excess, low, dst=shifted)  # (numpy's maximum with a scalar is 6x slower)
+    clipped = np.empty(excess.shape, np.uint8) if work is None else work.clipped
+    np.copyto(clipped, shifted, casting="unsafe")  # (low..255: exact)
+    hist = np.empty((256, 1), np.float32) if work is None else work.hist
+    cv2.calcHist([clipped], [0], None, [256], [0, 256], hist=hist)
+    # from the top level down: from_top[j] = how many values reach level 255 - j (exact for levels
+    # above ``low``, the only ones that can be the answer)
+    from_top = np.empty(256, np.float32) if work is None else work.cumulative
     np.cumsum(hist[::-1, 0], out=from_top)
     # levels reached by more than the fraction are the lowest ones: count them
-    return 512 - int(np.searchsorted(from_top, max(1.0, fraction * n), side="right")) - 255
+    level = 256 - int(np.searchsorted(from_top, max(1.0, fraction * n), side="right"))
+    return float(max(level, floor))
 
 
 def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
@@ -144,7 +157,9 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     idx = np.flatnonzero(mask)
     if idx.size == 0:
         return None
-    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
+    if breaks.size == 0:  # one run (the most frequent answer: without the bookkeeping below)
+        return int(idx[0]), int(idx[-1])
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [idx.size - 1]])
     k = int(np.argmax(idx[ends] - idx[starts]))
