@@ -174,6 +174,9 @@ class NeedleBuffers(Arena):
         n = max_candidates
         self.u_full = np.empty(n, np.intp)  # full-resolution pixel of each candidate
         self.v_full = np.empty(n, np.intp)
+        self.u_kept = np.empty(n, np.intp)  # … of the candidates without a shadow below
+        self.v_kept = np.empty(n, np.intp)
+        self.values_kept = np.empty(n, np.int16)
         n_angles = normals[0].size
         self.uv = np.ones((n, 3), np.float32)  # (u, v, 1) per candidate
         #: ½·normal and ½·rho_max per angle: uv · normals = ½·(rho + rho_max), the rho cell in float
