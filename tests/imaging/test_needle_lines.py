@@ -69,7 +69,7 @@ def test_refined_lines_follow_weighted_points_and_skip_thin_support() -> None:
     assert fitted[1] is None  # no candidate within 4 px of that line
 
 
-@pytest.mark.parametrize("floor", [1.0, 40.0, 250.0])
+@pytest.mark.parametrize("floor", [0.0, 40.0, 239.5, 250.0])
 def test_top_fraction_level_is_the_lowest_level_few_enough_values_reach_or_the_floor(floor: float) -> None:
     rng = np.random.default_rng(3)
     excess = rng.integers(-255, 256, (300, 400)).astype(np.int16)
@@ -80,7 +80,7 @@ def test_top_fraction_level_is_the_lowest_level_few_enough_values_reach_or_the_f
     assert expected > 40  # (the 97th percentile of uniform −255..255: the floor of 40 is not reached)
     assert level == max(expected, floor)
     with pytest.raises(ValueError):
-        top_fraction_level(excess, excess.size, 0.03, 0.0)
+        top_fraction_level(excess, excess.size, 0.03, -1.0)
 
 
 def test_longest_run_bridges_short_gaps_only() -> None:

@@ -156,7 +156,6 @@ class NeedleBuffers(Arena):
         # half-resolution planes
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)
-        self.clipped = np.empty((sh, sw), np.uint8)
         self.hist = np.empty((256, 1), np.float32)
         self.cumulative = np.empty(256, np.float32)
         self.candidates = np.empty((sh, sw), np.bool_)

@@ -129,27 +129,26 @@ def top_fraction_level(
     excess: np.ndarray, n: int, fraction: float, floor: float, work: NeedleBuffers | None = None
 ) -> float:
     """The lowest level reached by at most ``fraction`` of the ``n`` searched values, or ``floor``
-    (1 to 255) where that is higher (histogram, no sort).
+    (0 to 255) where that is higher (histogram, no sort).
 
-    Only levels from ``floor`` up can be the answer, so every value below it is counted in one bin
-    (the values fit a byte then: its histogram is 4x faster than one of 512 levels). ``excess`` is
-    int16 in [−255, 255]; with ``work`` (of ``excess``'s shape) nothing of the image's size is allocated."""
-    low = math.ceil(floor) - 1  # the bin of everything below the floor
-    if not 0 <= low <= 254:
-        raise ValueError(f"floor {floor} outside 1..255")
-    shifted = np.empty_like(excess) if work is None else work.shifted
-    cv2.max(excess, low, dst=shifted)  # (numpy's maximum with a scalar is 6x slower)
-    clipped = np.empty(excess.shape, np.uint8) if work is None else work.clipped
-    np.copyto(clipped, shifted, casting="unsafe")  # (low..255: exact)
-    hist = np.empty((256, 1), np.float32) if work is None else work.hist
-    cv2.calcHist([clipped], [0], None, [256], [0, 256], hist=hist)
-    # from the top level down: from_top[j] = how many values reach level 255 - j (exact for levels
-    # above ``low``, the only ones that can be the answer)
-    from_top = np.empty(256, np.float32) if work is None else work.cumulative
+    Only levels from ``floor`` up can be the answer, so only those are counted: read as uint16, an
+    int16 ``excess`` in [−255, 255] keeps its levels 0–255 and puts the negative ones above 65,000,
+    outside the histogram's range (no shifted copy, and no crowded bin to slow it down). With
+    ``work`` nothing is allocated."""
+    low = math.ceil(floor)
+    if not 0 <= low <= 255:
+        raise ValueError(f"floor {floor} outside 0..255")
+    bins = 256 - low
+    hist = np.empty((bins, 1), np.float32) if work is None else work.hist[:bins]
+    cv2.calcHist([excess.view(np.uint16)], [0], None, [bins], [low, 256], hist=hist)
+    # from the top level down: from_top[j] = how many values reach level 255 - j
+    from_top = np.empty(bins, np.float32) if work is None else work.cumulative[:bins]
     np.cumsum(hist[::-1, 0], out=from_top)
     # levels reached by more than the fraction are the lowest ones: count them
-    level = 256 - int(np.searchsorted(from_top, max(1.0, fraction * n), side="right"))
-    return float(max(level, floor))
+    reached = int(np.searchsorted(from_top, max(1.0, fraction * n), side="right"))
+    if reached == bins:  # few enough values reach even the floor's level: the answer is below it
+        return float(floor)
+    return float(max(256 - reached, floor))
 
 
 def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
