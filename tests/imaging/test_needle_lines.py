@@ -88,6 +88,8 @@ def test_longest_run_bridges_short_gaps_only() -> None:
     assert longest_run(mask, 1) == (9, 15)
     assert longest_run(mask, 3) == (0, 15)
     assert longest_run(np.zeros(5, bool), 2) is None
+    assert longest_run(np.array([0, 1, 0, 1, 0, 1, 0], bool), 1) == (1, 5)  # short gaps, 2 in all
+    assert longest_run(np.array([1, 0, 0, 1, 1, 1, 1], bool), 1) == (3, 6)
 
 
 @pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path

@@ -25,19 +25,26 @@ class Arena:
     longest line seen and then reused."""
 
     def __init__(self) -> None:
-        self._arena: dict[str, np.ndarray] = {}
+        #: per name: its buffer, the dtype it holds, and the shape and view it was last grabbed as
+        self._arena: dict[str, tuple[np.ndarray, type[np.generic], tuple[int, ...], np.ndarray]] = {}
         self._iota = np.arange(1024, dtype=np.float64)
 
     def grab(self, key: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
         """A C-contiguous ``shape`` view of the buffer named ``key``, grown (once) when too small.
 
-        Each name is one quantity: a view stays valid until the same name is grabbed again."""
+        Each name is one quantity: a view stays valid until the same name is grabbed again. (Some
+        200 grabs a frame: the same shape as last time gets the same view back, with no arithmetic.)"""
+        entry = self._arena.get(key)
+        if entry is not None and entry[2] == shape and entry[1] is dtype:
+            return entry[3]
         size = math.prod(shape)
-        buffer = self._arena.get(key)
-        if buffer is None or buffer.size < size or buffer.dtype != dtype:
+        if entry is None or entry[0].size < size or entry[1] is not dtype:
             buffer = np.empty(max(size, 1024), dtype)
-            self._arena[key] = buffer
-        return buffer[:size].reshape(shape)
+        else:
+            buffer = entry[0]
+        view = buffer[:size].reshape(shape)
+        self._arena[key] = (buffer, dtype, shape, view)
+        return view
 
     def arange(self, key: str, start: float, stop: float, step: float) -> np.ndarray:
         """``np.arange(start, stop, step)`` (float64, the same values: start + i·(start + step − start))."""
@@ -194,11 +201,13 @@ class NeedleBuffers(Arena):
         # the Hough vote
         self.rho = np.empty((n, n_angles), np.float32)
         self.cells = np.empty((n, n_angles), np.intp)
-        self.vote_weights = np.empty((n, n_angles), np.float64)
+        # (float32: the weights are whole numbers under 512 and at most max_candidates of them, so
+        # every sum stays exact below 2**24, and the table is half the memory to add into)
+        self.vote_weights = np.empty((n, n_angles), np.float32)
         self.cell_offsets = np.empty((n, n_angles), np.intp)
         self.cell_offsets[:] = np.arange(n_angles, dtype=np.intp) * self.n_rho  # each angle's row
-        self.votes = np.empty(n_angles * self.n_rho, np.float64)
-        self.best = np.empty(n_angles, np.float64)
+        self.votes = np.empty(n_angles * self.n_rho, np.float32)
+        self.best = np.empty(n_angles, np.float32)
 
     def matches(self, shape: tuple[int, ...]) -> bool:
         return self.shape == shape

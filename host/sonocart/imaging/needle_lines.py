@@ -156,9 +156,12 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     idx = np.flatnonzero(mask)
     if idx.size == 0:
         return None
+    first, last = int(idx[0]), int(idx[-1])
+    if last - first + 1 - idx.size <= max_gap:  # all the gaps together are short: one run
+        return first, last
     breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
-    if breaks.size == 0:  # one run (the most frequent answer: without the bookkeeping below)
-        return int(idx[0]), int(idx[-1])
+    if breaks.size == 0:
+        return first, last
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [idx.size - 1]])
     k = int(np.argmax(idx[ends] - idx[starts]))
