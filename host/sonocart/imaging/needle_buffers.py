@@ -113,25 +113,28 @@ class Arena:
         into an image of ``size`` = (h, w): what ``np.rint(...).astype(np.intp).clip(...)`` gives."""
         (base_u, base_v), (nu, nv), (h, w) = base, normal, size
         shape = (base_u.size, offsets.size)
-        scratch = self.grab(key + ":f", shape, np.float64)
-        cols, rows = self.grab(key + ":u", shape, np.intp), self.grab(key + ":v", shape, np.intp)
-        spread = self.grab(key + ":base", shape, np.float64)
+        # base + offset·n per sample and offset as (base, 1) · (1, offset·n): one batched product whose
+        # a·1 + 1·b is the one rounding of the sum, as a broadcasting copy and an add would give
+        bases = self.grab(key + ":bases", (base_u.size, 2), np.float64)
+        shifts = self.grab(key + ":shifts", (2, offsets.size), np.float64)
+        bases[:, 1] = 1.0
+        shifts[0] = 1.0
+        cols, rows = self.grab(key + ":uf", shape, np.float64), self.grab(key + ":vf", shape, np.float64)
         for along, n, limit, out in ((base_u, nu, w, cols), (base_v, nv, h, rows)):
-            # (a ufunc that broadcasts allocates its iterator's buffers; a broadcasting copy does not)
-            np.copyto(scratch, offsets[None, :])
-            np.multiply(scratch, n, out=scratch)
-            np.copyto(spread, along[:, None])
-            np.add(spread, scratch, out=scratch)
+            np.copyto(bases[:, 0], along)
+            np.multiply(offsets, n, out=shifts[1])
+            np.matmul(bases, shifts, out=out)
             if scale != 1.0:
-                np.multiply(scratch, scale, out=scratch)
-            np.rint(scratch, out=scratch)
-            np.copyto(out, scratch, casting="unsafe")
-            np.maximum(out, 0, out=out)
-            np.minimum(out, limit - 1, out=out)
+                np.multiply(out, scale, out=out)
+            np.rint(out, out=out)
+            np.clip(out, 0.0, limit - 1.0, out=out)  # (whole numbers: clipped exactly, as after the cast)
+        row = self.grab(key + ":v", shape, np.intp)
+        np.copyto(row, rows, casting="unsafe")
+        np.multiply(rows, float(w), out=rows)  # (whole numbers far below 2**53: exact)
+        np.add(rows, cols, out=rows)
         flat = self.grab(key + ":flat", shape, np.intp)
-        np.multiply(rows, w, out=flat)
-        np.add(flat, cols, out=flat)
-        return flat, rows
+        np.copyto(flat, rows, casting="unsafe")
+        return flat, row
 
 
 class NeedleBuffers(Arena):

@@ -173,33 +173,33 @@ def seen_from_entry(
     n = len(ends)
     steps = work.arange("entry:k", 1.0, min(math.hypot(h, w), limit_px + 3.0), 1.0)
     shape = (n, steps.size)
-    position = work.grab("entry:p", shape, np.float64)
-    per_end = work.grab("entry:per_end", shape, np.float64)
-    cols, rows = work.grab("entry:u", shape, np.intp), work.grab("entry:v", shape, np.intp)
+    cols, rows = work.grab("entry:u", shape, np.float64), work.grab("entry:v", shape, np.float64)
     ok, test = work.grab("entry:ok", shape, np.bool_), work.grab("entry:test", shape, np.bool_)
     ok.fill(True)
-    start, direction = work.grab("entry:start", (n,), np.float64), work.grab("entry:d", (n,), np.float64)
+    # rint(start − k·d) per end and step, as hidden_run_mm: (start, d) · (1, −k), one rounding of
+    # start − k·d, in one batched product
+    ends_d = work.grab("entry:ends", (n, 2), np.float64)
+    back = work.grab("entry:back", (2, steps.size), np.float64)
+    back[0] = 1.0
+    np.negative(steps, out=back[1])
     for out, limit, which in ((cols, w, 0), (rows, h, 1)):
         for i, end in enumerate(ends):
-            start[i] = end[which]
-            direction[i] = math.cos(end[2]) if which == 0 else math.sin(end[2])
-        # rint(start − k·d) per end and step, as hidden_run_mm (broadcast by copies: no ufunc buffers)
-        np.copyto(position, steps[None, :])
-        np.copyto(per_end, direction[:, None])
-        np.multiply(position, per_end, out=position)
-        np.copyto(per_end, start[:, None])
-        np.subtract(per_end, position, out=position)
-        np.rint(position, out=position)
-        np.copyto(out, position, casting="unsafe")
-        np.logical_and(ok, np.greater_equal(out, 0, out=test), out=ok)
-        np.logical_and(ok, np.less(out, limit, out=test), out=ok)
-        np.maximum(out, 0, out=out)
-        np.minimum(out, limit - 1, out=out)
-    np.multiply(rows, w, out=rows)
+            ends_d[i, 0] = end[which]
+            ends_d[i, 1] = math.cos(end[2]) if which == 0 else math.sin(end[2])
+        np.matmul(ends_d, back, out=out)
+        np.rint(out, out=out)
+        np.logical_and(ok, np.greater_equal(out, 0.0, out=test), out=ok)
+        np.logical_and(ok, np.less(out, float(limit), out=test), out=ok)
+        np.clip(out, 0.0, limit - 1.0, out=out)
+    np.multiply(rows, float(w), out=rows)  # (whole numbers: exact)
     np.add(rows, cols, out=rows)
-    np.logical_and(ok, np.take(search.ravel(), rows, out=test, mode="clip"), out=ok)
+    flat = work.grab("entry:flat", shape, np.intp)
+    np.copyto(flat, rows, casting="unsafe")
+    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    # the first step outside, per end (argmin finds a False; where there is none it points at a True)
+    outside = np.argmin(ok.view(np.uint8), axis=1, out=work.grab("entry:first", (n,), np.intp))
     seen = []
     for i in range(n):
-        hidden = int(np.argmin(ok[i])) if not ok[i].all() else steps.size  # the first step outside
-        seen.append(hidden <= limit_px)
+        first = int(outside[i])
+        seen.append((steps.size if ok[i, first] else first) <= limit_px)
     return seen
