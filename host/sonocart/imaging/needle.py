@@ -32,7 +32,7 @@ import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle_buffers import NeedleBuffers
-from sonocart.imaging.needle_lines import refine_lines, thick_regions, top_fraction_level
+from sonocart.imaging.needle_lines import thick_regions, top_fraction_level
 from sonocart.imaging.needle_masks import local_box_px, search_mask, small_mask
 from sonocart.imaging.needle_shadow import shadowed
 from sonocart.imaging.needle_shaft import (
@@ -167,7 +167,7 @@ class NeedleDetector:
         frame.image, frame.small_excess, frame.row_level, frame.search = image, excess, row_level, search
         frame.level = level
         frame.cal, frame.threshold, frame.min_confidence = cal, threshold, self.min_confidence
-        return find_shaft(frame, refine_lines(u, v, weights, peaks, work))  # the strongest that passes
+        return find_shaft(frame, peaks, (u, v, weights))  # the strongest that passes
 
     @staticmethod
     def _local_level(rows: np.ndarray, cal: Calibration, work: NeedleBuffers) -> np.ndarray:

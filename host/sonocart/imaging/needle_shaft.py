@@ -35,6 +35,7 @@ from sonocart.imaging.needle_lines import (
     hidden_run_mm,
     line_and_bow,
     longest_run,
+    refine_lines,
 )
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
@@ -123,20 +124,30 @@ def in_plane_angle(deg: float, slack: float = 0.0) -> bool:
     return lo <= deg <= hi or 180.0 - hi <= deg <= 180.0 - lo
 
 
-def find_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
-    """The shaft along the first of ``lines`` (angle, rho; ``None``: no line) whose longest bright
-    run passes every check, else ``None``.
+def find_shaft(
+    frame: ShaftFrame,
+    peaks: list[tuple[float, float]],
+    candidates: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> NeedleEstimate | None:
+    """The shaft along the first of the vote's ``peaks`` (angle, rho), each refitted to the
+    ``candidates`` (u, v, weight) near it, whose longest bright run passes every check, else ``None``.
 
     The runs are found on the half-resolution excess (every other pixel along and across
     each line: most lines end there), :data:`LINE_GROUPS` lines at a time in one pass; the
-    centreline, the contrast and the tip of a run read the full-resolution image."""
+    centreline, the contrast and the tip of a run read the full-resolution image. Each pass's
+    lines are refitted just before it (a line's fit is its own: the passes never reached cost nothing)."""
+    u, v, weights = candidates
+
+    def refined(group: list[tuple[float, float]]) -> list[tuple[float, float] | None]:
+        return refine_lines(u, v, weights, group, frame.work)
+
     start = 0
     for size in LINE_GROUPS:
-        found = _first_shaft(frame, lines[start : start + size])
+        found = _first_shaft(frame, refined(peaks[start : start + size]))
         if found is not None:
             return found
         start += size
-    return _first_shaft(frame, lines[start:]) if start < len(lines) else None
+    return _first_shaft(frame, refined(peaks[start:])) if start < len(peaks) else None
 
 
 def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
