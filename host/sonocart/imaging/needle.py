@@ -151,10 +151,15 @@ class NeedleDetector:
         lit = int(np.count_nonzero(kept))
         if lit < 10:
             return None
-        u_kept = np.compress(kept, u_full, out=work.u_kept[:lit])
-        v_kept = np.compress(kept, v_full, out=work.v_kept[:lit])
+        # (the kept ones' indices as the columns of a one-row image's non-zero pixels, in order: into a
+        # buffer, where np.compress would allocate them)
+        index = cv2.findNonZero(kept.view(np.uint8).reshape(1, n), work.points[:lit])
+        kept_at = work.kept_at[:lit]
+        np.copyto(kept_at, index[:, 0, 0])
+        u_kept = np.take(u_full, kept_at, out=work.u_kept[:lit], mode="clip")
+        v_kept = np.take(v_full, kept_at, out=work.v_kept[:lit], mode="clip")
         weights = work.weights[:lit]
-        np.copyto(weights, np.compress(kept, values, out=work.values_kept[:lit]))
+        np.copyto(weights, np.take(values, kept_at, out=work.values_kept[:lit], mode="clip"))
         np.subtract(weights, threshold - 1.0, out=weights)  # (whole numbers: threshold is one)
         u, v = work.u32[:lit], work.v32[:lit]
         np.copyto(u, u_kept)

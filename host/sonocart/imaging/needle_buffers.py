@@ -183,7 +183,8 @@ class NeedleBuffers(Arena):
         n = max_candidates
         self.u_full = np.empty(n, np.intp)  # full-resolution pixel of each candidate
         self.v_full = np.empty(n, np.intp)
-        self.u_kept = np.empty(n, np.intp)  # … of the candidates without a shadow below
+        self.kept_at = np.empty(n, np.intp)  # the candidates without a shadow below, and their pixels
+        self.u_kept = np.empty(n, np.intp)
         self.v_kept = np.empty(n, np.intp)
         self.values_kept = np.empty(n, np.int16)
         n_angles = normals[0].size

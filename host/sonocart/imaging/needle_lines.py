@@ -21,19 +21,41 @@ cv2: Any = _cv2
 
 
 def hidden_run_mm(
-    search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration, limit_mm: float
+    search: np.ndarray,
+    u: float,
+    v: float,
+    direction: tuple[float, float],
+    cal: Calibration,
+    limit_mm: float,
+    work: Arena,
 ) -> float:
-    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``.
+    """How far (mm) the line from (u, v) back up along −``direction`` stays inside ``search``.
 
-    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further)."""
+    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further); in
+    ``work``'s buffers."""
     h, w = search.shape
-    k = np.arange(1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0))
-    bu = np.rint(u - k * du).astype(np.intp)
-    bv = np.rint(v - k * dv).astype(np.intp)
-    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
-    ok[ok] = search[bv[ok], bu[ok]]
-    out = np.flatnonzero(~ok)
-    steps = float(out[0]) if out.size else float(k.size)
+    du, dv = direction
+    k = work.arange("hidden:k", 1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0), 1.0)
+    ok, test = work.grab("hidden:ok", k.shape, np.bool_), work.grab("hidden:test", k.shape, np.bool_)
+    back, flat = work.grab("hidden:back", k.shape, np.float64), work.grab("hidden:flat", k.shape, np.intp)
+    pixel = work.grab("hidden:pixel", k.shape, np.intp)
+    ok.fill(True)
+    for start, d, limit, scale in ((u, du, w, 1), (v, dv, h, w)):
+        np.multiply(k, d, out=back)
+        np.subtract(start, back, out=back)
+        np.rint(back, out=back)  # the pixel rint(start − k·d)
+        np.logical_and(ok, np.greater_equal(back, 0.0, out=test), out=ok)
+        np.logical_and(ok, np.less(back, float(limit), out=test), out=ok)
+        np.clip(back, 0.0, limit - 1.0, out=back)
+        np.copyto(pixel, back, casting="unsafe")
+        if scale == 1:
+            np.copyto(flat, pixel)
+        else:
+            np.multiply(pixel, scale, out=pixel)
+            np.add(flat, pixel, out=flat)
+    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    first = int(np.argmin(ok.view(np.uint8)))  # the first step outside (a True where there is none)
+    steps = float(k.size) if ok[first] else float(first)
     return steps * cal.mm_per_px
 
 

@@ -253,7 +253,7 @@ def _judge_run(
     length_mm = (t[i1] - t[i0]) * cal.mm_per_px
     if length_mm < MIN_LENGTH_MM:
         return None
-    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), (du, dv), cal, ENTRY_GAP_MM, work) > ENTRY_GAP_MM:
         return None
     seg = slice(i0, i1 + 1)
     flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
@@ -290,8 +290,8 @@ def _judge_run(
     shaft = shaft_px.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
     side = round(2.5 / cal.mm_per_px)
     seg_u, seg_v = uu[seg], vv[seg]
-    beside = side_mean(image, search, seg_u, seg_v, (nu, nv), -side)
-    under = side_mean(image, search, seg_u, seg_v, (nu, nv), side)
+    beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)
+    under = side_mean(image, search, (seg_u, seg_v), (nu, nv), side, work)
     if beside != beside or under != under:  # not in view on both sides: cannot be judged
         return None
     if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
