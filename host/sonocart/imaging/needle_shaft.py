@@ -260,6 +260,8 @@ def _judge_run(
     lit_in = np.flatnonzero(bright)
     lit = lit_in + i0
     fill = lit.size / (i1 - i0 + 1)
+    if fill < MIN_FILL:
+        return None  # not a continuous reflector (speckle, septa); the cheapest check here first
     # centreline: the intensity-weighted centre across the band at each bright step (only what
     # stands above half the candidate level weighs in), fitted by a line. The brightest sample
     # would jump between the near and far wall and with the speckle; the centre does not.
@@ -281,8 +283,8 @@ def _judge_run(
     # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
     # the shorter the run, the straighter it must be
     max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
-    if fill < MIN_FILL or wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
-        return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+    if wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
+        return None  # not a straight reflector (vessel walls, fascia arcs, bone)
     deg = math.degrees(angle + math.atan(float(slope)))
     if not in_plane_angle(deg):
         return None  # flatter than any in-plane needle: a layer
