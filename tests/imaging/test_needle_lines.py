@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from sonocart.imaging import needle_shaft
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     line_and_bow,
@@ -125,3 +126,13 @@ def test_entry_check_for_many_runs_matches_the_distance_to_a_rectangles_edge() -
         back_cols = (u - 39.5) / du if du > 0 else (359.5 - u) / -du  # to the column beside it
         assert answer == (min(back_rows, back_cols) <= limit_px + 1.0), (u, v, a)
     assert seen == [True, False, False, True]
+
+
+@pytest.mark.parametrize("window", [3, 4, 15])
+def test_tip_density_counts_the_lit_samples_of_each_centred_window(window: int) -> None:
+    """numpy's own 'same' convolution with a box of ones counts them (whole numbers, exact)."""
+    rng = np.random.default_rng(window)
+    lit = rng.uniform(size=200) > 0.4
+    counts = np.convolve(lit.astype(np.float64), np.ones(window), mode="same")
+    expected = counts >= needle_shaft.TIP_DENSITY * window - 1e-9
+    assert np.array_equal(needle_shaft._dense(Arena(), lit, window), expected)

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sonocart.imaging.needle_buffers import NeedleBuffers
+from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
 from sonocart.imaging.needle_end import goes_on_bent
 from sonocart.imaging.needle_lines import (
     Excess,
@@ -347,10 +347,7 @@ def _ends(
     # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
     # then bridge short gaps (a layer crossing the shaft may dim it briefly)
     window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
-    lit = work.grab("ends:lit", along.shape, np.float64)
-    np.copyto(lit, core)
-    density = np.convolve(lit, _box(window), mode="same")
-    dense = np.greater_equal(density, TIP_DENSITY, out=work.grab("ends:dense", along.shape, np.bool_))
+    dense = _dense(work, core, window)
     core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
@@ -365,6 +362,30 @@ def _ends(
     a = cal.to_mm(float(cu[i0]), float(cv[i0]))
     b = cal.to_mm(float(cu[i1]), float(cv[i1]))
     return (b, a) if b[1] >= a[1] else (a, b)
+
+
+def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
+    """Where at least :data:`TIP_DENSITY` of the ``window`` samples centred on each (as a box
+    convolution's "same" mode centres them; fewer at the ends) are ``lit``: counted exactly, from
+    a cumulative count, in ``work``'s buffers."""
+    n = lit.size
+    count = work.grab("dense:count", (n + 1,), np.intp)  # count[j] = lit samples before j
+    count[0] = 0
+    np.copyto(count[1:], lit)
+    np.cumsum(count[1:], out=count[1:])
+    iota = work.arange("dense:iota", 0.0, float(n), 1.0)
+    upper, lower = work.grab("dense:upper", (n,), np.intp), work.grab("dense:lower", (n,), np.intp)
+    edge = work.grab("dense:edge", (n,), np.float64)
+    # sample i's window is [i − ⌊w/2⌋, i + ⌊(w−1)/2⌋], clipped to the samples there are
+    for out, shift in ((upper, (window - 1) // 2 + 1), (lower, -(window // 2))):
+        np.add(iota, float(shift), out=edge)
+        np.clip(edge, 0.0, float(n), out=edge)
+        np.copyto(out, edge, casting="unsafe")
+    above = np.take(count, upper, out=work.grab("dense:above", (n,), np.intp), mode="clip")
+    np.subtract(above, np.take(count, lower, out=upper, mode="clip"), out=above)
+    needed = np.intp(math.ceil(TIP_DENSITY * window - 1e-9))
+    dense: np.ndarray = np.greater_equal(above, needed, out=work.grab("ends:dense", (n,), np.bool_))
+    return dense
 
 
 def _median(work: NeedleBuffers, values: np.ndarray) -> float:
