@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle_shaft
+from sonocart.imaging import needle_tip
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     line_and_bow,
@@ -134,5 +134,5 @@ def test_tip_density_counts_the_lit_samples_of_each_centred_window(window: int) 
     rng = np.random.default_rng(window)
     lit = rng.uniform(size=200) > 0.4
     counts = np.convolve(lit.astype(np.float64), np.ones(window), mode="same")
-    expected = counts >= needle_shaft.TIP_DENSITY * window - 1e-9
-    assert np.array_equal(needle_shaft._dense(Arena(), lit, window), expected)
+    expected = counts >= needle_tip.TIP_DENSITY * window - 1e-9
+    assert np.array_equal(needle_tip._dense(Arena(), lit, window), expected)
