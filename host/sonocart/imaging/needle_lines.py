@@ -167,7 +167,10 @@ def top_fraction_level(
     from_top = np.empty(bins, np.float32) if work is None else work.cumulative[:bins]
     np.cumsum(hist[::-1, 0], out=from_top)
     # levels reached by more than the fraction are the lowest ones: count them
-    reached = int(np.searchsorted(from_top, max(1.0, fraction * n), side="right"))
+    # (the counts are whole numbers: c ≤ x exactly when c ≤ ⌊x⌋, which float32 holds exactly, so the
+    # search does not cast the counts to float64)
+    bound = np.float32(math.floor(max(1.0, fraction * n)))
+    reached = int(np.searchsorted(from_top, bound, side="right"))
     if reached == bins:  # few enough values reach even the floor's level: the answer is below it
         return float(floor)
     return float(max(256 - reached, floor))

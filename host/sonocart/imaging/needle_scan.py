@@ -10,11 +10,15 @@ same names are used again.
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import inside_span
+
+cv2: Any = _cv2
 
 
 def scan_lines(
@@ -153,8 +157,15 @@ def centreline_fit(
         return 0.0, 0.0
     np.maximum(total, 1e-9, out=total)
     np.divide(centre, total, out=centre)
-    x = np.compress(lit, t, out=work.grab("wobble:x", (m,), np.float64))
-    y = np.compress(lit, centre, out=work.grab("wobble:y", (m,), np.float64))
+    # (the lit samples' indices as the columns of a one-row image's non-zero pixels, in order: into
+    # a buffer, where np.compress would allocate them)
+    points = cv2.findNonZero(
+        lit.view(np.uint8).reshape(1, n), work.grab("wobble:points", (m, 1, 2), np.int32)
+    )
+    at = work.grab("wobble:at", (m,), np.intp)
+    np.copyto(at, points[:, 0, 0])
+    x = np.take(t, at, out=work.grab("wobble:x", (m,), np.float64), mode="clip")
+    y = np.take(centre, at, out=work.grab("wobble:y", (m,), np.float64), mode="clip")
     np.subtract(x, float(x.sum()) / m, out=x)
     sxx, sxy, my = float(x @ x), float(x @ y), float(y.sum()) / m
     slope = sxy / sxx if sxx > 1e-12 else 0.0

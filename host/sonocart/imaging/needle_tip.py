@@ -94,8 +94,9 @@ def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
     n = lit.size
     count = work.grab("dense:count", (n + 1,), np.intp)  # count[j] = lit samples before j
     count[0] = 0
-    np.copyto(count[1:], lit)
-    np.cumsum(count[1:], out=count[1:])
+    ones = work.grab("dense:lit", (n,), np.intp)
+    np.copyto(ones, lit)
+    np.cumsum(ones, out=count[1:])  # (from its own buffer: in place, numpy would copy it first)
     iota = work.arange("dense:iota", 0.0, float(n), 1.0)
     upper, lower = work.grab("dense:upper", (n,), np.intp), work.grab("dense:lower", (n,), np.intp)
     edge = work.grab("dense:edge", (n,), np.float64)
