@@ -25,26 +25,21 @@ class Arena:
     longest line seen and then reused."""
 
     def __init__(self) -> None:
-        #: per name: its buffer, the dtype it holds, and the shape and view it was last grabbed as
-        self._arena: dict[str, tuple[np.ndarray, type[np.generic], tuple[int, ...], np.ndarray]] = {}
+        #: per name: its buffer and the dtype it holds (compared by identity: faster than a dtype's ==)
+        self._arena: dict[str, tuple[np.ndarray, type[np.generic]]] = {}
         self._iota = np.arange(1024, dtype=np.float64)
 
     def grab(self, key: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
         """A C-contiguous ``shape`` view of the buffer named ``key``, grown (once) when too small.
 
-        Each name is one quantity: a view stays valid until the same name is grabbed again. (Some
-        200 grabs a frame: the same shape as last time gets the same view back, with no arithmetic.)"""
-        entry = self._arena.get(key)
-        if entry is not None and entry[2] == shape and entry[1] is dtype:
-            return entry[3]
+        Each name is one quantity: a view stays valid until the same name is grabbed again. (The
+        view is not kept here: held until the next grab, some 200 views would stay allocated.)"""
         size = math.prod(shape)
-        if entry is None or entry[0].size < size or entry[1] is not dtype:
-            buffer = np.empty(max(size, 1024), dtype)
-        else:
-            buffer = entry[0]
-        view = buffer[:size].reshape(shape)
-        self._arena[key] = (buffer, dtype, shape, view)
-        return view
+        entry = self._arena.get(key)
+        if entry is None or entry[1] is not dtype or entry[0].size < size:
+            entry = (np.empty(max(size, 1024), dtype), dtype)
+            self._arena[key] = entry
+        return entry[0][:size].reshape(shape)
 
     def arange(self, key: str, start: float, stop: float, step: float) -> np.ndarray:
         """``np.arange(start, stop, step)`` (float64, the same values: start + i·(start + step − start))."""
