@@ -59,13 +59,16 @@ def hidden_run_mm(
     return steps * cal.mm_per_px
 
 
-def line_and_bow(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+def line_and_bow(
+    x: np.ndarray, y: np.ndarray, square: np.ndarray | None = None
+) -> tuple[float, float, float]:
     """Least-squares ``y ≈ a + b·x`` (slope b, intercept a) and the ``c`` of ``y ≈ a' + b'·x + c·x²``.
 
     Closed form from the moment sums (what ``np.polyfit`` degree 1 and 2 give, without its
-    per-call overhead, which dominated the per-line cost); ``x`` should be centred."""
+    per-call overhead, which dominated the per-line cost); ``x`` should be centred. ``square``: a
+    buffer of ``x``'s size for x² (else allocated)."""
     n = float(x.size)
-    x2 = x * x
+    x2 = np.multiply(x, x, out=square)
     sx, sxx, sxxx, sxxxx = float(x.sum()), float(x2.sum()), float(x2 @ x), float(x2 @ x2)
     sy, sxy, sxxy = float(y.sum()), float(x @ y), float(x2 @ y)
     det1 = n * sxx - sx * sx

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import NeedleBuffers
@@ -41,6 +43,8 @@ from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_e
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
 from sonocart.imaging.needle_tip import shaft_ends
 from sonocart.imaging.scanconvert import Calibration
+
+cv2: Any = _cv2
 
 MIN_ANGLE_DEG = 12.0
 MAX_ANGLE_DEG = 80.0
@@ -243,11 +247,17 @@ def _judge_run(
         return None
     seg = slice(i0, i1 + 1)
     flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
-    lit_in = np.flatnonzero(bright)
-    lit = lit_in + i0
-    fill = lit.size / (i1 - i0 + 1)
+    # (the bright steps' indices as the columns of a one-row image's non-zero pixels, in order:
+    # into a buffer, where np.flatnonzero would allocate them)
+    m = int(np.count_nonzero(bright))
+    fill = m / (i1 - i0 + 1)
     if fill < MIN_FILL:
         return None  # not a continuous reflector (speckle, septa); the cheapest check here first
+    points = cv2.findNonZero(
+        bright.view(np.uint8).reshape(1, -1), work.grab("ridge:points", (m, 1, 2), np.int32)
+    )
+    lit_in = work.grab("ridge:lit_in", (m,), np.intp)
+    np.copyto(lit_in, points[:, 0, 0])
     # centreline: the intensity-weighted centre across the band at each bright step (only what
     # stands above half the candidate level weighs in), fitted by a line. The brightest sample
     # would jump between the near and far wall and with the speckle; the centre does not.
@@ -258,13 +268,19 @@ def _judge_run(
         across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
     )
     weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
-    ridge = np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)[lit_in]
+    np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)
+    ridge = np.take(centre, lit_in, out=work.grab("ridge:ridge", (m,), np.float64), mode="clip")
     # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
     # quadratic term of the centreline over the run's half length is its sagitta
     mid = 0.5 * (t[i0] + t[i1])
-    slope, intercept, curve = line_and_bow(t[lit] - mid, ridge)
+    t_lit = np.take(t[i0:], lit_in, out=work.grab("ridge:t", (m,), np.float64), mode="clip")  # t[lit]
+    x = np.subtract(t_lit, mid, out=work.grab("ridge:x", (m,), np.float64))
+    slope, intercept, curve = line_and_bow(x, ridge, work.grab("ridge:x2", (m,), np.float64))
     intercept -= slope * mid
-    wobble_mm = _std(ridge - (intercept + slope * t[lit])) * cal.mm_per_px
+    residual = np.multiply(t_lit, slope, out=x)  # ridge − (intercept + slope·t), as numpy evaluates it
+    np.add(residual, intercept, out=residual)
+    np.subtract(ridge, residual, out=residual)
+    wobble_mm = _std(residual) * cal.mm_per_px
     sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
     # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
     # the shorter the run, the straighter it must be
