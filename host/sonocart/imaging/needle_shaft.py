@@ -243,7 +243,15 @@ def _judge_run(
     length_mm = (t[i1] - t[i0]) * cal.mm_per_px
     if length_mm < MIN_LENGTH_MM:
         return None
-    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), (du, dv), cal, ENTRY_GAP_MM, work) > ENTRY_GAP_MM:
+    # (from the half-resolution run's own upper end the caller traced the line back already: within
+    # ENTRY_GAP_MM / mm_per_px steps, which keeps it within ENTRY_GAP_MM unless that is a whole number)
+    entry_px = ENTRY_GAP_MM / cal.mm_per_px
+    traced = j0 == 0 and not entry_px.is_integer()
+    if (
+        not traced
+        and hidden_run_mm(search, float(uu[i0]), float(vv[i0]), (du, dv), cal, ENTRY_GAP_MM, work)
+        > ENTRY_GAP_MM
+    ):
         return None
     seg = slice(i0, i1 + 1)
     flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
