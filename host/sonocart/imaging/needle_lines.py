@@ -115,18 +115,24 @@ def refine_lines(
     if work is None:
         work = Arena()  # a one-off call
     grab = work.grab
-    # row by row (a ufunc that broadcasts allocates its iterator's buffers), in float32 as the vote
-    dist, part = grab("refine:dist", (n,), np.float32), grab("refine:part", (n,), np.float32)
+    # every line at once, in float32 as the vote: |u·(−sin a) + v·cos a − rho| per line and candidate,
+    # the per-line values spread along rows by copies (a ufunc that broadcasts allocates its buffers)
+    dist, part = grab("refine:dist", (k, n), np.float32), grab("refine:part", (k, n), np.float32)
+    per_line = grab("refine:per_line", (k, n), np.float32)
     far, ww = grab("refine:far", (k, n), np.bool_), grab("refine:ww", (k, n), np.float64)
-    for i in range(k):
-        np.multiply(u, sin_a[i], out=dist)
-        np.multiply(v, cos_a[i], out=part)
-        np.add(dist, part, out=dist)
-        np.subtract(dist, rhos[i], out=dist)
-        np.abs(dist, out=dist)
-        np.greater(dist, np.float32(4.0), out=far[i])
-        np.copyto(ww[i], w)
-        np.copyto(ww[i], 0.0, where=far[i])
+    np.copyto(dist, u[None, :])
+    np.copyto(per_line, sin_a[:, None])
+    np.multiply(dist, per_line, out=dist)
+    np.copyto(part, v[None, :])
+    np.copyto(per_line, cos_a[:, None])
+    np.multiply(part, per_line, out=part)
+    np.add(dist, part, out=dist)
+    np.copyto(per_line, rhos[:, None])
+    np.subtract(dist, per_line, out=dist)
+    np.abs(dist, out=dist)
+    np.greater(dist, np.float32(4.0), out=far)
+    np.copyto(ww, w[None, :])
+    np.copyto(ww, 0.0, where=far)
     total = ww.sum(axis=1)
     uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
     np.copyto(uu, u)
