@@ -14,6 +14,7 @@ from sonocart.imaging.needle_lines import (
     line_and_bow,
     longest_run,
     refine_lines,
+    row_max,
     thick_regions,
     top_fraction_level,
 )
@@ -136,3 +137,9 @@ def test_tip_density_counts_the_lit_samples_of_each_centred_window(window: int) 
     counts = np.convolve(lit.astype(np.float64), np.ones(window), mode="same")
     expected = counts >= needle_tip.TIP_DENSITY * window - 1e-9
     assert np.array_equal(needle_tip._dense(Arena(), lit, window), expected)
+
+
+@pytest.mark.parametrize("width", [1, 3, 19])
+def test_row_max_is_numpys_largest_of_each_row(width: int) -> None:
+    values = np.random.default_rng(width).normal(0.0, 50.0, (301, width))
+    assert np.array_equal(row_max(values, np.empty(301)), values.max(axis=1))

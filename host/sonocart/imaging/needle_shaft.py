@@ -38,6 +38,7 @@ from sonocart.imaging.needle_lines import (
     line_and_bow,
     longest_run,
     refine_lines,
+    row_max,
 )
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
@@ -233,7 +234,7 @@ def _judge_run(
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
     excess = Excess(image, frame.row_level, search, work, frame.level)
     full = excess.at("full", flat, rows)
-    peak = full.max(axis=1, out=work.grab("full:max", (full.shape[0],), np.float64))
+    peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
     found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
     if found is None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
-from sonocart.imaging.needle_lines import Excess, longest_run
+from sonocart.imaging.needle_lines import Excess, longest_run, row_max
 
 if TYPE_CHECKING:
     from sonocart.imaging.needle_shaft import ShaftFrame
@@ -60,7 +60,7 @@ def shaft_ends(
     # the tip is where the shaft's echo falls to half its own level (the median along the run):
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
     excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
-    along = excess.at("narrow", flat, rows).max(axis=1, out=work.grab("narrow:max", (cu.size,), np.float64))
+    along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
     shaft_level = _median(work, along[i0 : i1 + 1])
     core = np.greater_equal(
         along,
@@ -80,7 +80,7 @@ def shaft_ends(
     # at the tip, and would move the half maximum)
     by_row = excess.against_rows("narrow", rows)
     i1 = _tip_at_half_maximum(
-        by_row.max(axis=1, out=work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
+        row_max(by_row, work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
     )
     a = cal.to_mm(float(cu[i0]), float(cv[i0]))
     b = cal.to_mm(float(cu[i1]), float(cv[i1]))
