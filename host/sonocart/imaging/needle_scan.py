@@ -27,11 +27,15 @@ def scan_lines(
     small_excess: np.ndarray,
     shape: tuple[int, int],
     across: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+) -> (
+    tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    | None
+):
     """Every line (angle, rho; ``None``: not sampled) of a full-resolution image of ``shape`` sampled
     every 2 pixels: (t, u, v, profile) per line and sample, and per line the first sample inside the
     image (2 px margin) and how many follow it (0: outside the image, or not sampled), then the
-    values the profile is the largest of (line, sample, offset); ``None`` when no line has a sample.
+    values the profile is the largest of (line, sample, offset), and per line and sample whether it
+    is one of those inside (one stretch per line); ``None`` when no line has a sample.
     ``profile`` is the largest of ``small_excess`` (the half-resolution image) at the ``across``
     offsets (full-resolution pixels) along the line's normal (−sin a, cos a).
 
@@ -133,7 +137,7 @@ def scan_lines(
     np.copyto(profile, values[:, :, 0])
     for j in range(1, half.size):
         np.maximum(profile, values[:, :, j], out=profile)
-    return t_all, u_all, v_all, profile, first, inside, values
+    return t_all, u_all, v_all, profile, first, inside, values, ok
 
 
 def centreline_fit(
