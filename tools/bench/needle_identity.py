@@ -28,7 +28,7 @@ from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.scenes import SCENES
 from sonocart.sim.tissue import TissueScene, default_needle
 from tools.bench.needle_ab import _module_at
-from tools.bench.needle_matrix import ANGLES, NO_NEEDLE_TIMES_S, TIMES_S, _settings
+from tools.bench.needle_matrix import ANGLES, NO_NEEDLE_SEEDS, TIMES_S, needle_free_frames
 
 Frame = tuple[str, str, np.ndarray, Calibration]  # (kind, probe, image, calibration)
 
@@ -45,15 +45,9 @@ def frames() -> Iterator[Frame]:
                 pipe = BModePipeline(800, 600, DisplaySettings())
                 for t_s in TIMES_S:
                     yield ("needle", probe, *pipe.process(sim.envelope(t_s, 0), g))
-    for kind, seeds in (("needle-free", (4, 5, 6)), ("extra needle-free", (7, 8, 9, 10, 11, 12))):
-        for scene in SCENES:
-            for probe, g in PROBES.items():
-                for seed in seeds:
-                    sim = TissueScene(g, 128, 1024, seed=seed, with_needle=False, scene_name=scene)
-                    for settings in _settings():
-                        pipe = BModePipeline(800, 600, settings)
-                        for t_s in NO_NEEDLE_TIMES_S:
-                            yield (kind, probe, *pipe.process(sim.envelope(t_s, 2), g))
+    for kind, seeds in (("needle-free", NO_NEEDLE_SEEDS), ("extra needle-free", (7, 8, 9, 10, 11, 12))):
+        for _, probe, image, cal in needle_free_frames(seeds):
+            yield (kind, probe, image, cal)
     bare = BModePipeline(800, 600, DisplaySettings())
     for probe, g in PROBES.items():
         for needle, t0 in ((default_needle(g, 35.0), 0.0), (default_needle(g, 35.0), 4.0), (None, 0.0)):

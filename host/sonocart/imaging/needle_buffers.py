@@ -95,6 +95,28 @@ class Arena:
         first = int(np.argmax(ok))
         return slice(first, first + count)
 
+    def pixels(
+        self, key: str, cols: np.ndarray, rows: np.ndarray, size: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(flat index, whether in the image) of the pixels at the whole-number ``cols`` and ``rows``
+        (float64, overwritten: clipped into an image of ``size`` = (h, w)); a pixel outside is
+        indexed at the nearest edge pixel."""
+        h, w = size
+        ok, test = (
+            self.grab(key + ":ok", cols.shape, np.bool_),
+            self.grab(key + ":test", cols.shape, np.bool_),
+        )
+        ok.fill(True)
+        for place, limit in ((cols, w), (rows, h)):
+            np.logical_and(ok, np.greater_equal(place, 0.0, out=test), out=ok)
+            np.logical_and(ok, np.less(place, float(limit), out=test), out=ok)
+            np.clip(place, 0.0, limit - 1.0, out=place)
+        np.multiply(rows, float(w), out=rows)  # (whole numbers far below 2**53: exact)
+        np.add(rows, cols, out=rows)
+        flat = self.grab(key + ":flat", cols.shape, np.intp)
+        np.copyto(flat, rows, casting="unsafe")
+        return flat, ok
+
     def band_pixels(
         self,
         key: str,

@@ -36,24 +36,15 @@ def hidden_run_mm(
     h, w = search.shape
     du, dv = direction
     k = work.arange("hidden:k", 1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0), 1.0)
-    ok, test = work.grab("hidden:ok", k.shape, np.bool_), work.grab("hidden:test", k.shape, np.bool_)
-    back, flat = work.grab("hidden:back", k.shape, np.float64), work.grab("hidden:flat", k.shape, np.intp)
-    pixel = work.grab("hidden:pixel", k.shape, np.intp)
-    ok.fill(True)
-    for start, d, limit, scale in ((u, du, w, 1), (v, dv, h, w)):
-        np.multiply(k, d, out=back)
-        np.subtract(start, back, out=back)
-        np.rint(back, out=back)  # the pixel rint(start − k·d)
-        np.logical_and(ok, np.greater_equal(back, 0.0, out=test), out=ok)
-        np.logical_and(ok, np.less(back, float(limit), out=test), out=ok)
-        np.clip(back, 0.0, limit - 1.0, out=back)
-        np.copyto(pixel, back, casting="unsafe")
-        if scale == 1:
-            np.copyto(flat, pixel)
-        else:
-            np.multiply(pixel, scale, out=pixel)
-            np.add(flat, pixel, out=flat)
-    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    cols, rows = work.grab("hidden:u", k.shape, np.float64), work.grab("hidden:v", k.shape, np.float64)
+    for out, start, d in ((cols, u, du), (rows, v, dv)):
+        np.multiply(k, d, out=out)
+        np.subtract(start, out, out=out)
+        np.rint(out, out=out)  # the pixel rint(start − k·d)
+    flat, ok = work.pixels("hidden", cols, rows, (h, w))
+    np.logical_and(
+        ok, np.take(search.ravel(), flat, out=work.grab("hidden:in", k.shape, np.bool_), mode="clip"), out=ok
+    )
     first = int(np.argmin(ok.view(np.uint8)))  # the first step outside (a True where there is none)
     steps = float(k.size) if ok[first] else float(first)
     return steps * cal.mm_per_px

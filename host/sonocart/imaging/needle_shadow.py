@@ -90,22 +90,12 @@ def side_mean(
     nu, nv = normal
     sign = 1 if nv >= 0 else -1
     n = uu.size
-    ok, test = work.grab("side:ok", (n,), np.bool_), work.grab("side:test", (n,), np.bool_)
-    place, flat = work.grab("side:place", (n,), np.float64), work.grab("side:flat", (n,), np.intp)
-    pixel = work.grab("side:pixel", (n,), np.intp)
-    ok.fill(True)
-    for base, d, limit, scale in ((uu, nu, w, 1), (vv, nv, h, w)):
-        np.add(base, sign * offset * d, out=place)
-        np.rint(place, out=place)
-        np.logical_and(ok, np.greater_equal(place, 0.0, out=test), out=ok)
-        np.logical_and(ok, np.less(place, float(limit), out=test), out=ok)
-        np.clip(place, 0.0, limit - 1.0, out=place)
-        np.copyto(pixel, place, casting="unsafe")
-        if scale == 1:
-            np.copyto(flat, pixel)
-        else:
-            np.multiply(pixel, scale, out=pixel)
-            np.add(flat, pixel, out=flat)
+    cols, rows = work.grab("side:u", (n,), np.float64), work.grab("side:v", (n,), np.float64)
+    for out, base, d in ((cols, uu, nu), (rows, vv, nv)):
+        np.add(base, sign * offset * d, out=out)
+        np.rint(out, out=out)
+    flat, ok = work.pixels("side", cols, rows, (h, w))
+    test = work.grab("side:in", (n,), np.bool_)
     np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
     count = int(np.count_nonzero(ok))
     if count < 4:
