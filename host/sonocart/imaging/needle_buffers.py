@@ -4,9 +4,10 @@ The candidate stage (excess over the row mean, candidate mask, layer and blob
 masks, the candidate list, the shadow test, the Hough vote and the line refit)
 runs entirely in these buffers: numpy ``out=`` and OpenCV ``dst=`` arguments,
 ``np.take(..., mode="clip")`` instead of fancy indexing, views sliced to the
-frame's candidate count. What is left per frame is the few array headers and
-scalars Python itself needs, and the short per-line samples of the checks
-along each candidate line (:mod:`sonocart.imaging.needle`).
+frame's candidate count; the checks along each candidate line work in the
+:class:`Arena`'s named buffers. What is left per frame is the array headers and
+scalars Python itself needs and a few short arrays numpy returns where it takes
+no ``out=`` (about 18 kB at the peak, :mod:`sonocart.imaging.needle`).
 """
 
 from __future__ import annotations
