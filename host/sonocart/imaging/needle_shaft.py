@@ -254,6 +254,7 @@ def _judge_run(
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
     excess = Excess(image, frame.row_level, search, work, frame.level)
     full = excess.at("full", flat, rows)
+    grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
     peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
     found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
@@ -275,7 +276,7 @@ def _judge_run(
     ):
         return None
     seg = slice(i0, i1 + 1)
-    flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
+    flat, full, bright, grey = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1], grey[j0 : j1 + 1]
     # (the bright steps' indices as the columns of a one-row image's non-zero pixels, in order:
     # into a buffer, where np.flatnonzero would allocate them)
     m = int(np.count_nonzero(bright))
@@ -319,8 +320,7 @@ def _judge_run(
     deg = math.degrees(angle + math.atan(float(slope)))
     if not in_plane_angle(deg):
         return None  # flatter than any in-plane needle: a layer
-    shaft_px = np.take(image.ravel(), flat, out=work.grab("shaft", flat.shape, np.uint8), mode="clip")
-    shaft = shaft_px.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    shaft = grey.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
     side = round(2.5 / cal.mm_per_px)
     seg_u, seg_v = uu[seg], vv[seg]
     beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)
