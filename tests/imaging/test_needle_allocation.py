@@ -21,7 +21,7 @@ from tools.bench.__main__ import alloc_bytes_per_frame, kept_bytes
 
 #: what a frame may still allocate at its peak: array headers, scalars and the few-hundred-sample
 #: arrays of the checks along a candidate line. One half-resolution 800 × 600 plane is 120 kB; the
-#: detector allocated about 3.5 MB a frame before it had its buffers. Measured worst: 18.2 kB (linear,
+#: detector allocated about 3.5 MB a frame before it had its buffers. Measured worst: 18.8 kB (linear,
 #: needle advanced; was 29.7 kB): the arrays numpy and OpenCV return where they take no out=
 #: (refine_lines' per-line sums, the vote's peak list, the tip's half-maximum smoothing, a convolution
 #: kept for its exact rounding), array views and Python's own objects.
