@@ -21,9 +21,11 @@ from tools.bench.__main__ import alloc_bytes_per_frame, kept_bytes
 
 #: what a frame may still allocate at its peak: array headers, scalars and the few-hundred-sample
 #: arrays of the checks along a candidate line. One half-resolution 800 × 600 plane is 120 kB; the
-#: detector allocated about 3.5 MB a frame before it had its buffers. Measured worst: 29.7 kB (linear,
-#: needle advanced: the tip's run and convolutions, the side strips, the entry trace; was 31.2 kB).
-PEAK_BOUND_BYTES = 30 * 1024
+#: detector allocated about 3.5 MB a frame before it had its buffers. Measured worst: 18.8 kB (linear,
+#: needle advanced; was 29.7 kB): the arrays numpy and OpenCV return where they take no out=
+#: (refine_lines' per-line sums, the vote's peak list, the tip's half-maximum smoothing, a convolution
+#: kept for its exact rounding), array views and Python's own objects.
+PEAK_BOUND_BYTES = 20 * 1024
 #: what may stay allocated after 100 frames: Python's and numpy's free lists of small objects fill
 #: up (measured 6–11 kB, not growing: 6.5 kB after 1,500 frames); a leak of 200 B a frame exceeds it.
 KEPT_BOUND_BYTES = 20 * 1024

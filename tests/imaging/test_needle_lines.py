@@ -8,11 +8,13 @@ import math
 import numpy as np
 import pytest
 
+from sonocart.imaging import needle_tip
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     line_and_bow,
     longest_run,
     refine_lines,
+    row_max,
     thick_regions,
     top_fraction_level,
 )
@@ -69,14 +71,18 @@ def test_refined_lines_follow_weighted_points_and_skip_thin_support() -> None:
     assert fitted[1] is None  # no candidate within 4 px of that line
 
 
-def test_top_fraction_level_is_the_lowest_level_few_enough_values_reach() -> None:
+@pytest.mark.parametrize("floor", [0.0, 40.0, 239.5, 250.0])
+def test_top_fraction_level_is_the_lowest_level_few_enough_values_reach_or_the_floor(floor: float) -> None:
     rng = np.random.default_rng(3)
     excess = rng.integers(-255, 256, (300, 400)).astype(np.int16)
-    level = top_fraction_level(excess, excess.size, 0.03)
+    level = top_fraction_level(excess, excess.size, 0.03, floor)
     ascending = np.sort(excess.ravel())
     reaching = [ascending.size - int(np.searchsorted(ascending, k)) for k in range(-255, 257)]
     expected = next(k for k, n in zip(range(-255, 257), reaching, strict=True) if n <= 0.03 * excess.size)
-    assert level == expected
+    assert expected > 40  # (the 97th percentile of uniform −255..255: the floor of 40 is not reached)
+    assert level == max(expected, floor)
+    with pytest.raises(ValueError):
+        top_fraction_level(excess, excess.size, 0.03, -1.0)
 
 
 def test_longest_run_bridges_short_gaps_only() -> None:
@@ -84,6 +90,8 @@ def test_longest_run_bridges_short_gaps_only() -> None:
     assert longest_run(mask, 1) == (9, 15)
     assert longest_run(mask, 3) == (0, 15)
     assert longest_run(np.zeros(5, bool), 2) is None
+    assert longest_run(np.array([0, 1, 0, 1, 0, 1, 0], bool), 1) == (1, 5)  # short gaps, 2 in all
+    assert longest_run(np.array([1, 0, 0, 1, 1, 1, 1], bool), 1) == (3, 6)
 
 
 @pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path
@@ -119,3 +127,19 @@ def test_entry_check_for_many_runs_matches_the_distance_to_a_rectangles_edge() -
         back_cols = (u - 39.5) / du if du > 0 else (359.5 - u) / -du  # to the column beside it
         assert answer == (min(back_rows, back_cols) <= limit_px + 1.0), (u, v, a)
     assert seen == [True, False, False, True]
+
+
+@pytest.mark.parametrize("window", [3, 4, 15])
+def test_tip_density_counts_the_lit_samples_of_each_centred_window(window: int) -> None:
+    """numpy's own 'same' convolution with a box of ones counts them (whole numbers, exact)."""
+    rng = np.random.default_rng(window)
+    lit = rng.uniform(size=200) > 0.4
+    counts = np.convolve(lit.astype(np.float64), np.ones(window), mode="same")
+    expected = counts >= needle_tip.TIP_DENSITY * window - 1e-9
+    assert np.array_equal(needle_tip._dense(Arena(), lit, window), expected)
+
+
+@pytest.mark.parametrize("width", [1, 3, 19])
+def test_row_max_is_numpys_largest_of_each_row(width: int) -> None:
+    values = np.random.default_rng(width).normal(0.0, 50.0, (301, width))
+    assert np.array_equal(row_max(values, np.empty(301)), values.max(axis=1))

@@ -51,6 +51,7 @@ def _module_at(rev: str, where: Path) -> ModuleType:
         "needle_shadow",
         "needle_scan",
         "needle_end",
+        "needle_tip",
         "needle_shaft",
     )
     module: ModuleType | None = None

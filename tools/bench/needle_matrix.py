@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Iterator
+
+import numpy as np
 
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
+from sonocart.imaging.scanconvert import Calibration
 from sonocart.sim.needle_aim import aimed_needle
 from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.scenes import SCENES
@@ -70,23 +74,31 @@ def accuracy() -> tuple[dict[tuple[str, str, float], str], list[float], list[flo
     return verdicts, tips, angles
 
 
+def needle_free_frames(
+    seeds: tuple[int, ...] = NO_NEEDLE_SEEDS,
+) -> Iterator[tuple[str, str, np.ndarray, Calibration]]:
+    """(scene, probe, image, calibration) of every needle-free frame: per scene × probe × seed, the
+    three gain settings and three times."""
+    for scene in SCENES:
+        for probe, g in PROBES.items():
+            for seed in seeds:
+                sim = TissueScene(g, 128, 1024, seed=seed, with_needle=False, scene_name=scene)
+                for settings in _settings():
+                    pipe = BModePipeline(800, 600, settings)
+                    for t_s in NO_NEEDLE_TIMES_S:
+                        yield (scene, probe, *pipe.process(sim.envelope(t_s, 2), g))
+
+
 def false_needles() -> tuple[int, int, dict[tuple[str, str], int]]:
     """(frames with an estimate, frames judged, estimates per scene and probe) over the needle-free frames."""
     detector = NeedleDetector()
     false, judged = 0, 0
     where: dict[tuple[str, str], int] = {}
-    for scene in SCENES:
-        for probe, g in PROBES.items():
-            for seed in NO_NEEDLE_SEEDS:
-                sim = TissueScene(g, 128, 1024, seed=seed, with_needle=False, scene_name=scene)
-                for settings in _settings():
-                    pipe = BModePipeline(800, 600, settings)
-                    for t_s in NO_NEEDLE_TIMES_S:
-                        image, cal = pipe.process(sim.envelope(t_s, 2), g)
-                        judged += 1
-                        if detector.detect(image, cal, g) is not None:
-                            false += 1
-                            where[(scene, probe)] = where.get((scene, probe), 0) + 1
+    for scene, probe, image, cal in needle_free_frames():
+        judged += 1
+        if detector.detect(image, cal, PROBES[probe]) is not None:
+            false += 1
+            where[(scene, probe)] = where.get((scene, probe), 0) + 1
     return false, judged, where
 
 

@@ -4,9 +4,10 @@ The candidate stage (excess over the row mean, candidate mask, layer and blob
 masks, the candidate list, the shadow test, the Hough vote and the line refit)
 runs entirely in these buffers: numpy ``out=`` and OpenCV ``dst=`` arguments,
 ``np.take(..., mode="clip")`` instead of fancy indexing, views sliced to the
-frame's candidate count. What is left per frame is the few array headers and
-scalars Python itself needs, and the short per-line samples of the checks
-along each candidate line (:mod:`sonocart.imaging.needle`).
+frame's candidate count; the checks along each candidate line work in the
+:class:`Arena`'s named buffers. What is left per frame is the array headers and
+scalars Python itself needs and a few short arrays numpy returns where it takes
+no ``out=`` (about 18 kB at the peak, :mod:`sonocart.imaging.needle`).
 """
 
 from __future__ import annotations
@@ -25,19 +26,21 @@ class Arena:
     longest line seen and then reused."""
 
     def __init__(self) -> None:
-        self._arena: dict[str, np.ndarray] = {}
+        #: per name: its buffer and the dtype it holds (compared by identity: faster than a dtype's ==)
+        self._arena: dict[str, tuple[np.ndarray, type[np.generic]]] = {}
         self._iota = np.arange(1024, dtype=np.float64)
 
     def grab(self, key: str, shape: tuple[int, ...], dtype: type[np.generic]) -> np.ndarray:
         """A C-contiguous ``shape`` view of the buffer named ``key``, grown (once) when too small.
 
-        Each name is one quantity: a view stays valid until the same name is grabbed again."""
+        Each name is one quantity: a view stays valid until the same name is grabbed again. (The
+        view is not kept here: held until the next grab, some 200 views would stay allocated.)"""
         size = math.prod(shape)
-        buffer = self._arena.get(key)
-        if buffer is None or buffer.size < size or buffer.dtype != dtype:
-            buffer = np.empty(max(size, 1024), dtype)
-            self._arena[key] = buffer
-        return buffer[:size].reshape(shape)
+        entry = self._arena.get(key)
+        if entry is None or entry[1] is not dtype or entry[0].size < size:
+            entry = (np.empty(max(size, 1024), dtype), dtype)
+            self._arena[key] = entry
+        return entry[0][:size].reshape(shape)
 
     def arange(self, key: str, start: float, stop: float, step: float) -> np.ndarray:
         """``np.arange(start, stop, step)`` (float64, the same values: start + i·(start + step − start))."""
@@ -93,6 +96,28 @@ class Arena:
         first = int(np.argmax(ok))
         return slice(first, first + count)
 
+    def pixels(
+        self, key: str, cols: np.ndarray, rows: np.ndarray, size: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(flat index, whether in the image) of the pixels at the whole-number ``cols`` and ``rows``
+        (float64, overwritten: clipped into an image of ``size`` = (h, w)); a pixel outside is
+        indexed at the nearest edge pixel."""
+        h, w = size
+        ok, test = (
+            self.grab(key + ":ok", cols.shape, np.bool_),
+            self.grab(key + ":test", cols.shape, np.bool_),
+        )
+        ok.fill(True)
+        for place, limit in ((cols, w), (rows, h)):
+            np.logical_and(ok, np.greater_equal(place, 0.0, out=test), out=ok)
+            np.logical_and(ok, np.less(place, float(limit), out=test), out=ok)
+            np.clip(place, 0.0, limit - 1.0, out=place)
+        np.multiply(rows, float(w), out=rows)  # (whole numbers far below 2**53: exact)
+        np.add(rows, cols, out=rows)
+        flat = self.grab(key + ":flat", cols.shape, np.intp)
+        np.copyto(flat, rows, casting="unsafe")
+        return flat, ok
+
     def band_pixels(
         self,
         key: str,
@@ -106,25 +131,28 @@ class Arena:
         into an image of ``size`` = (h, w): what ``np.rint(...).astype(np.intp).clip(...)`` gives."""
         (base_u, base_v), (nu, nv), (h, w) = base, normal, size
         shape = (base_u.size, offsets.size)
-        scratch = self.grab(key + ":f", shape, np.float64)
-        cols, rows = self.grab(key + ":u", shape, np.intp), self.grab(key + ":v", shape, np.intp)
-        spread = self.grab(key + ":base", shape, np.float64)
+        # base + offset·n per sample and offset as (base, 1) · (1, offset·n): one batched product whose
+        # a·1 + 1·b is the one rounding of the sum, as a broadcasting copy and an add would give
+        bases = self.grab(key + ":bases", (base_u.size, 2), np.float64)
+        shifts = self.grab(key + ":shifts", (2, offsets.size), np.float64)
+        bases[:, 1] = 1.0
+        shifts[0] = 1.0
+        cols, rows = self.grab(key + ":uf", shape, np.float64), self.grab(key + ":vf", shape, np.float64)
         for along, n, limit, out in ((base_u, nu, w, cols), (base_v, nv, h, rows)):
-            # (a ufunc that broadcasts allocates its iterator's buffers; a broadcasting copy does not)
-            np.copyto(scratch, offsets[None, :])
-            np.multiply(scratch, n, out=scratch)
-            np.copyto(spread, along[:, None])
-            np.add(spread, scratch, out=scratch)
+            np.copyto(bases[:, 0], along)
+            np.multiply(offsets, n, out=shifts[1])
+            np.matmul(bases, shifts, out=out)
             if scale != 1.0:
-                np.multiply(scratch, scale, out=scratch)
-            np.rint(scratch, out=scratch)
-            np.copyto(out, scratch, casting="unsafe")
-            np.maximum(out, 0, out=out)
-            np.minimum(out, limit - 1, out=out)
+                np.multiply(out, scale, out=out)
+            np.rint(out, out=out)
+            np.clip(out, 0.0, limit - 1.0, out=out)  # (whole numbers: clipped exactly, as after the cast)
+        row = self.grab(key + ":v", shape, np.intp)
+        np.copyto(row, rows, casting="unsafe")
+        np.multiply(rows, float(w), out=rows)  # (whole numbers far below 2**53: exact)
+        np.add(rows, cols, out=rows)
         flat = self.grab(key + ":flat", shape, np.intp)
-        np.multiply(rows, w, out=flat)
-        np.add(flat, cols, out=flat)
-        return flat, rows
+        np.copyto(flat, rows, casting="unsafe")
+        return flat, row
 
 
 class NeedleBuffers(Arena):
@@ -156,8 +184,8 @@ class NeedleBuffers(Arena):
         # half-resolution planes
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)
-        self.hist = np.empty((512, 1), np.float32)
-        self.cumulative = np.empty(512, np.float32)
+        self.hist = np.empty((256, 1), np.float32)
+        self.cumulative = np.empty(256, np.float32)
         self.candidates = np.empty((sh, sw), np.bool_)
         self.layers = np.empty((sh, sw), np.uint8)
         self.thick = np.empty((sh, sw), np.uint8)
@@ -173,6 +201,10 @@ class NeedleBuffers(Arena):
         n = max_candidates
         self.u_full = np.empty(n, np.intp)  # full-resolution pixel of each candidate
         self.v_full = np.empty(n, np.intp)
+        self.kept_at = np.empty(n, np.intp)  # the candidates without a shadow below, and their pixels
+        self.u_kept = np.empty(n, np.intp)
+        self.v_kept = np.empty(n, np.intp)
+        self.values_kept = np.empty(n, np.int16)
         n_angles = normals[0].size
         self.uv = np.ones((n, 3), np.float32)  # (u, v, 1) per candidate
         #: ½·normal and ½·rho_max per angle: uv · normals = ½·(rho + rho_max), the rho cell in float
@@ -191,11 +223,13 @@ class NeedleBuffers(Arena):
         # the Hough vote
         self.rho = np.empty((n, n_angles), np.float32)
         self.cells = np.empty((n, n_angles), np.intp)
-        self.vote_weights = np.empty((n, n_angles), np.float64)
+        # (float32: the weights are whole numbers under 512 and at most max_candidates of them, so
+        # every sum stays exact below 2**24, and the table is half the memory to add into)
+        self.vote_weights = np.empty((n, n_angles), np.float32)
         self.cell_offsets = np.empty((n, n_angles), np.intp)
         self.cell_offsets[:] = np.arange(n_angles, dtype=np.intp) * self.n_rho  # each angle's row
-        self.votes = np.empty(n_angles * self.n_rho, np.float64)
-        self.best = np.empty(n_angles, np.float64)
+        self.votes = np.empty(n_angles * self.n_rho, np.float32)
+        self.best = np.empty(n_angles, np.float32)
 
     def matches(self, shape: tuple[int, ...]) -> bool:
         return self.shape == shape

@@ -21,39 +21,65 @@ cv2: Any = _cv2
 
 
 def hidden_run_mm(
-    search: np.ndarray, u: float, v: float, du: float, dv: float, cal: Calibration, limit_mm: float
+    search: np.ndarray,
+    u: float,
+    v: float,
+    direction: tuple[float, float],
+    cal: Calibration,
+    limit_mm: float,
+    work: Arena,
 ) -> float:
-    """How far (mm) the line from (u, v) back up along −(du, dv) stays inside ``search``.
+    """How far (mm) the line from (u, v) back up along −``direction`` stays inside ``search``.
 
-    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further)."""
+    Looked at only a pixel beyond ``limit_mm`` (the caller asks whether it is further); in
+    ``work``'s buffers."""
     h, w = search.shape
-    k = np.arange(1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0))
-    bu = np.rint(u - k * du).astype(np.intp)
-    bv = np.rint(v - k * dv).astype(np.intp)
-    ok = (bu >= 0) & (bu < w) & (bv >= 0) & (bv < h)
-    ok[ok] = search[bv[ok], bu[ok]]
-    out = np.flatnonzero(~ok)
-    steps = float(out[0]) if out.size else float(k.size)
+    du, dv = direction
+    k = work.arange("hidden:k", 1.0, min(math.hypot(h, w), limit_mm / cal.mm_per_px + 3.0), 1.0)
+    cols, rows = work.grab("hidden:u", k.shape, np.float64), work.grab("hidden:v", k.shape, np.float64)
+    for out, start, d in ((cols, u, du), (rows, v, dv)):
+        np.multiply(k, d, out=out)
+        np.subtract(start, out, out=out)
+        np.rint(out, out=out)  # the pixel rint(start − k·d)
+    flat, ok = work.pixels("hidden", cols, rows, (h, w))
+    np.logical_and(
+        ok, np.take(search.ravel(), flat, out=work.grab("hidden:in", k.shape, np.bool_), mode="clip"), out=ok
+    )
+    first = int(np.argmin(ok.view(np.uint8)))  # the first step outside (a True where there is none)
+    steps = float(k.size) if ok[first] else float(first)
     return steps * cal.mm_per_px
 
 
-def line_and_bow(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+def line_and_bow(
+    x: np.ndarray, y: np.ndarray, square: np.ndarray | None = None
+) -> tuple[float, float, float]:
     """Least-squares ``y ≈ a + b·x`` (slope b, intercept a) and the ``c`` of ``y ≈ a' + b'·x + c·x²``.
 
     Closed form from the moment sums (what ``np.polyfit`` degree 1 and 2 give, without its
-    per-call overhead, which dominated the per-line cost); ``x`` should be centred."""
+    per-call overhead, which dominated the per-line cost); ``x`` should be centred. ``square``: a
+    buffer of ``x``'s size for x² (else allocated)."""
     n = float(x.size)
-    x2 = x * x
+    x2 = np.multiply(x, x, out=square)
     sx, sxx, sxxx, sxxxx = float(x.sum()), float(x2.sum()), float(x2 @ x), float(x2 @ x2)
     sy, sxy, sxxy = float(y.sum()), float(x @ y), float(x2 @ y)
     det1 = n * sxx - sx * sx
     b = (n * sxy - sx * sy) / det1 if det1 > 1e-12 else 0.0
     a = (sy - b * sx) / n
-    m = np.array([[sxxxx, sxxx, sxx], [sxxx, sxx, sx], [sxx, sx, n]])
-    if abs(float(np.linalg.det(m))) < 1e-9:
+    # c by Cramer's rule on the 3 × 3 normal equations (a numpy solve's own overhead is 5x the sums)
+    det = sxxxx * (sxx * n - sx * sx) - sxxx * (sxxx * n - sx * sxx) + sxx * (sxxx * sx - sxx * sxx)
+    if abs(det) < 1e-9:
         return b, a, 0.0
-    c = float(np.linalg.solve(m, np.array([sxxy, sxy, sy]))[0])
-    return b, a, c
+    det_c = sxxy * (sxx * n - sx * sx) - sxxx * (sxy * n - sx * sy) + sxx * (sxy * sx - sxx * sy)
+    return b, a, det_c / det
+
+
+def row_max(values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """The largest of each row of ``values`` (float64, C-contiguous, at least one row) into ``out``.
+
+    OpenCV's row reduction: numpy's reduction over a short last axis is 7x slower (a maximum is
+    exact either way)."""
+    cv2.reduce(values, 1, cv2.REDUCE_MAX, dst=out.reshape(-1, 1))
+    return out
 
 
 def inside_span(pu: float, pv: float, du: float, dv: float, w: int, h: int) -> tuple[float, float]:
@@ -89,18 +115,24 @@ def refine_lines(
     if work is None:
         work = Arena()  # a one-off call
     grab = work.grab
-    # row by row (a ufunc that broadcasts allocates its iterator's buffers), in float32 as the vote
-    dist, part = grab("refine:dist", (n,), np.float32), grab("refine:part", (n,), np.float32)
+    # every line at once, in float32 as the vote: |u·(−sin a) + v·cos a − rho| per line and candidate,
+    # the per-line values spread along rows by copies (a ufunc that broadcasts allocates its buffers)
+    dist, part = grab("refine:dist", (k, n), np.float32), grab("refine:part", (k, n), np.float32)
+    per_line = grab("refine:per_line", (k, n), np.float32)
     far, ww = grab("refine:far", (k, n), np.bool_), grab("refine:ww", (k, n), np.float64)
-    for i in range(k):
-        np.multiply(u, sin_a[i], out=dist)
-        np.multiply(v, cos_a[i], out=part)
-        np.add(dist, part, out=dist)
-        np.subtract(dist, rhos[i], out=dist)
-        np.abs(dist, out=dist)
-        np.greater(dist, np.float32(4.0), out=far[i])
-        np.copyto(ww[i], w)
-        np.copyto(ww[i], 0.0, where=far[i])
+    np.copyto(dist, u[None, :])
+    np.copyto(per_line, sin_a[:, None])
+    np.multiply(dist, per_line, out=dist)
+    np.copyto(part, v[None, :])
+    np.copyto(per_line, cos_a[:, None])
+    np.multiply(part, per_line, out=part)
+    np.add(dist, part, out=dist)
+    np.copyto(per_line, rhos[:, None])
+    np.subtract(dist, per_line, out=dist)
+    np.abs(dist, out=dist)
+    np.greater(dist, np.float32(4.0), out=far)
+    np.copyto(ww, w[None, :])
+    np.copyto(ww, 0.0, where=far)
     total = ww.sum(axis=1)
     uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
     np.copyto(uu, u)
@@ -124,19 +156,33 @@ def refine_lines(
     return out
 
 
-def top_fraction_level(excess: np.ndarray, n: int, fraction: float, work: NeedleBuffers | None = None) -> int:
-    """The lowest level reached by at most ``fraction`` of the ``n`` searched values (histogram, no sort).
+def top_fraction_level(
+    excess: np.ndarray, n: int, fraction: float, floor: float, work: NeedleBuffers | None = None
+) -> float:
+    """The lowest level reached by at most ``fraction`` of the ``n`` searched values, or ``floor``
+    (0 to 255) where that is higher (histogram, no sort).
 
-    With ``work`` (of ``excess``'s shape) nothing of the image's size is allocated."""
-    shifted = np.empty_like(excess) if work is None else work.shifted
-    np.add(excess, np.int16(255), out=shifted)  # excess is in [-255, 255]
-    hist = np.empty((512, 1), np.float32) if work is None else work.hist
-    cv2.calcHist([shifted.view(np.uint16)], [0], None, [512], [0, 512], hist=hist)
-    # from the top level down: from_top[j] = how many values reach level 256 - j
-    from_top = np.empty(512, np.float32) if work is None else work.cumulative
+    Only levels from ``floor`` up can be the answer, so only those are counted: read as uint16, an
+    int16 ``excess`` in [−255, 255] keeps its levels 0–255 and puts the negative ones above 65,000,
+    outside the histogram's range (no shifted copy, and no crowded bin to slow it down). With
+    ``work`` nothing is allocated."""
+    low = math.ceil(floor)
+    if not 0 <= low <= 255:
+        raise ValueError(f"floor {floor} outside 0..255")
+    bins = 256 - low
+    hist = np.empty((bins, 1), np.float32) if work is None else work.hist[:bins]
+    cv2.calcHist([excess.view(np.uint16)], [0], None, [bins], [low, 256], hist=hist)
+    # from the top level down: from_top[j] = how many values reach level 255 - j
+    from_top = np.empty(bins, np.float32) if work is None else work.cumulative[:bins]
     np.cumsum(hist[::-1, 0], out=from_top)
     # levels reached by more than the fraction are the lowest ones: count them
-    return 512 - int(np.searchsorted(from_top, max(1.0, fraction * n), side="right")) - 255
+    # (the counts are whole numbers: c ≤ x exactly when c ≤ ⌊x⌋, which float32 holds exactly, so the
+    # search does not cast the counts to float64)
+    bound = np.float32(math.floor(max(1.0, fraction * n)))
+    reached = int(np.searchsorted(from_top, bound, side="right"))
+    if reached == bins:  # few enough values reach even the floor's level: the answer is below it
+        return float(floor)
+    return float(max(256 - reached, floor))
 
 
 def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
@@ -144,7 +190,12 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     idx = np.flatnonzero(mask)
     if idx.size == 0:
         return None
-    breaks = np.flatnonzero(np.diff(idx) > max_gap + 1)
+    first, last = int(idx[0]), int(idx[-1])
+    if last - first + 1 - idx.size <= max_gap:  # all the gaps together are short: one run
+        return first, last
+    breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
+    if breaks.size == 0:
+        return first, last
     starts = np.concatenate([[0], breaks + 1])
     ends = np.concatenate([breaks, [idx.size - 1]])
     k = int(np.argmax(idx[ends] - idx[starts]))

@@ -10,11 +10,15 @@ same names are used again.
 from __future__ import annotations
 
 import math
+from typing import Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import inside_span
+
+cv2: Any = _cv2
 
 
 def scan_lines(
@@ -23,11 +27,15 @@ def scan_lines(
     small_excess: np.ndarray,
     shape: tuple[int, int],
     across: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+) -> (
+    tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    | None
+):
     """Every line (angle, rho; ``None``: not sampled) of a full-resolution image of ``shape`` sampled
     every 2 pixels: (t, u, v, profile) per line and sample, and per line the first sample inside the
     image (2 px margin) and how many follow it (0: outside the image, or not sampled), then the
-    values the profile is the largest of (line, sample, offset); ``None`` when no line has a sample.
+    values the profile is the largest of (line, sample, offset), and per line and sample whether it
+    is one of those inside (one stretch per line); ``None`` when no line has a sample.
     ``profile`` is the largest of ``small_excess`` (the half-resolution image) at the ``across``
     offsets (full-resolution pixels) along the line's normal (−sin a, cos a).
 
@@ -93,31 +101,43 @@ def scan_lines(
     first = work.grab("scan:first", (k,), np.intp)
     for i in range(k):
         inside[i] = np.count_nonzero(ok[i])
-        first[i] = np.argmax(ok[i])
-    # across each line, at half resolution
+    np.argmax(ok.view(np.uint8), axis=1, out=first)  # (the first True: 8x faster on bytes than bools)
+    # across each line, at half resolution: rint(½·(u + offset·n)) per line, sample and offset, as
+    # ½u + ½·offset·n (halving is exact in binary floating point, so the sum rounds to the same
+    # value), spread over (sample, offset) by one batched product with 1s — a·1 + 1·b is the one
+    # rounding of a + b — which costs less than two broadcasting copies and an add
     half, small = across, small_excess
     sh, sw = small.shape
     shape3 = (k, longest, half.size)
-    scratch, spread = work.grab("scan:f", shape3, np.float64), work.grab("scan:base", shape3, np.float64)
-    cols, rows = work.grab("scan:cols", shape3, np.intp), work.grab("scan:rows", shape3, np.intp)
-    # (offset · normal per line and offset, the same products as over every sample, spread once)
+    # (½u or ½v, 1) per sample, stored (line, 2, sample) so that each is written in one contiguous pass
+    halves = work.grab("scan:halves", (k, 2, longest), np.float64)
+    shifts = work.grab("scan:shifts", (k, 2, half.size), np.float64)  # (1, ½·offset·n) per offset
+    halves[:, 1, :] = 1.0
+    shifts[:, 0, :] = 1.0
+    cols, rows = work.grab("scan:cols", shape3, np.float64), work.grab("scan:rows", shape3, np.float64)
     shift = work.grab("scan:shift", (k, half.size), np.float64)
     for along, normal, limit, out in ((u_all, geometry[6], sw, cols), (v_all, geometry[7], sh, rows)):
+        np.multiply(along, 0.5, out=per_line)  # (into a strided view a ufunc would allocate buffers)
+        np.copyto(halves[:, 0, :], per_line)
         np.copyto(shift, half[None, :])
         np.multiply(shift, along_rows_of(normal, shift), out=shift)
-        np.copyto(spread, shift[:, None, :])
-        np.copyto(scratch, along[:, :, None])
-        np.add(scratch, spread, out=scratch)
-        np.multiply(scratch, 0.5, out=scratch)
-        np.rint(scratch, out=scratch)
-        np.copyto(out, scratch, casting="unsafe")
-        np.maximum(out, 0, out=out)
-        np.minimum(out, limit - 1, out=out)
-    np.multiply(rows, sw, out=rows)
+        np.multiply(shift, 0.5, out=shift)
+        shifts[:, 1, :] = shift
+        np.matmul(halves.transpose(0, 2, 1), shifts, out=out)
+        np.rint(out, out=out)
+        np.clip(out, 0.0, limit - 1.0, out=out)  # (in floating point: whole numbers, clipped exactly)
+    np.multiply(rows, float(sw), out=rows)  # (exact: whole numbers far below 2**53)
     np.add(rows, cols, out=rows)
-    values = np.take(small.ravel(), rows, out=work.grab("scan:x", shape3, np.int16), mode="clip")
-    profile = values.max(axis=2, out=work.grab("scan:max", (k, longest), np.int16))
-    return t_all, u_all, v_all, profile, first, inside, values
+    flat = work.grab("scan:flat", shape3, np.intp)
+    np.copyto(flat, rows, casting="unsafe")
+    values = np.take(small.ravel(), flat, out=work.grab("scan:x", shape3, np.int16), mode="clip")
+    # the largest across, one offset at a time (a reduction over a short last axis is 4x slower; the
+    # strided slices cost a 1 kB buffer)
+    profile = work.grab("scan:max", (k, longest), np.int16)
+    np.copyto(profile, values[:, :, 0])
+    for j in range(1, half.size):
+        np.maximum(profile, values[:, :, j], out=profile)
+    return t_all, u_all, v_all, profile, first, inside, values, ok
 
 
 def centreline_fit(
@@ -128,21 +148,33 @@ def centreline_fit(
     mean of the ``across`` offsets weighted by what ``values`` (sample × offset) stand above
     ``floor``; (0, 0) for fewer than 3 such samples."""
     n = t.size
+    if n < 3:
+        return 0.0, 0.0
     weight = work.grab("wobble:weight", values.shape, np.float64)
     np.copyto(weight, values)
     np.subtract(weight, floor, out=weight)
     np.maximum(weight, 0.0, out=weight)
-    total = weight.sum(axis=1, out=work.grab("wobble:total", (n,), np.float64))
+    # (OpenCV's row sums: numpy's over a short last axis are 7x slower; this fit only gates a line)
+    total = work.grab("wobble:total", (n,), np.float64)
+    cv2.reduce(weight, 1, cv2.REDUCE_SUM, dst=total.reshape(-1, 1))
     centre = np.matmul(weight, across, out=work.grab("wobble:centre", (n,), np.float64))
     lit = np.greater(total, 0.0, out=work.grab("wobble:lit", (n,), np.bool_))
     np.logical_and(lit, bright, out=lit)
     m = int(np.count_nonzero(lit))
     if m < 3:
         return 0.0, 0.0
-    np.maximum(total, 1e-9, out=total)
-    np.divide(centre, total, out=centre)
-    x = np.compress(lit, t, out=work.grab("wobble:x", (m,), np.float64))
-    y = np.compress(lit, centre, out=work.grab("wobble:y", (m,), np.float64))
+    # (the lit samples' indices as the columns of a one-row image's non-zero pixels, in order: into
+    # a buffer, where np.compress would allocate them)
+    points = cv2.findNonZero(
+        lit.view(np.uint8).reshape(1, n), work.grab("wobble:points", (m, 1, 2), np.int32)
+    )
+    at = work.grab("wobble:at", (m,), np.intp)
+    np.copyto(at, points[:, 0, 0])
+    x = np.take(t, at, out=work.grab("wobble:x", (m,), np.float64), mode="clip")
+    y = np.take(centre, at, out=work.grab("wobble:y", (m,), np.float64), mode="clip")
+    # (the centre only where lit: there the weights add up to 0.5 at least — whole levels above a floor
+    # of whole or half levels — so no guard against 0 is needed)
+    np.divide(y, np.take(total, at, out=work.grab("wobble:total_lit", (m,), np.float64), mode="clip"), out=y)
     np.subtract(x, float(x.sum()) / m, out=x)
     sxx, sxy, my = float(x @ x), float(x @ y), float(y.sum()) / m
     slope = sxy / sxx if sxx > 1e-12 else 0.0
@@ -161,33 +193,33 @@ def seen_from_entry(
     n = len(ends)
     steps = work.arange("entry:k", 1.0, min(math.hypot(h, w), limit_px + 3.0), 1.0)
     shape = (n, steps.size)
-    position = work.grab("entry:p", shape, np.float64)
-    per_end = work.grab("entry:per_end", shape, np.float64)
-    cols, rows = work.grab("entry:u", shape, np.intp), work.grab("entry:v", shape, np.intp)
+    cols, rows = work.grab("entry:u", shape, np.float64), work.grab("entry:v", shape, np.float64)
     ok, test = work.grab("entry:ok", shape, np.bool_), work.grab("entry:test", shape, np.bool_)
     ok.fill(True)
-    start, direction = work.grab("entry:start", (n,), np.float64), work.grab("entry:d", (n,), np.float64)
+    # rint(start − k·d) per end and step, as hidden_run_mm: (start, d) · (1, −k), one rounding of
+    # start − k·d, in one batched product
+    ends_d = work.grab("entry:ends", (n, 2), np.float64)
+    back = work.grab("entry:back", (2, steps.size), np.float64)
+    back[0] = 1.0
+    np.negative(steps, out=back[1])
     for out, limit, which in ((cols, w, 0), (rows, h, 1)):
         for i, end in enumerate(ends):
-            start[i] = end[which]
-            direction[i] = math.cos(end[2]) if which == 0 else math.sin(end[2])
-        # rint(start − k·d) per end and step, as hidden_run_mm (broadcast by copies: no ufunc buffers)
-        np.copyto(position, steps[None, :])
-        np.copyto(per_end, direction[:, None])
-        np.multiply(position, per_end, out=position)
-        np.copyto(per_end, start[:, None])
-        np.subtract(per_end, position, out=position)
-        np.rint(position, out=position)
-        np.copyto(out, position, casting="unsafe")
-        np.logical_and(ok, np.greater_equal(out, 0, out=test), out=ok)
-        np.logical_and(ok, np.less(out, limit, out=test), out=ok)
-        np.maximum(out, 0, out=out)
-        np.minimum(out, limit - 1, out=out)
-    np.multiply(rows, w, out=rows)
+            ends_d[i, 0] = end[which]
+            ends_d[i, 1] = math.cos(end[2]) if which == 0 else math.sin(end[2])
+        np.matmul(ends_d, back, out=out)
+        np.rint(out, out=out)
+        np.logical_and(ok, np.greater_equal(out, 0.0, out=test), out=ok)
+        np.logical_and(ok, np.less(out, float(limit), out=test), out=ok)
+        np.clip(out, 0.0, limit - 1.0, out=out)
+    np.multiply(rows, float(w), out=rows)  # (whole numbers: exact)
     np.add(rows, cols, out=rows)
-    np.logical_and(ok, np.take(search.ravel(), rows, out=test, mode="clip"), out=ok)
+    flat = work.grab("entry:flat", shape, np.intp)
+    np.copyto(flat, rows, casting="unsafe")
+    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    # the first step outside, per end (argmin finds a False; where there is none it points at a True)
+    outside = np.argmin(ok.view(np.uint8), axis=1, out=work.grab("entry:first", (n,), np.intp))
     seen = []
     for i in range(n):
-        hidden = int(np.argmin(ok[i])) if not ok[i].all() else steps.size  # the first step outside
-        seen.append(hidden <= limit_px)
+        first = int(outside[i])
+        seen.append((steps.size if ok[i, first] else first) <= limit_px)
     return seen

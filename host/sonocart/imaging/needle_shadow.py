@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sonocart.imaging.needle_buffers import NeedleBuffers
+from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
 from sonocart.imaging.scanconvert import Calibration
 
 #: below a bone surface the image is this much darker than above it (a needle has tissue below).
@@ -75,20 +75,32 @@ def shadow_offsets(cal: Calibration) -> np.ndarray:
 def side_mean(
     image: np.ndarray,
     search: np.ndarray,
-    uu: np.ndarray,
-    vv: np.ndarray,
+    along: tuple[np.ndarray, np.ndarray],
     normal: tuple[float, float],
     offset: int,
+    work: Arena,
 ) -> float:
-    """Mean level of the strip ``offset`` pixels from the line (positive = deeper side); NaN when
-    fewer than 4 of its pixels are in the searched region."""
+    """Mean level of the strip ``offset`` pixels from the line through the samples ``along`` (u, v)
+    (positive = deeper side); NaN when fewer than 4 of its pixels are in the searched region.
+
+    In ``work``'s buffers (the grey levels are whole numbers: their sum, so the mean, is exact in
+    any order)."""
     h, w = image.shape
+    uu, vv = along
     nu, nv = normal
     sign = 1 if nv >= 0 else -1
-    su = np.rint(uu + sign * offset * nu).astype(np.intp)
-    sv = np.rint(vv + sign * offset * nv).astype(np.intp)
-    ok = (su >= 0) & (su < w) & (sv >= 0) & (sv < h)
-    ok[ok] = search[sv[ok], su[ok]]
-    if ok.sum() < 4:
+    n = uu.size
+    cols, rows = work.grab("side:u", (n,), np.float64), work.grab("side:v", (n,), np.float64)
+    for out, base, d in ((cols, uu, nu), (rows, vv, nv)):
+        np.add(base, sign * offset * d, out=out)
+        np.rint(out, out=out)
+    flat, ok = work.pixels("side", cols, rows, (h, w))
+    test = work.grab("side:in", (n,), np.bool_)
+    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    count = int(np.count_nonzero(ok))
+    if count < 4:
         return math.nan
-    return float(image[sv[ok], su[ok]].mean())
+    grey = work.grab("side:grey", (n,), np.float64)
+    np.copyto(grey, np.take(image.ravel(), flat, out=work.grab("side:grey8", (n,), np.uint8), mode="clip"))
+    np.copyto(grey, 0.0, where=np.logical_not(ok, out=test))
+    return float(grey.sum()) / count

@@ -14,7 +14,8 @@ of the scan-converted image:
 * context: tissue of similar level on both sides (not a vessel or cyst wall), no
   acoustic shadow below (bone);
 * tip: the end of the dense run along the fitted centreline at half the shaft's
-  own median level, moved back to the half maximum (−6 dB) of the tip's own echo;
+  own median level, moved back to the half maximum (−6 dB) of the tip's own echo
+  (:mod:`~sonocart.imaging.needle_tip`);
 * the tip is an end: no ridge at the shaft's own level goes on from it in a bent direction
   (a fascia that follows the face turns into its layer there);
 * confidence from the run's length and its contrast against the tissue beside it.
@@ -24,8 +25,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import NeedleBuffers
@@ -35,10 +37,15 @@ from sonocart.imaging.needle_lines import (
     hidden_run_mm,
     line_and_bow,
     longest_run,
+    refine_lines,
+    row_max,
 )
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
+from sonocart.imaging.needle_tip import shaft_ends
 from sonocart.imaging.scanconvert import Calibration
+
+cv2: Any = _cv2
 
 MIN_ANGLE_DEG = 12.0
 MAX_ANGLE_DEG = 80.0
@@ -48,21 +55,6 @@ GAP_MM = 2.0
 BAND_MM = 0.6
 #: a shaft is continuous (bright over this fraction of its run) and straight (centreline RMS).
 MIN_FILL = 0.7
-NARROW_PX = 1
-#: along the centreline the shaft is bright in at least this fraction of every 1 mm.
-TIP_WINDOW_MM = 1.0
-TIP_DENSITY = 0.6
-#: … the tip's run is of samples at least this fraction of the shaft's median level,
-TIP_HALF = 0.5
-#: … bridging dim stretches up to this long (a bright layer crossing the shaft raises its row's
-#: mean, so the shaft's level above it dips over the layer's thickness),
-TIP_GAP_MM = 1.0
-#: … and then moved back to where the echo is 6 dB (half the amplitude) below the brightest stretch
-#: of its last TIP_LOOK_MM, smoothed over TIP_SMOOTH_MM: 6 dB in grey levels at the default 60 dB
-#: dynamic range and linear grey map (255 levels span it; at another range the drop is 6 · 60 / DR dB).
-TIP_DROP = 255.0 * 6.0 / 60.0
-TIP_LOOK_MM = 3.0
-TIP_SMOOTH_MM = 0.5
 #: the weighted centreline departs from its fitted line by at most this (RMS).
 MAX_WOBBLE_MM = 0.15
 #: … scaled down in proportion for runs shorter than this.
@@ -123,20 +115,30 @@ def in_plane_angle(deg: float, slack: float = 0.0) -> bool:
     return lo <= deg <= hi or 180.0 - hi <= deg <= 180.0 - lo
 
 
-def find_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
-    """The shaft along the first of ``lines`` (angle, rho; ``None``: no line) whose longest bright
-    run passes every check, else ``None``.
+def find_shaft(
+    frame: ShaftFrame,
+    peaks: list[tuple[float, float]],
+    candidates: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> NeedleEstimate | None:
+    """The shaft along the first of the vote's ``peaks`` (angle, rho), each refitted to the
+    ``candidates`` (u, v, weight) near it, whose longest bright run passes every check, else ``None``.
 
     The runs are found on the half-resolution excess (every other pixel along and across
     each line: most lines end there), :data:`LINE_GROUPS` lines at a time in one pass; the
-    centreline, the contrast and the tip of a run read the full-resolution image."""
+    centreline, the contrast and the tip of a run read the full-resolution image. Each pass's
+    lines are refitted just before it (a line's fit is its own: the passes never reached cost nothing)."""
+    u, v, weights = candidates
+
+    def refined(group: list[tuple[float, float]]) -> list[tuple[float, float] | None]:
+        return refine_lines(u, v, weights, group, frame.work)
+
     start = 0
     for size in LINE_GROUPS:
-        found = _first_shaft(frame, lines[start : start + size])
+        found = _first_shaft(frame, refined(peaks[start : start + size]))
         if found is not None:
             return found
         start += size
-    return _first_shaft(frame, lines[start:]) if start < len(lines) else None
+    return _first_shaft(frame, refined(peaks[start:])) if start < len(peaks) else None
 
 
 def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> NeedleEstimate | None:
@@ -154,7 +156,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     )
     if scan is None:
         return None
-    t_all, u_all, v_all, profile, first, count, values = scan
+    t_all, u_all, v_all, profile, first, count, values, inside_all = scan
     # (integer levels: p ≥ x exactly when p ≥ ⌈x⌉, and an int16 bound needs no cast buffers)
     bright_all = np.greater_equal(
         profile,
@@ -162,13 +164,20 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         out=frame.work.grab("scan:bright", profile.shape, np.bool_),
     )
     gap = round(GAP_MM / cal.mm_per_px / 2.0)
+    lit_ends = _lit_ends(frame.work, np.logical_and(bright_all, inside_all, out=inside_all))
     runs: list[tuple[tuple[float, float], slice, tuple[int, int], int]] = []
     for k, line in enumerate(judged):
         if line is None or count[k] < 4:
             continue
         inside = slice(int(first[k]), int(first[k] + count[k]))
         t = t_all[k, inside]
-        run = longest_run(bright_all[k, inside], gap)
+        lit, lo, hi = (int(e[k]) for e in lit_ends)
+        if lit == 0:
+            run = None
+        elif hi - lo + 1 - lit <= gap:  # all its gaps together are short: one run, as longest_run finds
+            run = (lo - inside.start, hi - inside.start)
+        else:
+            run = longest_run(bright_all[k, inside], gap)
         if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
         runs.append(
@@ -205,6 +214,19 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     return None
 
 
+def _lit_ends(work: NeedleBuffers, lit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of ``lit`` (bool, lines × samples): how many are lit, the first and the last lit
+    (0 and the row's end where none is), all rows at once (in ``work``'s buffers)."""
+    rows, n = lit.shape
+    byte = lit.view(np.uint8)
+    count = work.grab("ends:count", (rows, 1), np.int32)
+    cv2.reduce(byte, 1, cv2.REDUCE_SUM, dst=count, dtype=cv2.CV_32S)
+    first = np.argmax(byte, axis=1, out=work.grab("ends:first", (rows,), np.intp))
+    last = np.argmax(byte[:, ::-1], axis=1, out=work.grab("ends:last", (rows,), np.intp))
+    np.subtract(n - 1, last, out=last)
+    return count[:, 0], first, last
+
+
 def _judge_run(
     frame: ShaftFrame,
     line: tuple[float, float],
@@ -232,7 +254,8 @@ def _judge_run(
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
     excess = Excess(image, frame.row_level, search, work, frame.level)
     full = excess.at("full", flat, rows)
-    peak = full.max(axis=1, out=work.grab("full:max", (full.shape[0],), np.float64))
+    grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
+    peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
     found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
     if found is None:
@@ -242,13 +265,29 @@ def _judge_run(
     length_mm = (t[i1] - t[i0]) * cal.mm_per_px
     if length_mm < MIN_LENGTH_MM:
         return None
-    if hidden_run_mm(search, float(uu[i0]), float(vv[i0]), du, dv, cal, ENTRY_GAP_MM) > ENTRY_GAP_MM:
+    # (from the half-resolution run's own upper end the caller traced the line back already: within
+    # ENTRY_GAP_MM / mm_per_px steps, which keeps it within ENTRY_GAP_MM unless that is a whole number)
+    entry_px = ENTRY_GAP_MM / cal.mm_per_px
+    traced = j0 == 0 and not entry_px.is_integer()
+    if (
+        not traced
+        and hidden_run_mm(search, float(uu[i0]), float(vv[i0]), (du, dv), cal, ENTRY_GAP_MM, work)
+        > ENTRY_GAP_MM
+    ):
         return None
     seg = slice(i0, i1 + 1)
-    flat, full, bright = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1]
-    lit_in = np.flatnonzero(bright)
-    lit = lit_in + i0
-    fill = lit.size / (i1 - i0 + 1)
+    flat, full, bright, grey = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1], grey[j0 : j1 + 1]
+    # (the bright steps' indices as the columns of a one-row image's non-zero pixels, in order:
+    # into a buffer, where np.flatnonzero would allocate them)
+    m = int(np.count_nonzero(bright))
+    fill = m / (i1 - i0 + 1)
+    if fill < MIN_FILL:
+        return None  # not a continuous reflector (speckle, septa); the cheapest check here first
+    points = cv2.findNonZero(
+        bright.view(np.uint8).reshape(1, -1), work.grab("ridge:points", (m, 1, 2), np.int32)
+    )
+    lit_in = work.grab("ridge:lit_in", (m,), np.intp)
+    np.copyto(lit_in, points[:, 0, 0])
     # centreline: the intensity-weighted centre across the band at each bright step (only what
     # stands above half the candidate level weighs in), fitted by a line. The brightest sample
     # would jump between the near and far wall and with the speckle; the centre does not.
@@ -259,28 +298,33 @@ def _judge_run(
         across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
     )
     weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
-    ridge = np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)[lit_in]
+    np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)
+    ridge = np.take(centre, lit_in, out=work.grab("ridge:ridge", (m,), np.float64), mode="clip")
     # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
     # quadratic term of the centreline over the run's half length is its sagitta
     mid = 0.5 * (t[i0] + t[i1])
-    slope, intercept, curve = line_and_bow(t[lit] - mid, ridge)
+    t_lit = np.take(t[i0:], lit_in, out=work.grab("ridge:t", (m,), np.float64), mode="clip")  # t[lit]
+    x = np.subtract(t_lit, mid, out=work.grab("ridge:x", (m,), np.float64))
+    slope, intercept, curve = line_and_bow(x, ridge, work.grab("ridge:x2", (m,), np.float64))
     intercept -= slope * mid
-    wobble_mm = float(np.std(ridge - (intercept + slope * t[lit]))) * cal.mm_per_px
+    residual = np.multiply(t_lit, slope, out=x)  # ridge − (intercept + slope·t), as numpy evaluates it
+    np.add(residual, intercept, out=residual)
+    np.subtract(ridge, residual, out=residual)
+    wobble_mm = _std(residual) * cal.mm_per_px
     sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
     # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
     # the shorter the run, the straighter it must be
     max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
-    if fill < MIN_FILL or wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
-        return None  # not a continuous straight reflector (vessel walls, septa, speckle)
+    if wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
+        return None  # not a straight reflector (vessel walls, fascia arcs, bone)
     deg = math.degrees(angle + math.atan(float(slope)))
     if not in_plane_angle(deg):
         return None  # flatter than any in-plane needle: a layer
-    shaft_px = np.take(image.ravel(), flat, out=work.grab("shaft", flat.shape, np.uint8), mode="clip")
-    shaft = shaft_px.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    shaft = grey.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
     side = round(2.5 / cal.mm_per_px)
     seg_u, seg_v = uu[seg], vv[seg]
-    beside = side_mean(image, search, seg_u, seg_v, (nu, nv), -side)
-    under = side_mean(image, search, seg_u, seg_v, (nu, nv), side)
+    beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)
+    under = side_mean(image, search, (seg_u, seg_v), (nu, nv), side, work)
     if beside != beside or under != under:  # not in view on both sides: cannot be judged
         return None
     if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
@@ -292,7 +336,7 @@ def _judge_run(
     if confidence < frame.min_confidence:
         return None
     span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
-    tip, entry = _ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
+    tip, entry = shaft_ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
     shaft_grey = float(np.mean(shaft))
     if goes_on_bent(
         frame.image, frame.search, frame.level, frame.threshold, cal, work, (tip, entry), shaft_grey
@@ -301,86 +345,10 @@ def _judge_run(
     return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
 
 
-def _ends(
-    frame: ShaftFrame,
-    foot: tuple[float, float],
-    direction: tuple[float, float],
-    normal: tuple[float, float],
-    span: tuple[float, float],
-    run: tuple[float, float],
-    centreline: tuple[float, float],
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(tip, entry) in mm: the ends of the shaft along its fitted centreline, every pixel, in a narrow
-    band, so reverberations just below a steep shaft (which trail past its tip) do not lengthen it."""
-    work, cal = frame.work, frame.cal
-    assert cal is not None
-    h, w = frame.image.shape
-    step = 1.0
-    t = work.arange("ends:t", span[0], span[1] + 0.5, step)
-    i0, i1 = round((run[0] - span[0]) / step), round((run[1] - span[0]) / step)
-    cu, cv = work.along("ends", t, foot, direction, (*centreline, *normal))
-    narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
-    flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
-    # the tip is where the shaft's echo falls to half its own level (the median along the run):
-    # a fixed low threshold would run on past the tip's blur into tissue beyond it
-    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
-    along = excess.at("narrow", flat, rows).max(axis=1, out=work.grab("narrow:max", (cu.size,), np.float64))
-    shaft_level = _median(work, along[i0 : i1 + 1])
-    core = np.greater_equal(
-        along,
-        max(frame.threshold * 0.7, TIP_HALF * shaft_level),
-        out=work.grab("ends:core", along.shape, np.bool_),
-    )
-    # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
-    # then bridge short gaps (a layer crossing the shaft may dim it briefly)
-    window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
-    lit = work.grab("ends:lit", along.shape, np.float64)
-    np.copyto(lit, core)
-    density = np.convolve(lit, _box(window), mode="same")
-    dense = np.greater_equal(density, TIP_DENSITY, out=work.grab("ends:dense", along.shape, np.bool_))
-    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
-    if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
-        i0, i1 = core_run
-    # … and within that run's end, at half the tip's own height (a blurred edge read at half
-    # the shaft's level in grey levels, which are logarithmic, lies past the tip)
-    # (read against the row's mean: the local level takes in the shaft's own echo, which fades with it
-    # at the tip, and would move the half maximum)
-    by_row = excess.against_rows("narrow", rows)
-    i1 = _tip_at_half_maximum(
-        by_row.max(axis=1, out=work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
-    )
-    a = cal.to_mm(float(cu[i0]), float(cv[i0]))
-    b = cal.to_mm(float(cu[i1]), float(cv[i1]))
-    return (b, a) if b[1] >= a[1] else (a, b)
-
-
-def _median(work: NeedleBuffers, values: np.ndarray) -> float:
-    """``np.median(values)`` (float64, no NaN), partitioned in a buffer rather than in a copy."""
+def _std(values: np.ndarray) -> float:
+    """``np.std(values)`` (float64, 1-D, not empty), the same operations without its per-call
+    overhead (3x the work on a run's few hundred samples): the values are overwritten."""
     n = values.size
-    part = work.grab("ends:median", (n,), np.float64)
-    np.copyto(part, values)
-    half = n // 2
-    if n % 2:
-        part.partition(half)
-        return float(part[half])
-    part.partition((half - 1, half))
-    return float((part[half - 1] + part[half]) / 2.0)
-
-
-@lru_cache(maxsize=16)
-def _box(k: int) -> np.ndarray:
-    """``np.ones(k) / k``, made once per length."""
-    box = np.ones(k) / k
-    box.setflags(write=False)
-    return box
-
-
-def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
-    """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
-    amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
-    :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
-    lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
-    k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
-    smooth = np.convolve(along[lo : i1 + 1 + k], _box(k), mode="same")[: i1 + 1 - lo]
-    keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
-    return lo + int(keep[-1])
+    np.subtract(values, float(values.sum()) / n, out=values)
+    np.multiply(values, values, out=values)
+    return math.sqrt(float(values.sum()) / n)

@@ -1,0 +1,144 @@
+"""Where a shaft ends: its tip and its visible upper end along the fitted centreline.
+
+Read every pixel along the centreline in a narrow band (so reverberations just below a steep shaft,
+which trail past its tip, do not lengthen it): the dense run at half the shaft's own level, then
+moved back to the half maximum (−6 dB) of the tip's own echo. In display pixels, in the frame's
+arena (:mod:`~sonocart.imaging.needle_buffers`).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
+from sonocart.imaging.needle_lines import Excess, longest_run, row_max
+
+if TYPE_CHECKING:
+    from sonocart.imaging.needle_shaft import ShaftFrame
+
+NARROW_PX = 1
+#: along the centreline the shaft is bright in at least this fraction of every 1 mm.
+TIP_WINDOW_MM = 1.0
+TIP_DENSITY = 0.6
+#: … the tip's run is of samples at least this fraction of the shaft's median level,
+TIP_HALF = 0.5
+#: … bridging dim stretches up to this long (a bright layer crossing the shaft raises its row's
+#: mean, so the shaft's level above it dips over the layer's thickness),
+TIP_GAP_MM = 1.0
+#: … and then moved back to where the echo is 6 dB (half the amplitude) below the brightest stretch
+#: of its last TIP_LOOK_MM, smoothed over TIP_SMOOTH_MM: 6 dB in grey levels at the default 60 dB
+#: dynamic range and linear grey map (255 levels span it; at another range the drop is 6 · 60 / DR dB).
+TIP_DROP = 255.0 * 6.0 / 60.0
+TIP_LOOK_MM = 3.0
+TIP_SMOOTH_MM = 0.5
+
+
+def shaft_ends(
+    frame: ShaftFrame,
+    foot: tuple[float, float],
+    direction: tuple[float, float],
+    normal: tuple[float, float],
+    span: tuple[float, float],
+    run: tuple[float, float],
+    centreline: tuple[float, float],
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(tip, entry) in mm: the ends of the shaft along its fitted centreline, every pixel, in a narrow
+    band, so reverberations just below a steep shaft (which trail past its tip) do not lengthen it."""
+    work, cal = frame.work, frame.cal
+    assert cal is not None
+    h, w = frame.image.shape
+    step = 1.0
+    t = work.arange("ends:t", span[0], span[1] + 0.5, step)
+    i0, i1 = round((run[0] - span[0]) / step), round((run[1] - span[0]) / step)
+    cu, cv = work.along("ends", t, foot, direction, (*centreline, *normal))
+    narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
+    flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
+    # the tip is where the shaft's echo falls to half its own level (the median along the run):
+    # a fixed low threshold would run on past the tip's blur into tissue beyond it
+    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
+    along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
+    shaft_level = _median(work, along[i0 : i1 + 1])
+    core = np.greater_equal(
+        along,
+        max(frame.threshold * 0.7, TIP_HALF * shaft_level),
+        out=work.grab("ends:core", along.shape, np.bool_),
+    )
+    # a shaft is densely bright; speckle past the tip is not: keep samples in dense stretches,
+    # then bridge short gaps (a layer crossing the shaft may dim it briefly)
+    window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
+    dense = _dense(work, core, window)
+    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
+    if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
+        i0, i1 = core_run
+    # … and within that run's end, at half the tip's own height (a blurred edge read at half
+    # the shaft's level in grey levels, which are logarithmic, lies past the tip)
+    # (read against the row's mean: the local level takes in the shaft's own echo, which fades with it
+    # at the tip, and would move the half maximum)
+    by_row = excess.against_rows("narrow", rows)
+    i1 = _tip_at_half_maximum(
+        row_max(by_row, work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
+    )
+    a = cal.to_mm(float(cu[i0]), float(cv[i0]))
+    b = cal.to_mm(float(cu[i1]), float(cv[i1]))
+    return (b, a) if b[1] >= a[1] else (a, b)
+
+
+def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
+    """Where at least :data:`TIP_DENSITY` of the ``window`` samples centred on each (as a box
+    convolution's "same" mode centres them; fewer at the ends) are ``lit``: counted exactly, from
+    a cumulative count, in ``work``'s buffers."""
+    n = lit.size
+    count = work.grab("dense:count", (n + 1,), np.intp)  # count[j] = lit samples before j
+    count[0] = 0
+    ones = work.grab("dense:lit", (n,), np.intp)
+    np.copyto(ones, lit)
+    np.cumsum(ones, out=count[1:])  # (from its own buffer: in place, numpy would copy it first)
+    iota = work.arange("dense:iota", 0.0, float(n), 1.0)
+    upper, lower = work.grab("dense:upper", (n,), np.intp), work.grab("dense:lower", (n,), np.intp)
+    edge = work.grab("dense:edge", (n,), np.float64)
+    # sample i's window is [i − ⌊w/2⌋, i + ⌊(w−1)/2⌋], clipped to the samples there are
+    for out, shift in ((upper, (window - 1) // 2 + 1), (lower, -(window // 2))):
+        np.add(iota, float(shift), out=edge)
+        np.clip(edge, 0.0, float(n), out=edge)
+        np.copyto(out, edge, casting="unsafe")
+    above = np.take(count, upper, out=work.grab("dense:above", (n,), np.intp), mode="clip")
+    np.subtract(above, np.take(count, lower, out=upper, mode="clip"), out=above)
+    needed = np.intp(math.ceil(TIP_DENSITY * window - 1e-9))
+    dense: np.ndarray = np.greater_equal(above, needed, out=work.grab("ends:dense", (n,), np.bool_))
+    return dense
+
+
+def _median(work: NeedleBuffers, values: np.ndarray) -> float:
+    """``np.median(values)`` (float64, no NaN), partitioned in a buffer rather than in a copy."""
+    n = values.size
+    part = work.grab("ends:median", (n,), np.float64)
+    np.copyto(part, values)
+    half = n // 2
+    if n % 2:
+        part.partition(half)
+        return float(part[half])
+    part.partition((half - 1, half))
+    return float((part[half - 1] + part[half]) / 2.0)
+
+
+@lru_cache(maxsize=16)
+def _box(k: int) -> np.ndarray:
+    """``np.ones(k) / k``, made once per length."""
+    box = np.ones(k) / k
+    box.setflags(write=False)
+    return box
+
+
+def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
+    """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
+    amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
+    :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
+    lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
+    k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
+    smooth = np.convolve(along[lo : i1 + 1 + k], _box(k), mode="same")[: i1 + 1 - lo]
+    keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
+    return lo + int(keep[-1])
