@@ -123,7 +123,7 @@ class CartApp(FrameBars, App):  # type: ignore[misc]
         self._flashing = False
         self._technician_board = "pedal board: none"  # the Settings screen's line (see _technician_line)
         self._redraw = Clock.create_trigger(self._redraw_text)
-        self._clear_toast = Clock.create_trigger(lambda _dt: self._toast(), TOAST_S + 0.05)
+        self._clear_toast = Clock.create_trigger(lambda _dt: self._toast_expired(), TOAST_S + 0.05)
         cart.subscribe(self._on_cart_event)
 
     @property

@@ -31,6 +31,11 @@ ACT_OVERRIDE = "·\u00a0Tap\u00a0to\u00a0override"
 ACT_ACK = "·\u00a0Tap\u00a0to\u00a0acknowledge"
 
 
+def toast_left(said_at: float | None, now: float) -> float:
+    """Seconds until a toast said at ``said_at`` is TOAST_S old (0 when it is, or nothing was said)."""
+    return 0.0 if said_at is None else max(0.0, said_at + TOAST_S - now)
+
+
 class FrameBars:
     """What the window shows around the screens, redrawn from the core's state (CartApp._redraw_text)."""
 
@@ -182,6 +187,15 @@ class FrameBars:
         if live is not None:
             live.pedal_ok = bar.pedal_ok
             live.pedal_text = "pedals OK" if bar.pedal_ok else f"[!] {bar.pedal}"
+
+    def _toast_expired(self) -> None:
+        """The toast's timer ran out: clear it, or wait what is left if it ran out early (a Kivy
+        trigger counts from the start of its frame, so a long frame fires it before TOAST_S)."""
+        self._toast()
+        fb = self.session.feedback
+        left = toast_left(fb.at if fb is not None else None, self.clock())
+        if left > 0:
+            Clock.schedule_once(lambda _dt: self._toast_expired(), left + 0.05)
 
     def _toast(self) -> None:
         fb = self.session.feedback
