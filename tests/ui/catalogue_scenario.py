@@ -31,8 +31,8 @@ from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
-from tests.ui.driver import Report, Steps, pause, run_scenario, wait  # noqa: E402
-from tests.ui.layout import live_layout, text_audit, visible_texts, window_rect  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, run_scenario, settled, wait  # noqa: E402
+from tests.ui.layout import live_layout, text_audit  # noqa: E402
 
 TEAM = ("dr_ana", "rn_ben", "odp_cy")
 PHASES_WALKED = ("sign_in", "time_out", "prep_stop_block", "injection", "sign_out")
@@ -67,27 +67,6 @@ def main() -> int:
         board.stop()
         sim.stop()
     return 0
-
-
-def _texts_now() -> list[tuple[str, tuple[float, float], object]]:
-    from kivy.core.window import Window
-
-    return [(w.text, tuple(w.texture_size), window_rect(w)) for w, _r in visible_texts(Window)]
-
-
-def settled(stable_frames: int = 3, max_s: float = 0.5) -> Steps:
-    """Frames until every text on screen (its words, rendered size and place) is the same for
-    ``stable_frames`` frames in a row: the answer's redraw and the layouts it set off have run (a
-    fixed 0.15 s pause was 90 % of this walk's time). A screen that keeps changing (the live image's
-    frame rate) is left after ``max_s``, as long as the old pause and more."""
-    import time
-
-    t0, last, same = time.monotonic(), None, 0
-    while same < stable_frames and time.monotonic() - t0 < max_s:
-        yield
-        now = _texts_now()
-        same = same + 1 if now == last else 0
-        last = now
 
 
 class Walk:

@@ -46,6 +46,26 @@ def pause(seconds: float) -> Steps:
         yield
 
 
+def settled(stable_frames: int = 3, max_s: float = 0.5) -> Steps:
+    """Frames until every text on screen (its words, rendered size and place) is the same for
+    ``stable_frames`` frames in a row: the redraw an action set off and the layouts that followed have
+    run (a fixed pause waited for them far longer than they take). A screen that keeps changing (the
+    live image's frame age) is left after ``max_s``: no sooner than the fixed pause it stands for."""
+    from kivy.core.window import Window
+
+    from tests.ui.layout import visible_texts, window_rect
+
+    def texts_now() -> list[tuple[str, tuple[float, float], object]]:
+        return [(w.text, tuple(w.texture_size), window_rect(w)) for w, _r in visible_texts(Window)]
+
+    t0, last, same = time.monotonic(), None, 0
+    while same < stable_frames and time.monotonic() - t0 < max_s:
+        yield
+        now = texts_now()
+        same = same + 1 if now == last else 0
+        last = now
+
+
 def touch(widget: Any, hold_s: float = 0.0) -> Steps:
     """Press and release at the widget's centre (scrolled into view first), as a finger would."""
     from kivy.tests.common import UnitTestTouch

@@ -26,7 +26,8 @@ from kivy.core.window import Window  # noqa: E402
 from kivy.graphics import Color  # noqa: E402
 
 from sonocart.procedures.inputs import Correct  # noqa: E402
-from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, wait  # noqa: E402
+from sonocart_ui.bars import TOAST_S  # noqa: E402
+from tests.ui.driver import Report, Steps, run_scenario, settled, start_cart_app, wait  # noqa: E402
 from tests.ui.layout import (  # noqa: E402
     _broken_word,
     _drawn_part,
@@ -59,11 +60,12 @@ def main() -> int:
         return out
 
     def measure(name: str) -> Steps:
-        yield from pause(0.6)  # the layout settles (the prompt placed, the redraw trigger run)
+        # the layout settles (the prompt placed, the redraw trigger run): every text still for 3 frames
+        yield from settled(max_s=0.6)
         if app.screens.current == "live":
             live = app.live_screen
 
-            def settled() -> bool:
+            def image_fits() -> bool:
                 stage, tex = live.ids.stage, live.ids.image.texture
                 drawn_1to1 = tex is not None and tuple(tex.size) == (
                     int(stage.width) // 4 * 4,
@@ -71,7 +73,7 @@ def main() -> int:
                 )
                 return bool(live.live) and drawn_1to1
 
-            yield from wait(settled, 20, "live image at the stage's size")
+            yield from wait(image_fits, 20, "live image at the stage's size")
         p = panel()
         live = app.screens.current == "live"
         # under the step's body ("foot"), first in it ("body": no room under it), or across the image
@@ -124,6 +126,11 @@ def main() -> int:
         report[name] = seen
         app.save_screenshot(ARGS.artifacts / f"held-{name}.png")
 
+    def toast_expired() -> Steps:
+        """The core's newest message has lived its toast's seconds (bars.TOAST_S after it was said)."""
+        s = app.session
+        yield from wait(lambda: s.feedback is None or app.clock() - s.feedback.at >= TOAST_S, 5, "toast")
+
     def prompt_place(app: Any) -> str:
         if app.root.ids.nav.prompt_up:
             return "nav"
@@ -153,7 +160,7 @@ def main() -> int:
         yield from measure("sign_in_before")
         correct_consent(False, "form signed for the other knee")
         yield from measure("sign_in_held_toast")  # the core's feedback says it too, for its seconds
-        yield from pause(3.2)
+        yield from toast_expired()
         yield from measure("sign_in_held")
         app.step_action("ok")  # accepted, and the step does not go on: it still says why
         yield from measure("sign_in_confirmed")
@@ -163,7 +170,7 @@ def main() -> int:
         yield from wait(lambda: app.form.view().step_id == "allergies", 5, "the allergies step")
         yield from measure("allergies_before")
         correct_consent(False, "form signed for the other knee")
-        yield from pause(3.2)
+        yield from toast_expired()
         yield from measure("allergies_held")
         correct_consent(True, "re-signed for this knee")
         answer_up_to("prep_done")
@@ -173,7 +180,7 @@ def main() -> int:
         yield from measure("live_before")
         correct_consent(False, "form signed for the other knee")
         yield from measure("live_held_toast")
-        yield from pause(3.2)
+        yield from toast_expired()
         yield from measure("live_held")
         app.step_action("confirm")
         yield from measure("live_confirmed")

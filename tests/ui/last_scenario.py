@@ -31,7 +31,7 @@ from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
-from tests.ui.driver import Report, Steps, pause, run_scenario, touch, wait  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, run_scenario, settled, touch, wait  # noqa: E402
 from tests.ui.forms_layout import forms  # noqa: E402
 from tests.ui.layout import nav_layout, text_audit, visible_widgets, window_rect  # noqa: E402
 
@@ -71,7 +71,8 @@ def main() -> int:
     report = Report(args.report)
 
     def settle() -> Steps:
-        yield from pause(0.3)
+        """The redraw an action set off has run: every text still for 3 frames (0.3 s at most)."""
+        yield from settled(max_s=0.3)
 
     def look() -> dict[str, object]:
         """Where the top prompt is on the LAST screen (the nav bar's band, wide or not, or the bar above),

@@ -5,11 +5,13 @@ tests/ui/procedure_scenario.py."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from sonocart_ui.app import CartApp
-from tests.ui.driver import Report, Steps, button_in, pause, touch, wait
+from sonocart_ui.bars import TOAST_S
+from tests.ui.driver import Report, Steps, button_in, pause, settled, touch, wait
 from tests.ui.forms_layout import forms
 from tests.ui.layout import nav_layout, text_audit, window_rect
 
@@ -86,8 +88,21 @@ class Moves:
         self.app.save_screenshot(self.artifacts / f"{name}.png")
 
     def settle(self) -> Steps:
-        """Let the text tick redraw (it runs at 4 Hz or at once after an action)."""
-        yield from pause(0.3)
+        """Until the redraw an action set off (the text trigger, at once after a core event) and its
+        layouts have run: every text on screen unchanged for 3 frames; on the live screen, whose frame
+        age moves every frame, the 0.3 s this once always waited."""
+        yield from settled(max_s=0.3)
+
+    def toast_expired(self) -> Steps:
+        """Until the newest message has lived its toast's seconds (bars.TOAST_S after it was said)."""
+        s, clock = self.app.session, self.app.clock
+        yield from wait(lambda: s.feedback is None or clock() - s.feedback.at >= TOAST_S, 5, "toast's life")
+
+    def toast_gone(self) -> Steps:
+        """Until the toast up now has lived its seconds and is off the screen."""
+        yield from self.toast_expired()
+        yield from wait(lambda: self.app.root.ids.toast.text == "", 5, "the toast gone")
+        yield from self.settle()
 
     # -- doing ------------------------------------------------------------------------------------
     def press_step(self, key: str, expect_step: str | None = None) -> Steps:
@@ -123,7 +138,10 @@ class Moves:
         """Press a pedal on the simulated board; wait until the app has acted on it."""
         n = self.app.pedal_actions.handled
         self.board.press(pedal)
-        yield from pause(0.9 if hold else 0.12)
+        if hold:  # down until the board's hold (HOLD_MS after the press) has been acted on, as a foot
+            yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"pedal {pedal} hold acted on")
+        else:
+            yield from pause(0.12)
         self.board.release(pedal)
         yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"pedal {pedal} acted on")
         yield from self.settle()
@@ -143,9 +161,15 @@ class Moves:
 
         n = self.app.pedal_actions.handled
         code = ord(key)
-        for _ in range(3 if hold else 1):  # auto-repeat while held
+        Window.dispatch("on_key_down", code, 0, key, [])
+        yield from pause(0.1)
+        # held: the keyboard's auto-repeat (a key down every 0.1 s) until the hold has been acted on
+        t0 = time.monotonic()
+        while hold and self.app.pedal_actions.handled == n:
+            if time.monotonic() - t0 > 5:
+                raise TimeoutError(f"key {key} hold acted on")
             Window.dispatch("on_key_down", code, 0, key, [])
-            yield from pause(0.3 if hold else 0.1)
+            yield from pause(0.1)
         Window.dispatch("on_key_up", code, 0)
         yield from wait(lambda: self.app.pedal_actions.handled > n, 5, f"key {key} acted on")
         yield from self.settle()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -179,7 +180,7 @@ class Scenario(Moves):
         r["override_alone_toast"] = app.root.ids.toast.text
         for key in ("second:rn_ben", "digit:9", "digit:9", "digit:9", "digit:9"):
             yield from touch(button_in(alarms, key))
-        yield from pause(3.2)  # after the refusal's toast (it names the rule by id: the core's text)
+        yield from self.toast_gone()  # the refusal's toast names the rule by id (the core's text)
         self.look("override form")  # the second's PIN typed, before it is refused
         yield from touch(alarms.ids.document)
         yield from self.settle()
@@ -197,6 +198,8 @@ class Scenario(Moves):
         for member in ("dr_ana", "rn_ben", "odp_cy"):  # each with their own PIN (the demo team's)
             for key in (f"confirm_as:{member}", *(f"digit:{d}" for d in DEMO_PIN), "member_ok"):
                 yield from self.press_step(key, "timeout_team")
+            if member == "dr_ana":  # the next one types once that toast has gone: looks without one too
+                yield from self.toast_expired()
 
     def sterile(self) -> Steps:
         app, r = self.app, self.report
@@ -282,12 +285,14 @@ class Scenario(Moves):
         # An aliquot logged before aspirating was still given: recorded, flagged by a MEDIUM prompt.
         yield from self.pedal("B", hold=False)  # log aliquot (no aspiration first)
         yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
+        raised = time.monotonic()
         yield from pause(0.6)
         r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
         self.look("prompt raised")
         r["layout_prompt"] = live_layout(app)
         self.shot("07-live-prompt")
-        yield from pause(0.6)  # read it for a second, then B hold acknowledges it
+        # read it for a second (the reading time an acknowledgement needs), then B hold acknowledges it
+        yield from pause(1.0 - (time.monotonic() - raised))
         yield from self.pedal("B", hold=True)
         # The pause between aliquots ends with a LOW prompt: B hold acknowledges it, the next aspirates.
         yield from wait(lambda: "Pause over" in app.root.ids.prompt.text, 5, "pause-over prompt")
@@ -367,8 +372,12 @@ class Scenario(Moves):
     def acknowledge_all(self) -> Steps:
         """Touch Acknowledge on the prompt bar until only hard stops (if any) are left."""
         app = self.app
+        first_seen: dict[str, float] = {}
         while any(not p.blocking for p in app.session.prompts()):
-            self.report["acknowledged_on_bar"].append(app.root.ids.prompt.text)
+            text = app.root.ids.prompt.text
+            self.report["acknowledged_on_bar"].append(text)
+            # read first: an acknowledgement needs the prompt's text on screen for 1 s (alarms.toml)
+            yield from pause(1.0 - (time.monotonic() - first_seen.setdefault(text, time.monotonic())))
             yield from touch(app.prompt_target())
             yield from self.settle()
         self.look("prompts acknowledged")
@@ -423,7 +432,7 @@ class Scenario(Moves):
             ("pacs_aet", "PACS"),
         ):
             self.screen().ids[field].text = value  # typed, not saved
-        yield from pause(3.2)  # after the unlock's toast (its text names the operator by id: the core's)
+        yield from self.toast_gone()  # the unlock's toast names the operator by id (the core's text)
         self.shot("13-settings")
         self.look("settings filled")
         r["room_settings"] = check_settings_room(app, ARGS.artifacts)  # several pedal rows whole
