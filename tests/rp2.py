@@ -56,17 +56,24 @@ _host_gap_s = 0.0  # the longest heartbeat gap a cart reported during the curren
 
 
 class _StallWatch:
-    """A thread of this process that asks to run every 10 ms and keeps the worst delay it got."""
+    """A thread of this process that asks to run every 10 ms and keeps the worst delay it got. It runs
+    only during emulated-Pico tests: elsewhere its floats would show in the zero-allocation tests."""
 
     def __init__(self) -> None:
         self.worst_ms = 0.0
-        threading.Thread(target=self._run, name="rp2-stall-watch", daemon=True).start()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rp2-stall-watch", daemon=True)
+        self._thread.start()
 
     def _run(self) -> None:
-        while True:
+        while not self._stop.is_set():
             t = time.monotonic()
             time.sleep(0.01)
             self.worst_ms = max(self.worst_ms, (time.monotonic() - t - 0.01) * 1000)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 _watch: _StallWatch | None = None
@@ -74,10 +81,13 @@ _watch: _StallWatch | None = None
 
 def forget_lag(watch: bool = False) -> None:
     """A new test starts: earlier boards' lag and stalls say nothing about it. ``watch``: it runs on
-    the emulated Pico, so its process's stalls are watched from now on."""
+    the emulated Pico, so its process's stalls are watched during it (and not during other tests)."""
     global _lag_seen_ms, _host_gap_s, _watch
     _lag_seen_ms = 0.0
     _host_gap_s = 0.0
+    if not watch and _watch is not None:
+        _watch.stop()
+        _watch = None
     if watch and _watch is None:
         _watch = _StallWatch()
     if _watch is not None:
