@@ -31,8 +31,7 @@ from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
-from tests.ui.layout import live_layout  # noqa: E402
-from tests.ui.procedure_moves import Moves  # noqa: E402
+from tests.ui.procedure_sterile import SterileMoves  # noqa: E402
 from tests.ui.room_checks import check_settings_room, check_summary_room  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
@@ -72,7 +71,7 @@ def main() -> int:
     return 0
 
 
-class Scenario(Moves):
+class Scenario(SterileMoves):
     """The femoral nerve block, sign-in to lock, as the team does it."""
 
     def run(self) -> Steps:
@@ -200,121 +199,6 @@ class Scenario(Moves):
                 yield from self.press_step(key, "timeout_team")
             if member == "dr_ana":  # the next one types once that toast has gone: looks without one too
                 yield from self.toast_expired()
-
-    def sterile(self) -> Steps:
-        app, r = self.app, self.report
-        yield from wait(lambda: app.screens.current == "live", 5, "live screen")
-        live = self.screen()
-        self.look("live screen shown")
-        yield from wait(lambda: live.live, 20, "live image")
-        yield from self.settle()
-        self.look("live: prep")
-        r["layout_prep"] = live_layout(app)
-        self.shot("05-live-prep")
-        # Image -> Step: the step comes back whole (it once came back blank, the STOP out of reach).
-        yield from self.toggle_column()
-        r["column_image_panel"] = [c.__class__.__name__ for c in live.ids.flex.children]
-        yield from self.toggle_column()
-        panel = self.panel()
-        r["column_after_toggle"] = {
-            "children": [c.__class__.__name__ for c in live.ids.flex.children],
-            "step_text": panel.step_text,
-            "step_text_shown": panel.ids.step_text.opacity > 0 and panel.ids.step_text.height > 0,
-            "panel_height": panel.height,
-            "scroll_y": panel.ids.scroll.scroll_y,
-        }
-        # Pedal B hold confirms "prep done" (no prompt waiting).
-        yield from self.pedal("B", hold=True)
-        # STOP: one person at a time states the side on the fixed strip; "next person" passes it on.
-        # A mis-tap (dr_ana RIGHT) is restated by the same person: one answer each, journaled.
-        yield from self.press_strip("stop:dr_ana:right", "stop_before_block")
-        yield from self.settle()
-        r["layout_stop"] = live_layout(app)
-        self.look("live: stop")
-        self.shot("05-live-stop")
-        # Frozen with the prompt up: the freeze holds (the prompt keeps its place, the image its size)
-        app.live_action("freeze")
-        yield from pause(1.0)
-        header = live.step_panel.ids.phase_title
-        r["stop_frozen"] = {
-            "frozen": live.frozen,
-            "beside": live.prompt_beside,
-            "texture": list(live.ids.image.texture.size),
-            "header_top": header.to_window(header.x, header.top)[1],
-        }
-        app.live_action("freeze")
-        yield from wait(lambda: live.live, 5, "live after the freeze at the STOP")
-        yield from touch(app.prompt_target())  # its Override on the live screen (the nav bar's band here)
-        yield from self.settle()
-        r["override_from_live"] = app.screens.current
-        app.go_procedure()
-        yield from wait(lambda: app.screens.current == "live", 5, "back to the live screen")
-        yield from self.settle()
-        while app.live_screen.strip_button("stop:dr_ana:left") is None:  # round to dr_ana again
-            yield from self.press_strip("stop_next", acts=False)
-        yield from self.press_strip("stop:dr_ana:left")
-        r["stop_marks"] = sorted(a.key for a in app.form.view().actions if a.selected)
-        while app.live_screen.strip_button("stop:rn_ben:left") is None:
-            yield from self.press_strip("stop_next", acts=False)
-        yield from self.press_strip("stop:rn_ben:left")
-        # Injection: B hold = negative aspiration, B tap = log an aliquot (4 mL), A hold = still.
-        yield from wait(lambda: app.form.view().kind == "injection", 5, "injection step")
-        yield from self.settle()
-        r["layout_injection"] = live_layout(app)
-        yield from self.pedal("A", hold=False)  # freeze
-        r["frozen_badge"] = live.ids.live_badge.text
-        # Calipers by touch on the frozen image: two points 100 px apart on screen, in window coordinates.
-        from kivy.tests.common import UnitTestTouch
-
-        x, y = live.ids.image.to_window(*live.ids.image.center)
-        for px, py in ((x - 60, y), (x + 40, y)):
-            t = UnitTestTouch(px, py)
-            t.touch_down()
-            t.touch_up()
-            yield
-        yield from self.settle()
-        shown = app.live_vm.displayed()
-        tex_w = live.ids.image.texture.size[0]
-        scale = tex_w / live.ids.image.norm_image_size[0]  # image px per screen px (1 when drawn 1:1)
-        r["caliper_expected_mm"] = 100 * scale * shown[1].mm_per_px if shown else None
-        r["caliper_text"] = live.caliper_text
-        self.shot("06-live-frozen-calipers")
-        yield from self.pedal_on_screen("A", hold=False)  # unfreeze, by the on-screen pedal button
-        yield from wait(lambda: live.live, 5, "live after unfreeze")
-        yield from self.pedal_by_key("a", hold=True)  # capture still, by holding key A
-        # An aliquot logged before aspirating was still given: recorded, flagged by a MEDIUM prompt.
-        yield from self.pedal("B", hold=False)  # log aliquot (no aspiration first)
-        yield from wait(lambda: app.session.highest_prompt() is not None, 3, "a prompt")
-        raised = time.monotonic()
-        yield from pause(0.6)
-        r["light_with_prompt"] = app.pedal.status().indicator if app.pedal else None
-        self.look("prompt raised")
-        r["layout_prompt"] = live_layout(app)
-        self.shot("07-live-prompt")
-        # read it for a second (the reading time an acknowledgement needs), then B hold acknowledges it
-        yield from pause(1.0 - (time.monotonic() - raised))
-        yield from self.pedal("B", hold=True)
-        # The pause between aliquots ends with a LOW prompt: B hold acknowledges it, the next aspirates.
-        yield from wait(lambda: "Pause over" in app.root.ids.prompt.text, 5, "pause-over prompt")
-        yield from pause(1.1)
-        r["layout_prompt_short"] = live_layout(app)  # a short prompt (one line across the image)
-        self.shot("07-live-prompt-short")
-        yield from self.pedal("B", hold=True)
-        yield from self.pedal("B", hold=True)
-        yield from self.pedal("B", hold=False)  # second aliquot
-        eng = app.session.engine
-        yield from wait(lambda: eng is not None and len(eng.state.aliquots) == 2, 3, "second aliquot")
-        r["aliquots_visible"] = self.panel().detail
-        yield from self.toggle_column()  # a second still, by touch on the imaging controls
-        yield from touch(button_in(live.image_panel_box.ids.image_actions, "capture_still"))
-        yield from self.settle()
-        self.look("still by touch")
-        yield from self.toggle_column()
-        # Finish asks once more on the strip: the first tap arms it, the second finishes.
-        yield from self.press_strip("finish", "inject", acts=False)
-        r["finish_armed_label"] = live.strip_button("finish").text
-        r["step_after_one_finish_tap"] = app.form.view().step_id
-        yield from self.press_strip("finish")
 
     def sign_out(self) -> Steps:
         app = self.app
