@@ -51,10 +51,14 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 class SummaryScreen(Screen):  # type: ignore[misc]
     text = StringProperty("")
     pacs_text = StringProperty("")
+    #: Beside the actions, never scrolled away: the last send's result as the toast said it, else the counts.
+    pacs_result = StringProperty("")
+    pacs_failed = BooleanProperty(False)
     sending = BooleanProperty(False)
 
     def __init__(self, **kwargs: object) -> None:
         self._pacs_message = ""
+        self._pacs_said = ""  # the last send's result, in the toast's words ("" before any)
         self._shown: tuple[tuple[str, int], ...] = ()
         super().__init__(**kwargs)
 
@@ -65,6 +69,7 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         self.sending = App.get_running_app().cart.pacs.sending
         line = "PACS: sending..." if self.sending else status_line(session)
         self.pacs_text = f"{line}\n{self._pacs_message}" if self._pacs_message else line
+        self.pacs_result = line if self.sending or not self._pacs_said else self._pacs_said
 
     def _thumbnails(self, session: CartSession) -> None:
         """The record's stills as thumbnails (rebuilt only when the captures change)."""
@@ -97,9 +102,16 @@ class SummaryScreen(Screen):  # type: ignore[misc]
     def pacs_finished(self, text: str, ok: bool) -> None:
         """The core's ``pacs`` event: how the send went (the why is in the text)."""
         self._pacs_message = text if ok else f"[!] {text}"
+        # the core said its result (the toast) before announcing it with the why appended: shown as said
+        said = App.get_running_app().session.feedback
+        head = said.text if said is not None and said.text and text.startswith(said.text) else text
+        self._pacs_said = head if ok else f"[!] {head}"
+        self.pacs_failed = not ok
         self.refresh()
 
     def new_procedure(self) -> None:
         app = App.get_running_app()
+        self._pacs_message = self._pacs_said = ""  # the next record's sends are its own
+        self.pacs_failed = False
         app.session.close()
         app.show("start")
