@@ -126,6 +126,14 @@ class FrameBars:
         # unacknowledged (and a tap acts on it): the whole band right of LAST if it fits whole there;
         # acknowledged, or too long for that: the room right of Alarms, navigation back (docs/ui.md)
         nav.prompt_colour, nav.prompt_act = list(st.colour), bar.can_ack
+        if self.root.ids.screens.current == "alarms":
+            # the list shows every prompt whole with its act (Override, Acknowledge): the band gives the
+            # navigation back, so a hard stop's tap (which leads here) never leaves Steps, Image,
+            # Settings or Lock out of reach; on leaving, the prompt takes its place again (AlarmsScreen)
+            nav.prompt_up = nav.prompt_wide = nav.prompt_opens_list = False
+            bar.showing = False
+            self._report_shown()
+            return
         # acknowledged and still up, with a short form (the catalogue's words): that, beside Alarms, its tap
         # opens the Alarms list where the whole text is; without one (or if it did not fit): today's places
         short = f"{st.marker} {st.word}: {top.short} (acknowledged)" if top.acknowledged and top.short else ""
