@@ -23,7 +23,8 @@ ARGS = scenario_args("800x480")
 
 from kivy.core.window import Window  # noqa: E402
 
-from tests.ui.driver import Report, Steps, pause, run_scenario, settled, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, settled, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import nav_layout, text_audit  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
@@ -59,8 +60,7 @@ def main() -> int:
         yield from settled()
 
     def scenario() -> Steps:
-        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
-        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        yield from ready(app)
         yield from settled()
         look("start")  # every nav button on screen: the oracle for where each one is
         app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
@@ -106,11 +106,7 @@ def main() -> int:
         yield from settled()
         look("last lock")
 
-    try:
-        run_scenario(app, scenario(), report)
-    finally:
-        stop()
-    return 0
+    return run_to_end(app, stop, scenario(), report)
 
 
 if __name__ == "__main__":

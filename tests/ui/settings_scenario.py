@@ -22,7 +22,8 @@ ARGS = scenario_args("800x480")
 
 from kivy.core.window import Window  # noqa: E402
 
-from tests.ui.driver import Report, Steps, run_scenario, settled, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
+from tests.ui.driver import Report, Steps, settled, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import text_audit, visible_widgets, window_rect  # noqa: E402
 
 FIELDS = ("pacs_host", "pacs_port", "pacs_aet")
@@ -74,8 +75,7 @@ def main() -> int:
         yield from settled()
 
     def scenario() -> Steps:
-        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
-        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        yield from ready(app)
         app.session.settings_path = settings_file  # the cart's file, as build_cart gives it
         pacs: Any = app.session.settings.pacs
         pacs.host, pacs.port, pacs.called_aet = "pacs.ward7.example", 11112, "WARD7PACS"
@@ -103,11 +103,7 @@ def main() -> int:
         yield from save()
         look("port_refused")
 
-    try:
-        run_scenario(app, scenario(), report)
-    finally:
-        stop()
-    return 0
+    return run_to_end(app, stop, scenario(), report)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ ARGS = scenario_args("800x480")
 
 from kivy.core.window import Window  # noqa: E402
 
-from tests.ui.driver import Report, Steps, run_scenario, settled, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
+from tests.ui.driver import Report, Steps, settled, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import text_audit, visible_widgets, window_rect  # noqa: E402
 
 PORTS = {"down": int(os.environ["SONOCART_TEST_PACS_DOWN"]), "sent": int(os.environ["SONOCART_TEST_PACS_UP"])}
@@ -54,8 +55,7 @@ def main() -> int:
         app.save_screenshot(ARGS.artifacts / f"summary-{name}.png")
 
     def scenario() -> Steps:
-        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
-        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        yield from ready(app)
         app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
         yield from wait(lambda: app.screens.current != "start", 5, "the record's first screen")
         app.show("summary")
@@ -70,11 +70,7 @@ def main() -> int:
             yield from settled()
             look(name)
 
-    try:
-        run_scenario(app, scenario(), report)
-    finally:
-        stop()
-    return 0
+    return run_to_end(app, stop, scenario(), report)
 
 
 if __name__ == "__main__":

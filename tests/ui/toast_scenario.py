@@ -26,7 +26,8 @@ from kivy.core.window import Window  # noqa: E402
 
 from sonocart.procedures.inputs import Correct  # noqa: E402
 from sonocart_ui.bars import TOAST_S  # noqa: E402
-from tests.ui.driver import Report, Steps, run_scenario, settled, start_cart_app, wait  # noqa: E402
+from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
+from tests.ui.driver import Report, Steps, settled, start_cart_app, wait  # noqa: E402
 from tests.ui.layout import line_texts, text_audit, visible_widgets, window_rect  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
@@ -94,8 +95,7 @@ def main() -> int:
         look(f"{name} gone")
 
     def scenario() -> Steps:
-        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
-        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        yield from ready(app)
         app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
         app.go_procedure()
         for step, key in SIGN_IN_TO_PREP:
@@ -115,11 +115,7 @@ def main() -> int:
         app.session.say(LONGEST, ok=False)
         yield from pages("longest")
 
-    try:
-        run_scenario(app, scenario(), report)
-    finally:
-        stop()
-    return 0
+    return run_to_end(app, stop, scenario(), report)
 
 
 if __name__ == "__main__":
