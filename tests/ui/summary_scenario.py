@@ -1,7 +1,8 @@
 """The Summary's PACS result in the real window, at one size (tests/ui/test_summary_pacs_band.py).
 
 A record is opened and the Summary shown; Send to PACS is touched with the cart's PACS on a port nothing
-listens on (down), then on a real Orthanc's (sent; the ports come from the test in the environment).
+listens on (down; then the cart announces a send the PACS partly refused, its reason long), then on a
+real Orthanc's (sent; the ports come from the test in the environment).
 Each look reads the toast in the status band, the result beside the actions and every text on screen
 from the widget tree; the test holds the expected words.
 """
@@ -22,10 +23,13 @@ ARGS = scenario_args("800x480")
 
 from kivy.core.window import Window  # noqa: E402
 
+from sonocart.cart.events import PacsFinished  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
 from tests.ui.driver import Report, Steps, settled, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import text_audit, visible_widgets, window_rect  # noqa: E402
 
+#: The core's words for a send the PACS partly refused (cart/pacs.py result_message), written out here.
+FAILED = "PACS sent 0, 1 failed and stay queued: C-STORE status 0xA700 (out of resources)"
 PORTS = {"down": int(os.environ["SONOCART_TEST_PACS_DOWN"]), "sent": int(os.environ["SONOCART_TEST_PACS_UP"])}
 
 
@@ -69,6 +73,11 @@ def main() -> int:
             yield from wait(lambda: "PACS" in app.root.ids.toast.text, 5, f"{name} toast")
             yield from settled()
             look(name)
+            if name == "down":  # a send some objects of which the PACS refused, as the cart announces it
+                app.session.say(FAILED, ok=False)
+                app.cart.emit(PacsFinished(FAILED, False))
+                yield from settled()
+                look("failed")
 
     return run_to_end(app, stop, scenario(), report)
 

@@ -1,6 +1,7 @@
 """The Summary at both cart screens (summary_scenario.py): how the PACS send went is on screen without
 scrolling, beside the actions, in the words the status band's toast said (down: queued, nothing lost;
-up: sent to a real Orthanc); whole, not over a button, above the nav bar."""
+up: sent to a real Orthanc); whole, not over a button, above the nav bar; a refusal too long for its
+room at 7 inches gives way to the counts and moves no button."""
 
 from __future__ import annotations
 
@@ -55,6 +56,16 @@ def test_the_pacs_result_is_beside_the_send_button_in_the_toasts_words(
         assert entry and not (entry[0]["clipped"] or entry[0]["overflow"] or entry[0]["shortened"]), entry
         bad = [t for t in look["texts"] if t["shortened"] or t["overflow"] or t["broken_word"]]
         assert not bad, (name, bad)
+    # a refusal with its reason: whole beside the actions when it fits (10 inches), else (7 inches, three
+    # lines of room) the counts marked failed; the toast says it whole; the buttons never move for it
+    failed = r["failed"]
+    refused = "[!] PACS sent 0, 1 failed and stay queued: C-STORE status 0xA700 (out of resources)"
+    assert failed["toast"] == refused
+    assert failed["result"] == (refused if size == "1280x800" else "[!] PACS: sent 0 / pending 1"), failed
+    assert failed["result_texture"][1] <= failed["result_rect"][3] + 1, failed
+    assert failed["buttons"] == r["before"]["buttons"] == r["sent"]["buttons"]
+    assert all(overlap(failed["result_rect"], b) == 0 for b in failed["buttons"].values())
+    assert refused in failed["body_end"]  # the whole text at the body's end
     # failure is told apart from success by more than its words: drawn in the medium alarm's yellow
     assert r["down"]["result_colour"] != r["sent"]["result_colour"]
     assert r["sent"]["body_end"].startswith("PACS: sent 1 / pending 0")

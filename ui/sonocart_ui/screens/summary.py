@@ -59,6 +59,7 @@ class SummaryScreen(Screen):  # type: ignore[misc]
     def __init__(self, **kwargs: object) -> None:
         self._pacs_message = ""
         self._pacs_said = ""  # the last send's result, in the toast's words ("" before any)
+        self._said_fits = True  # it fits the room beside the actions (fit_result)
         self._shown: tuple[tuple[str, int], ...] = ()
         super().__init__(**kwargs)
 
@@ -69,7 +70,26 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         self.sending = App.get_running_app().cart.pacs.sending
         line = "PACS: sending..." if self.sending else status_line(session)
         self.pacs_text = f"{line}\n{self._pacs_message}" if self._pacs_message else line
-        self.pacs_result = line if self.sending or not self._pacs_said else self._pacs_said
+        self.pacs_result = self._result(line)
+
+    def fit_result(self) -> None:
+        """7 inches: a result taller than the column's room above the buttons (a failed send's reasons)
+        gives way to the counts, marked failed (the toast said it whole; the body's end keeps it), so
+        the buttons never move and nothing is drawn over them."""
+        app = App.get_running_app()
+        label, column = self.ids.pacs_result, self.ids.actions_column
+        room = column.height - self.ids.actions.height - 2 * app.theme.gap
+        tall = label.texture_size[1] > room + 1
+        if app.theme.compact and tall and self._said_fits and self.pacs_result == self._pacs_said != "":
+            self._said_fits = False
+            self.refresh()
+
+    def _result(self, line: str) -> str:
+        """Beside the actions: sending, or the last result as the toast said it (or, when that does not
+        fit its room, the counts marked failed: the whole text is at the body's end), or the counts."""
+        if self.sending or not self._pacs_said:
+            return line
+        return self._pacs_said if self._said_fits else f"[!] {line}"
 
     def _thumbnails(self, session: CartSession) -> None:
         """The record's stills as thumbnails (rebuilt only when the captures change)."""
@@ -107,6 +127,7 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         head = said.text if said is not None and said.text and text.startswith(said.text) else text
         self._pacs_said = head if ok else f"[!] {head}"
         self.pacs_failed = not ok
+        self._said_fits = True
         self.refresh()
 
     def new_procedure(self) -> None:
