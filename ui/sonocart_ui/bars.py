@@ -25,15 +25,31 @@ from sonocart_ui.viewmodels.step_form import StepForm
 
 FLASH_HZ = 10.0
 TOAST_S = 3.0
+#: The lines a toast shows at once: the status band's two at 7 inches (its height at 10 inches holds two
+#: of the toast's smaller font), so the band never grows and nothing below it moves (issue 14 item 5).
+TOAST_LINES = 2
 #: The prompt's act, one phrase on one line: no-break spaces (Kivy wraps at U+0020 only), so a wrapped
 #: prompt never reads "Tap / to override"; the separator goes with it.
 ACT_OVERRIDE = "·\u00a0Tap\u00a0to\u00a0override"
 ACT_ACK = "·\u00a0Tap\u00a0to\u00a0acknowledge"
 
 
-def toast_left(said_at: float | None, now: float) -> float:
-    """Seconds until a toast said at ``said_at`` is TOAST_S old (0 when it is, or nothing was said)."""
-    return 0.0 if said_at is None else max(0.0, said_at + TOAST_S - now)
+def toast_left(said_at: float | None, now: float, pages: int = 1) -> float:
+    """Seconds until the toast said at ``said_at`` changes: its next page is due, or it is gone (each page
+    shows for TOAST_S); 0 when it is gone, or nothing was said."""
+    if said_at is None or now - said_at >= pages * TOAST_S:
+        return 0.0
+    age = max(0.0, now - said_at)
+    return TOAST_S * (int(age // TOAST_S) + 1) - age
+
+
+def toast_pages(lines: list[str], per_page: int) -> list[str]:
+    """A message laid out in ``lines`` shown ``per_page`` lines at a time: whole lines, the line breaks
+    where they were laid out, each page but a lone one marked "(i/n)" at its end (room kept for it)."""
+    if len(lines) <= per_page:
+        return ["\n".join(lines)]
+    n = -(-len(lines) // per_page)
+    return ["\n".join(lines[i * per_page : (i + 1) * per_page]) + f" ({i + 1}/{n})" for i in range(n)]
 
 
 class FrameBars:
@@ -52,6 +68,8 @@ class FrameBars:
     root: Any
     _flashing: bool
     _technician_board: str
+    _pages_key: tuple[str, float] = ("", 0.0)
+    _pages: tuple[str, ...] = ("",)
 
     def side_banner(self) -> str:
         eng = self.session.engine
@@ -108,6 +126,14 @@ class FrameBars:
         # unacknowledged (and a tap acts on it): the whole band right of LAST if it fits whole there;
         # acknowledged, or too long for that: the room right of Alarms, navigation back (docs/ui.md)
         nav.prompt_colour, nav.prompt_act = list(st.colour), bar.can_ack
+        if self.root.ids.screens.current == "alarms":
+            # the list shows every prompt whole with its act (Override, Acknowledge): the band gives the
+            # navigation back, so a hard stop's tap (which leads here) never leaves Steps, Image,
+            # Settings or Lock out of reach; on leaving, the prompt takes its place again (AlarmsScreen)
+            nav.prompt_up = nav.prompt_wide = nav.prompt_opens_list = False
+            bar.showing = False
+            self._report_shown()
+            return
         # acknowledged and still up, with a short form (the catalogue's words): that, beside Alarms, its tap
         # opens the Alarms list where the whole text is; without one (or if it did not fit): today's places
         short = f"{st.marker} {st.word}: {top.short} (acknowledged)" if top.acknowledged and top.short else ""
@@ -189,27 +215,69 @@ class FrameBars:
             live.pedal_text = "pedals OK" if bar.pedal_ok else f"[!] {bar.pedal}"
 
     def _toast_expired(self) -> None:
-        """The toast's timer ran out: clear it, or wait what is left if it ran out early (a Kivy
-        trigger counts from the start of its frame, so a long frame fires it before TOAST_S)."""
+        """The toast's page timer ran out: its next page, or clear it; or wait what is left if it ran out
+        early (a Kivy trigger counts from the start of its frame, so a long frame fires it early)."""
         self._toast()
         fb = self.session.feedback
-        left = toast_left(fb.at if fb is not None else None, self.clock())
+        said = "" if fb is None else self._said(fb.text, fb.ok)
+        left = toast_left(fb.at if fb is not None else None, self.clock(), len(self._toast_pages(said)))
         if left > 0:
             Clock.schedule_once(lambda _dt: self._toast_expired(), left + 0.05)
 
+    @staticmethod
+    def _said(text: str, ok: bool) -> str:
+        return text if ok else f"[!] {text}"
+
     def _toast(self) -> None:
+        """The core's newest message in the status band, whole, TOAST_LINES at a time (a longer one in
+        pages of whole lines, each for TOAST_S: the band never grows, nothing below it moves); the live
+        screen's band beside the image shows it whole at once."""
         fb = self.session.feedback
         toast = self.root.ids.toast
-        text = ""
-        if fb is not None and self.clock() - fb.at < TOAST_S:
-            text = fb.text if fb.ok else f"[!] {fb.text}"
+        text = shown = ""
+        if fb is not None:
+            said = self._said(fb.text, fb.ok)
+            pages = self._toast_pages(said)
+            page = int(max(0.0, self.clock() - fb.at) // TOAST_S)
+            if page < len(pages):
+                text, shown = said, pages[page]
         colour = th.TEXT if fb is None or fb.ok else th.ALARM_MEDIUM
-        if toast.text != text:
-            toast.text = text
+        if toast.text != shown:
+            toast.text = shown
             toast.color = colour
         if self.live_screen is not None and self.live_screen.toast_text != text:
             self.live_screen.toast_text = text
             self.live_screen.toast_colour = list(colour)
+
+    def _toast_pages(self, text: str) -> tuple[str, ...]:
+        """``text`` in the pages the status band shows, laid out as the toast label lays it out (its
+        width less its margins and the page mark's room, its font); one page when it fits."""
+        toast = self.root.ids.toast
+        width = float(getattr(toast, "width", 0)) if text else 0.0
+        key = (text, width)
+        if self._pages_key != key:
+            self._pages_key, self._pages = key, (text,)
+            room = width - self.theme.gap * 2 if width > 0 else 0.0
+            if room > 0 and len(_laid_out(text, room, toast.font_size, toast.bold)) > TOAST_LINES:
+                room -= _text_width(" (9/9)", toast.font_size, toast.bold)
+                lines = _laid_out(text, room, toast.font_size, toast.bold)
+                self._pages = tuple(toast_pages(lines, TOAST_LINES))
+        return self._pages
+
+
+def _laid_out(text: str, width: float, font_size: float, bold: bool) -> list[str]:
+    """The lines Kivy's text layout breaks ``text`` into at ``width`` (as a Label with that text_size)."""
+    from kivy.core.text import Label as CoreLabel
+
+    label = CoreLabel(text=text, font_size=font_size, bold=bold, text_size=(width, None))
+    label.refresh()
+    return ["".join(w.text for w in line.words).strip() for line in label._cached_lines]
+
+
+def _text_width(text: str, font_size: float, bold: bool) -> float:
+    from kivy.core.text import Label as CoreLabel
+
+    return float(CoreLabel(font_size=font_size, bold=bold).get_extents(text)[0])
 
 
 #: The board's light as the team sees it (the core's indicator names are identifiers).

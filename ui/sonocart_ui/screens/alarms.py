@@ -58,6 +58,15 @@ class AlarmsScreen(Screen):  # type: ignore[misc]
         self.ids.second_pad.on_action = self._second_pressed
         self.ids.keypad.on_action = self._second_pressed
 
+    def on_pre_enter(self, *_: object) -> None:
+        """The nav bar's band gives navigation back while the list is on screen (FrameBars._prompt_bar);
+        on leaving, the top prompt takes its place again. Placed as the screen changes (the screen
+        manager's current is already the new one), not a frame later: no touch meets the old band."""
+        App.get_running_app()._prompt_bar()
+
+    def on_pre_leave(self, *_: object) -> None:
+        App.get_running_app()._prompt_bar()
+
     def button(self, key: str) -> Any:
         """The override form's button that sends ``key`` (who the second is, or a key of the pad)."""
         return self.ids.second_pad.button(key) or self.ids.keypad.button(key)

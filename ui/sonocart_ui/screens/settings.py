@@ -33,6 +33,12 @@ class SettingsScreen(Screen):  # type: ignore[misc]
             self.ids.page.remove_widget(info)
             self.ids.pedal_list.add_widget(info)
 
+    def on_pre_enter(self, *_: object) -> None:
+        """Opening Settings: each PACS field shows the value the cart uses now (what was typed and not
+        saved is dropped; an entry refused stays in its field while the screen is open, to correct)."""
+        ids = self.ids
+        ids.pacs_host.text, ids.pacs_port.text, ids.pacs_aet.text = self.form.pacs_fields()
+
     def refresh(self) -> None:
         f = self.form
         acts = [Action(k, label) for k, label in f.rows()]

@@ -51,10 +51,15 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 class SummaryScreen(Screen):  # type: ignore[misc]
     text = StringProperty("")
     pacs_text = StringProperty("")
+    #: Beside the actions, never scrolled away: the last send's result as the toast said it, else the counts.
+    pacs_result = StringProperty("")
+    pacs_failed = BooleanProperty(False)
     sending = BooleanProperty(False)
 
     def __init__(self, **kwargs: object) -> None:
         self._pacs_message = ""
+        self._pacs_said = ""  # the last send's result, in the toast's words ("" before any)
+        self._said_fits = True  # it fits the room beside the actions (fit_result)
         self._shown: tuple[tuple[str, int], ...] = ()
         super().__init__(**kwargs)
 
@@ -65,6 +70,26 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         self.sending = App.get_running_app().cart.pacs.sending
         line = "PACS: sending..." if self.sending else status_line(session)
         self.pacs_text = f"{line}\n{self._pacs_message}" if self._pacs_message else line
+        self.pacs_result = self._result(line)
+
+    def fit_result(self) -> None:
+        """7 inches: a result taller than the column's room above the buttons (a failed send's reasons)
+        gives way to the counts, marked failed (the toast said it whole; the body's end keeps it), so
+        the buttons never move and nothing is drawn over them."""
+        app = App.get_running_app()
+        label, column = self.ids.pacs_result, self.ids.actions_column
+        room = column.height - self.ids.actions.height - 2 * app.theme.gap
+        tall = label.texture_size[1] > room + 1
+        if app.theme.compact and tall and self._said_fits and self.pacs_result == self._pacs_said != "":
+            self._said_fits = False
+            self.refresh()
+
+    def _result(self, line: str) -> str:
+        """Beside the actions: sending, or the last result as the toast said it (or, when that does not
+        fit its room, the counts marked failed: the whole text is at the body's end), or the counts."""
+        if self.sending or not self._pacs_said:
+            return line
+        return self._pacs_said if self._said_fits else f"[!] {line}"
 
     def _thumbnails(self, session: CartSession) -> None:
         """The record's stills as thumbnails (rebuilt only when the captures change)."""
@@ -97,9 +122,17 @@ class SummaryScreen(Screen):  # type: ignore[misc]
     def pacs_finished(self, text: str, ok: bool) -> None:
         """The core's ``pacs`` event: how the send went (the why is in the text)."""
         self._pacs_message = text if ok else f"[!] {text}"
+        # the core said its result (the toast) before announcing it with the why appended: shown as said
+        said = App.get_running_app().session.feedback
+        head = said.text if said is not None and said.text and text.startswith(said.text) else text
+        self._pacs_said = head if ok else f"[!] {head}"
+        self.pacs_failed = not ok
+        self._said_fits = True
         self.refresh()
 
     def new_procedure(self) -> None:
         app = App.get_running_app()
+        self._pacs_message = self._pacs_said = ""  # the next record's sends are its own
+        self.pacs_failed = False
         app.session.close()
         app.show("start")

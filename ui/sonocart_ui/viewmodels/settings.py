@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sonocart.cart.session import CartSession
-from sonocart.cart.settings import PEDAL_ACTIONS, PEDAL_CONTEXTS, PEDAL_KEYS, default_pedal_map
+from sonocart.cart.settings import (
+    PEDAL_ACTIONS,
+    PEDAL_CONTEXTS,
+    PEDAL_KEYS,
+    SettingsError,
+    default_pedal_map,
+)
 
 IDLE_STEPS_S = (30.0, 60.0, 120.0, 300.0, 600.0)
 #: Short names that fit a 12 mm-high button on the 7-inch screen.
 SHORT = {"acknowledge_or_confirm": "ack / confirm", "aspirate_negative": "aspirate neg.", "none": "nothing"}
+#: The core's names of the PACS fields (its errors name them) -> the labels above the fields on screen.
+PACS_LABELS = {"pacs.host": "PACS host", "pacs.port": "Port", "pacs.called_aet": "Called AE title"}
 
 
 class SettingsForm:
@@ -43,14 +53,27 @@ class SettingsForm:
         self._save()
         return s.idle_lock_s
 
+    def pacs_fields(self) -> tuple[str, str, str]:
+        """What the PACS fields hold on opening: the destination the cart sends to (host, port, AE title)."""
+        p = self.session.settings.pacs
+        return p.host, str(p.port), p.called_aet
+
     def set_pacs(self, host: str, port: str, called_aet: str) -> bool:
+        """Save a new destination if the core's settings check takes it; else say the check's error
+        (the field named by its label) and keep the destination as it was, in memory and in the file."""
         try:
             port_n = int(port)
         except ValueError:
-            self.session.say("PACS port must be a number", ok=False)
+            self.session.say("PACS not saved: Port must be a whole number", ok=False)
             return False
-        p = self.session.settings.pacs
-        p.host, p.port, p.called_aet = host.strip(), port_n, called_aet.strip()
+        s = self.session.settings
+        pacs = replace(s.pacs, host=host.strip(), port=port_n, called_aet=called_aet.strip())
+        try:
+            replace(s, pacs=pacs).validate("PACS")
+        except SettingsError as exc:
+            self.session.say(f"PACS not saved: {_labelled(str(exc))}", ok=False)
+            return False
+        s.pacs = pacs
         self._save()
         return True
 
@@ -66,3 +89,12 @@ class SettingsForm:
 
 def _short(action: str) -> str:
     return SHORT.get(action, action.replace("_", " "))
+
+
+def _labelled(error: str) -> str:
+    """The core's ``PACS: pacs.port = 0 is out of range 1..65535`` as the screen names the field."""
+    text = error.removeprefix("PACS: ").strip()
+    for name, label in PACS_LABELS.items():
+        if text.startswith(f"{name} "):
+            return label + text[len(name) :]
+    return text

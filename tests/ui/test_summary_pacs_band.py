@@ -1,0 +1,72 @@
+"""The Summary at both cart screens (summary_scenario.py): how the PACS send went is on screen without
+scrolling, beside the actions, in the words the status band's toast said (down: queued, nothing lost;
+up: sent to a real Orthanc); whole, not over a button, above the nav bar; a refusal too long for its
+room at 7 inches gives way to the counts and moves no button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+from tests.records.conftest import free_port, orthanc_factory, orthanc_ports  # noqa: F401  (fixtures reused)
+from tests.ui.driver import run_scenario_file
+from tests.ui.layout import overlap
+
+SCENARIO = Path(__file__).with_name("summary_scenario.py")
+
+
+@pytest.mark.ui
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("size", ["800x480", "1280x800"])
+def test_the_pacs_result_is_beside_the_send_button_in_the_toasts_words(
+    ui_env: dict[str, str],
+    tmp_path: Path,
+    size: str,
+    orthanc_factory: Any,  # noqa: F811
+    orthanc_ports: tuple[int, int],  # noqa: F811
+) -> None:
+    pacs = orthanc_factory()
+    env = dict(ui_env, SONOCART_TEST_PACS_DOWN=str(free_port()), SONOCART_TEST_PACS_UP=str(orthanc_ports[0]))
+    r = run_scenario_file(SCENARIO, env, tmp_path, ARTIFACTS / "ui" / f"summary-{size}", "--size", size)
+    w, h = (int(v) for v in size.split("x"))
+    assert r["before"]["result"] == "PACS: sent 0 / pending 0"
+    # a record just opened exports one DICOM object (its report; no stills yet): Orthanc counts it below
+    said = {
+        "down": "[!] PACS down: 1 stay queued, nothing lost",
+        "sent": "PACS: sent 1, 0 pending",
+    }
+    for name, words in said.items():
+        look = r[name]
+        assert look["screen"] == "summary", name
+        assert look["toast"] == words, (name, look["toast"])
+        assert look["result"] == words, (name, look["result"])  # the band and the summary agree
+        x, y, rw, rh = look["result_rect"]
+        tw, th = look["result_texture"]
+        assert tw <= rw + 1 and th <= rh + 1, (name, look["result_rect"], look["result_texture"])
+        assert 0 <= x <= x + rw <= w and 0 <= y <= y + rh <= h, (name, look["result_rect"])
+        _nx, ny, _nw, nh = look["nav"]
+        assert y >= ny + nh - 0.5, (name, "under the nav bar")
+        for key, rect in look["buttons"].items():
+            assert overlap(look["result_rect"], rect) == 0, (name, key, rect)
+        # the result is not in the scrolled body: read where it is drawn, whole
+        entry = [t for t in look["texts"] if t["text"] == words and t["scroll_owner"] == ""]
+        assert entry and not (entry[0]["clipped"] or entry[0]["overflow"] or entry[0]["shortened"]), entry
+        bad = [t for t in look["texts"] if t["shortened"] or t["overflow"] or t["broken_word"]]
+        assert not bad, (name, bad)
+    # a refusal with its reason: whole beside the actions when it fits (10 inches), else (7 inches, three
+    # lines of room) the counts marked failed; the toast says it whole; the buttons never move for it
+    failed = r["failed"]
+    refused = "[!] PACS sent 0, 1 failed and stay queued: C-STORE status 0xA700 (out of resources)"
+    assert failed["toast"] == refused
+    assert failed["result"] == (refused if size == "1280x800" else "[!] PACS: sent 0 / pending 1"), failed
+    assert failed["result_texture"][1] <= failed["result_rect"][3] + 1, failed
+    assert failed["buttons"] == r["before"]["buttons"] == r["sent"]["buttons"]
+    assert all(overlap(failed["result_rect"], b) == 0 for b in failed["buttons"].values())
+    assert refused in failed["body_end"]  # the whole text at the body's end
+    # failure is told apart from success by more than its words: drawn in the medium alarm's yellow
+    assert r["down"]["result_colour"] != r["sent"]["result_colour"]
+    assert r["sent"]["body_end"].startswith("PACS: sent 1 / pending 0")
+    assert len(pacs.sop_instance_uids()) == 1  # what the PACS holds: the one object the screen says sent
