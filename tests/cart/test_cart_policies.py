@@ -234,6 +234,9 @@ def test_a_pacs_send_runs_off_the_pump_and_a_pacs_that_is_down_leaves_everything
         time.sleep(0.02)
     (done,) = _kinds(events, "pacs")
     assert not done["ok"] and "stay queued, nothing lost" in done["text"]
+    # the why after the short line, apart from it: which PACS did not answer
+    port = cart.session.settings.pacs.port
+    assert done["text"].endswith(f"lost — PACS ORTHANC@127.0.0.1:{port} did not accept an association")
     assert not cart.pacs.sending
     sent, pending = counts(cart.session)
     assert sent == 0 and pending >= 1

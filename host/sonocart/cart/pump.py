@@ -181,7 +181,8 @@ class CartPump:
         if result is not None:
             text, ok = pacs.result_message(result, pacs.counts(self.session)[1])
             self.session.say(text, ok=ok)
-            self.emit(PacsFinished(text if ok else f"{text} {result.unreachable or ''}".strip(), ok))
+            why = "" if ok else result.unreachable  # which PACS did not answer, after the short line
+            self.emit(PacsFinished(f"{text} — {why}" if why else text, ok))
         self._judge_light()
         self.watchdog.tick()  # alive: systemd restarts the cart when these pings stop
 
