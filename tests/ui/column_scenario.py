@@ -1,0 +1,80 @@
+"""The live screen's column beside the image at three moments, at one size: the STOP just after a wrong
+side was stated (its HIGH prompt up), the injection with a MEDIUM prompt up, and the injection with that
+prompt acknowledged (its "acknowledged" line in the column); and the column's next page after a tap on
+its "more" row. At each, every text in the column is read
+from the real window's widget tree (column_geometry). Run by tests/ui/test_column_whole.py."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.ui.driver import scenario_args  # noqa: E402
+
+ARGS = scenario_args("800x480")
+
+from tests.ui.column_geometry import column_texts  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
+
+
+def main() -> int:
+    ARGS.artifacts.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="sonocart-column-"))
+    app, stop = start_cart_app(ARGS.link, tmp)
+    report = Report(ARGS.report)
+
+    def measure(name: str) -> Steps:
+        live = app.live_screen
+        assert live is not None
+        yield from pause(0.8)  # the text tick and the layout settle
+        report[name] = column_texts(live)
+        app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
+
+    def scenario() -> Steps:
+        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
+        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+        app.go_procedure()
+        for _step, key in SIGN_IN_TO_PREP:
+            app.step_action(key)
+        app.step_action("confirm")  # skin prepared: the STOP
+        yield from wait(lambda: app.form.view().step_id == "stop_before_block", 5, "the STOP")
+        app.go_procedure()
+        yield from wait(lambda: app.screens.current == "live", 5, "the live screen")
+        live = app.live_screen
+        yield from wait(lambda: live.strip_button("stop:dr_ana:right") is not None, 5, "the STOP's strip")
+        live.strip_action("stop:dr_ana:right")  # a wrong side stated: the HARD STOP's prompt
+        yield from wait(lambda: app.session.highest_prompt() is not None, 3, "the STOP's prompt")
+        yield from measure("stop")
+        for key in ("stop:dr_ana:left", "stop:rn_ben:left"):  # restated, then the second person
+            app.step_action(key)
+        yield from wait(lambda: app.form.view().kind == "injection", 5, "the injection step")
+        while (top := app.session.highest_prompt()) is not None and not top.acknowledged:
+            yield from pause(1.1)  # read before acknowledged
+            app.acknowledge_top()
+        live.strip_action("aliquot")  # logged without a negative aspiration first: MEDIUM
+        yield from wait(
+            lambda: (t := app.session.highest_prompt()) is not None and not t.acknowledged, 3, "MEDIUM prompt"
+        )
+        yield from measure("medium")
+        yield from touch(live.step_panel.ids.more)  # the "more" row's tap: the next page, whole too
+        yield from measure("medium_next")
+        yield from pause(1.1)
+        app.acknowledge_top()
+        yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")
+        yield from measure("acknowledged")
+
+    try:
+        run_scenario(app, scenario(), report)
+    finally:
+        stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
