@@ -4,7 +4,22 @@ clips) and the column's own. Written apart from the screen's code: it reads only
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: The "more" row as the column draws it, in any of its forms: how many are hidden (group 1 or 4), a tap,
+#: which page of how many ("+3 more · tap · 1 of 4", "+3 more · 1 of 4", "1 of 4 · +3").
+MORE = re.compile(r"^(?:\+(\d+) more(?: · tap)? · )?(\d+) of (\d+)(?: · \+(\d+))?$")
+
+
+def more_row(text: str) -> tuple[int | None, int, int] | None:
+    """(hidden or None when the row does not say, page, pages) of a "more" row's text, else None."""
+    m = MORE.match(text)
+    if m is None:
+        return None
+    hidden = m.group(1) or m.group(4)
+    return (None if hidden is None else int(hidden), int(m.group(2)), int(m.group(3)))
+
 
 Rect = tuple[float, float, float, float]
 
@@ -23,6 +38,14 @@ def _drawn(w: Any) -> Rect:
     x0, y0 = min(x, cx - tw / 2), min(y, cy - th / 2)
     x1, y1 = max(x + ww, cx + tw / 2), max(y + hh, cy + th / 2)
     return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _glyphs(w: Any) -> Rect:
+    """Where the label's text itself is drawn: its texture, centred on the widget (a label's box may
+    hold empty room around it: an item's gap)."""
+    x, y, ww, hh = _rect(w)
+    tw, th = w.texture_size
+    return (x + (ww - tw) / 2, y + (hh - th) / 2, tw, th)
 
 
 def _opacity(w: Any) -> float:
@@ -65,7 +88,10 @@ def column_texts(live: Any) -> dict[str, Any]:
             {
                 "text": w.text,
                 "rect": _drawn(w),
+                "glyphs": _glyphs(w),
                 "scroll": None if scroll is None else _rect(scroll),
+                "button": hasattr(w, "state"),  # a Button (a Label with a pressed state)
+                "touch_h": _rect(w)[3],
             }
         )
     # the texts a scroll view in the column holds but does not draw, unless drawn elsewhere on the screen
@@ -77,4 +103,48 @@ def column_texts(live: Any) -> dict[str, Any]:
         if isinstance(w, Label) and w.text.strip() and _opacity(w) <= 0.0 and w.text not in drawn
     ]
     strip = [_rect(b) for b in live.ids.strip.children]
-    return {"column": _rect(column), "texts": texts, "hidden": hidden, "strip": strip}
+    more = [t for t in texts if t["scroll"] is not None and MORE.match(t["text"])]
+    return {
+        "column": _rect(column),
+        "texts": texts,
+        "hidden": hidden,
+        "strip": strip,
+        "more": more[0]["text"] if more else "",
+        "body": _rect(scrolls[0]) if scrolls else None,
+    }
+
+
+def catalogue_clauses(live: Any, kind: str) -> list[dict[str, Any]]:
+    """Every catalogue procedure's step of ``kind`` cut after its clauses' ends ("; ", ". ", ": "), each
+    laid out by Kivy's text layout (CoreLabel) in the step text's font at the body's width: its height,
+    against the body's height now and the one-line "more" row's."""
+    from kivy.app import App
+    from kivy.core.text import Label as CoreLabel
+
+    app = App.get_running_app()
+    panel = live.step_panel
+    style, width = panel.ids.step_text, float(panel.ids.scroll.width)
+
+    def height(text: str, bold: bool) -> float:
+        core = CoreLabel(text=text, font_size=style.font_size, bold=bold, text_size=(width, None))
+        core.refresh()
+        return float(core.content_height)
+
+    row = height("0", True)  # the row is one line (the column picks words that fit one)
+    out = []
+    for proc in app.session.catalogue.procedures.values():
+        for phase in proc.phases:
+            for step in phase.steps:
+                if step.kind != kind:
+                    continue
+                for clause in re.split(r"(?<=[;.:]) +", step.text.strip()):
+                    out.append(
+                        {
+                            "procedure": proc.id,
+                            "clause": clause,
+                            "height": height(clause, True),
+                            "body": float(panel.ids.scroll.height),
+                            "row": row,
+                        }
+                    )
+    return out

@@ -7,16 +7,14 @@ from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
-from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
 
 from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.alarm_style import style_of
-from sonocart_ui.viewmodels.step_form import Action
+from sonocart_ui.viewmodels.step_form import Action, StepView
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 Builder.load_file(str(Path(__file__).with_name("widgets_bars.kv")))  # the frame's bars
@@ -256,14 +254,6 @@ class NavBar(BoxLayout):  # type: ignore[misc]
             right.add_widget(w)
 
 
-class MoreRow(ButtonBehavior, Label):  # type: ignore[misc]
-    """The step body's "more" row (a whole-items body): how many items did not fit and a tap to page."""
-
-
-#: The whole-items body's items, in their order on screen (newest feedback first, then the step).
-BODY_ITEMS = ("toast", "held_body", "step_text", "detail", "actions")
-
-
 class StepPanel(BoxLayout):  # type: ignore[misc]
     """The current checklist step: its phase, its text, what was typed, its buttons, and why it is held."""
 
@@ -281,25 +271,19 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     compact = BooleanProperty(False)
     toast = StringProperty("")
     toast_colour = ListProperty([1.0, 1.0, 1.0, 1.0])
-    #: The body shows only whole items (the live column): never a line cut by its lower edge; what does
-    #: not fit is counted on the "more" row, whose tap shows the next page (a gloved hand does not scroll).
+    #: The body is the live column's pages of whole items (column.py): no spacing of its own, the toast
+    #: shown there, the buttons only on their page (``grid_shown``)
     whole = BooleanProperty(False)
-    item_gap = NumericProperty(0)  # each shown item's own gap below it (the whole body has no spacing)
-    first_item = NumericProperty(0)  # the body's items shown: BODY_ITEMS[first_item:shown_items]
-    shown_items = NumericProperty(len(BODY_ITEMS))
-    more_text = StringProperty("")
+    grid_shown = BooleanProperty(True)
+    item_gap = NumericProperty(0)  # whole: each shown item's gap below it
 
     def show(self, view: object) -> None:
-        from sonocart_ui.viewmodels.step_form import StepView
-
         assert isinstance(view, StepView)
         if view.step_id != getattr(self, "_step_id", None):
             self._step_id = view.step_id
             self.ids.scroll.scroll_y = 1  # a new step starts at its top: its text first
-            self.first_item = 0
         self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
-        self.step_text = view.text or "No step: the procedure is complete or not started."
-        self.detail = view.detail
+        self.show_texts(view)
         self.held = view.held
         self.held_colour = list(style_of(view.held_priority).colour)
         pad, submit = self.ids.keypad, view.submit
@@ -311,6 +295,11 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         laid_out = kp.KEYS if view.keypad is not None else frozenset()
         self.ids.actions.show([a for a in view.actions if a.key not in laid_out and a is not submit])
 
+    def show_texts(self, view: StepView) -> None:
+        """The step's text and detail in the body (the live column pages them)."""
+        self.step_text = view.text or "No step: the procedure is complete or not started."
+        self.detail = view.detail
+
     def on_kv_post(self, _base: object) -> None:
         from kivy.clock import Clock
 
@@ -320,14 +309,6 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self.ids.phase_title.bind(height=fit)
         self.ids.submit.bind(height=fit)
         self.ids.held.bind(width=fit)
-        self._fit_trigger = Clock.create_trigger(lambda _dt: self.fit_whole())
-        ids = self.ids
-        self.bind(whole=self._fit_trigger, first_item=self._fit_trigger, held_fits=self._fit_trigger)
-        self.bind(toast=lambda *_: setattr(self, "first_item", 0))  # new feedback: the first page again
-        ids.scroll.bind(height=self._fit_trigger)
-        for name in BODY_ITEMS[:4]:
-            ids[name].bind(texture_size=self._fit_trigger, text=self._fit_trigger)
-        ids.actions.bind(minimum_height=self._fit_trigger)
         # the pad and the fixed closing button send their keys where the grid's buttons go
         self.ids.keypad.on_action = self._send
 
@@ -344,51 +325,6 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         room = self.height - self.padding[1] - self.padding[3] - self.ids.phase_title.height - self.spacing
         self.held_fits = label.texture_size[1] <= room - submit - gap
 
-    def _natural(self) -> list[tuple[float, int]]:
-        """Each body item's whole height (with its gap) and how many texts it holds (0: empty)."""
-        ids, gap = self.ids, self.item_gap
-        held = bool(self.held and self.held_here and not self.held_fits)
-        out = []
-        for name, has in zip(BODY_ITEMS[:4], (self.toast, held, True, self.detail), strict=True):
-            label = ids[name]
-            label.texture_update()  # laid out at its width, shown or not
-            out.append((label.texture_size[1] + gap, 1) if has else (0.0, 0))
-        grid = ids.actions
-        out.append((float(grid.minimum_height), len(grid.children)) if grid.children else (0.0, 0))
-        return out
-
-    def fit_whole(self) -> None:
-        """Show the body's items from ``first_item`` on that fit WHOLE in its window, and the "more" row
-        (itself whole) when any did not: a line cut by the edge would read as a whole message."""
-        if not self.whole:
-            self.first_item, self.shown_items, self.more_text = 0, len(BODY_ITEMS), ""
-            return
-        items = self._natural()
-        first = min(int(self.first_item), len(items))
-        room = float(self.ids.scroll.height)
-        end = _fit(items, first, room, 0.0)
-        more = self.ids.more
-        for _ in range(len(items) + 1):
-            hidden = sum(n for _h, n in items[:first]) + sum(n for _h, n in items[end:])
-            text = f"+{hidden} more" if hidden else ""  # one short line: a tap pages on
-            if not text:
-                break
-            more.text = text
-            more.texture_update()
-            row = more.texture_size[1] + self.item_gap
-            if _fit(items, first, room, row) == end:
-                break
-            end = _fit(items, first, room, row)
-        self.shown_items = end
-        self.more_text = text
-        self._page_end = end
-
-    def next_page(self) -> None:
-        """The "more" row's tap: the items after those shown, or back to the first."""
-        nxt = max(getattr(self, "_page_end", 0), int(self.first_item) + 1)  # past an item taller than all
-        self.first_item = nxt if nxt < len(BODY_ITEMS) else 0
-        self.fit_whole()
-
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:
             self.ids.actions.on_action(key)
@@ -404,13 +340,3 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         return self.ids.actions.button(key) or (
             self.ids.keypad.button(key) if self.ids.keypad.shown else None
         )
-
-
-def _fit(items: Sequence[tuple[float, int]], first: int, room: float, reserve: float) -> int:
-    """The end of the run of items from ``first`` whose whole heights fit ``room`` less ``reserve``."""
-    used = reserve
-    for i in range(first, len(items)):
-        used += items[i][0]
-        if used > room + 0.5:
-            return i
-    return len(items)

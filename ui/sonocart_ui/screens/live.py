@@ -28,6 +28,7 @@ from sonocart.imaging.gpu_params import GpuFrame
 from sonocart.imaging.scanconvert import Calibration
 from sonocart_ui import sector_shader
 from sonocart_ui import theme as th
+from sonocart_ui.column import ColumnPanel
 from sonocart_ui.screens.live_prompt import PromptPlacement
 from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
 from sonocart_ui.viewmodels.step_form import Action
@@ -39,7 +40,9 @@ FINISH_CONFIRM_S = 5.0
 
 
 class LiveStepPanel(BoxLayout):  # type: ignore[misc]
-    """The step in the column: text, detail (with the needle readout) and the step's other buttons."""
+    """The step in the column (a ColumnPanel): text, detail (with the needle readout), the other buttons."""
+
+    panel_class = ColumnPanel  # its kv rule's panel (live.kv)
 
 
 class LiveImagePanel(BoxLayout):  # type: ignore[misc]
