@@ -41,7 +41,7 @@ def main() -> int:
         panel = live.step_panel
         seen["core"] = {
             "text": view.text,
-            "detail": panel._detail,  # the step's detail and the needle readout, as the column is given it
+            "detail": panel.detail,  # the step's detail and the needle readout, as the column is given it
             "toast": live.toast_text,
             "buttons": [b.text for b in panel.ids.actions.children],  # the step's other buttons
         }
@@ -58,7 +58,7 @@ def main() -> int:
             return
         seen = [first]
         for _ in range(MAX_PAGES):
-            cue = live.step_panel.more_row
+            cue = live.column_pages.more_row
             if not cue.text:
                 break
             yield from touch(cue)  # a tap on the body (its "more" row): the next page

@@ -13,7 +13,6 @@ from kivy.uix.label import Label
 
 from sonocart_ui import theme as th
 from sonocart_ui.viewmodels.column import ColumnItem, column_items, cue_texts, pages
-from sonocart_ui.viewmodels.step_form import StepView
 from sonocart_ui.widgets import StepPanel
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
@@ -35,10 +34,14 @@ def _anchor_of(items: list[ColumnItem], i: int) -> tuple[str, int]:
     return kind, sum(1 for it in items[:i] if it.kind == kind)
 
 
-class ColumnPanel(StepPanel):  # type: ignore[misc]
-    """The step panel of the live screen's column: its body shows one page of whole items at a time."""
+class ColumnPages:
+    """Pages of whole items in a step panel's body (the live screen's, ``whole``): one page at a time.
 
-    def __init__(self, **kwargs: object) -> None:
+    Kept apart from the panel's class (it stays a StepPanel: the same widget, ids and texts on every
+    screen; ``step_text`` and ``detail`` stay the step's whole texts, only its labels show the page)."""
+
+    def __init__(self, panel: StepPanel) -> None:
+        self.panel = panel
         self.items: list[ColumnItem] = []
         self.page_ranges: list[range] = [range(0)]
         self.page = 0
@@ -46,14 +49,11 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
         #: is shown again when the items change under it (a toast gone, a timer's digits), so that no
         #: item is skipped by a tap.
         self._anchor: tuple[str, int] | None = None
-        self._text = self._detail = ""
+        self._step: object = None
         self._heights: dict[tuple[object, ...], float] = {}
-        super().__init__(**kwargs)
-
-    def on_kv_post(self, base: object) -> None:
-        super().on_kv_post(base)
-        self.whole = True
-        body = self.ids.body
+        panel.whole = True
+        ids = panel.ids
+        body = ids.body
         self.more_row = _label(bold=True, color=th.TEXT_DIM)  # the body's first row when it pages
         self.feedback = _label(bold=True)  # the last action's feedback
         self.acknowledged = _label(bold=True)  # "acknowledged: ...", after the dose facts
@@ -62,42 +62,37 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
         body.add_widget(self.more_row, index=top)
         body.add_widget(self.feedback, index=top)
         # the facts (detail) before the instruction: the kv rule has them the other way round
-        detail, text = self.ids.detail, self.ids.step_text
+        detail, text = ids.detail, ids.step_text
         body.remove_widget(detail)
         body.add_widget(detail, index=body.children.index(text) + 1)
         body.add_widget(self.acknowledged, index=body.children.index(text) + 1)
-        self._relayout = Clock.create_trigger(lambda _dt: self.lay_out())
-        self.ids.scroll.bind(size=self._relayout)
-        self.ids.actions.bind(minimum_height=self._relayout)
-        self.bind(toast=self._new_feedback, toast_colour=self._relayout)
+        relayout = Clock.create_trigger(lambda _dt: self.lay_out())
+        ids.scroll.bind(size=relayout)
+        ids.actions.bind(minimum_height=relayout, children=relayout)
+        # the texts: laid out at once (after the kv rule put the whole text in the label)
+        panel.bind(step_text=self._now, detail=self._now, held=self._now, held_fits=self._now)
+        panel.bind(toast=self._new_feedback, toast_colour=relayout)
+        panel.bind(on_touch_down=self._touch_down, on_touch_up=self._touch_up)
+
+    def _now(self, *_: object) -> None:
+        self.lay_out()
 
     def _new_feedback(self, *_: object) -> None:
-        if self.toast:
+        if self.panel.toast:
             self.page, self._anchor = 0, None  # new feedback: the first page again, which starts with it
         self.lay_out()
-
-    def show(self, view: object) -> None:
-        new_step = isinstance(view, StepView) and view.step_id != getattr(self, "_step_id", None)
-        super().show(view)
-        if new_step:
-            self.page, self._anchor = 0, None
-        self.lay_out()
-
-    def show_texts(self, view: StepView) -> None:
-        self._text = view.text or "No step: the procedure is complete or not started."
-        self._detail = view.detail
 
     # -- measuring and paging -------------------------------------------------------------------------
     def _height(self, item: ColumnItem) -> float:
         """``item``'s whole height in the body, with its gap, laid out at the body's width."""
         if item.kind == "buttons":
-            return float(self.ids.actions.minimum_height) + float(self.item_gap)
+            return float(self.panel.ids.actions.minimum_height) + float(self.panel.item_gap)
         style = {
-            "fact": self.ids.detail,
-            "clause": self.ids.step_text,
-            "held": self.ids.held_body,
+            "fact": self.panel.ids.detail,
+            "clause": self.panel.ids.step_text,
+            "held": self.panel.ids.held_body,
         }.get(item.kind, self.feedback)
-        return self._measure(item.text, style) + float(self.item_gap)
+        return self._measure(item.text, style) + float(self.panel.item_gap)
 
     def _measure(self, text: str, style: Label) -> float:
         """``text``'s height in ``style``'s font at the body's width (kept: the column is laid out 4 times a
@@ -107,14 +102,14 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
             float(style.font_size),
             bool(style.bold),
             tuple(style.padding),
-            float(self.ids.body.width),
+            float(self.panel.ids.body.width),
         )
         known = self._heights.get(key)
         if known is not None:
             return known
         probe = self._probe
         probe.font_size, probe.bold, probe.padding = style.font_size, style.bold, style.padding
-        probe.text, probe.text_size = text, (self.ids.body.width, None)
+        probe.text, probe.text_size = text, (self.panel.ids.body.width, None)
         probe.texture_update()
         if len(self._heights) > MEASURED_MAX:
             self._heights.clear()
@@ -123,16 +118,20 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
 
     def lay_out(self) -> None:
         """Cut the texts into items, split them into pages at the body's height and show this page."""
-        grid = self.ids.actions
-        held = self.held if (self.held and self.held_here and not self.held_fits) else ""
-        items = column_items(self._text, self._detail, self.toast, held, len(grid.children))
+        p = self.panel
+        if getattr(p, "_step_id", None) != self._step:  # a new step: its first page
+            self._step, self.page, self._anchor = getattr(p, "_step_id", None), 0, None
+        grid = p.ids.actions
+        held = p.held if (p.held and p.held_here and not p.held_fits) else ""
+        # step_text and detail stay the step's whole texts (as on every step panel); its labels show the page
+        items = column_items(p.step_text, p.detail, p.toast, held, len(grid.children))
         heights = [self._height(it) for it in items]
-        room = float(self.ids.scroll.height)
+        room = float(self.panel.ids.scroll.height)
         worst = cue_texts(items, range(0), len(items) - 1, len(items)) if len(items) > 1 else []
         cue = self._cue(worst)
         cue_h = self._measure(cue, self.more_row) if cue else 0.0
         # the last item's gap is empty room (half of it under its text): it may pass the body's edge
-        ranges = pages(heights, room + float(self.item_gap) / 2, cue_h)
+        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h)
         self.items, self.page_ranges = items, ranges
         self.page = self._anchored(items, ranges)
         shown = ranges[self.page]
@@ -142,14 +141,14 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
         self._set(self.acknowledged, next((it.text for it in on if it.kind == "acknowledged"), ""))
-        self.feedback.color = self.acknowledged.color = self.toast_colour
-        self.detail = "\n".join(it.text for it in on if it.kind == "fact")
-        self.step_text = " ".join(it.text for it in on if it.kind == "clause")
-        self.grid_shown = any(it.kind == "buttons" for it in on)
+        self.feedback.color = self.acknowledged.color = self.panel.toast_colour
+        self.panel.ids.detail.text = "\n".join(it.text for it in on if it.kind == "fact")
+        self.panel.ids.step_text.text = " ".join(it.text for it in on if it.kind == "clause")
+        self.panel.grid_shown = any(it.kind == "buttons" for it in on)
         # a page of one item taller than the body scrolls (from its top); every other page fits whole
-        scroll = self.ids.scroll
+        scroll = self.panel.ids.scroll
         scroll.do_scroll_y = (
-            len(on) == 1 and heights[shown.start] + cue_h > room + float(self.item_gap) / 2 + 0.5
+            len(on) == 1 and heights[shown.start] + cue_h > room + float(self.panel.item_gap) / 2 + 0.5
         )
         scroll.scroll_y = 1
 
@@ -159,7 +158,7 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
         two in a taller one (the whole "+N more · tap · k of n")."""
         from kivy.app import App
 
-        lines = 1 if self.ids.scroll.height < 3 * App.get_running_app().theme.target else 2
+        lines = 1 if self.panel.ids.scroll.height < 3 * App.get_running_app().theme.target else 2
         line = self._measure("0", self.more_row)
         return next(
             (w for w in words if self._measure(w, self.more_row) <= lines * line + 0.5),
@@ -178,7 +177,7 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
         label.text = text
         if text:
             label.texture_update()
-        gap = 0 if label is self.more_row else self.item_gap  # the row: one line, the page under it
+        gap = 0 if label is self.more_row else self.panel.item_gap  # the row: one line, the page under it
         label.height = label.texture_size[1] + gap if text else 0
         label.opacity = 1 if text else 0
 
@@ -191,25 +190,24 @@ class ColumnPanel(StepPanel):  # type: ignore[misc]
     # -- the body's tap -------------------------------------------------------------------------------
     def _on_body(self, touch: Any) -> bool:
         """The touch is on the body's window, not on one of its buttons, while it has pages."""
-        scroll = self.ids.scroll
-        if len(self.page_ranges) < 2 or not scroll.collide_point(*touch.pos):
+        p = self.panel
+        if len(self.page_ranges) < 2 or p.opacity == 0 or not p.ids.scroll.collide_point(*touch.pos):
             return False
-        wx, wy = self.to_window(*touch.pos)
-        buttons = self.ids.actions.children if self.grid_shown else []
+        wx, wy = p.to_window(*touch.pos)
+        buttons = p.ids.actions.children if p.grid_shown else []
         return not any(b.collide_point(*b.to_widget(wx, wy)) for b in buttons)
 
-    def on_touch_down(self, touch: Any) -> bool:
+    def _touch_down(self, _panel: object, touch: Any) -> bool:
         if self._on_body(touch):
             touch.ud[self._tap_key] = touch.pos
-        return bool(super().on_touch_down(touch))
+        return False  # the panel goes on as usual (its scroll view, its buttons)
 
-    def on_touch_up(self, touch: Any) -> bool:
+    def _touch_up(self, _panel: object, touch: Any) -> bool:
         start = touch.ud.pop(self._tap_key, None)
-        handled = bool(super().on_touch_up(touch))
         if start is not None and abs(touch.pos[0] - start[0]) + abs(touch.pos[1] - start[1]) < TAP_SLOP_PX:
-            self.next_page()
-            return True
-        return handled
+            # once the panel (its scroll view) has had this touch: a page that scrolls starts at its top
+            Clock.schedule_once(lambda _dt: self.next_page(), 0)
+        return False
 
     @property
     def _tap_key(self) -> str:

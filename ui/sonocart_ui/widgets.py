@@ -14,7 +14,7 @@ from kivy.uix.gridlayout import GridLayout
 from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.alarm_style import style_of
-from sonocart_ui.viewmodels.step_form import Action, StepView
+from sonocart_ui.viewmodels.step_form import Action
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 Builder.load_file(str(Path(__file__).with_name("widgets_bars.kv")))  # the frame's bars
@@ -278,12 +278,15 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     item_gap = NumericProperty(0)  # whole: each shown item's gap below it
 
     def show(self, view: object) -> None:
+        from sonocart_ui.viewmodels.step_form import StepView
+
         assert isinstance(view, StepView)
         if view.step_id != getattr(self, "_step_id", None):
             self._step_id = view.step_id
             self.ids.scroll.scroll_y = 1  # a new step starts at its top: its text first
         self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
-        self.show_texts(view)
+        self.step_text = view.text or "No step: the procedure is complete or not started."
+        self.detail = view.detail
         self.held = view.held
         self.held_colour = list(style_of(view.held_priority).colour)
         pad, submit = self.ids.keypad, view.submit
@@ -294,11 +297,6 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self.submit_label = "" if submit is None else submit.label
         laid_out = kp.KEYS if view.keypad is not None else frozenset()
         self.ids.actions.show([a for a in view.actions if a.key not in laid_out and a is not submit])
-
-    def show_texts(self, view: StepView) -> None:
-        """The step's text and detail in the body (the live column pages them)."""
-        self.step_text = view.text or "No step: the procedure is complete or not started."
-        self.detail = view.detail
 
     def on_kv_post(self, _base: object) -> None:
         from kivy.clock import Clock

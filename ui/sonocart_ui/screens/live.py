@@ -28,7 +28,7 @@ from sonocart.imaging.gpu_params import GpuFrame
 from sonocart.imaging.scanconvert import Calibration
 from sonocart_ui import sector_shader
 from sonocart_ui import theme as th
-from sonocart_ui.column import ColumnPanel
+from sonocart_ui.column import ColumnPages
 from sonocart_ui.screens.live_prompt import PromptPlacement
 from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
 from sonocart_ui.viewmodels.step_form import Action
@@ -40,9 +40,7 @@ FINISH_CONFIRM_S = 5.0
 
 
 class LiveStepPanel(BoxLayout):  # type: ignore[misc]
-    """The step in the column (a ColumnPanel): text, detail (with the needle readout), the other buttons."""
-
-    panel_class = ColumnPanel  # its kv rule's panel (live.kv)
+    """The step in the column: text, detail (with the needle readout) and the step's other buttons."""
 
 
 class LiveImagePanel(BoxLayout):  # type: ignore[misc]
@@ -105,6 +103,7 @@ class LiveScreen(PromptPlacement, Screen):  # type: ignore[misc]
 
     def on_kv_post(self, _base: object) -> None:
         app = App.get_running_app()
+        self.column_pages = ColumnPages(self.step_panel)  # its body: pages of whole items
         self.step_panel.ids.actions.on_action = app.step_action
         self.image_panel_box.ids.image_actions.on_action = self._image_action
         self.image_panel_box.ids.image_actions.show(image_actions(self.vm))
