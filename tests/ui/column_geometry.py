@@ -14,7 +14,7 @@ MORE = re.compile(r"^(?:\+(\d+) more(?: · tap)? · )?(\d+) of (\d+)(?: · \+(\d
 
 def more_row(text: str) -> tuple[int | None, int, int] | None:
     """(hidden or None when the row does not say, page, pages) of a "more" row's text, else None."""
-    m = MORE.match(text)
+    m = MORE.match(text.replace("\u00a0", " "))  # (no-break spaces keep "1 of 3" on one line)
     if m is None:
         return None
     hidden = m.group(1) or m.group(4)
@@ -103,7 +103,7 @@ def column_texts(live: Any) -> dict[str, Any]:
         if isinstance(w, Label) and w.text.strip() and _opacity(w) <= 0.0 and w.text not in drawn
     ]
     strip = [_rect(b) for b in live.ids.strip.children]
-    more = [t for t in texts if t["scroll"] is not None and MORE.match(t["text"])]
+    more = [t for t in texts if t["scroll"] is not None and more_row(t["text"])]
     return {
         "column": _rect(column),
         "texts": texts,

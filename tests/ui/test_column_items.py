@@ -79,10 +79,10 @@ def test_pages_hold_every_item_once_in_order_and_fit_with_the_row(
 
 def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None:
     items = column_items(INJECTION, DOSE, "", buttons=4)  # 7 facts, 3 clauses, 4 buttons
-    assert cue_texts(items, range(0, 3), 0, 4) == [
+    assert [t.replace("\u00a0", " ") for t in cue_texts(items, range(0, 3), 0, 4)] == [
         "+11 more · tap · 1 of 4",
         "+11 more · 1 of 4",
         "1 of 4 · +11",
     ]
-    assert cue_texts(items, range(10, 11), 3, 4)[0] == "+10 more · tap · 4 of 4"
+    assert cue_texts(items, range(10, 11), 3, 4)[0] == "+10\u00a0more · tap · 4\u00a0of\u00a04"
     assert cue_texts(items, range(0, 11), 0, 1) == []

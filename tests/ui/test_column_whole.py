@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.ui.column_geometry import MORE, more_row
+from tests.ui.column_geometry import more_row
 from tests.ui.driver import run_scenario_file
 
 SCENARIO = Path(__file__).with_name("column_scenario.py")
@@ -66,7 +66,7 @@ def _timeless(fact: str) -> str:
 
 def _body_texts(page: dict[str, Any]) -> list[dict[str, Any]]:
     """The texts drawn in the body on this page, the "more" row left out, top first."""
-    body = [t for t in page["texts"] if t["scroll"] is not None and not MORE.match(t["text"])]
+    body = [t for t in page["texts"] if t["scroll"] is not None and not more_row(t["text"])]
     return sorted(body, key=lambda t: -(t["rect"][1] + t["rect"][3]))
 
 
@@ -87,6 +87,15 @@ def _items(page: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             out += [("fact", f) for f in _facts(text)]
     return out
+
+
+def _alone_height(page: dict[str, Any]) -> float:
+    """A page's one item's height: its text's, or (the step's buttons) from the top one to the bottom one."""
+    body = _body_texts(page)
+    if all(t["button"] for t in body):
+        return max(t["rect"][1] + t["rect"][3] for t in body) - min(t["rect"][1] for t in body)
+    assert len(_items(page)) == 1, _items(page)
+    return float(body[0]["glyphs"][3])
 
 
 @pytest.mark.ui
@@ -146,17 +155,23 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         assert len(visited) == len(set(visited)), (size, m, visited)
         if len(seen) > 1:
             assert more_row(r[f"{m}_back"]["more"])[1] == 1, (size, m)  # type: ignore[index]
-            last = more_row(seen[-1]["more"])
-            assert last is not None and last[1] == last[2], (size, m, seen[-1]["more"])
+            last = more_row(seen[-1]["more"])  # the last page (or one without its row: one item alone)
+            assert last is None or last[1] == last[2], (size, m, seen[-1]["more"])
         # the row: the exact count of the texts not on its page (the core's texts at that moment), and the
         # next page on each tap (the same number when an item before it went: a toast's 3 s are over)
         at = 0
+        row_h = max(t["glyphs"][3] for p in seen for t in p["texts"] if more_row(t["text"]))
         for k, page in enumerate(seen):
             row = more_row(page["more"])
             if len(seen) == 1:
                 assert page["more"] == "", (size, m, page["more"])
                 continue
-            assert row is not None and row[0] is not None and row[1] <= row[2], (size, m, page["more"])
+            if row is None:  # one item alone, too tall to fit under the row: whole, without it
+                assert page["more"] == "", (size, m, k, page["more"])
+                assert _alone_height(page) + row_h > page["body"][3], (size, m, k, _items(page), row_h)
+                at += 1
+                continue
+            assert row[0] is not None and row[1] <= row[2], (size, m, page["more"])
             assert row[1] in (at + 1, at), (size, m, k, page["more"])
             at = row[1]
             c = page["core"]

@@ -2,7 +2,7 @@
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
 body's top says what is not shown and which page this is; a tap anywhere on the body (not on one of its
 buttons) shows the next page, and after the last the first. The body is the touch target, at least one
-target high (79 px at a 7-inch injection): a row of its own a target high would leave no room for any item."""
+target high (83 px at a 7-inch injection): a row of its own a target high would leave no room for any item."""
 
 from __future__ import annotations
 
@@ -137,7 +137,13 @@ class ColumnPages:
         shown = ranges[self.page]
         on = [items[i] for i in shown]
         self._anchor = _anchor_of(items, shown.start) if on else None
-        words = cue_texts(items, shown, self.page, len(ranges))
+        slack = room + float(p.item_gap) / 2 + 0.5
+        # one item that fits the body alone but not under the row: whole, the row left out on its page
+        # (the body's tap still pages on): "STOP: RN Ben states" without its side would read as whole
+        alone = (
+            len(ranges) > 1 and len(on) == 1 and heights[shown.start] <= slack < heights[shown.start] + cue_h
+        )
+        words = [] if alone else cue_texts(items, shown, self.page, len(ranges))
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
         self._set(self.acknowledged, next((it.text for it in on if it.kind == "acknowledged"), ""))
@@ -147,14 +153,12 @@ class ColumnPages:
         self.panel.grid_shown = any(it.kind == "buttons" for it in on)
         # a page of one item taller than the body scrolls (from its top); every other page fits whole
         scroll = self.panel.ids.scroll
-        scroll.do_scroll_y = (
-            len(on) == 1 and heights[shown.start] + cue_h > room + float(self.panel.item_gap) / 2 + 0.5
-        )
+        scroll.do_scroll_y = len(on) == 1 and not alone and heights[shown.start] + cue_h > slack
         scroll.scroll_y = 1
 
     def _cue(self, words: list[str]) -> str:
         """The longest of the row's words that fits its lines at the body's width (else the shortest):
-        one line in a body under three touch targets high (79-123 px at 7 inches: the row and one item),
+        one line in a body under three touch targets high (83-123 px at 7 inches: the row and one item),
         two in a taller one (the whole "+N more · tap · k of n")."""
         from kivy.app import App
 

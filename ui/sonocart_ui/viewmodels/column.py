@@ -1,6 +1,6 @@
 """The live column's body as short whole items, in order of importance, and its pages.
 
-The column beside the image is small (79 px high at a 7-inch injection), and a line cut by its edge reads as
+The column beside the image is small (83 px high at a 7-inch injection), and a line cut by its edge reads as
 a whole message ("4 mL given with no"). So the body shows whole items only: the core's texts cut where they
 already break, never inside a clause and never reworded. The step's detail breaks at its " · " separators
 (and its lines) into facts; the step's text breaks after each clause's end ("; ", ". ", ": ", the punctuation
@@ -24,6 +24,7 @@ _FACT_SEPARATOR = " · "
 #: The running dose's own fact (the dose guard's words, step_buttons._dose_line): first of the facts, after a
 #: warning ("[!] ..."), so that the small 7-inch page 1 shows it.
 _DOSE = re.compile(r"dose \d+% of max")
+NBSP = "\u00a0"
 #: The core's feedback for an acknowledged prompt (prompt_list.acknowledge): "acknowledged: <its words>".
 ACKNOWLEDGED = "acknowledged: "
 
@@ -90,5 +91,8 @@ def cue_texts(items: Sequence[ColumnItem], shown: range, page: int, of: int) -> 
     if of <= 1:
         return []
     hidden = sum(it.count for i, it in enumerate(items) if i not in shown)
-    where = f"{page + 1} of {of}"
-    return [f"+{hidden} more · tap · {where}", f"+{hidden} more · {where}", f"{where} · +{hidden}"]
+    where, more = (
+        f"{page + 1}{NBSP}of{NBSP}{of}",
+        f"+{hidden}{NBSP}more",
+    )  # each wraps whole, never "1 / of 3"
+    return [f"{more} · tap · {where}", f"{more} · {where}", f"{where} · +{hidden}"]
