@@ -271,6 +271,11 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     compact = BooleanProperty(False)
     toast = StringProperty("")
     toast_colour = ListProperty([1.0, 1.0, 1.0, 1.0])
+    #: The body is the live column's pages of whole items (column.py): no spacing of its own, the toast
+    #: shown there, the buttons only on their page (``grid_shown``)
+    whole = BooleanProperty(False)
+    grid_shown = BooleanProperty(True)
+    item_gap = NumericProperty(0)  # whole: each shown item's gap below it
 
     def show(self, view: object) -> None:
         from sonocart_ui.viewmodels.step_form import StepView

@@ -28,6 +28,7 @@ from sonocart.imaging.gpu_params import GpuFrame
 from sonocart.imaging.scanconvert import Calibration
 from sonocart_ui import sector_shader
 from sonocart_ui import theme as th
+from sonocart_ui.column import ColumnPages
 from sonocart_ui.screens.live_prompt import PromptPlacement
 from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
 from sonocart_ui.viewmodels.step_form import Action
@@ -102,6 +103,7 @@ class LiveScreen(PromptPlacement, Screen):  # type: ignore[misc]
 
     def on_kv_post(self, _base: object) -> None:
         app = App.get_running_app()
+        self.column_pages = ColumnPages(self.step_panel)  # its body: pages of whole items
         self.step_panel.ids.actions.on_action = app.step_action
         self.image_panel_box.ids.image_actions.on_action = self._image_action
         self.image_panel_box.ids.image_actions.show(image_actions(self.vm))

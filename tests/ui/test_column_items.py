@@ -1,0 +1,88 @@
+"""The live column's items and pages (viewmodels/column.py), without a window: the core's texts cut where
+they already break, never reworded, in order of importance; every item on exactly one page. The expected
+cuts are written out by hand from the catalogue's and the dose guard's real texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from sonocart_ui.viewmodels.column import clauses, column_items, cue_texts, facts, pages
+
+INJECTION = "Aspirate before each aliquot; inject incrementally; log each aliquot."
+STOP = "STOP: operator and assistant both check the site mark and side immediately before the needle."
+DOSE = (
+    "aliquots 1 · 4 mL · dose 9% of max · syringe A: ROPIVAcaine 0.5 % (5 mg/mL): 20 of 216 mg"
+    " · 39.2 mL left to the maximum · inject at most 10 mL/min · aliquot pause 0:19"
+)
+
+
+def test_the_step_text_is_cut_after_each_clause_end_with_its_punctuation_and_no_word_changed() -> None:
+    assert clauses(INJECTION) == [
+        "Aspirate before each aliquot;",
+        "inject incrementally;",
+        "log each aliquot.",
+    ]
+    assert clauses(STOP) == [
+        "STOP:",
+        "operator and assistant both check the site mark and side immediately before the needle.",
+    ]
+    # a decimal point or a ratio is not a clause end: only the punctuation before a space is
+    cut = clauses("Give 0.5 mL at 1:200000 then wait. Watch.")
+    assert cut == ["Give 0.5 mL at 1:200000 then wait.", "Watch."]
+    for text in (INJECTION, STOP):
+        assert " ".join(clauses(text)) == text
+
+
+def test_the_detail_is_cut_at_its_separators_and_lines_into_facts() -> None:
+    assert facts(DOSE) == [
+        "aliquots 1",
+        "4 mL",
+        "dose 9% of max",
+        "syringe A: ROPIVAcaine 0.5 % (5 mg/mL): 20 of 216 mg",
+        "39.2 mL left to the maximum",
+        "inject at most 10 mL/min",
+        "aliquot pause 0:19",
+    ]
+    lines = facts("a · b\n[!] over the maximum\nneedle 12 mm")
+    assert lines == ["a", "b", "[!] over the maximum", "needle 12 mm"]
+
+
+def test_items_come_in_order_of_importance_held_feedback_dose_acknowledged_then_the_instruction() -> None:
+    items = column_items(INJECTION, DOSE, "aliquot 4 mL logged (touch)", "Held: consent", buttons=4)
+    kinds = [it.kind for it in items]
+    assert kinds == ["held", "toast"] + ["fact"] * 7 + ["clause"] * 3 + ["buttons"]
+    assert items[-1].count == 4
+    assert [it.text for it in items[2:5]] == ["dose 9% of max", "aliquots 1", "4 mL"]  # the dose first
+    warned = column_items(INJECTION, DOSE + "\n[!] over 80 % of the maximum", "")
+    assert [it.text for it in warned[:2]] == ["[!] over 80 % of the maximum", "dose 9% of max"]
+    acked = column_items(INJECTION, DOSE, "acknowledged: 4 mL given with no negative aspiration.")
+    kinds = [it.kind for it in acked]
+    assert kinds == ["fact"] * 7 + ["acknowledged"] + ["clause"] * 3
+    assert acked[7].text == "acknowledged: 4 mL given with no negative aspiration."  # whole, not cut
+
+
+@pytest.mark.parametrize(
+    ("heights", "room", "cue", "expected"),
+    [
+        ([10, 20, 30], 60, 15, [[0, 1, 2]]),  # all fit: one page, no row
+        ([10, 20, 30], 59, 15, [[0, 1], [2]]),  # with the row: 15+10+20 = 45, then 15+30
+        ([30, 100, 10, 10], 60, 15, [[0], [1], [2, 3]]),  # one taller than the page: alone
+    ],
+)
+def test_pages_hold_every_item_once_in_order_and_fit_with_the_row(
+    heights: list[float], room: float, cue: float, expected: list[list[int]]
+) -> None:
+    got = [list(r) for r in pages(heights, room, cue)]
+    assert got == expected
+    assert [i for r in got for i in r] == list(range(len(heights)))
+
+
+def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None:
+    items = column_items(INJECTION, DOSE, "", buttons=4)  # 7 facts, 3 clauses, 4 buttons
+    assert [t.replace("\u00a0", " ") for t in cue_texts(items, range(0, 3), 0, 4)] == [
+        "+11 more · tap · 1 of 4",
+        "+11 more · 1 of 4",
+        "1 of 4 · +11",
+    ]
+    assert cue_texts(items, range(10, 11), 3, 4)[0] == "+10\u00a0more · tap · 4\u00a0of\u00a04"
+    assert cue_texts(items, range(0, 11), 0, 1) == []
