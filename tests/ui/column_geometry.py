@@ -137,7 +137,7 @@ def catalogue_clauses(live: Any, kind: str) -> list[dict[str, Any]]:
             for step in phase.steps:
                 if step.kind != kind:
                     continue
-                for clause in re.split(r"(?<=[;.:]) +", step.text.strip()):
+                for clause in re.split(r"(?<=[;.]) +", step.text.strip()):
                     out.append(
                         {
                             "procedure": proc.id,

@@ -11,7 +11,7 @@ from sonocart_ui.viewmodels.column import clauses, column_items, cue_texts, fact
 INJECTION = "Aspirate before each aliquot; inject incrementally; log each aliquot."
 STOP = "STOP: operator and assistant both check the site mark and side immediately before the needle."
 DOSE = (
-    "aliquots 1 · 4 mL · dose 9% of max · syringe A: ROPIVAcaine 0.5 % (5 mg/mL): 20 of 216 mg"
+    "1 aliquot, 4 mL given · dose 9% of max · syringe A: ROPIVAcaine 0.5 % (5 mg/mL): 20 of 216 mg"
     " · 39.2 mL left to the maximum · inject at most 10 mL/min · aliquot pause 0:19"
 )
 
@@ -22,10 +22,7 @@ def test_the_step_text_is_cut_after_each_clause_end_with_its_punctuation_and_no_
         "inject incrementally;",
         "log each aliquot.",
     ]
-    assert clauses(STOP) == [
-        "STOP:",
-        "operator and assistant both check the site mark and side immediately before the needle.",
-    ]
+    assert clauses(STOP) == [STOP]  # a colon joins its label to the clause: never "STOP:" alone
     # a decimal point or a ratio is not a clause end: only the punctuation before a space is
     cut = clauses("Give 0.5 mL at 1:200000 then wait. Watch.")
     assert cut == ["Give 0.5 mL at 1:200000 then wait.", "Watch."]
@@ -35,8 +32,7 @@ def test_the_step_text_is_cut_after_each_clause_end_with_its_punctuation_and_no_
 
 def test_the_detail_is_cut_at_its_separators_and_lines_into_facts() -> None:
     assert facts(DOSE) == [
-        "aliquots 1",
-        "4 mL",
+        "1 aliquot, 4 mL given",
         "dose 9% of max",
         "syringe A: ROPIVAcaine 0.5 % (5 mg/mL): 20 of 216 mg",
         "39.2 mL left to the maximum",
@@ -50,15 +46,15 @@ def test_the_detail_is_cut_at_its_separators_and_lines_into_facts() -> None:
 def test_items_come_in_order_of_importance_held_feedback_dose_acknowledged_then_the_instruction() -> None:
     items = column_items(INJECTION, DOSE, "aliquot 4 mL logged (touch)", "Held: consent", buttons=4)
     kinds = [it.kind for it in items]
-    assert kinds == ["held", "toast"] + ["fact"] * 7 + ["clause"] * 3 + ["buttons"]
+    assert kinds == ["held", "toast"] + ["fact"] * 6 + ["clause"] * 3 + ["buttons"]
     assert items[-1].count == 4
-    assert [it.text for it in items[2:5]] == ["dose 9% of max", "aliquots 1", "4 mL"]  # the dose first
+    assert [it.text for it in items[2:4]] == ["dose 9% of max", "1 aliquot, 4 mL given"]  # the dose first
     warned = column_items(INJECTION, DOSE + "\n[!] over 80 % of the maximum", "")
     assert [it.text for it in warned[:2]] == ["[!] over 80 % of the maximum", "dose 9% of max"]
     acked = column_items(INJECTION, DOSE, "acknowledged: 4 mL given with no negative aspiration.")
     kinds = [it.kind for it in acked]
-    assert kinds == ["fact"] * 7 + ["acknowledged"] + ["clause"] * 3
-    assert acked[7].text == "acknowledged: 4 mL given with no negative aspiration."  # whole, not cut
+    assert kinds == ["fact"] * 6 + ["acknowledged"] + ["clause"] * 3
+    assert acked[6].text == "acknowledged: 4 mL given with no negative aspiration."  # whole, not cut
 
 
 @pytest.mark.parametrize(
@@ -78,11 +74,11 @@ def test_pages_hold_every_item_once_in_order_and_fit_with_the_row(
 
 
 def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None:
-    items = column_items(INJECTION, DOSE, "", buttons=4)  # 7 facts, 3 clauses, 4 buttons
+    items = column_items(INJECTION, DOSE, "", buttons=4)  # 6 facts, 3 clauses, 4 buttons
     assert [t.replace("\u00a0", " ") for t in cue_texts(items, range(0, 3), 0, 4)] == [
-        "+11 more · tap · 1 of 4",
-        "+11 more · 1 of 4",
-        "1 of 4 · +11",
+        "+10 more · tap · 1 of 4",
+        "+10 more · 1 of 4",
+        "1 of 4 · +10",
     ]
-    assert cue_texts(items, range(10, 11), 3, 4)[0] == "+10\u00a0more · tap · 4\u00a0of\u00a04"
+    assert cue_texts(items, range(9, 10), 3, 4)[0] == "+9\u00a0more · tap · 4\u00a0of\u00a04"  # the buttons
     assert cue_texts(items, range(0, 11), 0, 1) == []

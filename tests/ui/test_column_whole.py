@@ -33,7 +33,7 @@ CYCLED = ("stop", "medium")
 TALL_CLAUSES = {
     "800x480": [
         "Aspirate before each aliquot;",
-        "operator and assistant both check the site mark and side immediately before the needle.",
+        "STOP: operator and assistant both check the site mark and side immediately before the needle.",
     ],
     "1280x800": [],
 }
@@ -53,7 +53,8 @@ def _apart(a: list[float], b: list[float]) -> bool:
 
 
 def _clauses(text: str) -> list[str]:
-    return [c for c in re.split(r"(?<=[;.:]) +", text.strip()) if c]
+    """After each "; " and ". " (a colon joins a label to its clause: "STOP: operator and ...")."""
+    return [c for c in re.split(r"(?<=[;.]) +", text.strip()) if c]
 
 
 def _facts(detail: str) -> list[str]:

@@ -120,13 +120,13 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert _seen(r, "screen pedal A -> freeze")["toast"] == "live again (pedal A tap)"
     assert _seen(r, "key a -> capture_still")["toast"] == "still #1 captured (pedal A hold)"
     logged = _seen(r, "pedal B tap -> log_aliquot")
-    assert logged["toast"] == "aliquot 4 mL logged (pedal)" and "aliquots 1 · 4 mL" in logged["detail"]
+    assert logged["toast"] == "aliquot 4 mL logged (pedal)" and "1 aliquot, 4 mL given" in logged["detail"]
     # The engine's prompt is on the screen with its IEC marker and word, and the board's light follows it.
     raised = _seen(r, "prompt raised")
     assert raised["prompt"].startswith("!! MEDIUM: 4 mL given with no negative aspiration: aspirate and wait")
     assert r["light_with_prompt"] == "alarm_medium"
     # 8 mL of ropivacaine 0.5 % = 40 mg; 72 kg: max min(3 mg/kg x 72, 300) = 216 mg; 40 / 216 = 19 %.
-    assert r["aliquots_visible"].startswith("aliquots 2 · 8 mL · dose 19% of max")
+    assert r["aliquots_visible"].startswith("2 aliquots, 8 mL given · dose 19% of max")
     assert "35.2 mL left to the maximum" in r["aliquots_visible"]  # (216 - 40 mg) / 5 mg/mL
     # Prompts are acknowledged by a person, on the bar; a hard stop is not: it opens the list. An early
     # "observation done" is held by a hard stop that clears by itself when the time is up.

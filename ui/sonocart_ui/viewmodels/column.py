@@ -3,7 +3,7 @@
 The column beside the image is small (83 px high at a 7-inch injection), and a line cut by its edge reads as
 a whole message ("4 mL given with no"). So the body shows whole items only: the core's texts cut where they
 already break, never inside a clause and never reworded. The step's detail breaks at its " · " separators
-(and its lines) into facts; the step's text breaks after each clause's end ("; ", ". ", ": ", the punctuation
+(and its lines) into facts; the step's text breaks after each clause's end ("; ", ". ", the punctuation
 kept). What does not fit goes to further pages behind a "+N more · tap" row (the view lays them out; this
 module only cuts and orders, and splits a run of heights into pages).
 """
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 #: dose (and the step's other facts), the acknowledged prompt's line, the step's instruction, its buttons.
 KINDS = ("held", "toast", "fact", "acknowledged", "clause", "buttons")
 
-#: A clause ends at one of these, before the space (kept with the clause before it).
-_CLAUSE_END = re.compile(r"(?<=[;.:]) +")
+#: A clause ends at one of these, before the space (kept with the clause before it); not at a colon, which
+#: joins a label to its clause ("STOP: operator and ..." is one).
+_CLAUSE_END = re.compile(r"(?<=[;.]) +")
 _FACT_SEPARATOR = " · "
 #: The running dose's own fact (the dose guard's words, step_buttons._dose_line): first of the facts, after a
 #: warning ("[!] ..."), so that the small 7-inch page 1 shows it.
@@ -37,7 +38,7 @@ class ColumnItem:
 
 
 def clauses(text: str) -> list[str]:
-    """``text`` cut after each clause's end ("; ", ". ", ": "): joined by one space, the text again."""
+    """``text`` cut after each clause's end ("; ", ". "): joined by one space, the text again."""
     return [c for c in _CLAUSE_END.split(text.strip()) if c]
 
 

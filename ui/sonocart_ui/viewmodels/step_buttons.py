@@ -119,13 +119,21 @@ class StepButtons(StepState):
         ]
 
     def _dose_line(self) -> str:
+        """The core's dose guard as facts joined by " · ", each readable alone (the 7-inch live column shows
+        them one or two at a time: "4 mL" alone would read as an instruction)."""
         panel = self.session.injection_panel()  # the core's dose guard; the view only shows it
         if panel is None:
             return "no syringe drawn"
-        line = f"aliquots {panel.aliquots} · {panel.total_ml:g} mL · dose {panel.fraction:.0%} of max"
-        drugs = "; ".join(d.text() for d in panel.drugs)
-        line += f" · syringe {panel.syringe}: {drugs} · {panel.ml_left:.1f} mL left to the maximum"
-        line += f" · inject at most {panel.max_rate_ml_per_min:g} mL/min"
+        n = panel.aliquots
+        facts = [f"{n} aliquot{'' if n == 1 else 's'}, {panel.total_ml:g} mL given"]
+        facts.append(f"dose {panel.fraction:.0%} of max")
+        if panel.drugs:
+            facts.append(f"syringe {panel.syringe}: " + "; ".join(d.text() for d in panel.drugs))
+            facts.append(f"{panel.ml_left:.1f} mL left to the maximum")
+        else:  # no local anaesthetic in it (a steroid alone): it adds nothing to the maximum
+            facts.append(f"syringe {panel.syringe}: no local anaesthetic, no maximum")
+        facts.append(f"inject at most {panel.max_rate_ml_per_min:g} mL/min")
+        line = " · ".join(facts)
         warning = panel.warning_text()
         return f"{line}\n[!] {warning}" if warning else line
 
