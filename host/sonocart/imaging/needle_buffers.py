@@ -35,12 +35,14 @@ class Arena:
 
         Each name is one quantity: a view stays valid until the same name is grabbed again. (The
         view is not kept here: held until the next grab, some 200 views would stay allocated.)"""
-        size = math.prod(shape)
+        one_axis = len(shape) == 1
+        size = shape[0] if one_axis else math.prod(shape)
         entry = self._arena.get(key)
         if entry is None or entry[1] is not dtype or entry[0].size < size:
             entry = (np.empty(max(size, 1024), dtype), dtype)
             self._arena[key] = entry
-        return entry[0][:size].reshape(shape)
+        # (a slice is already the 1-D view: no reshape, which costs as much again)
+        return entry[0][:size] if one_axis else entry[0][:size].reshape(shape)
 
     def arange(self, key: str, start: float, stop: float, step: float) -> np.ndarray:
         """``np.arange(start, stop, step)`` (float64, the same values: start + i·(start + step − start))."""

@@ -185,21 +185,42 @@ def top_fraction_level(
     return float(max(256 - reached, floor))
 
 
-def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
-    """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
+def longest_run(mask: np.ndarray, max_gap: int, work: Arena | None = None) -> tuple[int, int] | None:
+    """(first, last) index of the longest run of True (the first of the longest), bridging gaps of up
+    to ``max_gap`` samples; ``mask`` bool, 1-D and contiguous. In ``work``'s buffers (else a one-off
+    arena's)."""
+    m = int(np.count_nonzero(mask))
+    if m == 0:
         return None
+    if work is None:
+        work = Arena()
+    grab = work.grab
+    # (the True samples' indices as the columns of a one-row image's non-zero pixels, in order: into
+    # a buffer, where np.flatnonzero would allocate them)
+    points = cv2.findNonZero(mask.view(np.uint8).reshape(1, -1), grab("run:points", (m, 1, 2), np.int32))
+    idx = points[:, 0, 0]
     first, last = int(idx[0]), int(idx[-1])
-    if last - first + 1 - idx.size <= max_gap:  # all the gaps together are short: one run
+    if last - first + 1 - m <= max_gap:  # all the gaps together are short: one run
         return first, last
-    breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
-    if breaks.size == 0:
+    big = np.greater(
+        np.subtract(idx[1:], idx[:-1], out=grab("run:gaps", (m - 1,), np.int32)),
+        max_gap + 1,
+        out=grab("run:big", (m - 1,), np.bool_),
+    )
+    nb = int(np.count_nonzero(big))
+    if nb == 0:
         return first, last
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [idx.size - 1]])
-    k = int(np.argmax(idx[ends] - idx[starts]))
-    return int(idx[starts[k]]), int(idx[ends[k]])
+    # run j ends at the j-th break (the last run at the last index) and starts after the one before
+    gaps = cv2.findNonZero(big.view(np.uint8).reshape(1, -1), grab("run:breaks", (nb, 1, 2), np.int32))
+    breaks = gaps[:, 0, 0]
+    ends, starts = grab("run:ends", (nb + 1,), np.int32), grab("run:starts", (nb + 1,), np.int32)
+    np.take(idx, breaks, out=ends[:nb], mode="clip")
+    ends[nb] = last
+    after = np.add(breaks, 1, out=grab("run:after", (nb,), np.int32))
+    np.take(idx, after, out=starts[1:], mode="clip")
+    starts[0] = first
+    k = int(np.argmax(np.subtract(ends, starts, out=grab("run:span", (nb + 1,), np.int32))))
+    return int(starts[k]), int(ends[k])
 
 
 class Excess:

@@ -177,7 +177,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         elif hi - lo + 1 - lit <= gap:  # all its gaps together are short: one run, as longest_run finds
             run = (lo - inside.start, hi - inside.start)
         else:
-            run = longest_run(bright_all[k, inside], gap)
+            run = longest_run(bright_all[k, inside], gap, frame.work)
         if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
         runs.append(
@@ -257,7 +257,7 @@ def _judge_run(
     grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
     peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
-    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step), work)
     if found is None:
         return None
     j0, j1 = found

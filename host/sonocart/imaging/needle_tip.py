@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
@@ -19,6 +20,8 @@ from sonocart.imaging.needle_lines import Excess, longest_run, row_max
 
 if TYPE_CHECKING:
     from sonocart.imaging.needle_shaft import ShaftFrame
+
+cv2: Any = _cv2
 
 NARROW_PX = 1
 #: along the centreline the shaft is bright in at least this fraction of every 1 mm.
@@ -71,7 +74,9 @@ def shaft_ends(
     # then bridge short gaps (a layer crossing the shaft may dim it briefly)
     window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
     dense = _dense(work, core, window)
-    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
+    core_run = longest_run(
+        np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step), work
+    )
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
     # … and within that run's end, at half the tip's own height (a blurred edge read at half
@@ -89,26 +94,23 @@ def shaft_ends(
 
 def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
     """Where at least :data:`TIP_DENSITY` of the ``window`` samples centred on each (as a box
-    convolution's "same" mode centres them; fewer at the ends) are ``lit``: counted exactly, from
-    a cumulative count, in ``work``'s buffers."""
+    convolution's "same" mode centres them; fewer at the ends) are ``lit`` (contiguous): counted
+    exactly, in ``work``'s buffers.
+
+    OpenCV's unnormalised box filter over the samples as a one-row image sums whole numbers: its
+    window is [i − ⌊w/2⌋, i + ⌊(w−1)/2⌋] (the kernel's anchor at ⌊w/2⌋), zeros beyond the ends."""
     n = lit.size
-    count = work.grab("dense:count", (n + 1,), np.intp)  # count[j] = lit samples before j
-    count[0] = 0
-    ones = work.grab("dense:lit", (n,), np.intp)
-    np.copyto(ones, lit)
-    np.cumsum(ones, out=count[1:])  # (from its own buffer: in place, numpy would copy it first)
-    iota = work.arange("dense:iota", 0.0, float(n), 1.0)
-    upper, lower = work.grab("dense:upper", (n,), np.intp), work.grab("dense:lower", (n,), np.intp)
-    edge = work.grab("dense:edge", (n,), np.float64)
-    # sample i's window is [i − ⌊w/2⌋, i + ⌊(w−1)/2⌋], clipped to the samples there are
-    for out, shift in ((upper, (window - 1) // 2 + 1), (lower, -(window // 2))):
-        np.add(iota, float(shift), out=edge)
-        np.clip(edge, 0.0, float(n), out=edge)
-        np.copyto(out, edge, casting="unsafe")
-    above = np.take(count, upper, out=work.grab("dense:above", (n,), np.intp), mode="clip")
-    np.subtract(above, np.take(count, lower, out=upper, mode="clip"), out=above)
-    needed = np.intp(math.ceil(TIP_DENSITY * window - 1e-9))
-    dense: np.ndarray = np.greater_equal(above, needed, out=work.grab("ends:dense", (n,), np.bool_))
+    count = work.grab("dense:count", (1, n), np.uint16)  # (at most a window's worth: far below 2**16)
+    cv2.boxFilter(
+        lit.view(np.uint8).reshape(1, n),
+        cv2.CV_16U,
+        (window, 1),
+        dst=count,
+        normalize=False,
+        borderType=cv2.BORDER_CONSTANT,
+    )
+    needed = np.uint16(math.ceil(TIP_DENSITY * window - 1e-9))
+    dense: np.ndarray = np.greater_equal(count[0], needed, out=work.grab("ends:dense", (n,), np.bool_))
     return dense
 
 
