@@ -145,10 +145,12 @@ def refine_lines(
     axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
     axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
     np.greater(ww, 0.0, out=far)
-    counts = [int(np.count_nonzero(far[i])) for i in range(k)]  # (a summed bool would allocate)
+    # (per line at once, as whole numbers in a buffer: a summed bool would allocate)
+    counts = grab("refine:counts", (k, 1), np.int32)
+    cv2.reduce(far.view(np.uint8), 1, cv2.REDUCE_SUM, dst=counts, dtype=cv2.CV_32S)
     out: list[tuple[float, float] | None] = []
     for i in range(k):
-        if counts[i] < 10:
+        if counts[i, 0] < 10:
             out.append(None)
             continue
         a = float(axis[i])
@@ -171,7 +173,10 @@ def top_fraction_level(
         raise ValueError(f"floor {floor} outside 0..255")
     bins = 256 - low
     hist = np.empty((bins, 1), np.float32) if work is None else work.hist[:bins]
-    cv2.calcHist([excess.view(np.uint16)], [0], None, [bins], [low, 256], hist=hist)
+    # (only the values counted are visited: 3x faster where, as on a frame, few reach the floor)
+    reaching = np.empty(excess.shape, np.bool_) if work is None else work.reaching
+    np.greater_equal(excess, np.int16(low), out=reaching)
+    cv2.calcHist([excess.view(np.uint16)], [0], reaching.view(np.uint8), [bins], [low, 256], hist=hist)
     # from the top level down: from_top[j] = how many values reach level 255 - j
     from_top = np.empty(bins, np.float32) if work is None else work.cumulative[:bins]
     np.cumsum(hist[::-1, 0], out=from_top)
@@ -185,42 +190,27 @@ def top_fraction_level(
     return float(max(256 - reached, floor))
 
 
-def longest_run(mask: np.ndarray, max_gap: int, work: Arena | None = None) -> tuple[int, int] | None:
+def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     """(first, last) index of the longest run of True (the first of the longest), bridging gaps of up
-    to ``max_gap`` samples; ``mask`` bool, 1-D and contiguous. In ``work``'s buffers (else a one-off
-    arena's)."""
+    to ``max_gap`` samples; ``mask`` bool and 1-D.
+
+    Where all the gaps together are short (one run) nothing is allocated; otherwise a few arrays of
+    the True samples' count (numpy's own calls, faster here than the same work in buffers)."""
     m = int(np.count_nonzero(mask))
     if m == 0:
         return None
-    if work is None:
-        work = Arena()
-    grab = work.grab
-    # (the True samples' indices as the columns of a one-row image's non-zero pixels, in order: into
-    # a buffer, where np.flatnonzero would allocate them)
-    points = cv2.findNonZero(mask.view(np.uint8).reshape(1, -1), grab("run:points", (m, 1, 2), np.int32))
-    idx = points[:, 0, 0]
-    first, last = int(idx[0]), int(idx[-1])
+    byte = mask.view(np.uint8)
+    first, last = int(np.argmax(byte)), mask.size - 1 - int(np.argmax(byte[::-1]))  # (bytes: 8x faster)
     if last - first + 1 - m <= max_gap:  # all the gaps together are short: one run
         return first, last
-    big = np.greater(
-        np.subtract(idx[1:], idx[:-1], out=grab("run:gaps", (m - 1,), np.int32)),
-        max_gap + 1,
-        out=grab("run:big", (m - 1,), np.bool_),
-    )
-    nb = int(np.count_nonzero(big))
-    if nb == 0:
+    idx = np.flatnonzero(mask)
+    breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
+    if breaks.size == 0:
         return first, last
-    # run j ends at the j-th break (the last run at the last index) and starts after the one before
-    gaps = cv2.findNonZero(big.view(np.uint8).reshape(1, -1), grab("run:breaks", (nb, 1, 2), np.int32))
-    breaks = gaps[:, 0, 0]
-    ends, starts = grab("run:ends", (nb + 1,), np.int32), grab("run:starts", (nb + 1,), np.int32)
-    np.take(idx, breaks, out=ends[:nb], mode="clip")
-    ends[nb] = last
-    after = np.add(breaks, 1, out=grab("run:after", (nb,), np.int32))
-    np.take(idx, after, out=starts[1:], mode="clip")
-    starts[0] = first
-    k = int(np.argmax(np.subtract(ends, starts, out=grab("run:span", (nb + 1,), np.int32))))
-    return int(starts[k]), int(ends[k])
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [idx.size - 1]])
+    k = int(np.argmax(idx[ends] - idx[starts]))
+    return int(idx[starts[k]]), int(idx[ends[k]])
 
 
 class Excess:

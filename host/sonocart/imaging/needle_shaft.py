@@ -177,7 +177,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         elif hi - lo + 1 - lit <= gap:  # all its gaps together are short: one run, as longest_run finds
             run = (lo - inside.start, hi - inside.start)
         else:
-            run = longest_run(bright_all[k, inside], gap, frame.work)
+            run = longest_run(bright_all[k, inside], gap)
         if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
         runs.append(
@@ -257,7 +257,7 @@ def _judge_run(
     grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
     peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
-    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step), work)
+    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
     if found is None:
         return None
     j0, j1 = found
@@ -329,7 +329,9 @@ def _judge_run(
         return None
     if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
         return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
-    contrast = float(np.mean(shaft)) / max(beside, 1.0)
+    # (np.mean of the grey levels: their sum, a whole number, is exact in any order)
+    shaft_grey = float(shaft.sum()) / shaft.size
+    contrast = shaft_grey / max(beside, 1.0)
     confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
     if is_shadow(beside, under):
         confidence = 0.0  # bone does that, a needle does not
@@ -337,7 +339,6 @@ def _judge_run(
         return None
     span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
     tip, entry = shaft_ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
-    shaft_grey = float(np.mean(shaft))
     if goes_on_bent(
         frame.image, frame.search, frame.level, frame.threshold, cal, work, (tip, entry), shaft_grey
     ):

@@ -74,9 +74,7 @@ def shaft_ends(
     # then bridge short gaps (a layer crossing the shaft may dim it briefly)
     window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
     dense = _dense(work, core, window)
-    core_run = longest_run(
-        np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step), work
-    )
+    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
     # … and within that run's end, at half the tip's own height (a blurred edge read at half
