@@ -13,6 +13,7 @@ from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     line_and_bow,
     longest_run,
+    longest_runs,
     refine_lines,
     row_max,
     thick_regions,
@@ -92,6 +93,41 @@ def test_longest_run_bridges_short_gaps_only() -> None:
     assert longest_run(np.zeros(5, bool), 2) is None
     assert longest_run(np.array([0, 1, 0, 1, 0, 1, 0], bool), 1) == (1, 5)  # short gaps, 2 in all
     assert longest_run(np.array([1, 0, 0, 1, 1, 1, 1], bool), 1) == (3, 6)
+
+
+def _longest_run_by_hand(row: list[bool], max_gap: int) -> tuple[int, int] | None:
+    """A plain loop: runs of True split where more than ``max_gap`` False lie between two True."""
+    best: tuple[int, int] | None = None
+    start = previous = -1
+    for i, lit in enumerate([*row, False]):
+        if lit or i == len(row):
+            if lit and start >= 0 and i - previous - 1 <= max_gap:
+                previous = i
+                continue
+            if start >= 0 and (best is None or previous - start > best[1] - best[0]):
+                best = (start, previous)
+            start = previous = i
+    return best
+
+
+@pytest.mark.parametrize("max_gap", [0, 1, 4, 11])
+def test_longest_runs_of_many_rows_are_each_rows_own_by_a_plain_loop(max_gap: int) -> None:
+    """Every row of random masks (densities 5–95 %, an empty row, runs at both ends) at once, against a
+    loop over each row — and what longest_run gives on the row alone."""
+    rng = np.random.default_rng(max_gap)
+    work = Arena()
+    for trial in range(60):
+        rows, n = int(rng.integers(1, 12)), int(rng.integers(1, 300))
+        lit = rng.uniform(size=(rows, n)) < rng.uniform(0.05, 0.95)
+        lit[0] = False if trial % 3 == 0 else lit[0]
+        first, last = longest_runs(work, lit, max_gap)
+        for r in range(rows):
+            expected = _longest_run_by_hand([bool(x) for x in lit[r]], max_gap)
+            got = None if first[r] < 0 else (int(first[r]), int(last[r]))
+            assert got == expected, (trial, r)
+            assert longest_run(np.ascontiguousarray(lit[r]), max_gap) == expected
+    mask = np.array([[1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1], [0] * 16], bool)
+    assert [list(a) for a in longest_runs(work, mask, 1)] == [[9, -1], [15, -1]]
 
 
 @pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path

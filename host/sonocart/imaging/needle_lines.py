@@ -213,6 +213,72 @@ def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
     return int(idx[starts[k]]), int(idx[ends[k]])
 
 
+def longest_runs(work: Arena, lit: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``lit`` (bool, rows × samples): the first and last sample of its longest run of True
+    (the first of the longest), gaps of up to ``max_gap`` samples bridged — what :func:`longest_run`
+    finds on each row — or −1 where the row has none; all rows at once, in ``work``'s buffers.
+
+    A gap is bridged when no window of ``max_gap + 1`` samples fits inside it: a morphological
+    closing along the rows (a dilation whose window starts at each sample, then an erosion whose
+    window ends there, on rows padded with zeros), whose runs are then compared by a whole-number key
+    (length first, then the earlier start) taken per row in one maximum."""
+    rows, n = lit.shape
+    span = max_gap + 1
+    width = span + n + 1
+    padded = work.grab("runs:padded", (rows, width), np.uint8)
+    padded[:, :span] = 0
+    padded[:, span + n :] = 0
+    np.copyto(padded[:, span : span + n], lit)
+    kernel = _row_of_ones(span)
+    hit = work.grab("runs:hit", (rows, width), np.uint8)  # a True in the span samples from here on
+    cv2.dilate(padded, kernel, dst=hit, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    closed = work.grab("runs:closed", (rows, width), np.uint8)  # … for every window holding here
+    cv2.erode(hit, kernel, dst=closed, anchor=(span - 1, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    # a run starts after a 0 and ends before one (the padding's zeros bound every run)
+    starts = np.greater(
+        closed[:, 1:], closed[:, :-1], out=work.grab("runs:starts", (rows, width - 1), np.bool_)
+    )
+    ends = np.greater(closed[:, :-1], closed[:, 1:], out=work.grab("runs:ends", (rows, width - 1), np.bool_))
+    first, last = work.grab("runs:first", (rows,), np.intp), work.grab("runs:last", (rows,), np.intp)
+    m = int(cv2.countNonZero(starts.view(np.uint8)))
+    if m == 0:
+        first.fill(-1)
+        last.fill(-1)
+        return first, last
+    # (row by row, left to right: the k-th start and the k-th end are one run's)
+    at_start = cv2.findNonZero(starts.view(np.uint8), work.grab("runs:at_start", (m, 1, 2), np.int32))
+    at_end = cv2.findNonZero(ends.view(np.uint8), work.grab("runs:at_end", (m, 1, 2), np.int32))
+    # key = length · width + (width − 1 − start), start = the start's column + 1: the longest, then
+    # the earliest, is the largest
+    key = work.grab("runs:key", (m,), np.intp)
+    np.subtract(at_end[:, 0, 0], at_start[:, 0, 0], out=key)
+    np.subtract(key, 1, out=key)  # the run's length, last − first
+    np.multiply(key, width, out=key)
+    np.add(key, width - 2, out=key)
+    np.subtract(key, at_start[:, 0, 0], out=key)
+    row = work.grab("runs:row", (m,), np.intp)
+    np.copyto(row, at_start[:, 0, 1])
+    best = work.grab("runs:best", (rows,), np.intp)
+    best.fill(-1)
+    np.maximum.at(best, row, key)
+    # decoded: start = width − 1 − key mod width, length = key div width (−1 stays −1 in both)
+    np.floor_divide(best, width, out=last)
+    np.remainder(best, width, out=first)
+    np.subtract(width - 1 - span, first, out=first)  # the first sample
+    np.add(last, first, out=last)
+    none = np.less(best, 0, out=work.grab("runs:none", (rows,), np.bool_))
+    np.copyto(first, -1, where=none)
+    np.copyto(last, -1, where=none)
+    return first, last
+
+
+@lru_cache(maxsize=8)
+def _row_of_ones(length: int) -> np.ndarray:
+    ones = np.ones((1, length), np.uint8)
+    ones.setflags(write=False)
+    return ones
+
+
 class Excess:
     """Grey level above the local tissue level, at full resolution, read only where asked (−255 outside
     the search).

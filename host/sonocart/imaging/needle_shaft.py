@@ -37,6 +37,7 @@ from sonocart.imaging.needle_lines import (
     hidden_run_mm,
     line_and_bow,
     longest_run,
+    longest_runs,
     refine_lines,
     row_max,
 )
@@ -164,21 +165,18 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         out=frame.work.grab("scan:bright", profile.shape, np.bool_),
     )
     gap = round(GAP_MM / cal.mm_per_px / 2.0)
-    lit_ends = _lit_ends(frame.work, np.logical_and(bright_all, inside_all, out=inside_all))
+    # each line's longest bright run inside the image (one stretch per line), all lines at once
+    run_first, run_last = longest_runs(
+        frame.work, np.logical_and(bright_all, inside_all, out=inside_all), gap
+    )
     runs: list[tuple[tuple[float, float], slice, tuple[int, int], int]] = []
     for k, line in enumerate(judged):
-        if line is None or count[k] < 4:
+        if line is None or count[k] < 4 or run_first[k] < 0:
             continue
         inside = slice(int(first[k]), int(first[k] + count[k]))
         t = t_all[k, inside]
-        lit, lo, hi = (int(e[k]) for e in lit_ends)
-        if lit == 0:
-            run = None
-        elif hi - lo + 1 - lit <= gap:  # all its gaps together are short: one run, as longest_run finds
-            run = (lo - inside.start, hi - inside.start)
-        else:
-            run = longest_run(bright_all[k, inside], gap)
-        if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
+        run = (int(run_first[k]) - inside.start, int(run_last[k]) - inside.start)
+        if (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
         runs.append(
             (line, slice(k * t_all.shape[1] + inside.start, k * t_all.shape[1] + inside.stop), run, k)
@@ -212,19 +210,6 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         if found is not None:
             return found
     return None
-
-
-def _lit_ends(work: NeedleBuffers, lit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row of ``lit`` (bool, lines × samples): how many are lit, the first and the last lit
-    (0 and the row's end where none is), all rows at once (in ``work``'s buffers)."""
-    rows, n = lit.shape
-    byte = lit.view(np.uint8)
-    count = work.grab("ends:count", (rows, 1), np.int32)
-    cv2.reduce(byte, 1, cv2.REDUCE_SUM, dst=count, dtype=cv2.CV_32S)
-    first = np.argmax(byte, axis=1, out=work.grab("ends:first", (rows,), np.intp))
-    last = np.argmax(byte[:, ::-1], axis=1, out=work.grab("ends:last", (rows,), np.intp))
-    np.subtract(n - 1, last, out=last)
-    return count[:, 0], first, last
 
 
 def _judge_run(
