@@ -11,6 +11,7 @@ import pytest
 from sonocart.imaging import needle_tip
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
+    disc,
     line_and_bow,
     longest_run,
     longest_runs,
@@ -128,6 +129,26 @@ def test_longest_runs_of_many_rows_are_each_rows_own_by_a_plain_loop(max_gap: in
             assert longest_run(np.ascontiguousarray(lit[r]), max_gap) == expected
     mask = np.array([[1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1], [0] * 16], bool)
     assert [list(a) for a in longest_runs(work, mask, 1)] == [[9, -1], [15, -1]]
+
+
+@pytest.mark.parametrize("density", [0.05, 0.6, 0.97])
+def test_thick_regions_are_the_discs_opening_whether_or_not_one_fits(density: float) -> None:
+    """Sparse speckle (nothing fits: the rectangle test answers), a middling and a dense mask (the
+    opening runs): the same as a scipy-free plain opening, a disc slid over every pixel by hand."""
+    rng = np.random.default_rng(round(density * 100))
+    mask = (rng.uniform(size=(40, 50)) < density).astype(np.uint8)
+    d = 5
+    offsets = [(i - d // 2, j - d // 2) for i in range(d) for j in range(d) if disc(d)[i, j]]
+    padded = np.pad(mask, d, constant_values=1)  # (an erosion treats outside the image as inside)
+    eroded = np.ones_like(mask)
+    for di, dj in offsets:
+        eroded &= padded[d + di : d + di + 40, d + dj : d + dj + 50]
+    padded = np.pad(eroded, d, constant_values=0)
+    opened = np.zeros_like(mask)
+    for di, dj in offsets:
+        opened |= padded[d - di : d - di + 40, d - dj : d - dj + 50]
+    assert np.array_equal(thick_regions(mask, float(d)), opened)
+    assert opened.any() == (density > 0.9)
 
 
 @pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path
