@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle_tip
+from sonocart.imaging import needle, needle_tip
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     disc,
@@ -200,3 +200,11 @@ def test_tip_density_counts_the_lit_samples_of_each_centred_window(window: int) 
 def test_row_max_is_numpys_largest_of_each_row(width: int) -> None:
     values = np.random.default_rng(width).normal(0.0, 50.0, (301, width))
     assert np.array_equal(row_max(values, np.empty(301)), values.max(axis=1))
+
+
+@pytest.mark.parametrize("shape", [(600, 800), (7, 10), (7, 9)])  # even rows read as pairs; odd: a copy
+def test_every_other_pixel_is_the_strided_slice(shape: tuple[int, int]) -> None:
+    image = np.random.default_rng(shape[1]).integers(0, 256, shape).astype(np.uint8)
+    out = np.full(((shape[0] + 1) // 2, (shape[1] + 1) // 2), -1, np.int16)
+    needle._every_other_pixel(image, out)
+    assert np.array_equal(out, image[::2, ::2].astype(np.int16))
