@@ -79,9 +79,10 @@ def _every_other_pixel(image: np.ndarray, out: np.ndarray) -> None:
 
     Where the rows have an even width, each pair of pixels read as one little-endian uint16 has the
     even one in its low byte: masking it off is one pass over whole rows, 4x faster than the
-    strided, casting copy it replaces (and the same values)."""
+    strided, casting copy it replaces (and the same values). (OpenCV's mask: numpy's over every
+    other row would allocate its iterator's buffers, 17 kB.)"""
     if image.shape[1] % 2 == 0 and image.flags.c_contiguous and sys.byteorder == "little":
-        np.bitwise_and(image.view(np.uint16)[::2], 0xFF, out=out.view(np.uint16))
+        cv2.bitwise_and(image.view(np.uint16)[::2], 0xFF, dst=out.view(np.uint16))
     else:
         np.copyto(out, image[::2, ::2])
 

@@ -8,6 +8,7 @@ Pure functions on arrays in display pixels (no thresholds of their own);
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -109,12 +110,18 @@ def refine_lines(
     if not lines:
         return []
     k, n = len(lines), u.size
-    angles = np.array([a for a, _ in lines], dtype=np.float32)
-    sin_a, cos_a = -np.sin(angles), np.cos(angles)
-    rhos = np.array([r for _, r in lines], dtype=np.float32)
     if work is None:
         work = Arena()  # a one-off call
     grab = work.grab
+    line = [grab(f"refine:line{j}", (k,), np.float64) for j in range(8)]  # per-line scratch
+    angles, rhos = grab("refine:angles", (k,), np.float32), grab("refine:rhos", (k,), np.float32)
+    for i, (a, r) in enumerate(lines):
+        angles[i], rhos[i] = a, r
+    sin_a = np.negative(
+        np.sin(angles, out=grab("refine:sin", (k,), np.float32)),
+        out=work.grab("refine:-sin", (k,), np.float32),
+    )
+    cos_a = np.cos(angles, out=grab("refine:cos", (k,), np.float32))
     # every line at once, in float32 as the vote: |u·(−sin a) + v·cos a − rho| per line and candidate,
     # the per-line values spread along rows by copies (a ufunc that broadcasts allocates its buffers)
     dist, part = grab("refine:dist", (k, n), np.float32), grab("refine:part", (k, n), np.float32)
@@ -133,17 +140,28 @@ def refine_lines(
     np.greater(dist, np.float32(4.0), out=far)
     np.copyto(ww, w[None, :])
     np.copyto(ww, 0.0, where=far)
-    total = ww.sum(axis=1)
+    # the weighted moments per line, each in its own buffer (the weights are whole numbers: their
+    # sum is exact in any order, so OpenCV's row sums are numpy's)
+    total = grab("refine:total", (k, 1), np.float64)
+    cv2.reduce(ww, 1, cv2.REDUCE_SUM, dst=total)
+    total = total[:, 0]
     uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
     np.copyto(uu, u)
     np.copyto(vv, v)
-    cu = ww @ uu / np.maximum(total, 1e-12)
-    cv = ww @ vv / np.maximum(total, 1e-12)
-    suu = ww @ np.multiply(uu, uu, out=square) - total * cu * cu
-    svv = ww @ np.multiply(vv, vv, out=square) - total * cv * cv
-    suv = ww @ np.multiply(uu, vv, out=square) - total * cu * cv
-    axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
-    axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
+    guard, cu, cv, suu, svv, suv, spread, axis = line
+    np.maximum(total, 1e-12, out=guard)
+    np.divide(np.matmul(ww, uu, out=cu), guard, out=cu)
+    np.divide(np.matmul(ww, vv, out=cv), guard, out=cv)
+    for out, a, b in ((suu, uu, uu), (svv, vv, vv), (suv, uu, vv)):  # Σw·ab − total·ca·cb
+        np.matmul(ww, np.multiply(a, b, out=square), out=out)
+        np.multiply(total, cu if a is uu else cv, out=spread)
+        np.multiply(spread, cu if b is uu else cv, out=spread)
+        np.subtract(out, spread, out=out)
+    # direction of the major axis, ½·atan2(2·Suv, Suu − Svv) in (−π/2, π/2], then into depth: (0, π)
+    np.arctan2(np.multiply(suv, 2.0, out=suv), np.subtract(suu, svv, out=suu), out=axis)
+    np.multiply(axis, 0.5, out=axis)
+    np.add(axis, np.pi, out=spread)
+    np.copyto(axis, spread, where=np.less(axis, 0.0, out=grab("refine:negative", (k,), np.bool_)))
     np.greater(ww, 0.0, out=far)
     # (per line at once, as whole numbers in a buffer: a summed bool would allocate)
     counts = grab("refine:counts", (k, 1), np.int32)
@@ -190,27 +208,52 @@ def top_fraction_level(
     return float(max(256 - reached, floor))
 
 
-def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
+def longest_run(mask: np.ndarray, max_gap: int, work: Arena | None = None) -> tuple[int, int] | None:
     """(first, last) index of the longest run of True (the first of the longest), bridging gaps of up
-    to ``max_gap`` samples; ``mask`` bool and 1-D.
-
-    Where all the gaps together are short (one run) nothing is allocated; otherwise a few arrays of
-    the True samples' count (numpy's own calls, faster here than the same work in buffers)."""
+    to ``max_gap`` samples; ``mask`` bool, 1-D and contiguous. In ``work``'s buffers (else a one-off
+    arena's)."""
     m = int(np.count_nonzero(mask))
     if m == 0:
         return None
+    grab = (Arena() if work is None else work).grab
     byte = mask.view(np.uint8)
-    first, last = int(np.argmax(byte)), mask.size - 1 - int(np.argmax(byte[::-1]))  # (bytes: 8x faster)
+    first, last = int(np.argmax(byte)), mask.size - 1 - last_argmax(byte, grab)  # (bytes: 8x faster)
     if last - first + 1 - m <= max_gap:  # all the gaps together are short: one run
         return first, last
-    idx = np.flatnonzero(mask)
-    breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
-    if breaks.size == 0:
+    # (the True samples' indices as the columns of a one-row image's non-zero pixels, in order: into
+    # a buffer, where np.flatnonzero would allocate them)
+    points = cv2.findNonZero(byte.reshape(1, -1), grab("run:points", (m, 1, 2), np.int32))
+    idx = grab("run:idx", (m,), np.int32)  # (contiguous: np.take copies a strided source)
+    np.copyto(idx, points[:, 0, 0])
+    big = np.greater(
+        np.subtract(idx[1:], idx[:-1], out=grab("run:gaps", (m - 1,), np.int32)),
+        max_gap + 1,
+        out=grab("run:big", (m - 1,), np.bool_),
+    )
+    nb = int(np.count_nonzero(big))
+    if nb == 0:
         return first, last
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [idx.size - 1]])
-    k = int(np.argmax(idx[ends] - idx[starts]))
-    return int(idx[starts[k]]), int(idx[ends[k]])
+    # run j ends at the j-th break (the last run at the last index) and starts after the one before
+    breaks = cv2.findNonZero(big.view(np.uint8).reshape(1, -1), grab("run:breaks", (nb, 1, 2), np.int32))
+    at = grab("run:at", (nb,), np.intp)  # (as intp: np.take would cast int32 indices into a new array)
+    np.copyto(at, breaks[:, 0, 0])
+    ends, starts = grab("run:ends", (nb + 1,), np.int32), grab("run:starts", (nb + 1,), np.int32)
+    np.take(idx, at, out=ends[:nb], mode="clip")
+    ends[nb] = last
+    np.take(idx[1:], at, out=starts[1:], mode="clip")  # (the index after each break)
+    starts[0] = first
+    k = int(np.subtract(ends, starts, out=grab("run:span", (nb + 1,), np.int32)).argmax())
+    return int(starts[k]), int(ends[k])
+
+
+def last_argmax(
+    values: np.ndarray, grab: Callable[[str, tuple[int, ...], type[np.generic]], np.ndarray]
+) -> int:
+    """``np.argmax(values[::-1])`` (1-D): of a reversed copy in a buffer (numpy's argmax copies a
+    reversed view itself, allocating)."""
+    reversed_ = grab("argmax:reversed", values.shape, values.dtype.type)
+    np.copyto(reversed_, values[::-1])
+    return int(reversed_.argmax())
 
 
 def longest_runs(work: Arena, lit: np.ndarray, max_gap: int) -> tuple[np.ndarray, np.ndarray]:
@@ -234,39 +277,52 @@ def longest_runs(work: Arena, lit: np.ndarray, max_gap: int) -> tuple[np.ndarray
     cv2.dilate(padded, kernel, dst=hit, anchor=(0, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     closed = work.grab("runs:closed", (rows, width), np.uint8)  # … for every window holding here
     cv2.erode(hit, kernel, dst=closed, anchor=(span - 1, 0), borderType=cv2.BORDER_CONSTANT, borderValue=0)
-    # a run starts after a 0 and ends before one (the padding's zeros bound every run)
-    starts = np.greater(
-        closed[:, 1:], closed[:, :-1], out=work.grab("runs:starts", (rows, width - 1), np.bool_)
-    )
-    ends = np.greater(closed[:, :-1], closed[:, 1:], out=work.grab("runs:ends", (rows, width - 1), np.bool_))
+    # a run starts after a 0 and ends before one (the padding's zeros bound every run, so the rows
+    # can be read as one: no run crosses from one row into the next); flat index i stands for the
+    # sample after it (a start) or at it (an end)
+    flat, size = closed.reshape(-1), rows * width
+    starts = np.greater(flat[1:], flat[:-1], out=work.grab("runs:starts", (1, size - 1), np.bool_)[0])
+    ends = np.greater(flat[:-1], flat[1:], out=work.grab("runs:ends", (1, size - 1), np.bool_)[0])
     first, last = work.grab("runs:first", (rows,), np.intp), work.grab("runs:last", (rows,), np.intp)
-    m = int(cv2.countNonZero(starts.view(np.uint8)))
+    m = int(np.count_nonzero(starts))
     if m == 0:
         first.fill(-1)
         last.fill(-1)
         return first, last
-    # (row by row, left to right: the k-th start and the k-th end are one run's)
-    at_start = cv2.findNonZero(starts.view(np.uint8), work.grab("runs:at_start", (m, 1, 2), np.int32))
-    at_end = cv2.findNonZero(ends.view(np.uint8), work.grab("runs:at_end", (m, 1, 2), np.int32))
-    # key = length · width + (width − 1 − start), start = the start's column + 1: the longest, then
-    # the earliest, is the largest
-    key = work.grab("runs:key", (m,), np.intp)
+    # (in order: the k-th start and the k-th end are one run's)
+    at_start = cv2.findNonZero(
+        starts.view(np.uint8).reshape(1, -1), work.grab("runs:at_start", (m, 1, 2), np.int32)
+    )
+    at_end = cv2.findNonZero(
+        ends.view(np.uint8).reshape(1, -1), work.grab("runs:at_end", (m, 1, 2), np.int32)
+    )
+    # key = 1 + length · width + (width − 1 − column of the start): the longest, then the earliest, is
+    # the largest; written at each run's start into an image of the rows (0 elsewhere), whose row
+    # maxima are then every row's best (whole numbers far below 2**53: exact in float64)
+    key = work.grab("runs:key", (m,), np.float64)
     np.subtract(at_end[:, 0, 0], at_start[:, 0, 0], out=key)
-    np.subtract(key, 1, out=key)  # the run's length, last − first
-    np.multiply(key, width, out=key)
-    np.add(key, width - 2, out=key)
-    np.subtract(key, at_start[:, 0, 0], out=key)
-    row = work.grab("runs:row", (m,), np.intp)
-    np.copyto(row, at_start[:, 0, 1])
-    best = work.grab("runs:best", (rows,), np.intp)
-    best.fill(-1)
-    np.maximum.at(best, row, key)
-    # decoded: start = width − 1 − key mod width, length = key div width (−1 stays −1 in both)
-    np.floor_divide(best, width, out=last)
-    np.remainder(best, width, out=first)
+    np.subtract(key, 1.0, out=key)  # the run's length, last − first
+    np.multiply(key, float(width), out=key)
+    place = work.grab("runs:place", (m,), np.intp)
+    np.add(at_start[:, 0, 0], 1, out=place)  # the start's flat index
+    column = work.grab("runs:column", (m,), np.float64)
+    np.remainder(place, width, out=column)
+    np.add(key, float(width), out=key)
+    np.subtract(key, column, out=key)
+    keys = work.grab("runs:keys", (rows, width), np.float64)
+    keys.fill(0.0)
+    np.put(keys, place, key)
+    best = work.grab("runs:best", (rows, 1), np.float64)
+    cv2.reduce(keys, 1, cv2.REDUCE_MAX, dst=best)
+    # decoded (0: none): length = (key − 1) div width, start = width − 1 − (key − 1) mod width
+    code = work.grab("runs:code", (rows,), np.intp)
+    np.copyto(code, best[:, 0], casting="unsafe")  # (whole numbers)
+    np.subtract(code, 1, out=code)
+    np.floor_divide(code, width, out=last)
+    np.remainder(code, width, out=first)
     np.subtract(width - 1 - span, first, out=first)  # the first sample
     np.add(last, first, out=last)
-    none = np.less(best, 0, out=work.grab("runs:none", (rows,), np.bool_))
+    none = np.less(code, 0, out=work.grab("runs:none", (rows,), np.bool_))
     np.copyto(first, -1, where=none)
     np.copyto(last, -1, where=none)
     return first, last

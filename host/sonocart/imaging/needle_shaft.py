@@ -242,7 +242,7 @@ def _judge_run(
     grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
     peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
-    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step), work)
     if found is None:
         return None
     j0, j1 = found

@@ -16,7 +16,7 @@ import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
-from sonocart.imaging.needle_lines import Excess, longest_run, row_max
+from sonocart.imaging.needle_lines import Excess, last_argmax, longest_run, row_max
 
 if TYPE_CHECKING:
     from sonocart.imaging.needle_shaft import ShaftFrame
@@ -74,7 +74,9 @@ def shaft_ends(
     # then bridge short gaps (a layer crossing the shaft may dim it briefly)
     window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
     dense = _dense(work, core, window)
-    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
+    core_run = longest_run(
+        np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step), work
+    )
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
     # … and within that run's end, at half the tip's own height (a blurred edge read at half
@@ -83,7 +85,7 @@ def shaft_ends(
     # at the tip, and would move the half maximum)
     by_row = excess.against_rows("narrow", rows)
     i1 = _tip_at_half_maximum(
-        row_max(by_row, work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
+        work, row_max(by_row, work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
     )
     a = cal.to_mm(float(cu[i0]), float(cv[i0]))
     b = cal.to_mm(float(cu[i1]), float(cv[i1]))
@@ -113,16 +115,15 @@ def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
 
 
 def _median(work: NeedleBuffers, values: np.ndarray) -> float:
-    """``np.median(values)`` (float64, no NaN), partitioned in a buffer rather than in a copy."""
+    """``np.median(values)`` (float64, no NaN; the same order statistics, so the same value), sorted
+    by OpenCV into a buffer (numpy's partition and sort allocate their own work arrays)."""
     n = values.size
-    part = work.grab("ends:median", (n,), np.float64)
-    np.copyto(part, values)
+    part = work.grab("ends:median", (1, n), np.float64)
+    cv2.sort(values.reshape(1, n), cv2.SORT_EVERY_ROW | cv2.SORT_ASCENDING, dst=part)
     half = n // 2
     if n % 2:
-        part.partition(half)
-        return float(part[half])
-    part.partition((half - 1, half))
-    return float((part[half - 1] + part[half]) / 2.0)
+        return float(part[0, half])
+    return float((part[0, half - 1] + part[0, half]) / 2.0)
 
 
 @lru_cache(maxsize=16)
@@ -133,12 +134,15 @@ def _box(k: int) -> np.ndarray:
     return box
 
 
-def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
+def _tip_at_half_maximum(work: Arena, along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
     """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
     amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
     :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
     lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
     k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
     smooth = np.convolve(along[lo : i1 + 1 + k], _box(k), mode="same")[: i1 + 1 - lo]
-    keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
-    return lo + int(keep[-1])
+    # (the last one within the drop: the first from the end, where np.flatnonzero would allocate)
+    keep = np.greater_equal(
+        smooth, float(smooth.max()) - TIP_DROP, out=work.grab("tip:keep", smooth.shape, np.bool_)
+    )
+    return lo + smooth.size - 1 - last_argmax(keep.view(np.uint8), work.grab)
