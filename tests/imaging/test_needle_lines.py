@@ -13,13 +13,12 @@ from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
     disc,
     line_and_bow,
-    longest_run,
-    longest_runs,
     refine_lines,
     row_max,
     thick_regions,
     top_fraction_level,
 )
+from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, seen_from_entry
 
 

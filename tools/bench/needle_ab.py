@@ -46,6 +46,7 @@ def _module_at(rev: str, where: Path) -> ModuleType:
     # (in the order they import each other)
     siblings = (
         "needle_buffers",
+        "needle_runs",
         "needle_lines",
         "needle_masks",
         "needle_shadow",

@@ -36,11 +36,10 @@ from sonocart.imaging.needle_lines import (
     Excess,
     hidden_run_mm,
     line_and_bow,
-    longest_run,
-    longest_runs,
     refine_lines,
     row_max,
 )
+from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
 from sonocart.imaging.needle_tip import shaft_ends

@@ -16,7 +16,8 @@ import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
-from sonocart.imaging.needle_lines import Excess, last_argmax, longest_run, row_max
+from sonocart.imaging.needle_lines import Excess, row_max
+from sonocart.imaging.needle_runs import last_argmax, longest_run
 
 if TYPE_CHECKING:
     from sonocart.imaging.needle_shaft import ShaftFrame
