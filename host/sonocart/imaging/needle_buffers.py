@@ -183,6 +183,10 @@ class NeedleBuffers(Arena):
         self.rows32 = np.empty((sh, 1), np.float32)
         self.level = np.empty((sh, sw), np.float32)  # the local tissue level, at half resolution
         self.level16 = np.empty((sh, sw), np.int16)
+        #: each full-resolution pixel's half-resolution flat index, (row // 2)·sw + column // 2 (flat)
+        self.half_index = (
+            (np.arange(h, dtype=np.intp) // 2)[:, None] * sw + (np.arange(w, dtype=np.intp) // 2)[None, :]
+        ).ravel()
         # half-resolution planes
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)

@@ -236,7 +236,7 @@ def _judge_run(
     offsets = np.arange(-band, band + 1)
     seg = slice(i0, i1 + 1)
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
-    excess = Excess(image, frame.row_level, search, work, frame.level)
+    excess = Excess(image, frame.row_level, search, work, frame.level, work.half_index)
     full = excess.at("full", flat, rows)
     grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
     peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))

@@ -63,7 +63,7 @@ def shaft_ends(
     flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
     # the tip is where the shaft's echo falls to half its own level (the median along the run):
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
-    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
+    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level, work.half_index)
     along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
     shaft_level = _median(work, along[i0 : i1 + 1])
     core = np.greater_equal(
