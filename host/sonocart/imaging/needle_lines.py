@@ -112,7 +112,7 @@ def refine_lines(
     if work is None:
         work = Arena()  # a one-off call
     grab = work.grab
-    line = [grab(f"refine:line{j}", (k,), np.float64) for j in range(8)]  # per-line scratch
+    per_line_values = grab("refine:lines", (8, k), np.float64)  # per-line scratch, one row each
     angles, rhos = grab("refine:angles", (k,), np.float32), grab("refine:rhos", (k,), np.float32)
     for i, (a, r) in enumerate(lines):
         angles[i], rhos[i] = a, r
@@ -144,10 +144,10 @@ def refine_lines(
     total = grab("refine:total", (k, 1), np.float64)
     cv2.reduce(ww, 1, cv2.REDUCE_SUM, dst=total)
     total = total[:, 0]
-    uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
+    uu, vv, square = grab("refine:uv", (3, n), np.float64)
     np.copyto(uu, u)
     np.copyto(vv, v)
-    guard, cu, cv, suu, svv, suv, spread, axis = line
+    guard, cu, cv, suu, svv, suv, spread, axis = per_line_values
     np.maximum(total, 1e-12, out=guard)
     np.divide(np.matmul(ww, uu, out=cu), guard, out=cu)
     np.divide(np.matmul(ww, vv, out=cv), guard, out=cv)
