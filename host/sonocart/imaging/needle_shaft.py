@@ -42,7 +42,7 @@ from sonocart.imaging.needle_lines import (
 from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
-from sonocart.imaging.needle_tip import shaft_ends
+from sonocart.imaging.needle_tip import TIP_DROP, median, shaft_ends
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -259,48 +259,25 @@ def _judge_run(
         > ENTRY_GAP_MM
     ):
         return None
+    fit = _straight_centreline(work, (full, bright), t, (i0, i1), j0, (offsets, threshold, cal.mm_per_px))
+    if fit is None:
+        return None  # not a continuous reflector (speckle, septa)
+    slope, intercept, straight = fit
+    if not straight:
+        # a shaft whose run goes on past its tip through bright tissue (the line's band picks up
+        # echoes beyond a short needle) is straight only up to its tip: judged again up to where
+        # its own grey level ends (the tip's 6 dB drop), once
+        end = _own_level_end(work, grey[j0 : j1 + 1], round(GAP_MM / cal.mm_per_px / step))
+        if end is None or (t[i0 + end] - t[i0]) * cal.mm_per_px < MIN_LENGTH_MM:
+            return None
+        i1, j1 = i0 + end, j0 + end
+        length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+        fit = _straight_centreline(work, (full, bright), t, (i0, i1), j0, (offsets, threshold, cal.mm_per_px))
+        if fit is None or not fit[2]:
+            return None  # not a straight reflector (vessel walls, fascia arcs, bone)
+        slope, intercept, _ = fit
     seg = slice(i0, i1 + 1)
     flat, full, bright, grey = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1], grey[j0 : j1 + 1]
-    # (the bright steps' indices as the columns of a one-row image's non-zero pixels, in order:
-    # into a buffer, where np.flatnonzero would allocate them)
-    m = int(np.count_nonzero(bright))
-    fill = m / (i1 - i0 + 1)
-    if fill < MIN_FILL:
-        return None  # not a continuous reflector (speckle, septa); the cheapest check here first
-    points = cv2.findNonZero(
-        bright.view(np.uint8).reshape(1, -1), work.grab("ridge:points", (m, 1, 2), np.int32)
-    )
-    lit_in = work.grab("ridge:lit_in", (m,), np.intp)
-    np.copyto(lit_in, points[:, 0, 0])
-    # centreline: the intensity-weighted centre across the band at each bright step (only what
-    # stands above half the candidate level weighs in), fitted by a line. The brightest sample
-    # would jump between the near and far wall and with the speckle; the centre does not.
-    # (every step of the run in the line's buffers; the bright ones picked from the result)
-    across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
-    np.maximum(across, 0.0, out=across)
-    centre = np.matmul(
-        across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
-    )
-    weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
-    np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)
-    ridge = np.take(centre, lit_in, out=work.grab("ridge:ridge", (m,), np.float64), mode="clip")
-    # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
-    # quadratic term of the centreline over the run's half length is its sagitta
-    mid = 0.5 * (t[i0] + t[i1])
-    t_lit = np.take(t[i0:], lit_in, out=work.grab("ridge:t", (m,), np.float64), mode="clip")  # t[lit]
-    x = np.subtract(t_lit, mid, out=work.grab("ridge:x", (m,), np.float64))
-    slope, intercept, curve = line_and_bow(x, ridge, work.grab("ridge:x2", (m,), np.float64))
-    intercept -= slope * mid
-    residual = np.multiply(t_lit, slope, out=x)  # ridge − (intercept + slope·t), as numpy evaluates it
-    np.add(residual, intercept, out=residual)
-    np.subtract(ridge, residual, out=residual)
-    wobble_mm = _std(residual) * cal.mm_per_px
-    sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
-    # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
-    # the shorter the run, the straighter it must be
-    max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
-    if wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
-        return None  # not a straight reflector (vessel walls, fascia arcs, bone)
     deg = math.degrees(angle + math.atan(float(slope)))
     if not in_plane_angle(deg):
         return None  # flatter than any in-plane needle: a layer
@@ -328,6 +305,80 @@ def _judge_run(
     ):
         return None  # a layer that curves on past the "tip" (a fascia along the face), not a shaft
     return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
+
+
+def _straight_centreline(
+    work: NeedleBuffers,
+    band: tuple[np.ndarray, np.ndarray],
+    t: np.ndarray,
+    ends: tuple[int, int],
+    j0: int,
+    scale: tuple[np.ndarray, float, float],
+) -> tuple[float, float, bool] | None:
+    """(slope, intercept, straight) of the intensity-weighted centreline of the run ``ends`` (indices
+    into ``t``; ``j0`` the run's first row in the full-resolution ``band`` = (excess, bright)), or
+    ``None`` where it is not continuous (bright over less than :data:`MIN_FILL` of it). Straight:
+    within the wobble and sagitta bounds."""
+    full_all, bright_all = band
+    offsets, threshold, mm_per_px = scale
+    i0, i1 = ends
+    rows = slice(j0, j0 + i1 - i0 + 1)
+    full, bright = full_all[rows], bright_all[rows]
+    # (the bright steps' indices as the columns of a one-row image's non-zero pixels, in order:
+    # into a buffer, where np.flatnonzero would allocate them)
+    m = int(np.count_nonzero(bright))
+    if m / (i1 - i0 + 1) < MIN_FILL:
+        return None  # the cheapest check here first
+    points = cv2.findNonZero(
+        bright.view(np.uint8).reshape(1, -1), work.grab("ridge:points", (m, 1, 2), np.int32)
+    )
+    lit_in = work.grab("ridge:lit_in", (m,), np.intp)
+    np.copyto(lit_in, points[:, 0, 0])
+    # centreline: the intensity-weighted centre across the band at each bright step (only what
+    # stands above half the candidate level weighs in), fitted by a line. The brightest sample
+    # would jump between the near and far wall and with the speckle; the centre does not.
+    # (every step of the run in the line's buffers; the bright ones picked from the result)
+    across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
+    np.maximum(across, 0.0, out=across)
+    centre = np.matmul(
+        across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
+    )
+    weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
+    np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)
+    ridge = np.take(centre, lit_in, out=work.grab("ridge:ridge", (m,), np.float64), mode="clip")
+    # a curved reflector (fascia arc, bone, vessel wall) bows away from its chord: the
+    # quadratic term of the centreline over the run's half length is its sagitta
+    mid = 0.5 * (t[i0] + t[i1])
+    t_lit = np.take(t[i0:], lit_in, out=work.grab("ridge:t", (m,), np.float64), mode="clip")  # t[lit]
+    x = np.subtract(t_lit, mid, out=work.grab("ridge:x", (m,), np.float64))
+    slope, intercept, curve = line_and_bow(x, ridge, work.grab("ridge:x2", (m,), np.float64))
+    intercept -= slope * mid
+    residual = np.multiply(t_lit, slope, out=x)  # ridge − (intercept + slope·t), as numpy evaluates it
+    np.add(residual, intercept, out=residual)
+    np.subtract(ridge, residual, out=residual)
+    wobble_mm = _std(residual) * mm_per_px
+    sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * mm_per_px
+    length_mm = (t[i1] - t[i0]) * mm_per_px
+    # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
+    # the shorter the run, the straighter it must be
+    max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
+    return slope, intercept, wobble_mm <= max_wobble and sagitta_mm <= MAX_SAGITTA_MM
+
+
+def _own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None:
+    """The last step of the run (``grey``: its full-resolution band's grey levels, a row a step) still
+    in the dense stretch from its first step where the band's brightest pixel is within
+    :data:`~sonocart.imaging.needle_tip.TIP_DROP` of its median over the run, bridging ``gap``
+    steps; ``None`` where that stretch does not start at the first step or ends at the last."""
+    n = grey.shape[0]
+    shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
+    level = work.grab("own:level", (n,), np.float64)
+    np.copyto(level, shaft)
+    keep = np.greater_equal(shaft, median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
+    found = longest_run(keep, gap, work)
+    if found is None or found[0] != 0 or found[1] >= n - 1:
+        return None
+    return found[1]
 
 
 def _std(values: np.ndarray) -> float:

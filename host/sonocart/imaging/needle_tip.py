@@ -65,7 +65,7 @@ def shaft_ends(
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
     excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level, work.half_index)
     along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
-    shaft_level = _median(work, along[i0 : i1 + 1])
+    shaft_level = median(work, along[i0 : i1 + 1])
     core = np.greater_equal(
         along,
         max(frame.threshold * 0.7, TIP_HALF * shaft_level),
@@ -115,7 +115,7 @@ def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
     return dense
 
 
-def _median(work: NeedleBuffers, values: np.ndarray) -> float:
+def median(work: NeedleBuffers, values: np.ndarray) -> float:
     """``np.median(values)`` (float64, no NaN; the same order statistics, so the same value), sorted
     by OpenCV into a buffer (numpy's partition and sort allocate their own work arrays)."""
     n = values.size
