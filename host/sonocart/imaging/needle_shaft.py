@@ -42,7 +42,7 @@ from sonocart.imaging.needle_lines import (
 from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
-from sonocart.imaging.needle_tip import TIP_DROP, median, shaft_ends
+from sonocart.imaging.needle_tip import TIP_DROP, TIP_GAP_MM, median, shaft_ends
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -266,8 +266,8 @@ def _judge_run(
     if not straight:
         # a shaft whose run goes on past its tip through bright tissue (the line's band picks up
         # echoes beyond a short needle) is straight only up to its tip: judged again up to where
-        # its own grey level ends (the tip's 6 dB drop), once
-        end = _own_level_end(work, grey[j0 : j1 + 1], round(GAP_MM / cal.mm_per_px / step))
+        # its own grey level ends (the tip's 6 dB drop, bridging the tip search's gaps), once
+        end = _own_level_end(work, grey[j0 : j1 + 1], round(TIP_GAP_MM / cal.mm_per_px / step))
         if end is None or (t[i0 + end] - t[i0]) * cal.mm_per_px < MIN_LENGTH_MM:
             return None
         i1, j1 = i0 + end, j0 + end
