@@ -17,7 +17,10 @@ of the scan-converted image:
   own median level, moved back to the half maximum (−6 dB) of the tip's own echo
   (:mod:`~sonocart.imaging.needle_tip`);
 * the tip is an end: no ridge at the shaft's own level goes on from it in a bent direction
-  (a fascia that follows the face turns into its layer there);
+  (a fascia that follows the face turns into its layer there) — asked first of the run's own lower
+  end, before the tip search (every layer stopped by it on the 1,140 frames of
+  :mod:`tools.bench.needle_identity` is stopped there), then of the tip (without the second, 2
+  false needles in the 648 extra needle-free frames);
 * confidence from the run's length and its contrast against the tissue beside it.
 """
 
@@ -42,7 +45,7 @@ from sonocart.imaging.needle_lines import (
 from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
-from sonocart.imaging.needle_tip import TIP_DROP, TIP_GAP_MM, median, shaft_ends
+from sonocart.imaging.needle_tip import TIP_GAP_MM, own_level_end, shaft_ends
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -267,7 +270,7 @@ def _judge_run(
         # a shaft whose run goes on past its tip through bright tissue (the line's band picks up
         # echoes beyond a short needle) is straight only up to its tip: judged again up to where
         # its own grey level ends (the tip's 6 dB drop, bridging the tip search's gaps), once
-        end = _own_level_end(work, grey[j0 : j1 + 1], round(TIP_GAP_MM / cal.mm_per_px / step))
+        end = own_level_end(work, grey[j0 : j1 + 1], round(TIP_GAP_MM / cal.mm_per_px / step))
         if end is None or (t[i0 + end] - t[i0]) * cal.mm_per_px < MIN_LENGTH_MM:
             return None
         i1, j1 = i0 + end, j0 + end
@@ -297,6 +300,14 @@ def _judge_run(
     if is_shadow(beside, under):
         confidence = 0.0  # bone does that, a needle does not
     if confidence < frame.min_confidence:
+        return None
+    # cheapest first: a layer that bends on from the run's own lower end (a fascia along a convex
+    # face) is turned away before the tip search
+    c0, c1 = intercept + slope * float(t[i0]), intercept + slope * float(t[i1])
+    a = cal.to_mm(pu + float(t[i0]) * du + c0 * nu, pv + float(t[i0]) * dv + c0 * nv)
+    b = cal.to_mm(pu + float(t[i1]) * du + c1 * nu, pv + float(t[i1]) * dv + c1 * nv)
+    run_ends = (b, a) if b[1] >= a[1] else (a, b)
+    if goes_on_bent(frame.image, frame.search, frame.level, frame.threshold, cal, work, run_ends, shaft_grey):
         return None
     span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
     tip, entry = shaft_ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
@@ -363,22 +374,6 @@ def _straight_centreline(
     # the shorter the run, the straighter it must be
     max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
     return slope, intercept, wobble_mm <= max_wobble and sagitta_mm <= MAX_SAGITTA_MM
-
-
-def _own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None:
-    """The last step of the run (``grey``: its full-resolution band's grey levels, a row a step) still
-    in the dense stretch from its first step where the band's brightest pixel is within
-    :data:`~sonocart.imaging.needle_tip.TIP_DROP` of its median over the run, bridging ``gap``
-    steps; ``None`` where that stretch does not start at the first step or ends at the last."""
-    n = grey.shape[0]
-    shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
-    level = work.grab("own:level", (n,), np.float64)
-    np.copyto(level, shaft)
-    keep = np.greater_equal(shaft, median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
-    found = longest_run(keep, gap, work)
-    if found is None or found[0] != 0 or found[1] >= n - 1:
-        return None
-    return found[1]
 
 
 def _std(values: np.ndarray) -> float:

@@ -93,6 +93,22 @@ def shaft_ends(
     return (b, a) if b[1] >= a[1] else (a, b)
 
 
+def own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None:
+    """The last step of the run (``grey``: its full-resolution band's grey levels, a row a step) still
+    in the dense stretch from its first step where the band's brightest pixel is within
+    :data:`TIP_DROP` of its median over the run, bridging ``gap``
+    steps; ``None`` where that stretch does not start at the first step or ends at the last."""
+    n = grey.shape[0]
+    shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
+    level = work.grab("own:level", (n,), np.float64)
+    np.copyto(level, shaft)
+    keep = np.greater_equal(shaft, median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
+    found = longest_run(keep, gap, work)
+    if found is None or found[0] != 0 or found[1] >= n - 1:
+        return None
+    return found[1]
+
+
 def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
     """Where at least :data:`TIP_DENSITY` of the ``window`` samples centred on each (as a box
     convolution's "same" mode centres them; fewer at the ends) are ``lit`` (contiguous): counted
