@@ -65,7 +65,7 @@ def shaft_ends(
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
     excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level, work.half_index)
     along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
-    shaft_level = median(work, along[i0 : i1 + 1])
+    shaft_level = _median(work, along[i0 : i1 + 1])
     core = np.greater_equal(
         along,
         max(frame.threshold * 0.7, TIP_HALF * shaft_level),
@@ -94,15 +94,15 @@ def shaft_ends(
 
 
 def own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None:
-    """The last step of the run (``grey``: its full-resolution band's grey levels, a row a step) still
-    in the dense stretch from its first step where the band's brightest pixel is within
-    :data:`TIP_DROP` of its median over the run, bridging ``gap``
-    steps; ``None`` where that stretch does not start at the first step or ends at the last."""
+    """Where a run's own grey level ends: the last step of the longest stretch (bridging ``gap``
+    steps) where the band's brightest pixel is within :data:`TIP_DROP` of its median over the run
+    (``grey``: the run's full-resolution band, a row a step); ``None`` where that stretch does not
+    start at the run's first step or goes on to its last (nothing to cut)."""
     n = grey.shape[0]
     shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
     level = work.grab("own:level", (n,), np.float64)
     np.copyto(level, shaft)
-    keep = np.greater_equal(shaft, median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
+    keep = np.greater_equal(shaft, _median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
     found = longest_run(keep, gap, work)
     if found is None or found[0] != 0 or found[1] >= n - 1:
         return None
@@ -131,7 +131,7 @@ def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
     return dense
 
 
-def median(work: NeedleBuffers, values: np.ndarray) -> float:
+def _median(work: NeedleBuffers, values: np.ndarray) -> float:
     """``np.median(values)`` (float64, no NaN; the same order statistics, so the same value), sorted
     by OpenCV into a buffer (numpy's partition and sort allocate their own work arrays)."""
     n = values.size
