@@ -19,13 +19,13 @@ from sonocart.sim.probe_sim import PROBES
 from sonocart.sim.tissue import TissueScene, default_needle
 from tools.bench.__main__ import alloc_bytes_per_frame, kept_bytes
 
-#: what a frame may still allocate at its peak: array headers, scalars and the few-hundred-sample
-#: arrays of the checks along a candidate line. One half-resolution 800 × 600 plane is 120 kB; the
-#: detector allocated about 3.5 MB a frame before it had its buffers. Measured worst: 18.8 kB (linear,
-#: needle advanced; was 29.7 kB): the arrays numpy and OpenCV return where they take no out=
-#: (refine_lines' per-line sums, the vote's peak list, the tip's half-maximum smoothing, a convolution
-#: kept for its exact rounding), array views and Python's own objects.
-PEAK_BOUND_BYTES = 20 * 1024
+#: what a frame may still allocate at its peak: array headers and views, scalars and Python's own
+#: objects along the checks of a candidate line, and the few numpy calls that take no out= (the
+#: vote's np.add.at, 5.2 kB of index iterator; the tip's 0.5 mm smoothing by np.convolve, kept for
+#: its exact rounding). One half-resolution 800 × 600 plane is 120 kB; the detector allocated about
+#: 3.5 MB a frame before it had its buffers. Measured worst: 12.4 kB (linear, needle advanced; was
+#: 18.8 kB, of which 17 kB were iterator buffers of ufuncs over strided or mixed-dtype operands).
+PEAK_BOUND_BYTES = 14 * 1024
 #: what may stay allocated after 100 frames: Python's and numpy's free lists of small objects fill
 #: up (measured 6–11 kB, not growing: 6.5 kB after 1,500 frames); a leak of 200 B a frame exceeds it.
 KEPT_BOUND_BYTES = 20 * 1024

@@ -8,16 +8,17 @@ import math
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle_tip
+from sonocart.imaging import needle, needle_tip
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.needle_lines import (
+    disc,
     line_and_bow,
-    longest_run,
     refine_lines,
     row_max,
     thick_regions,
     top_fraction_level,
 )
+from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, seen_from_entry
 
 
@@ -94,6 +95,61 @@ def test_longest_run_bridges_short_gaps_only() -> None:
     assert longest_run(np.array([1, 0, 0, 1, 1, 1, 1], bool), 1) == (3, 6)
 
 
+def _longest_run_by_hand(row: list[bool], max_gap: int) -> tuple[int, int] | None:
+    """A plain loop: runs of True split where more than ``max_gap`` False lie between two True."""
+    best: tuple[int, int] | None = None
+    start = previous = -1
+    for i, lit in enumerate([*row, False]):
+        if lit or i == len(row):
+            if lit and start >= 0 and i - previous - 1 <= max_gap:
+                previous = i
+                continue
+            if start >= 0 and (best is None or previous - start > best[1] - best[0]):
+                best = (start, previous)
+            start = previous = i
+    return best
+
+
+@pytest.mark.parametrize("max_gap", [0, 1, 4, 11])
+def test_longest_runs_of_many_rows_are_each_rows_own_by_a_plain_loop(max_gap: int) -> None:
+    """Every row of random masks (densities 5–95 %, an empty row, runs at both ends) at once, against a
+    loop over each row — and what longest_run gives on the row alone."""
+    rng = np.random.default_rng(max_gap)
+    work = Arena()
+    for trial in range(60):
+        rows, n = int(rng.integers(1, 12)), int(rng.integers(1, 300))
+        lit = rng.uniform(size=(rows, n)) < rng.uniform(0.05, 0.95)
+        lit[0] = False if trial % 3 == 0 else lit[0]
+        first, last = longest_runs(work, lit, max_gap)
+        for r in range(rows):
+            expected = _longest_run_by_hand([bool(x) for x in lit[r]], max_gap)
+            got = None if first[r] < 0 else (int(first[r]), int(last[r]))
+            assert got == expected, (trial, r)
+            assert longest_run(np.ascontiguousarray(lit[r]), max_gap) == expected
+    mask = np.array([[1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1], [0] * 16], bool)
+    assert [list(a) for a in longest_runs(work, mask, 1)] == [[9, -1], [15, -1]]
+
+
+@pytest.mark.parametrize("density", [0.05, 0.6, 0.97])
+def test_thick_regions_are_the_discs_opening_whether_or_not_one_fits(density: float) -> None:
+    """Sparse speckle (nothing fits: the rectangle test answers), a middling and a dense mask (the
+    opening runs): the same as a scipy-free plain opening, a disc slid over every pixel by hand."""
+    rng = np.random.default_rng(round(density * 100))
+    mask = (rng.uniform(size=(40, 50)) < density).astype(np.uint8)
+    d = 5
+    offsets = [(i - d // 2, j - d // 2) for i in range(d) for j in range(d) if disc(d)[i, j]]
+    padded = np.pad(mask, d, constant_values=1)  # (an erosion treats outside the image as inside)
+    eroded = np.ones_like(mask)
+    for di, dj in offsets:
+        eroded &= padded[d + di : d + di + 40, d + dj : d + dj + 50]
+    padded = np.pad(eroded, d, constant_values=0)
+    opened = np.zeros_like(mask)
+    for di, dj in offsets:
+        opened |= padded[d - di : d - di + 40, d - dj : d - dj + 50]
+    assert np.array_equal(thick_regions(mask, float(d)), opened)
+    assert opened.any() == (density > 0.9)
+
+
 @pytest.mark.parametrize("diameter_px", [5.0, 12.0])  # both the direct and the every-other-pixel path
 def test_thick_regions_keep_a_blob_and_drop_a_thin_line(diameter_px: float) -> None:
     """A hand-painted disc twice the diameter survives the opening; a 2-pixel diagonal line does not."""
@@ -143,3 +199,11 @@ def test_tip_density_counts_the_lit_samples_of_each_centred_window(window: int) 
 def test_row_max_is_numpys_largest_of_each_row(width: int) -> None:
     values = np.random.default_rng(width).normal(0.0, 50.0, (301, width))
     assert np.array_equal(row_max(values, np.empty(301)), values.max(axis=1))
+
+
+@pytest.mark.parametrize("shape", [(600, 800), (7, 10), (7, 9)])  # even rows read as pairs; odd: a copy
+def test_every_other_pixel_is_the_strided_slice(shape: tuple[int, int]) -> None:
+    image = np.random.default_rng(shape[1]).integers(0, 256, shape).astype(np.uint8)
+    out = np.full(((shape[0] + 1) // 2, (shape[1] + 1) // 2), -1, np.int16)
+    needle._every_other_pixel(image, out)
+    assert np.array_equal(out, image[::2, ::2].astype(np.int16))

@@ -4,7 +4,7 @@
 ``REV`` with its ``needle_*`` modules of then (``git show``; anything else it
 imports must still exist) next to today's, pins one
 core and calls both in turn on 6 frames per case (:data:`CASES`), 15 rounds: min and median ms per call, and
-whether each found a needle in the first frame. docs/performance.md quotes ``ede29f3``.
+whether each found a needle in the first frame. docs/imaging.md quotes ``6733a17``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def _module_at(rev: str, where: Path) -> ModuleType:
     # (in the order they import each other)
     siblings = (
         "needle_buffers",
+        "needle_runs",
         "needle_lines",
         "needle_masks",
         "needle_shadow",

@@ -25,6 +25,7 @@ trajectory is drawn on a frame without a needle.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import cv2 as _cv2
@@ -73,6 +74,19 @@ LOCAL_MM = 10.0
 BLACK = 5.0
 
 
+def _every_other_pixel(image: np.ndarray, out: np.ndarray) -> None:
+    """``image[::2, ::2]`` (uint8) into ``out`` (int16, half the size rounded up).
+
+    Where the rows have an even width, each pair of pixels read as one little-endian uint16 has the
+    even one in its low byte: masking it off is one pass over whole rows, 4x faster than the
+    strided, casting copy it replaces (and the same values). (OpenCV's mask: numpy's over every
+    other row would allocate its iterator's buffers, 17 kB.)"""
+    if image.shape[1] % 2 == 0 and image.flags.c_contiguous and sys.byteorder == "little":
+        cv2.bitwise_and(image.view(np.uint16)[::2], 0xFF, dst=out.view(np.uint16))
+    else:
+        np.copyto(out, image[::2, ::2])
+
+
 class NeedleDetector:
     """Stateless per frame; keeps its configuration, per-geometry masks (cached) and the work arrays of
     the current image size (:class:`~sonocart.imaging.needle_buffers.NeedleBuffers`)."""
@@ -105,7 +119,7 @@ class NeedleDetector:
             return None
         work = self._buffers_for(image.shape)
         excess = work.excess
-        np.copyto(excess, image[::2, ::2])
+        _every_other_pixel(image, excess)
         # each row's mean inside the search (a product and a plain sum: 7x faster than where=)
         # (a reduction that casts allocates its buffers: the sum is taken in float32, where it is exact)
         np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
@@ -246,10 +260,10 @@ class NeedleDetector:
         peaks: list[tuple[float, float]] = []
         best = votes.max(axis=1, out=work.best)  # the greedy search reads 138 maxima, not the table
         for _ in range(HOUGH_PEAKS):
-            a_idx = int(np.argmax(best))
+            a_idx = int(best.argmax())  # (the methods: np.argmax's dispatch costs as much again)
             if best[a_idx] <= 0:
                 break
-            r_idx = int(np.argmax(votes[a_idx]))
+            r_idx = int(votes[a_idx].argmax())
             peaks.append((float(self._angles[a_idx]), float(r_idx * 2.0 + 1.0 - rho_max)))
             rows = slice(max(0, a_idx - 5), a_idx + 6)
             votes[rows, max(0, r_idx - 6) : r_idx + 7] = 0.0  # suppress its neighbourhood

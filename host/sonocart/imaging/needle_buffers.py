@@ -7,7 +7,7 @@ runs entirely in these buffers: numpy ``out=`` and OpenCV ``dst=`` arguments,
 frame's candidate count; the checks along each candidate line work in the
 :class:`Arena`'s named buffers. What is left per frame is the array headers and
 scalars Python itself needs and a few short arrays numpy returns where it takes
-no ``out=`` (about 18 kB at the peak, :mod:`sonocart.imaging.needle`).
+no ``out=`` (about 13 kB at the peak: docs/imaging.md).
 """
 
 from __future__ import annotations
@@ -35,12 +35,14 @@ class Arena:
 
         Each name is one quantity: a view stays valid until the same name is grabbed again. (The
         view is not kept here: held until the next grab, some 200 views would stay allocated.)"""
-        size = math.prod(shape)
+        one_axis = len(shape) == 1
+        size = shape[0] if one_axis else math.prod(shape)
         entry = self._arena.get(key)
         if entry is None or entry[1] is not dtype or entry[0].size < size:
             entry = (np.empty(max(size, 1024), dtype), dtype)
             self._arena[key] = entry
-        return entry[0][:size].reshape(shape)
+        # (a slice is already the 1-D view: no reshape, which costs as much again)
+        return entry[0][:size] if one_axis else entry[0][:size].reshape(shape)
 
     def arange(self, key: str, start: float, stop: float, step: float) -> np.ndarray:
         """``np.arange(start, stop, step)`` (float64, the same values: start + i·(start + step − start))."""
@@ -181,10 +183,15 @@ class NeedleBuffers(Arena):
         self.rows32 = np.empty((sh, 1), np.float32)
         self.level = np.empty((sh, sw), np.float32)  # the local tissue level, at half resolution
         self.level16 = np.empty((sh, sw), np.int16)
+        #: each full-resolution pixel's half-resolution flat index, (row // 2)·sw + column // 2 (flat)
+        self.half_index = (
+            (np.arange(h, dtype=np.intp) // 2)[:, None] * sw + (np.arange(w, dtype=np.intp) // 2)[None, :]
+        ).ravel()
         # half-resolution planes
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)
         self.hist = np.empty((256, 1), np.float32)
+        self.reaching = np.empty((sh, sw), np.bool_)  # the values the histogram counts
         self.cumulative = np.empty(256, np.float32)
         self.candidates = np.empty((sh, sw), np.bool_)
         self.layers = np.empty((sh, sw), np.uint8)

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena
 from sonocart.imaging.scanconvert import Calibration
+
+cv2: Any = _cv2
 
 
 def goes_on_bent(
@@ -71,7 +75,9 @@ def goes_on_bent(
     for k, (du, dv) in enumerate(_NEIGHBOURS):
         np.add(centre, du + dv * w, out=flat[k])
     grey_all = np.take(image.ravel(), flat, out=grab("on:grey", (9, n), np.uint8), mode="clip")
-    grey = grey_all.max(axis=0, out=grab("on:grey_max", (n,), np.uint8))
+    grey = grab("on:grey_max", (1, n), np.uint8)  # (OpenCV's column maxima: numpy's allocate buffers)
+    cv2.reduce(grey_all, 0, cv2.REDUCE_MAX, dst=grey)
+    grey = grey[0]
     # the local tissue level at the sample's own half-resolution pixel; −255 outside the search
     excess = grab("on:excess", (n,), np.float64)
     np.floor_divide(cols, 2, out=cols)
@@ -79,18 +85,22 @@ def goes_on_bent(
     np.multiply(rows, level.shape[1], out=rows)
     np.add(rows, cols, out=rows)
     np.copyto(excess, np.take(level.ravel(), rows, out=grab("on:level32", (n,), np.float32), mode="clip"))
-    np.subtract(grey, excess, out=excess)
+    levels = grab("on:levels", (n,), np.float64)  # the grey levels, cast once (a ufunc over mixed
+    np.copyto(levels, grey)  # dtypes would allocate its cast buffers)
+    np.subtract(levels, excess, out=excess)
     inside = np.take(search.ravel(), centre, out=grab("on:inside", (n,), np.bool_), mode="clip")
     np.copyto(excess, -255.0, where=np.logical_not(inside, out=inside))
     bright = np.greater_equal(excess, 0.7 * threshold, out=grab("on:bright", (n,), np.bool_))
-    # (each reduced in its own dtype: a reduction that casts allocates its buffers; the counts and
-    # grey levels are whole numbers, so their sums are exact either way)
-    counted, levels = grab("on:counted", (n,), np.intp), grab("on:levels", (n,), np.float64)
+    # (per ray, by OpenCV's row sums, in float64: the counts and grey levels are whole numbers, so
+    # their sums are exact in any order; numpy's reductions over an axis allocate their buffers)
+    counted = grab("on:counted", (n,), np.float64)
     np.copyto(counted, bright)
-    np.copyto(levels, grey)
-    lit = counted.reshape(-1, _ON_STEPS).sum(axis=1, out=grab("on:lit", (rays,), np.intp))
-    ray_grey = levels.reshape(-1, _ON_STEPS).sum(axis=1, out=grab("on:ray_grey", (rays,), np.float64))
+    lit = grab("on:lit", (rays, 1), np.float64)
+    cv2.reduce(counted.reshape(rays, _ON_STEPS), 1, cv2.REDUCE_SUM, dst=lit)
+    ray_grey = grab("on:ray_grey", (rays, 1), np.float64)
+    cv2.reduce(levels.reshape(rays, _ON_STEPS), 1, cv2.REDUCE_SUM, dst=ray_grey)
     np.divide(ray_grey, _ON_STEPS, out=ray_grey)  # (the mean, as numpy's: the sum over the count)
+    lit, ray_grey = lit[:, 0], ray_grey[:, 0]
     on = np.greater_equal(lit, ON_FILL * _ON_STEPS, out=grab("on:on", (rays,), np.bool_))
     same = np.greater_equal(ray_grey, ON_SAME * shaft_grey, out=grab("on:same", (rays,), np.bool_))
     np.logical_and(on, same, out=on)

@@ -1,5 +1,5 @@
-"""Line and mask geometry for needle detection: sampling a line in an image, fitting it, judging its
-runs, thick regions of a mask.
+"""Line and mask geometry for needle detection: sampling a line in an image, fitting it, thick
+regions of a mask (the runs along a line: :mod:`~sonocart.imaging.needle_runs`).
 
 Pure functions on arrays in display pixels (no thresholds of their own);
 :mod:`sonocart.imaging.needle` decides what a needle is with them.
@@ -109,12 +109,18 @@ def refine_lines(
     if not lines:
         return []
     k, n = len(lines), u.size
-    angles = np.array([a for a, _ in lines], dtype=np.float32)
-    sin_a, cos_a = -np.sin(angles), np.cos(angles)
-    rhos = np.array([r for _, r in lines], dtype=np.float32)
     if work is None:
         work = Arena()  # a one-off call
     grab = work.grab
+    per_line_values = grab("refine:lines", (8, k), np.float64)  # per-line scratch, one row each
+    angles, rhos = grab("refine:angles", (k,), np.float32), grab("refine:rhos", (k,), np.float32)
+    for i, (a, r) in enumerate(lines):
+        angles[i], rhos[i] = a, r
+    sin_a = np.negative(
+        np.sin(angles, out=grab("refine:sin", (k,), np.float32)),
+        out=grab("refine:-sin", (k,), np.float32),
+    )
+    cos_a = np.cos(angles, out=grab("refine:cos", (k,), np.float32))
     # every line at once, in float32 as the vote: |u·(−sin a) + v·cos a − rho| per line and candidate,
     # the per-line values spread along rows by copies (a ufunc that broadcasts allocates its buffers)
     dist, part = grab("refine:dist", (k, n), np.float32), grab("refine:part", (k, n), np.float32)
@@ -133,22 +139,35 @@ def refine_lines(
     np.greater(dist, np.float32(4.0), out=far)
     np.copyto(ww, w[None, :])
     np.copyto(ww, 0.0, where=far)
-    total = ww.sum(axis=1)
-    uu, vv, square = (grab(f"refine:{name}", (n,), np.float64) for name in ("u", "v", "square"))
+    # the weighted moments per line, each in its own buffer (the weights are whole numbers: their
+    # sum is exact in any order, so OpenCV's row sums are numpy's)
+    total = grab("refine:total", (k, 1), np.float64)
+    cv2.reduce(ww, 1, cv2.REDUCE_SUM, dst=total)
+    total = total[:, 0]
+    uu, vv, square = grab("refine:uv", (3, n), np.float64)
     np.copyto(uu, u)
     np.copyto(vv, v)
-    cu = ww @ uu / np.maximum(total, 1e-12)
-    cv = ww @ vv / np.maximum(total, 1e-12)
-    suu = ww @ np.multiply(uu, uu, out=square) - total * cu * cu
-    svv = ww @ np.multiply(vv, vv, out=square) - total * cv * cv
-    suv = ww @ np.multiply(uu, vv, out=square) - total * cu * cv
-    axis = 0.5 * np.arctan2(2.0 * suv, suu - svv)  # direction of the major axis, (−π/2, π/2]
-    axis = np.where(axis < 0.0, axis + np.pi, axis)  # pointing into depth: (0, π)
+    guard, cu, cv, suu, svv, suv, spread, axis = per_line_values
+    np.maximum(total, 1e-12, out=guard)
+    np.divide(np.matmul(ww, uu, out=cu), guard, out=cu)
+    np.divide(np.matmul(ww, vv, out=cv), guard, out=cv)
+    for moment, p, q in ((suu, uu, uu), (svv, vv, vv), (suv, uu, vv)):  # Σw·pq − total·cp·cq
+        np.matmul(ww, np.multiply(p, q, out=square), out=moment)
+        np.multiply(total, cu if p is uu else cv, out=spread)
+        np.multiply(spread, cu if q is uu else cv, out=spread)
+        np.subtract(moment, spread, out=moment)
+    # direction of the major axis, ½·atan2(2·Suv, Suu − Svv) in (−π/2, π/2], then into depth: (0, π)
+    np.arctan2(np.multiply(suv, 2.0, out=suv), np.subtract(suu, svv, out=suu), out=axis)
+    np.multiply(axis, 0.5, out=axis)
+    np.add(axis, np.pi, out=spread)
+    np.copyto(axis, spread, where=np.less(axis, 0.0, out=grab("refine:negative", (k,), np.bool_)))
     np.greater(ww, 0.0, out=far)
-    counts = [int(np.count_nonzero(far[i])) for i in range(k)]  # (a summed bool would allocate)
+    # (per line at once, as whole numbers in a buffer: a summed bool would allocate)
+    counts = grab("refine:counts", (k, 1), np.int32)
+    cv2.reduce(far.view(np.uint8), 1, cv2.REDUCE_SUM, dst=counts, dtype=cv2.CV_32S)
     out: list[tuple[float, float] | None] = []
     for i in range(k):
-        if counts[i] < 10:
+        if counts[i, 0] < 10:
             out.append(None)
             continue
         a = float(axis[i])
@@ -171,7 +190,10 @@ def top_fraction_level(
         raise ValueError(f"floor {floor} outside 0..255")
     bins = 256 - low
     hist = np.empty((bins, 1), np.float32) if work is None else work.hist[:bins]
-    cv2.calcHist([excess.view(np.uint16)], [0], None, [bins], [low, 256], hist=hist)
+    # (only the values counted are visited: 3x faster where, as on a frame, few reach the floor)
+    reaching = np.empty(excess.shape, np.bool_) if work is None else work.reaching
+    np.greater_equal(excess, np.int16(low), out=reaching)
+    cv2.calcHist([excess.view(np.uint16)], [0], reaching.view(np.uint8), [bins], [low, 256], hist=hist)
     # from the top level down: from_top[j] = how many values reach level 255 - j
     from_top = np.empty(bins, np.float32) if work is None else work.cumulative[:bins]
     np.cumsum(hist[::-1, 0], out=from_top)
@@ -183,23 +205,6 @@ def top_fraction_level(
     if reached == bins:  # few enough values reach even the floor's level: the answer is below it
         return float(floor)
     return float(max(256 - reached, floor))
-
-
-def longest_run(mask: np.ndarray, max_gap: int) -> tuple[int, int] | None:
-    """(first, last) index of the longest run of True, bridging gaps of up to ``max_gap`` samples."""
-    idx = np.flatnonzero(mask)
-    if idx.size == 0:
-        return None
-    first, last = int(idx[0]), int(idx[-1])
-    if last - first + 1 - idx.size <= max_gap:  # all the gaps together are short: one run
-        return first, last
-    breaks = np.flatnonzero(np.subtract(idx[1:], idx[:-1]) > max_gap + 1)
-    if breaks.size == 0:
-        return first, last
-    starts = np.concatenate([[0], breaks + 1])
-    ends = np.concatenate([breaks, [idx.size - 1]])
-    k = int(np.argmax(idx[ends] - idx[starts]))
-    return int(idx[starts[k]]), int(idx[ends[k]])
 
 
 class Excess:
@@ -217,10 +222,14 @@ class Excess:
         search: np.ndarray,
         work: Arena,
         level: np.ndarray | None = None,
+        half_index: np.ndarray | None = None,
     ) -> None:
+        """``half_index``: each full-resolution pixel's half-resolution flat index (the image's size,
+        flat; :class:`~sonocart.imaging.needle_buffers.NeedleBuffers` holds it), else worked out."""
         self.image, self.row_level, self.search, self.work = image.ravel(), row_level, search.ravel(), work
         self.width = image.shape[1]
         self.level = level
+        self.half_index = half_index
 
     def at(self, key: str, flat: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """At the pixels of flat index ``flat`` (in rows ``rows``), float64."""
@@ -230,13 +239,11 @@ class Excess:
         if self.level is None:
             np.take(self.row_level, rows, out=level, mode="clip")
         else:  # the half-resolution pixel (row // 2, column // 2)
-            small, half = grab(key + ":small", flat.shape, np.intp), grab(key + ":half", flat.shape, np.intp)
-            np.multiply(rows, self.width, out=small)
-            np.subtract(flat, small, out=small)  # the column
-            np.floor_divide(small, 2, out=small)
-            np.floor_divide(rows, 2, out=half)
-            np.multiply(half, self.level.shape[1], out=half)
-            np.add(small, half, out=small)
+            small = grab(key + ":small", flat.shape, np.intp)
+            if self.half_index is not None:  # (one look-up, 5x fewer passes)
+                np.take(self.half_index, flat, out=small, mode="clip")
+            else:
+                self._half_pixel(key, flat, rows, small)
             found = np.take(
                 self.level.ravel(), small, out=grab(key + ":level32", flat.shape, np.float32), mode="clip"
             )
@@ -247,6 +254,17 @@ class Excess:
         np.subtract(value, level, out=value)
         np.copyto(value, -255.0, where=np.logical_not(inside, out=inside))
         return value
+
+    def _half_pixel(self, key: str, flat: np.ndarray, rows: np.ndarray, small: np.ndarray) -> None:
+        """The half-resolution flat index of each pixel ``flat`` (in rows ``rows``), into ``small``."""
+        assert self.level is not None
+        half = self.work.grab(key + ":half", flat.shape, np.intp)
+        np.multiply(rows, self.width, out=small)
+        np.subtract(flat, small, out=small)  # the column
+        np.floor_divide(small, 2, out=small)
+        np.floor_divide(rows, 2, out=half)
+        np.multiply(half, self.level.shape[1], out=half)
+        np.add(small, half, out=small)
 
     def against_rows(self, key: str, rows: np.ndarray) -> np.ndarray:
         """What :meth:`at` gave for ``key`` (read last, in rows ``rows``), against the row's mean
@@ -275,7 +293,10 @@ def thick_regions(
     h, w = candidates.shape
     out = np.empty_like(candidates) if work is None else work.thick
     if d <= 8:
-        cv2.morphologyEx(candidates, cv2.MORPH_OPEN, disc(d), dst=out)
+        if _no_disc_fits(candidates, d, out):
+            out.fill(0)
+        else:
+            cv2.morphologyEx(candidates, cv2.MORPH_OPEN, disc(d), dst=out)
         return out
     if work is None:
         coarse = np.ascontiguousarray(candidates[::2, ::2])
@@ -283,9 +304,48 @@ def thick_regions(
     else:
         coarse, opened = work.coarse, work.coarse_open
         np.copyto(coarse, candidates[::2, ::2])
-    cv2.morphologyEx(coarse, cv2.MORPH_OPEN, disc(max(3, round(diameter_px / 2))), dst=opened)
+    small = max(3, round(diameter_px / 2))
+    if _no_disc_fits(coarse, small, opened):
+        out.fill(0)
+        return out
+    cv2.morphologyEx(coarse, cv2.MORPH_OPEN, disc(small), dst=opened)
     cv2.resize(opened, (w, h), dst=out, interpolation=cv2.INTER_NEAREST)
     return out
+
+
+def _no_disc_fits(mask: np.ndarray, diameter_px: int, scratch: np.ndarray) -> bool:
+    """Whether, for certain, no :func:`disc` of ``diameter_px`` fits inside ``mask`` (uint8, 0/1):
+    not even the largest rectangle inside the disc does (an erosion by a rectangle, which OpenCV
+    separates into rows and columns: several times faster than the disc's). Where the rectangle fits
+    the disc may not: ``False`` says nothing. (The opening of a frame without a blob is then empty.)"""
+    kernel, anchor = _rectangle_in_disc(diameter_px)
+    # (the default border as in the opening's own erosion: outside the image counts as inside the mask)
+    cv2.erode(mask, kernel, dst=scratch, anchor=anchor)
+    return int(cv2.countNonZero(scratch)) == 0
+
+
+@lru_cache(maxsize=8)
+def _rectangle_in_disc(diameter_px: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """The largest rectangle of ones inside :func:`disc` (``diameter_px``), as a kernel of ones and
+    the anchor that puts it where it lies in the disc (whose anchor is its centre pixel): every
+    offset of the rectangle is an offset of the disc, so wherever the disc fits, the rectangle does."""
+    shape = disc(diameter_px).astype(bool)
+    centre = diameter_px // 2  # (OpenCV's default anchor, for both axes)
+    best = (0, 0, 0, 0, 0)  # area, first row, last row, first column, last column
+    for r0 in range(diameter_px):
+        for r1 in range(r0, diameter_px):
+            columns: np.ndarray = np.all(shape[r0 : r1 + 1], axis=0)
+            c0 = 0
+            for c in range(diameter_px + 1):
+                if c == diameter_px or not columns[c]:
+                    area = (r1 - r0 + 1) * (c - c0)
+                    if area > best[0]:
+                        best = (area, r0, r1, c0, c - 1)
+                    c0 = c + 1
+    _, r0, r1, c0, c1 = best
+    kernel = np.ones((r1 - r0 + 1, c1 - c0 + 1), np.uint8)
+    kernel.setflags(write=False)
+    return kernel, (centre - c0, centre - r0)
 
 
 @lru_cache(maxsize=8)

@@ -59,8 +59,7 @@ def scan_lines(
         n = max(0, math.ceil((stop - start) / step))
         if n == 0 or delta == 0.0:
             continue
-        for row, value in enumerate((start, delta, pu, pv, du, dv, -dv, du)):
-            geometry[row, i] = value
+        geometry[:, i] = (start, delta, pu, pv, du, dv, -dv, du)  # (one assignment: 8x fewer calls)
         counts[i] = n
     longest = int(counts.max(initial=0.0))
     if longest == 0:

@@ -17,7 +17,10 @@ of the scan-converted image:
   own median level, moved back to the half maximum (−6 dB) of the tip's own echo
   (:mod:`~sonocart.imaging.needle_tip`);
 * the tip is an end: no ridge at the shaft's own level goes on from it in a bent direction
-  (a fascia that follows the face turns into its layer there);
+  (a fascia that follows the face turns into its layer there) — asked first of the run's own lower
+  end, before the tip search (every layer stopped by it on the 1,140 frames of
+  :mod:`tools.bench.needle_identity` is stopped there), then of the tip (without the second, 2
+  false needles in the 648 extra needle-free frames);
 * confidence from the run's length and its contrast against the tissue beside it.
 """
 
@@ -36,13 +39,13 @@ from sonocart.imaging.needle_lines import (
     Excess,
     hidden_run_mm,
     line_and_bow,
-    longest_run,
     refine_lines,
     row_max,
 )
+from sonocart.imaging.needle_runs import longest_run, longest_runs
 from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
-from sonocart.imaging.needle_tip import shaft_ends
+from sonocart.imaging.needle_tip import TIP_GAP_MM, own_level_end, shaft_ends
 from sonocart.imaging.scanconvert import Calibration
 
 cv2: Any = _cv2
@@ -164,21 +167,18 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         out=frame.work.grab("scan:bright", profile.shape, np.bool_),
     )
     gap = round(GAP_MM / cal.mm_per_px / 2.0)
-    lit_ends = _lit_ends(frame.work, np.logical_and(bright_all, inside_all, out=inside_all))
+    # each line's longest bright run inside the image (one stretch per line), all lines at once
+    run_first, run_last = longest_runs(
+        frame.work, np.logical_and(bright_all, inside_all, out=inside_all), gap
+    )
     runs: list[tuple[tuple[float, float], slice, tuple[int, int], int]] = []
     for k, line in enumerate(judged):
-        if line is None or count[k] < 4:
+        if line is None or count[k] < 4 or run_first[k] < 0:
             continue
         inside = slice(int(first[k]), int(first[k] + count[k]))
         t = t_all[k, inside]
-        lit, lo, hi = (int(e[k]) for e in lit_ends)
-        if lit == 0:
-            run = None
-        elif hi - lo + 1 - lit <= gap:  # all its gaps together are short: one run, as longest_run finds
-            run = (lo - inside.start, hi - inside.start)
-        else:
-            run = longest_run(bright_all[k, inside], gap)
-        if run is None or (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
+        run = (int(run_first[k]) - inside.start, int(run_last[k]) - inside.start)
+        if (t[run[1]] - t[run[0]]) * cal.mm_per_px < MIN_LENGTH_MM:
             continue
         runs.append(
             (line, slice(k * t_all.shape[1] + inside.start, k * t_all.shape[1] + inside.stop), run, k)
@@ -214,19 +214,6 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     return None
 
 
-def _lit_ends(work: NeedleBuffers, lit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row of ``lit`` (bool, lines × samples): how many are lit, the first and the last lit
-    (0 and the row's end where none is), all rows at once (in ``work``'s buffers)."""
-    rows, n = lit.shape
-    byte = lit.view(np.uint8)
-    count = work.grab("ends:count", (rows, 1), np.int32)
-    cv2.reduce(byte, 1, cv2.REDUCE_SUM, dst=count, dtype=cv2.CV_32S)
-    first = np.argmax(byte, axis=1, out=work.grab("ends:first", (rows,), np.intp))
-    last = np.argmax(byte[:, ::-1], axis=1, out=work.grab("ends:last", (rows,), np.intp))
-    np.subtract(n - 1, last, out=last)
-    return count[:, 0], first, last
-
-
 def _judge_run(
     frame: ShaftFrame,
     line: tuple[float, float],
@@ -252,12 +239,12 @@ def _judge_run(
     offsets = np.arange(-band, band + 1)
     seg = slice(i0, i1 + 1)
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
-    excess = Excess(image, frame.row_level, search, work, frame.level)
+    excess = Excess(image, frame.row_level, search, work, frame.level, work.half_index)
     full = excess.at("full", flat, rows)
     grey = work.grab("full:grey", flat.shape, np.uint8)  # (the grey levels it read there)
     peak = row_max(full, work.grab("full:max", (full.shape[0],), np.float64))
     bright = np.greater_equal(peak, threshold * 0.7, out=work.grab("full:bright", peak.shape, np.bool_))
-    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step))
+    found = longest_run(bright, round(GAP_MM / cal.mm_per_px / step), work)
     if found is None:
         return None
     j0, j1 = found
@@ -275,14 +262,84 @@ def _judge_run(
         > ENTRY_GAP_MM
     ):
         return None
+    fit = _straight_centreline(work, (full, bright), t, (i0, i1), j0, (offsets, threshold, cal.mm_per_px))
+    if fit is None:
+        return None  # not a continuous reflector (speckle, septa)
+    slope, intercept, straight = fit
+    if not straight:
+        # a shaft whose run goes on past its tip through bright tissue (the line's band picks up
+        # echoes beyond a short needle) is straight only up to its tip: judged again up to where
+        # its own grey level ends (the tip's 6 dB drop, bridging the tip search's gaps), once
+        end = own_level_end(work, grey[j0 : j1 + 1], round(TIP_GAP_MM / cal.mm_per_px / step))
+        if end is None or (t[i0 + end] - t[i0]) * cal.mm_per_px < MIN_LENGTH_MM:
+            return None
+        i1, j1 = i0 + end, j0 + end
+        length_mm = (t[i1] - t[i0]) * cal.mm_per_px
+        fit = _straight_centreline(work, (full, bright), t, (i0, i1), j0, (offsets, threshold, cal.mm_per_px))
+        if fit is None or not fit[2]:
+            return None  # not a straight reflector (vessel walls, fascia arcs, bone)
+        slope, intercept, _ = fit
     seg = slice(i0, i1 + 1)
     flat, full, bright, grey = flat[j0 : j1 + 1], full[j0 : j1 + 1], bright[j0 : j1 + 1], grey[j0 : j1 + 1]
+    deg = math.degrees(angle + math.atan(float(slope)))
+    if not in_plane_angle(deg):
+        return None  # flatter than any in-plane needle: a layer
+    shaft = grey.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    side = round(2.5 / cal.mm_per_px)
+    seg_u, seg_v = uu[seg], vv[seg]
+    beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)
+    under = side_mean(image, search, (seg_u, seg_v), (nu, nv), side, work)
+    if beside != beside or under != under:  # not in view on both sides: cannot be judged
+        return None
+    if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
+        return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
+    # (np.mean of the grey levels: their sum, a whole number, is exact in any order)
+    shaft_grey = float(shaft.sum()) / shaft.size
+    contrast = shaft_grey / max(beside, 1.0)
+    confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
+    if is_shadow(beside, under):
+        confidence = 0.0  # bone does that, a needle does not
+    if confidence < frame.min_confidence:
+        return None
+    # cheapest first: a layer that bends on from the run's own lower end (a fascia along a convex
+    # face) is turned away before the tip search
+    c0, c1 = intercept + slope * float(t[i0]), intercept + slope * float(t[i1])
+    a = cal.to_mm(pu + float(t[i0]) * du + c0 * nu, pv + float(t[i0]) * dv + c0 * nv)
+    b = cal.to_mm(pu + float(t[i1]) * du + c1 * nu, pv + float(t[i1]) * dv + c1 * nv)
+    run_ends = (b, a) if b[1] >= a[1] else (a, b)
+    if goes_on_bent(frame.image, frame.search, frame.level, frame.threshold, cal, work, run_ends, shaft_grey):
+        return None
+    span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
+    tip, entry = shaft_ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
+    if goes_on_bent(
+        frame.image, frame.search, frame.level, frame.threshold, cal, work, (tip, entry), shaft_grey
+    ):
+        return None  # a layer that curves on past the "tip" (a fascia along the face), not a shaft
+    return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
+
+
+def _straight_centreline(
+    work: NeedleBuffers,
+    band: tuple[np.ndarray, np.ndarray],
+    t: np.ndarray,
+    ends: tuple[int, int],
+    j0: int,
+    scale: tuple[np.ndarray, float, float],
+) -> tuple[float, float, bool] | None:
+    """(slope, intercept, straight) of the intensity-weighted centreline of the run ``ends`` (indices
+    into ``t``; ``j0`` the run's first row in the full-resolution ``band`` = (excess, bright)), or
+    ``None`` where it is not continuous (bright over less than :data:`MIN_FILL` of it). Straight:
+    within the wobble and sagitta bounds."""
+    full_all, bright_all = band
+    offsets, threshold, mm_per_px = scale
+    i0, i1 = ends
+    rows = slice(j0, j0 + i1 - i0 + 1)
+    full, bright = full_all[rows], bright_all[rows]
     # (the bright steps' indices as the columns of a one-row image's non-zero pixels, in order:
     # into a buffer, where np.flatnonzero would allocate them)
     m = int(np.count_nonzero(bright))
-    fill = m / (i1 - i0 + 1)
-    if fill < MIN_FILL:
-        return None  # not a continuous reflector (speckle, septa); the cheapest check here first
+    if m / (i1 - i0 + 1) < MIN_FILL:
+        return None  # the cheapest check here first
     points = cv2.findNonZero(
         bright.view(np.uint8).reshape(1, -1), work.grab("ridge:points", (m, 1, 2), np.int32)
     )
@@ -310,39 +367,13 @@ def _judge_run(
     residual = np.multiply(t_lit, slope, out=x)  # ridge − (intercept + slope·t), as numpy evaluates it
     np.add(residual, intercept, out=residual)
     np.subtract(ridge, residual, out=residual)
-    wobble_mm = _std(residual) * cal.mm_per_px
-    sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * cal.mm_per_px
+    wobble_mm = _std(residual) * mm_per_px
+    sagitta_mm = abs(curve) * (0.5 * (t[i1] - t[i0])) ** 2 * mm_per_px
+    length_mm = (t[i1] - t[i0]) * mm_per_px
     # a short straight stretch is easily mimicked (the edge of a fluid collection, a septum):
     # the shorter the run, the straighter it must be
     max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
-    if wobble_mm > max_wobble or sagitta_mm > MAX_SAGITTA_MM:
-        return None  # not a straight reflector (vessel walls, fascia arcs, bone)
-    deg = math.degrees(angle + math.atan(float(slope)))
-    if not in_plane_angle(deg):
-        return None  # flatter than any in-plane needle: a layer
-    shaft = grey.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
-    side = round(2.5 / cal.mm_per_px)
-    seg_u, seg_v = uu[seg], vv[seg]
-    beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)
-    under = side_mean(image, search, (seg_u, seg_v), (nu, nv), side, work)
-    if beside != beside or under != under:  # not in view on both sides: cannot be judged
-        return None
-    if min(beside, under) < EDGE_RATIO * max(beside, under, 1.0):
-        return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
-    contrast = float(np.mean(shaft)) / max(beside, 1.0)
-    confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
-    if is_shadow(beside, under):
-        confidence = 0.0  # bone does that, a needle does not
-    if confidence < frame.min_confidence:
-        return None
-    span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
-    tip, entry = shaft_ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
-    shaft_grey = float(np.mean(shaft))
-    if goes_on_bent(
-        frame.image, frame.search, frame.level, frame.threshold, cal, work, (tip, entry), shaft_grey
-    ):
-        return None  # a layer that curves on past the "tip" (a fascia along the face), not a shaft
-    return NeedleEstimate((entry, tip), tip, deg, round(confidence, 3), length_mm)
+    return slope, intercept, wobble_mm <= max_wobble and sagitta_mm <= MAX_SAGITTA_MM
 
 
 def _std(values: np.ndarray) -> float:

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import cv2 as _cv2
 import numpy as np
 
 from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
-from sonocart.imaging.needle_lines import Excess, longest_run, row_max
+from sonocart.imaging.needle_lines import Excess, row_max
+from sonocart.imaging.needle_runs import last_argmax, longest_run
 
 if TYPE_CHECKING:
     from sonocart.imaging.needle_shaft import ShaftFrame
+
+cv2: Any = _cv2
 
 NARROW_PX = 1
 #: along the centreline the shaft is bright in at least this fraction of every 1 mm.
@@ -59,7 +63,7 @@ def shaft_ends(
     flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
     # the tip is where the shaft's echo falls to half its own level (the median along the run):
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
-    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level)
+    excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level, work.half_index)
     along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
     shaft_level = _median(work, along[i0 : i1 + 1])
     core = np.greater_equal(
@@ -71,7 +75,9 @@ def shaft_ends(
     # then bridge short gaps (a layer crossing the shaft may dim it briefly)
     window = max(3, round(TIP_WINDOW_MM / cal.mm_per_px / step))
     dense = _dense(work, core, window)
-    core_run = longest_run(np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step))
+    core_run = longest_run(
+        np.logical_and(core, dense, out=dense), round(TIP_GAP_MM / cal.mm_per_px / step), work
+    )
     if core_run is not None and core_run[1] - core_run[0] >= (i1 - i0) // 2:
         i0, i1 = core_run
     # … and within that run's end, at half the tip's own height (a blurred edge read at half
@@ -80,49 +86,61 @@ def shaft_ends(
     # at the tip, and would move the half maximum)
     by_row = excess.against_rows("narrow", rows)
     i1 = _tip_at_half_maximum(
-        row_max(by_row, work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
+        work, row_max(by_row, work.grab("tip:max", (cu.size,), np.float64)), i0, i1, cal.mm_per_px / step
     )
     a = cal.to_mm(float(cu[i0]), float(cv[i0]))
     b = cal.to_mm(float(cu[i1]), float(cv[i1]))
     return (b, a) if b[1] >= a[1] else (a, b)
 
 
+def own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None:
+    """Where a run's own grey level ends: the last step of the longest stretch (bridging ``gap``
+    steps) where the band's brightest pixel is within :data:`TIP_DROP` of its median over the run
+    (``grey``: the run's full-resolution band, a row a step); ``None`` where that stretch does not
+    start at the run's first step or goes on to its last (nothing to cut)."""
+    n = grey.shape[0]
+    shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
+    level = work.grab("own:level", (n,), np.float64)
+    np.copyto(level, shaft)
+    keep = np.greater_equal(shaft, _median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
+    found = longest_run(keep, gap, work)
+    if found is None or found[0] != 0 or found[1] >= n - 1:
+        return None
+    return found[1]
+
+
 def _dense(work: Arena, lit: np.ndarray, window: int) -> np.ndarray:
     """Where at least :data:`TIP_DENSITY` of the ``window`` samples centred on each (as a box
-    convolution's "same" mode centres them; fewer at the ends) are ``lit``: counted exactly, from
-    a cumulative count, in ``work``'s buffers."""
+    convolution's "same" mode centres them; fewer at the ends) are ``lit`` (contiguous): counted
+    exactly, in ``work``'s buffers.
+
+    OpenCV's unnormalised box filter over the samples as a one-row image sums whole numbers: its
+    window is [i − ⌊w/2⌋, i + ⌊(w−1)/2⌋] (the kernel's anchor at ⌊w/2⌋), zeros beyond the ends."""
     n = lit.size
-    count = work.grab("dense:count", (n + 1,), np.intp)  # count[j] = lit samples before j
-    count[0] = 0
-    ones = work.grab("dense:lit", (n,), np.intp)
-    np.copyto(ones, lit)
-    np.cumsum(ones, out=count[1:])  # (from its own buffer: in place, numpy would copy it first)
-    iota = work.arange("dense:iota", 0.0, float(n), 1.0)
-    upper, lower = work.grab("dense:upper", (n,), np.intp), work.grab("dense:lower", (n,), np.intp)
-    edge = work.grab("dense:edge", (n,), np.float64)
-    # sample i's window is [i − ⌊w/2⌋, i + ⌊(w−1)/2⌋], clipped to the samples there are
-    for out, shift in ((upper, (window - 1) // 2 + 1), (lower, -(window // 2))):
-        np.add(iota, float(shift), out=edge)
-        np.clip(edge, 0.0, float(n), out=edge)
-        np.copyto(out, edge, casting="unsafe")
-    above = np.take(count, upper, out=work.grab("dense:above", (n,), np.intp), mode="clip")
-    np.subtract(above, np.take(count, lower, out=upper, mode="clip"), out=above)
-    needed = np.intp(math.ceil(TIP_DENSITY * window - 1e-9))
-    dense: np.ndarray = np.greater_equal(above, needed, out=work.grab("ends:dense", (n,), np.bool_))
+    count = work.grab("dense:count", (1, n), np.uint16)  # (at most a window's worth: far below 2**16)
+    cv2.boxFilter(
+        lit.view(np.uint8).reshape(1, n),
+        cv2.CV_16U,
+        (window, 1),
+        dst=count,
+        normalize=False,
+        borderType=cv2.BORDER_CONSTANT,
+    )
+    needed = np.uint16(math.ceil(TIP_DENSITY * window - 1e-9))
+    dense: np.ndarray = np.greater_equal(count[0], needed, out=work.grab("ends:dense", (n,), np.bool_))
     return dense
 
 
 def _median(work: NeedleBuffers, values: np.ndarray) -> float:
-    """``np.median(values)`` (float64, no NaN), partitioned in a buffer rather than in a copy."""
+    """``np.median(values)`` (float64, no NaN; the same order statistics, so the same value), sorted
+    by OpenCV into a buffer (numpy's partition and sort allocate their own work arrays)."""
     n = values.size
-    part = work.grab("ends:median", (n,), np.float64)
-    np.copyto(part, values)
+    part = work.grab("ends:median", (1, n), np.float64)
+    cv2.sort(values.reshape(1, n), cv2.SORT_EVERY_ROW | cv2.SORT_ASCENDING, dst=part)
     half = n // 2
     if n % 2:
-        part.partition(half)
-        return float(part[half])
-    part.partition((half - 1, half))
-    return float((part[half - 1] + part[half]) / 2.0)
+        return float(part[0, half])
+    return float((part[0, half - 1] + part[0, half]) / 2.0)
 
 
 @lru_cache(maxsize=16)
@@ -133,12 +151,15 @@ def _box(k: int) -> np.ndarray:
     return box
 
 
-def _tip_at_half_maximum(along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
+def _tip_at_half_maximum(work: Arena, along: np.ndarray, i0: int, i1: int, mm_per_step: float) -> int:
     """The last sample up to ``i1`` still within :data:`TIP_DROP` grey levels (6 dB, half the
     amplitude) of the brightest stretch of the shaft's last :data:`TIP_LOOK_MM` (smoothed over
     :data:`TIP_SMOOTH_MM`): where the blurred tip echo is at half its height."""
     lo = max(i0, i1 - max(3, round(TIP_LOOK_MM / mm_per_step)))
     k = max(1, round(TIP_SMOOTH_MM / mm_per_step))
     smooth = np.convolve(along[lo : i1 + 1 + k], _box(k), mode="same")[: i1 + 1 - lo]
-    keep = np.flatnonzero(smooth >= float(smooth.max()) - TIP_DROP)
-    return lo + int(keep[-1])
+    # (the last one within the drop: the first from the end, where np.flatnonzero would allocate)
+    keep = np.greater_equal(
+        smooth, float(smooth.max()) - TIP_DROP, out=work.grab("tip:keep", smooth.shape, np.bool_)
+    )
+    return lo + smooth.size - 1 - last_argmax(keep.view(np.uint8), work.grab)
