@@ -20,8 +20,9 @@ from tests.ui.driver import scenario_args  # noqa: E402
 
 ARGS = scenario_args("800x480")
 
+from tests.ui.cart_scenario import run_to_end  # noqa: E402
 from tests.ui.column_geometry import catalogue_clauses, column_texts  # noqa: E402
-from tests.ui.driver import Report, Steps, pause, run_scenario, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
 #: Taps on the body before giving up on seeing the first page again (a cycle longer is a failure).
@@ -105,11 +106,7 @@ def main() -> int:
         yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")
         yield from measure("acknowledged", cycle=False)
 
-    try:
-        run_scenario(app, scenario(), report)
-    finally:
-        stop()
-    return 0
+    return run_to_end(app, stop, scenario(), report)
 
 
 if __name__ == "__main__":
