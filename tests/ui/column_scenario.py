@@ -20,7 +20,7 @@ from tests.ui.driver import scenario_args  # noqa: E402
 
 ARGS = scenario_args("800x480")
 
-from tests.ui.cart_scenario import run_to_end  # noqa: E402
+from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
 from tests.ui.column_geometry import catalogue_clauses, column_texts  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
@@ -73,8 +73,7 @@ def main() -> int:
         report[f"{name}_pages"] = seen
 
     def scenario() -> Steps:
-        yield from wait(lambda: app.pedal_status is not None and app.pedal_status.fault is None, 30, "pedals")
-        yield from wait(lambda: app.screens.current == "start", 10, "start screen")
+        yield from ready(app)
         app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
         app.go_procedure()
         for _step, key in SIGN_IN_TO_PREP:
