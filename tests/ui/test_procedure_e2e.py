@@ -141,7 +141,9 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert r["ack_delays_s"] and min(r["ack_delays_s"]) >= 1.0, r["ack_delays_s"]
     assert r["alarm_rows_after"] == []
     # Summary: complete, exported; the lock needs a PIN and the PIN says who acts next.
-    assert "status: complete" in r["summary_text"] and "captures 2" in r["summary_text"]
+    assert "status: complete" in r["summary_text"] and "2 images captured" in r["summary_text"]
+    # the dose in the live column's words (viewmodels/wording.py), not "aliquots 2 · 8 mL"
+    assert "2 aliquots, 8 mL given · dose 19% of max" in r["summary_text"]
     # 2 aliquots of 4 mL of ropivacaine 0.5 % (5 mg/mL) = 40 mg; the patient as a person reads the name
     assert "drugs: ROPIVAcaine 40 mg" in r["summary_text"]
     assert (

@@ -9,6 +9,7 @@ from sonocart.procedures.catalogue import Step
 from sonocart_ui.viewmodels.actions import Action
 from sonocart_ui.viewmodels.keypad import KeypadView, key_actions
 from sonocart_ui.viewmodels.step_state import StepState
+from sonocart_ui.viewmodels.wording import given_words
 
 
 class StepButtons(StepState):
@@ -124,8 +125,7 @@ class StepButtons(StepState):
         panel = self.session.injection_panel()  # the core's dose guard; the view only shows it
         if panel is None:
             return "no syringe drawn"
-        n = panel.aliquots
-        facts = [f"{n} aliquot{'' if n == 1 else 's'}, {panel.total_ml:g} mL given"]
+        facts = [given_words(panel.aliquots, panel.total_ml)]
         facts.append(f"dose {panel.fraction:.0%} of max")
         if panel.drugs:
             facts.append(f"syringe {panel.syringe}: " + "; ".join(d.text() for d in panel.drugs))

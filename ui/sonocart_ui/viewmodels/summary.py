@@ -9,6 +9,7 @@ from sonocart.cart.session import CartSession
 from sonocart.journal.store import JournalError
 from sonocart.procedures.patient import identifiers_line
 from sonocart.records.export import export_record
+from sonocart_ui.viewmodels.wording import counted, given_words
 
 
 def summary_lines(session: CartSession) -> list[str]:
@@ -27,8 +28,14 @@ def summary_lines(session: CartSession) -> list[str]:
         f"{st.procedure.name} · side {(st.confirmed_side() or '—').upper()}{started}",
         identifiers_line(st.patient),
         f"drugs: {', '.join(drugs) or 'none given'}",
-        f"aliquots {len(st.aliquots)} · {total:g} mL · dose {st.dose_fraction:.0%} of max",
-        f"captures {len(st.captures)} · outcomes {len(st.outcomes)} · notes {len(st.notes)}",
+        f"{given_words(len(st.aliquots), total)} · dose {st.dose_fraction:.0%} of max",
+        " · ".join(
+            (
+                counted(len(st.captures), "image", none="no images") + " captured",
+                counted(len(st.outcomes), "outcome", none="no outcomes") + " recorded",
+                counted(len(st.notes), "note", none="no notes"),
+            )
+        ),
     ]
     for o in st.overrides.values():
         at = time.strftime("%H:%M", time.localtime(float(o["wall"])))
