@@ -111,6 +111,8 @@ def column_texts(live: Any) -> dict[str, Any]:
         "strip": strip,
         "more": more[0]["text"] if more else "",
         "body": _rect(scrolls[0]) if scrolls else None,
+        # what the body's scroll view holds, where it is now: taller than its window, the page may scroll
+        "content": _rect(scrolls[0].children[0]) if scrolls and scrolls[0].children else None,
     }
 
 

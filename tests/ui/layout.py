@@ -168,9 +168,35 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
                 # partly or wholly scrolled out of its scroll view's window: needs scrolling to be read
                 "clipped": scroll is not None and not _inside(rect, window_rect(scroll)),
                 "scroll_owner": "" if scroll is None else _owner_of(scroll),
+                # a line of its text cut by its scroll view's top or bottom edge as it is now (at rest):
+                # half a line under a whole one reads as a message of its own
+                "cut_line": "" if scroll is None else cut_line(w, window_rect(scroll)),
             }
         )
     return out
+
+
+def line_boxes(w: Any) -> list[tuple[str, float, float]]:
+    """Each line Kivy laid the label's text out in, with its bottom and top in window pixels: the texture
+    is drawn centred on the widget, its lines from its top down under the label's top padding."""
+    lines = getattr(getattr(w, "_label", None), "_cached_lines", None) or []
+    _x, y, _w, h = window_rect(w)
+    top = y + h / 2 + float(w.texture_size[1]) / 2 - float(w.padding[1])
+    out = []
+    for line in lines:
+        text = "".join(word.text for word in line.words).replace("\u00a0", " ")
+        out.append((text, top - float(line.h), top))
+        top -= float(line.h)
+    return out
+
+
+def cut_line(w: Any, window: Rect) -> str:
+    """The first line of ``w`` that the window's top or bottom edge runs through ("" when none)."""
+    bottom, top = window[1], window[1] + window[3]
+    for text, y0, y1 in line_boxes(w):
+        if text.strip() and any(y0 + 1 < edge < y1 - 1 for edge in (bottom, top)):
+            return text
+    return ""
 
 
 def _lines(w: Any) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sonocart_ui.viewmodels.column import clauses, column_items, cue_texts, facts, pages
+from sonocart_ui.viewmodels.column import ColumnItem, clauses, column_items, cue_texts, cut_tall, facts, pages
 
 INJECTION = "Aspirate before each aliquot; inject incrementally; log each aliquot."
 STOP = "STOP: operator and assistant both check the site mark and side immediately before the needle."
@@ -58,17 +58,20 @@ def test_items_come_in_order_of_importance_held_feedback_dose_acknowledged_then_
 
 
 @pytest.mark.parametrize(
-    ("heights", "room", "cue", "expected"),
+    ("heights", "room", "cue", "start", "end", "expected"),
     [
-        ([10, 20, 30], 60, 15, [[0, 1, 2]]),  # all fit: one page, no row
-        ([10, 20, 30], 59, 15, [[0, 1], [2]]),  # with the row: 15+10+20 = 45, then 15+30
-        ([30, 100, 10, 10], 60, 15, [[0], [1], [2, 3]]),  # one taller than the page: alone
+        ([10, 20, 30], 60, 15, 0, None, [[0, 1, 2]]),  # all fit: one page, no row
+        ([10, 20, 30], 59, 15, 0, None, [[0, 1], [2]]),  # with the row: 15+10+20 = 45, then 15+30
+        ([30, 100, 10, 10], 60, 15, 0, None, [[0], [1], [2, 3]]),  # one taller than the page: alone
+        ([10, 10, 10, 10], 39, 15, 0, None, [[0, 1], [2, 3]]),  # 15+10+10 = 35, then the same
+        ([10, 10, 10, 10], 39, 15, 1, None, [[0], [1, 2], [3]]),  # the page shown starts at item 1
+        ([10, 10, 10, 10], 39, 15, 1, 2, [[0], [1], [2, 3]]),  # and holds item 1 alone: kept so
     ],
 )
 def test_pages_hold_every_item_once_in_order_and_fit_with_the_row(
-    heights: list[float], room: float, cue: float, expected: list[list[int]]
+    heights: list[float], room: float, cue: float, start: int, end: int | None, expected: list[list[int]]
 ) -> None:
-    got = [list(r) for r in pages(heights, room, cue)]
+    got = [list(r) for r in pages(heights, room, cue, start, end)]
     assert got == expected
     assert [i for r in got for i in r] == list(range(len(heights)))
 
@@ -82,3 +85,30 @@ def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None
     ]
     assert cue_texts(items, range(9, 10), 3, 4)[0] == "+9\u00a0more · tap · 4\u00a0of\u00a04"  # the buttons
     assert cue_texts(items, range(0, 11), 0, 1) == []
+
+
+def test_a_text_taller_than_the_body_is_cut_between_its_lines_into_marked_parts_no_word_changed() -> None:
+    # the STOP's instruction laid out in five lines (written out by hand), cut after lines 2 and 4
+    lines = [
+        "STOP: operator and",
+        "assistant both check",
+        "the site mark and",
+        "side immediately",
+        "before the needle.",
+    ]
+    got = cut_tall(ColumnItem("clause", STOP), lines, [2, 4, 5])
+    assert got == [
+        ColumnItem("clause", "STOP: operator and assistant both check\u00a0(1/3)"),
+        ColumnItem("clause", "the site mark and side immediately\u00a0(2/3)"),
+        ColumnItem("clause", "before the needle.\u00a0(3/3)"),
+    ]
+    assert cut_tall(ColumnItem("fact", "dose 9% of max"), ["dose 9% of", "max"], [2]) == [
+        ColumnItem("fact", "dose 9% of max")  # one part: not marked
+    ]
+
+
+def test_a_text_is_not_cut_when_its_lines_are_not_its_words_nor_the_steps_buttons() -> None:
+    broken = ColumnItem("fact", "Dexamethasone 4 mg")
+    assert cut_tall(broken, ["Dexametha", "sone 4 mg"], [1, 2]) == [broken]  # a word broken by the layout
+    buttons = ColumnItem("buttons", "", 4)
+    assert cut_tall(buttons, [], [0]) == [buttons]

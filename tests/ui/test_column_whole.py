@@ -3,13 +3,15 @@
 texts cut by this file's own rules).
 
 At the STOP with its HIGH prompt up, at the injection with a MEDIUM prompt up and with that prompt
-acknowledged, and on every page a tap on the body shows: every text drawn in the column is entirely inside
-the visible rectangle of the body that holds it, or entirely outside it (never cut by its edge, "4 mL
-given with no" read as a whole message), unless the page holds one item alone that is taller than the body
-(it scrolls, from its top); the step's header is whole in the column. The "+N more · tap · k of n" row
-counts exactly the texts not on its page; its touch target (the body) is at least a touch target high;
-the taps visit every text of the step exactly once, in order, then page 1 again. Page 1 starts with the
-most important item and, at the injection, shows the dose."""
+acknowledged, and on every page a tap on the body shows: no page scrolls (what the body holds fits its
+window), and every text drawn in the column is entirely inside the visible rectangle of the body that
+holds it, or entirely outside it (never cut by its edge, "4 mL given with no" read as a whole message);
+the step's header is whole in the column. A text taller than the body is shown in parts, each marked
+" (k/n)" at its end after a no-break space, k running 1..n on consecutive pages; the parts joined are the
+core's words. The "+N more · tap · k of n" row counts exactly the texts (a part counts as one) not on its
+page; its touch target (the body) is at least a touch target high; the taps visit every text of the step
+exactly once, in order, then page 1 again. Page 1 starts with the most important item and, at the
+injection, shows the dose."""
 
 from __future__ import annotations
 
@@ -28,15 +30,14 @@ SCENARIO = Path(__file__).with_name("column_scenario.py")
 #: The theme's touch target: 12 mm at 5.25 px/mm (7-inch 800x480) and 5.93 px/mm (10-inch 1280x800)
 TARGET_PX = {"800x480": 63, "1280x800": 71}
 CYCLED = ("stop", "medium")
-#: The catalogue's STOP and injection clauses (the same in every procedure) taller than the body with its
-#: row at each size, as Kivy lays them out in the column (7-inch: 3 lines in 83 px, 7 lines in 123 px)
-TALL_CLAUSES = {
-    "800x480": [
-        "Aspirate before each aliquot;",
-        "STOP: operator and assistant both check the site mark and side immediately before the needle.",
-    ],
-    "1280x800": [],
-}
+#: A part's mark at the end of its text (a no-break space before it, or a plain one: the test then says so)
+MARK = re.compile(r"([\u00a0 ])\((\d+)/(\d+)\)(?= |$)")
+
+#: Pages of the step's buttons alone that do not fit the body (the grid is one item, not cut: left as it
+#: was, written to grid-pages.json)
+KNOWN_GRID_PAGES: list[tuple[str, str, int, list[str]]] = []
+
+Piece = tuple[str, str, tuple[int, int] | None]  # kind, text (a part's without its mark), (k, n) or None
 
 
 def _inside(a: list[float], b: list[float]) -> bool:
@@ -71,23 +72,80 @@ def _body_texts(page: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(body, key=lambda t: -(t["rect"][1] + t["rect"][3]))
 
 
-def _items(page: dict[str, Any]) -> list[tuple[str, str]]:
-    """This page's items, read from what is drawn: (kind, text), each fact and clause on its own."""
+def _marked(text: str) -> list[tuple[str, tuple[int, int] | None]]:
+    """``text`` cut after each part's mark: (the words before it, (k, n)), and what follows unmarked."""
+    out: list[tuple[str, tuple[int, int] | None]] = []
+    at = 0
+    for m in MARK.finditer(text):
+        assert m.group(1) == "\u00a0", ("a part's mark after a breaking space", text)
+        out.append((text[at : m.start()].strip(), (int(m.group(2)), int(m.group(3)))))
+        at = m.end()
+    if text[at:].strip():
+        out.append((text[at:].strip(), None))
+    return out
+
+
+def _pieces(page: dict[str, Any]) -> list[Piece]:
+    """This page's items, read from what is drawn: (kind, text, mark), each fact, clause and part on its own
+    (a part is the words before its mark)."""
     core = page["core"]
-    out: list[tuple[str, str]] = []
+    out: list[Piece] = []
     for t in _body_texts(page):
         text = t["text"]
         if t["button"]:
-            out.append(("button", text))
-        elif text == core["toast"] and text.startswith("acknowledged: "):
-            out.append(("acknowledged", text))
-        elif text == core["toast"]:
-            out.append(("toast", text))
-        elif text in core["text"]:
-            out += [("clause", c) for c in _clauses(text)]
-        else:
-            out += [("fact", f) for f in _facts(text)]
+            out.append(("button", text, None))
+            continue
+        for words, mark in _marked(text):
+            toast = core["toast"]
+            if toast and (words == toast or (mark is not None and words in toast)):
+                out.append(("acknowledged" if toast.startswith("acknowledged: ") else "toast", words, mark))
+            elif words in core["text"]:  # the instruction's clauses, the last one perhaps a part
+                cut = _clauses(words)
+                out += [("clause", c, None) for c in cut[:-1]] + [("clause", cut[-1], mark)]
+            else:  # the facts, one a line (at " · " too), the last one perhaps a part
+                *before, last = words.split("\n")
+                out += [("fact", f, None) for f in _facts("\n".join(before))]
+                tail = [("fact", f, None) for f in _facts(last)]
+                out += [("fact", _timeless(last), mark)] if mark else tail
     return out
+
+
+def _items(page: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(kind, text) for kind, text, _mark in _pieces(page)]
+
+
+def _wholes(seen: list[dict[str, Any]]) -> tuple[list[tuple[str, str]], list[tuple[str, str, int]]]:
+    """The texts visited over the cycle, each part joined to its text again: (kind, text) in order; and
+    each text seen in parts: (kind, whole text, n). The marks run k = 1..n on consecutive pages."""
+    visited: list[tuple[str, str]] = []
+    cut: list[tuple[str, str, int]] = []
+    run: list[tuple[int, str, tuple[int, int]]] = []  # the parts of the text being read: page, words, mark
+    for p, page in enumerate(seen):
+        for kind, text, mark in _pieces(page):
+            if mark is None:
+                assert run == [], ("a text's parts interrupted", run, text)
+                visited.append((kind, text))
+                continue
+            k, n = mark
+            assert n >= 2 and k == len(run) + 1, ("parts out of order", run, text, mark)
+            assert not run or p == run[-1][0] + 1, ("parts not on consecutive pages", run, text)
+            run.append((p, text, mark))
+            if k == n:
+                whole = " ".join(words for _p, words, _m in run)
+                visited.append((kind, whole))
+                cut.append((kind, whole, n))
+                run = []
+    assert run == [], ("a text's last part never shown", run)
+    return visited, cut
+
+
+def _holds(core: dict[str, Any], kind: str, text: str) -> bool:
+    """The core's texts at that moment hold ``text`` (a text read in parts: it counts as its parts)."""
+    if kind == "clause":
+        return text in _clauses(core["text"])
+    if kind == "fact":
+        return text in [_timeless(f) for f in _facts(core["detail"])]
+    return bool(text == core["toast"])
 
 
 def _alone_height(page: dict[str, Any]) -> float:
@@ -110,10 +168,7 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
     looks = {"acknowledged": [r["acknowledged"]]} | {m: r[f"{m}_pages"] for m in CYCLED}
     for m, seen in looks.items():
         for k, page in enumerate(seen):
-            items = _items(page)
-            # one item alone (the step's buttons are one): it may be taller than the body
-            tall = bool(page["more"]) and (len(items) == 1 or {k for k, _t in items} == {"button"})
-            cut, out_of_column = [], []
+            cut, out_of_column, below = [], [], []
             for t in page["texts"]:
                 rect, scroll = t["rect"], t["scroll"]
                 if scroll is None:
@@ -121,31 +176,32 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
                         out_of_column.append(t["text"])
                     continue
                 drawn = rect if t["button"] else t["glyphs"]  # a button's box is its target; else the text
-                if not (_inside(drawn, scroll) or _apart(drawn, scroll)):
-                    cut.append((t["text"], drawn, scroll))
-            row = next((t["glyphs"][3] for t in page["texts"] if t["text"] == page["more"]), 0.0)
-            # the one item alone may be cut only if it cannot fit the body with the row at all (the step's
-            # buttons are one item: all of them, from the top of the first to the bottom of the last)
-            tops = [t["rect"][1] + t["rect"][3] for t in page["texts"] if t["scroll"] and t["button"]]
-            bottoms = [t["rect"][1] for t in page["texts"] if t["scroll"] and t["button"]]
-            span = max(tops) - min(bottoms) if tops else 0.0
-            tall = tall and all(max(r[3], span) + row > s[3] + 0.5 for _t, r, s in cut)
-            if tall and cut:
-                # the one item alone, taller than the body: shown from its top, the rest read by scrolling
-                (_text, rect, scroll), *rest = cut
-                assert rest == [] and rect[1] + rect[3] <= scroll[1] + scroll[3] + 0.5, (size, m, k, cut)
-                assert rect[1] < scroll[1], (size, m, k, cut)
+                if not _inside(drawn, scroll):
+                    (below if _apart(drawn, scroll) else cut).append((t["text"], drawn, scroll))
+            body, content = page["body"], page["content"]
+            grid_only = {kind for kind, _t in _items(page)} == {"button"}
+            if grid_only:  # not a text: the step's buttons, one grid (4 at 7 inches: taller than 83 px)
+                KNOWN_GRID_PAGES.append((size, m, k, [t for t, _d, _s in cut + below]))
             else:
-                assert cut == [], (size, m, k, cut)
+                assert cut == [], (size, m, k, cut)  # no line cut by the body's edge
+                # no page scrolls: every text the body holds is in its window, and what passes its edge
+                # holds none (the last item's gap, empty room under its text)
+                assert below == [], (size, m, k, below)
+                lowest = min(t["glyphs"][1] for t in page["texts"] if t["scroll"] is not None)
+                assert content[1] >= body[1] - 0.5 or lowest >= body[1] - 0.5, (size, m, k, body, content)
+            # shown from its top
+            assert content[1] + content[3] <= body[1] + body[3] + 0.5, (size, m, k, body, content)
             assert out_of_column == [], (size, m, k, out_of_column)  # the header, the prompt, the strip
             shown = [t["text"] for t in page["texts"]]
             assert any("·" in s and "step" in s for s in shown), (size, m, k, shown)  # the header, whole
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
+    (artifacts / "grid-pages.json").write_text(json.dumps([g for g in KNOWN_GRID_PAGES if g[0] == size]))
+    parted: dict[str, list[tuple[str, str, int]]] = {}
     for m in CYCLED:
         seen = r[f"{m}_pages"]
         core = seen[0]["core"]
-        visited = [it for page in seen for it in _items(page)]
+        visited, parted[m] = _wholes(seen)  # each text cut in parts read whole again, its marks in order
         # every text of the step exactly once over the cycle, in order within its kind, then page 1 again
         assert " ".join(t for kind, t in visited if kind == "clause") == core["text"], (size, m, visited)
         got = [t for kind, t in visited if kind == "fact"]
@@ -158,8 +214,9 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             assert more_row(r[f"{m}_back"]["more"])[1] == 1, (size, m)  # type: ignore[index]
             last = more_row(seen[-1]["more"])  # the last page (or one without its row: one item alone)
             assert last is None or last[1] == last[2], (size, m, seen[-1]["more"])
-        # the row: the exact count of the texts not on its page (the core's texts at that moment), and the
-        # next page on each tap (the same number when an item before it went: a toast's 3 s are over)
+        # the row: the exact count of the texts not on its page (the core's texts at that moment, a part of
+        # one counted as one text), and the next page on each tap (the same number when an item before it
+        # went: a toast's 3 s are over)
         at = 0
         row_h = max(t["glyphs"][3] for p in seen for t in p["texts"] if more_row(t["text"]))
         for k, page in enumerate(seen):
@@ -177,6 +234,7 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             at = row[1]
             c = page["core"]
             total = len(_clauses(c["text"])) + len(_facts(c["detail"])) + bool(c["toast"]) + len(c["buttons"])
+            total += sum(n - 1 for kind, whole, n in parted[m] if _holds(c, kind, whole))
             assert row[0] == total - len(_items(page)), (size, m, k, page["more"], _items(page))
     # page 1 starts with the most important item present: the feedback, then the dose
     medium = r["medium_pages"][0]
@@ -188,14 +246,20 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         assert [t for kind, t in _items(page) if kind == "fact" and dose.fullmatch(t)], (size, _items(page))
     acked = r["acknowledged"]
     assert acked["core"]["toast"].startswith("acknowledged: "), acked["core"]
-    # the catalogue's STOP and injection clauses, laid out by Kivy at the body's width: which are taller
-    # than the body with the row (each is then a page of its own, read by scrolling): written out
+    # the catalogue's STOP and injection clauses, laid out by Kivy at the body's width: those taller than
+    # the body are read in parts, those that fit it but not under the row alone on a page; every one of
+    # them is among the texts the taps visited (the same in every procedure), so every procedure's pages
+    # are the ones checked above
     clauses = r["stop_clauses"] + r["injection_clauses"]
     tall = sorted({c["clause"] for c in clauses if c["height"] + c["row"] > c["body"] + 0.5})
+    taller = sorted({c["clause"] for c in clauses if c["height"] > c["body"] + 0.5})
     (artifacts / "clauses.json").write_text(
-        json.dumps({"taller_than_the_body": tall, "all": clauses}, indent=1)
+        json.dumps({"taller_than_the_body": taller, "with_the_row": tall, "all": clauses}, indent=1)
     )
-    assert tall == TALL_CLAUSES[size], (size, tall)
-    for clause in tall:  # each on a page of its own, read from its top
+    cycled = {c for m in CYCLED for c in _clauses(r[f"{m}_pages"][0]["core"]["text"])}
+    assert {c["clause"] for c in clauses} <= cycled, (size, cycled)
+    read_in_parts = {whole for m in CYCLED for kind, whole, _n in parted[m] if kind == "clause"}
+    for clause in tall:
         on = [_items(p) for p in r["stop_pages"] + r["medium_pages"] if ("clause", clause) in _items(p)]
-        assert on and all(len(items) == 1 for items in on), (size, clause, on)
+        assert clause in read_in_parts or (on and all(len(items) == 1 for items in on)), (size, clause, on)
+    assert set(taller) <= read_in_parts, (size, taller, read_in_parts)

@@ -18,6 +18,7 @@ from tests.ui.layout import nav_moved
 from tests.ui.test_procedure_e2e import MACHINE_TEXT
 
 SCENARIO = Path(__file__).with_name("held_scenario.py")
+STEP = "StepPanel"
 SIZES = ("1280x800", "800x480")
 #: The core's line, written out from the catalogue (phases.toml consent_valid; alarms.toml:
 #: consent_not_valid needs a second person), as tests/cart/test_held_by.py has it.
@@ -101,6 +102,12 @@ def test_a_held_step_says_why_on_its_panel_whole_and_nothing_moves(
         assert cut == [], (m, cut)
         assert [t["text"] for t in seen["texts"] if MACHINE_TEXT.search(t["text"])] == [], m
         assert CONSENT_HELD in [t["text"] for t in seen["texts"]], m
+    # on the checklist screens, at rest no line of any text is cut by its scroll view's edge ("Patient
+    # weight (kg), for the" with half a line under it); the live column's pages: test_column_whole
+    for m in (m for m in MOMENTS if r[m]["screen"] != "live"):
+        texts = r[m]["texts"]  # (the step's panel: the start screen may still be fading out at sign-in)
+        halves = [(t["text"], t["cut_line"]) for t in texts if t["cut_line"] and t["scroll_owner"] == STEP]
+        assert halves == [], (size, m, halves)
 
     for m in ("live_held", "live_confirmed"):
         lay = r[m]["live"]

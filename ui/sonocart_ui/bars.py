@@ -21,6 +21,7 @@ from sonocart_ui.screens.alarms import AlarmsScreen
 from sonocart_ui.screens.live import LiveScreen
 from sonocart_ui.viewmodels.alarm_style import style_of
 from sonocart_ui.viewmodels.lock import banner_shown
+from sonocart_ui.viewmodels.paged import paged
 from sonocart_ui.viewmodels.step_form import StepForm
 
 FLASH_HZ = 10.0
@@ -46,10 +47,7 @@ def toast_left(said_at: float | None, now: float, pages: int = 1) -> float:
 def toast_pages(lines: list[str], per_page: int) -> list[str]:
     """A message laid out in ``lines`` shown ``per_page`` lines at a time: whole lines, the line breaks
     where they were laid out, each page but a lone one marked "(i/n)" at its end (room kept for it)."""
-    if len(lines) <= per_page:
-        return ["\n".join(lines)]
-    n = -(-len(lines) // per_page)
-    return ["\n".join(lines[i * per_page : (i + 1) * per_page]) + f" ({i + 1}/{n})" for i in range(n)]
+    return paged(lines, per_page)
 
 
 class FrameBars:

@@ -12,7 +12,7 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 
 from sonocart_ui import theme as th
-from sonocart_ui.viewmodels.column import ColumnItem, column_items, cue_texts, pages
+from sonocart_ui.viewmodels.column import CUTTABLE, NBSP, ColumnItem, column_items, cue_texts, cut_tall, pages
 from sonocart_ui.widgets import StepPanel
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
@@ -28,10 +28,18 @@ def _label(**kwargs: Any) -> Label:
     return label
 
 
-def _anchor_of(items: list[ColumnItem], i: int) -> tuple[str, int]:
-    """Item ``i``'s kind and its place among the items of that kind."""
-    kind = items[i].kind
-    return kind, sum(1 for it in items[:i] if it.kind == kind)
+#: Where an item comes from: its kind, its text's place among the texts of that kind, which part of it.
+Origin = tuple[str, int, int]
+
+
+def _origins(items: list[ColumnItem]) -> list[tuple[str, int]]:
+    """Each item's kind and its place among the items of that kind."""
+    seen: dict[str, int] = {}
+    out = []
+    for it in items:
+        out.append((it.kind, seen.get(it.kind, 0)))
+        seen[it.kind] = seen.get(it.kind, 0) + 1
+    return out
 
 
 class ColumnPages:
@@ -45,12 +53,15 @@ class ColumnPages:
         self.items: list[ColumnItem] = []
         self.page_ranges: list[range] = [range(0)]
         self.page = 0
-        #: The first item of the page shown (its kind and place among its kind): the page that holds it
+        #: The first item of the page shown (its Origin): the page that holds it
         #: is shown again when the items change under it (a toast gone, a timer's digits), so that no
         #: item is skipped by a tap.
-        self._anchor: tuple[str, int] | None = None
+        self._anchor: Origin | None = None
+        self._last: Origin | None = None  # and its last item
+        self._origins: list[Origin] = []
         self._step: object = None
         self._heights: dict[tuple[object, ...], float] = {}
+        self._laid: dict[tuple[object, ...], list[str]] = {}
         panel.whole = True
         ids = panel.ids
         body = ids.body
@@ -83,38 +94,96 @@ class ColumnPages:
         self.lay_out()
 
     # -- measuring and paging -------------------------------------------------------------------------
-    def _height(self, item: ColumnItem) -> float:
-        """``item``'s whole height in the body, with its gap, laid out at the body's width."""
-        if item.kind == "buttons":
-            return float(self.panel.ids.actions.minimum_height) + float(self.panel.item_gap)
-        style = {
+    def _style(self, item: ColumnItem) -> Label:
+        return {  # type: ignore[no-any-return]
             "fact": self.panel.ids.detail,
             "clause": self.panel.ids.step_text,
             "held": self.panel.ids.held_body,
         }.get(item.kind, self.feedback)
-        return self._measure(item.text, style) + float(self.panel.item_gap)
+
+    def _height(self, item: ColumnItem) -> float:
+        """``item``'s whole height in the body, with its gap, laid out at the body's width."""
+        if item.kind == "buttons":
+            return float(self.panel.ids.actions.minimum_height) + float(self.panel.item_gap)
+        return self._measure(item.text, self._style(item)) + float(self.panel.item_gap)
+
+    def _key(self, text: str, style: Label) -> tuple[object, ...]:
+        body = float(self.panel.ids.body.width)
+        return (text, float(style.font_size), bool(style.bold), tuple(style.padding), body)
+
+    def _probe_as(self, style: Label) -> Label:
+        probe = self._probe
+        probe.font_size, probe.bold, probe.padding = style.font_size, style.bold, style.padding
+        return probe
 
     def _measure(self, text: str, style: Label) -> float:
         """``text``'s height in ``style``'s font at the body's width (kept: the column is laid out 4 times a
         second, and a text is rendered again only when it, its font or the width changed)."""
-        key = (
-            text,
-            float(style.font_size),
-            bool(style.bold),
-            tuple(style.padding),
-            float(self.panel.ids.body.width),
-        )
+        key = self._key(text, style)
         known = self._heights.get(key)
         if known is not None:
             return known
-        probe = self._probe
-        probe.font_size, probe.bold, probe.padding = style.font_size, style.bold, style.padding
+        probe = self._probe_as(style)
         probe.text, probe.text_size = text, (self.panel.ids.body.width, None)
         probe.texture_update()
         if len(self._heights) > MEASURED_MAX:
             self._heights.clear()
         self._heights[key] = height = float(probe.texture_size[1])
         return height
+
+    def _lines(self, text: str, style: Label) -> list[str]:
+        """The lines Kivy lays ``text`` out in, in ``style``'s font at the body's width (kept, as
+        _measure)."""
+        key = self._key(text, style)
+        known = self._laid.get(key)
+        if known is not None:
+            return known
+        probe = self._probe_as(style)
+        probe.text, probe.text_size = text, (self.panel.ids.body.width, None)
+        probe.texture_update()
+        lines = ["".join(w.text for w in line.words).strip() for line in probe._label._cached_lines]
+        if len(self._laid) > MEASURED_MAX:
+            self._laid.clear()
+        self._laid[key] = lines
+        return lines
+
+    def _cut(self, items: list[ColumnItem], fits: float, row: float) -> tuple[list[ColumnItem], list[Origin]]:
+        """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
+        parts of whole lines that each fit it whole under the "more" row (``row``: its tallest, the lines
+        it may take), its mark included and no word broken by it: cut between words, marked " (k/n)"
+        (viewmodels/column.cut_tall). A text no such parts hold stays whole (its page scrolls)."""
+        out: list[ColumnItem] = []
+        origins: list[Origin] = []
+        for item, (kind, place) in zip(items, _origins(items), strict=True):
+            if item.kind not in CUTTABLE or self._height(item) <= fits:
+                out.append(item)
+                origins.append((kind, place, 0))
+                continue
+            style = self._style(item)
+            lines = self._lines(item.text, style)
+
+            def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
+                return self._height(ColumnItem(kind, text)) + row <= fits and (
+                    " ".join(self._lines(text, style)) == text  # the mark broke no word
+                )
+
+            ends: list[int] = []
+            while (ends[-1] if ends else 0) < len(lines):  # each part as many lines as fit: the fewest
+                a = ends[-1] if ends else 0
+                b = next(
+                    (b for b in range(len(lines), a, -1) if whole(f"{' '.join(lines[a:b])}{NBSP}(9/9)")), 0
+                )
+                if not b:
+                    break
+                ends.append(b)
+            parts = cut_tall(item, lines, ends)
+            if len(parts) > 1 and all(whole(p.text) for p in parts):
+                out += parts
+                origins += [(kind, place, k) for k in range(len(parts))]
+            else:  # no such parts: whole (its page scrolls)
+                out.append(item)
+                origins.append((kind, place, 0))
+        return out, origins
 
     def lay_out(self) -> None:
         """Cut the texts into items, split them into pages at the body's height and show this page."""
@@ -125,18 +194,26 @@ class ColumnPages:
         held = p.held if (p.held and p.held_here and not p.held_fits) else ""
         # step_text and detail stay the step's whole texts (as on every step panel); its labels show the page
         items = column_items(p.step_text, p.detail, p.toast, held, len(grid.children))
-        heights = [self._height(it) for it in items]
         room = float(self.panel.ids.scroll.height)
+        row_lines, line = self._row_lines()
+        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5, row_lines * line)
+        heights = [self._height(it) for it in items]
         worst = cue_texts(items, range(0), len(items) - 1, len(items)) if len(items) > 1 else []
         cue = self._cue(worst)
         cue_h = self._measure(cue, self.more_row) if cue else 0.0
         # the last item's gap is empty room (half of it under its text): it may pass the body's edge
-        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h)
+        # the page shown keeps its first item, and the items after it, when the items change under it
+        start, end = self._anchored()
+        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h, start or 0, end)
         self.items, self.page_ranges = items, ranges
-        self.page = self._anchored(items, ranges)
+        if start is not None:
+            self.page = next(k for k, r in enumerate(ranges) if start in r)
+        elif self.page >= len(ranges):
+            self.page = 0
         shown = ranges[self.page]
         on = [items[i] for i in shown]
-        self._anchor = _anchor_of(items, shown.start) if on else None
+        self._anchor = self._origins[shown.start] if on else None
+        self._last = self._origins[shown.stop - 1] if on else None
         slack = room + float(p.item_gap) / 2 + 0.5
         # one item that fits the body alone but not under the row: whole, the row left out on its page
         # (the body's tap still pages on): "STOP: RN Ben states" without its side would read as whole
@@ -151,7 +228,9 @@ class ColumnPages:
         self.panel.ids.detail.text = "\n".join(it.text for it in on if it.kind == "fact")
         self.panel.ids.step_text.text = " ".join(it.text for it in on if it.kind == "clause")
         self.panel.grid_shown = any(it.kind == "buttons" for it in on)
-        # a page of one item taller than the body scrolls (from its top); every other page fits whole
+        # every page fits whole (a text taller than the body is in parts); only one item alone that cannot
+        # be cut (the step's buttons, a word wider than the body) and is taller than the body scrolls,
+        # from its top
         scroll = self.panel.ids.scroll
         scroll.do_scroll_y = len(on) == 1 and not alone and heights[shown.start] + cue_h > slack
         scroll.scroll_y = 1
@@ -160,22 +239,29 @@ class ColumnPages:
         """The longest of the row's words that fits its lines at the body's width (else the shortest):
         one line in a body under three touch targets high (83-123 px at 7 inches: the row and one item),
         two in a taller one (the whole "+N more · tap · k of n")."""
-        from kivy.app import App
-
-        lines = 1 if self.panel.ids.scroll.height < 3 * App.get_running_app().theme.target else 2
-        line = self._measure("0", self.more_row)
+        lines, line = self._row_lines()
         return next(
             (w for w in words if self._measure(w, self.more_row) <= lines * line + 0.5),
             words[-1] if words else "",
         )
 
-    def _anchored(self, items: list[ColumnItem], ranges: list[range]) -> int:
-        """The page shown now: the one holding the anchored item, else the page asked for (or the first)."""
+    def _row_lines(self) -> tuple[int, float]:
+        """How many lines the "more" row may take (_cue), and one line's height."""
+        from kivy.app import App
+
+        lines = 1 if self.panel.ids.scroll.height < 3 * App.get_running_app().theme.target else 2
+        return lines, self._measure("0", self.more_row)
+
+    def _anchored(self) -> tuple[int | None, int | None]:
+        """The places now of the page shown's first item (or, cut in other parts now, its text's first
+        part's) and of the item after its last one (None when it is gone), else (None, None)."""
         if self._anchor is not None:
-            for i in range(len(items)):
-                if _anchor_of(items, i) == self._anchor:
-                    return next(p for p, r in enumerate(ranges) if i in r)
-        return self.page if self.page < len(ranges) else 0
+            for anchor in (self._anchor, (*self._anchor[:2], 0)):
+                if anchor in self._origins:
+                    start = self._origins.index(anchor)
+                    last = self._origins.index(self._last) if self._last in self._origins else None
+                    return start, (last + 1 if last is not None and last >= start else None)
+        return None, None
 
     def _set(self, label: Label, text: str) -> None:
         label.text = text
@@ -188,7 +274,10 @@ class ColumnPages:
     def next_page(self) -> None:
         """The body's tap: the next page of whole items, after the last the first."""
         self.page = (self.page + 1) % max(1, len(self.page_ranges))
-        self._anchor = None
+        shown = self.page_ranges[self.page] if self.page < len(self.page_ranges) else range(0)
+        # its first item anchored (as these pages cut it), what follows it as much as fits
+        self._anchor = self._origins[shown.start] if shown and shown.start < len(self._origins) else None
+        self._last = None
         self.lay_out()
 
     # -- the body's tap -------------------------------------------------------------------------------

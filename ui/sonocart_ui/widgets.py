@@ -276,6 +276,9 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     whole = BooleanProperty(False)
     grid_shown = BooleanProperty(True)
     item_gap = NumericProperty(0)  # whole: each shown item's gap below it
+    #: px the body's window gives up at its bottom so that, at rest, its edge runs through no line of text
+    #: (half a line under a whole one reads as a message of its own): not in the live column (whole)
+    snap = NumericProperty(0)
 
     def show(self, view: object) -> None:
         from sonocart_ui.viewmodels.step_form import StepView
@@ -297,6 +300,7 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self.submit_label = "" if submit is None else submit.label
         laid_out = kp.KEYS if view.keypad is not None else frozenset()
         self.ids.actions.show([a for a in view.actions if a.key not in laid_out and a is not submit])
+        self._snap_later()
 
     def on_kv_post(self, _base: object) -> None:
         from kivy.clock import Clock
@@ -304,6 +308,12 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self._submit_key = ""
         fit = Clock.create_trigger(lambda _dt: self._fit_held())
         self.bind(size=fit, held=fit)
+        # in the frame's layout (before it is drawn): each new view of the step, each change of the body
+        self._snap_later = snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), -1)
+        self.ids.scroll.bind(height=snap)
+        self.ids.body.bind(height=snap, width=snap)
+        self.ids.actions.bind(children=self._watch_buttons, minimum_height=snap)
+        self.bind(whole=snap, step_text=snap, detail=snap)
         self.ids.phase_title.bind(height=fit)
         self.ids.submit.bind(height=fit)
         self.ids.held.bind(width=fit)
@@ -322,6 +332,47 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         submit = self.ids.submit.height + (gap if self.submit_label else 0)
         room = self.height - self.padding[1] - self.padding[3] - self.ids.phase_title.height - self.spacing
         self.held_fits = label.texture_size[1] <= room - submit - gap
+
+    def _watch_buttons(self, _grid: object, buttons: list[BigButton]) -> None:
+        """The grid's buttons laid out anew (a new view's): the body's window snapped again after them."""
+        for b in buttons:
+            b.fbind("pos", self._snap_later)
+            b.fbind("size", self._snap_later)
+        self._snap_later()
+
+    def _snap_to_lines(self) -> None:
+        """The body's window, at rest (its top shown), ends between two lines: above the first line of a
+        text, or the first button, that its bottom edge would run through (``snap``); the whole window
+        when its content fits, or when what is left would hold less than a line."""
+        from kivy.uix.button import Button
+        from kivy.uix.label import Label
+
+        body, scroll = self.ids.body, self.ids.scroll
+        room = float(scroll.height) + float(self.snap)
+        if self.whole or body.height <= room + 0.5:
+            self.snap = 0
+            return
+        top = body.to_window(body.x, body.top)[1]
+        rows: list[tuple[float, float]] = []  # (top, bottom) below the body's top, px
+        for w in body.walk(restrict=True):
+            if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.height <= 0:
+                continue
+            y0 = top - w.to_window(w.x, w.top)[1]
+            if isinstance(w, Button):
+                rows.append((y0, y0 + float(w.height)))
+                continue
+            line_top = y0 + (float(w.height) - float(w.texture_size[1])) / 2 + float(w.padding[1])
+            for line in w._label._cached_lines if w._label is not None else []:
+                rows.append((line_top, line_top + float(line.h)))
+                line_top += float(line.h)
+        edge = room
+        for _ in range(len(rows) + 1):  # up to the first row it cuts, until it cuts none
+            cut = [t for t, b in rows if t < edge - 1 and b > edge + 1]
+            if not cut:
+                break
+            edge = min(cut)
+        least = min((b - t for t, b in rows), default=room)
+        self.snap = room - edge if edge >= least else 0
 
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:

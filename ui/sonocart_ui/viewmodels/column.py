@@ -2,10 +2,13 @@
 
 The column beside the image is small (83 px high at a 7-inch injection), and a line cut by its edge reads as
 a whole message ("4 mL given with no"). So the body shows whole items only: the core's texts cut where they
-already break, never inside a clause and never reworded. The step's detail breaks at its " · " separators
-(and its lines) into facts; the step's text breaks after each clause's end ("; ", ". ", the punctuation
-kept). What does not fit goes to further pages behind a "+N more · tap" row (the view lays them out; this
-module only cuts and orders, and splits a run of heights into pages).
+already break, never inside a clause (unless it is taller than the body: below) and never reworded. The
+step's detail breaks at its " · " separators (and its lines) into facts; the step's text breaks after each
+clause's end ("; ", ". ", the punctuation kept). What does not fit goes to further pages behind a "+N more
+· tap" row (the view lays them out; this module only cuts and orders, and splits a run of heights into
+pages). A text taller than the body alone (at 7 inches the STOP's instruction, a syringe's fact) is cut
+between words into parts of whole laid-out lines, each marked " (k/n)" at its end like the paged toast
+(paged.py): each part is an item of its own, the parts on consecutive pages.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from sonocart_ui.viewmodels.paged import marked
 
 #: Item kinds, most important first: why the step does not go on, the last action's feedback, the running
 #: dose (and the step's other facts), the acknowledged prompt's line, the step's instruction, its buttons.
@@ -34,7 +39,9 @@ ACKNOWLEDGED = "acknowledged: "
 class ColumnItem:
     kind: str  # one of KINDS
     text: str  # the core's words, whole ("" for the buttons: the grid draws its own)
-    count: int = 1  # how many texts it holds (the buttons: one per button)
+    #: how many texts it holds, as the "more" row counts them (the buttons: one per button). A part of a
+    #: cut text (cut_tall) is one: the row counts what the taps have still to show, one page's text each.
+    count: int = 1
 
 
 def clauses(text: str) -> list[str]:
@@ -66,23 +73,45 @@ def column_items(text: str, detail: str, toast: str, held: str = "", buttons: in
     return out
 
 
-def pages(heights: Sequence[float], room: float, cue: float) -> list[range]:
+#: The kinds a text taller than the body may be cut in (the step's buttons are one grid; the held line is
+#: shown fixed outside the live column's body).
+CUTTABLE = ("toast", "fact", "acknowledged", "clause")
+
+
+def cut_tall(item: ColumnItem, lines: Sequence[str], ends: Sequence[int]) -> list[ColumnItem]:
+    """``item`` (its text laid out in ``lines`` at the body's width) cut after each line ``ends`` names (the
+    last one the last line), in order, each part an item of ``item``'s kind marked " (k/n)" at its end, the
+    mark after a no-break space (never on a line alone); ``[item]`` when it is one part, or when ``lines``
+    are not its words (a word broken across lines: not cut between words, so not cut at all)."""
+    if item.kind not in CUTTABLE or " ".join(lines) != item.text or not ends or ends[-1] != len(lines):
+        return [item]
+    starts = [0, *ends[:-1]]
+    parts = [" ".join(lines[a:b]) for a, b in zip(starts, ends, strict=True)]
+    return [ColumnItem(item.kind, part) for part in marked(parts, NBSP)]
+
+
+def pages(
+    heights: Sequence[float], room: float, cue: float, start: int = 0, end: int | None = None
+) -> list[range]:
     """Runs of consecutive items, each fitting ``room`` whole: all on one page when they fit together,
-    else each page fits with the "more" row (``cue`` high). An item taller than that alone has a page of
-    its own (the body then scrolls to it); every item is on exactly one page, in order."""
+    else each page fits with the "more" row (``cue`` high), and a page starts at item ``start`` and holds
+    no item from ``end`` on (the page shown keeps its items when one on another page goes: a toast's 3 s
+    over, so that a tap skips none and shows none twice). An item taller than that alone has a page of its
+    own (the body then scrolls to it); every item is on exactly one page, in order."""
     n = len(heights)
     if sum(heights) <= room + 0.5:
         return [range(n)]
     out = []
-    start = 0
-    while start < n:
-        used, end = cue, start
-        while end < n and used + heights[end] <= room + 0.5:
-            used += heights[end]
-            end += 1
-        end = max(end, start + 1)
-        out.append(range(start, end))
-        start = end
+    first = 0
+    while first < n:
+        used, last = cue, first
+        limit = start if first < start else (end or n) if first == start else n
+        while last < limit and used + heights[last] <= room + 0.5:
+            used += heights[last]
+            last += 1
+        last = max(last, first + 1)
+        out.append(range(first, last))
+        first = last
     return out
 
 
