@@ -150,7 +150,7 @@ class NeedleDetector:
         np.copyto(vs, points[:, 0, 1])
         flat = np.multiply(vs, excess.shape[1], out=work.flat[:n])
         np.add(flat, us, out=flat)
-        values = np.take(excess.ravel(), flat, out=work.values[:n], mode="clip")
+        values = excess.ravel().take(flat, out=work.values[:n], mode="clip")
         if n > MAX_CANDIDATES:  # a very bright frame: the strongest candidates carry the vote
             keep = np.argpartition(values, n - MAX_CANDIDATES)[-MAX_CANDIDATES:]  # (allocates: rare)
             us, vs, values = us[keep], vs[keep], values[keep]
@@ -170,10 +170,10 @@ class NeedleDetector:
         index = cv2.findNonZero(kept.view(np.uint8).reshape(1, n), work.points[:lit])
         kept_at = work.kept_at[:lit]
         np.copyto(kept_at, index[:, 0, 0])
-        u_kept = np.take(u_full, kept_at, out=work.u_kept[:lit], mode="clip")
-        v_kept = np.take(v_full, kept_at, out=work.v_kept[:lit], mode="clip")
+        u_kept = u_full.take(kept_at, out=work.u_kept[:lit], mode="clip")
+        v_kept = v_full.take(kept_at, out=work.v_kept[:lit], mode="clip")
         weights = work.weights[:lit]
-        np.copyto(weights, np.take(values, kept_at, out=work.values_kept[:lit], mode="clip"))
+        np.copyto(weights, values.take(kept_at, out=work.values_kept[:lit], mode="clip"))
         np.subtract(weights, threshold - 1.0, out=weights)  # (whole numbers: threshold is one)
         u, v = work.u32[:lit], work.v32[:lit]
         np.copyto(u, u_kept)
@@ -253,7 +253,11 @@ class NeedleDetector:
         np.copyto(cells, rho, casting="unsafe")  # truncated, as astype
         np.add(cells, work.cell_offsets[:n], out=cells)
         vote_weights = work.vote_weights[:n]
-        np.copyto(vote_weights, w[:, None])
+        # (cast once per candidate, then a broadcasting copy without a cast: 12 µs instead of 30 at 763
+        # candidates, as casting in every angle's copy; the same values, whole numbers exact in float32)
+        weights32 = work.weights32[:n]
+        np.copyto(weights32, w)
+        np.copyto(vote_weights, weights32[:, None])
         work.votes.fill(0.0)
         np.add.at(work.votes, cells.ravel(), vote_weights.ravel())
         votes = work.votes.reshape(self._angles.size, n_rho)

@@ -233,6 +233,7 @@ class NeedleBuffers(Arena):
         # (float32: the weights are whole numbers under 512 and at most max_candidates of them, so
         # every sum stays exact below 2**24, and the table is half the memory to add into)
         self.vote_weights = np.empty((n, n_angles), np.float32)
+        self.weights32 = np.empty(n, np.float32)  # each candidate's weight, cast once before it is spread
         self.cell_offsets = np.empty((n, n_angles), np.intp)
         self.cell_offsets[:] = np.arange(n_angles, dtype=np.intp) * self.n_rho  # each angle's row
         self.votes = np.empty(n_angles * self.n_rho, np.float32)

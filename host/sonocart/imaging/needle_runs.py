@@ -50,9 +50,9 @@ def longest_run(mask: np.ndarray, max_gap: int, work: Arena | None = None) -> tu
     at = grab("run:at", (nb,), np.intp)  # (as intp: np.take would cast int32 indices into a new array)
     np.copyto(at, breaks[:, 0, 0])
     ends, starts = grab("run:ends", (nb + 1,), np.int32), grab("run:starts", (nb + 1,), np.int32)
-    np.take(idx, at, out=ends[:nb], mode="clip")
+    idx.take(at, out=ends[:nb], mode="clip")
     ends[nb] = last
-    np.take(idx[1:], at, out=starts[1:], mode="clip")  # (the index after each break)
+    idx[1:].take(at, out=starts[1:], mode="clip")  # (the index after each break)
     starts[0] = first
     k = int(np.subtract(ends, starts, out=grab("run:span", (nb + 1,), np.int32)).argmax())
     return int(starts[k]), int(ends[k])

@@ -129,7 +129,7 @@ def scan_lines(
     np.add(rows, cols, out=rows)
     flat = work.grab("scan:flat", shape3, np.intp)
     np.copyto(flat, rows, casting="unsafe")
-    values = np.take(small.ravel(), flat, out=work.grab("scan:x", shape3, np.int16), mode="clip")
+    values = small.ravel().take(flat, out=work.grab("scan:x", shape3, np.int16), mode="clip")
     # the largest across, one offset at a time (a reduction over a short last axis is 4x slower; the
     # strided slices cost a 1 kB buffer)
     profile = work.grab("scan:max", (k, longest), np.int16)
@@ -169,11 +169,11 @@ def centreline_fit(
     )
     at = work.grab("wobble:at", (m,), np.intp)
     np.copyto(at, points[:, 0, 0])
-    x = np.take(t, at, out=work.grab("wobble:x", (m,), np.float64), mode="clip")
-    y = np.take(centre, at, out=work.grab("wobble:y", (m,), np.float64), mode="clip")
+    x = t.take(at, out=work.grab("wobble:x", (m,), np.float64), mode="clip")
+    y = centre.take(at, out=work.grab("wobble:y", (m,), np.float64), mode="clip")
     # (the centre only where lit: there the weights add up to 0.5 at least — whole levels above a floor
     # of whole or half levels — so no guard against 0 is needed)
-    np.divide(y, np.take(total, at, out=work.grab("wobble:total_lit", (m,), np.float64), mode="clip"), out=y)
+    np.divide(y, total.take(at, out=work.grab("wobble:total_lit", (m,), np.float64), mode="clip"), out=y)
     np.subtract(x, float(x.sum()) / m, out=x)
     sxx, sxy, my = float(x @ x), float(x @ y), float(y.sum()) / m
     slope = sxy / sxx if sxx > 1e-12 else 0.0
@@ -214,7 +214,7 @@ def seen_from_entry(
     np.add(rows, cols, out=rows)
     flat = work.grab("entry:flat", shape, np.intp)
     np.copyto(flat, rows, casting="unsafe")
-    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    np.logical_and(ok, search.ravel().take(flat, out=test, mode="clip"), out=ok)
     # the first step outside, per end (argmin finds a False; where there is none it points at a True)
     outside = np.argmin(ok.view(np.uint8), axis=1, out=work.grab("entry:first", (n,), np.intp))
     seen = []

@@ -44,7 +44,7 @@ def shadowed(
         np.multiply(idx, w, out=idx)
         for j in range(3):
             np.add(idx[j], u, out=idx[j])
-        np.take(flat_image, idx, out=val, mode="clip")
+        flat_image.take(idx, out=val, mode="clip")
         np.copyto(level, val)
         np.add(level[0], level[1], out=side)
         np.add(side, level[2], out=side)
@@ -96,11 +96,11 @@ def side_mean(
         np.rint(out, out=out)
     flat, ok = work.pixels("side", cols, rows, (h, w))
     test = work.grab("side:in", (n,), np.bool_)
-    np.logical_and(ok, np.take(search.ravel(), flat, out=test, mode="clip"), out=ok)
+    np.logical_and(ok, search.ravel().take(flat, out=test, mode="clip"), out=ok)
     count = int(np.count_nonzero(ok))
     if count < 4:
         return math.nan
     grey = work.grab("side:grey", (n,), np.float64)
-    np.copyto(grey, np.take(image.ravel(), flat, out=work.grab("side:grey8", (n,), np.uint8), mode="clip"))
+    np.copyto(grey, image.ravel().take(flat, out=work.grab("side:grey8", (n,), np.uint8), mode="clip"))
     np.copyto(grey, 0.0, where=np.logical_not(ok, out=test))
     return float(grey.sum()) / count
