@@ -1,40 +1,29 @@
-"""The Settings screen's PACS fields in the real window, at one size (tests/ui/test_settings_screen.py).
+"""The Settings screen's PACS fields in the real window: a part of the shared run (screens_scenario.py)
+for tests/ui/test_settings_screen.py.
 
 The cart's destination is set in its settings (the object the PACS send reads) before Settings is first
-opened; the scenario reads the fields and their labels from the widget tree, types a valid destination
+opened; the part reads the fields and their labels from the widget tree, types a valid destination
 and saves, leaves and opens Settings again, then types an AE title the core refuses and saves. What each
 look showed goes to the report; the test holds the expected words.
 """
 
 from __future__ import annotations
 
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from tests.ui.driver import scenario_args  # noqa: E402
-
-ARGS = scenario_args("800x480")
-
-from kivy.core.window import Window  # noqa: E402
-
-from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
-from tests.ui.driver import Report, Steps, settled, start_cart_app, touch, wait  # noqa: E402
-from tests.ui.layout import text_audit, visible_widgets, window_rect  # noqa: E402
+from tests.ui.driver import Report, Steps, settled, touch, wait
+from tests.ui.layout import text_audit, visible_widgets, window_rect
 
 FIELDS = ("pacs_host", "pacs_port", "pacs_aet")
 LABELS = ("PACS host", "Port", "Called AE title")
 
 
-def main() -> int:
-    ARGS.artifacts.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="sonocart-settings-"))
-    app, stop = start_cart_app(ARGS.link, tmp)
-    report = Report(ARGS.report)
+def part(app: Any, report: Report, artifacts: Path, tmp: Path) -> Steps:
+    """From the start screen, no record open: the looks ``opened``, ``saved``, ``reopened``, ``refused``
+    and ``port_refused``."""
+    from kivy.core.window import Window
+
     settings_file = tmp / "settings.json"
     report["settings_file"] = str(settings_file)
 
@@ -60,7 +49,7 @@ def main() -> int:
             "pacs": vars(app.session.settings.pacs).copy(),
             "file": settings_file.read_text() if settings_file.exists() else "",
         }
-        app.save_screenshot(ARGS.artifacts / f"settings-{name}.png")
+        app.save_screenshot(artifacts / f"settings-{name}.png")
 
     def type_into(key: str, text: str) -> Steps:
         field = app.screens.get_screen("settings").ids[key]
@@ -74,37 +63,29 @@ def main() -> int:
         yield from touch(app.screens.get_screen("settings").ids.save_pacs)
         yield from settled()
 
-    def scenario() -> Steps:
-        yield from ready(app)
-        app.session.settings_path = settings_file  # the cart's file, as build_cart gives it
-        pacs: Any = app.session.settings.pacs
-        pacs.host, pacs.port, pacs.called_aet = "pacs.ward7.example", 11112, "WARD7PACS"
-        nav = app.root.ids.nav
-        yield from settled()
-        yield from touch(nav.ids.nav_settings)
-        yield from wait(lambda: app.screens.current == "settings", 5, "Settings")
-        yield from settled()
-        look("opened")
-        for key, text in zip(FIELDS, ("10.1.2.3", "104", "ARCHIVE"), strict=True):
-            yield from type_into(key, text)
-        yield from save()
-        look("saved")
-        yield from touch(nav.ids.nav_procedure)
-        yield from wait(lambda: app.screens.current == "start", 5, "back to start")
-        yield from touch(nav.ids.nav_settings)
-        yield from wait(lambda: app.screens.current == "settings", 5, "Settings again")
-        yield from settled()
-        look("reopened")
-        yield from type_into("pacs_aet", "WARDSEVENARCHIVES")  # 17 characters: DICOM allows 16
-        yield from save()
-        look("refused")
-        yield from type_into("pacs_port", "70000")
-        yield from type_into("pacs_aet", "ARCHIVE")
-        yield from save()
-        look("port_refused")
-
-    return run_to_end(app, stop, scenario(), report)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    app.session.settings_path = settings_file  # the cart's file, as build_cart gives it
+    pacs: Any = app.session.settings.pacs
+    pacs.host, pacs.port, pacs.called_aet = "pacs.ward7.example", 11112, "WARD7PACS"
+    nav = app.root.ids.nav
+    yield from settled()
+    yield from touch(nav.ids.nav_settings)
+    yield from wait(lambda: app.screens.current == "settings", 5, "Settings")
+    yield from settled()
+    look("opened")
+    for key, text in zip(FIELDS, ("10.1.2.3", "104", "ARCHIVE"), strict=True):
+        yield from type_into(key, text)
+    yield from save()
+    look("saved")
+    yield from touch(nav.ids.nav_procedure)
+    yield from wait(lambda: app.screens.current == "start", 5, "back to start")
+    yield from touch(nav.ids.nav_settings)
+    yield from wait(lambda: app.screens.current == "settings", 5, "Settings again")
+    yield from settled()
+    look("reopened")
+    yield from type_into("pacs_aet", "WARDSEVENARCHIVES")  # 17 characters: DICOM allows 16
+    yield from save()
+    look("refused")
+    yield from type_into("pacs_port", "70000")
+    yield from type_into("pacs_aet", "ARCHIVE")
+    yield from save()
+    look("port_refused")

@@ -1,4 +1,5 @@
-"""The Summary's PACS result in the real window, at one size (tests/ui/test_summary_pacs_band.py).
+"""The Summary's PACS result in the real window: a part of the shared run (screens_scenario.py) for
+tests/ui/test_summary_pacs_band.py.
 
 A record is opened and the Summary shown; Send to PACS is touched with the cart's PACS on a port nothing
 listens on (down; then the cart announces a send the PACS partly refused, its reason long), then on a
@@ -10,34 +11,25 @@ from the widget tree; the test holds the expected words.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from tests.ui.driver import scenario_args  # noqa: E402
-
-ARGS = scenario_args("800x480")
-
-from kivy.core.window import Window  # noqa: E402
-
-from sonocart.cart.events import PacsFinished  # noqa: E402
-from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
-from tests.ui.driver import Report, Steps, settled, start_cart_app, touch, wait  # noqa: E402
-from tests.ui.layout import text_audit, visible_widgets, window_rect  # noqa: E402
+from sonocart.cart.events import PacsFinished
+from tests.ui.driver import Report, Steps, settled, touch, wait
+from tests.ui.layout import text_audit, visible_widgets, window_rect
 
 #: The core's words for a send the PACS partly refused (cart/pacs.py result_message), written out here.
 FAILED = "PACS sent 0, 1 failed and stay queued: C-STORE status 0xA700 (out of resources)"
-PORTS = {"down": int(os.environ["SONOCART_TEST_PACS_DOWN"]), "sent": int(os.environ["SONOCART_TEST_PACS_UP"])}
 
 
-def main() -> int:
-    ARGS.artifacts.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="sonocart-summary-"))
-    app, stop = start_cart_app(ARGS.link, tmp)
-    report = Report(ARGS.report)
+def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
+    """From the start screen: the looks ``before``, ``down``, ``failed`` and ``sent``."""
+    from kivy.core.window import Window
+
+    ports = {
+        "down": int(os.environ["SONOCART_TEST_PACS_DOWN"]),
+        "sent": int(os.environ["SONOCART_TEST_PACS_UP"]),
+    }
 
     def look(name: str) -> None:
         sm = app.screens.get_screen("summary")
@@ -56,31 +48,23 @@ def main() -> int:
             "body_end": sm.ids.pacs.text,
             "texts": text_audit(Window),
         }
-        app.save_screenshot(ARGS.artifacts / f"summary-{name}.png")
+        app.save_screenshot(artifacts / f"summary-{name}.png")
 
-    def scenario() -> Steps:
-        yield from ready(app)
-        app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
-        yield from wait(lambda: app.screens.current != "start", 5, "the record's first screen")
-        app.show("summary")
+    app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+    yield from wait(lambda: app.screens.current != "start", 5, "the record's first screen")
+    app.show("summary")
+    yield from settled()
+    look("before")
+    sm = app.screens.get_screen("summary")
+    for name, port in ports.items():
+        app.session.settings.pacs.port = port
+        yield from touch(sm.ids.send)
+        yield from wait(lambda: not sm.sending and app.session.feedback is not None, 60, f"{name} send")
+        yield from wait(lambda: "PACS" in app.root.ids.toast.text, 5, f"{name} toast")
         yield from settled()
-        look("before")
-        sm = app.screens.get_screen("summary")
-        for name, port in PORTS.items():
-            app.session.settings.pacs.port = port
-            yield from touch(sm.ids.send)
-            yield from wait(lambda: not sm.sending and app.session.feedback is not None, 60, f"{name} send")
-            yield from wait(lambda: "PACS" in app.root.ids.toast.text, 5, f"{name} toast")
+        look(name)
+        if name == "down":  # a send some objects of which the PACS refused, as the cart announces it
+            app.session.say(FAILED, ok=False)
+            app.cart.emit(PacsFinished(FAILED, False))
             yield from settled()
-            look(name)
-            if name == "down":  # a send some objects of which the PACS refused, as the cart announces it
-                app.session.say(FAILED, ok=False)
-                app.cart.emit(PacsFinished(FAILED, False))
-                yield from settled()
-                look("failed")
-
-    return run_to_end(app, stop, scenario(), report)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+            look("failed")

@@ -1,28 +1,25 @@
 """A hard stop (no tap acknowledges it) fills the nav bar's band: every screen the team needs is still
 reachable from the Alarms list its tap opens, LAST never moves, and the core still refuses the lock
-during LAST (reach_scenario.py, at both cart screens)."""
+during LAST (reach_scenario.py, a part of the shared screens run, at both cart screens)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import ARTIFACTS
-from tests.ui.driver import run_scenario_file
 from tests.ui.layout import nav_moved
+from tests.ui.screens import ScreensRuns
 
-SCENARIO = Path(__file__).with_name("reach_scenario.py")
 TOOLS = ["pedal_a", "pedal_b", "nav_settings", "nav_lock"]  # the simulated board's pedals: on screen too
 STOP_WORDS = "Consent is signed, in date and covers this procedure."
 
 
 @pytest.mark.ui
+@pytest.mark.timeout(360)
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
 def test_under_a_hard_stop_every_screen_is_reached_from_the_alarms_list_and_lock_waits_for_last(
-    ui_env: dict[str, str], tmp_path: Path, size: str
+    screens: ScreensRuns, size: str
 ) -> None:
-    r = run_scenario_file(SCENARIO, ui_env, tmp_path, ARTIFACTS / "ui" / f"reach-{size}", "--size", size)
+    r = screens(size).part("reach")
     looks = r["looks"]
     start = looks["start"]["nav"]
     # the stop: blocking, alone in the band right of LAST (its whole text), the tools given way

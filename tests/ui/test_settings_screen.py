@@ -1,4 +1,5 @@
-"""Settings in the real window at both cart screens (settings_scenario.py): each PACS field opens with
+"""Settings in the real window at both cart screens (settings_scenario.py, a part of the shared screens
+run): each PACS field opens with
 the value the cart sends to, under its label; a saved destination is what the fields show on reopening
 and what the settings file holds; an entry the core refuses is said in words, and the destination in
 use (and in the file) stays as it was."""
@@ -6,14 +7,11 @@ use (and in the file) stays as it was."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTIFACTS
-from tests.ui.driver import run_scenario_file
+from tests.ui.screens import ScreensRuns
 
-SCENARIO = Path(__file__).with_name("settings_scenario.py")
 LABELLED = (("PACS host", "pacs_host"), ("Port", "pacs_port"), ("Called AE title", "pacs_aet"))
 
 
@@ -22,11 +20,12 @@ def _values(look: dict[str, dict[str, dict[str, object]]]) -> tuple[object, ...]
 
 
 @pytest.mark.ui
+@pytest.mark.timeout(360)
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
 def test_pacs_fields_open_filled_keep_a_saved_value_and_refuse_a_bad_one_in_words(
-    ui_env: dict[str, str], tmp_path: Path, size: str
+    screens: ScreensRuns, size: str
 ) -> None:
-    r = run_scenario_file(SCENARIO, ui_env, tmp_path, ARTIFACTS / "ui" / f"settings-{size}", "--size", size)
+    r = screens(size).part("settings")
     w, h = (int(v) for v in size.split("x"))
     # opened: the destination the cart was given, in each field
     assert _values(r["opened"]) == ("pacs.ward7.example", "11112", "WARD7PACS")

@@ -1,36 +1,24 @@
-"""The Summary at both cart screens (summary_scenario.py): how the PACS send went is on screen without
-scrolling, beside the actions, in the words the status band's toast said (down: queued, nothing lost;
-up: sent to a real Orthanc); whole, not over a button, above the nav bar; a refusal too long for its
-room at 7 inches gives way to the counts and moves no button."""
+"""The Summary at both cart screens (summary_scenario.py, a part of the shared screens run): how the
+PACS send went is on screen without scrolling, beside the actions, in the words the status band's toast
+said (down: queued, nothing lost; up: sent to a real Orthanc); whole, not over a button, above the nav
+bar; a refusal too long for its room at 7 inches gives way to the counts and moves no button."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 
-from tests.conftest import ARTIFACTS
-from tests.records.conftest import free_port, orthanc_factory, orthanc_ports  # noqa: F401  (fixtures reused)
-from tests.ui.driver import run_scenario_file
 from tests.ui.layout import overlap
-
-SCENARIO = Path(__file__).with_name("summary_scenario.py")
+from tests.ui.screens import ScreensRuns
 
 
 @pytest.mark.ui
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(360)
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
 def test_the_pacs_result_is_beside_the_send_button_in_the_toasts_words(
-    ui_env: dict[str, str],
-    tmp_path: Path,
-    size: str,
-    orthanc_factory: Any,  # noqa: F811
-    orthanc_ports: tuple[int, int],  # noqa: F811
+    screens: ScreensRuns, size: str
 ) -> None:
-    pacs = orthanc_factory()
-    env = dict(ui_env, SONOCART_TEST_PACS_DOWN=str(free_port()), SONOCART_TEST_PACS_UP=str(orthanc_ports[0]))
-    r = run_scenario_file(SCENARIO, env, tmp_path, ARTIFACTS / "ui" / f"summary-{size}", "--size", size)
+    run = screens(size)
+    r = run.part("summary")
     w, h = (int(v) for v in size.split("x"))
     assert r["before"]["result"] == "PACS: sent 0 / pending 0"
     # a record just opened exports one DICOM object (its report; no stills yet): Orthanc counts it below
@@ -69,4 +57,4 @@ def test_the_pacs_result_is_beside_the_send_button_in_the_toasts_words(
     # failure is told apart from success by more than its words: drawn in the medium alarm's yellow
     assert r["down"]["result_colour"] != r["sent"]["result_colour"]
     assert r["sent"]["body_end"].startswith("PACS: sent 1 / pending 0")
-    assert len(pacs.sop_instance_uids()) == 1  # what the PACS holds: the one object the screen says sent
+    assert len(run.pacs_uids) == 1  # what the PACS holds: the one object the screen says sent

@@ -1,21 +1,18 @@
 """A toast longer than the status band's two lines, on a checklist screen at both cart screens
-(toast_scenario.py): nothing on the screen moves while it is up, it covers no control, and it is shown
-whole, two lines at a time, each page for its own seconds (its words read back from Kivy's laid-out
-lines against the core's message)."""
+(toast_scenario.py, a part of the shared screens run): nothing on the screen moves while it is up, it
+covers no control, and it is shown whole, two lines at a time, each page for its own seconds (its words
+read back from Kivy's laid-out lines against the core's message)."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ARTIFACTS
-from tests.ui.driver import run_scenario_file
 from tests.ui.layout import overlap
+from tests.ui.screens import ScreensRuns
 
-SCENARIO = Path(__file__).with_name("toast_scenario.py")
 MARK = re.compile(r" \((\d)/(\d)\)$")
 #: How many pages each message takes at each size (three and six lines at 7 inches; at 10 inches the
 #: core's held message is two lines and fits at once)
@@ -27,11 +24,12 @@ def _words(text: str) -> list[str]:
 
 
 @pytest.mark.ui
+@pytest.mark.timeout(360)
 @pytest.mark.parametrize("size", list(PAGES))
 def test_a_long_toast_moves_nothing_covers_nothing_and_is_read_whole_in_pages(
-    ui_env: dict[str, str], tmp_path: Path, size: str
+    screens: ScreensRuns, size: str
 ) -> None:
-    r = run_scenario_file(SCENARIO, ui_env, tmp_path, ARTIFACTS / "ui" / f"toast-{size}", "--size", size)
+    r = screens(size).part("toast")
     looks: dict[str, Any] = {look["name"]: look for look in r["looks"]}
     before = looks["before"]
     assert before["screen"] == "sign_in" and before["toast"] == ""

@@ -1,5 +1,5 @@
-"""A toast longer than the status band's two lines on a checklist screen, at one size
-(tests/ui/test_toast_band.py).
+"""A toast longer than the status band's two lines on a checklist screen: a part of the shared run
+(screens_scenario.py) for tests/ui/test_toast_band.py.
 
 The femoral block is answered up to the weight step (its keypad and closing button); a corrected consent
 then holds the step, and the core says so in its longest toast of the sign-in ("input — Held: ...",
@@ -10,26 +10,14 @@ and after. Each look records every button on screen and where the toast is; the 
 
 from __future__ import annotations
 
-import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from tests.ui.driver import scenario_args  # noqa: E402
-
-ARGS = scenario_args("800x480")
-
-from kivy.core.window import Window  # noqa: E402
-
-from sonocart.procedures.inputs import Correct  # noqa: E402
-from sonocart_ui.bars import TOAST_S  # noqa: E402
-from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
-from tests.ui.driver import Report, Steps, settled, start_cart_app, wait  # noqa: E402
-from tests.ui.layout import line_texts, text_audit, visible_widgets, window_rect  # noqa: E402
-from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
+from sonocart.procedures.inputs import Correct
+from sonocart_ui.bars import TOAST_S
+from tests.ui.driver import Report, Steps, settled, wait
+from tests.ui.layout import line_texts, text_audit, visible_widgets, window_rect
+from tests.ui.vm_fixtures import SIGN_IN_TO_PREP
 
 #: Longer than any message the core sends today: the band's pages must hold it whole all the same.
 LONGEST = (
@@ -40,11 +28,11 @@ LONGEST = (
 )
 
 
-def main() -> int:
-    ARGS.artifacts.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="sonocart-toast-"))
-    app, stop = start_cart_app(ARGS.link, tmp)
-    report = Report(ARGS.report)
+def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
+    """From the start screen, no record open: the looks (a list) ``before``, ``held page N``, ``held
+    gone``, ``longest page N`` and ``longest gone``."""
+    from kivy.core.window import Window
+
     report["looks"] = []
 
     def buttons() -> dict[str, Any]:
@@ -77,7 +65,7 @@ def main() -> int:
                 "texts": text_audit(Window),
             }
         )
-        app.save_screenshot(ARGS.artifacts / f"toast-{len(report['looks']):02d}-{name}.png")
+        app.save_screenshot(artifacts / f"toast-{len(report['looks']):02d}-{name}.png")
 
     def pages(name: str) -> Steps:
         """Each page of the toast up now, looked at once it is drawn; then the band after it is gone."""
@@ -94,29 +82,21 @@ def main() -> int:
         yield from settled()
         look(f"{name} gone")
 
-    def scenario() -> Steps:
-        yield from ready(app)
-        app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
-        app.go_procedure()
-        for step, key in SIGN_IN_TO_PREP:
-            if step == "weight_kg":
-                break
-            if app.form.view().step_id == step:
-                app.step_action(key)
-        yield from wait(lambda: app.form.view().step_id == "weight_kg", 5, "the weight step")
-        yield from wait(lambda: app.screens.current == "sign_in", 5, "the sign-in screen")
-        fb = app.session.feedback
-        yield from wait(lambda: fb is None or app.clock() - fb.at > TOAST_S + 0.2, 5, "no toast")
-        yield from settled()
-        look("before")
-        why = "form signed for the other knee"
-        assert app.session.submit(lambda op: Correct("consent_valid", False, op, why), "input")
-        yield from pages("held")
-        app.session.say(LONGEST, ok=False)
-        yield from pages("longest")
-
-    return run_to_end(app, stop, scenario(), report)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+    app.go_procedure()
+    for step, key in SIGN_IN_TO_PREP:
+        if step == "weight_kg":
+            break
+        if app.form.view().step_id == step:
+            app.step_action(key)
+    yield from wait(lambda: app.form.view().step_id == "weight_kg", 5, "the weight step")
+    yield from wait(lambda: app.screens.current == "sign_in", 5, "the sign-in screen")
+    fb = app.session.feedback
+    yield from wait(lambda: fb is None or app.clock() - fb.at > TOAST_S + 0.2, 5, "no toast")
+    yield from settled()
+    look("before")
+    why = "form signed for the other knee"
+    assert app.session.submit(lambda op: Correct("consent_valid", False, op, why), "input")
+    yield from pages("held")
+    app.session.say(LONGEST, ok=False)
+    yield from pages("longest")
