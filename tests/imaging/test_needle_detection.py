@@ -45,13 +45,15 @@ GENERIC_NOT_IN_VIEW = {
 }
 #: (scene, probe, angle) measured to miss (no estimate, or tip > 2 mm / angle > 3° off) at this commit
 #: with the aimed needles (docs/imaging.md has the table and the reasons; ``python -m
-#: tools.bench.needle_matrix`` prints it). Phased femoral, knee, caudal, muscle 35° and 60°: not found
-#: (the Hough tries go to the femoral head's arc along the sector's edge; in the knee's bright tendon
-#: the shaft's contrast, so its confidence, stays under 0.5; a 9–13 mm shaft whose centreline wobbles
-#: more than a straight reflector's may), or found 2.9–3.7 mm / 3.2–4.7° off at 2.5 s; steep (60°)
-#: and medial (130°) femoral and 60° knee needles on the linear and convex probes: a faint shaft
-#: (the echo falls with the incidence angle) found at one depth only, or not at all; femoral convex
-#: 60°: the tip read 2.2 and 7.4 mm short.
+#: tools.bench.needle_matrix`` prints it). Phased: femoral 20° not found (the shaft's middle is taken
+#: for a layer where it meets the fascia iliaca, and the 12 Hough tries go to the femoral head's
+#: fringe where the sector's edge cuts it, none seen from an entry); femoral 130° and knee 60° too faint
+#: (36–41 grey levels above the local level, under the candidate level); the centreline of a 13–15 mm
+#: shaft wobbling past the straightness bound (caudal 35° and 150°, muscle 35° and 40° at 2.5 s), or
+#: found with the tip 2.9–6.5 mm or the angle 3.2–5.9° off (femoral 35° and caudal 45° at 2.5 s, knee
+#: 150° and muscle 35° at 4 s, caudal 25°); steep (60°) and medial (130°) femoral and 60° knee needles
+#: on the linear and convex probes: a faint shaft (the echo falls with the incidence angle) found at one
+#: depth only, or not at all; femoral convex 60°: the tip read 2.2 and 7.4 mm short.
 KNOWN_MISSES = {
     ("femoral", "linear", 60.0),
     ("femoral", "linear", 150.0),
