@@ -21,7 +21,7 @@ of the scan-converted image:
   end, before the tip search (every layer stopped by it on the 1,140 frames of
   :mod:`tools.bench.needle_identity` is stopped there), then of the tip (without the second, 2
   false needles in the 648 extra needle-free frames);
-* confidence from the run's length and its contrast against the tissue beside it.
+* confidence from the run's length and its contrast against the tissue beside it (in grey levels, so in dB).
 """
 
 from __future__ import annotations
@@ -83,6 +83,13 @@ ENTRY_GAP_MM = 10.0
 LINE_GROUPS = (3, 9)
 #: a shaft lies in tissue: the strips either side of it are within this ratio of each other.
 EDGE_RATIO = 0.58
+#: the contrast part of the confidence: how many grey levels the shaft's mean stands above the tissue
+#: beside it, from no confidence at the first to full at the second. Grey levels are logarithmic, so a
+#: difference is a ratio of echo amplitudes (at the default 60 dB range, 20 levels ≈ 4.7 dB, 80 ≈ 19 dB),
+#: whatever the tissue's own level. (A ratio of grey levels, 1.2 → 1.8, the same ramp at a tissue level
+#: of 100, could not reach 0.5 over bright tissue: a shaft in the knee's quadriceps tendon on the phased
+#: probe, beside grey 160–180, is capped by the 255 ceiling at 1.31–1.42.)
+CONTRAST_LEVELS = (20.0, 80.0)
 
 
 @dataclass(frozen=True)
@@ -295,8 +302,9 @@ def _judge_run(
         return None  # dark on one side, tissue on the other: the wall of a vessel or cyst, not a shaft
     # (np.mean of the grey levels: their sum, a whole number, is exact in any order)
     shaft_grey = float(shaft.sum()) / shaft.size
-    contrast = shaft_grey / max(beside, 1.0)
-    confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max((contrast - 1.2) / 0.6, 0.0), 1.0)
+    low, high = CONTRAST_LEVELS
+    contrast = (shaft_grey - beside - low) / (high - low)
+    confidence = min(length_mm / FULL_LENGTH_MM, 1.0) * min(max(contrast, 0.0), 1.0)
     if is_shadow(beside, under):
         confidence = 0.0  # bone does that, a needle does not
     if confidence < frame.min_confidence:
