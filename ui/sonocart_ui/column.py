@@ -60,8 +60,7 @@ class ColumnPages:
         self._last: Origin | None = None  # and its last item
         self._origins: list[Origin] = []
         self._step: object = None
-        self._heights: dict[tuple[object, ...], float] = {}
-        self._laid: dict[tuple[object, ...], list[str]] = {}
+        self._laid: dict[tuple[object, ...], tuple[float, list[str]]] = {}
         panel.whole = True
         ids = panel.ids
         body = ids.body
@@ -117,23 +116,17 @@ class ColumnPages:
         return probe
 
     def _measure(self, text: str, style: Label) -> float:
-        """``text``'s height in ``style``'s font at the body's width (kept: the column is laid out 4 times a
-        second, and a text is rendered again only when it, its font or the width changed)."""
-        key = self._key(text, style)
-        known = self._heights.get(key)
-        if known is not None:
-            return known
-        probe = self._probe_as(style)
-        probe.text, probe.text_size = text, (self.panel.ids.body.width, None)
-        probe.texture_update()
-        if len(self._heights) > MEASURED_MAX:
-            self._heights.clear()
-        self._heights[key] = height = float(probe.texture_size[1])
-        return height
+        """``text``'s height in ``style``'s font at the body's width."""
+        return self._laid_out(text, style)[0]
 
     def _lines(self, text: str, style: Label) -> list[str]:
-        """The lines Kivy lays ``text`` out in, in ``style``'s font at the body's width (kept, as
-        _measure)."""
+        """The lines Kivy lays ``text`` out in, in ``style``'s font at the body's width."""
+        return self._laid_out(text, style)[1]
+
+    def _laid_out(self, text: str, style: Label) -> tuple[float, list[str]]:
+        """``text`` laid out in ``style``'s font at the body's width: its height and its lines (kept: the
+        column is laid out 4 times a second, and a text is rendered again only when it, its font or the
+        width changed)."""
         key = self._key(text, style)
         known = self._laid.get(key)
         if known is not None:
@@ -144,8 +137,8 @@ class ColumnPages:
         lines = ["".join(w.text for w in line.words).strip() for line in probe._label._cached_lines]
         if len(self._laid) > MEASURED_MAX:
             self._laid.clear()
-        self._laid[key] = lines
-        return lines
+        self._laid[key] = laid = (float(probe.texture_size[1]), lines)
+        return laid
 
     def _cut(self, items: list[ColumnItem], fits: float, row: float) -> tuple[list[ColumnItem], list[Origin]]:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
