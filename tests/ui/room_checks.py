@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.ui.layout import Rect, _inside, _scroll_of, text_audit, visible_widgets, window_rect
+from tests.ui.layout import Rect, _inside, _scroll_of, cut_line, text_audit, visible_widgets, window_rect
 
 #: The cart's screens: window size -> diagonal in inches.
 DIAGONAL_IN = {(800, 480): 7.0, (1280, 800): 10.1}
@@ -56,8 +56,13 @@ def check_summary_room(app: Any, artifacts: Path) -> dict[str, Any]:
         "stills_in_body": sum(_scroll_of(w) is body for w in stills),
         "actions": {t: list(window_rect(w)) for t, w in actions.items()},
         "cut": _cut(Window),
+        # at rest (its top shown) the body's edge runs through no line: half a line reads as a message
+        "at_rest": float(body.scroll_y) >= 0.999,
+        "cut_lines": [c for w in texts if (c := cut_line(w, box))],
     }
     bad = []
+    if m["at_rest"]:
+        bad += [f"line cut by the body's edge: {c!r}" for c in m["cut_lines"]]
     if m["body_share"] < SUMMARY_BODY_SHARE[win]:
         bad.append(f"the body is {m['body_share']:.0%} of the height, under {SUMMARY_BODY_SHARE[win]:.0%}")
     record = "\n".join(w.text for w in texts)

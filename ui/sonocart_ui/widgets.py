@@ -10,6 +10,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
 
 from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
@@ -341,38 +342,10 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self._snap_later()
 
     def _snap_to_lines(self) -> None:
-        """The body's window, at rest (its top shown), ends between two lines: above the first line of a
-        text, or the first button, that its bottom edge would run through (``snap``); the whole window
-        when its content fits, or when what is left would hold less than a line."""
-        from kivy.uix.button import Button
-        from kivy.uix.label import Label
-
-        body, scroll = self.ids.body, self.ids.scroll
-        room = float(scroll.height) + float(self.snap)
-        if self.whole or body.height <= room + 0.5:
-            self.snap = 0
-            return
-        top = body.to_window(body.x, body.top)[1]
-        rows: list[tuple[float, float]] = []  # (top, bottom) below the body's top, px
-        for w in body.walk(restrict=True):
-            if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.height <= 0:
-                continue
-            y0 = top - w.to_window(w.x, w.top)[1]
-            if isinstance(w, Button):
-                rows.append((y0, y0 + float(w.height)))
-                continue
-            line_top = y0 + (float(w.height) - float(w.texture_size[1])) / 2 + float(w.padding[1])
-            for line in w._label._cached_lines if w._label is not None else []:
-                rows.append((line_top, line_top + float(line.h)))
-                line_top += float(line.h)
-        edge = room
-        for _ in range(len(rows) + 1):  # up to the first row it cuts, until it cuts none
-            cut = [t for t, b in rows if t < edge - 1 and b > edge + 1]
-            if not cut:
-                break
-            edge = min(cut)
-        least = min((b - t for t, b in rows), default=room)
-        self.snap = room - edge if edge >= least else 0
+        """The body's window, at rest (its top shown), ends between two lines (``snap``: whole_lines_cut);
+        not in the live column (whole), which pages instead."""
+        room = float(self.ids.scroll.height) + float(self.snap)
+        self.snap = 0 if self.whole else whole_lines_cut(self.ids.body, room)
 
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:
@@ -389,3 +362,35 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         return self.ids.actions.button(key) or (
             self.ids.keypad.button(key) if self.ids.keypad.shown else None
         )
+
+
+def whole_lines_cut(body: Widget, room: float) -> float:
+    """How many px a scroll view ``room`` high over ``body`` (its content, shown from its top) gives up at
+    its bottom so that its edge runs through no line of text and no button: up to the first such row its
+    bottom edge would cut; 0 when the content fits, or when what is left would hold less than a line
+    (half a line under a whole one reads as a message of its own)."""
+    from kivy.uix.label import Label
+
+    if body.height <= room + 0.5:
+        return 0.0
+    top = body.to_window(body.x, body.top)[1]
+    rows: list[tuple[float, float]] = []  # (top, bottom) below the body's top, px
+    for w in body.walk(restrict=True):
+        if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.height <= 0:
+            continue
+        y0 = top - w.to_window(w.x, w.top)[1]
+        if isinstance(w, Button):
+            rows.append((y0, y0 + float(w.height)))
+            continue
+        line_top = y0 + (float(w.height) - float(w.texture_size[1])) / 2 + float(w.padding[1])
+        for line in w._label._cached_lines if w._label is not None else []:
+            rows.append((line_top, line_top + float(line.h)))
+            line_top += float(line.h)
+    edge = room
+    for _ in range(len(rows) + 1):  # up to the first row it cuts, until it cuts none
+        cut = [t for t, b in rows if t < edge - 1 and b > edge + 1]
+        if not cut:
+            break
+        edge = min(cut)
+    least = min((b - t for t, b in rows), default=room)
+    return room - edge if edge >= least else 0.0

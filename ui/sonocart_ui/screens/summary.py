@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
@@ -20,6 +20,7 @@ from sonocart.cart.pacs import (
 )
 from sonocart.cart.session import CartSession
 from sonocart_ui.viewmodels.summary import export, summary_lines
+from sonocart_ui.widgets import whole_lines_cut
 
 
 class RecordLines(BoxLayout):  # type: ignore[misc]
@@ -55,6 +56,8 @@ class SummaryScreen(Screen):  # type: ignore[misc]
     pacs_result = StringProperty("")
     pacs_failed = BooleanProperty(False)
     sending = BooleanProperty(False)
+    #: px the body's window gives up at its bottom so that, at rest, no line is cut by its edge
+    snap = NumericProperty(0)
 
     def __init__(self, **kwargs: object) -> None:
         self._pacs_message = ""
@@ -62,6 +65,15 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         self._said_fits = True  # it fits the room beside the actions (fit_result)
         self._shown: tuple[tuple[str, int], ...] = ()
         super().__init__(**kwargs)
+        from kivy.clock import Clock
+
+        snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), -1)  # in the frame's layout
+        self.ids.scroll.bind(height=snap)
+        self.ids.body.bind(height=snap, width=snap)
+
+    def _snap_to_lines(self) -> None:
+        room = float(self.ids.scroll.height) + float(self.snap)
+        self.snap = whole_lines_cut(self.ids.body, room)
 
     def refresh(self) -> None:
         session = App.get_running_app().session
