@@ -57,10 +57,19 @@ class SimProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 20.0) -> SimProcess:
+        return self.spawn().ready(timeout_s)
+
+    def spawn(self) -> SimProcess:
+        """Start the process and return at once (it boots while the caller does other work)."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sonocart", "sim", "--link", str(self.link), *self.args],
             stdout=subprocess.DEVNULL,
         )
+        return self
+
+    def ready(self, timeout_s: float = 20.0) -> SimProcess:
+        """Wait until the spawned simulator serves its pty link."""
+        assert self.proc is not None, "spawn() first"
         deadline = time.monotonic() + timeout_s
         while not self.link.exists():
             assert self.proc.poll() is None, f"simulator exited with {self.proc.returncode}"
