@@ -74,8 +74,12 @@ def touch(widget: Any, hold_s: float = 0.0) -> Steps:
     parent = widget.parent
     while parent is not None and not isinstance(parent, ScrollView):
         parent = None if parent.parent is parent else parent.parent  # the window is its own parent
-    for _ in range(10 if parent is not None else 0):  # again while a layout pending moves it
-        assert parent is not None
+    t0 = time.monotonic()
+    tries = 0
+    # again while a layout pending moves it: 10 tries, and on for up to 3 s on a loaded machine (a timed
+    # redraw, a toast's, may land between two tries at a few frames a second)
+    while parent is not None and (tries < 10 or time.monotonic() - t0 < 3.0):
+        tries += 1
         parent.scroll_to(widget, padding=10, animate=False)
         yield
         yield

@@ -6,6 +6,7 @@ Writes ``docs/screenshots/800x480/*.png`` and ``docs/screenshots/1280x800/*.png`
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -49,6 +50,7 @@ def main() -> int:
                 cmd = [sys.executable, str(ROOT / "tests" / "ui" / "procedure_scenario.py"), "--size", size]
                 cmd += ["--link", f"{tmp}/probe", "--artifacts", str(art), "--report", f"{tmp}/r.json"]
                 subprocess.run(cmd, env=env, check=True, timeout=300, stderr=subprocess.DEVNULL)
+                _completed(Path(tmp) / "r.json")
                 dest = out_root / size
                 dest.mkdir(parents=True, exist_ok=True)
                 for name in KEEP:
@@ -56,11 +58,19 @@ def main() -> int:
                 walk = [sys.executable, str(ROOT / "tests" / "ui" / "catalogue_scenario.py"), "--size", size]
                 walk += ["--link", f"{tmp}/probe2", "--artifacts", str(art), "--report", f"{tmp}/w.json"]
                 subprocess.run(walk, env=env, check=True, timeout=600, stderr=subprocess.DEVNULL)
+                _completed(Path(tmp) / "w.json")
                 injections = sorted(art.glob("inject-*.png"))
                 for shot in injections:
                     shutil.copyfile(shot, dest / shot.name)
                 print(f"{dest}: {len(KEEP)} screens, {len(injections)} injection steps")
     return 0
+
+
+def _completed(report: Path) -> None:
+    """A scenario that stopped on an error says so (it exits 0 with the error in its report)."""
+    r = json.loads(report.read_text())
+    if "error" in r or not r.get("completed"):
+        raise SystemExit(f"{report.name}: the scenario stopped: {r.get('error')}\n{r.get('traceback', '')}")
 
 
 if __name__ == "__main__":
