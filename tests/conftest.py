@@ -147,5 +147,6 @@ def pytest_runtest_makereport(
             report.outcome = "skipped"
             first = str(report.longrepr).strip().splitlines()[-1][:200] if report.longrepr else ""
             line = item.location[1] or 0
+            why = rp2.ci_overload_note(why)
             report.longrepr = (str(item.path), line, f"Skipped: {why}; it failed with: {first}")
     return report

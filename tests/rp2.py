@@ -51,6 +51,13 @@ LAG_LIMIT_MS = float(os.environ.get("SONOCART_RP2_LAG_LIMIT_MS", "1500"))
 #: ``pedal.LATE_BEAT_S``, means the board's view of the host no longer held either.
 STALL_LIMIT_MS = float(os.environ.get("SONOCART_RP2_STALL_LIMIT_MS", "400"))
 
+#: How long a freshly booted board may take to catch up with the wall clock before its test is
+#: skipped as overloaded. Booting runs the chip behind the wall clock (about 2 s at the worst on
+#: an unloaded 2-core Xeon, and it can take over 10 s to catch up while the test process, its
+#: pty threads and the cart's driver share the cores); 30 s bounds a genuinely overloaded machine.
+#: SONOCART_RP2_SETTLE_S overrides it.
+SETTLE_S = float(os.environ.get("SONOCART_RP2_SETTLE_S", "30"))
+
 _lag_seen_ms = 0.0  # the worst lag of a board already stopped during the current test
 _host_gap_s = 0.0  # the longest heartbeat gap a cart reported during the current test
 
@@ -166,15 +173,28 @@ def board_from(
     shutil.copyfile(image, flash)
     kw = {} if enumerate_ms is None else {"enumerate_ms": enumerate_ms}
     board = EmulatedPedalBoard(flash, workdir / "pedal", **kw).start(powered=powered)
-    if powered and not board.settle():
+    if powered and not board.settle(timeout=SETTLE_S):
         stats = board.pico.stats()
         board.stop()
-        pytest.skip(
-            f"emulated Pico still {float(stats['lag_now_ms']) / 1000:.1f} s behind the wall clock 10 s after"
-            f" boot (worst {float(stats['lag_ms']) / 1000:.1f} s): this machine was too loaded to run it in"
-            " real time"
+        skip_overloaded(
+            f"emulated Pico still {float(stats['lag_now_ms']) / 1000:.1f} s behind the wall clock"
+            f" {SETTLE_S:g} s after boot (worst {float(stats['lag_ms']) / 1000:.1f} s): this machine was too"
+            " loaded to run it in real time"
         )
     return board
+
+
+def ci_overload_note(why: str) -> str:
+    """``why`` a test was skipped for load, said loudly in CI (``CI`` set), where the machine is
+    meant to run nothing else: a skip there means the emulated-Pico coverage was lost."""
+    if os.environ.get("CI"):
+        return f"CI: EMULATED-PICO COVERAGE LOST, {why}"
+    return why
+
+
+def skip_overloaded(why: str) -> None:
+    """Skip the running test because the board could not keep real time (loud in CI)."""
+    pytest.skip(ci_overload_note(why))
 
 
 def note_lag(board: EmulatedPedalBoard) -> None:
