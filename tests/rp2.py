@@ -52,11 +52,11 @@ LAG_LIMIT_MS = float(os.environ.get("SONOCART_RP2_LAG_LIMIT_MS", "1500"))
 STALL_LIMIT_MS = float(os.environ.get("SONOCART_RP2_STALL_LIMIT_MS", "400"))
 
 #: How long a freshly booted board may take to catch up with the wall clock before its test is
-#: skipped as overloaded. Booting runs the chip behind the wall clock (about 2 s at the worst on
-#: an unloaded 2-core Xeon, and it can take over 10 s to catch up while the test process, its
-#: pty threads and the cart's driver share the cores); 30 s bounds a genuinely overloaded machine.
-#: SONOCART_RP2_SETTLE_S overrides it.
-SETTLE_S = float(os.environ.get("SONOCART_RP2_SETTLE_S", "30"))
+#: skipped as overloaded. 30 s instead of 10 s did not help on a 2-core Xeon (CI=true, pedal and
+#: overload suites: 9 lag skips at 10 s; at 30 s, 7 to 9, with boards still 0.6-6.1 s behind after
+#: 30 s): under the test process's own load the emulator does not catch up, so waiting longer only
+#: costs time. SONOCART_RP2_SETTLE_S overrides it.
+SETTLE_S = float(os.environ.get("SONOCART_RP2_SETTLE_S", "10"))
 
 _lag_seen_ms = 0.0  # the worst lag of a board already stopped during the current test
 _host_gap_s = 0.0  # the longest heartbeat gap a cart reported during the current test
