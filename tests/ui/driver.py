@@ -10,6 +10,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -185,11 +186,26 @@ def run_scenario_file(
     return report
 
 
-def start_cart_app(link: Path, tmp: Path, pedal_board: bool = True) -> tuple[Any, Callable[[], None]]:
-    """The real cart app (scenario side) on a probe simulator at ``link`` and, with ``pedal_board``, the
-    simulated pedal board (pedals OK: the usual top band); returns the app and what stops them. The
-    simulator boots while the pedal board boots and the app's modules load (one after the other, the
-    three took about 3.4 + 1.5 + 2.7 s of each launch)."""
+@dataclass
+class CartRig:
+    """The real cart app (scenario side) and the devices it runs on: ``sim`` is the probe simulator, for a
+    scenario that pulls the probe (``sim.kill()``) and plugs it back (``sim.start()``)."""
+
+    app: Any
+    sim: Any
+    board: Any
+
+    def stop(self) -> None:
+        """Stop the devices (the app stops itself at the scenario's end)."""
+        if self.board is not None:
+            self.board.stop()
+        self.sim.stop()
+
+
+def start_cart(link: Path, tmp: Path, pedal_board: bool = True) -> CartRig:
+    """The real cart app on a probe simulator at ``link`` and, with ``pedal_board``, the simulated pedal
+    board (pedals OK: the usual top band). The simulator boots while the pedal board boots and the app's
+    modules load (one after the other, the three took about 3.4 + 1.5 + 2.7 s of each launch)."""
     from tests.conftest import SimProcess
 
     sim = SimProcess(link, ["--lines", "96", "--samples", "384"]).spawn()
@@ -214,10 +230,10 @@ def start_cart_app(link: Path, tmp: Path, pedal_board: bool = True) -> tuple[Any
         pedal=PedalBoard(str(tmp / "pedal")) if board is not None else None,
     ).start()
     app = CartApp(cart=cart, pedal_remote=board.command if board is not None else None)
+    return CartRig(app, sim, board)
 
-    def stop() -> None:
-        if board is not None:
-            board.stop()
-        sim.stop()
 
-    return app, stop
+def start_cart_app(link: Path, tmp: Path, pedal_board: bool = True) -> tuple[Any, Callable[[], None]]:
+    """:func:`start_cart`, as the app and what stops its devices."""
+    rig = start_cart(link, tmp, pedal_board)
+    return rig.app, rig.stop

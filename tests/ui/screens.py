@@ -1,5 +1,6 @@
 """The shared run of screens_scenario.py (pytest side): one launch of the real app per size serves the
-summary, settings, toast and reach tests, each of which asserts on its own part of the report.
+summary, settings, toast and reach tests, the LAST test at 800x480 and the live view's at 1280x800, each
+of which asserts on its own part of the report.
 
 A run is made the first time a test asks for its size and kept for the session; a crash, a time-out or
 a part that raised is kept too and fails each test it concerns with what happened (never a skip): the

@@ -1,18 +1,21 @@
 """One launch of the real cart app, at one size, for several screen tests: each part a scenario of its
-own, run in turn on the same app (tests/ui/screens.py runs it for the tests).
+own, run in turn on the same app (tests/ui/screens.py runs it for the tests). LAST runs at 800x480 only
+and the live view at 1280x800 only (what their tests assert; ``ONLY_AT``).
 
 Starting the app (Kivy, the probe simulator, the pedal board) took about a third of each of these
 scenarios when each had its own process. The parts run in ``PARTS`` order, each from the start screen
 with no record open: between two parts the record is closed and the start screen shown again with the
 toast gone. The summary's sends come first (before Settings changes the PACS host), the reach part last
-(it leaves LAST active). Each part writes to its own section of the report; the first part that raises
-ends the run, and every later part's section says it did not run, so that no test reads a look that was
-never taken.
+(it leaves LAST active); LAST and the live view (which kills the run's probe simulator and starts it
+again) come after the toast part, so that the parts before them see the state they always saw. Each
+part writes to its own section of the report; the first part that raises ends the run, and every later
+part's section says it did not run, so that no test reads a look that was never taken.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
 import time
@@ -29,20 +32,35 @@ T0 = time.monotonic()
 from tests.ui.driver import scenario_args  # noqa: E402
 
 #: In the order they run (see the module's docstring for why this order).
-PARTS = ("summary", "settings", "toast", "reach")
+PARTS = ("summary", "settings", "toast", "last", "live", "reach")
+#: The parts that run at one size only (their section at the other size says so).
+ONLY_AT = {"last": "800x480", "live": "1280x800"}
 ARGS: argparse.Namespace = scenario_args("800x480")
 
-from tests.ui import reach_scenario, settings_scenario, summary_scenario, toast_scenario  # noqa: E402
+from tests.ui import (  # noqa: E402
+    last_scenario,
+    live_scenario,
+    reach_scenario,
+    settings_scenario,
+    summary_scenario,
+    toast_scenario,
+)
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
-from tests.ui.driver import Report, Steps, settled, start_cart_app, wait  # noqa: E402
+from tests.ui.driver import CartRig, Report, Steps, settled, start_cart, wait  # noqa: E402
 
 Part = Callable[[Any, Report, Path, Path], Steps]
-MODULES: dict[str, Part] = {
-    "summary": summary_scenario.part,
-    "settings": settings_scenario.part,
-    "toast": toast_scenario.part,
-    "reach": reach_scenario.part,
-}
+
+
+def modules(rig: CartRig) -> dict[str, Part]:
+    """Each part's scenario; the live view's is given the run's probe simulator to pull."""
+    return {
+        "summary": summary_scenario.part,
+        "settings": settings_scenario.part,
+        "toast": toast_scenario.part,
+        "last": last_scenario.part,
+        "live": functools.partial(live_scenario.part, sim=rig.sim),
+        "reach": reach_scenario.part,
+    }
 
 
 def back_to_start(app: Any) -> Steps:
@@ -56,8 +74,10 @@ def back_to_start(app: Any) -> Steps:
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-screens-"))
-    app, stop = start_cart_app(ARGS.link, tmp)
+    rig = start_cart(ARGS.link, tmp)
+    app, stop, parts_run = rig.app, rig.stop, modules(rig)
     report = Report(ARGS.report)
+    here = [name for name in PARTS if ONLY_AT.get(name, ARGS.size) == ARGS.size]
     parts = {name: Report(ARGS.report) for name in PARTS}  # each part's section (written with the report)
     report["parts"] = {name: sub.data for name, sub in parts.items()}
 
@@ -65,7 +85,10 @@ def main() -> int:
         yield from ready(app)
         report["ready_s"] = round(time.monotonic() - T0, 2)
         failed = ""
-        for i, name in enumerate(PARTS):
+        for name in PARTS:
+            if name not in here:
+                parts[name]["error"] = f"not run at {ARGS.size}: this part runs at {ONLY_AT[name]} only"
+        for i, name in enumerate(here):
             sub = parts[name]
             if failed:
                 sub["error"] = f"not run: the shared run ended at {failed}"
@@ -75,7 +98,7 @@ def main() -> int:
             (tmp / name).mkdir()
             t0 = time.monotonic()
             try:
-                yield from MODULES[name](app, sub, artifacts, tmp / name)
+                yield from parts_run[name](app, sub, artifacts, tmp / name)
             except Exception as exc:
                 sub["error"] = f"{type(exc).__name__}: {exc}"
                 sub["traceback"] = traceback.format_exc()
@@ -83,7 +106,7 @@ def main() -> int:
             else:
                 sub["completed"] = True
             sub["seconds"] = round(time.monotonic() - t0, 2)
-            if not failed and i + 1 < len(PARTS):
+            if not failed and i + 1 < len(here):
                 try:
                     yield from back_to_start(app)
                 except Exception as exc:

@@ -1,37 +1,29 @@
-"""The LAST button and screen on the real app under Xvfb at 800x480 (last_scenario.py)."""
+"""The LAST button and screen on the real app under Xvfb at 800x480 (last_scenario.py, a part of the
+shared screens run)."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ARTIFACTS
 from tests.ui.forms_checks import assert_fields_labelled
+from tests.ui.screens import ScreensRuns
 
-SCENARIO = Path(__file__).with_name("last_scenario.py")
 #: The LAST prompt's place at 7 inches, unacknowledged and acknowledged (docs/ui.md).
 PLACES = ("nav wide", "nav")
 
 
 @pytest.mark.ui
+@pytest.mark.timeout(360)
 def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch_is_journaled(
-    ui_env: dict[str, str], tmp_path: Path
+    screens: ScreensRuns,
 ) -> None:
     artifacts = ARTIFACTS / "ui" / "last-800x480"
-    report_path = tmp_path / "report.json"
-    args = ["--link", str(tmp_path / "probe"), "--artifacts", str(artifacts), "--report", str(report_path)]
-    proc = subprocess.run(
-        [sys.executable, str(SCENARIO), *args], env=ui_env, capture_output=True, text=True, timeout=120
-    )
-    assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
-    r = json.loads(report_path.read_text())
-    assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    r = screens("800x480").part("last")
     # The LAST button is labelled in text and fits on the smallest screen with every other nav button.
     nav = r["nav"]
     assert nav["nav_last"]["text"] == "LAST"
