@@ -80,12 +80,18 @@ class Walk:
 
         self.report.see(label, procedure=proc, screen=self.app.screens.current, texts=text_audit(Window))
 
-    def press(self, key: str) -> Steps:
-        """One answer through the app's own intent path (what a touch on that button calls)."""
+    def press(self, key: str, settle: bool = True) -> Steps:
+        """One answer through the app's own intent path (what a touch on that button calls). With
+        ``settle`` the redraw and the layouts it sets off have run (before a look); without it, one
+        frame (the redraw) runs: a press between two others, whose screen no look reads (a digit of a
+        PIN), acts on the core and its form at once, and the next press checks that it did."""
         form = self.app.form
         before = (form.view().step_id, self.app.session.version, form.view().actions, form.view().entry)
         self.app.step_action(key)
-        yield from settled()
+        if settle:
+            yield from settled()
+        else:
+            yield
         after = (form.view().step_id, self.app.session.version, form.view().actions, form.view().entry)
         if after == before:
             fb = self.app.session.feedback
@@ -97,12 +103,14 @@ class Walk:
         yield from wait(lambda: app.screens.current == "start", 10, "start screen")
         for proc in app.session.catalogue.procedures:
             app.session.start(proc, dict(PATIENT), 72.0, "dr_ana")
-            app.go_procedure()
-            yield from pause(0.2)
+            app.go_procedure()  # its first look once the sign-in is shown and still (not a fixed 0.2 s)
+            yield from wait(lambda: app.screens.current == "sign_in", 5, f"{proc}: the sign-in screen")
+            yield from settled()
             yield from self.walk(proc)
             app.session.close()
             app.go_procedure()
-            yield from pause(0.2)
+            yield from wait(lambda: app.screens.current == "start", 5, f"{proc}: the start screen")
+            yield from settled()
 
     def walk(self, proc: str) -> Steps:
         app, seen = self.app, {"steps": [], "injection": None}
@@ -129,18 +137,19 @@ class Walk:
                     yield from pause(0.3)
                 app.save_screenshot(ARGS.artifacts / f"inject-{proc}.png")
                 app.live_action("capture_still")  # sign-out's "images captured" needs one in the record
-                for key in ("aspirate:negative", "aliquot"):
-                    yield from self.press(key)
+                yield from self.press("aspirate:negative", settle=False)
+                yield from self.press("aliquot")
                 self.look(proc, "injection: aliquot logged")
                 yield from self.press("finish")
                 continue
             if kind == "medications":
                 yield from self.medications(proc, keys)
                 continue
-            for key in self.answer(view, keys, side):
+            answer = self.answer(view, keys, side)
+            for i, key in enumerate(answer):
                 if key.startswith("side:"):
                     side = key.removeprefix("side:")
-                yield from self.press(key)
+                yield from self.press(key, settle=i + 1 == len(answer))  # the next step's look after it
         else:
             raise AssertionError(f"{proc}: never reached the observation phase")
 
@@ -150,8 +159,8 @@ class Walk:
             yield from self.press(key)
             self.look(proc, f"medications {key}")
         strength = next(a.key for a in self.app.form.view().actions if a.key.startswith("strength:"))
-        yield from self.press(strength)
-        yield from self.press("add")
+        yield from self.press(strength, settle=False)
+        yield from self.press("add", settle=False)
         label = next(a.key for a in self.app.form.view().actions if a.key.startswith("label:"))
         yield from self.press(label)
         self.look(proc, "medications labelled")
