@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import littlefs
@@ -182,6 +183,47 @@ def board_from(
             " loaded to run it in real time"
         )
     return board
+
+
+class BoardDeadline:
+    """A deadline ``ms`` ahead on ``board``'s own clock, from the instant of it that what the host
+    does now reaches it. On an emulated Pico it has passed when the board's clock has run past it
+    (seconds after the wall clock on a loaded host), or, for a board that stopped running, after
+    ten times ``ms`` of wall time plus 5 s; on a board that keeps the host's time (the unix port, a
+    real board) it is a wall-clock deadline."""
+
+    def __init__(self, board: object, ms: float) -> None:
+        self._pico = board.pico if isinstance(board, EmulatedPedalBoard) else None
+        self._wall_end = time.monotonic() + (ms / 1000 if self._pico is None else 10 * ms / 1000 + 5.0)
+        self._board_end = self._pico.board_ms() + ms if self._pico is not None else 0.0
+
+    def passed(self) -> bool:
+        if time.monotonic() > self._wall_end:
+            return True
+        return self._pico is not None and self._pico.clock_ms() >= self._board_end
+
+
+def wait_board(board: object, predicate: Callable[[], bool], ms: float, poll_s: float = 0.01) -> bool:
+    """Wait until ``predicate()`` holds, for up to ``ms`` of ``board``'s own clock (:class:`BoardDeadline`);
+    False when it did not. Checked once more after the deadline: what the board did up to it counts."""
+    deadline = BoardDeadline(board, ms)
+    while not predicate():
+        if deadline.passed():
+            return predicate()
+        time.sleep(poll_s)
+    return True
+
+
+def board_window(board: object, ms: float) -> None:
+    """Let ``ms`` of ``board``'s own clock pass, counted from the instant of it that what the host
+    does now reaches it: an observation window judged on the clock the board stamps its pins with.
+    An emulated Pico (its clock may run seconds behind the wall clock on a loaded host) is waited
+    for until its clock has passed the end (a stopped board fails, see ``EmulatedPico.wait_clock``);
+    the unix port and a real board run on the host's clock, so there it is the wall clock."""
+    if isinstance(board, EmulatedPedalBoard):
+        board.run_for(ms)
+    else:
+        time.sleep(ms / 1000)
 
 
 def ci_overload_note(why: str) -> str:

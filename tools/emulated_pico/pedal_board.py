@@ -191,6 +191,10 @@ class EmulatedPedalBoard:
     def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
         return self.pico.wait_for(predicate, timeout)
 
+    def run_for(self, ms: float) -> tuple[float, float]:
+        """Let ``ms`` of the board's own clock pass from the host's now (:meth:`EmulatedPico.run_for`)."""
+        return self.pico.run_for(ms)
+
     def board_ms(self) -> int:
         """The board's time.ticks_ms() now (wrapped at 2**30, as on the board)."""
         return int(self.pico.board_ms()) & ((1 << 30) - 1)

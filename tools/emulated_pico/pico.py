@@ -215,6 +215,44 @@ class EmulatedPico:
         boot = int(self.command("stats")["boot_mono_ns"])
         return (time.monotonic_ns() - boot) / 1e6 if boot else 0.0
 
+    def clock_ms(self) -> float:
+        """The board's own clock now: what its ``ticks_ms()`` reads at this moment (unwrapped; 0
+        while unpowered). Behind :meth:`board_ms` by the emulator's lag on a loaded host."""
+        return float(self.command("stats")["t_ms"])
+
+    def wait_clock(self, until_ms: float, timeout: float | None = None) -> float:
+        """Wait until the board's own clock has reached ``until_ms`` of its current boot; return it.
+
+        Every event the board stamped up to then has arrived (events and the reply come in order).
+        ``timeout`` (wall seconds, default ten times the board time left plus 5 s) only bounds a
+        board that stopped: raise, saying so, if it is unpowered, rebooted or did not advance."""
+        first = self.stats()
+        boots, start = int(first["boots"]), float(first["t_ms"])
+        if timeout is None:
+            timeout = 10 * max(until_ms - start, 0.0) / 1000 + 5.0
+        deadline = time.monotonic() + timeout
+        now = start
+        while now < until_ms:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the board's clock went only from {start:.0f} to {now:.0f} ms in {timeout:.1f} s"
+                    f" of wall time, not to {until_ms:.0f} ms: the emulated Pico stopped advancing"
+                )
+            time.sleep(min(0.02, max(until_ms - now, 1.0) / 1000))
+            stats = self.stats()
+            if not stats["on"] or int(stats["boots"]) != boots:
+                raise RuntimeError(f"board powered off or rebooted before its clock got to {until_ms:.0f} ms")
+            now = float(stats["t_ms"])
+        return now
+
+    def run_for(self, ms: float) -> tuple[float, float]:
+        """A window of ``ms`` of the board's own clock, from the instant of it that what the host
+        does now reaches the board (:meth:`board_ms`): return (start, end) in board ms once the
+        board's clock has passed the end, however far behind the wall clock it runs."""
+        start = self.board_ms()
+        self.wait_clock(start + ms)
+        return start, start + ms
+
     def stats(self) -> dict[str, Any]:
         """boots, t_ms, lag_ms and max_lag_ms (how far emulated time fell behind wall time, this
         boot and since start: a loaded host makes the board slow to react), on."""
