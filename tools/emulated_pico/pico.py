@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import struct
 import subprocess
 import threading
@@ -43,6 +44,22 @@ DEFAULT_ENUMERATE_MS = 800
 #: of one session, so the emulator gets a session of its own and that autogroup the nice value.
 NICE_ENV = "SONOCART_EMULATOR_NICE"
 DEFAULT_NICE = -10
+#: To reproduce an overloaded host without loading anyone else's cores: the emulator may run only
+#: this fraction of every 100 ms (SIGSTOP/SIGCONT), e.g. 0.5; unset or 1, it runs freely.
+DUTY_ENV = "SONOCART_EMULATOR_DUTY"
+
+
+def _throttle(proc: subprocess.Popen[bytes], duty: float, stop: threading.Event) -> None:
+    """Let ``proc`` run ``duty`` of each 100 ms until ``stop``; leave it running."""
+    try:
+        while not stop.wait(0.1 * duty):
+            os.kill(proc.pid, signal.SIGSTOP)
+            stop.wait(0.1 * (1 - duty))
+            os.kill(proc.pid, signal.SIGCONT)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(proc.pid, signal.SIGCONT)
 
 
 def raise_priority(pid: int, nice: int) -> None:
@@ -102,6 +119,8 @@ class EmulatedPico:
         self._threads: list[threading.Thread] = []
         self._running = False
         self.dropped_to_host = 0  # bytes the board sent while nobody read its port
+        self._throttle: threading.Thread | None = None
+        self._unthrottle = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> EmulatedPico:
@@ -136,6 +155,12 @@ class EmulatedPico:
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
             self._threads.append(t)
+        duty = float(os.environ.get(DUTY_ENV, "1"))
+        if 0 < duty < 1:
+            self._throttle = threading.Thread(
+                target=_throttle, args=(self._proc, duty, self._unthrottle), name="pico-throttle", daemon=True
+            )
+            self._throttle.start()
         if self.wait_event(lambda e: e.kind == "ready", 10.0) is None:
             self.stop()
             raise RuntimeError(f"emulator did not start; see {self.log_path}")
@@ -144,6 +169,10 @@ class EmulatedPico:
     def stop(self) -> None:
         self._running = False
         EmulatedPico._live.discard(self)
+        self._unthrottle.set()
+        if self._throttle is not None:
+            self._throttle.join()
+            self._throttle = None
         proc = self._proc
         if proc is not None:
             with contextlib.suppress(OSError), self._write_lock:
