@@ -52,11 +52,11 @@ LAG_LIMIT_MS = float(os.environ.get("SONOCART_RP2_LAG_LIMIT_MS", "1500"))
 #: ``pedal.LATE_BEAT_S``, means the board's view of the host no longer held either.
 STALL_LIMIT_MS = float(os.environ.get("SONOCART_RP2_STALL_LIMIT_MS", "400"))
 
-#: How long a freshly booted board may take to catch up with the wall clock before its test is
-#: skipped as overloaded. 30 s instead of 10 s did not help on a 2-core Xeon (CI=true, pedal and
-#: overload suites: 9 lag skips at 10 s; at 30 s, 7 to 9, with boards still 0.6-6.1 s behind after
-#: 30 s): under the test process's own load the emulator does not catch up, so waiting longer only
-#: costs time. SONOCART_RP2_SETTLE_S overrides it.
+#: How long a freshly booted board may take to come up with its clock keeping pace (EmulatedPedalBoard.
+#: settle: USB up, the clock advancing at least 0.8x the wall clock) before its test is skipped. Not
+#: how close it is to the wall clock: the tests time the board on its own clock (board_window,
+#: wait_board), and demanding 250 ms of it skipped a board only 0.3 s behind. SONOCART_RP2_SETTLE_S
+#: overrides it.
 SETTLE_S = float(os.environ.get("SONOCART_RP2_SETTLE_S", "10"))
 
 _lag_seen_ms = 0.0  # the worst lag of a board already stopped during the current test
@@ -167,7 +167,7 @@ def board_from(
     image: Path, workdir: Path, *, powered: bool = True, enumerate_ms: int | None = None
 ) -> EmulatedPedalBoard:
     """A started board whose flash is a private copy of ``image``; when ``powered``, booted: its
-    port is up and its clock has caught up with the wall clock."""
+    port is up and its clock keeps pace with the wall clock (however far behind it, see settle)."""
     require_rp2()
     workdir.mkdir(parents=True, exist_ok=True)
     flash = workdir / "flash.bin"
@@ -178,9 +178,9 @@ def board_from(
         stats = board.pico.stats()
         board.stop()
         skip_overloaded(
-            f"emulated Pico still {float(stats['lag_now_ms']) / 1000:.1f} s behind the wall clock"
-            f" {SETTLE_S:g} s after boot (worst {float(stats['lag_ms']) / 1000:.1f} s): this machine was too"
-            " loaded to run it in real time"
+            f"emulated Pico not booted with its clock keeping pace {SETTLE_S:g} s after boot (clock at"
+            f" {float(stats['t_ms']) / 1000:.1f} s, {float(stats['lag_now_ms']) / 1000:.1f} s behind the"
+            " wall clock): this machine was too loaded to run it in real time"
         )
     return board
 
