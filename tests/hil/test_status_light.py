@@ -58,6 +58,7 @@ def test_a_high_priority_alarm_in_the_cart_flashes_red_inside_iec_ranges_and_buz
     assert buzzed, "a new HIGH prompt sounds"
 
 
+@pytest.mark.board_clock  # the board and the driver only, on the board's clock: in CI a lag is no excuse
 @pytest.mark.parametrize(
     ("state", "colour", "f_range", "watch_s"),
     [("alarm_high", "red", (1.4, 2.8), 2.6), ("alarm_medium", "yellow", (0.4, 0.8), 5.2)],

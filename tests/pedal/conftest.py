@@ -122,6 +122,10 @@ def pytest_runtest_makereport(
     return report
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", rp2.BOARD_CLOCK_MARKER)
+
+
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """Stop the shared boards after the last of a run of tests that share them, or after a failure
     (the next test gets a fresh board, not whatever state a failing test left)."""
@@ -140,15 +144,15 @@ def shared_host(shared_sim: BoardUnderTest) -> PedalBoard:
     (steady, as on a fresh board) with the buzzer silent, no pedal down and no fault."""
     (driver,) = [d for b, d in _SHARED.values() if b is shared_sim]
     driver.set_indicator("idle")
-    assert shared_sim.wait_for(lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3.0), (
-        "the shared board did not go back to its idle light"
-    )
+    assert rp2.wait_board(
+        shared_sim, lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3000
+    ), "the shared board did not go back to its idle light"
 
     def usual() -> bool:  # the status follows the board's heartbeats (every 250 ms)
         status = driver.status()
         return status.connected and status.fault is None and status.pedals_down == ()
 
-    assert shared_sim.wait_for(usual, 3.0), driver.status()
+    assert rp2.wait_board(shared_sim, usual, 3000), driver.status()
     return driver
 
 
@@ -184,8 +188,9 @@ def on_board(driver: PedalBoard, board: object) -> PedalBoard:
 
 def _events(driver: PedalBoard, timeout: float) -> Iterator[BoardEvent]:
     """``driver``'s events until ``timeout`` s of its board's own clock have passed (wall clock for a
-    board that keeps the host's time), then those already queued: the board sent them in time."""
-    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000)
+    board that keeps the host's time), allowing one answer of the host (an ACK) on the way; then
+    those already queued: the board sent them in time."""
+    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000, round_trips=1)
     while not deadline.passed():
         ev = driver.get_event(0.05)
         if ev is not None:
@@ -236,7 +241,7 @@ def drain(driver: PedalBoard, quiet: float = 0.3, expect: int = 0, timeout: floa
     from sonocart.devices.pedal_events import PedalEvent
 
     out: list[BoardEvent] = []
-    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000)
+    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000, round_trips=1)
     while True:
         pending = expect - sum(isinstance(e, PedalEvent) for e in out)
         if pending > 0 and deadline.passed():
