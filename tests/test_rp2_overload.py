@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -51,3 +52,35 @@ def test_a_heartbeat_gap_the_cart_reported_is_named_only_from_the_drivers_own_li
     rp2.note_host_gap(0.9)
     why = rp2.overload_reason()
     assert why is not None and "no heartbeat for 0.9 s" in why, why
+
+
+class _Item:
+    """A test item with the markers given (what lag_excuses reads of it)."""
+
+    def __init__(self, *markers: str) -> None:
+        self.markers = markers
+
+    def get_closest_marker(self, name: str) -> object | None:
+        return name if name in self.markers else None
+
+
+def test_in_ci_a_lag_excuses_no_failure_of_a_test_timed_on_the_boards_own_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    item = cast(pytest.Item, _Item("rp2", "board_clock"))
+    rp2.forget_lag()
+    monkeypatch.setattr(rp2, "_lag_seen_ms", rp2.LAG_LIMIT_MS + 1500)  # a board stopped 3 s behind
+    monkeypatch.delenv("CI", raising=False)
+    assert rp2.lag_excuses(item)  # outside CI a lag still makes a failure a skip
+    monkeypatch.setenv("CI", "true")
+    assert not rp2.lag_excuses(item)
+    assert rp2.overload_reason(count_lag=False) is None
+    why = rp2.overload_reason()
+    assert why is not None and "fell 3.0 s behind the wall clock" in why, why
+
+
+def test_in_ci_a_lag_still_excuses_a_test_of_the_hosts_real_time_behaviour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    assert rp2.lag_excuses(cast(pytest.Item, _Item("rp2")))

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sonocart.firmware_tool.build import Build, build
+from tests import rp2
 from tools.rig.report import Figure, distribution, write_report
 
 from .emulated_rig_board import EmulatedRigBoard
@@ -136,4 +137,5 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "pico_ci: also run on the emulated-Pico rig back end in make test (not only make hil)"
     )
+    config.addinivalue_line("markers", rp2.BOARD_CLOCK_MARKER)
     real_rig_ports(config)  # a half-configured rig is a usage error up front, not a skip

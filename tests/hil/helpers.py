@@ -64,14 +64,34 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str, poll: flo
     return time.monotonic()
 
 
+def board_now(rig: Rig) -> float:
+    """The host time up to which the rig's board has run and been sampled. An emulated Pico
+    (``PicoRig.board_now``) can run seconds behind the wall clock on a loaded host; the unix port
+    and a real board keep the host's time."""
+    now: Callable[[], float] = getattr(rig, "board_now", time.monotonic)
+    return now()
+
+
+def run_until(rig: Rig, t: float) -> None:
+    """Return once the rig's board has run up to host time ``t`` (on its own clock, see
+    :func:`board_now`): a window of board time, whatever the board's lag behind the wall clock."""
+    wait: Callable[[float], None] | None = getattr(rig, "wait_until", None)
+    if wait is not None:
+        wait(t)
+    else:
+        time.sleep(max(0.0, t - time.monotonic()))
+
+
 def first_change(rig: Rig, since: float, colour: str, timeout: float = 3.0) -> Sample:
-    """The first light sample showing ``colour`` at or after ``since`` (waits for it)."""
-    deadline = time.monotonic() + timeout
+    """The first light sample showing ``colour`` at or after ``since`` (waits for it): it must come
+    within ``timeout`` of ``since`` on the board's clock (:func:`board_now`); a board that stops
+    running fails after ten times that in wall time plus 5 s."""
+    stuck = time.monotonic() + 10 * timeout + 5.0
     while True:
         found = [s for s in rig.light_log(since) if s.value == colour]
         if found:
             return found[0]
-        if time.monotonic() > deadline:
+        if board_now(rig) > since + timeout or time.monotonic() > stuck:
             shown = ", ".join(f"{x.value}@{x.t - since:+.3f}s" for x in rig.light_log(since - 2.0)[-12:])
             pytest.fail(f"the light did not turn {colour} within {timeout} s; changes: {shown}")
         time.sleep(0.005)

@@ -92,6 +92,22 @@ class PicoRig(SimulatedProbeLink):
     def board_power(self, on: bool) -> None:
         (self._board().power_on if on else self._board().power_off)()
 
+    # -- the board's clock ------------------------------------------------------------------------
+    def _origin(self) -> float:
+        """The host time the current boot's clock counts from (its boot event's ``mono_ns``)."""
+        boots = [e for e in self._board().pico.events() if e.kind == "boot"]
+        assert boots, "the board has not booted"
+        return float(boots[-1].data["mono_ns"]) / 1e9
+
+    def board_now(self) -> float:
+        """The host time the board's own clock has reached: behind ``time.monotonic()`` by the
+        emulator's lag. Samples up to it are all in :meth:`light_log` and :meth:`buzzer_log`."""
+        return self._origin() + self._board().pico.clock_ms() / 1000.0
+
+    def wait_until(self, t: float) -> None:
+        """Return once the board's own clock has passed host time ``t`` (however far it lags)."""
+        self._board().pico.wait_clock((t - self._origin()) * 1000.0)
+
     # -- readback --------------------------------------------------------------------------------
     def light(self) -> str:
         return colour_name(self._board().light())

@@ -93,7 +93,7 @@ def shared_sim(
             board = SimulatedPedalBoard(tmp / "pedal", tmp / "pedal.ctl", sim_build).start()
         else:
             board = rp2.board_from(request.getfixturevalue("pico_image"), tmp / "rp2")
-        driver = PedalBoard(str(board.link_path)).start()
+        driver = on_board(PedalBoard(str(board.link_path)).start(), board)
         _SHARED[kind] = (board, driver)
         assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0), (
             "board never identified"
@@ -105,6 +105,7 @@ def _stop_shared() -> None:
     while _SHARED:
         _kind, (board, driver) = _SHARED.popitem()
         driver.stop()
+        _BOARD_OF.pop(id(driver), None)
         board.stop()
 
 
@@ -119,6 +120,10 @@ def pytest_runtest_makereport(
     if report.failed:
         item.stash[_FAILED] = True
     return report
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", rp2.BOARD_CLOCK_MARKER)
 
 
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
@@ -139,15 +144,15 @@ def shared_host(shared_sim: BoardUnderTest) -> PedalBoard:
     (steady, as on a fresh board) with the buzzer silent, no pedal down and no fault."""
     (driver,) = [d for b, d in _SHARED.values() if b is shared_sim]
     driver.set_indicator("idle")
-    assert shared_sim.wait_for(lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3.0), (
-        "the shared board did not go back to its idle light"
-    )
+    assert rp2.wait_board(
+        shared_sim, lambda: shared_sim.light() == IDLE_LIGHT and not shared_sim.buzzer(), 3000
+    ), "the shared board did not go back to its idle light"
 
     def usual() -> bool:  # the status follows the board's heartbeats (every 250 ms)
         status = driver.status()
         return status.connected and status.fault is None and status.pedals_down == ()
 
-    assert shared_sim.wait_for(usual, 3.0), driver.status()
+    assert rp2.wait_board(shared_sim, usual, 3000), driver.status()
     return driver
 
 
@@ -161,54 +166,88 @@ def unix_sim(sim_build: Build, tmp_path: Path) -> Iterator[SimulatedPedalBoard]:
 
 @pytest.fixture()
 def host(sim: BoardUnderTest) -> Iterator[PedalBoard]:
-    driver = PedalBoard(str(sim.link_path)).start()
+    driver = on_board(PedalBoard(str(sim.link_path)).start(), sim)
     assert wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0), (
         "board never identified"
     )
     yield driver
     driver.stop()
+    _BOARD_OF.pop(id(driver), None)
+
+
+#: The board each host driver of a test talks to (by ``id`` of the driver), so that waits for the
+#: driver's events are deadlines on that board's own clock (tests/rp2.BoardDeadline).
+_BOARD_OF: dict[int, object] = {}
+
+
+def on_board(driver: PedalBoard, board: object) -> PedalBoard:
+    """Time ``driver``'s event waits on ``board``'s clock (an emulated Pico may lag the wall clock)."""
+    _BOARD_OF[id(driver)] = board
+    return driver
+
+
+def _events(driver: PedalBoard, timeout: float) -> Iterator[BoardEvent]:
+    """``driver``'s events until ``timeout`` s of its board's own clock have passed (wall clock for a
+    board that keeps the host's time), allowing one answer of the host (an ACK) on the way; then
+    those already queued: the board sent them in time."""
+    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000, round_trips=1)
+    while not deadline.passed():
+        ev = driver.get_event(0.05)
+        if ev is not None:
+            yield ev
+    while (ev := driver.get_event(0)) is not None:
+        yield ev
+
+
+def clock_ms(board: BoardUnderTest) -> float:
+    """The board's own clock now, in ms (unwrapped on the emulated Pico, whose clock may run behind
+    the wall clock; the unix port's is the host's monotonic clock)."""
+    if isinstance(board, EmulatedPedalBoard):
+        return board.pico.clock_ms()
+    return time.monotonic() * 1000
+
+
+def delivery_ms(board: BoardUnderTest) -> float:
+    """The instant of the board's clock, in ms (unwrapped), that what the host does now reaches the
+    board at: ahead of :func:`clock_ms` by the emulated Pico's lag, the same on the unix port."""
+    if isinstance(board, EmulatedPedalBoard):
+        return board.pico.board_ms()
+    return time.monotonic() * 1000
 
 
 def wait_event(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: float) -> BoardEvent | None:
-    """Pop events until one matches ``pred``; None after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        ev = driver.get_event(left)
-        if ev is not None and pred(ev):
+    """Pop events until one matches ``pred``; None after ``timeout`` s of the board's clock."""
+    for ev in _events(driver, timeout):
+        if pred(ev):
             return ev
     return None
 
 
 def collect_until(driver: PedalBoard, pred: Callable[[BoardEvent], bool], timeout: float) -> list[BoardEvent]:
-    """Every event up to and including the first matching ``pred`` (all of them on timeout)."""
-    import time
-
+    """Every event up to and including the first matching ``pred`` (all of them on timeout, in
+    seconds of the board's clock)."""
     out: list[BoardEvent] = []
-    deadline = time.monotonic() + timeout
-    while (left := deadline - time.monotonic()) > 0:
-        ev = driver.get_event(left)
-        if ev is not None:
-            out.append(ev)
-            if pred(ev):
-                break
+    for ev in _events(driver, timeout):
+        out.append(ev)
+        if pred(ev):
+            break
     return out
 
 
 def drain(driver: PedalBoard, quiet: float = 0.3, expect: int = 0, timeout: float = 5.0) -> list[BoardEvent]:
     """Every event until none arrives for ``quiet`` seconds, waiting (up to ``timeout``) for at
-    least ``expect`` pedal events first, so a slow machine cannot end the collection early."""
-    import time
-
+    least ``expect`` pedal events first, so a slow machine cannot end the collection early (``timeout``
+    in seconds of the board's own clock)."""
     from sonocart.devices.pedal_events import PedalEvent
 
     out: list[BoardEvent] = []
-    deadline = time.monotonic() + timeout
+    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000, round_trips=1)
     while True:
         pending = expect - sum(isinstance(e, PedalEvent) for e in out)
-        left = deadline - time.monotonic()
-        if pending > 0 and left <= 0:
+        if pending > 0 and deadline.passed():
+            out.extend(iter(lambda: driver.get_event(0), None))  # sent before the deadline
             return out
-        ev = driver.get_event(quiet if pending <= 0 else left)
+        ev = driver.get_event(quiet if pending <= 0 else 0.05)
         if ev is None:
             if pending <= 0:
                 return out

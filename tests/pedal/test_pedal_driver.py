@@ -22,7 +22,7 @@ from sonocart.wire import pedal_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 
 from .. import rp2
-from .conftest import BOARDS, BoardUnderTest, drain, wait_event
+from .conftest import BOARDS, BoardUnderTest, drain, on_board, wait_event
 
 
 class ScriptedBoard:
@@ -216,7 +216,7 @@ def test_board_with_another_message_table_is_refused_with_a_reflash_message(
     other_table_board: BoardUnderTest,
 ) -> None:
     board = other_table_board
-    driver = PedalBoard(str(board.link_path)).start()
+    driver = on_board(PedalBoard(str(board.link_path)).start(), board)
     try:
         ev = wait_event(driver, lambda e: isinstance(e, LinkEvent) and e.kind == "incompatible", 5.0)
         assert isinstance(ev, LinkEvent) and "reflash the board" in ev.detail and "v2" in ev.detail
@@ -224,7 +224,7 @@ def test_board_with_another_message_table_is_refused_with_a_reflash_message(
         assert fault is not None and "reflash the board" in fault
         assert driver.status().identity is None
         # The refused board gets no heartbeats: it shows "host lost" by itself.
-        assert board.wait_for(lambda: board.light() == (255, 160, 0), 3.0)
+        assert rp2.wait_board(board, lambda: board.light() == (255, 160, 0), 3000)
         board.tap("A")
         assert [e for e in drain(driver, 0.5) if isinstance(e, PedalEvent)] == []
     finally:

@@ -12,12 +12,26 @@ from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.pedal_events import FaultEvent, LinkEvent, PedalEvent
 from sonocart.wire import pedal_codec as pc
 
-from .conftest import BoardUnderTest, collect_until, drain, record, wait_event
+from .. import rp2
+from .conftest import (
+    BoardUnderTest,
+    clock_ms,
+    collect_until,
+    delivery_ms,
+    drain,
+    on_board,
+    record,
+    wait_event,
+)
 
 YELLOW = (255, 160, 0)
 BLUE = (0, 0, 255)
 
-pytestmark = pytest.mark.micropython  # the firmware as built
+# The firmware as built. Waits are on the board's own clock, but not marked board_clock: a tap
+# leaves the board once the host has ACKed its release, and the host's answer reaches the board
+# at the host's instant, the board's lag later on its clock (seen at SONOCART_EMULATOR_DUTY=0.4,
+# 4 s behind: press, release, no tap within 5 s), so a lag can still fail these.
+pytestmark = pytest.mark.micropython
 
 
 def pedal_events(events: list[object]) -> list[tuple[str, str]]:
@@ -61,8 +75,8 @@ def test_both_pedals_at_once_each_give_their_own_events_once(
     drain(host, 0.2)
     sim.press("A")
     sim.press("B")
-    time.sleep(0.4)  # a heartbeat (every 250 ms) reports both down
-    assert host.status().pedals_down == ("A", "B")
+    # a heartbeat (every 250 ms of the board's clock) reports both down
+    assert rp2.wait_board(sim, lambda: host.status().pedals_down == ("A", "B"), 400), host.status()
     sim.release("A")
     sim.release("B")
     got = pedal_events(drain(host, expect=6))
@@ -85,9 +99,8 @@ def test_indicator_commands_are_acknowledged_and_shown(
     sim, host = shared_sim, shared_host
     for state, colour in (("ready", (0, 200, 0)), ("alarm_low", (0, 200, 200)), ("recording", (200, 0, 200))):
         host.set_indicator(state)
-        assert sim.wait_for(lambda c=colour: sim.light() == c, 2.0), state
-    time.sleep(0.4)
-    assert host.status().indicator == "recording"
+        assert rp2.wait_board(sim, lambda c=colour: sim.light() == c, 2000), state
+    assert rp2.wait_board(sim, lambda: host.status().indicator == "recording", 400), host.status()
     with pytest.raises(ValueError):
         host.set_indicator(pc.IND_HOST_LOST)
 
@@ -99,7 +112,7 @@ def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored
     sim.unplug()
     ev = wait_event(host, lambda e: isinstance(e, FaultEvent), 2.0)
     assert isinstance(ev, FaultEvent) and (ev.fault, ev.active) == ("pedal_unplugged", True)
-    time.sleep(0.3)
+    assert rp2.wait_board(sim, lambda: not host.status().pedal_present, 300), host.status()
     status = host.status()
     assert not status.pedal_present and status.fault is not None and "pedal_unplugged" in status.fault
     sim.tap("A")
@@ -127,12 +140,14 @@ def test_pedal_held_past_ten_seconds_is_a_stuck_fault_cleared_on_release(
     sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     drain(host, 0.2)
-    t0 = time.monotonic()  # before: the emulated Pico sees the press at the instant it is sent
+    pressed = delivery_ms(sim)  # the emulated Pico sees the press at this instant of its clock
     sim.press("A")
     ev = wait_event(host, lambda e: isinstance(e, FaultEvent), 13.0)
-    waited = time.monotonic() - t0
+    # On the board's own clock: the fault was sent at or before the clock read on its arrival
+    # (never early), and that read is late only by the fault's trip to the host.
+    waited = (clock_ms(sim) - pressed) / 1000
     assert isinstance(ev, FaultEvent) and (ev.fault, ev.active, ev.arg) == ("stuck_pedal", True, 0)
-    assert 10.0 <= waited < 12.0
+    assert 10.0 <= waited < 12.0, waited
     assert host.status().fault == "pedal board fault: stuck_pedal(0)"
     sim.release("A")
     events = drain(host, expect=1)
@@ -149,28 +164,28 @@ def test_board_shows_host_lost_within_one_second_drops_pending_and_reports_the_l
     sim: BoardUnderTest, host: PedalBoard, sim_build: object
 ) -> None:
     host.set_indicator("imaging")
-    assert sim.wait_for(lambda: sim.light() == BLUE, 2.0)
+    assert rp2.wait_board(sim, lambda: sim.light() == BLUE, 2000)
     mark = sim.log_length()
     stopped = sim.board_ms()
     host.stop()
-    assert sim.wait_for(lambda: sim.light() == YELLOW, 2.0), "no host-lost light"
+    assert rp2.wait_board(sim, lambda: sim.light() == YELLOW, 2000), "no host-lost light"
     lost_at = next(c.board_ms for c in sim.pin_log(mark) if c.pin == "rgb" and c.values == YELLOW)
     latency_ms = ticks_diff(lost_at, stopped)
     record("host_stop_to_host_lost_light_ms", latency_ms, sim)
     assert 0 <= latency_ms < 1000, latency_ms
-    assert sim.wait_for(
-        lambda: any(c.pin == "buzzer" and c.values == (1,) for c in sim.pin_log(mark)), 1.0
+    assert rp2.wait_board(
+        sim, lambda: any(c.pin == "buzzer" and c.values == (1,) for c in sim.pin_log(mark)), 1000
     ), "host lost is audible too"
     sim.tap("A")  # nobody listens: these must not reach a later host as late presses
     time.sleep(0.2)
-    again = PedalBoard(str(sim.link_path)).start()
+    again = on_board(PedalBoard(str(sim.link_path)).start(), sim)
     try:
         assert wait_event(again, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
         events = collect_until(again, lambda e: isinstance(e, FaultEvent), 3.0) + drain(again)
         assert pedal_events(events) == []
         lost = [f for f in faults(events) if f[0] == "events_lost"]
         assert lost and lost[0][2] >= 3, events
-        assert sim.wait_for(lambda: sim.light() != YELLOW, 2.0)
+        assert rp2.wait_board(sim, lambda: sim.light() != YELLOW, 2000)
         sim.tap("B")
         assert pedal_events(drain(again, expect=3)) == [("B", "press"), ("B", "release"), ("B", "tap")]
     finally:
@@ -181,7 +196,7 @@ def test_board_reset_mid_session_is_seen_and_the_light_restored(
     sim: BoardUnderTest, host: PedalBoard
 ) -> None:
     host.set_indicator("imaging")
-    assert sim.wait_for(lambda: sim.light() == BLUE, 2.0)
+    assert rp2.wait_board(sim, lambda: sim.light() == BLUE, 2000)
     first_boot = host.status().identity
     sim.reset()
     ev = wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "board_reset", 5.0)
@@ -190,7 +205,7 @@ def test_board_reset_mid_session_is_seen_and_the_light_restored(
     ident = host.status().identity
     assert first_boot is not None and ident is not None
     assert ident.boot_id != first_boot.boot_id and ident.reset_cause == sim.RESET_CAUSE
-    assert sim.wait_for(lambda: sim.light() == BLUE, 2.0), "host did not restore its indicator state"
+    assert rp2.wait_board(sim, lambda: sim.light() == BLUE, 2000), "host did not restore its indicator state"
     drain(host, 0.2)
     sim.tap("A")
     assert pedal_events(drain(host, expect=3)) == [("A", "press"), ("A", "release"), ("A", "tap")]
@@ -203,8 +218,7 @@ def test_port_vanishing_and_coming_back_reconnects_by_itself(sim: BoardUnderTest
     time.sleep(0.5)
     sim.power_on()
     assert wait_event(host, lambda e: isinstance(e, LinkEvent) and e.kind == "identified", 5.0)
-    time.sleep(0.3)
-    assert host.status().fault is None
+    assert rp2.wait_board(sim, lambda: host.status().fault is None, 300), host.status()
     assert host.status().identity is not None and host.status().identity.reset_cause == "power_on"
 
 

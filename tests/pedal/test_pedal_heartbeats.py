@@ -12,6 +12,7 @@ from sonocart.sim.pedal_board import SimulatedPedalBoard
 from sonocart.wire import pedal_codec as pc
 from sonocart.wire.framer import Framer, encode_frame
 
+from .. import rp2
 from .conftest import BoardUnderTest
 
 pytestmark = pytest.mark.micropython  # the firmware as built (unix port and emulated Pico)
@@ -22,7 +23,8 @@ YELLOW = (255, 160, 0)
 class RawHost:
     """A host speaking the codec directly on the port, to stop heartbeats without closing it."""
 
-    def __init__(self, port: str, session: int = 77) -> None:
+    def __init__(self, port: str, board: object, session: int = 77) -> None:
+        self.board = board
         self.ser = serial.Serial(port, timeout=0.02)
         self.session = session
         self.seq = 0
@@ -41,9 +43,11 @@ class RawHost:
         self.ser.write(encode_frame(pc.encode(pc.make(name, self.seq, **fields))))
 
     def run(self, seconds: float, heartbeats: bool) -> None:
-        end = time.monotonic() + seconds
+        """Beat (or not) and read for ``seconds`` of the board's own clock (an emulated Pico may
+        run behind the wall clock: each byte still reaches it at the instant it was written)."""
+        end = rp2.BoardDeadline(self.board, seconds * 1000)
         next_beat = 0.0
-        while time.monotonic() < end:
+        while not end.passed():
             if heartbeats and time.monotonic() >= next_beat:
                 self.send("HEARTBEAT", session=self.session)
                 next_beat = time.monotonic() + 0.2
@@ -53,7 +57,7 @@ class RawHost:
 def test_heartbeats_stopping_on_an_open_port_give_host_lost_and_their_return_clears_it(
     sim: BoardUnderTest,
 ) -> None:
-    host = RawHost(str(sim.link_path))
+    host = RawHost(str(sim.link_path), sim)
     try:
         host.send("HELLO", protocol_version=pc.PROTOCOL_VERSION, schema_hash=pc.SCHEMA_HASH, session=77)
         host.send("SET_INDICATOR", state=pc.IND_READY)

@@ -47,6 +47,7 @@ def flash_timing(changes: list[PinChange], colour: tuple[int, ...]) -> tuple[flo
     return 1000.0 / period, statistics.median(ons) / period, len(periods)
 
 
+@pytest.mark.board_clock  # one command in, the board's pins watched on its own clock
 @pytest.mark.parametrize(
     ("state", "colour", "f_range", "watch_s"),
     [
@@ -65,7 +66,7 @@ def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
     sim, host = shared_sim, shared_host
     mark = sim.log_length()
     host.set_indicator(state)
-    time.sleep(watch_s)
+    rp2.board_window(sim, watch_s * 1000)  # the board's clock, however far behind the wall clock
     freq, duty, n = flash_timing(sim.pin_log(mark), colour)
     record(state, {"frequency_hz": round(freq, 3), "duty": round(duty, 3), "periods": n}, sim)
     assert n >= 3
@@ -73,15 +74,17 @@ def test_alarm_light_flashes_inside_the_iec_60601_1_8_ranges(
     assert 0.20 <= duty <= 0.60, duty
 
 
+@pytest.mark.board_clock  # one command in, the board's pins watched on its own clock
 def test_low_priority_alarm_light_is_steady_cyan(shared_sim: BoardUnderTest, shared_host: PedalBoard) -> None:
     sim, host = shared_sim, shared_host
     host.set_indicator("alarm_low")
-    assert sim.wait_for(lambda: sim.light() == (0, 200, 200), 2.0)
+    assert rp2.wait_board(sim, lambda: sim.light() == (0, 200, 200), 2000)
     mark = sim.log_length()
-    time.sleep(1.0)
+    rp2.board_window(sim, 1000)
     assert [c for c in sim.pin_log(mark) if c.pin == "rgb"] == []
 
 
+@pytest.mark.board_clock  # one command in, the board's pins watched on its own clock
 @pytest.mark.parametrize(("priority", "pulses"), [("high", 10), ("medium", 3), ("low", 2)])
 def test_buzzer_burst_has_the_pulses_of_its_priority(
     shared_sim: BoardUnderTest, shared_host: PedalBoard, priority: str, pulses: int
@@ -90,8 +93,8 @@ def test_buzzer_burst_has_the_pulses_of_its_priority(
     mark = sim.log_length()
     host.buzz(priority)
     falls = lambda: sum(c.pin == "buzzer" and c.values == (0,) for c in sim.pin_log(mark))  # noqa: E731
-    assert sim.wait_for(lambda: falls() >= pulses, 8.0), sim.pin_log(mark)
-    time.sleep(0.5)  # nothing more may follow
+    assert rp2.wait_board(sim, lambda: falls() >= pulses, 8000), sim.pin_log(mark)
+    rp2.board_window(sim, 500)  # nothing more may follow
     edges = [(c.board_ms, c.values[0]) for c in sim.pin_log(mark) if c.pin == "buzzer"]
     on_ms = [b[0] - a[0] for a, b in itertools.pairwise(edges) if a[1] == 1 and b[1] == 0]
     record(f"buzzer_{priority}", {"pulses": len(on_ms), "pulse_ms": on_ms}, sim)

@@ -18,6 +18,7 @@ import contextlib
 import json
 import os
 import select
+import signal
 import struct
 import subprocess
 import threading
@@ -43,6 +44,22 @@ DEFAULT_ENUMERATE_MS = 800
 #: of one session, so the emulator gets a session of its own and that autogroup the nice value.
 NICE_ENV = "SONOCART_EMULATOR_NICE"
 DEFAULT_NICE = -10
+#: To reproduce an overloaded host without loading anyone else's cores: the emulator may run only
+#: this fraction of every 100 ms (SIGSTOP/SIGCONT), e.g. 0.5; unset or 1, it runs freely.
+DUTY_ENV = "SONOCART_EMULATOR_DUTY"
+
+
+def _throttle(proc: subprocess.Popen[bytes], duty: float, stop: threading.Event) -> None:
+    """Let ``proc`` run ``duty`` of each 100 ms until ``stop``; leave it running."""
+    try:
+        while not stop.wait(0.1 * duty):
+            os.kill(proc.pid, signal.SIGSTOP)
+            stop.wait(0.1 * (1 - duty))
+            os.kill(proc.pid, signal.SIGCONT)
+    except ProcessLookupError:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(proc.pid, signal.SIGCONT)
 
 
 def raise_priority(pid: int, nice: int) -> None:
@@ -102,6 +119,8 @@ class EmulatedPico:
         self._threads: list[threading.Thread] = []
         self._running = False
         self.dropped_to_host = 0  # bytes the board sent while nobody read its port
+        self._throttle: threading.Thread | None = None
+        self._unthrottle = threading.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> EmulatedPico:
@@ -136,6 +155,12 @@ class EmulatedPico:
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
             self._threads.append(t)
+        duty = float(os.environ.get(DUTY_ENV, "1"))
+        if 0 < duty < 1:
+            self._throttle = threading.Thread(
+                target=_throttle, args=(self._proc, duty, self._unthrottle), name="pico-throttle", daemon=True
+            )
+            self._throttle.start()
         if self.wait_event(lambda e: e.kind == "ready", 10.0) is None:
             self.stop()
             raise RuntimeError(f"emulator did not start; see {self.log_path}")
@@ -144,6 +169,10 @@ class EmulatedPico:
     def stop(self) -> None:
         self._running = False
         EmulatedPico._live.discard(self)
+        self._unthrottle.set()
+        if self._throttle is not None:
+            self._throttle.join()
+            self._throttle = None
         proc = self._proc
         if proc is not None:
             with contextlib.suppress(OSError), self._write_lock:
@@ -214,6 +243,44 @@ class EmulatedPico:
         (the board itself may still be behind it, see :meth:`stats`)."""
         boot = int(self.command("stats")["boot_mono_ns"])
         return (time.monotonic_ns() - boot) / 1e6 if boot else 0.0
+
+    def clock_ms(self) -> float:
+        """The board's own clock now: what its ``ticks_ms()`` reads at this moment (unwrapped; 0
+        while unpowered). Behind :meth:`board_ms` by the emulator's lag on a loaded host."""
+        return float(self.command("stats")["t_ms"])
+
+    def wait_clock(self, until_ms: float, timeout: float | None = None) -> float:
+        """Wait until the board's own clock has reached ``until_ms`` of its current boot; return it.
+
+        Every event the board stamped up to then has arrived (events and the reply come in order).
+        ``timeout`` (wall seconds, default ten times the board time left plus 5 s) only bounds a
+        board that stopped: raise, saying so, if it is unpowered, rebooted or did not advance."""
+        first = self.stats()
+        boots, start = int(first["boots"]), float(first["t_ms"])
+        if timeout is None:
+            timeout = 10 * max(until_ms - start, 0.0) / 1000 + 5.0
+        deadline = time.monotonic() + timeout
+        now = start
+        while now < until_ms:
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the board's clock went only from {start:.0f} to {now:.0f} ms in {timeout:.1f} s"
+                    f" of wall time, not to {until_ms:.0f} ms: the emulated Pico stopped advancing"
+                )
+            time.sleep(min(0.02, max(until_ms - now, 1.0) / 1000))
+            stats = self.stats()
+            if not stats["on"] or int(stats["boots"]) != boots:
+                raise RuntimeError(f"board powered off or rebooted before its clock got to {until_ms:.0f} ms")
+            now = float(stats["t_ms"])
+        return now
+
+    def run_for(self, ms: float) -> tuple[float, float]:
+        """A window of ``ms`` of the board's own clock, from the instant of it that what the host
+        does now reaches the board (:meth:`board_ms`): return (start, end) in board ms once the
+        board's clock has passed the end, however far behind the wall clock it runs."""
+        start = self.board_ms()
+        self.wait_clock(start + ms)
+        return start, start + ms
 
     def stats(self) -> dict[str, Any]:
         """boots, t_ms, lag_ms and max_lag_ms (how far emulated time fell behind wall time, this
