@@ -1,7 +1,9 @@
 """The live screen's column beside the image at three moments, at one size: the STOP just after a wrong
 side was stated (its HIGH prompt up), the injection with a MEDIUM prompt up, and the injection with that
 prompt acknowledged (its "acknowledged" line in the column). At the first two, every page of the column's
-body is visited by taps on it until the first page comes back. At each page every text in the column is
+body is visited by taps on it (on its "more" row, else on its window beside the buttons) until the first
+page comes back. At the injection, "+ 1 mL" is then touched on its own page: the volume the next aliquot
+records goes up by exactly 1 mL and the page stays. At each page every text in the column is
 read from the real window's widget tree (column_geometry), with the core's own texts of the step (the
 oracle's input). Also, every catalogue procedure's STOP and injection text laid out clause by clause by
 Kivy's text layout at the body's width, against the body's height. Run by tests/ui/test_column_whole.py."""
@@ -20,13 +22,55 @@ from tests.ui.driver import scenario_args  # noqa: E402
 
 ARGS = scenario_args("800x480")
 
+from sonocart_ui.viewmodels.keypad import KEYS  # noqa: E402
+from sonocart_ui.viewmodels.live import sterile_strip  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
 from tests.ui.column_geometry import catalogue_clauses, column_texts  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.layout import window_rect  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
 #: Taps on the body before giving up on seeing the first page again (a cycle longer is a failure).
 MAX_PAGES = 30
+
+
+def grid_labels(view: Any) -> list[str]:
+    """The labels of the step's buttons in the column, from the core's view (not from the grid): the step's
+    actions less the fixed strip's and the closing button, marked as a grid marks them."""
+    strip = sterile_strip(view)
+    rest = view.actions if strip is None else strip.rest
+    return [
+        ("[!] " if a.unsafe else "[X] " if a.selected else "") + a.label
+        for a in rest
+        if a is not view.submit and a.key not in KEYS
+    ]
+
+
+def free_point(scroll: Any, buttons: list[Any]) -> tuple[float, float, float]:
+    """The middle of the tallest band across the body's window (window px) that no button shown is in, and
+    that band's height."""
+    x, y, w, h = window_rect(scroll)
+    taken = sorted((r[1], r[1] + r[3]) for r in (window_rect(b) for b in buttons))
+    bands, at = [], y
+    for lo, hi in taken:
+        bands.append((at, max(at, min(lo, y + h))))
+        at = max(at, hi)
+    bands.append((at, max(at, y + h)))
+    lo, hi = max(bands, key=lambda b: b[1] - b[0])
+    assert hi - lo >= 4, ("no room in the body beside its buttons", taken, (y, h))
+    return x + w / 2, (lo + hi) / 2, hi - lo
+
+
+def tap_at(x: float, y: float) -> Steps:
+    """Press and release at a window point, as a finger would."""
+    from kivy.tests.common import UnitTestTouch
+
+    t = UnitTestTouch(x, y)
+    t.touch_down()
+    yield
+    t.touch_up()
+    yield
+    yield
 
 
 def main() -> int:
@@ -44,7 +88,7 @@ def main() -> int:
             "text": view.text,
             "detail": panel.detail,  # the step's detail and the needle readout, as the column is given it
             "toast": live.toast_text,
-            "buttons": [b.text for b in panel.ids.actions.children],  # the step's other buttons
+            "buttons": grid_labels(view),  # the step's other buttons, all of them
         }
         app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
         return seen
@@ -62,8 +106,7 @@ def main() -> int:
         for _ in range(MAX_PAGES):
             if len(pages.page_ranges) < 2:
                 break
-            # a tap on the body: on its "more" row, or (a page of one item too tall for the row) on it
-            yield from touch(pages.more_row if pages.more_row.text else live.step_panel.ids.scroll)
+            yield from tap_body(live)
             yield from pause(0.3)
             page = look(f"{name}-{len(seen) + 1}")
             if pages.page == 0:
@@ -71,6 +114,46 @@ def main() -> int:
                 break  # the first page again
             seen.append(page)
         report[f"{name}_pages"] = seen
+
+    def tap_body(live: Any) -> Steps:
+        """A tap on the body: on its "more" row, or (a page of one item too tall for the row) on its window,
+        beside the buttons shown (a tap on one of them is that button's)."""
+        pages, panel = live.column_pages, live.step_panel
+        if pages.more_row.text:
+            yield from touch(pages.more_row)
+            return
+        shown = list(panel.ids.actions.children) if panel.grid_shown else []
+        x, y, band = free_point(panel.ids.scroll, shown)
+        report["free_bands"] = [*report.data.get("free_bands", []), band]  # px of body a tap may land on
+        yield from tap_at(x, y)
+
+    def tap_button(key: str) -> Steps:
+        """Page on to the page showing ``key``'s button, touch it there: what it did, and the page after."""
+        live = app.live_screen
+        pages, panel = live.column_pages, live.step_panel
+        for _ in range(MAX_PAGES):
+            b = panel.ids.actions.button(key)
+            if panel.grid_shown and b is not None and b.parent is not None:
+                break
+            yield from tap_body(live)
+            yield from pause(0.3)
+        given = app.session.injection_panel()
+        page, ml = pages.page, app.session.aliquot_ml
+        yield from touch(panel.ids.actions.button(key))
+        yield from pause(0.5)
+        report["button_tap"] = {
+            "key": key,
+            "page": page,
+            "pages": len(pages.page_ranges),
+            "page_after": pages.page,
+            "ml_before": ml,
+            "ml_after": app.session.aliquot_ml,
+            # nothing else done: no aliquot logged, nothing more given
+            "given_before": [given.aliquots, given.total_ml],
+            "given_after": [(after := app.session.injection_panel()).aliquots, after.total_ml],
+            "log_label": next((b.text for b in live.ids.strip.children if "Log" in b.text), ""),
+            "screenshot": str(app.save_screenshot(ARGS.artifacts / f"column-tapped-{key}.png")),
+        }
 
     def scenario() -> Steps:
         yield from ready(app)
@@ -100,6 +183,7 @@ def main() -> int:
         )
         yield from measure("medium", cycle=True)
         report["injection_clauses"] = catalogue_clauses(live, "injection")
+        yield from tap_button("vol:+")  # on its own page: the volume the next aliquot records, +1 mL
         yield from pause(1.1)
         app.acknowledge_top()
         yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")

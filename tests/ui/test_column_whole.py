@@ -11,7 +11,9 @@ the step's header is whole in the column. A text taller than the body is shown i
 core's words. The "+N more · tap · k of n" row counts exactly the texts (a part counts as one) not on its
 page; its touch target (the body) is at least a touch target high; the taps visit every text of the step
 exactly once, in order, then page 1 again. Page 1 starts with the most important item and, at the
-injection, shows the dose."""
+injection, shows the dose. The step's buttons are texts like the others: no page of them scrolls either
+(issue 14 item 4: a sterile, gloved user never scrolls), every one of them is on a page, each a touch
+target high; and "+ 1 mL" touched on its own page does that one thing, the page staying."""
 
 from __future__ import annotations
 
@@ -32,10 +34,6 @@ TARGET_PX = {"800x480": 63, "1280x800": 71}
 CYCLED = ("stop", "medium")
 #: A part's mark at the end of its text (a no-break space before it, or a plain one: the test then says so)
 MARK = re.compile(r"([\u00a0 ])\((\d+)/(\d+)\)(?= |$)")
-
-#: Pages of the step's buttons alone that do not fit the body (the grid is one item, not cut: left as it
-#: was, written to grid-pages.json)
-KNOWN_GRID_PAGES: list[tuple[str, str, int, list[str]]] = []
 
 Piece = tuple[str, str, tuple[int, int] | None]  # kind, text (a part's without its mark), (k, n) or None
 
@@ -179,16 +177,15 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
                 if not _inside(drawn, scroll):
                     (below if _apart(drawn, scroll) else cut).append((t["text"], drawn, scroll))
             body, content = page["body"], page["content"]
-            grid_only = {kind for kind, _t in _items(page)} == {"button"}
-            if grid_only:  # not a text: the step's buttons, one grid (4 at 7 inches: taller than 83 px)
-                KNOWN_GRID_PAGES.append((size, m, k, [t for t, _d, _s in cut + below]))
-            else:
-                assert cut == [], (size, m, k, cut)  # no line cut by the body's edge
-                # no page scrolls: every text the body holds is in its window, and what passes its edge
-                # holds none (the last item's gap, empty room under its text)
-                assert below == [], (size, m, k, below)
-                lowest = min(t["glyphs"][1] for t in page["texts"] if t["scroll"] is not None)
-                assert content[1] >= body[1] - 0.5 or lowest >= body[1] - 0.5, (size, m, k, body, content)
+            assert cut == [], (size, m, k, cut)  # no line, no button cut by the body's edge
+            # no page scrolls: every text and button the body holds is in its window, and what passes its
+            # edge holds none (the last item's gap, empty room under its text)
+            assert below == [], (size, m, k, below)
+            lowest = min(t["glyphs"][1] for t in page["texts"] if t["scroll"] is not None)
+            assert content[1] >= body[1] - 0.5 or lowest >= body[1] - 0.5, (size, m, k, body, content)
+            # each of the step's buttons a touch target high (a gloved finger)
+            short = [t["text"] for t in page["texts"] if t["button"] and t["rect"][3] < TARGET_PX[size] - 0.5]
+            assert short == [], (size, m, k, short)
             # shown from its top
             assert content[1] + content[3] <= body[1] + body[3] + 0.5, (size, m, k, body, content)
             assert out_of_column == [], (size, m, k, out_of_column)  # the header, the prompt, the strip
@@ -196,7 +193,6 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             assert any("·" in s and "step" in s for s in shown), (size, m, k, shown)  # the header, whole
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
-    (artifacts / "grid-pages.json").write_text(json.dumps([g for g in KNOWN_GRID_PAGES if g[0] == size]))
     parted: dict[str, list[tuple[str, str, int]]] = {}
     for m in CYCLED:
         seen = r[f"{m}_pages"]
@@ -207,6 +203,8 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         got = [t for kind, t in visited if kind == "fact"]
         assert sorted(got) == sorted(_facts(core["detail"])), (size, m, visited)
         assert sorted(t for kind, t in visited if kind == "button") == sorted(core["buttons"]), (size, m)
+        if m == "medium":  # the injection's: - 1 mL, + 1 mL, Test dose, New needle (the strip has the rest)
+            assert len(core["buttons"]) == 4, (size, core["buttons"])
         toasts = [t for kind, t in visited if kind in ("toast", "acknowledged")]
         assert toasts in ([core["toast"]], []) if core["toast"] else toasts == [], (size, m, toasts)
         assert len(visited) == len(set(visited)), (size, m, visited)
@@ -263,3 +261,10 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         on = [_items(p) for p in r["stop_pages"] + r["medium_pages"] if ("clause", clause) in _items(p)]
         assert clause in read_in_parts or (on and all(len(items) == 1 for items in on)), (size, clause, on)
     assert set(taller) <= read_in_parts, (size, taller, read_in_parts)
+    # "+ 1 mL" touched on its own page (a later one): the next aliquot's volume up by exactly 1 mL, as the
+    # strip's Log button says, nothing given or logged, and the page the same (a button's tap is not a page's)
+    tap = r["button_tap"]
+    assert tap["ml_after"] == tap["ml_before"] + 1, tap
+    assert tap["log_label"] == f"Log {tap['ml_after']:g} mL", tap
+    assert tap["given_after"] == tap["given_before"], tap
+    assert tap["page_after"] == tap["page"] and (tap["page"] > 0 or tap["pages"] == 1), tap

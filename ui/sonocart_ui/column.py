@@ -2,7 +2,9 @@
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
 body's top says what is not shown and which page this is; a tap anywhere on the body (not on one of its
 buttons) shows the next page, and after the last the first. The body is the touch target, at least one
-target high (83 px at a 7-inch injection): a row of its own a target high would leave no room for any item."""
+target high (83 px at a 7-inch injection): a row of its own a target high would leave no room for any item.
+The step's buttons are one item when the whole grid fits the body, else one item a row (button_rows): at
+7 inches [- 1 mL][+ 1 mL], [Test dose], [New needle], each 63 px, so that no page of buttons scrolls."""
 
 from __future__ import annotations
 
@@ -12,8 +14,18 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 
 from sonocart_ui import theme as th
-from sonocart_ui.viewmodels.column import CUTTABLE, NBSP, ColumnItem, column_items, cue_texts, cut_tall, pages
-from sonocart_ui.widgets import StepPanel
+from sonocart_ui.viewmodels.column import (
+    CUTTABLE,
+    NBSP,
+    ColumnItem,
+    button_rows,
+    column_items,
+    cue_texts,
+    cut_grid,
+    cut_tall,
+    pages,
+)
+from sonocart_ui.widgets import ActionGrid, StepPanel
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
 TAP_SLOP_PX = 20.0
@@ -102,8 +114,11 @@ class ColumnPages:
 
     def _height(self, item: ColumnItem) -> float:
         """``item``'s whole height in the body, with its gap, laid out at the body's width."""
-        if item.kind == "buttons":
-            return float(self.panel.ids.actions.minimum_height) + float(self.panel.item_gap)
+        if item.kind == "buttons":  # the whole grid in its columns, or one row of it (and the gap under it)
+            grid: ActionGrid = self.panel.ids.actions
+            if item.row:
+                return grid.rows_height([item.row]) + float(grid.spacing[1])
+            return grid.rows_height(grid.grid_rows()) + float(self.panel.item_gap)
         return self._measure(item.text, self._style(item)) + float(self.panel.item_gap)
 
     def _key(self, text: str, style: Label) -> tuple[object, ...]:
@@ -144,10 +159,18 @@ class ColumnPages:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
         parts of whole lines that each fit it whole under the "more" row (``row``: its tallest, the lines
         it may take), its mark included and no word broken by it: cut between words, marked " (k/n)"
-        (viewmodels/column.cut_tall). A text no such parts hold stays whole (its page scrolls)."""
+        (viewmodels/column.cut_tall). A text no such parts hold stays whole (its page scrolls). The step's
+        buttons, when the whole grid does not fit the body, one item a row (cut_grid): two neighbours on a
+        row when both labels fit whole on one line in half of it, else one."""
         out: list[ColumnItem] = []
         origins: list[Origin] = []
         for item, (kind, place) in zip(items, _origins(items), strict=True):
+            if item.kind == "buttons" and self._height(item) > fits:
+                grid = self.panel.ids.actions
+                rows = cut_grid(item, button_rows([grid.one_line(i, 2) for i in range(item.count)]))
+                out += rows
+                origins += [(kind, place, k) for k in range(len(rows))]
+                continue
             if item.kind not in CUTTABLE or self._height(item) <= fits:
                 out.append(item)
                 origins.append((kind, place, 0))
@@ -186,7 +209,7 @@ class ColumnPages:
         grid = p.ids.actions
         held = p.held if (p.held and p.held_here and not p.held_fits) else ""
         # step_text and detail stay the step's whole texts (as on every step panel); its labels show the page
-        items = column_items(p.step_text, p.detail, p.toast, held, len(grid.children))
+        items = column_items(p.step_text, p.detail, p.toast, held, len(grid.buttons))
         room = float(self.panel.ids.scroll.height)
         row_lines, line = self._row_lines()
         items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5, row_lines * line)
@@ -221,9 +244,12 @@ class ColumnPages:
         self.panel.ids.detail.text = "\n".join(it.text for it in on if it.kind == "fact")
         self.panel.ids.step_text.text = " ".join(it.text for it in on if it.kind == "clause")
         self.panel.grid_shown = any(it.kind == "buttons" for it in on)
-        # every page fits whole (a text taller than the body is in parts); only one item alone that cannot
-        # be cut (the step's buttons, a word wider than the body) and is taller than the body scrolls,
-        # from its top
+        # the grid: all its buttons in its columns when it is one item, else only this page's rows
+        cut = not any(it.kind == "buttons" and not it.row for it in items)
+        grid.show_rows([it.row for it in on if it.kind == "buttons"] if cut else None)
+        # every page fits whole (a text taller than the body is in parts, the step's buttons in rows); only
+        # one item alone that cannot be cut (a word wider than the body, a button's label taller than it) and
+        # is taller than the body scrolls, from its top
         scroll = self.panel.ids.scroll
         scroll.do_scroll_y = len(on) == 1 and not alone and heights[shown.start] + cue_h > slack
         scroll.scroll_y = 1
