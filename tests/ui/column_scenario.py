@@ -22,6 +22,7 @@ from tests.ui.driver import scenario_args  # noqa: E402
 
 ARGS = scenario_args("800x480")
 
+from sonocart_ui.viewmodels.column import button_rows  # noqa: E402
 from sonocart_ui.viewmodels.keypad import KEYS  # noqa: E402
 from sonocart_ui.viewmodels.live import sterile_strip  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
@@ -155,6 +156,33 @@ def main() -> int:
             "screenshot": str(app.save_screenshot(ARGS.artifacts / f"column-tapped-{key}.png")),
         }
 
+    def grid_pairs(width: float) -> Steps:
+        """A grid as wide as the column's body, of "Yes", "No" and "Test dose", in the rows the pages would
+        cut it in, laid out by Kivy: where each button is (no catalogue step's buttons in the live column
+        have two labels that fit half a row, so the pages never show a pair)."""
+        from kivy.core.window import Window
+
+        from sonocart_ui.viewmodels.actions import Action
+        from sonocart_ui.widgets import ActionGrid
+
+        grid = ActionGrid(size_hint_x=None, width=width, pos=(0, 0))
+        Window.add_widget(grid)
+        grid.show([Action("yes", "Yes"), Action("no", "No"), Action("test", "Test dose")])
+        yield from pause(0.3)
+        rows = button_rows([grid.one_line(i, 2) for i in range(len(grid.buttons))])
+        grid.show_rows(rows)
+        yield from pause(0.3)
+        report["grid_pairs"] = {
+            "rows": rows,
+            "grid": list(window_rect(grid)),
+            "shown": [b.text for b in grid.children],
+            "buttons": [
+                {"text": b.text, "rect": list(window_rect(b)), "lines": len(b._label._cached_lines)}
+                for b in grid.buttons
+            ],
+        }
+        Window.remove_widget(grid)
+
     def scenario() -> Steps:
         yield from ready(app)
         app.session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
@@ -188,6 +216,7 @@ def main() -> int:
         app.acknowledge_top()
         yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")
         yield from measure("acknowledged", cycle=False)
+        yield from grid_pairs(live.step_panel.ids.body.width)
 
     return run_to_end(app, stop, scenario(), report)
 

@@ -31,6 +31,8 @@ from tests.ui.driver import run_scenario_file
 SCENARIO = Path(__file__).with_name("column_scenario.py")
 #: The theme's touch target: 12 mm at 5.25 px/mm (7-inch 800x480) and 5.93 px/mm (10-inch 1280x800)
 TARGET_PX = {"800x480": 63, "1280x800": 71}
+#: The theme's gap (the grid's spacing): 1.5 mm, rounded up
+GAP_PX = {"800x480": 8, "1280x800": 9}
 CYCLED = ("stop", "medium")
 #: A part's mark at the end of its text (a no-break space before it, or a plain one: the test then says so)
 MARK = re.compile(r"([\u00a0 ])\((\d+)/(\d+)\)(?= |$)")
@@ -45,6 +47,10 @@ def _inside(a: list[float], b: list[float]) -> bool:
         and a[0] + a[2] <= b[0] + b[2] + 0.5
         and a[1] + a[3] <= b[1] + b[3] + 0.5
     )
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.5
 
 
 def _apart(a: list[float], b: list[float]) -> bool:
@@ -268,3 +274,20 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
     assert tap["log_label"] == f"Log {tap['ml_after']:g} mL", tap
     assert tap["given_after"] == tap["given_before"], tap
     assert tap["page_after"] == tap["page"] and (tap["page"] > 0 or tap["pages"] == 1), tap
+    # rows with a pair (Yes, No: short enough for half a row on one line; Test dose is not): side by side in
+    # equal halves of the grid's width, one gap apart, tops aligned, each a target high on one line; the
+    # button alone is the whole width, one gap under them; the grid as tall as its rows
+    pairs, gap = r["grid_pairs"], GAP_PX[size]
+    assert pairs["rows"] == [[0, 1], [2]], pairs
+    assert sorted(pairs["shown"]) == ["No", "Test dose", "Yes"], pairs
+    (x, y, w, h) = pairs["grid"]
+    yes, no, alone = (b["rect"] for b in pairs["buttons"])
+    half = (w - gap) / 2
+    assert _near(yes[0], x) and _near(yes[2], half) and _near(no[0], x + half + gap) and _near(no[2], half), (
+        pairs
+    )
+    assert _near(yes[1] + yes[3], y + h) and _near(no[1] + no[3], y + h), pairs  # the top row at the top
+    assert [b["lines"] for b in pairs["buttons"][:2]] == [1, 1], pairs
+    assert _near(alone[0], x) and _near(alone[2], w), pairs
+    assert _near(alone[1] + alone[3], y + h - max(yes[3], no[3]) - gap), pairs
+    assert _near(alone[1], y) and min(yes[3], no[3], alone[3]) >= TARGET_PX[size] - 0.5, pairs
