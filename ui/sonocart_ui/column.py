@@ -3,8 +3,10 @@ a line cut by its edge. Page 1 starts with the most important item; a "+N more Â
 body's top says what is not shown and which page this is; a tap anywhere on the body (not on one of its
 buttons) shows the next page, and after the last the first. The body is the touch target, at least one
 target high (83 px at a 7-inch injection): a row of its own a target high would leave no room for any item.
-The step's buttons are one item when the whole grid fits the body, else one item a row (button_rows): at
-7 inches [- 1 mL][+ 1 mL], [Test dose], [New needle], each 63 px, so that no page of buttons scrolls."""
+The step's buttons are one item when the whole grid fits the body, else one item a row (button_rows), so
+that no page of buttons scrolls: at a 7-inch injection no label fits half the 155 px body on one line, so
+[- 1 mL], [+ 1 mL], [Test dose], [New needle] are a 63 px page each, with no "more" row (27 px over a
+63 px button is more than the 83 px body): the 20 px under the button is the page's tap."""
 
 from __future__ import annotations
 

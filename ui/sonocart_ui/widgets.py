@@ -47,6 +47,7 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
         #: the rows shown (places in ``buttons``), top first; None: every button in the grid's columns
         self._page_rows: tuple[tuple[int, ...], ...] | None = None
         self._heights: dict[tuple[int, float], float] = {}  # a button's height at a width (rows_height)
+        self._widths: dict[int, float] = {}  # a button's label on one line (one_line)
         self.on_action: Callable[[str], None] | None = None
         self.bind(width=lambda *_: self._columns())
 
@@ -75,6 +76,7 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
         self.clear_widgets()
         self.buttons, self._page_rows = [], None
         self._heights.clear()
+        self._widths.clear()
         for a in actions:
             label = ("[!] " if a.unsafe else "[X] " if a.selected else "") + a.label
             b = BigButton(text=label, selected=a.selected, primary=a.primary, unsafe=a.unsafe, key=a.key)
@@ -90,12 +92,15 @@ class ActionGrid(GridLayout):  # type: ignore[misc]
         return [tuple(range(a, min(a + cols, n))) for a in range(0, n, cols)]
 
     def one_line(self, place: int, n: int) -> bool:
-        """Whether button ``place``'s label fits whole on one line in a button of ``n`` side by side."""
+        """Whether button ``place``'s label fits whole on one line in a button of ``n`` side by side (its
+        width kept until the actions change)."""
         from kivy.app import App
 
         b = self.buttons[place]
+        if place not in self._widths:
+            self._widths[place] = _line_width(b.text, b.font_size, b.bold)
         gap = float(App.get_running_app().theme.gap)
-        return _line_width(b.text, b.font_size, b.bold) + gap * 2 + 2 <= self._share(n)
+        return self._widths[place] + gap * 2 + 2 <= self._share(n)
 
     def rows_height(self, rows: Sequence[Sequence[int]]) -> float:
         """The height ``rows`` of buttons take (as show_rows lays them out, or the grid's columns do): each

@@ -9,8 +9,8 @@ clause's end ("; ", ". ", the punctuation kept). What does not fit goes to furth
 pages). A text taller than the body alone (at 7 inches the STOP's instruction, a syringe's fact) is cut
 between words into parts of whole laid-out lines, each marked " (k/n)" at its end like the paged toast
 (paged.py): each part is an item of its own, the parts on consecutive pages. The step's buttons are one
-item, or, when the whole grid is taller than the body, one item a row (at 7 inches "- 1 mL" beside
-"+ 1 mL", then "Test dose", then "New needle"), each row a touch target high: never a page that scrolls.
+item, or, when the whole grid is taller than the body, one item a row (button_rows: two neighbours share
+a row when both labels fit it on one line), each row a touch target high: never a page that scrolls.
 """
 
 from __future__ import annotations
