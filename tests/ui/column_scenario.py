@@ -2,11 +2,13 @@
 side was stated (its HIGH prompt up), the injection with a MEDIUM prompt up, and the injection with that
 prompt acknowledged (its "acknowledged" line in the column). At the first two, every page of the column's
 body is visited by taps on it (on its "more" row, else on its window beside the buttons) until the first
-page comes back. At the injection, "+ 1 mL" is then touched on its own page: the volume the next aliquot
-records goes up by exactly 1 mL and the page stays. At each page every text in the column is
-read from the real window's widget tree (column_geometry), with the core's own texts of the step (the
-oracle's input). Also, every catalogue procedure's STOP and injection text laid out clause by clause by
-Kivy's text layout at the body's width, against the body's height. Run by tests/ui/test_column_whole.py."""
+page comes back; at the injection, then by taps on the step's header alone until the first page comes
+back (and what those taps did to the volume and the aliquots). At the injection, "+ 1 mL" is then
+touched on its own page: the volume the next aliquot records goes up by exactly 1 mL and the page stays.
+At each page every text in the column is read from the real window's widget tree (column_geometry),
+with the core's own texts of the step (the oracle's input). Also, every catalogue procedure's STOP and
+injection text laid out clause by clause by Kivy's text layout at the body's width, against the body's
+height. Run by tests/ui/test_column_whole.py."""
 
 from __future__ import annotations
 
@@ -90,6 +92,7 @@ def main() -> int:
             "detail": panel.detail,  # the step's detail and the needle readout, as the column is given it
             "toast": live.toast_text,
             "buttons": grid_labels(view),  # the step's other buttons, all of them
+            "phase": view.phase_title,
         }
         app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
         return seen
@@ -156,6 +159,32 @@ def main() -> int:
             "screenshot": str(app.save_screenshot(ARGS.artifacts / f"column-tapped-{key}.png")),
         }
 
+    def header_cycle() -> Steps:
+        """Tap the step's header (its centre, as a finger would) until the first page comes back: each page
+        read, and what the taps did to the injection (nothing: no volume, no aliquot)."""
+        live = app.live_screen
+        pages, header = live.column_pages, live.step_panel.ids.phase_title
+        yield from wait(lambda: not live.toast_text, 10, "the feedback's 3 s over")  # same pages all along
+        given, ml = app.session.injection_panel(), app.session.aliquot_ml
+        seen = [look("header-1")]
+        for _ in range(MAX_PAGES):
+            yield from touch(header)
+            yield from pause(0.3)
+            page = look(f"header-{len(seen) + 1}")
+            if pages.page == 0:
+                report["header_back"] = page
+                break
+            seen.append(page)
+        after = app.session.injection_panel()
+        report["header_pages"] = seen
+        report["header_taps"] = {
+            "header": list(window_rect(header)),
+            "ml_before": ml,
+            "ml_after": app.session.aliquot_ml,
+            "given_before": [given.aliquots, given.total_ml],
+            "given_after": [after.aliquots, after.total_ml],
+        }
+
     def grid_pairs(width: float) -> Steps:
         """A grid as wide as the column's body, of "Yes", "No" and "Test dose", in the rows the pages would
         cut it in, laid out by Kivy: where each button is (no catalogue step's buttons in the live column
@@ -211,6 +240,7 @@ def main() -> int:
         )
         yield from measure("medium", cycle=True)
         report["injection_clauses"] = catalogue_clauses(live, "injection")
+        yield from header_cycle()  # the same pages, by taps on the header alone
         yield from tap_button("vol:+")  # on its own page: the volume the next aliquot records, +1 mL
         yield from pause(1.1)
         app.acknowledge_top()

@@ -37,6 +37,9 @@ CYCLED = ("stop", "medium")
 #: A part's mark at the end of its text (a no-break space before it, or a plain one: the test then says so)
 MARK = re.compile(r"([\u00a0 ])\((\d+)/(\d+)\)(?= |$)")
 
+#: A page counter, anywhere in the column ("3 of 16"; not the step's own progress, "step 1 of 1")
+COUNTER = re.compile(r"(?<!step )\b(\d+) of (\d+)\b")
+
 Piece = tuple[str, str, tuple[int, int] | None]  # kind, text (a part's without its mark), (k, n) or None
 
 
@@ -152,6 +155,27 @@ def _holds(core: dict[str, Any], kind: str, text: str) -> bool:
     return bool(text == core["toast"])
 
 
+def _header(page: dict[str, Any]) -> dict[str, Any]:
+    """The step's header: the column's text outside the body that names the phase ("Injection · ...")."""
+    phase = page["core"]["phase"]
+    heads = [t for t in page["texts"] if t["scroll"] is None and t["text"].startswith(f"{phase} · ")]
+    assert len(heads) == 1, (phase, [t["text"] for t in page["texts"]])
+    return heads[0]
+
+
+def _counters(page: dict[str, Any]) -> list[tuple[int, int]]:
+    """The page counters (k, n) drawn whole on this page: in the column, the text inside its own label
+    (never drawn past its box) and, in the body, inside the body's window."""
+    out = []
+    for t in page["texts"]:
+        whole = _inside(t["rect"], page["column"]) and _near(t["rect"][3], t["touch_h"])
+        if t["scroll"] is not None:
+            whole = whole and _inside(t["glyphs"], t["scroll"])
+        if whole:
+            out += [(int(k), int(n)) for k, n in COUNTER.findall(t["text"].replace("\u00a0", " "))]
+    return out
+
+
 def _alone_height(page: dict[str, Any]) -> float:
     """A page's one item's height: its text's, or (the step's buttons) from the top one to the bottom one."""
     body = _body_texts(page)
@@ -195,10 +219,30 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             # shown from its top
             assert content[1] + content[3] <= body[1] + body[3] + 0.5, (size, m, k, body, content)
             assert out_of_column == [], (size, m, k, out_of_column)  # the header, the prompt, the strip
-            shown = [t["text"] for t in page["texts"]]
-            assert any("·" in s and "step" in s for s in shown), (size, m, k, shown)  # the header, whole
+            # the header, whole: the phase and the step's progress, or (the body paged) which page
+            head = _header(page)["text"]
+            assert "step " in head or COUNTER.search(head.replace("\u00a0", " ")), (size, m, k, head)
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
+    # issue 14: on every page of a column that pages, a page counter "k of n" is drawn whole in the column
+    # (on a 7-inch page of one button there is no room for the body's "more" row: the header says it), and
+    # the header is then one touch target high, the page's tap
+    for m in (*CYCLED, "header"):
+        seen = r[f"{m}_pages"]
+        for k, page in enumerate(seen if len(seen) > 1 else []):
+            assert [c for c in _counters(page) if c[1] >= 2], (size, m, k, [t["text"] for t in page["texts"]])
+            assert _header(page)["touch_h"] >= TARGET_PX[size] - 0.5, (size, m, k, _header(page))
+    # the header's taps: page k of n, k = 1..n in order, then page 1 again, at the injection (16 pages at
+    # 7 inches); they change no volume and log nothing (the header holds no button)
+    heads = r["header_pages"]
+    n = len(heads)
+    assert n >= 2, (size, n)
+    for k, page in enumerate(heads):
+        assert (k + 1, n) in _counters(page), (size, k, n, [t["text"] for t in page["texts"]])
+    assert (1, n) in _counters(r["header_back"]), (size, n)
+    taps = r["header_taps"]
+    assert taps["header"][3] >= TARGET_PX[size] - 0.5, taps
+    assert taps["ml_after"] == taps["ml_before"] and taps["given_after"] == taps["given_before"], taps
     parted: dict[str, list[tuple[str, str, int]]] = {}
     for m in CYCLED:
         seen = r[f"{m}_pages"]
@@ -215,7 +259,7 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         assert toasts in ([core["toast"]], []) if core["toast"] else toasts == [], (size, m, toasts)
         assert len(visited) == len(set(visited)), (size, m, visited)
         if len(seen) > 1:
-            assert more_row(r[f"{m}_back"]["more"])[1] == 1, (size, m)  # type: ignore[index]
+            assert [c for c in _counters(r[f"{m}_back"]) if c[0] == 1 and c[1] >= 2], (size, m)  # page 1
             last = more_row(seen[-1]["more"])  # the last page (or one without its row: one item alone)
             assert last is None or last[1] == last[2], (size, m, seen[-1]["more"])
         # the row: the exact count of the texts not on its page (the core's texts at that moment, a part of

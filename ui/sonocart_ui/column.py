@@ -1,12 +1,13 @@
 """The live column's step body beside the image: pages of short whole items (viewmodels/column.py), never
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
-body's top says what is not shown and which page this is; a tap anywhere on the body (not on one of its
-buttons) shows the next page, and after the last the first. The body is the touch target, at least one
-target high (83 px at a 7-inch injection): a row of its own a target high would leave no room for any item.
-The step's buttons are one item when the whole grid fits the body, else one item a row (button_rows), so
-that no page of buttons scrolls: at a 7-inch injection no label fits half the 155 px body on one line, so
-[- 1 mL], [+ 1 mL], [Test dose], [New needle] are a 63 px page each, with no "more" row (27 px over a
-63 px button is more than the 83 px body): the 20 px under the button is the page's tap."""
+body's top says what is not shown and which page this is, where it fits; the step's header says which
+page on every page ("Injection · page 12 of 16", viewmodels/column.header_notes), and is then one touch
+target high (widgets.kv). A tap on the header, or anywhere on the body (not on one of its buttons), shows
+the next page, and after the last the first. The step's buttons are one item when the whole grid fits the
+body, else one item a row (button_rows), so that no page of buttons scrolls: at a 7-inch injection no
+label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose], [New needle] are a
+63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px over a 63 px button
+is more than the body): the header says "page 14 of 16" and is the page's tap, 63 x 155 px."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from sonocart_ui.viewmodels.column import (
     cue_texts,
     cut_grid,
     cut_tall,
+    header_notes,
     pages,
 )
 from sonocart_ui.widgets import ActionGrid, StepPanel
@@ -157,13 +159,14 @@ class ColumnPages:
         self._laid[key] = laid = (float(probe.texture_size[1]), lines)
         return laid
 
-    def _cut(self, items: list[ColumnItem], fits: float, row: float) -> tuple[list[ColumnItem], list[Origin]]:
+    def _cut(self, items: list[ColumnItem], fits: float) -> tuple[list[ColumnItem], list[Origin]]:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
-        parts of whole lines that each fit it whole under the "more" row (``row``: its tallest, the lines
-        it may take), its mark included and no word broken by it: cut between words, marked " (k/n)"
-        (viewmodels/column.cut_tall). A text no such parts hold stays whole (its page scrolls). The step's
-        buttons, when the whole grid does not fit the body, one item a row (cut_grid): two neighbours on a
-        row when both labels fit whole on one line in half of it, else one."""
+        parts of whole lines that each fit it whole, its mark included and no word broken by it: cut
+        between words, marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
+        too is alone on its page, without it (the header says which page). A text no such parts hold stays
+        whole (its page scrolls). The step's buttons, when the whole grid does not fit the body, one item a
+        row (cut_grid): two neighbours on a row when both labels fit whole on one line in half of it, else
+        one."""
         out: list[ColumnItem] = []
         origins: list[Origin] = []
         for item, (kind, place) in zip(items, _origins(items), strict=True):
@@ -181,7 +184,7 @@ class ColumnPages:
             lines = self._lines(item.text, style)
 
             def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
-                return self._height(ColumnItem(kind, text)) + row <= fits and (
+                return self._height(ColumnItem(kind, text)) <= fits and (
                     " ".join(self._lines(text, style)) == text  # the mark broke no word
                 )
 
@@ -213,8 +216,7 @@ class ColumnPages:
         # step_text and detail stay the step's whole texts (as on every step panel); its labels show the page
         items = column_items(p.step_text, p.detail, p.toast, held, len(grid.buttons))
         room = float(self.panel.ids.scroll.height)
-        row_lines, line = self._row_lines()
-        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5, row_lines * line)
+        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5)
         heights = [self._height(it) for it in items]
         worst = cue_texts(items, range(0), len(items) - 1, len(items)) if len(items) > 1 else []
         cue = self._cue(worst)
@@ -240,6 +242,7 @@ class ColumnPages:
         )
         words = [] if alone else cue_texts(items, shown, self.page, len(ranges))
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
+        p.page_note = self._note(header_notes(p.progress, self.page, len(ranges))) if len(ranges) > 1 else ""
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
         self._set(self.acknowledged, next((it.text for it in on if it.kind == "acknowledged"), ""))
         self.feedback.color = self.acknowledged.color = self.panel.toast_colour
@@ -265,6 +268,15 @@ class ColumnPages:
             (w for w in words if self._measure(w, self.more_row) <= lines * line + 0.5),
             words[-1] if words else "",
         )
+
+    def _note(self, notes: list[str]) -> str:
+        """The longest of the header's notes (header_notes) with which the whole header fits one touch
+        target high at the body's width (else the shortest): the header keeps that height on every page."""
+        from kivy.app import App
+
+        target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
+        style = self.panel.ids.phase_title
+        return next((n for n in notes if self._measure(f"{phase} · {n}", style) <= target + 0.5), notes[-1])
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""
@@ -303,9 +315,14 @@ class ColumnPages:
 
     # -- the body's tap -------------------------------------------------------------------------------
     def _on_body(self, touch: Any) -> bool:
-        """The touch is on the body's window, not on one of its buttons, while it has pages."""
+        """The touch is on the header (a target high while the body has pages, widgets.kv) or on the body's
+        window, not on one of its buttons, while it has pages."""
         p = self.panel
-        if len(self.page_ranges) < 2 or p.opacity == 0 or not p.ids.scroll.collide_point(*touch.pos):
+        if len(self.page_ranges) < 2 or p.opacity == 0:
+            return False
+        if p.ids.phase_title.collide_point(*touch.pos):  # the header: no button there
+            return True
+        if not p.ids.scroll.collide_point(*touch.pos):
             return False
         wx, wy = p.to_window(*touch.pos)
         buttons = p.ids.actions.children if p.grid_shown else []

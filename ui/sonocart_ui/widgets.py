@@ -362,7 +362,11 @@ class NavBar(BoxLayout):  # type: ignore[misc]
 class StepPanel(BoxLayout):  # type: ignore[misc]
     """The current checklist step: its phase, its text, what was typed, its buttons, and why it is held."""
 
-    phase_title = StringProperty("")
+    phase_title = StringProperty("")  # the header: the phase, then the step's progress (or page_note)
+    #: the live column's pages (column.py): the header's words after the phase in place of the step's
+    #: progress ("page 3 of 16 · tap here": the header is their tap), "" for the progress
+    page_note = StringProperty("")
+    progress = StringProperty("")  # the step's progress in its phase ("step 1 of 1")
     step_text = StringProperty("")
     detail = StringProperty("")
     held = StringProperty("")  # why the step does not go on (the core's words), "" when it is not held
@@ -392,7 +396,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         if view.step_id != getattr(self, "_step_id", None):
             self._step_id = view.step_id
             self.ids.scroll.scroll_y = 1  # a new step starts at its top: its text first
-        self.phase_title = f"{view.phase_title} · {view.progress}" if view.phase_title else ""
+        self._phase, self.progress = view.phase_title, view.progress
+        self._title()
         self.step_text = view.text or "No step: the procedure is complete or not started."
         self.detail = view.detail
         self.held = view.held
@@ -406,6 +411,13 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         laid_out = kp.KEYS if view.keypad is not None else frozenset()
         self.ids.actions.show([a for a in view.actions if a.key not in laid_out and a is not submit])
         self._snap_later()
+
+    def on_page_note(self, _panel: object, _note: str) -> None:
+        self._title()
+
+    def _title(self) -> None:
+        phase = getattr(self, "_phase", "")
+        self.phase_title = f"{phase} · {self.page_note or self.progress}" if phase else ""
 
     def on_kv_post(self, _base: object) -> None:
         from kivy.clock import Clock

@@ -126,11 +126,23 @@ def cue_texts(items: Sequence[ColumnItem], shown: range, page: int, of: int) -> 
     if of <= 1:
         return []
     hidden = sum(it.count for i, it in enumerate(items) if i not in shown)
-    where, more = (
-        f"{page + 1}{NBSP}of{NBSP}{of}",
-        f"+{hidden}{NBSP}more",
-    )  # each wraps whole, never "1 / of 3"
+    where, more = page_of(page, of), f"+{hidden}{NBSP}more"  # each wraps whole, never "1 / of 3"
     return [f"{more} · tap · {where}", f"{more} · {where}", f"{where} · +{hidden}"]
+
+
+def page_of(page: int, of: int) -> str:
+    """Which page this is ("3 of 16"), as the "more" row and the header say it: one source."""
+    return f"{page + 1}{NBSP}of{NBSP}{of}"
+
+
+def header_notes(progress: str, page: int, of: int) -> list[str]:
+    """What follows the phase in the live column's header, longest first: the step's progress on a single
+    page; else which page and that the header is the tap (the progress before them where it fits), so that
+    a page without room for the "more" row (a 7-inch page of one button) still says there are more."""
+    if of <= 1:
+        return [progress]
+    where = f"page{NBSP}{page_of(page, of)}"
+    return [f"{progress} · {where} · tap here", f"{where} · tap here", where]
 
 
 def button_rows(one_line: Sequence[bool]) -> list[tuple[int, ...]]:
