@@ -1,10 +1,14 @@
 """The live screen's column beside the image at three moments, at one size: the STOP just after a wrong
 side was stated (its HIGH prompt up), the injection with a MEDIUM prompt up, and the injection with that
 prompt acknowledged (its "acknowledged" line in the column). At the first two, every page of the column's
-body is visited by taps on it until the first page comes back. At each page every text in the column is
-read from the real window's widget tree (column_geometry), with the core's own texts of the step (the
-oracle's input). Also, every catalogue procedure's STOP and injection text laid out clause by clause by
-Kivy's text layout at the body's width, against the body's height. Run by tests/ui/test_column_whole.py."""
+body is visited by taps on it (on its "more" row, else on its window beside the buttons) until the first
+page comes back; at the injection, then by taps on the step's header alone until the first page comes
+back (and what those taps did to the volume and the aliquots). At the injection, "+ 1 mL" is then
+touched on its own page: the volume the next aliquot records goes up by exactly 1 mL and the page stays.
+At each page every text in the column is read from the real window's widget tree (column_geometry),
+with the core's own texts of the step (the oracle's input). Also, every catalogue procedure's STOP and
+injection text laid out clause by clause by Kivy's text layout at the body's width, against the body's
+height. Run by tests/ui/test_column_whole.py."""
 
 from __future__ import annotations
 
@@ -20,13 +24,56 @@ from tests.ui.driver import scenario_args  # noqa: E402
 
 ARGS = scenario_args("800x480")
 
+from sonocart_ui.viewmodels.column import button_rows  # noqa: E402
+from sonocart_ui.viewmodels.keypad import KEYS  # noqa: E402
+from sonocart_ui.viewmodels.live import sterile_strip  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
 from tests.ui.column_geometry import catalogue_clauses, column_texts  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
+from tests.ui.layout import window_rect  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
 #: Taps on the body before giving up on seeing the first page again (a cycle longer is a failure).
 MAX_PAGES = 30
+
+
+def grid_labels(view: Any) -> list[str]:
+    """The labels of the step's buttons in the column, from the core's view (not from the grid): the step's
+    actions less the fixed strip's and the closing button, marked as a grid marks them."""
+    strip = sterile_strip(view)
+    rest = view.actions if strip is None else strip.rest
+    return [
+        ("[!] " if a.unsafe else "[X] " if a.selected else "") + a.label
+        for a in rest
+        if a is not view.submit and a.key not in KEYS
+    ]
+
+
+def free_point(scroll: Any, buttons: list[Any]) -> tuple[float, float, float]:
+    """The middle of the tallest band across the body's window (window px) that no button shown is in, and
+    that band's height."""
+    x, y, w, h = window_rect(scroll)
+    taken = sorted((r[1], r[1] + r[3]) for r in (window_rect(b) for b in buttons))
+    bands, at = [], y
+    for lo, hi in taken:
+        bands.append((at, max(at, min(lo, y + h))))
+        at = max(at, hi)
+    bands.append((at, max(at, y + h)))
+    lo, hi = max(bands, key=lambda b: b[1] - b[0])
+    assert hi - lo >= 4, ("no room in the body beside its buttons", taken, (y, h))
+    return x + w / 2, (lo + hi) / 2, hi - lo
+
+
+def tap_at(x: float, y: float) -> Steps:
+    """Press and release at a window point, as a finger would."""
+    from kivy.tests.common import UnitTestTouch
+
+    t = UnitTestTouch(x, y)
+    t.touch_down()
+    yield
+    t.touch_up()
+    yield
+    yield
 
 
 def main() -> int:
@@ -44,7 +91,8 @@ def main() -> int:
             "text": view.text,
             "detail": panel.detail,  # the step's detail and the needle readout, as the column is given it
             "toast": live.toast_text,
-            "buttons": [b.text for b in panel.ids.actions.children],  # the step's other buttons
+            "buttons": grid_labels(view),  # the step's other buttons, all of them
+            "phase": view.phase_title,
         }
         app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
         return seen
@@ -62,8 +110,7 @@ def main() -> int:
         for _ in range(MAX_PAGES):
             if len(pages.page_ranges) < 2:
                 break
-            # a tap on the body: on its "more" row, or (a page of one item too tall for the row) on it
-            yield from touch(pages.more_row if pages.more_row.text else live.step_panel.ids.scroll)
+            yield from tap_body(live)
             yield from pause(0.3)
             page = look(f"{name}-{len(seen) + 1}")
             if pages.page == 0:
@@ -71,6 +118,99 @@ def main() -> int:
                 break  # the first page again
             seen.append(page)
         report[f"{name}_pages"] = seen
+
+    def tap_body(live: Any) -> Steps:
+        """A tap on the body: on its "more" row, or (a page of one item too tall for the row) on its window,
+        beside the buttons shown (a tap on one of them is that button's)."""
+        pages, panel = live.column_pages, live.step_panel
+        if pages.more_row.text:
+            yield from touch(pages.more_row)
+            return
+        shown = list(panel.ids.actions.children) if panel.grid_shown else []
+        x, y, band = free_point(panel.ids.scroll, shown)
+        report["free_bands"] = [*report.data.get("free_bands", []), band]  # px of body a tap may land on
+        yield from tap_at(x, y)
+
+    def tap_button(key: str) -> Steps:
+        """Page on to the page showing ``key``'s button, touch it there: what it did, and the page after."""
+        live = app.live_screen
+        pages, panel = live.column_pages, live.step_panel
+        for _ in range(MAX_PAGES):
+            b = panel.ids.actions.button(key)
+            if panel.grid_shown and b is not None and b.parent is not None:
+                break
+            yield from tap_body(live)
+            yield from pause(0.3)
+        given = app.session.injection_panel()
+        page, ml = pages.page, app.session.aliquot_ml
+        yield from touch(panel.ids.actions.button(key))
+        yield from pause(0.5)
+        report["button_tap"] = {
+            "key": key,
+            "page": page,
+            "pages": len(pages.page_ranges),
+            "page_after": pages.page,
+            "ml_before": ml,
+            "ml_after": app.session.aliquot_ml,
+            # nothing else done: no aliquot logged, nothing more given
+            "given_before": [given.aliquots, given.total_ml],
+            "given_after": [(after := app.session.injection_panel()).aliquots, after.total_ml],
+            "log_label": next((b.text for b in live.ids.strip.children if "Log" in b.text), ""),
+            "screenshot": str(app.save_screenshot(ARGS.artifacts / f"column-tapped-{key}.png")),
+        }
+
+    def header_cycle() -> Steps:
+        """Tap the step's header (its centre, as a finger would) until the first page comes back: each page
+        read, and what the taps did to the injection (nothing: no volume, no aliquot)."""
+        live = app.live_screen
+        pages, header = live.column_pages, live.step_panel.ids.phase_title
+        yield from wait(lambda: not live.toast_text, 10, "the feedback's 3 s over")  # same pages all along
+        given, ml = app.session.injection_panel(), app.session.aliquot_ml
+        seen = [look("header-1")]
+        for _ in range(MAX_PAGES):
+            yield from touch(header)
+            yield from pause(0.3)
+            page = look(f"header-{len(seen) + 1}")
+            if pages.page == 0:
+                report["header_back"] = page
+                break
+            seen.append(page)
+        after = app.session.injection_panel()
+        report["header_pages"] = seen
+        report["header_taps"] = {
+            "header": list(window_rect(header)),
+            "ml_before": ml,
+            "ml_after": app.session.aliquot_ml,
+            "given_before": [given.aliquots, given.total_ml],
+            "given_after": [after.aliquots, after.total_ml],
+        }
+
+    def grid_pairs(width: float) -> Steps:
+        """A grid as wide as the column's body, of "Yes", "No" and "Test dose", in the rows the pages would
+        cut it in, laid out by Kivy: where each button is (no catalogue step's buttons in the live column
+        have two labels that fit half a row, so the pages never show a pair)."""
+        from kivy.core.window import Window
+
+        from sonocart_ui.viewmodels.actions import Action
+        from sonocart_ui.widgets import ActionGrid
+
+        grid = ActionGrid(size_hint_x=None, width=width, pos=(0, 0))
+        Window.add_widget(grid)
+        grid.show([Action("yes", "Yes"), Action("no", "No"), Action("test", "Test dose")])
+        yield from pause(0.3)
+        rows = button_rows([grid.one_line(i, 2) for i in range(len(grid.buttons))])
+        grid.show_rows(rows)
+        yield from pause(0.3)
+        report["grid_pairs"] = {
+            "rows": rows,
+            "grid": list(window_rect(grid)),
+            "shown": [b.text for b in grid.children],
+            "buttons": [
+                {"text": b.text, "rect": list(window_rect(b)), "lines": len(b._label._cached_lines)}
+                for b in grid.buttons
+            ],
+        }
+        Window.remove_widget(grid)
 
     def scenario() -> Steps:
         yield from ready(app)
@@ -100,10 +240,13 @@ def main() -> int:
         )
         yield from measure("medium", cycle=True)
         report["injection_clauses"] = catalogue_clauses(live, "injection")
+        yield from header_cycle()  # the same pages, by taps on the header alone
+        yield from tap_button("vol:+")  # on its own page: the volume the next aliquot records, +1 mL
         yield from pause(1.1)
         app.acknowledge_top()
         yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")
         yield from measure("acknowledged", cycle=False)
+        yield from grid_pairs(live.step_panel.ids.body.width)
 
     return run_to_end(app, stop, scenario(), report)
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from sonocart_ui.viewmodels.column import ColumnItem, clauses, column_items, cue_texts, cut_tall, facts, pages
+from sonocart_ui.viewmodels.column import (
+    ColumnItem,
+    button_rows,
+    clauses,
+    column_items,
+    cue_texts,
+    cut_grid,
+    cut_tall,
+    facts,
+    pages,
+)
 
 INJECTION = "Aspirate before each aliquot; inject incrementally; log each aliquot."
 STOP = "STOP: operator and assistant both check the site mark and side immediately before the needle."
@@ -112,3 +122,46 @@ def test_a_text_is_not_cut_when_its_lines_are_not_its_words_nor_the_steps_button
     assert cut_tall(broken, ["Dexametha", "sone 4 mg"], [1, 2]) == [broken]  # a word broken by the layout
     buttons = ColumnItem("buttons", "", 4)
     assert cut_tall(buttons, [], [0]) == [buttons]
+
+
+@pytest.mark.parametrize(
+    ("one_line", "expected"),
+    [
+        # the injection's - 1 mL, + 1 mL, Test dose, New needle: the volumes paired, the others alone
+        ([True, True, False, False], [(0, 1), (2,), (3,)]),
+        ([True, True, True, True], [(0, 1), (2, 3)]),  # Test dose beside New needle: both fit
+        ([True, True, True, False], [(0, 1), (2,), (3,)]),  # only one of them fits: one a row
+        ([False, True, True, False], [(0,), (1, 2), (3,)]),  # neighbours, whichever they are
+        ([False, False, False, False], [(0,), (1,), (2,), (3,)]),  # 7 inches: none fits half a row
+        ([True], [(0,)]),  # a button alone has no neighbour
+        ([], []),
+    ],
+)
+def test_buttons_share_a_row_only_with_a_neighbour_whose_label_also_fits_half_a_row_on_one_line(
+    one_line: list[bool], expected: list[tuple[int, ...]]
+) -> None:
+    assert button_rows(one_line) == expected
+
+
+def test_the_buttons_cut_in_rows_are_one_item_a_row_counted_as_its_buttons_each_button_once() -> None:
+    grid = column_items(INJECTION, "", "", buttons=4)[-1]
+    assert grid == ColumnItem("buttons", "", 4)  # the whole grid: no row
+    assert cut_grid(grid, [(0, 1), (2,), (3,)]) == [
+        ColumnItem("buttons", "", 2, (0, 1)),
+        ColumnItem("buttons", "", 1, (2,)),
+        ColumnItem("buttons", "", 1, (3,)),
+    ]
+    # rows that are not its buttons in order, once each: not cut
+    for rows in (
+        [(0, 1), (3,)],
+        [(1, 0), (2,), (3,)],
+        [(0, 1), (1, 2), (3,)],
+        [(0, 1, 2, 3, 4)],
+        [(0, 1), (), (2, 3)],
+    ):
+        assert cut_grid(grid, rows) == [grid], rows
+    row = ColumnItem("buttons", "", 2, (0, 1))
+    assert cut_grid(row, [(0,), (1,)]) == [row]  # a row is not cut again
+    # the "more" row counts a row's buttons, one each
+    items = column_items(INJECTION, "", "")[:3] + cut_grid(grid, [(0, 1), (2,), (3,)])
+    assert cue_texts(items, range(3, 4), 1, 4)[0].startswith("+5\u00a0more")  # 3 clauses, 1 + 1 buttons

@@ -11,7 +11,9 @@ the step's header is whole in the column. A text taller than the body is shown i
 core's words. The "+N more · tap · k of n" row counts exactly the texts (a part counts as one) not on its
 page; its touch target (the body) is at least a touch target high; the taps visit every text of the step
 exactly once, in order, then page 1 again. Page 1 starts with the most important item and, at the
-injection, shows the dose."""
+injection, shows the dose. The step's buttons are texts like the others: no page of them scrolls either
+(issue 14 item 4: a sterile, gloved user never scrolls), every one of them is on a page, each a touch
+target high; and "+ 1 mL" touched on its own page does that one thing, the page staying."""
 
 from __future__ import annotations
 
@@ -29,13 +31,14 @@ from tests.ui.driver import run_scenario_file
 SCENARIO = Path(__file__).with_name("column_scenario.py")
 #: The theme's touch target: 12 mm at 5.25 px/mm (7-inch 800x480) and 5.93 px/mm (10-inch 1280x800)
 TARGET_PX = {"800x480": 63, "1280x800": 71}
+#: The theme's gap (the grid's spacing): 1.5 mm, rounded up
+GAP_PX = {"800x480": 8, "1280x800": 9}
 CYCLED = ("stop", "medium")
 #: A part's mark at the end of its text (a no-break space before it, or a plain one: the test then says so)
 MARK = re.compile(r"([\u00a0 ])\((\d+)/(\d+)\)(?= |$)")
 
-#: Pages of the step's buttons alone that do not fit the body (the grid is one item, not cut: left as it
-#: was, written to grid-pages.json)
-KNOWN_GRID_PAGES: list[tuple[str, str, int, list[str]]] = []
+#: A page counter, anywhere in the column ("3 of 16"; not the step's own progress, "step 1 of 1")
+COUNTER = re.compile(r"(?<!step )\b(\d+) of (\d+)\b")
 
 Piece = tuple[str, str, tuple[int, int] | None]  # kind, text (a part's without its mark), (k, n) or None
 
@@ -47,6 +50,10 @@ def _inside(a: list[float], b: list[float]) -> bool:
         and a[0] + a[2] <= b[0] + b[2] + 0.5
         and a[1] + a[3] <= b[1] + b[3] + 0.5
     )
+
+
+def _near(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.5
 
 
 def _apart(a: list[float], b: list[float]) -> bool:
@@ -148,6 +155,27 @@ def _holds(core: dict[str, Any], kind: str, text: str) -> bool:
     return bool(text == core["toast"])
 
 
+def _header(page: dict[str, Any]) -> dict[str, Any]:
+    """The step's header: the column's text outside the body that names the phase ("Injection · ...")."""
+    phase = page["core"]["phase"]
+    heads = [t for t in page["texts"] if t["scroll"] is None and t["text"].startswith(f"{phase} · ")]
+    assert len(heads) == 1, (phase, [t["text"] for t in page["texts"]])
+    return heads[0]
+
+
+def _counters(page: dict[str, Any]) -> list[tuple[int, int]]:
+    """The page counters (k, n) drawn whole on this page: in the column, the text inside its own label
+    (never drawn past its box) and, in the body, inside the body's window."""
+    out = []
+    for t in page["texts"]:
+        whole = _inside(t["rect"], page["column"]) and _near(t["rect"][3], t["touch_h"])
+        if t["scroll"] is not None:
+            whole = whole and _inside(t["glyphs"], t["scroll"])
+        if whole:
+            out += [(int(k), int(n)) for k, n in COUNTER.findall(t["text"].replace("\u00a0", " "))]
+    return out
+
+
 def _alone_height(page: dict[str, Any]) -> float:
     """A page's one item's height: its text's, or (the step's buttons) from the top one to the bottom one."""
     body = _body_texts(page)
@@ -179,24 +207,42 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
                 if not _inside(drawn, scroll):
                     (below if _apart(drawn, scroll) else cut).append((t["text"], drawn, scroll))
             body, content = page["body"], page["content"]
-            grid_only = {kind for kind, _t in _items(page)} == {"button"}
-            if grid_only:  # not a text: the step's buttons, one grid (4 at 7 inches: taller than 83 px)
-                KNOWN_GRID_PAGES.append((size, m, k, [t for t, _d, _s in cut + below]))
-            else:
-                assert cut == [], (size, m, k, cut)  # no line cut by the body's edge
-                # no page scrolls: every text the body holds is in its window, and what passes its edge
-                # holds none (the last item's gap, empty room under its text)
-                assert below == [], (size, m, k, below)
-                lowest = min(t["glyphs"][1] for t in page["texts"] if t["scroll"] is not None)
-                assert content[1] >= body[1] - 0.5 or lowest >= body[1] - 0.5, (size, m, k, body, content)
+            assert cut == [], (size, m, k, cut)  # no line, no button cut by the body's edge
+            # no page scrolls: every text and button the body holds is in its window, and what passes its
+            # edge holds none (the last item's gap, empty room under its text)
+            assert below == [], (size, m, k, below)
+            lowest = min(t["glyphs"][1] for t in page["texts"] if t["scroll"] is not None)
+            assert content[1] >= body[1] - 0.5 or lowest >= body[1] - 0.5, (size, m, k, body, content)
+            # each of the step's buttons a touch target high (a gloved finger)
+            short = [t["text"] for t in page["texts"] if t["button"] and t["rect"][3] < TARGET_PX[size] - 0.5]
+            assert short == [], (size, m, k, short)
             # shown from its top
             assert content[1] + content[3] <= body[1] + body[3] + 0.5, (size, m, k, body, content)
             assert out_of_column == [], (size, m, k, out_of_column)  # the header, the prompt, the strip
-            shown = [t["text"] for t in page["texts"]]
-            assert any("·" in s and "step" in s for s in shown), (size, m, k, shown)  # the header, whole
+            # the header, whole: the phase and the step's progress, or (the body paged) which page
+            head = _header(page)["text"]
+            assert "step " in head or COUNTER.search(head.replace("\u00a0", " ")), (size, m, k, head)
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
-    (artifacts / "grid-pages.json").write_text(json.dumps([g for g in KNOWN_GRID_PAGES if g[0] == size]))
+    # issue 14: on every page of a column that pages, a page counter "k of n" is drawn whole in the column
+    # (on a 7-inch page of one button there is no room for the body's "more" row: the header says it), and
+    # the header is then one touch target high, the page's tap
+    for m in (*CYCLED, "header"):
+        seen = r[f"{m}_pages"]
+        for k, page in enumerate(seen if len(seen) > 1 else []):
+            assert [c for c in _counters(page) if c[1] >= 2], (size, m, k, [t["text"] for t in page["texts"]])
+            assert _header(page)["touch_h"] >= TARGET_PX[size] - 0.5, (size, m, k, _header(page))
+    # the header's taps: page k of n, k = 1..n in order, then page 1 again, at the injection (16 pages at
+    # 7 inches); they change no volume and log nothing (the header holds no button)
+    heads = r["header_pages"]
+    n = len(heads)
+    assert n >= 2, (size, n)
+    for k, page in enumerate(heads):
+        assert (k + 1, n) in _counters(page), (size, k, n, [t["text"] for t in page["texts"]])
+    assert (1, n) in _counters(r["header_back"]), (size, n)
+    taps = r["header_taps"]
+    assert taps["header"][3] >= TARGET_PX[size] - 0.5, taps
+    assert taps["ml_after"] == taps["ml_before"] and taps["given_after"] == taps["given_before"], taps
     parted: dict[str, list[tuple[str, str, int]]] = {}
     for m in CYCLED:
         seen = r[f"{m}_pages"]
@@ -207,11 +253,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         got = [t for kind, t in visited if kind == "fact"]
         assert sorted(got) == sorted(_facts(core["detail"])), (size, m, visited)
         assert sorted(t for kind, t in visited if kind == "button") == sorted(core["buttons"]), (size, m)
+        if m == "medium":  # the injection's: - 1 mL, + 1 mL, Test dose, New needle (the strip has the rest)
+            assert len(core["buttons"]) == 4, (size, core["buttons"])
         toasts = [t for kind, t in visited if kind in ("toast", "acknowledged")]
         assert toasts in ([core["toast"]], []) if core["toast"] else toasts == [], (size, m, toasts)
         assert len(visited) == len(set(visited)), (size, m, visited)
         if len(seen) > 1:
-            assert more_row(r[f"{m}_back"]["more"])[1] == 1, (size, m)  # type: ignore[index]
+            assert [c for c in _counters(r[f"{m}_back"]) if c[0] == 1 and c[1] >= 2], (size, m)  # page 1
             last = more_row(seen[-1]["more"])  # the last page (or one without its row: one item alone)
             assert last is None or last[1] == last[2], (size, m, seen[-1]["more"])
         # the row: the exact count of the texts not on its page (the core's texts at that moment, a part of
@@ -263,3 +311,27 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         on = [_items(p) for p in r["stop_pages"] + r["medium_pages"] if ("clause", clause) in _items(p)]
         assert clause in read_in_parts or (on and all(len(items) == 1 for items in on)), (size, clause, on)
     assert set(taller) <= read_in_parts, (size, taller, read_in_parts)
+    # "+ 1 mL" touched on its own page (a later one): the next aliquot's volume up by exactly 1 mL, as the
+    # strip's Log button says, nothing given or logged, and the page the same (a button's tap is not a page's)
+    tap = r["button_tap"]
+    assert tap["ml_after"] == tap["ml_before"] + 1, tap
+    assert tap["log_label"] == f"Log {tap['ml_after']:g} mL", tap
+    assert tap["given_after"] == tap["given_before"], tap
+    assert tap["page_after"] == tap["page"] and (tap["page"] > 0 or tap["pages"] == 1), tap
+    # rows with a pair (Yes, No: short enough for half a row on one line; Test dose is not): side by side in
+    # equal halves of the grid's width, one gap apart, tops aligned, each a target high on one line; the
+    # button alone is the whole width, one gap under them; the grid as tall as its rows
+    pairs, gap = r["grid_pairs"], GAP_PX[size]
+    assert pairs["rows"] == [[0, 1], [2]], pairs
+    assert sorted(pairs["shown"]) == ["No", "Test dose", "Yes"], pairs
+    (x, y, w, h) = pairs["grid"]
+    yes, no, alone = (b["rect"] for b in pairs["buttons"])
+    half = (w - gap) / 2
+    assert _near(yes[0], x) and _near(yes[2], half) and _near(no[0], x + half + gap) and _near(no[2], half), (
+        pairs
+    )
+    assert _near(yes[1] + yes[3], y + h) and _near(no[1] + no[3], y + h), pairs  # the top row at the top
+    assert [b["lines"] for b in pairs["buttons"][:2]] == [1, 1], pairs
+    assert _near(alone[0], x) and _near(alone[2], w), pairs
+    assert _near(alone[1] + alone[3], y + h - max(yes[3], no[3]) - gap), pairs
+    assert _near(alone[1], y) and min(yes[3], no[3], alone[3]) >= TARGET_PX[size] - 0.5, pairs

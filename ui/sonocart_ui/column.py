@@ -1,8 +1,13 @@
 """The live column's step body beside the image: pages of short whole items (viewmodels/column.py), never
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
-body's top says what is not shown and which page this is; a tap anywhere on the body (not on one of its
-buttons) shows the next page, and after the last the first. The body is the touch target, at least one
-target high (83 px at a 7-inch injection): a row of its own a target high would leave no room for any item."""
+body's top says what is not shown and which page this is, where it fits; the step's header says which
+page on every page ("Injection · page 12 of 16", viewmodels/column.header_notes), and is then one touch
+target high (widgets.kv). A tap on the header, or anywhere on the body (not on one of its buttons), shows
+the next page, and after the last the first. The step's buttons are one item when the whole grid fits the
+body, else one item a row (button_rows), so that no page of buttons scrolls: at a 7-inch injection no
+label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose], [New needle] are a
+63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px over a 63 px button
+is more than the body): the header says "page 14 of 16" and is the page's tap, 63 x 155 px."""
 
 from __future__ import annotations
 
@@ -12,8 +17,19 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 
 from sonocart_ui import theme as th
-from sonocart_ui.viewmodels.column import CUTTABLE, NBSP, ColumnItem, column_items, cue_texts, cut_tall, pages
-from sonocart_ui.widgets import StepPanel
+from sonocart_ui.viewmodels.column import (
+    CUTTABLE,
+    NBSP,
+    ColumnItem,
+    button_rows,
+    column_items,
+    cue_texts,
+    cut_grid,
+    cut_tall,
+    header_notes,
+    pages,
+)
+from sonocart_ui.widgets import ActionGrid, StepPanel
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
 TAP_SLOP_PX = 20.0
@@ -102,8 +118,11 @@ class ColumnPages:
 
     def _height(self, item: ColumnItem) -> float:
         """``item``'s whole height in the body, with its gap, laid out at the body's width."""
-        if item.kind == "buttons":
-            return float(self.panel.ids.actions.minimum_height) + float(self.panel.item_gap)
+        if item.kind == "buttons":  # the whole grid in its columns, or one row of it (and the gap under it)
+            grid: ActionGrid = self.panel.ids.actions
+            if item.row:
+                return grid.rows_height([item.row]) + float(grid.spacing[1])
+            return grid.rows_height(grid.grid_rows()) + float(self.panel.item_gap)
         return self._measure(item.text, self._style(item)) + float(self.panel.item_gap)
 
     def _key(self, text: str, style: Label) -> tuple[object, ...]:
@@ -140,14 +159,23 @@ class ColumnPages:
         self._laid[key] = laid = (float(probe.texture_size[1]), lines)
         return laid
 
-    def _cut(self, items: list[ColumnItem], fits: float, row: float) -> tuple[list[ColumnItem], list[Origin]]:
+    def _cut(self, items: list[ColumnItem], fits: float) -> tuple[list[ColumnItem], list[Origin]]:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
-        parts of whole lines that each fit it whole under the "more" row (``row``: its tallest, the lines
-        it may take), its mark included and no word broken by it: cut between words, marked " (k/n)"
-        (viewmodels/column.cut_tall). A text no such parts hold stays whole (its page scrolls)."""
+        parts of whole lines that each fit it whole, its mark included and no word broken by it: cut
+        between words, marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
+        too is alone on its page, without it (the header says which page). A text no such parts hold stays
+        whole (its page scrolls). The step's buttons, when the whole grid does not fit the body, one item a
+        row (cut_grid): two neighbours on a row when both labels fit whole on one line in half of it, else
+        one."""
         out: list[ColumnItem] = []
         origins: list[Origin] = []
         for item, (kind, place) in zip(items, _origins(items), strict=True):
+            if item.kind == "buttons" and self._height(item) > fits:
+                grid = self.panel.ids.actions
+                rows = cut_grid(item, button_rows([grid.one_line(i, 2) for i in range(item.count)]))
+                out += rows
+                origins += [(kind, place, k) for k in range(len(rows))]
+                continue
             if item.kind not in CUTTABLE or self._height(item) <= fits:
                 out.append(item)
                 origins.append((kind, place, 0))
@@ -156,7 +184,7 @@ class ColumnPages:
             lines = self._lines(item.text, style)
 
             def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
-                return self._height(ColumnItem(kind, text)) + row <= fits and (
+                return self._height(ColumnItem(kind, text)) <= fits and (
                     " ".join(self._lines(text, style)) == text  # the mark broke no word
                 )
 
@@ -186,10 +214,9 @@ class ColumnPages:
         grid = p.ids.actions
         held = p.held if (p.held and p.held_here and not p.held_fits) else ""
         # step_text and detail stay the step's whole texts (as on every step panel); its labels show the page
-        items = column_items(p.step_text, p.detail, p.toast, held, len(grid.children))
+        items = column_items(p.step_text, p.detail, p.toast, held, len(grid.buttons))
         room = float(self.panel.ids.scroll.height)
-        row_lines, line = self._row_lines()
-        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5, row_lines * line)
+        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5)
         heights = [self._height(it) for it in items]
         worst = cue_texts(items, range(0), len(items) - 1, len(items)) if len(items) > 1 else []
         cue = self._cue(worst)
@@ -215,15 +242,19 @@ class ColumnPages:
         )
         words = [] if alone else cue_texts(items, shown, self.page, len(ranges))
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
+        p.page_note = self._note(header_notes(p.progress, self.page, len(ranges))) if len(ranges) > 1 else ""
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
         self._set(self.acknowledged, next((it.text for it in on if it.kind == "acknowledged"), ""))
         self.feedback.color = self.acknowledged.color = self.panel.toast_colour
         self.panel.ids.detail.text = "\n".join(it.text for it in on if it.kind == "fact")
         self.panel.ids.step_text.text = " ".join(it.text for it in on if it.kind == "clause")
         self.panel.grid_shown = any(it.kind == "buttons" for it in on)
-        # every page fits whole (a text taller than the body is in parts); only one item alone that cannot
-        # be cut (the step's buttons, a word wider than the body) and is taller than the body scrolls,
-        # from its top
+        # the grid: all its buttons in its columns when it is one item, else only this page's rows
+        cut = not any(it.kind == "buttons" and not it.row for it in items)
+        grid.show_rows([it.row for it in on if it.kind == "buttons"] if cut else None)
+        # every page fits whole (a text taller than the body is in parts, the step's buttons in rows); only
+        # one item alone that cannot be cut (a word wider than the body, a button's label taller than it) and
+        # is taller than the body scrolls, from its top
         scroll = self.panel.ids.scroll
         scroll.do_scroll_y = len(on) == 1 and not alone and heights[shown.start] + cue_h > slack
         scroll.scroll_y = 1
@@ -237,6 +268,15 @@ class ColumnPages:
             (w for w in words if self._measure(w, self.more_row) <= lines * line + 0.5),
             words[-1] if words else "",
         )
+
+    def _note(self, notes: list[str]) -> str:
+        """The longest of the header's notes (header_notes) with which the whole header fits one touch
+        target high at the body's width (else the shortest): the header keeps that height on every page."""
+        from kivy.app import App
+
+        target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
+        style = self.panel.ids.phase_title
+        return next((n for n in notes if self._measure(f"{phase} · {n}", style) <= target + 0.5), notes[-1])
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""
@@ -275,9 +315,14 @@ class ColumnPages:
 
     # -- the body's tap -------------------------------------------------------------------------------
     def _on_body(self, touch: Any) -> bool:
-        """The touch is on the body's window, not on one of its buttons, while it has pages."""
+        """The touch is on the header (a target high while the body has pages, widgets.kv) or on the body's
+        window, not on one of its buttons, while it has pages."""
         p = self.panel
-        if len(self.page_ranges) < 2 or p.opacity == 0 or not p.ids.scroll.collide_point(*touch.pos):
+        if len(self.page_ranges) < 2 or p.opacity == 0:
+            return False
+        if p.ids.phase_title.collide_point(*touch.pos):  # the header: no button there
+            return True
+        if not p.ids.scroll.collide_point(*touch.pos):
             return False
         wx, wy = p.to_window(*touch.pos)
         buttons = p.ids.actions.children if p.grid_shown else []

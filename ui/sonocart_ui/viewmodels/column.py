@@ -8,7 +8,9 @@ clause's end ("; ", ". ", the punctuation kept). What does not fit goes to furth
 · tap" row (the view lays them out; this module only cuts and orders, and splits a run of heights into
 pages). A text taller than the body alone (at 7 inches the STOP's instruction, a syringe's fact) is cut
 between words into parts of whole laid-out lines, each marked " (k/n)" at its end like the paged toast
-(paged.py): each part is an item of its own, the parts on consecutive pages.
+(paged.py): each part is an item of its own, the parts on consecutive pages. The step's buttons are one
+item, or, when the whole grid is taller than the body, one item a row (button_rows: two neighbours share
+a row when both labels fit it on one line), each row a touch target high: never a page that scrolls.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class ColumnItem:
     #: how many texts it holds, as the "more" row counts them (the buttons: one per button). A part of a
     #: cut text (cut_tall) is one: the row counts what the taps have still to show, one page's text each.
     count: int = 1
+    #: the buttons cut in rows (cut_grid): the places in the grid of its row's buttons, in order; () for
+    #: the whole grid in its own columns
+    row: tuple[int, ...] = ()
 
 
 def clauses(text: str) -> list[str]:
@@ -73,8 +78,8 @@ def column_items(text: str, detail: str, toast: str, held: str = "", buttons: in
     return out
 
 
-#: The kinds a text taller than the body may be cut in (the step's buttons are one grid; the held line is
-#: shown fixed outside the live column's body).
+#: The kinds a text taller than the body may be cut in (the step's buttons are cut in rows instead,
+#: cut_grid; the held line is shown fixed outside the live column's body).
 CUTTABLE = ("toast", "fact", "acknowledged", "clause")
 
 
@@ -121,8 +126,43 @@ def cue_texts(items: Sequence[ColumnItem], shown: range, page: int, of: int) -> 
     if of <= 1:
         return []
     hidden = sum(it.count for i, it in enumerate(items) if i not in shown)
-    where, more = (
-        f"{page + 1}{NBSP}of{NBSP}{of}",
-        f"+{hidden}{NBSP}more",
-    )  # each wraps whole, never "1 / of 3"
+    where, more = page_of(page, of), f"+{hidden}{NBSP}more"  # each wraps whole, never "1 / of 3"
     return [f"{more} · tap · {where}", f"{more} · {where}", f"{where} · +{hidden}"]
+
+
+def page_of(page: int, of: int) -> str:
+    """Which page this is ("3 of 16"), as the "more" row and the header say it: one source."""
+    return f"{page + 1}{NBSP}of{NBSP}{of}"
+
+
+def header_notes(progress: str, page: int, of: int) -> list[str]:
+    """What follows the phase in the live column's header, longest first: the step's progress on a single
+    page; else which page and that the header is the tap (the progress before them where it fits), so that
+    a page without room for the "more" row (a 7-inch page of one button) still says there are more."""
+    if of <= 1:
+        return [progress]
+    where = f"page{NBSP}{page_of(page, of)}"
+    return [f"{progress} · {where} · tap here", f"{where} · tap here", where]
+
+
+def button_rows(one_line: Sequence[bool]) -> list[tuple[int, ...]]:
+    """The grid's buttons in rows, in order (their places): two neighbours on one row when both labels fit
+    whole on one line in half a row (``one_line``, a button's), else one button a row ("- 1 mL" beside
+    "+ 1 mL"; "Test dose" beside "New needle" only when both fit so)."""
+    rows: list[tuple[int, ...]] = []
+    i = 0
+    while i < len(one_line):
+        pair = i + 1 < len(one_line) and one_line[i] and one_line[i + 1]
+        rows.append((i, i + 1) if pair else (i,))
+        i += 2 if pair else 1
+    return rows
+
+
+def cut_grid(item: ColumnItem, rows: Sequence[Sequence[int]]) -> list[ColumnItem]:
+    """The step's buttons (``item``, the whole grid) as one item a row (``rows``: places in the grid, each
+    button in exactly one of them, in order), each counted as its buttons; ``[item]`` when ``rows`` are
+    not its buttons in order, or ``item`` is not the whole grid."""
+    places = [i for r in rows for i in r]
+    if item.kind != "buttons" or item.row or places != list(range(item.count)) or not all(rows):
+        return [item]
+    return [ColumnItem("buttons", "", len(r), tuple(r)) for r in rows]
