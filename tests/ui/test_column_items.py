@@ -15,6 +15,7 @@ from sonocart_ui.viewmodels.column import (
     cut_grid,
     cut_tall,
     facts,
+    header_notes,
     pages,
 )
 
@@ -95,6 +96,19 @@ def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None
     ]
     assert cue_texts(items, range(9, 10), 3, 4)[0] == "+9\u00a0more · tap · 4\u00a0of\u00a04"  # the buttons
     assert cue_texts(items, range(0, 11), 0, 1) == []
+
+
+def test_the_header_says_which_page_and_that_it_is_the_tap_only_while_the_column_pages() -> None:
+    # one page: the step's progress alone, as on every other screen
+    assert header_notes("step 2 of 5", 0, 1) == ["step 2 of 5"]
+    # pages: longest first, each naming the page counted from 1, never split between lines
+    notes = header_notes("step 1 of 1", 13, 16)
+    assert notes == [
+        "step 1 of 1 · page\u00a014\u00a0of\u00a016 · tap here",
+        "page\u00a014\u00a0of\u00a016 · tap here",
+        "page\u00a014\u00a0of\u00a016",
+    ]
+    assert header_notes("step 1 of 1", 0, 2)[-1] == "page\u00a01\u00a0of\u00a02"
 
 
 def test_a_text_taller_than_the_body_is_cut_between_its_lines_into_marked_parts_no_word_changed() -> None:
