@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import select
-import signal
 import struct
 import subprocess
 import threading
@@ -30,6 +29,7 @@ from typing import IO, Any, ClassVar
 
 from sonocart.sim.pty import PtyEndpoint
 from tools.emulated_pico.binaries import EMULATOR, missing_binaries, node, rp2_dir
+from tools.emulated_pico.throttle import start_throttle
 
 _HEADER = struct.Struct("<cI")
 _STAMP = struct.Struct("<Q")
@@ -44,22 +44,6 @@ DEFAULT_ENUMERATE_MS = 800
 #: of one session, so the emulator gets a session of its own and that autogroup the nice value.
 NICE_ENV = "SONOCART_EMULATOR_NICE"
 DEFAULT_NICE = -10
-#: To reproduce an overloaded host without loading anyone else's cores: the emulator may run only
-#: this fraction of every 100 ms (SIGSTOP/SIGCONT), e.g. 0.5; unset or 1, it runs freely.
-DUTY_ENV = "SONOCART_EMULATOR_DUTY"
-
-
-def _throttle(proc: subprocess.Popen[bytes], duty: float, stop: threading.Event) -> None:
-    """Let ``proc`` run ``duty`` of each 100 ms until ``stop``; leave it running."""
-    try:
-        while not stop.wait(0.1 * duty):
-            os.kill(proc.pid, signal.SIGSTOP)
-            stop.wait(0.1 * (1 - duty))
-            os.kill(proc.pid, signal.SIGCONT)
-    except ProcessLookupError:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(proc.pid, signal.SIGCONT)
 
 
 def raise_priority(pid: int, nice: int) -> None:
@@ -155,12 +139,7 @@ class EmulatedPico:
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
             self._threads.append(t)
-        duty = float(os.environ.get(DUTY_ENV, "1"))
-        if 0 < duty < 1:
-            self._throttle = threading.Thread(
-                target=_throttle, args=(self._proc, duty, self._unthrottle), name="pico-throttle", daemon=True
-            )
-            self._throttle.start()
+        self._throttle = start_throttle(self._proc, self._unthrottle)  # a loaded host, on request
         if self.wait_event(lambda e: e.kind == "ready", 10.0) is None:
             self.stop()
             raise RuntimeError(f"emulator did not start; see {self.log_path}")
