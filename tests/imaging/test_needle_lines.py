@@ -19,7 +19,7 @@ from sonocart.imaging.needle_lines import (
     top_fraction_level,
 )
 from sonocart.imaging.needle_runs import longest_run, longest_runs
-from sonocart.imaging.needle_scan import centreline_fit, seen_from_entry
+from sonocart.imaging.needle_scan import centreline_fits, seen_from_entry
 
 
 @pytest.mark.parametrize("n", [10, 120, 900])
@@ -33,27 +33,37 @@ def test_line_and_bow_equal_numpy_polyfit(n: int) -> None:
     assert curve == pytest.approx(float(np.polyfit(x, y, 2)[0]), rel=1e-9, abs=1e-12)
 
 
-def test_centreline_fit_is_the_weighted_centres_straight_fit_as_numpy_polyfit_gives() -> None:
-    """Random values across a run: each bright sample's centre computed here by a plain loop, then
-    numpy's degree-1 fit; dim samples (nothing above the floor) and unlit ones left out."""
+def test_centreline_fits_are_each_runs_weighted_centres_straight_fit_as_numpy_polyfit_gives() -> None:
+    """Random values across several lines at once, each with its own run: each bright sample's centre
+    in its run computed here by a plain loop, then numpy's degree-1 fit of that line alone; dim
+    samples (nothing above the floor), unlit ones and those outside the run left out; a line without
+    a run, and one of 2 samples, give (0, 0)."""
     rng = np.random.default_rng(5)
     across = np.arange(-4.0, 5.0, 2.0)
-    t = np.arange(0.0, 120.0, 2.0)
-    values = rng.integers(-40, 120, (t.size, across.size)).astype(np.int16)
-    values[7] = -50  # nothing above the floor
-    bright = rng.uniform(size=t.size) > 0.2
+    lines, n = 5, 60
+    t = np.cumsum(rng.uniform(1.5, 2.5, (lines, n)), axis=1)
+    values = rng.integers(-40, 120, (lines, n, across.size)).astype(np.int16)
+    values[0, 7] = -50  # nothing above the floor
+    values[2, :] += np.int16(3) * np.arange(n, dtype=np.int16)[:, None] // 10 * (across > 0)  # a slope
+    bright = rng.uniform(size=(lines, n)) > 0.2
     floor = 30.0
-    xs, ys = [], []
-    for i in range(t.size):
-        w = [max(float(x) - floor, 0.0) for x in values[i]]
-        if bright[i] and sum(w) > 0:
-            xs.append(t[i])
-            ys.append(sum(wi * a for wi, a in zip(w, across, strict=True)) / sum(w))
-    slope, intercept = np.polyfit(xs, ys, 1)
-    rms = math.sqrt(np.mean((np.array(ys) - (intercept + slope * np.array(xs))) ** 2))
-    got = centreline_fit(Arena(), values, across, t, bright, floor)
-    assert got == pytest.approx((rms, slope), rel=1e-9, abs=1e-12)
-    assert centreline_fit(Arena(), values[:2], across, t[:2], bright[:2], floor) == (0.0, 0.0)
+    first = np.array([0, 5, 12, -1, 20], np.intp)
+    last = np.array([59, 40, 57, -1, 21], np.intp)
+    wobble, slope = centreline_fits(Arena(), values, across, t, bright, floor, (first, last))
+    for k in range(lines):
+        xs, ys = [], []
+        for i in range(first[k], last[k] + 1 if first[k] >= 0 else 0):
+            w = [max(float(x) - floor, 0.0) for x in values[k, i]]
+            if bright[k, i] and sum(w) > 0:
+                xs.append(t[k, i])
+                ys.append(sum(wi * a for wi, a in zip(w, across, strict=True)) / sum(w))
+        if len(xs) < 3:
+            assert (wobble[k], slope[k]) == (0.0, 0.0)
+            continue
+        b, a = np.polyfit(xs, ys, 1)
+        rms = math.sqrt(np.mean((np.array(ys) - (a + b * np.array(xs))) ** 2))
+        assert (wobble[k], slope[k]) == pytest.approx((rms, b), rel=1e-9, abs=1e-12)
+    assert (first[3], last[4] - first[4]) == (-1, 1)  # (the cases of (0, 0) are there)
 
 
 def test_refined_lines_follow_weighted_points_and_skip_thin_support() -> None:

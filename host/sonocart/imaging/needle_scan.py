@@ -139,47 +139,102 @@ def scan_lines(
     return t_all, u_all, v_all, profile, first, inside, values, ok
 
 
-def centreline_fit(
-    work: Arena, values: np.ndarray, across: np.ndarray, t: np.ndarray, bright: np.ndarray, floor: float
-) -> tuple[float, float]:
-    """The straight fit of the weighted centre across a run: (RMS departure from it in pixels, its
-    slope across per pixel along). At each ``bright`` sample (``t`` along the line) the centre is the
-    mean of the ``across`` offsets weighted by what ``values`` (sample × offset) stand above
-    ``floor``; (0, 0) for fewer than 3 such samples."""
-    n = t.size
-    if n < 3:
-        return 0.0, 0.0
-    weight = work.grab("wobble:weight", values.shape, np.float64)
+def centreline_fits(
+    work: Arena,
+    values: np.ndarray,
+    across: np.ndarray,
+    t: np.ndarray,
+    bright: np.ndarray,
+    floor: float,
+    runs: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every line's straight fit of the weighted centre across its run, all lines at once: per line
+    (RMS departure from the fit in pixels, its slope across per pixel along), (0, 0) for fewer than 3
+    samples. Line k's run is its samples ``runs[0][k]`` to ``runs[1][k]`` (−1: none); at each of them
+    that is ``bright`` (line × sample; ``t`` along the line) the centre is the mean of the ``across``
+    offsets weighted by what ``values`` (line × sample × offset) stand above ``floor``.
+
+    One pass of array operations over the lines' samples (the per-line sums by OpenCV's row
+    reductions) instead of some 25 numpy calls per line; the sums are taken in another order than
+    one line's fit would take them, so the results may differ in their last bits."""
+    first, last = runs
+    k = values.shape[0]
+    grab = work.grab
+    wobble, slope = grab("fits:wobble", (k,), np.float64), grab("fits:slope", (k,), np.float64)
+    wobble.fill(0.0)
+    slope.fill(0.0)
+    hi = int(last.max(initial=-1))
+    if hi < 0:
+        return wobble, slope
+    lo = min(int(f) for f in first if f >= 0)
+    # (only the samples from the earliest run start to the latest run end are read; copied out
+    # whole, as a ufunc over an operand strided in two dimensions allocates its iterator's buffers)
+    n, o = hi + 1 - lo, values.shape[2]
+    shape = (k, n)
+    t_in, bright_in = grab("fits:t", shape, np.float64), grab("fits:bright", shape, np.bool_)
+    np.copyto(t_in, t[:, lo : hi + 1])
+    np.copyto(bright_in, bright[:, lo : hi + 1])
+    values, t, bright = values[:, lo : hi + 1], t_in, bright_in
+    weight = grab("fits:weight", (k, n, o), np.float64)
     np.copyto(weight, values)
     np.subtract(weight, floor, out=weight)
     np.maximum(weight, 0.0, out=weight)
-    # (OpenCV's row sums: numpy's over a short last axis are 7x slower; this fit only gates a line)
-    total = work.grab("wobble:total", (n,), np.float64)
-    cv2.reduce(weight, 1, cv2.REDUCE_SUM, dst=total.reshape(-1, 1))
-    centre = np.matmul(weight, across, out=work.grab("wobble:centre", (n,), np.float64))
-    lit = np.greater(total, 0.0, out=work.grab("wobble:lit", (n,), np.bool_))
+    by_sample = weight.reshape(k * n, o)
+    total = grab("fits:total", shape, np.float64)
+    cv2.reduce(by_sample, 1, cv2.REDUCE_SUM, dst=total.reshape(-1, 1))
+    centre = grab("fits:centre", shape, np.float64)
+    np.matmul(by_sample, across, out=centre.reshape(-1))
+    # lit: in its line's run, bright, and something above the floor there
+    per_line = grab("fits:per_line", (k,), np.float64)
+    spread, sample = grab("fits:spread", shape, np.float64), grab("fits:sample", shape, np.float64)
+    # (a ufunc that broadcasts allocates its iterator's buffers: per-line values are copied out along
+    # the rows first)
+    np.copyto(sample, work.arange("fits:iota", float(lo), float(hi + 1), 1.0)[None, :])
+    lit, test = grab("fits:lit", shape, np.bool_), grab("fits:test", shape, np.bool_)
+    np.copyto(per_line, first)
+    np.copyto(spread, per_line[:, None])
+    np.greater_equal(sample, spread, out=lit)
+    np.copyto(per_line, last)
+    np.copyto(spread, per_line[:, None])
+    np.logical_and(lit, np.less_equal(sample, spread, out=test), out=lit)
+    np.logical_and(lit, np.greater(total, 0.0, out=test), out=lit)
     np.logical_and(lit, bright, out=lit)
-    m = int(np.count_nonzero(lit))
-    if m < 3:
-        return 0.0, 0.0
-    # (the lit samples' indices as the columns of a one-row image's non-zero pixels, in order: into
-    # a buffer, where np.compress would allocate them)
-    points = cv2.findNonZero(
-        lit.view(np.uint8).reshape(1, n), work.grab("wobble:points", (m, 1, 2), np.int32)
-    )
-    at = work.grab("wobble:at", (m,), np.intp)
-    np.copyto(at, points[:, 0, 0])
-    x = t.take(at, out=work.grab("wobble:x", (m,), np.float64), mode="clip")
-    y = centre.take(at, out=work.grab("wobble:y", (m,), np.float64), mode="clip")
-    # (the centre only where lit: there the weights add up to 0.5 at least — whole levels above a floor
-    # of whole or half levels — so no guard against 0 is needed)
-    np.divide(y, total.take(at, out=work.grab("wobble:total_lit", (m,), np.float64), mode="clip"), out=y)
-    np.subtract(x, float(x.sum()) / m, out=x)
-    sxx, sxy, my = float(x @ x), float(x @ y), float(y.sum()) / m
-    slope = sxy / sxx if sxx > 1e-12 else 0.0
-    # residual variance of the least-squares line: (Σ(y − ȳ)² − b·Σx(y − ȳ)) / m
-    np.subtract(y, my, out=y)
-    return math.sqrt(max(float(y @ y) - slope * sxy, 0.0) / m), slope
+    on = grab("fits:on", shape, np.float64)  # 1 where lit, else 0
+    np.copyto(on, lit)
+    # the centre where lit (there the weights add up to 0.5 at least — whole levels above a floor of
+    # whole or half levels — so a guard of 0.5 changes nothing there), 0 elsewhere
+    y = np.maximum(total, 0.5, out=total)
+    np.divide(centre, y, out=y)
+    np.multiply(y, on, out=y)
+
+    def row_sums(rows: np.ndarray, name: str) -> np.ndarray:
+        out = grab(name, (k, 1), np.float64)
+        cv2.reduce(rows, 1, cv2.REDUCE_SUM, dst=out)
+        return out[:, 0]
+
+    m = row_sums(on, "fits:m")
+    count = np.maximum(m, 1.0, out=grab("fits:count", (k,), np.float64))
+    x = np.multiply(t, on, out=centre)
+    mean = np.divide(row_sums(x, "fits:sx"), count, out=per_line)  # each line's mean t where lit
+    np.copyto(spread, mean[:, None])
+    np.subtract(t, spread, out=x)
+    np.multiply(x, on, out=x)  # t − its mean where lit, else 0
+    product = np.multiply(x, x, out=sample)
+    sxx = row_sums(product, "fits:sxx")
+    sxy = row_sums(np.multiply(x, y, out=product), "fits:sxy")
+    np.divide(row_sums(y, "fits:sy"), count, out=per_line)  # each line's mean centre where lit
+    np.copyto(spread, per_line[:, None])
+    np.subtract(y, spread, out=y)
+    np.multiply(y, on, out=y)
+    syy = row_sums(np.multiply(y, y, out=product), "fits:syy")
+    for i in range(k):
+        if m[i] < 3:
+            continue
+        b = float(sxy[i]) / float(sxx[i]) if sxx[i] > 1e-12 else 0.0
+        # residual variance of the least-squares line: (Σ(y − ȳ)² − b·Σx(y − ȳ)) / m
+        slope[i] = b
+        wobble[i] = math.sqrt(max(float(syy[i]) - b * float(sxy[i]), 0.0) / float(m[i]))
+    return wobble, slope
 
 
 def seen_from_entry(

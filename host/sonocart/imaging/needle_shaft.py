@@ -43,7 +43,7 @@ from sonocart.imaging.needle_lines import (
     row_max,
 )
 from sonocart.imaging.needle_runs import longest_run, longest_runs
-from sonocart.imaging.needle_scan import centreline_fit, scan_lines, seen_from_entry
+from sonocart.imaging.needle_scan import centreline_fits, scan_lines, seen_from_entry
 from sonocart.imaging.needle_shadow import is_shadow, side_mean
 from sonocart.imaging.needle_tip import TIP_GAP_MM, own_level_end, shaft_ends
 from sonocart.imaging.scanconvert import Calibration
@@ -200,20 +200,30 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         (float(u_flat[at.start + i0]), float(v_flat[at.start + i0]), line[0]) for line, at, (i0, _), _ in runs
     ]
     entered = seen_from_entry(frame.work, frame.search, ends, ENTRY_GAP_MM / cal.mm_per_px)
+    # cheapest rejection first: a run whose half-resolution centreline is far from straight (a
+    # fascia arc, a bone surface) or points outside the insertion angles is not read again at full
+    # resolution — the centrelines of every run seen from an entry fitted at once
+    fit_first = frame.work.grab("shaft:fit_first", (len(judged),), np.intp)
+    fit_last = frame.work.grab("shaft:fit_last", (len(judged),), np.intp)
+    fit_first.fill(-1)
+    fit_last.fill(-1)
+    for (_, _, _, k), seen in zip(runs, entered, strict=True):
+        if seen:
+            fit_first[k], fit_last[k] = run_first[k], run_last[k]
+    if not any(entered):
+        return None
+    wobble, slope = centreline_fits(
+        frame.work, values, half, t_all, bright_all, 0.5 * frame.threshold, (fit_first, fit_last)
+    )
     for (line, at, run, k), seen in zip(runs, entered, strict=True):
         if not seen:
             continue
-        # cheapest rejection first: a run whose half-resolution centreline is far from straight (a
-        # fascia arc, a bone surface) or points outside the insertion angles is not read again at
-        # full resolution
-        on = slice(at.start - k * t_all.shape[1] + run[0], at.start - k * t_all.shape[1] + run[1] + 1)
-        fit = centreline_fit(
-            frame.work, values[k, on], half, t_all[k, on], bright_all[k, on], 0.5 * frame.threshold
-        )
-        length_mm = (t_all[k, on.stop - 1] - t_all[k, on.start]) * cal.mm_per_px
+        length_mm = (t_all[k, run_last[k]] - t_all[k, run_first[k]]) * cal.mm_per_px
         bound_mm = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
-        deg = math.degrees(line[0] + math.atan(fit[1]))
-        if fit[0] * cal.mm_per_px > HALF_WOBBLE * bound_mm or not in_plane_angle(deg, HALF_ANGLE_SLACK_DEG):
+        deg = math.degrees(line[0] + math.atan(float(slope[k])))
+        if float(wobble[k]) * cal.mm_per_px > HALF_WOBBLE * bound_mm or not in_plane_angle(
+            deg, HALF_ANGLE_SLACK_DEG
+        ):
             continue
         found = _judge_run(frame, line, (t_flat[at], u_flat[at], v_flat[at]), run, band)
         if found is not None:
