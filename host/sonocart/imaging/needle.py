@@ -182,6 +182,10 @@ class NeedleDetector:
         row_level[0::2] = rows[: (row_level.size + 1) // 2]
         row_level[1::2] = rows[: row_level.size // 2]
         peaks = self._hough_peaks(u, v, weights, work)
+        # (the candidate stage's views let go before the lines are judged, where the frame's peak is:
+        # some 15 array views that would otherwise add to it)
+        del candidates, layers, kept, points, us, vs, flat, values, u_full, v_full, index, kept_at
+        del u_kept, v_kept
         frame = self._frame_for(work)
         frame.image, frame.small_excess, frame.row_level, frame.search = image, excess, row_level, search
         frame.level = level

@@ -166,7 +166,10 @@ def centreline_fits(
     hi = int(last.max(initial=-1))
     if hi < 0:
         return wobble, slope
-    lo = min(int(f) for f in first if f >= 0)
+    lo = hi
+    for i in range(k):  # the earliest run start (a generator here would be one more allocation)
+        if 0 <= first[i] < lo:
+            lo = int(first[i])
     # (only the samples from the earliest run start to the latest run end are read; copied out
     # whole, as a ufunc over an operand strided in two dimensions allocates its iterator's buffers)
     n, o = hi + 1 - lo, values.shape[2]
@@ -207,26 +210,21 @@ def centreline_fits(
     np.divide(centre, y, out=y)
     np.multiply(y, on, out=y)
 
-    def row_sums(rows: np.ndarray, name: str) -> np.ndarray:
-        out = grab(name, (k, 1), np.float64)
-        cv2.reduce(rows, 1, cv2.REDUCE_SUM, dst=out)
-        return out[:, 0]
-
-    m = row_sums(on, "fits:m")
+    m = _row_sums(work, on, "fits:m")
     count = np.maximum(m, 1.0, out=grab("fits:count", (k,), np.float64))
     x = np.multiply(t, on, out=centre)
-    mean = np.divide(row_sums(x, "fits:sx"), count, out=per_line)  # each line's mean t where lit
+    mean = np.divide(_row_sums(work, x, "fits:sx"), count, out=per_line)  # each line's mean t where lit
     np.copyto(spread, mean[:, None])
     np.subtract(t, spread, out=x)
     np.multiply(x, on, out=x)  # t − its mean where lit, else 0
     product = np.multiply(x, x, out=sample)
-    sxx = row_sums(product, "fits:sxx")
-    sxy = row_sums(np.multiply(x, y, out=product), "fits:sxy")
-    np.divide(row_sums(y, "fits:sy"), count, out=per_line)  # each line's mean centre where lit
+    sxx = _row_sums(work, product, "fits:sxx")
+    sxy = _row_sums(work, np.multiply(x, y, out=product), "fits:sxy")
+    np.divide(_row_sums(work, y, "fits:sy"), count, out=per_line)  # each line's mean centre where lit
     np.copyto(spread, per_line[:, None])
     np.subtract(y, spread, out=y)
     np.multiply(y, on, out=y)
-    syy = row_sums(np.multiply(y, y, out=product), "fits:syy")
+    syy = _row_sums(work, np.multiply(y, y, out=product), "fits:syy")
     for i in range(k):
         if m[i] < 3:
             continue
@@ -235,6 +233,14 @@ def centreline_fits(
         slope[i] = b
         wobble[i] = math.sqrt(max(float(syy[i]) - b * float(sxy[i]), 0.0) / float(m[i]))
     return wobble, slope
+
+
+def _row_sums(work: Arena, rows: np.ndarray, name: str) -> np.ndarray:
+    """Each row's sum of ``rows`` (float64, lines × samples) into the buffer ``name`` (OpenCV's row
+    reduction: numpy's over an axis allocates its buffers)."""
+    out = work.grab(name, (rows.shape[0], 1), np.float64)
+    cv2.reduce(rows, 1, cv2.REDUCE_SUM, dst=out)
+    return out[:, 0]
 
 
 def seen_from_entry(

@@ -215,16 +215,22 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     wobble, slope = centreline_fits(
         frame.work, values, half, t_all, bright_all, 0.5 * frame.threshold, (fit_first, fit_last)
     )
+    gated = []
     for (line, at, run, k), seen in zip(runs, entered, strict=True):
         if not seen:
             continue
         length_mm = (t_all[k, run_last[k]] - t_all[k, run_first[k]]) * cal.mm_per_px
         bound_mm = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
         deg = math.degrees(line[0] + math.atan(float(slope[k])))
-        if float(wobble[k]) * cal.mm_per_px > HALF_WOBBLE * bound_mm or not in_plane_angle(
+        if float(wobble[k]) * cal.mm_per_px <= HALF_WOBBLE * bound_mm and in_plane_angle(
             deg, HALF_ANGLE_SLACK_DEG
         ):
-            continue
+            gated.append((line, at, run))
+    # (what only the half-resolution checks read is let go before the runs are judged at full
+    # resolution: some 20 array views and lists, which would otherwise add to the frame's peak)
+    del wobble, slope, fit_first, fit_last, scan, profile, first, count, values, inside_all
+    del bright_all, run_first, run_last, t_all, u_all, v_all, half, runs, ends, entered, judged
+    for line, at, run in gated:
         found = _judge_run(frame, line, (t_flat[at], u_flat[at], v_flat[at]), run, band)
         if found is not None:
             return found
