@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,24 +48,68 @@ def pause(seconds: float) -> Steps:
         yield
 
 
-def settled(stable_frames: int = 3, max_s: float = 0.5) -> Steps:
-    """Frames until every text on screen (its words, rendered size and place) is the same for
-    ``stable_frames`` frames in a row: the redraw an action set off and the layouts that followed have
-    run (a fixed pause waited for them far longer than they take). A screen that keeps changing (the
-    live image's frame age) is left after ``max_s``: no sooner than the fixed pause it stands for."""
+#: What a settle does not wait on: the figures on screen that change on their own by design, the
+#: probe's rate and the last frame's age (with every frame: the status bar, the Settings technician line,
+#: the live badge) and the clocks (every second: the LAST watch's "last onset 4:59"). The words around
+#: them are still judged, and so is where each of those labels is.
+TICKING = re.compile(r"\d+(?= (fps|ms)\b)|\b\d+(:\d\d)+\b")
+#: A text that moved less than this since the settle's last look at it has not moved: under half a
+#: pixel nothing drawn changes (a scroll view's spring creeps on for seconds in steps of 0.01 px).
+STILL_PX = 0.5
+
+#: One look at the screen: each text shown (its words, its rendered size or None where a ticking figure
+#: sizes it, and its window rectangle), in the widget tree's order.
+Look = list[tuple[str, tuple[float, float] | None, tuple[float, float, float, float]]]
+
+
+def look_of(texts: Iterable[tuple[str, tuple[float, float], tuple[float, float, float, float]]]) -> Look:
+    """Texts as a settle judges them: each ticking figure masked (``TICKING``), and where one was, the
+    label's rendered size left out (a figure one digit longer renders wider); its place is kept."""
+    out: Look = []
+    for text, size, rect in texts:
+        masked = TICKING.sub("#", text)
+        out.append((masked, None if masked != text else (float(size[0]), float(size[1])), rect))
+    return out
+
+
+def at_rest(before: Look, now: Look, tol_px: float = STILL_PX) -> bool:
+    """The same texts in the same order, each of the same rendered size and less than ``tol_px`` from
+    where it was ``before`` in every coordinate of its rectangle."""
+    return len(before) == len(now) and all(
+        tb == tn and sb == sn and all(abs(a - b) < tol_px for a, b in zip(rb, rn, strict=True))
+        for (tb, sb, rb), (tn, sn, rn) in zip(before, now, strict=True)
+    )
+
+
+def window_look() -> Look:
+    """Every text visible in the Kivy window now (:func:`look_of`)."""
     from kivy.core.window import Window
 
     from tests.ui.layout import visible_texts, window_rect
 
-    def texts_now() -> list[tuple[str, tuple[float, float], object]]:
-        return [(w.text, tuple(w.texture_size), window_rect(w)) for w, _r in visible_texts(Window)]
+    return look_of((w.text, tuple(w.texture_size), window_rect(w)) for w, _r in visible_texts(Window))
 
-    t0, last, same = time.monotonic(), None, 0
-    while same < stable_frames and time.monotonic() - t0 < max_s:
+
+def settled(
+    stable_frames: int = 3,
+    max_s: float = 0.5,
+    look: Callable[[], Look] = window_look,
+    clock: Callable[[], float] = time.monotonic,
+) -> Steps:
+    """Frames until every text on screen (its words, rendered size and place) is where it was
+    ``stable_frames`` frames before (:func:`at_rest` with that look, so a slow creep adds up): the
+    redraw an action set off and the layouts that followed have run (a fixed pause waited for them far
+    longer than they take). The figures that change with every frame by design are not waited on
+    (``TICKING``). A screen that keeps changing (a scroll view springing back) is left after ``max_s``:
+    no sooner than the fixed pause it stands for."""
+    t0, anchor, same = clock(), None, 0
+    while same < stable_frames and clock() - t0 < max_s:
         yield
-        now = texts_now()
-        same = same + 1 if now == last else 0
-        last = now
+        now = look()
+        if anchor is not None and at_rest(anchor, now):
+            same += 1
+        else:
+            anchor, same = now, 0
 
 
 def touch(widget: Any, hold_s: float = 0.0) -> Steps:

@@ -89,8 +89,9 @@ class Moves:
 
     def settle(self) -> Steps:
         """Until the redraw an action set off (the text trigger, at once after a core event) and its
-        layouts have run: every text on screen unchanged for 3 frames; on the live screen, whose frame
-        age moves every frame, the 0.3 s this once always waited."""
+        layouts have run: every text on screen where it was 3 frames before, the probe's rate, frame age
+        and the clocks aside (driver.settled); on a screen that keeps moving (a step's body springing
+        back after a new step), the 0.3 s this once always waited."""
         yield from settled(max_s=0.3)
 
     def toast_expired(self) -> Steps:
