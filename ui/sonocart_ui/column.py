@@ -1,13 +1,15 @@
 """The live column's step body beside the image: pages of short whole items (viewmodels/column.py), never
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
-body's top says what is not shown and which page this is, where it fits; the step's header says which
-page on every page ("Injection · page 12 of 16", viewmodels/column.header_notes), and is then one touch
-target high (widgets.kv). A tap on the header, or anywhere on the body (not on one of its buttons), shows
-the next page, and after the last the first. The step's buttons are one item when the whole grid fits the
-body, else one item a row (button_rows), so that no page of buttons scrolls: at a 7-inch injection no
-label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose], [New needle] are a
-63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px over a 63 px button
-is more than the body): the header says "page 14 of 16" and is the page's tap, 63 x 155 px."""
+body's top says what is not shown and which page this is, where it fits; on a page without that row the
+step's header says which page ("Injection · page 12 of 16", viewmodels/column.header_notes), else the
+step's progress: one "k of n" a page. While the body has pages the header is one touch target high on
+every page (widgets.kv, header_min). A tap on the header, or anywhere on the body (not on one of its
+buttons), shows the next page, and after the last the first. The step's buttons are one item when the
+whole grid fits the body, else one item a row (button_rows), so that no page of buttons scrolls: at a
+7-inch injection no label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose],
+[New needle] are a 63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px
+over a 63 px button is more than the body): the header says "page 14 of 16" and is the page's tap,
+63 x 155 px."""
 
 from __future__ import annotations
 
@@ -242,7 +244,10 @@ class ColumnPages:
         )
         words = [] if alone else cue_texts(items, shown, self.page, len(ranges))
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
-        p.page_note = self._note(header_notes(p.progress, self.page, len(ranges))) if len(ranges) > 1 else ""
+        # one "k of n" a page: the row's when it shows, else the header's; the header the tap on every page
+        of, counted = len(ranges), bool(self.more_row.text)
+        p.page_note = self._note(header_notes(p.progress, self.page, of, counted)) if of > 1 else ""
+        p.header_min = self._header_min(of)
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
         self._set(self.acknowledged, next((it.text for it in on if it.kind == "acknowledged"), ""))
         self.feedback.color = self.acknowledged.color = self.panel.toast_colour
@@ -271,12 +276,25 @@ class ColumnPages:
 
     def _note(self, notes: list[str]) -> str:
         """The longest of the header's notes (header_notes) with which the whole header fits one touch
-        target high at the body's width (else the shortest): the header keeps that height on every page."""
+        target high at the body's width (else the shortest)."""
         from kivy.app import App
 
         target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
         style = self.panel.ids.phase_title
         return next((n for n in notes if self._measure(f"{phase} · {n}", style) <= target + 0.5), notes[-1])
+
+    def _header_min(self, of: int) -> float:
+        """The header's height while the body has pages (0 while it has none): one touch target, or its
+        taller form's height, the progress's or which page's, so that the body's edge stays where it is
+        whether or not this page's row says which page (the header then says the progress)."""
+        from kivy.app import App
+
+        if of <= 1:
+            return 0.0
+        phase, style = getattr(self.panel, "_phase", ""), self.panel.ids.phase_title
+        forms = (self.panel.progress, self._note(header_notes(self.panel.progress, self.page, of)))
+        target = float(App.get_running_app().theme.target)
+        return max(target, *(self._measure(f"{phase} · {n}", style) for n in forms))
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""

@@ -364,8 +364,12 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
 
     phase_title = StringProperty("")  # the header: the phase, then the step's progress (or page_note)
     #: the live column's pages (column.py): the header's words after the phase in place of the step's
-    #: progress ("page 3 of 16 · tap here": the header is their tap), "" for the progress
+    #: progress ("page 3 of 16 · tap here": the header is their tap) on a page whose body has no "more"
+    #: row to say which page, "" for the progress
     page_note = StringProperty("")
+    #: the live column's header's height while its body has pages (0: none), the same on every page: at
+    #: least one touch target, the pages' tap (column.py)
+    header_min = NumericProperty(0)
     progress = StringProperty("")  # the step's progress in its phase ("step 1 of 1")
     step_text = StringProperty("")
     detail = StringProperty("")

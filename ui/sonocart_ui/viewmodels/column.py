@@ -135,11 +135,12 @@ def page_of(page: int, of: int) -> str:
     return f"{page + 1}{NBSP}of{NBSP}{of}"
 
 
-def header_notes(progress: str, page: int, of: int) -> list[str]:
+def header_notes(progress: str, page: int, of: int, row_counts: bool = False) -> list[str]:
     """What follows the phase in the live column's header, longest first: the step's progress on a single
-    page; else which page and that the header is the tap (the progress before them where it fits), so that
-    a page without room for the "more" row (a 7-inch page of one button) still says there are more."""
-    if of <= 1:
+    page, or on a page whose "more" row already says which page (``row_counts``: one "k of n" a page);
+    else which page and that the header is the tap (the progress before them where it fits), so that a
+    page without room for the row (a 7-inch page of one button) still says there are more."""
+    if of <= 1 or row_counts:
         return [progress]
     where = f"page{NBSP}{page_of(page, of)}"
     return [f"{progress} · {where} · tap here", f"{where} · tap here", where]
