@@ -19,6 +19,7 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 
 from sonocart_ui import theme as th
+from sonocart_ui.action_grid import ActionGrid
 from sonocart_ui.viewmodels.column import (
     CUTTABLE,
     NBSP,
@@ -31,7 +32,7 @@ from sonocart_ui.viewmodels.column import (
     header_notes,
     pages,
 )
-from sonocart_ui.widgets import ActionGrid, StepPanel
+from sonocart_ui.widgets import StepPanel
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
 TAP_SLOP_PX = 20.0
