@@ -278,7 +278,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         # one counted as one text), and the next page on each tap (the same number when an item before it
         # went: a toast's 3 s are over)
         at = 0
-        row_h = max(t["glyphs"][3] for p in seen for t in p["texts"] if more_row(t["text"]))
+        # the row's height: one line (as drawn; on no page, as the lowest text drawn in the body, one line)
+        rows = [t["glyphs"][3] for p in seen for t in p["texts"] if more_row(t["text"])]
+        row_h = (
+            max(rows)
+            if rows
+            else min(t["glyphs"][3] for p in seen for t in _body_texts(p) if not t["button"])
+        )
         for k, page in enumerate(seen):
             row = more_row(page["more"])
             if len(seen) == 1:

@@ -164,8 +164,8 @@ class ColumnPages:
 
     def _cut(self, items: list[ColumnItem], fits: float) -> tuple[list[ColumnItem], list[Origin]]:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
-        parts of whole lines that each fit it whole, its mark included and no word broken by it: cut
-        between words, marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
+        parts that each fit it whole, its mark included and no word broken by it: cut between words (each
+        part as many as fit), marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
         too is alone on its page, without it (the header says which page). A text no such parts hold stays
         whole (its page scrolls). The step's buttons, when the whole grid does not fit the body, one item a
         row (cut_grid): two neighbours on a row when both labels fit whole on one line in half of it, else
@@ -184,23 +184,29 @@ class ColumnPages:
                 origins.append((kind, place, 0))
                 continue
             style = self._style(item)
-            lines = self._lines(item.text, style)
+            words = item.text.split(" ")
 
             def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
                 return self._height(ColumnItem(kind, text)) <= fits and (
                     " ".join(self._lines(text, style)) == text  # the mark broke no word
                 )
 
+            # each part as many words as fit the body with its mark: the fewest parts (a part that fits
+            # still fits without its first word, so taking the most each time never costs a part). Cut
+            # after whole laid-out lines instead, a part lost a line whenever its mark did not fit after
+            # its last one: a 10-inch held step's toast, 12 lines in a body of 3, was 6 parts of 2 lines
+            # (5 now), and in a body of 2 one line a part
             ends: list[int] = []
-            while (ends[-1] if ends else 0) < len(lines):  # each part as many lines as fit: the fewest
+            while (ends[-1] if ends else 0) < len(words):
                 a = ends[-1] if ends else 0
-                b = next(
-                    (b for b in range(len(lines), a, -1) if whole(f"{' '.join(lines[a:b])}{NBSP}(9/9)")), 0
-                )
-                if not b:
+                lo, hi = a, len(words)  # words[a:lo] with a mark fit (none: lo == a), words[a:hi + 1] do not
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if whole(f"{' '.join(words[a:mid])}{NBSP}(9/9)") else (lo, mid - 1)
+                if lo == a:
                     break
-                ends.append(b)
-            parts = cut_tall(item, lines, ends)
+                ends.append(lo)
+            parts = cut_tall(item, words, ends)
             if len(parts) > 1 and all(whole(p.text) for p in parts):
                 out += parts
                 origins += [(kind, place, k) for k in range(len(parts))]
