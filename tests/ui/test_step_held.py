@@ -77,6 +77,8 @@ def test_a_held_step_says_why_on_its_panel_whole_and_nothing_moves(
 ) -> None:
     artifacts = ARTIFACTS / "ui" / f"held-{size}"
     r = run_scenario_file(SCENARIO, ui_env, tmp_path, artifacts, "--size", size)
+    # every layout converged before its frame: Kivy never warned "too much iteration" (tests/ui/clock_log.py)
+    assert r["clock_too_much_iteration"] == [], r["clock_too_much_iteration"]
     keep = ("held_place", "held", "under_it", "panel", "toast", "buttons")
     measured = {m: {k: r[m][k] for k in keep} for m in MOMENTS}
     (artifacts / "held.json").write_text(json.dumps(measured, indent=1))
