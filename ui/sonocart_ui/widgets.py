@@ -261,8 +261,9 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self._submit_key = ""
         fit = Clock.create_trigger(lambda _dt: self._fit_held())
         self.bind(size=fit, held=fit)
-        # in the frame's layout (before it is drawn): each new view of the step, each change of the body
-        self._snap_later = snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), -1)
+        # after the frame's layout (the next frame): each new view of the step, each change of the body. In
+        # the layout (a -1 trigger) it read labels' lines mid-layout, and its own change set it off again
+        self._snap_later = snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), 0)
         self.ids.scroll.bind(height=snap)
         self.ids.body.bind(height=snap, width=snap)
         self.ids.actions.bind(children=self._watch_buttons, minimum_height=snap)
@@ -294,9 +295,14 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
 
     def _snap_to_lines(self) -> None:
         """The body's window, at rest (its top shown), ends between two lines (``snap``: whole_lines_cut);
-        not in the live column (whole), which pages instead."""
+        not in the live column (whole), which pages instead. Set only when it moves by more than a pixel
+        (whole_lines_cut's own slack): the window's height is the layout's float share, 417.0 or
+        417.00000000000006 px with a foot of 110.5 or 110.49999999999994, and a snap set from it each time
+        set that layout off again, before every frame (Kivy's "too much iteration")."""
         room = float(self.ids.scroll.height) + float(self.snap)
-        self.snap = 0 if self.whole else whole_lines_cut(self.ids.body, room)
+        cut = 0.0 if self.whole else whole_lines_cut(self.ids.body, room)
+        if abs(cut - float(self.snap)) > 1.0:
+            self.snap = cut
 
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:
