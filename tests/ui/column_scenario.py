@@ -191,8 +191,8 @@ def main() -> int:
         have two labels that fit half a row, so the pages never show a pair)."""
         from kivy.core.window import Window
 
+        from sonocart_ui.action_grid import ActionGrid
         from sonocart_ui.viewmodels.actions import Action
-        from sonocart_ui.widgets import ActionGrid
 
         grid = ActionGrid(size_hint_x=None, width=width, pos=(0, 0))
         Window.add_widget(grid)

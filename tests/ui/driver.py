@@ -202,11 +202,16 @@ def run_scenario(app: Any, steps: Steps, report: Report, step_s: float = 0.0) ->
             return False
         return True
 
+    from tests.ui.clock_log import ClockWarnings
+
     Clock.schedule_interval(step, step_s)
-    try:
-        app.run()
-    finally:
-        report.write()
+    with ClockWarnings() as warnings:
+        try:
+            app.run()
+        finally:
+            # a layout that did not converge before a frame (tests/ui/clock_log.py): the tests assert none
+            report["clock_too_much_iteration"] = warnings.records
+            report.write()
 
 
 def run_scenario_file(

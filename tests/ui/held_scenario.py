@@ -41,6 +41,14 @@ from tests.ui.layout import (  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
 
 
+def _within(w: Any, ancestor: Any) -> bool:
+    while w is not None:
+        if w == ancestor:
+            return True
+        w = w.parent if w.parent is not w else None
+    return False
+
+
 def main() -> int:
     ARGS.artifacts.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="sonocart-held-"))
@@ -123,8 +131,46 @@ def main() -> int:
         }
         if live:
             seen["live"] = live_layout(app)
+            seen["column"] = column_room(app.live_screen)
         report[name] = seen
         app.save_screenshot(ARGS.artifacts / f"held-{name}.png")
+
+    def column_room(live: Any) -> dict[str, Any]:
+        """The live column's body and the feedback in it, laid out by Kivy's text layout (CoreLabel) in the
+        feedback's font: the body's height, one line's height, the lines the body holds, the feedback's
+        lines at the body's width, the fewest parts it can be cut in (this function's own cut: from each
+        part's first word, as many words as lay out with a mark " (9/9)" in the lines the body holds),
+        and the body's texts drawn now."""
+        from kivy.core.text import Label as CoreLabel
+
+        panel, style = live.step_panel, live.column_pages.feedback
+        width, text = float(panel.ids.scroll.width), live.toast_text
+
+        def height(words: str) -> float:
+            label = CoreLabel(text=words, font_size=style.font_size, bold=style.bold, text_size=(width, None))
+            label.refresh()
+            return float(label.content_height)
+
+        line, body = height("0"), float(panel.ids.scroll.height)
+        holds = int(body // line)
+        words, fewest, first = text.split(" "), 0, 0
+        while text and first < len(words):
+            last = first + 1
+            while (
+                last < len(words)
+                and height(" ".join(words[first : last + 1]) + "\u00a0(9/9)") <= holds * line
+            ):
+                last += 1
+            fewest, first = fewest + 1, last
+        return {
+            "body": body,
+            "line": line,
+            "holds": holds,
+            "toast": text,
+            "lines": round(height(text) / line) if text else 0,
+            "fewest": fewest,
+            "drawn": [t.text for t, _r in visible_texts(Window) if _within(t, panel.ids.scroll)],
+        }
 
     def toast_expired() -> Steps:
         """The core's newest message has lived its toast's seconds (bars.TOAST_S after it was said)."""

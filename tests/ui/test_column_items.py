@@ -98,7 +98,7 @@ def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None
     assert cue_texts(items, range(0, 11), 0, 1) == []
 
 
-def test_the_header_says_which_page_and_that_it_is_the_tap_only_while_the_column_pages() -> None:
+def test_the_header_says_which_page_only_while_the_column_pages_and_its_row_does_not() -> None:
     # one page: the step's progress alone, as on every other screen
     assert header_notes("step 2 of 5", 0, 1) == ["step 2 of 5"]
     # pages: longest first, each naming the page counted from 1, never split between lines
@@ -109,6 +109,8 @@ def test_the_header_says_which_page_and_that_it_is_the_tap_only_while_the_column
         "page\u00a014\u00a0of\u00a016",
     ]
     assert header_notes("step 1 of 1", 0, 2)[-1] == "page\u00a01\u00a0of\u00a02"
+    # a page whose "more" row says which page: the header says the progress, one "k of n" a page
+    assert header_notes("step 1 of 1", 3, 5, row_counts=True) == ["step 1 of 1"]
 
 
 def test_a_text_taller_than_the_body_is_cut_between_its_lines_into_marked_parts_no_word_changed() -> None:

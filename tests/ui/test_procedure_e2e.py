@@ -55,6 +55,8 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     assert report_path.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     r = json.loads(report_path.read_text())
     assert "error" not in r and r.get("completed"), (r.get("error"), r.get("traceback"))
+    # every layout converged before its frame: Kivy never warned "too much iteration" (tests/ui/clock_log.py)
+    assert r["clock_too_much_iteration"] == [], r["clock_too_much_iteration"]
     # The whole procedure's log (everything the app printed) names no patient (tests/test_logs.py).
     patient = {"name": "Doe^Jane", "id": "MRN0012345", "birth_date": "19580412"}  # as the scenario types them
     assert no_patient_identifiers(proc.stdout + proc.stderr, patient) == []

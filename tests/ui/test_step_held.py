@@ -7,6 +7,7 @@ when the hold is released."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,10 @@ PROMPT_PLACES = {
 FIRST_ROW_WITH_HELD = {"1280x800": True, "800x480": False}
 
 
+#: A part's mark at the end of a text cut in parts (viewmodels/paged.py): a no-break space, "(k/n)"
+MARK = re.compile(r"\u00a0\((\d+)/(\d+)\)$")
+
+
 def _inside(r: list[float], outer: list[float]) -> bool:
     return (
         r[0] >= outer[0] - 1
@@ -72,6 +77,8 @@ def test_a_held_step_says_why_on_its_panel_whole_and_nothing_moves(
 ) -> None:
     artifacts = ARTIFACTS / "ui" / f"held-{size}"
     r = run_scenario_file(SCENARIO, ui_env, tmp_path, artifacts, "--size", size)
+    # every layout converged before its frame: Kivy never warned "too much iteration" (tests/ui/clock_log.py)
+    assert r["clock_too_much_iteration"] == [], r["clock_too_much_iteration"]
     keep = ("held_place", "held", "under_it", "panel", "toast", "buttons")
     measured = {m: {k: r[m][k] for k in keep} for m in MOMENTS}
     (artifacts / "held.json").write_text(json.dumps(measured, indent=1))
@@ -160,3 +167,19 @@ def test_a_held_step_says_why_on_its_panel_whole_and_nothing_moves(
     # not held: no line, no room taken
     for m in ("sign_in_before", "sign_in_released", "allergies_before", "live_before"):
         assert r[m]["held_by"] == "" and r[m]["held_place"] == "", m
+
+    # the core's feedback on the held step ("input — Held: ...") in the live column: whole when it fits the
+    # body, else in the fewest parts that each fit it with their mark (the scenario cuts it itself, with
+    # Kivy's text layout: from each part's first word as many words as fit), never fewer than its lines
+    # divided by the lines the body holds. At 10 inches the body under the held line is 121.5 px, 3 lines
+    # of 31 px, the toast 12 lines: it was 6 parts of 2 lines (a part lost a line whenever its mark did
+    # not fit after its last line); 5 fit (4 would need no room for the marks)
+    col = r["live_held_toast"]["column"]
+    assert col["toast"].startswith("input — Held: "), col["toast"]  # shown while the test looked
+    marks = [m for t in col["drawn"] for m in [MARK.search(t)] if m and t[: m.start()] in col["toast"]]
+    if col["lines"] <= col["holds"]:
+        assert marks == [] and col["toast"] in col["drawn"], (size, col)
+    else:
+        assert len(marks) == 1 and marks[0].group(1) == "1", (size, col["drawn"])  # page 1: its first part
+        parts = int(marks[0].group(2))
+        assert -(-col["lines"] // col["holds"]) <= parts <= col["fewest"], (size, parts, col)

@@ -1,13 +1,15 @@
 """The live column's step body beside the image: pages of short whole items (viewmodels/column.py), never
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
-body's top says what is not shown and which page this is, where it fits; the step's header says which
-page on every page ("Injection · page 12 of 16", viewmodels/column.header_notes), and is then one touch
-target high (widgets.kv). A tap on the header, or anywhere on the body (not on one of its buttons), shows
-the next page, and after the last the first. The step's buttons are one item when the whole grid fits the
-body, else one item a row (button_rows), so that no page of buttons scrolls: at a 7-inch injection no
-label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose], [New needle] are a
-63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px over a 63 px button
-is more than the body): the header says "page 14 of 16" and is the page's tap, 63 x 155 px."""
+body's top says what is not shown and which page this is, where it fits; on a page without that row the
+step's header says which page ("Injection · page 12 of 16", viewmodels/column.header_notes), else the
+step's progress: one "k of n" a page. While the body has pages the header is one touch target high on
+every page (widgets.kv, header_min). A tap on the header, or anywhere on the body (not on one of its
+buttons), shows the next page, and after the last the first. The step's buttons are one item when the
+whole grid fits the body, else one item a row (button_rows), so that no page of buttons scrolls: at a
+7-inch injection no label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose],
+[New needle] are a 63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px
+over a 63 px button is more than the body): the header says "page 14 of 16" and is the page's tap,
+63 x 155 px."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from kivy.clock import Clock
 from kivy.uix.label import Label
 
 from sonocart_ui import theme as th
+from sonocart_ui.action_grid import ActionGrid
 from sonocart_ui.viewmodels.column import (
     CUTTABLE,
     NBSP,
@@ -29,7 +32,7 @@ from sonocart_ui.viewmodels.column import (
     header_notes,
     pages,
 )
-from sonocart_ui.widgets import ActionGrid, StepPanel
+from sonocart_ui.widgets import StepPanel
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
 TAP_SLOP_PX = 20.0
@@ -161,8 +164,8 @@ class ColumnPages:
 
     def _cut(self, items: list[ColumnItem], fits: float) -> tuple[list[ColumnItem], list[Origin]]:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
-        parts of whole lines that each fit it whole, its mark included and no word broken by it: cut
-        between words, marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
+        parts that each fit it whole, its mark included and no word broken by it: cut between words (each
+        part as many as fit), marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
         too is alone on its page, without it (the header says which page). A text no such parts hold stays
         whole (its page scrolls). The step's buttons, when the whole grid does not fit the body, one item a
         row (cut_grid): two neighbours on a row when both labels fit whole on one line in half of it, else
@@ -181,23 +184,29 @@ class ColumnPages:
                 origins.append((kind, place, 0))
                 continue
             style = self._style(item)
-            lines = self._lines(item.text, style)
+            words = item.text.split(" ")
 
             def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
                 return self._height(ColumnItem(kind, text)) <= fits and (
                     " ".join(self._lines(text, style)) == text  # the mark broke no word
                 )
 
+            # each part as many words as fit the body with its mark: the fewest parts (a part that fits
+            # still fits without its first word, so taking the most each time never costs a part). Cut
+            # after whole laid-out lines instead, a part lost a line whenever its mark did not fit after
+            # its last one: a 10-inch held step's toast, 12 lines in a body of 3, was 6 parts of 2 lines
+            # (5 now), and in a body of 2 one line a part
             ends: list[int] = []
-            while (ends[-1] if ends else 0) < len(lines):  # each part as many lines as fit: the fewest
+            while (ends[-1] if ends else 0) < len(words):
                 a = ends[-1] if ends else 0
-                b = next(
-                    (b for b in range(len(lines), a, -1) if whole(f"{' '.join(lines[a:b])}{NBSP}(9/9)")), 0
-                )
-                if not b:
+                lo, hi = a, len(words)  # words[a:lo] with a mark fit (none: lo == a), words[a:hi + 1] do not
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if whole(f"{' '.join(words[a:mid])}{NBSP}(9/9)") else (lo, mid - 1)
+                if lo == a:
                     break
-                ends.append(b)
-            parts = cut_tall(item, lines, ends)
+                ends.append(lo)
+            parts = cut_tall(item, words, ends)
             if len(parts) > 1 and all(whole(p.text) for p in parts):
                 out += parts
                 origins += [(kind, place, k) for k in range(len(parts))]
@@ -242,7 +251,10 @@ class ColumnPages:
         )
         words = [] if alone else cue_texts(items, shown, self.page, len(ranges))
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
-        p.page_note = self._note(header_notes(p.progress, self.page, len(ranges))) if len(ranges) > 1 else ""
+        # one "k of n" a page: the row's when it shows, else the header's; the header the tap on every page
+        of, counted = len(ranges), bool(self.more_row.text)
+        p.page_note = self._note(header_notes(p.progress, self.page, of, counted)) if of > 1 else ""
+        p.header_min = self._header_min(of)
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
         self._set(self.acknowledged, next((it.text for it in on if it.kind == "acknowledged"), ""))
         self.feedback.color = self.acknowledged.color = self.panel.toast_colour
@@ -271,12 +283,25 @@ class ColumnPages:
 
     def _note(self, notes: list[str]) -> str:
         """The longest of the header's notes (header_notes) with which the whole header fits one touch
-        target high at the body's width (else the shortest): the header keeps that height on every page."""
+        target high at the body's width (else the shortest)."""
         from kivy.app import App
 
         target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
         style = self.panel.ids.phase_title
         return next((n for n in notes if self._measure(f"{phase} · {n}", style) <= target + 0.5), notes[-1])
+
+    def _header_min(self, of: int) -> float:
+        """The header's height while the body has pages (0 while it has none): one touch target, or its
+        taller form's height, the progress's or which page's, so that the body's edge stays where it is
+        whether or not this page's row says which page (the header then says the progress)."""
+        from kivy.app import App
+
+        if of <= 1:
+            return 0.0
+        phase, style = getattr(self.panel, "_phase", ""), self.panel.ids.phase_title
+        forms = (self.panel.progress, self._note(header_notes(self.panel.progress, self.page, of)))
+        target = float(App.get_running_app().theme.target)
+        return max(target, *(self._measure(f"{phase} · {n}", style) for n in forms))
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""

@@ -1,21 +1,21 @@
-"""Shared widgets sized in millimetres (see theme.py): big buttons, an action grid, the frame bars."""
+"""Shared widgets sized in millimetres (see theme.py): big buttons, the keypad, the step panel, the frame bars
+(the action grid: action_grid.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
-from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
+from sonocart_ui.action_grid import ActionGrid  # noqa: F401  (before widgets.kv: its rule names the class)
 from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.alarm_style import style_of
-from sonocart_ui.viewmodels.step_form import Action
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 Builder.load_file(str(Path(__file__).with_name("widgets_bars.kv")))  # the frame's bars
@@ -29,174 +29,6 @@ class BigButton(Button):  # type: ignore[misc]
     danger = BooleanProperty(False)  # an unsafe answer (blood on aspiration): red, never like a safe one
     unsafe = BooleanProperty(False)  # an unsafe state chosen (NOT HELD): yellow with [!], never green [X]
     key = StringProperty("")
-
-
-class ActionGrid(GridLayout):  # type: ignore[misc]
-    """Buttons for a tuple of actions; rebuilt only when the actions change (text re-rendering is costly).
-
-    ``buttons`` holds them all, in the actions' order. The grid shows them all in its columns, or (the
-    live column's pages, show_rows) only some rows of them, each row's buttons side by side in equal
-    shares of its width: ``children`` are the buttons shown, ``button(key)`` finds any of them."""
-
-    min_button_mm = NumericProperty(36.0)
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self._shown: Sequence[Action] = ()
-        self.buttons: list[BigButton] = []
-        #: the rows shown (places in ``buttons``), top first; None: every button in the grid's columns
-        self._page_rows: tuple[tuple[int, ...], ...] | None = None
-        self._heights: dict[tuple[int, float], float] = {}  # a button's height at a width (rows_height)
-        self._widths: dict[int, float] = {}  # a button's label on one line (one_line)
-        self.on_action: Callable[[str], None] | None = None
-        self.bind(width=lambda *_: self._columns())
-
-    def _columns(self) -> None:
-        from kivy.app import App
-
-        theme = App.get_running_app().theme
-        cols = max(1, int(self.width // max(1.0, theme.mm(self.min_button_mm))))
-        # fewer, wider columns when a label's longest word would not fit a button: Kivy breaks a word
-        # wider than its line mid-word ("Dexamethaso/ne"), which misreads a drug name
-        word = max((_word_width(b.text, b.font_size, b.bold) for b in self.buttons), default=0.0)
-        while cols > 1 and self._share(cols) < word + theme.gap * 2 + 2:
-            cols -= 1
-        self.cols = cols
-
-    def _share(self, n: int) -> float:
-        """The width of each of ``n`` buttons side by side across the grid (its spacing between them)."""
-        spacing = float(self.spacing[0]) if isinstance(self.spacing, list | tuple) else float(self.spacing)
-        left, _top, right, _bottom = (float(v) for v in self.padding)
-        return (float(self.width) - left - right - spacing * (n - 1)) / n
-
-    def show(self, actions: Sequence[Action]) -> None:
-        if tuple(actions) == tuple(self._shown):
-            return
-        self._shown = tuple(actions)
-        self.clear_widgets()
-        self.buttons, self._page_rows = [], None
-        self._heights.clear()
-        self._widths.clear()
-        for a in actions:
-            label = ("[!] " if a.unsafe else "[X] " if a.selected else "") + a.label
-            b = BigButton(text=label, selected=a.selected, primary=a.primary, unsafe=a.unsafe, key=a.key)
-            b.bind(on_release=self._pressed, texture_size=_grow)
-            self.buttons.append(b)
-            self.add_widget(b)
-        self._columns()
-
-    def grid_rows(self) -> list[tuple[int, ...]]:
-        """The rows of the grid's own columns (every button shown in them), top first."""
-        cols = max(1, int(self.cols or 1))
-        n = len(self.buttons)
-        return [tuple(range(a, min(a + cols, n))) for a in range(0, n, cols)]
-
-    def one_line(self, place: int, n: int) -> bool:
-        """Whether button ``place``'s label fits whole on one line in a button of ``n`` side by side (its
-        width kept until the actions change)."""
-        from kivy.app import App
-
-        b = self.buttons[place]
-        if place not in self._widths:
-            self._widths[place] = _line_width(b.text, b.font_size, b.bold)
-        gap = float(App.get_running_app().theme.gap)
-        return self._widths[place] + gap * 2 + 2 <= self._share(n)
-
-    def rows_height(self, rows: Sequence[Sequence[int]]) -> float:
-        """The height ``rows`` of buttons take (as show_rows lays them out, or the grid's columns do): each
-        row as tall as its tallest button at its share of the width, the grid's spacing between rows."""
-        spacing = float(self.spacing[1]) if isinstance(self.spacing, list | tuple) else float(self.spacing)
-        heights = [max(self._height_at(i, self._share(len(r))) for i in r) for r in rows if r]
-        return sum(heights) + spacing * max(0, len(heights) - 1)
-
-    def _height_at(self, place: int, width: float) -> float:
-        """Button ``place``'s height at ``width`` (grow: its label wrapped at its width less its margins),
-        kept until the actions change (the live column is laid out 4 times a second)."""
-        from kivy.app import App
-        from kivy.core.text import Label as CoreLabel
-
-        known = self._heights.get((place, width))
-        if known is not None:
-            return known
-        button, theme = self.buttons[place], App.get_running_app().theme
-        core = CoreLabel(
-            text=button.text,
-            font_size=button.font_size,
-            bold=button.bold,
-            halign=button.halign,
-            text_size=(max(1.0, width - theme.gap * 2), None),
-        )
-        core.refresh()
-        height = max(float(theme.target), float(core.content_height) + float(theme.gap) * 2)
-        self._heights[(place, width)] = height
-        return height
-
-    def show_rows(self, rows: Sequence[Sequence[int]] | None) -> None:
-        """Show only ``rows`` of the buttons (places in ``buttons``), top first; None: all of them in the
-        grid's columns. The buttons not shown leave the tree (nothing to touch) and stay in ``buttons``."""
-        key = None if rows is None else tuple(tuple(r) for r in rows)
-        if key == self._page_rows and (key is not None or len(self.children) == len(self.buttons)):
-            return
-        self._page_rows = key
-        self.clear_widgets()
-        for b in self.buttons if key is None else [self.buttons[i] for r in key for i in r]:
-            self.add_widget(b)
-        self._trigger_layout()
-
-    def do_layout(self, *args: object) -> None:
-        if self._page_rows is None:
-            super().do_layout(*args)
-            return
-        # some rows: each row's buttons side by side in equal shares, tops aligned, top row first
-        spacing = self.spacing if isinstance(self.spacing, list | tuple) else (self.spacing, self.spacing)
-        left, top, _right, bottom = (float(v) for v in self.padding)
-        y = float(self.top) - top
-        for row in self._page_rows:
-            share = self._share(len(row))
-            buttons = [self.buttons[i] for i in row]
-            for k, b in enumerate(buttons):
-                b.width = share
-                b.pos = (float(self.x) + left + k * (share + float(spacing[0])), y - float(b.height))
-            y -= max(float(b.height) for b in buttons) + float(spacing[1])
-        used = float(self.top) - y - (float(spacing[1]) if self._page_rows else 0.0) + bottom
-        self.minimum_height = used
-
-    def _pressed(self, button: BigButton) -> None:
-        if self.on_action is not None:
-            self.on_action(button.key)
-
-    def button(self, key: str) -> BigButton | None:
-        """The button that sends ``key``, shown or not (not on the live column's page: out of the tree)."""
-        return next((b for b in self.buttons if b.key == key), None)
-
-
-def _line_width(text: str, font_size: float, bold: bool) -> float:
-    """Width in px of ``text`` laid out on one line as a button draws it."""
-    from kivy.core.text import Label as CoreLabel
-
-    core = CoreLabel(text=text, font_size=font_size, bold=bold)
-    core.refresh()
-    return float(core.content_width)
-
-
-def _word_width(text: str, font_size: float, bold: bool) -> float:
-    """Width in px of the widest word of ``text`` as a button draws it."""
-    from kivy.core.text import Label as CoreLabel
-
-    widest = 0.0
-    for word in set(text.split()):
-        core = CoreLabel(text=word, font_size=font_size, bold=bold)
-        core.refresh()
-        widest = max(widest, float(core.content_width))
-    return widest
-
-
-def _grow(button: BigButton, size: tuple[float, float]) -> None:
-    """A grid's button is at least one touch target tall, taller when its label wraps."""
-    from kivy.app import App
-
-    theme = App.get_running_app().theme
-    button.height = max(theme.target, size[1] + theme.gap * 2)
 
 
 class Keypad(BoxLayout):  # type: ignore[misc]
@@ -364,8 +196,12 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
 
     phase_title = StringProperty("")  # the header: the phase, then the step's progress (or page_note)
     #: the live column's pages (column.py): the header's words after the phase in place of the step's
-    #: progress ("page 3 of 16 · tap here": the header is their tap), "" for the progress
+    #: progress ("page 3 of 16 · tap here": the header is their tap) on a page whose body has no "more"
+    #: row to say which page, "" for the progress
     page_note = StringProperty("")
+    #: the live column's header's height while its body has pages (0: none), the same on every page: at
+    #: least one touch target, the pages' tap (column.py)
+    header_min = NumericProperty(0)
     progress = StringProperty("")  # the step's progress in its phase ("step 1 of 1")
     step_text = StringProperty("")
     detail = StringProperty("")
@@ -425,8 +261,9 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self._submit_key = ""
         fit = Clock.create_trigger(lambda _dt: self._fit_held())
         self.bind(size=fit, held=fit)
-        # in the frame's layout (before it is drawn): each new view of the step, each change of the body
-        self._snap_later = snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), -1)
+        # after the frame's layout (the next frame): each new view of the step, each change of the body. In
+        # the layout (a -1 trigger) it read labels' lines mid-layout, and its own change set it off again
+        self._snap_later = snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), 0)
         self.ids.scroll.bind(height=snap)
         self.ids.body.bind(height=snap, width=snap)
         self.ids.actions.bind(children=self._watch_buttons, minimum_height=snap)
@@ -458,9 +295,14 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
 
     def _snap_to_lines(self) -> None:
         """The body's window, at rest (its top shown), ends between two lines (``snap``: whole_lines_cut);
-        not in the live column (whole), which pages instead."""
+        not in the live column (whole), which pages instead. Set only when it moves by more than a pixel
+        (whole_lines_cut's own slack): the window's height is the layout's float share, 417.0 or
+        417.00000000000006 px with a foot of 110.5 or 110.49999999999994, and a snap set from it each time
+        set that layout off again, before every frame (Kivy's "too much iteration")."""
         room = float(self.ids.scroll.height) + float(self.snap)
-        self.snap = 0 if self.whole else whole_lines_cut(self.ids.body, room)
+        cut = 0.0 if self.whole else whole_lines_cut(self.ids.body, room)
+        if abs(cut - float(self.snap)) > 1.0:
+            self.snap = cut
 
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:

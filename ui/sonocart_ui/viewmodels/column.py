@@ -7,10 +7,11 @@ step's detail breaks at its " · " separators (and its lines) into facts; the st
 clause's end ("; ", ". ", the punctuation kept). What does not fit goes to further pages behind a "+N more
 · tap" row (the view lays them out; this module only cuts and orders, and splits a run of heights into
 pages). A text taller than the body alone (at 7 inches the STOP's instruction, a syringe's fact) is cut
-between words into parts of whole laid-out lines, each marked " (k/n)" at its end like the paged toast
-(paged.py): each part is an item of its own, the parts on consecutive pages. The step's buttons are one
-item, or, when the whole grid is taller than the body, one item a row (button_rows: two neighbours share
-a row when both labels fit it on one line), each row a touch target high: never a page that scrolls.
+between words into the fewest parts that each fit the body with their mark, each marked " (k/n)" at its
+end like the paged toast (paged.py): each part is an item of its own, the parts on consecutive pages.
+The step's buttons are one item, or, when the whole grid is taller than the body, one item a row
+(button_rows: two neighbours share a row when both labels fit it on one line), each row a touch target
+high: never a page that scrolls.
 """
 
 from __future__ import annotations
@@ -84,10 +85,11 @@ CUTTABLE = ("toast", "fact", "acknowledged", "clause")
 
 
 def cut_tall(item: ColumnItem, lines: Sequence[str], ends: Sequence[int]) -> list[ColumnItem]:
-    """``item`` (its text laid out in ``lines`` at the body's width) cut after each line ``ends`` names (the
-    last one the last line), in order, each part an item of ``item``'s kind marked " (k/n)" at its end, the
-    mark after a no-break space (never on a line alone); ``[item]`` when it is one part, or when ``lines``
-    are not its words (a word broken across lines: not cut between words, so not cut at all)."""
+    """``item`` (its text in ``lines``: its words, or its lines as laid out at the body's width) cut after
+    each of ``lines`` that ``ends`` names (the last one the last), in order, each part an item of
+    ``item``'s kind marked " (k/n)" at its end, the mark after a no-break space (never on a line alone);
+    ``[item]`` when it is one part, or when ``lines`` joined by spaces are not its text (a word broken
+    across lines: not cut between words, so not cut at all)."""
     if item.kind not in CUTTABLE or " ".join(lines) != item.text or not ends or ends[-1] != len(lines):
         return [item]
     starts = [0, *ends[:-1]]
@@ -135,11 +137,12 @@ def page_of(page: int, of: int) -> str:
     return f"{page + 1}{NBSP}of{NBSP}{of}"
 
 
-def header_notes(progress: str, page: int, of: int) -> list[str]:
+def header_notes(progress: str, page: int, of: int, row_counts: bool = False) -> list[str]:
     """What follows the phase in the live column's header, longest first: the step's progress on a single
-    page; else which page and that the header is the tap (the progress before them where it fits), so that
-    a page without room for the "more" row (a 7-inch page of one button) still says there are more."""
-    if of <= 1:
+    page, or on a page whose "more" row already says which page (``row_counts``: one "k of n" a page);
+    else which page and that the header is the tap (the progress before them where it fits), so that a
+    page without room for the row (a 7-inch page of one button) still says there are more."""
+    if of <= 1 or row_counts:
         return [progress]
     where = f"page{NBSP}{page_of(page, of)}"
     return [f"{progress} · {where} · tap here", f"{where} · tap here", where]
