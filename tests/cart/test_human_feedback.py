@@ -18,6 +18,7 @@ import numpy as np
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import Feedback
+from sonocart.cart.pedal_actions import CONFIRM_KINDS
 from sonocart.clock import ManualClock
 from sonocart.procedures import inputs as I
 from tests.cart.conftest import Rig
@@ -64,9 +65,13 @@ def _answer(cart: Cart, step: Any) -> Any:
     raise AssertionError(f"no answer for {step.id}")
 
 
-def _wrong_moves_at(cart: Cart, step: Any, other_step: str) -> None:
+def _wrong_moves_at(cart: Cart, board: Any, step: Any, other_step: str) -> None:
     """The moves a tired team makes at ``step``: each is refused (or harmless) and said."""
     s = cart.submit
+    if step.kind not in (*CONFIRM_KINDS, "team_confirm", "two_person_stop", "injection"):
+        cart.touched()  # the team is at the cart: no idle lock
+        board.gesture("B", "hold")  # the pedal's confirm at a step that takes an answer
+        cart.pump()
     s(lambda op: I.Answer(other_step, True, op), "answered yes")  # a step not on screen
     s(lambda op: I.Override("side_not_confirmed", "wrong side marked", op), "override")  # not up
     s(lambda op: I.Aspirate("negative", op), "aspiration negative (touch)")
@@ -165,7 +170,7 @@ def _said_and_refused(rig: Rig) -> list[str]:
             if step is None:
                 break
             other = next(i for i in reversed(steps) if i != step.id)
-            _wrong_moves_at(cart, step, other)
+            _wrong_moves_at(cart, board, step, other)
             _stop_moves_at(cart, step)
             _correction_moves(cart, step)
             _walk_step(cart, clock, step)
