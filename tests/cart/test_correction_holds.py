@@ -44,7 +44,7 @@ def test_consent_corrected_to_not_valid_holds_prep_until_two_people_override_it(
     assert _step(cart) == "prep_done"
     assert "prep_done" in eng.state.confirmations
     assert not _submit(cart, lambda op: Confirm("stop_before_block", op, side="left"))
-    assert "not the current step" in cart.session.feedback.text  # type: ignore[union-attr]
+    assert "is not the step on now" in cart.session.feedback.text  # type: ignore[union-attr]
 
     # No emergency behind the stop: LAST starts, and its alarm is acknowledged once read.
     assert _submit(cart, lambda op: StartLast(op))

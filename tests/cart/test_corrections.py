@@ -74,7 +74,7 @@ def test_a_corrected_yes_no_raises_and_clears_its_hard_stop(open_cart: Any) -> N
     [
         ("consent_side", "right", "wrong side typed", "not corrected here"),
         ("weight_kg", 70, "", "needs its reason"),
-        ("weight_kg", 72, "same again", "already reads"),
+        ("weight_kg", 72, "same again", "already has that answer"),
         ("weight_kg", 500, "typo fixed", "outside"),
         ("post_pain", 3, "not yet asked", "no answer yet"),
     ],

@@ -88,7 +88,7 @@ def test_the_headless_pin_attempts_back_off_like_the_touchscreen(open_cart: Any)
             == f"wrong PIN for RN Ben ({n} in a row)"
         )
     reply = _clear(service, clinician="rn_ben", pin="1234")  # even the right PIN waits out the back-off
-    assert reply["ok"] is False and reply["error"].startswith("wait 30 s after 5 wrong PINs for rn_ben")
+    assert reply["ok"] is False and reply["error"].startswith("wait 30 s after 5 wrong PINs for RN Ben")
     clock.advance(30.0)
     assert _clear(service, clinician="rn_ben", pin="1234")["ok"] is True
 

@@ -53,7 +53,7 @@ def test_five_wrong_pins_start_a_30_s_back_off_for_that_person_only(tmp_path: Pa
         assert s.feedback is not None and f"({n} in a row)" in s.feedback.text
     clock.advance(29.0)  # 5 wrong in a row: 30 s before the next attempt, even with the right PIN
     assert not s.submit(lambda _op: Confirm(STEP, "rn_ben", pin="1234"), "confirm")
-    assert s.feedback is not None and "wait 1 s after 5 wrong PINs for rn_ben" in s.feedback.text
+    assert s.feedback is not None and "wait 1 s after 5 wrong PINs for RN Ben" in s.feedback.text
     assert s.submit(lambda _op: Confirm(STEP, "odp_cy", pin="1234"), "confirm")  # another member: free
     clock.advance(1.0)
     assert s.submit(lambda _op: Confirm(STEP, "rn_ben", pin="1234"), "confirm")

@@ -42,7 +42,7 @@ def test_the_caudal_epidural_now_asks_for_the_lipid_kit(catalogue: Catalogue) ->
 def test_none_and_suspected_last_cannot_both_be_ticked(new_record: NewRecord, clock: ManualClock) -> None:
     rec = new_record()
     advance_to(rec, clock, "complications")
-    with pytest.raises(InputRejected, match="'none' cannot be ticked with another answer"):
+    with pytest.raises(InputRejected, match='"none" cannot be ticked with another answer'):
         rec.engine.submit(Answer("complications", ["none", "suspected_last"], "dr_ana"))
     assert "complications" not in rec.engine.state.answers
     rec.engine.submit(Answer("complications", ["vasovagal", "suspected_last"], "dr_ana"))

@@ -34,7 +34,7 @@ def test_answer_for_a_step_that_is_not_current_is_rejected_and_the_rejection_jou
     new_record: NewRecord,
 ) -> None:
     rec = new_record()
-    with pytest.raises(InputRejected, match="not the current step"):
+    with pytest.raises(InputRejected, match="is not the step on now"):
         rec.engine.submit(Answer("weight_kg", 70, "dr_ana"))
     last = list(rec.journal.events())[-1]
     assert last.type == "input_rejected" and last.operator == "dr_ana"

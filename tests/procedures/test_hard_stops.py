@@ -102,7 +102,7 @@ def test_invalid_consent_stops_the_procedure(new_record: NewRecord, clock: Manua
     play_until(rec, clock, at_step("consent_valid"))
     rec.engine.submit(Answer("consent_valid", False, "rn_ben"))
     assert "consent_not_valid" in rec.engine.state.hard_stops
-    with pytest.raises(InputRejected, match="not the current step"):
+    with pytest.raises(InputRejected, match="is not the step on now"):
         rec.engine.submit(Answer("consent_side", "left", "rn_ben"))
 
 

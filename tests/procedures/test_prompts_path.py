@@ -59,7 +59,7 @@ def test_acknowledging_is_a_journaled_event_with_the_operator(
     ack = list(rec.journal.events())[-1]
     assert (ack.type, ack.operator, ack.payload["id"]) == ("prompt_acknowledged", "dr_ana", prompt.id)
     assert rec.engine.highest_prompt() is None
-    with pytest.raises(InputRejected, match="no active prompt"):
+    with pytest.raises(InputRejected, match="that prompt is no longer active"):
         rec.engine.submit(Acknowledge(prompt.id, "dr_ana"))
 
 

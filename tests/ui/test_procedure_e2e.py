@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ARTIFACTS
+from tests.human_text import MACHINE_TEXT
 from tests.test_logs import no_patient_identifiers
 from tests.ui.forms_checks import assert_closing_fixed, assert_fields_labelled, assert_one_keypad
 from tests.ui.layout import nav_moved
@@ -186,12 +187,6 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
 #: What only a program would write: snake_case words, DICOM name carets, ISO dates (bare or in a stamp) or
 #: record-id stamps, paths,
 #: Python's None/True/False (a "None taken" button is English: a lower-case word follows).
-MACHINE_TEXT = re.compile(
-    r"\b[a-z0-9]+_[a-z0-9_]+\b|\^|\b\d{4}-\d\d-\d\d\b|\d{8}T\d{6}|(^|[\s(])/[\w.-]+/"
-    r"|(?<![A-Za-z])(None|True|False)(?!\s+[a-z])"
-)
-
-
 def _assert_human_language(r: dict[str, Any]) -> None:
     """Every text on every screen the procedure passed through (each look at the widget tree)."""
     texts = [(seen["screen"], t["text"]) for seen in r["seen"] for t in seen["texts"]]

@@ -117,5 +117,5 @@ class PedalActions:
         if step.kind in CONFIRM_KINDS:
             sid = step.id
             return s.submit(lambda op: Confirm(sid, op), f"confirmed: {step.text} ({via})")
-        s.say(f"{via}: this step needs the screen ({step.kind.replace('_', ' ')})", ok=False)
+        s.say(f'{via}: "{step.name}" needs the screen', ok=False)
         return False

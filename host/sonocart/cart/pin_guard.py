@@ -30,11 +30,12 @@ class PinGuard:
     failures: dict[str, int] = field(default_factory=dict)
     retry_at: dict[str, float] = field(default_factory=dict)
 
-    def waiting(self, person: str, now: float) -> str | None:
-        """Why ``person``'s PIN is not even checked now (inside a back-off), else None."""
+    def waiting(self, person: str, now: float, name: str) -> str | None:
+        """Why ``person``'s PIN is not even checked now (inside a back-off), else None; ``name`` is what
+        staff call ``person`` (the words say the name, never the roster id)."""
         at = self.retry_at.get(person, 0.0)
         if now < at:
-            return f"wait {at - now:.0f} s after {self.failures[person]} wrong PINs for {person[:64]}"
+            return f"wait {at - now:.0f} s after {self.failures[person]} wrong PINs for {name}"
         return None
 
     def failed(self, person: str, now: float) -> int:

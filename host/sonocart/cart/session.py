@@ -239,7 +239,7 @@ class CartSession:
         Wrong PINs back off per person as the lock's do (:mod:`sonocart.cart.pin_guard`)."""
         now = self.clock.monotonic()
         who = str(person)[:64]
-        refusal = self.pins.waiting(who, now)
+        refusal = self.pins.waiting(who, now, self.person_name(who))
         if refusal is None:
             if self.settings.check_pin(who, pin):
                 self.pins.passed(who)

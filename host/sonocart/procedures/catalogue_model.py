@@ -89,6 +89,11 @@ class Step:
     #: Options that exclude every other ("none" and "suspected LAST" cannot both be ticked).
     exclusive: tuple[str, ...] = ()
 
+    @property
+    def name(self) -> str:
+        """What staff call this step in a sentence: its title, else its text's first clause."""
+        return self.title or self.text.split(":")[0].split(" (")[0].rstrip(".?")[:60]
+
     def option_name(self, option: str) -> str:
         return dict(self.option_names).get(option, option.replace("_", " "))
 

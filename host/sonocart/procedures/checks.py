@@ -34,13 +34,13 @@ def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> An
     kind = step.kind
     if kind == "yesno":
         if not isinstance(value, bool):
-            raise InputRejected(f"{step.id}: answer yes or no (true/false)")
+            raise InputRejected(f"{step.name}: answer yes or no")
         return value
     if kind in ("number", "outcome") and step.measure != "function":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputRejected(f"{step.id}: a number is needed")
+            raise InputRejected(f"{step.name}: a number is needed")
         if (step.min is not None and value < step.min) or (step.max is not None and value > step.max):
-            raise InputRejected(f"{step.id}: {value} is outside {step.min}-{step.max} {step.unit}".rstrip())
+            raise InputRejected(f"{step.name}: {value:.12g} is outside {range_words(step)}")
         return float(value)
     if kind == "outcome":
         return _function_value(step, value)
@@ -48,16 +48,18 @@ def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> An
         chosen = list(value) if step.multiple and isinstance(value, list) else [value]
         bad = [c for c in chosen if c not in step.options]
         if bad or not chosen:
-            raise InputRejected(f"{step.id}: choose from {list(step.options)}")
+            raise InputRejected(f"{step.name}: choose from {', '.join(map(step.option_name, step.options))}")
         alone = [c for c in chosen if c in step.exclusive]
         if alone and len(set(chosen)) > 1:
             raise InputRejected(
-                f"{step.id}: {step.option_name(alone[0])!r} cannot be ticked with another answer"
+                f'{step.name}: "{step.option_name(alone[0])}" cannot be ticked with another answer'
             )
         return chosen if step.multiple else chosen[0]
     if kind == "side":
         if value not in state.procedure.sides:
-            raise InputRejected(f"{step.id}: side must be one of {list(state.procedure.sides)}")
+            raise InputRejected(
+                f"{step.name}: the side is {' or '.join(s.upper() for s in state.procedure.sides)}"
+            )
         return value
     if kind == "team":
         if (
@@ -65,29 +67,37 @@ def normalise_answer(cat: Catalogue, state: State, step: Step, value: Any) -> An
             or not all(isinstance(v, str) and v for v in value)
             or len(set(value)) < 2
         ):
-            raise InputRejected("team: at least two distinct operator ids")
+            raise InputRejected("the team needs at least two different people")
         return list(dict.fromkeys(value))
     if kind == "allergies":
         if not isinstance(value, list) or any(v not in cat.allergies for v in value):
-            raise InputRejected(f"allergies: a list drawn from {sorted(cat.allergies)} (empty if none)")
+            raise InputRejected(f"{step.name}: choose from the listed allergies (none if none)")
         return list(value)
     if kind == "antithrombotics":
         return _antithrombotics_value(cat, value)
     if kind == "medications":
         return _medications_value(cat, state, value)
-    raise InputRejected(f"{step.id} is a {kind} step: it takes a confirmation, not an answer")
+    raise InputRejected(f'"{step.name}" takes a confirmation, not an answer')
+
+
+def range_words(step: Step) -> str:
+    """A number step's range as words: "20-300 kg", "at most 40 mmol/L"."""
+    lo, hi = step.min, step.max
+    span = f"{lo:g}-{hi:g}" if lo is not None and hi is not None else ""
+    span = span or (f"at least {lo:g}" if lo is not None else f"at most {hi:g}")
+    return f"{span} {step.unit}".rstrip()
 
 
 def _function_value(step: Step, value: Any) -> dict[str, Any]:
     tests = {t.id: t for t in step.tests}
     if not isinstance(value, dict) or value.get("test") not in tests:
-        raise InputRejected(f"{step.id}: give {{test, value}} with test one of {sorted(tests)}")
+        raise InputRejected(f"{step.name}: choose one of its tests ({', '.join(t.name for t in step.tests)})")
     test = tests[value["test"]]
     v = value.get("value")
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-        raise InputRejected(f"{step.id}: value must be a number >= 0")
+        raise InputRejected(f"{step.name}: the result is a number, 0 or more")
     if test.max is not None and v > test.max:
-        raise InputRejected(f"{step.id}: {test.name} is at most {test.max:g} {test.unit}")
+        raise InputRejected(f"{step.name}: {test.name} is at most {test.max:g} {test.unit}")
     out = {"test": value["test"], "value": float(v)}
     if value.get("goal"):
         out["goal"] = str(value["goal"])
@@ -96,13 +106,15 @@ def _function_value(step: Step, value: Any) -> dict[str, Any]:
 
 def _antithrombotics_value(cat: Catalogue, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
-        raise InputRejected("antithrombotics: a list of {drug, held} (empty if none)")
+        raise InputRejected("antithrombotics: choose from the listed drugs (none if none)")
     out = []
     for item in value:
         if not isinstance(item, dict) or item.get("drug") not in cat.antithrombotics:
-            raise InputRejected(f"antithrombotics: drug must be one of {sorted(cat.antithrombotics)}")
+            raise InputRejected("antithrombotics: choose from the listed drugs")
         if not isinstance(item.get("held"), bool):
-            raise InputRejected(f"antithrombotics: {item['drug']} needs held true/false")
+            raise InputRejected(
+                f"antithrombotics: say whether {cat.antithrombotics[item['drug']].name} was held"
+            )
         out.append({"drug": item["drug"], "held": item["held"], "last_dose": item.get("last_dose", "")})
     return out
 

@@ -29,17 +29,17 @@ def correct(cat: Catalogue, state: State, step_id: str, value: Any, reason: str)
     """The events of correcting ``step_id``'s answer to ``value`` (raises InputRejected)."""
     step = next((s for ph in state.procedure.phases for s in ph.steps if s.id == step_id), None)
     if step is None:
-        raise InputRejected(f"no step {step_id!r} in {state.procedure.name}")
+        raise InputRejected(f"that is not a step of {state.procedure.name}")
     if step_id not in state.answers:
-        raise InputRejected(f"{step_id} has no answer yet: answer it at its step")
+        raise InputRejected(f'"{step.name}" has no answer yet: answer it at its step')
     if step.kind not in CORRECTABLE:
-        raise InputRejected(f"{step_id} ({step.kind}) is not corrected here")
+        raise InputRejected(f'"{step.name}" is not corrected here')
     if len(reason.strip()) < MIN_REASON:
         raise InputRejected("a correction needs its reason")
     new = normalise_answer(cat, state, step, value)
     old = state.answers[step_id]
     if new == old:
-        raise InputRejected(f"{step_id} already reads {old!r}")
+        raise InputRejected(f'"{step.name}" already has that answer')
     events: Events = [
         ("answer_corrected", {"step": step_id, "old": old, "new": new, "reason": reason.strip()})
     ]

@@ -309,7 +309,7 @@ class Engine:
         if isinstance(inp, Acknowledge):
             prompt = st.prompts.get(inp.prompt_id)
             if prompt is None:
-                raise InputRejected(f"no active prompt {inp.prompt_id!r}")
+                raise InputRejected("that prompt is no longer active")
             if prompt.blocking:
                 raise InputRejected("a hard stop is passed by a documented override or a corrected answer")
             if prompt.acknowledged:

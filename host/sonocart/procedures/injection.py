@@ -21,6 +21,7 @@ from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose import Component, la_components, tally
 from sonocart.procedures.dose_panel import crossing, injection_panel
+from sonocart.procedures.medications import syringe_words
 from sonocart.procedures.prompts import Priority
 from sonocart.procedures.state import State
 
@@ -49,16 +50,16 @@ def _in_injection(state: State) -> None:
         raise InputRejected("LAST emergency mode is active: no further local anaesthetic")
 
 
-def _syringe(state: State, syringe_id: str | None) -> dict[str, Any]:
+def _syringe(cat: Catalogue, state: State, syringe_id: str | None) -> dict[str, Any]:
     meds: list[dict[str, Any]] = state.answers.get("medications", [])
     if syringe_id is None:
         if len(meds) != 1:
-            raise InputRejected(f"say which syringe: {[m['id'] for m in meds]}")
+            raise InputRejected(f"say which syringe: {' or '.join(syringe_words(cat, m) for m in meds)}")
         return meds[0]
     for syringe in meds:
         if syringe["id"] == syringe_id:
             return syringe
-    raise InputRejected(f"no syringe {syringe_id!r} was drawn and labelled")
+    raise InputRejected(f'no syringe "{syringe_id}" was drawn and labelled')
 
 
 def aspirate(cat: Catalogue, state: State, result: str, planned_ml: float | None = None) -> Events:
@@ -124,7 +125,7 @@ def _planned_aliquot_warning(cat: Catalogue, state: State, planned_ml: float) ->
 def _all_doses(cat: Catalogue, state: State) -> list[tuple[Component, float]]:
     doses = []
     for a in state.aliquots:
-        for comp in la_components(cat, _syringe(state, a.syringe)):
+        for comp in la_components(cat, _syringe(cat, state, a.syringe)):
             doses.append((comp, a.volume_ml))
     return doses
 
@@ -157,7 +158,7 @@ def log_aliquot(
     ]
     if not 0 < volume_ml <= 50:
         raise InputRejected(f"aliquot volume {volume_ml} mL is not plausible")
-    syringe = _syringe(state, syringe_id)
+    syringe = _syringe(cat, state, syringe_id)
     weight = float(state.answers["weight_kg"])
     comps = la_components(cat, syringe)
     after = tally(cat, [*_all_doses(cat, state), *((c, volume_ml) for c in comps)], weight)

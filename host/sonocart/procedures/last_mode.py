@@ -59,7 +59,7 @@ def decide(cat: Catalogue, state: State, inp: StartLast | LastAction | EndLast, 
     events = []
     raw_weight = state.answers.get("weight_kg", detail.get("weight_kg"))
     if step.starts_timer and raw_weight is None:
-        raise InputRejected("the lipid dose needs the patient's weight (detail weight_kg)")
+        raise InputRejected("the lipid dose needs the patient's weight")
     weight = float(raw_weight or 0.0)
     if step.starts_timer == BOLUS_TIMER:
         plan = lipid_plan(rules.lipid, weight)

@@ -43,6 +43,19 @@ def syringes(cat: Catalogue, procedure: Procedure, value: Any) -> list[dict[str,
     return out
 
 
+def syringe_words(cat: Catalogue, syringe: dict[str, Any]) -> str:
+    """A drawn syringe as its label reads: "A (lidocaine 1 % with epinephrine)"."""
+    parts = []
+    for part in syringe.get("contents", []):
+        words = cat.drug_display_name(part["drug"])
+        if "percent" in part:
+            words += f" {part['percent']:g} %"
+        elif "mg_per_ml" in part:
+            words += f" {part['mg_per_ml']:g} mg/mL"
+        parts.append(words + (" with epinephrine" if part.get("epinephrine") else ""))
+    return f"{syringe['id']} ({' + '.join(parts)})" if parts else str(syringe["id"])
+
+
 def _syringe(cat: Catalogue, procedure: Procedure, syringe: Any) -> dict[str, Any]:
     if not isinstance(syringe, dict) or not syringe.get("id") or not syringe.get("contents"):
         raise InputRejected("medications: each syringe needs an id and contents")
@@ -86,13 +99,15 @@ def _part(cat: Catalogue, procedure: Procedure, sid: str, part: Any) -> dict[str
     stocked = cat.strengths(drug)
     if not stocked:
         if any(k in part for k in ("percent", "mg_per_ml", "epinephrine")):
-            raise InputRejected(f"medications: syringe {sid}: {drug} is not stocked in any strength")
+            raise InputRejected(
+                f"medications: syringe {sid}: {cat.drug_name(drug)} is not stocked in any strength"
+            )
         return {"drug": drug}
     _offered(cat, procedure, drug)
-    where = f"syringe {sid} {drug}"
+    where = f"syringe {sid} {cat.drug_name(drug)}"
     if drug in cat.local_anaesthetics:
         if ("percent" in part) == ("mg_per_ml" in part):
-            raise InputRejected(f"medications: {where} needs its strength as percent or mg_per_ml")
+            raise InputRejected(f"medications: {where} needs its strength in % or in mg/mL")
         epi = part.get("epinephrine", False)
         if not isinstance(epi, bool):
             raise InputRejected(f"medications: {where}: epinephrine must be true or false")
@@ -102,7 +117,7 @@ def _part(cat: Catalogue, procedure: Procedure, sid: str, part: Any) -> dict[str
         _stocked(cat, where, drug, percent, epi, stocked)
         return {"drug": drug, key: given, "epinephrine": epi}
     if "percent" in part or "epinephrine" in part or "mg_per_ml" not in part:
-        raise InputRejected(f"medications: {where} needs its strength as mg_per_ml (and no epinephrine)")
+        raise InputRejected(f"medications: {where} needs its strength in mg/mL (and no epinephrine)")
     mg_per_ml = _number(part["mg_per_ml"], where)
     _stocked(cat, where, drug, mg_per_ml, False, stocked)
     return {"drug": drug, "mg_per_ml": mg_per_ml}

@@ -22,7 +22,7 @@ MIN_REASON = 5
 def override(cat: Catalogue, st: State, inp: Override) -> Events:
     """The ``override`` event for ``inp`` (raises InputRejected)."""
     if inp.rule not in st.hard_stops:
-        raise InputRejected(f"no active hard stop {inp.rule!r} to override")
+        raise InputRejected("that hard stop is not active: there is nothing to override")
     reason = inp.reason.strip()
     if len(reason) < MIN_REASON:
         raise InputRejected("an override needs a reason")

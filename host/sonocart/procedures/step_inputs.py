@@ -37,7 +37,9 @@ def require_current(st: State, step_id: str) -> Step:
     if step.kind == "injection" and stop is not None and step_id == stop.id and not st.stop_ok():
         return stop  # a new needle insertion: the two-person STOP again, within the injection step
     if step.id != step_id:
-        raise InputRejected(f"{step_id!r} is not the current step (current: {step.id!r})")
+        asked = next((s.name for ph in st.procedure.phases for s in ph.steps if s.id == step_id), "")
+        said = f'"{asked}" is not' if asked else "that is not a step of this procedure, nor"
+        raise InputRejected(f'{said} the step on now: the step on now is "{step.name}"')
     return step
 
 
@@ -94,7 +96,7 @@ def confirm(cat: Catalogue, st: State, inp: Confirm, now_wall: float) -> Events:
             restated: Events = [("stop_restated", {"step": step.id, "side": inp.side, "was": was})]
             return restated + stop_changes(cat, st, step, restated, inp.operator)
     elif step.kind not in CONFIRMED_KINDS:
-        raise InputRejected(f"{step.id} is a {step.kind} step: it takes an answer")
+        raise InputRejected(f'"{step.name}" takes an answer, not a confirmation')
     if step.kind == "discharge" and st.escalated():
         raise InputRejected(
             f"discharge blocked ({', '.join(st.escalation_reasons())}): a named clinician must clear it"
