@@ -12,6 +12,7 @@ checked against the shared :data:`tests.human_text.MACHINE_TEXT` pattern, an ora
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from sonocart.clock import ManualClock
 from sonocart.procedures import inputs as I
 from tests.cart.conftest import Rig
 from tests.human_text import MACHINE_TEXT
+from tests.procedures.procedure_drivers import DEFAULT_ANSWERS
 
 PIN = "1234"  # the demo roster's PIN (settings.demo_operators)
 WRONG = "9999"
@@ -31,29 +33,12 @@ MEDS = [
     {"id": "A", "labelled": True, "contents": [{"drug": "lidocaine", "percent": 1.0}]},
     {"id": "B", "labelled": True, "contents": [{"drug": "lidocaine", "percent": 1.0}]},
 ]
-ANSWERS: dict[str, Any] = {
-    "team": TEAM,
-    "weight_kg": 70,
-    "diabetes_glucose": 0,
-    "baseline_pain": 6,
-    "post_pain": 2,
-    "baseline_function": {"test": "two_minute_walk_m", "value": 120},
-    "allergies": [],
-    "antithrombotics": [],
-    "medications": MEDS,
-    "anticoagulant_last_dose_h": 0,
-    "hr_before": 72,
-    "sbp_before": 134,
-    "spo2_before": 98,
-    "hr_after": 70,
-    "sbp_after": 128,
-    "spo2_after": 98,
-}
+ANSWERS: dict[str, Any] = {**DEFAULT_ANSWERS, "team": TEAM, "medications": MEDS}
 
 
 def _answer(cart: Cart, step: Any) -> Any:
     if step.id in ANSWERS:
-        return ANSWERS[step.id]
+        return copy.deepcopy(ANSWERS[step.id])
     if step.kind == "yesno":
         return True if step.expect is None else step.expect
     if step.kind == "side":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,31 +49,33 @@ def at_step(step_id: str) -> Callable[[Any], bool]:
 
 LIDOCAINE_1PC = [{"id": "A", "labelled": True, "contents": [{"drug": "lidocaine", "percent": 1.0}]}]
 
+#: A plausible answer for each answer step that needs one (a 70 kg adult, one syringe of lidocaine 1 %).
+DEFAULT_ANSWERS: dict[str, Any] = {
+    "team": ["dr_ana", "rn_ben"],
+    "weight_kg": 70,
+    "diabetes_glucose": 0,
+    "baseline_pain": 6,
+    "post_pain": 2,
+    "baseline_function": {"test": "two_minute_walk_m", "value": 120},
+    "allergies": [],
+    "antithrombotics": [],
+    "medications": LIDOCAINE_1PC,
+    "anticoagulant_last_dose_h": 0,
+    "hr_before": 72,
+    "sbp_before": 134,
+    "spo2_before": 98,
+    "hr_after": 70,
+    "sbp_after": 128,
+    "spo2_after": 98,
+}
+
 
 def default_answer(rec: ProcedureRecord, step_id: str, kind: str) -> Any:
     proc = rec.engine.state.procedure
     step = rec.engine.current_step()
     assert step is not None
-    table: dict[str, Any] = {
-        "team": ["dr_ana", "rn_ben"],
-        "weight_kg": 70,
-        "diabetes_glucose": 0,
-        "baseline_pain": 6,
-        "post_pain": 2,
-        "baseline_function": {"test": "two_minute_walk_m", "value": 120},
-        "allergies": [],
-        "antithrombotics": [],
-        "medications": LIDOCAINE_1PC,
-        "anticoagulant_last_dose_h": 0,
-        "hr_before": 72,
-        "sbp_before": 134,
-        "spo2_before": 98,
-        "hr_after": 70,
-        "sbp_after": 128,
-        "spo2_after": 98,
-    }
-    if step_id in table:
-        return table[step_id]
+    if step_id in DEFAULT_ANSWERS:
+        return copy.deepcopy(DEFAULT_ANSWERS[step_id])  # a fresh one each time, as before
     if kind == "yesno":
         return True if step.expect is None else step.expect
     if kind == "side":

@@ -63,7 +63,7 @@ def _walk(w: Any) -> list[Any]:
     return out
 
 
-def _within(w: Any, ancestor: Any) -> bool:
+def within(w: Any, ancestor: Any) -> bool:
     while w is not None:
         if w == ancestor:
             return True
@@ -83,7 +83,7 @@ def column_texts(live: Any) -> dict[str, Any]:
     for w in _walk(column):
         if not isinstance(w, Label) or not w.text.strip() or _opacity(w) <= 0.0:
             continue
-        scroll = next((s for s in scrolls if _within(w, s)), None)
+        scroll = next((s for s in scrolls if within(w, s)), None)
         texts.append(
             {
                 "text": w.text,

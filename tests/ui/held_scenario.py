@@ -27,6 +27,7 @@ from kivy.graphics import Color  # noqa: E402
 
 from sonocart.procedures.inputs import Correct  # noqa: E402
 from sonocart_ui.bars import TOAST_S  # noqa: E402
+from tests.ui.column_geometry import within  # noqa: E402
 from tests.ui.driver import Report, Steps, run_scenario, settled, start_cart_app, wait  # noqa: E402
 from tests.ui.layout import (  # noqa: E402
     _broken_word,
@@ -39,14 +40,6 @@ from tests.ui.layout import (  # noqa: E402
     window_rect,
 )
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
-
-
-def _within(w: Any, ancestor: Any) -> bool:
-    while w is not None:
-        if w == ancestor:
-            return True
-        w = w.parent if w.parent is not w else None
-    return False
 
 
 def main() -> int:
@@ -169,7 +162,7 @@ def main() -> int:
             "toast": text,
             "lines": round(height(text) / line) if text else 0,
             "fewest": fewest,
-            "drawn": [t.text for t, _r in visible_texts(Window) if _within(t, panel.ids.scroll)],
+            "drawn": [t.text for t, _r in visible_texts(Window) if within(t, panel.ids.scroll)],
         }
 
     def toast_expired() -> Steps:
