@@ -91,8 +91,9 @@ class Step:
 
     @property
     def name(self) -> str:
-        """What staff call this step in a sentence: its title, else its text's first clause."""
-        return self.title or self.text.split(":")[0].split(" (")[0].rstrip(".?")[:60]
+        """What staff call this step in a sentence: its title, else its text's first clause (whole:
+        never cut to a length; the catalogue's longest is 39 characters)."""
+        return self.title or self.text.split(":")[0].split(" (")[0].rstrip(".?")
 
     def option_name(self, option: str) -> str:
         return dict(self.option_names).get(option, option.replace("_", " "))
