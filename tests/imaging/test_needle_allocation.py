@@ -8,6 +8,7 @@ helpers), not the detector's own accounting.
 from __future__ import annotations
 
 import itertools
+import threading
 
 import numpy as np
 import pytest
@@ -35,8 +36,13 @@ KEPT_BOUND_BYTES = 20 * 1024
 #: what may still be added over 300 more frames once the first 100 have filled those free lists and
 #: grown the line arena to the frames' longest lines: nothing proportional to the frames (measured
 #: 32–182 B over 100, 400 and 1,000 such frames on the bench's sets, the same over 400 as over 1,000:
-#: a cache settling, not a leak); a leak of 4 B a frame exceeds it.
+#: a cache settling, not a leak); a leak of 4 B a frame exceeds it. The least of 3 such windows is
+#: judged: numpy fills a cache of 2–5 kB now and then after the first hundred frames (traced at its
+#: cumsum with out=, in needle_lines.top_fraction_level; convex, no needle, round 12: 625, 2,451 and
+#: 236 B in three windows in a row, then 236–295 B over 1,000 frames), which failed a single window
+#: in a full run; a leak grows in every window.
 GROWTH_BOUND_BYTES = 1024
+GROWTH_WINDOWS = 3
 
 
 @pytest.mark.parametrize(
@@ -76,5 +82,8 @@ def test_needle_frames_after_the_first_hundred_keep_no_more_memory(probe: str, t
     frames = [(image.copy(), cal) for image, cal in frames]
     detector = NeedleDetector()
     cycle = itertools.cycle(frames)
-    kept_bytes(lambda: detector.detect(*next(cycle), g), 100)  # free lists filled, the arena grown
-    assert kept_bytes(lambda: detector.detect(*next(cycle), g), 300) <= GROWTH_BOUND_BYTES
+    for _ in range(100):  # free lists filled, the arena grown (untraced: tracing is what is slow)
+        detector.detect(*next(cycle), g)
+    grown = kept_bytes(lambda: detector.detect(*next(cycle), g), 300, GROWTH_WINDOWS)
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert grown <= GROWTH_BOUND_BYTES, f"kept {grown} B; other threads (counted too): {others}"
