@@ -194,9 +194,11 @@ def judge_run(
     a = cal.to_mm(pu + float(t[i0]) * du + c0 * nu, pv + float(t[i0]) * dv + c0 * nv)
     b = cal.to_mm(pu + float(t[i1]) * du + c1 * nu, pv + float(t[i1]) * dv + c1 * nv)
     run_ends = (b, a) if b[1] >= a[1] else (a, b)
+    span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
+    # (the run's arrays let go before its ends are traced, where the frame's peak is: some 15 views)
+    del samples, t, uu, vv, offsets, flat, rows, excess, full, grey, peak, bright, shaft, seg_u, seg_v
     if goes_on_bent(frame.image, frame.search, frame.level, frame.threshold, cal, work, run_ends, shaft_grey):
         return None
-    span, ends = (float(t[0]), float(t[-1])), (float(t[i0]), float(t[i1]))
     tip, entry = shaft_ends(frame, (pu, pv), (du, dv), (nu, nv), span, ends, (intercept, slope))
     if goes_on_bent(
         frame.image, frame.search, frame.level, frame.threshold, cal, work, (tip, entry), shaft_grey
