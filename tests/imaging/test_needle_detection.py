@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import pytest
 
-from sonocart.imaging import needle_end, needle_shaft
+from sonocart.imaging import needle_end, needle_judge, needle_shaft
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle import NeedleDetector
 from sonocart.imaging.pipeline import BModePipeline, DisplaySettings
@@ -195,7 +195,8 @@ def test_a_straight_bright_segment_starting_deep_in_the_view_is_not_a_needle(
     assert full is not None and abs(full.angle_deg - 30.0) <= 3.0
     assert math.dist(full.tip_mm, (13.0, 25.5)) <= 2.0
     # and it is that rule that rejects the deep one: without it the streak passes every other check
-    monkeypatch.setattr(needle_shaft, "ENTRY_GAP_MM", math.inf)
+    monkeypatch.setattr(needle_shaft, "ENTRY_GAP_MM", math.inf)  # (the half-resolution run's check)
+    monkeypatch.setattr(needle_judge, "ENTRY_GAP_MM", math.inf)  # (the full-resolution run's)
     assert NeedleDetector().detect(deep, cal, g) is not None
 
 

@@ -53,6 +53,7 @@ def _module_at(rev: str, where: Path) -> ModuleType:
         "needle_scan",
         "needle_end",
         "needle_tip",
+        "needle_judge",
         "needle_shaft",
     )
     module: ModuleType | None = None

@@ -12,9 +12,9 @@ the calibration to millimetres:
    (horizontal layers — skin, fascia, muscle striations — are not needles);
 3. refinement: a weighted total-least-squares fit to the candidates near each
    peak line (:mod:`~sonocart.imaging.needle_lines`);
-4. each refined line, strongest first, is judged as a shaft — extent, shape,
-   context, tip and confidence (:mod:`~sonocart.imaging.needle_shaft`); the
-   first that passes is the estimate.
+4. each refined line, strongest first, is judged as a shaft — extent and entry at half resolution
+   (:mod:`~sonocart.imaging.needle_shaft`), then extent, shape, context, tip and confidence at full
+   resolution (:mod:`~sonocart.imaging.needle_judge`); the first that passes is the estimate.
 
 Angles follow :mod:`sonocart.sim.needle`: the direction of insertion, from +x
 (the skin, rightwards) towards +z (depth); 30° enters from the left, 150° from
@@ -33,16 +33,11 @@ import numpy as np
 
 from sonocart.imaging.geometry import Geometry
 from sonocart.imaging.needle_buffers import NeedleBuffers
+from sonocart.imaging.needle_judge import MAX_ANGLE_DEG, MIN_ANGLE_DEG, NeedleEstimate, ShaftFrame
 from sonocart.imaging.needle_lines import thick_regions, top_fraction_level
 from sonocart.imaging.needle_masks import local_box_px, search_mask, small_mask
 from sonocart.imaging.needle_shadow import shadowed
-from sonocart.imaging.needle_shaft import (
-    MAX_ANGLE_DEG,
-    MIN_ANGLE_DEG,
-    NeedleEstimate,
-    ShaftFrame,
-    find_shaft,
-)
+from sonocart.imaging.needle_shaft import find_shaft
 from sonocart.imaging.scanconvert import Calibration
 
 __all__ = ["MIN_CONFIDENCE", "NeedleDetector", "NeedleEstimate"]

@@ -7,7 +7,7 @@ runs entirely in these buffers: numpy ``out=`` and OpenCV ``dst=`` arguments,
 frame's candidate count; the checks along each candidate line work in the
 :class:`Arena`'s named buffers. What is left per frame is the array headers and
 scalars Python itself needs and a few short arrays numpy returns where it takes
-no ``out=`` (about 8.6 kB at the peak: docs/performance.md).
+no ``out=`` (about 8.1 kB at the peak, 5.2 kB of it the vote's ``np.add.at``: docs/performance.md).
 """
 
 from __future__ import annotations

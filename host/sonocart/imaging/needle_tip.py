@@ -20,7 +20,7 @@ from sonocart.imaging.needle_lines import Excess, row_max
 from sonocart.imaging.needle_runs import last_argmax, longest_run
 
 if TYPE_CHECKING:
-    from sonocart.imaging.needle_shaft import ShaftFrame
+    from sonocart.imaging.needle_judge import ShaftFrame
 
 cv2: Any = _cv2
 
