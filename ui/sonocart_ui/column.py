@@ -22,7 +22,6 @@ from sonocart_ui import theme as th
 from sonocart_ui.action_grid import ActionGrid
 from sonocart_ui.viewmodels.column import (
     CUTTABLE,
-    NBSP,
     ColumnItem,
     button_rows,
     column_items,
@@ -31,6 +30,8 @@ from sonocart_ui.viewmodels.column import (
     cut_tall,
     header_notes,
     pages,
+    part_ends,
+    words_of,
 )
 from sonocart_ui.widgets import StepPanel
 
@@ -184,7 +185,7 @@ class ColumnPages:
                 origins.append((kind, place, 0))
                 continue
             style = self._style(item)
-            words = item.text.split(" ")
+            words = words_of(item.text)
 
             def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
                 return self._height(ColumnItem(kind, text)) <= fits and (
@@ -196,16 +197,7 @@ class ColumnPages:
             # after whole laid-out lines instead, a part lost a line whenever its mark did not fit after
             # its last one: a 10-inch held step's toast, 12 lines in a body of 3, was 6 parts of 2 lines
             # (5 now), and in a body of 2 one line a part
-            ends: list[int] = []
-            while (ends[-1] if ends else 0) < len(words):
-                a = ends[-1] if ends else 0
-                lo, hi = a, len(words)  # words[a:lo] with a mark fit (none: lo == a), words[a:hi + 1] do not
-                while lo < hi:
-                    mid = (lo + hi + 1) // 2
-                    lo, hi = (mid, hi) if whole(f"{' '.join(words[a:mid])}{NBSP}(9/9)") else (lo, mid - 1)
-                if lo == a:
-                    break
-                ends.append(lo)
+            ends = part_ends(words, whole)
             parts = cut_tall(item, words, ends)
             if len(parts) > 1 and all(whole(p.text) for p in parts):
                 out += parts
