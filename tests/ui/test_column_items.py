@@ -116,6 +116,9 @@ def test_the_header_says_which_page_only_while_the_column_pages_and_its_row_does
     assert header_notes("step 1 of 1", 0, 2)[-1] == "page\u00a01\u00a0of\u00a02"
     # a page whose "more" row says which page: the header says the progress, one "k of n" a page
     assert header_notes("step 1 of 1", 3, 5, row_counts=True) == ["step 1 of 1"]
+    # a phase of one step has no progress (""): which page alone, never " · page 2 of 5"
+    assert header_notes("", 1, 5) == ["page\u00a02\u00a0of\u00a05 · tap here", "page\u00a02\u00a0of\u00a05"]
+    assert header_notes("", 0, 1) == [""]
 
 
 def test_a_text_taller_than_the_body_is_cut_between_its_lines_into_marked_parts_no_word_changed() -> None:

@@ -48,6 +48,11 @@ def _label(**kwargs: Any) -> Label:
     return label
 
 
+def _title(phase: str, note: str) -> str:
+    """The header's words, as StepPanel._title puts them: the phase, then its note if any."""
+    return f"{phase} · {note}" if note else phase
+
+
 #: Where an item comes from: its kind, its text's place among the texts of that kind, which part of it.
 Origin = tuple[str, int, int]
 
@@ -280,7 +285,7 @@ class ColumnPages:
 
         target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
         style = self.panel.ids.phase_title
-        return next((n for n in notes if self._measure(f"{phase} · {n}", style) <= target + 0.5), notes[-1])
+        return next((n for n in notes if self._measure(_title(phase, n), style) <= target + 0.5), notes[-1])
 
     def _header_min(self, of: int) -> float:
         """The header's height while the body has pages (0 while it has none): one touch target, or its
@@ -293,7 +298,7 @@ class ColumnPages:
         phase, style = getattr(self.panel, "_phase", ""), self.panel.ids.phase_title
         forms = (self.panel.progress, self._note(header_notes(self.panel.progress, self.page, of)))
         target = float(App.get_running_app().theme.target)
-        return max(target, *(self._measure(f"{phase} · {n}", style) for n in forms))
+        return max(target, *(self._measure(_title(phase, n), style) for n in forms))
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""

@@ -202,7 +202,7 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     #: the live column's header's height while its body has pages (0: none), the same on every page: at
     #: least one touch target, the pages' tap (column.py)
     header_min = NumericProperty(0)
-    progress = StringProperty("")  # the step's progress in its phase ("step 1 of 1")
+    progress = StringProperty("")  # the step's progress in its phase ("step 2 of 7"; "" in a one-step phase)
     step_text = StringProperty("")
     detail = StringProperty("")
     held = StringProperty("")  # why the step does not go on (the core's words), "" when it is not held
@@ -253,7 +253,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
 
     def _title(self) -> None:
         phase = getattr(self, "_phase", "")
-        self.phase_title = f"{phase} · {self.page_note or self.progress}" if phase else ""
+        note = self.page_note or self.progress  # "" in a phase of one step on one page: the phase alone
+        self.phase_title = f"{phase} · {note}" if phase and note else phase
 
     def on_kv_post(self, _base: object) -> None:
         from kivy.clock import Clock

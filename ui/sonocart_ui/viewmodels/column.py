@@ -176,11 +176,13 @@ def header_notes(progress: str, page: int, of: int, row_counts: bool = False) ->
     """What follows the phase in the live column's header, longest first: the step's progress on a single
     page, or on a page whose "more" row already says which page (``row_counts``: one "k of n" a page);
     else which page and that the header is the tap (the progress before them where it fits), so that a
-    page without room for the row (a 7-inch page of one button) still says there are more."""
+    page without room for the row (a 7-inch page of one button) still says there are more. A phase of one
+    step has no progress ("")."""
     if of <= 1 or row_counts:
         return [progress]
     where = f"page{NBSP}{page_of(page, of)}"
-    return [f"{progress} · {where} · tap here", f"{where} · tap here", where]
+    longest = [f"{progress} · {where} · tap here"] if progress else []
+    return [*longest, f"{where} · tap here", where]
 
 
 def button_rows(one_line: Sequence[bool]) -> list[tuple[int, ...]]:
