@@ -33,7 +33,7 @@ from sonocart_ui.viewmodels.column import (
     part_ends,
     words_of,
 )
-from sonocart_ui.widgets import StepPanel
+from sonocart_ui.widgets import StepPanel, to_top
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
 TAP_SLOP_PX = 20.0
@@ -266,7 +266,7 @@ class ColumnPages:
         # is taller than the body scrolls, from its top
         scroll = self.panel.ids.scroll
         scroll.do_scroll_y = len(on) == 1 and not alone and heights[shown.start] + cue_h > slack
-        scroll.scroll_y = 1
+        to_top(scroll)
 
     def _cue(self, words: list[str]) -> str:
         """The longest of the row's words that fits its lines at the body's width (else the shortest):
