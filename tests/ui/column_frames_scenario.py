@@ -3,8 +3,10 @@ and what the live screen's column does while another screen is shown.
 
 At the sign-in's "antithrombotics" step (its body taller than its window at 7 inches) the body is dragged
 up by a finger and let go, and the step answered at once: where the body's top is, against its window's
-top, at each of the frames that follow. Then at the injection, the live screen left for the alarm list:
-each frame, how many times the live column laid itself out and its body's height, header and pages.
+top, at each of the frames that follow. Then the live column frame by frame, each frame how many times it
+has laid itself out and its body's height, header and pages: at the STOP and the injection, the live
+screen shown; at the injection with the alarm list shown, then the settings, then the live screen with
+its imaging controls in the column (the step panel out of the tree).
 Run by tests/ui/test_column_frames.py."""
 
 from __future__ import annotations
@@ -89,19 +91,9 @@ def main() -> int:
             offsets.append([shown.step_text == app.form.view().text, body_offset(shown)])
         report["after_new_step"] = {"step": app.form.view().step_id, "offsets": offsets}
 
-    def hidden_frames() -> Steps:
-        for step, key in SIGN_IN_TO_PREP:
-            if app.form.view().step_id == step:
-                app.step_action(key)
-        app.step_action("confirm")  # skin prepared: the STOP
-        for key in ("stop:dr_ana:left", "stop:rn_ben:left"):
-            app.step_action(key)
-        yield from wait(lambda: app.form.view().kind == "injection", 5, "the injection step")
-        app.go_procedure()
-        yield from wait(lambda: app.screens.current == "live", 5, "the live screen")
-        yield from pause(1.0)
-        app.show("alarms")
-        yield from wait(lambda: app.screens.current == "alarms", 5, "the alarm list")
+    def still(name: str) -> Steps:
+        """FRAMES frames of the live column as it is now: its layouts so far, its body's window, header
+        and pages."""
         yield from settled(max_s=1.0)
         panel, pages = app.live_screen.step_panel, app.live_screen.column_pages
         frames = []
@@ -113,9 +105,35 @@ def main() -> int:
                     "window": panel.ids.scroll.height,
                     "header_min": panel.header_min,
                     "pages": len(pages.page_ranges),
+                    "screen": app.screens.current,
                 }
             )
-        report["hidden"] = frames
+        report[name] = frames
+
+    def hidden_frames() -> Steps:
+        for step, key in SIGN_IN_TO_PREP:
+            if app.form.view().step_id == step:
+                app.step_action(key)
+        app.step_action("confirm")  # skin prepared: the STOP, on the prep screen (live not shown yet)
+        yield from wait(lambda: app.form.view().step_id == "stop_before_block", 5, "the STOP")
+        yield from still("stop_unshown")
+        for key in ("stop:dr_ana:left", "stop:rn_ben:left"):
+            app.step_action(key)
+        yield from wait(lambda: app.form.view().kind == "injection", 5, "the injection step")
+        yield from still("injection_unshown")
+        app.go_procedure()
+        yield from wait(lambda: app.screens.current == "live", 5, "the live screen")
+        yield from pause(1.0)
+        app.show("alarms")
+        yield from wait(lambda: app.screens.current == "alarms", 5, "the alarm list")
+        yield from still("hidden")
+        app.show("settings")
+        yield from still("hidden_settings")
+        app.show("live")
+        yield from pause(0.5)
+        app.image_panel = True  # the imaging controls in the column: the step panel out of the tree
+        yield from still("image_panel")
+        app.image_panel = False
 
     def scenario() -> Steps:
         yield from ready(app)
