@@ -38,6 +38,28 @@ def test_the_panel_carries_drug_concentration_totals_and_ml_left(open_cart: Any)
     assert "39.2 mL left to the maximum" in form.view().detail
 
 
+def test_the_drug_line_keeps_each_number_with_its_unit(open_cart: Any) -> None:
+    """The narrow column cuts texts between words: "ROPIVAcaine 0.5 % (5" on one page and "mg/mL)" on the
+    next reads as a different drug. Each number and its unit are one word (a no-break space between), the
+    rest breaks at plain spaces; written out by hand for the femoral block's 4 mL of 0.5 % (5 mg/mL)."""
+    cart, _board, _clock, _events = open_cart
+    form = to_injection(cart)
+    assert form.press("aspirate:negative") and form.press("aliquot")
+    panel = cart.session.injection_panel()
+    assert panel is not None
+    (drug,) = panel.drugs
+    nbsp = "\u00a0"
+    assert drug.text() == f"ROPIVAcaine 0.5{nbsp}% (5{nbsp}mg/mL): 20 of 216{nbsp}mg"
+    assert drug.text().split(" ") == [
+        "ROPIVAcaine",
+        f"0.5{nbsp}%",
+        f"(5{nbsp}mg/mL):",
+        "20",
+        "of",
+        f"216{nbsp}mg",
+    ]
+
+
 def test_a_large_next_aliquot_warns_high_before_it_is_given_and_is_recorded_when_given(
     open_cart: Any,
 ) -> None:

@@ -87,12 +87,15 @@ def main() -> int:
         view = app.form.view()
         seen = column_texts(live)
         panel = live.step_panel
+        state = app.session.engine.state
         seen["core"] = {
             "text": view.text,
             "detail": panel.detail,  # the step's detail and the needle readout, as the column is given it
             "toast": live.toast_text,
             "buttons": grid_labels(view),  # the step's other buttons, all of them
             "phase": view.phase_title,
+            # how many steps its phase has, in the catalogue's procedure (a phase of one: no progress)
+            "phase_steps": len(state.procedure.phases[state.phase_index].steps),
         }
         app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
         return seen
@@ -164,7 +167,10 @@ def main() -> int:
         read, and what the taps did to the injection (nothing: no volume, no aliquot)."""
         live = app.live_screen
         pages, header = live.column_pages, live.step_panel.ids.phase_title
-        yield from wait(lambda: not live.toast_text, 10, "the feedback's 3 s over")  # same pages all along
+        # the same pages all along: the feedback's 3 s over, and the pause between aliquots (its timer a fact
+        # of its own: at 7 inches, 18 taps on a loaded host outlasted it, one page fewer mid-cycle)
+        yield from wait(lambda: not live.toast_text, 10, "the feedback's 3 s over")
+        yield from wait(lambda: "aliquot pause" not in live.step_panel.detail, 60, "the aliquot pause over")
         given, ml = app.session.injection_panel(), app.session.aliquot_ml
         seen = [look("header-1")]
         for _ in range(MAX_PAGES):

@@ -4,6 +4,9 @@ cuts are written out by hand from the catalogue's and the dose guard's real text
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
 from sonocart_ui.viewmodels.column import (
@@ -17,6 +20,8 @@ from sonocart_ui.viewmodels.column import (
     facts,
     header_notes,
     pages,
+    part_ends,
+    words_of,
 )
 
 INJECTION = "Aspirate before each aliquot; inject incrementally; log each aliquot."
@@ -111,6 +116,9 @@ def test_the_header_says_which_page_only_while_the_column_pages_and_its_row_does
     assert header_notes("step 1 of 1", 0, 2)[-1] == "page\u00a01\u00a0of\u00a02"
     # a page whose "more" row says which page: the header says the progress, one "k of n" a page
     assert header_notes("step 1 of 1", 3, 5, row_counts=True) == ["step 1 of 1"]
+    # a phase of one step has no progress (""): which page alone, never " · page 2 of 5"
+    assert header_notes("", 1, 5) == ["page\u00a02\u00a0of\u00a05 · tap here", "page\u00a02\u00a0of\u00a05"]
+    assert header_notes("", 0, 1) == [""]
 
 
 def test_a_text_taller_than_the_body_is_cut_between_its_lines_into_marked_parts_no_word_changed() -> None:
@@ -181,3 +189,54 @@ def test_the_buttons_cut_in_rows_are_one_item_a_row_counted_as_its_buttons_each_
     # the "more" row counts a row's buttons, one each
     items = column_items(INJECTION, "", "")[:3] + cut_grid(grid, [(0, 1), (2,), (3,)])
     assert cue_texts(items, range(3, 4), 1, 4)[0].startswith("+5\u00a0more")  # 3 clauses, 1 + 1 buttons
+
+
+def _wrap(text: str, width: int) -> list[str] | None:
+    """A text laid out greedily in lines of ``width`` characters (a monospace font), broken at plain spaces
+    only; None when a word is wider than a line (the layout would break it)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if len(word) > width:
+            return None
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fits(width: int, rows: int) -> Callable[[str], bool]:
+    """Whether a text laid out so (_wrap) fits ``rows`` lines, no word broken."""
+
+    def fits(text: str) -> bool:
+        lines = _wrap(text, width)
+        return lines is not None and len(lines) <= rows
+
+    return fits
+
+
+def test_a_tall_text_with_no_break_spaces_is_cut_into_parts_that_fit_never_at_a_no_break_space() -> None:
+    # the 7-inch syringe fact, each number joined to its unit (dose_panel.DrugLine.text), in a body of two
+    # lines of 16 characters: "ROPIVAcaine (9/9)" is 17, wider than a line, where "ROPIVAcaine 0.5 % (9/9)"
+    # fits in two; the parts written out by hand from that layout
+    nb = "\u00a0"
+    text = f"syringe A: ROPIVAcaine 0.5{nb}% (5{nb}mg/mL): 20 of 216{nb}mg"
+    fits = _fits(16, 2)
+    words = words_of(text)
+    assert f"(5{nb}mg/mL):" in words and f"216{nb}mg" in words  # a no-break space joins, never cuts
+    parts = cut_tall(ColumnItem("fact", text), words, part_ends(words, fits))
+    assert [p.text for p in parts] == [
+        f"syringe A:{nb}(1/3)",
+        f"ROPIVAcaine 0.5{nb}%{nb}(2/3)",
+        f"(5{nb}mg/mL): 20 of 216{nb}mg{nb}(3/3)",
+    ]
+    assert all(fits(p.text) for p in parts)  # each fits the body with its own mark
+    unmarked = [re.sub(f"{nb}\\(\\d/3\\)$", "", p.text) for p in parts]
+    assert " ".join(unmarked) == text  # rejoined, the text: no word lost, none split at a no-break space
+    for unit in (f"0.5{nb}%", f"5{nb}mg/mL", f"216{nb}mg"):
+        assert sum(unit in u for u in unmarked) == 1, unit  # each number with its unit, in one part
+
+
+def test_a_text_whose_word_does_not_fit_with_a_mark_is_not_cut() -> None:
+    assert part_ends(words_of("a Dexamethasone b"), _fits(12, 3)) == []  # "Dexamethasone" is 13
+    assert part_ends(words_of("ab cd ef"), _fits(8, 1)) == [1, 2, 3]  # "ab cd (9/9)" is 11: a word a part

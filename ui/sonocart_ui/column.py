@@ -22,7 +22,6 @@ from sonocart_ui import theme as th
 from sonocart_ui.action_grid import ActionGrid
 from sonocart_ui.viewmodels.column import (
     CUTTABLE,
-    NBSP,
     ColumnItem,
     button_rows,
     column_items,
@@ -31,8 +30,10 @@ from sonocart_ui.viewmodels.column import (
     cut_tall,
     header_notes,
     pages,
+    part_ends,
+    words_of,
 )
-from sonocart_ui.widgets import StepPanel
+from sonocart_ui.widgets import StepPanel, to_top
 
 #: A touch that moves farther than this (px) is a scroll of a page taller than the body, not a tap.
 TAP_SLOP_PX = 20.0
@@ -45,6 +46,11 @@ def _label(**kwargs: Any) -> Label:
     label = Label(size_hint_y=None, height=0, opacity=0, halign="left", **kwargs)
     label.bind(width=lambda w, width: setattr(w, "text_size", (width, None)))
     return label
+
+
+def _title(phase: str, note: str) -> str:
+    """The header's words, as StepPanel._title puts them: the phase, then its note if any."""
+    return f"{phase} · {note}" if note else phase
 
 
 #: Where an item comes from: its kind, its text's place among the texts of that kind, which part of it.
@@ -184,7 +190,7 @@ class ColumnPages:
                 origins.append((kind, place, 0))
                 continue
             style = self._style(item)
-            words = item.text.split(" ")
+            words = words_of(item.text)
 
             def whole(text: str, style: Label = style, kind: str = item.kind) -> bool:
                 return self._height(ColumnItem(kind, text)) <= fits and (
@@ -196,16 +202,7 @@ class ColumnPages:
             # after whole laid-out lines instead, a part lost a line whenever its mark did not fit after
             # its last one: a 10-inch held step's toast, 12 lines in a body of 3, was 6 parts of 2 lines
             # (5 now), and in a body of 2 one line a part
-            ends: list[int] = []
-            while (ends[-1] if ends else 0) < len(words):
-                a = ends[-1] if ends else 0
-                lo, hi = a, len(words)  # words[a:lo] with a mark fit (none: lo == a), words[a:hi + 1] do not
-                while lo < hi:
-                    mid = (lo + hi + 1) // 2
-                    lo, hi = (mid, hi) if whole(f"{' '.join(words[a:mid])}{NBSP}(9/9)") else (lo, mid - 1)
-                if lo == a:
-                    break
-                ends.append(lo)
+            ends = part_ends(words, whole)
             parts = cut_tall(item, words, ends)
             if len(parts) > 1 and all(whole(p.text) for p in parts):
                 out += parts
@@ -269,7 +266,7 @@ class ColumnPages:
         # is taller than the body scrolls, from its top
         scroll = self.panel.ids.scroll
         scroll.do_scroll_y = len(on) == 1 and not alone and heights[shown.start] + cue_h > slack
-        scroll.scroll_y = 1
+        to_top(scroll)
 
     def _cue(self, words: list[str]) -> str:
         """The longest of the row's words that fits its lines at the body's width (else the shortest):
@@ -288,7 +285,7 @@ class ColumnPages:
 
         target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
         style = self.panel.ids.phase_title
-        return next((n for n in notes if self._measure(f"{phase} · {n}", style) <= target + 0.5), notes[-1])
+        return next((n for n in notes if self._measure(_title(phase, n), style) <= target + 0.5), notes[-1])
 
     def _header_min(self, of: int) -> float:
         """The header's height while the body has pages (0 while it has none): one touch target, or its
@@ -301,7 +298,7 @@ class ColumnPages:
         phase, style = getattr(self.panel, "_phase", ""), self.panel.ids.phase_title
         forms = (self.panel.progress, self._note(header_notes(self.panel.progress, self.page, of)))
         target = float(App.get_running_app().theme.target)
-        return max(target, *(self._measure(f"{phase} · {n}", style) for n in forms))
+        return max(target, *(self._measure(_title(phase, n), style) for n in forms))
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""

@@ -10,6 +10,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from sonocart_ui.action_grid import ActionGrid  # noqa: F401  (before widgets.kv: its rule names the class)
@@ -202,7 +203,7 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     #: the live column's header's height while its body has pages (0: none), the same on every page: at
     #: least one touch target, the pages' tap (column.py)
     header_min = NumericProperty(0)
-    progress = StringProperty("")  # the step's progress in its phase ("step 1 of 1")
+    progress = StringProperty("")  # the step's progress in its phase ("step 2 of 7"; "" in a one-step phase)
     step_text = StringProperty("")
     detail = StringProperty("")
     held = StringProperty("")  # why the step does not go on (the core's words), "" when it is not held
@@ -231,7 +232,7 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         assert isinstance(view, StepView)
         if view.step_id != getattr(self, "_step_id", None):
             self._step_id = view.step_id
-            self.ids.scroll.scroll_y = 1  # a new step starts at its top: its text first
+            to_top(self.ids.scroll)  # a new step starts at its top, at rest: its text first
         self._phase, self.progress = view.phase_title, view.progress
         self._title()
         self.step_text = view.text or "No step: the procedure is complete or not started."
@@ -253,7 +254,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
 
     def _title(self) -> None:
         phase = getattr(self, "_phase", "")
-        self.phase_title = f"{phase} · {self.page_note or self.progress}" if phase else ""
+        note = self.page_note or self.progress  # "" in a phase of one step on one page: the phase alone
+        self.phase_title = f"{phase} · {note}" if phase and note else phase
 
     def on_kv_post(self, _base: object) -> None:
         from kivy.clock import Clock
@@ -319,6 +321,18 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         return self.ids.actions.button(key) or (
             self.ids.keypad.button(key) if self.ids.keypad.shown else None
         )
+
+
+def to_top(scroll: ScrollView) -> None:
+    """``scroll``'s content shown from its top, at rest. ``scroll_y`` set alone is taken back: the scroll
+    effect still holds the place it was at (and a fling's velocity), and springs the body back to it over
+    the next frames (up to 140 px at 800x480 on a new step); so the effect is stopped at the top too,
+    unless a finger holds it."""
+    scroll.scroll_y = 1
+    effect = scroll.effect_y
+    if effect is not None and not effect.is_manual:
+        effect.velocity = 0
+        effect.reset(effect.max)  # the value that is scroll_y 1 (ScrollView._update_effect_y_bounds)
 
 
 def whole_lines_cut(body: Widget, room: float) -> float:

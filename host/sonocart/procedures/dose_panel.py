@@ -15,6 +15,9 @@ from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.dose import APPROACH_FRACTION, Component, la_components, limit_mg, tally
 from sonocart.procedures.state import State
 
+#: Joins a number to its unit in the texts shown (DrugLine.text).
+NBSP = "\u00a0"
+
 
 @dataclass(frozen=True)
 class DrugLine:
@@ -25,10 +28,14 @@ class DrugLine:
     max_mg: float
 
     def text(self) -> str:
+        """The drug's line on the injection screen; each number joined to its unit by a no-break space
+        (NBSP), so that a narrow column wraps or cuts it between words but never between "5" and "mg/mL"
+        (ISMP: a dose and its unit are read together)."""
         epi = " with epinephrine" if self.epinephrine else ""
         pct = self.mg_per_ml / 10.0
         return (
-            f"{self.name} {pct:g} % ({self.mg_per_ml:g} mg/mL){epi}: {self.mg_given:g} of {self.max_mg:g} mg"
+            f"{self.name} {pct:g}{NBSP}% ({self.mg_per_ml:g}{NBSP}mg/mL){epi}:"
+            f" {self.mg_given:g} of {self.max_mg:g}{NBSP}mg"
         )
 
 

@@ -17,7 +17,7 @@ high: never a page that scrolls.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sonocart_ui.viewmodels.paged import marked
@@ -89,12 +89,47 @@ def cut_tall(item: ColumnItem, lines: Sequence[str], ends: Sequence[int]) -> lis
     each of ``lines`` that ``ends`` names (the last one the last), in order, each part an item of
     ``item``'s kind marked " (k/n)" at its end, the mark after a no-break space (never on a line alone);
     ``[item]`` when it is one part, or when ``lines`` joined by spaces are not its text (a word broken
-    across lines: not cut between words, so not cut at all)."""
+    across lines: not cut between words, so not cut at all). A no-break space is inside a word: never a
+    place to cut (words_of)."""
     if item.kind not in CUTTABLE or " ".join(lines) != item.text or not ends or ends[-1] != len(lines):
         return [item]
     starts = [0, *ends[:-1]]
     parts = [" ".join(lines[a:b]) for a, b in zip(starts, ends, strict=True)]
     return [ColumnItem(item.kind, part) for part in marked(parts, NBSP)]
+
+
+#: The mark's widest form, placed on a part while it is being measured ("(9/9)": as wide as any mark a text
+#: cut in fewer than 10 parts gets).
+WIDEST_MARK = f"{NBSP}(9/9)"
+
+
+def words_of(text: str) -> list[str]:
+    """``text``'s words: cut at its plain spaces only; a no-break space joins two words into one ("5 mg/mL",
+    "0.5 %": a number stays with its unit)."""
+    return text.split(" ")
+
+
+def part_ends(words: Sequence[str], fits: Callable[[str], bool], mark: str = WIDEST_MARK) -> list[int]:
+    """Where ``words`` (words_of a text) are cut into parts that each fit (``fits``: a text laid out fits
+    the body whole, no word broken) with ``mark`` at their end: each part as many words as fit so, the
+    parts' ends in order (the last ``len(words)``); [] when one word with the mark does not fit.
+
+    A part without its mark fits when any shorter one does (a line never gets shorter with more words), so
+    the most words that fit without it are found by bisection; with it, fewer may fit than that, and not
+    always a run of them: the mark joined by its no-break space to the last word makes that word longer,
+    and "ROPIVAcaine (9/9)" is wider than a 7-inch column where "ROPIVAcaine 0.5 % (9/9)" (its "0.5 %"
+    one word, on the next line) fits, so the ends are tried from the most down."""
+    ends: list[int] = []
+    while (a := ends[-1] if ends else 0) < len(words):
+        lo, hi = a, len(words)  # words[a:lo] fit (none: lo == a), words[a:hi + 1] do not
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if fits(" ".join(words[a:mid])) else (lo, mid - 1)
+        end = next((b for b in range(lo, a, -1) if fits(f"{' '.join(words[a:b])}{mark}")), a)
+        if end == a:
+            return []
+        ends.append(end)
+    return ends
 
 
 def pages(
@@ -141,11 +176,13 @@ def header_notes(progress: str, page: int, of: int, row_counts: bool = False) ->
     """What follows the phase in the live column's header, longest first: the step's progress on a single
     page, or on a page whose "more" row already says which page (``row_counts``: one "k of n" a page);
     else which page and that the header is the tap (the progress before them where it fits), so that a
-    page without room for the row (a 7-inch page of one button) still says there are more."""
+    page without room for the row (a 7-inch page of one button) still says there are more. A phase of one
+    step has no progress ("")."""
     if of <= 1 or row_counts:
         return [progress]
     where = f"page{NBSP}{page_of(page, of)}"
-    return [f"{progress} · {where} · tap here", f"{where} · tap here", where]
+    longest = [f"{progress} · {where} · tap here"] if progress else []
+    return [*longest, f"{where} · tap here", where]
 
 
 def button_rows(one_line: Sequence[bool]) -> list[tuple[int, ...]]:

@@ -30,7 +30,8 @@ class StepForm(StepButtons, StepInput):
         self._sync(step)
         st = eng.state
         phase = st.procedure.phases[st.phase_index]
-        progress = f"step {st.step_index + 1} of {len(phase.steps)}"
+        # a phase of one step has no progress to say ("Injection · step 1 of 1" is noise)
+        progress = f"step {st.step_index + 1} of {len(phase.steps)}" if len(phase.steps) > 1 else ""
         actions, detail = self._actions(step)
         detail = " · ".join(x for x in (detail, self.timers_line()) if x)
         if step.kind == "discharge":
