@@ -12,6 +12,7 @@ from typing import Any
 
 from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import Procedure, Step
+from sonocart.procedures.expiry import timer_name
 
 #: Hard-stop rule ids as the chart note names them.
 RULES = {
@@ -63,7 +64,7 @@ class Words:
         step = self.steps.get(step_id)
         if step is None:
             return step_id.replace("_", " ")
-        return step.title or step.text.split(":")[0].split(" (")[0].rstrip(".")[:60]
+        return step.name  # the catalogue's title, else its text's first clause, whole (as the screen says it)
 
     def answer(self, step_id: str, value: Any) -> str:
         """An answer as words: "No prior reaction to a previous injection", "Weight 72 kg"..."""
@@ -179,7 +180,7 @@ class Words:
             before, after = float(p["fraction_before"]), float(p["fraction_after"])
             return f"Dose given recomputed: {before:.0%} -> {after:.0%} of the maximum"
         if t in ("timer_started", "timer_expired", "timer_cancelled"):
-            name = str(p["name"]).replace("_", " ").replace("last", "LAST")
+            name = timer_name(str(p["name"]))
             dur = f" ({_duration(float(p['duration_s']))})" if "duration_s" in p else ""
             return f"Timer {name} {t.split('_')[1]}{dur}"
         if t == "prompt_acknowledged":
@@ -228,5 +229,5 @@ class Words:
         if kind == "hard_stop":
             return rule_words(rest)
         if kind == "timer":
-            return f"timer {rest.replace('_', ' ')}"
+            return f"timer {timer_name(rest)}"
         return pid.split(":")[0].replace("_", " ")
