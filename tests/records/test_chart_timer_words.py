@@ -29,3 +29,14 @@ def test_timer_lines_use_the_cores_timer_names() -> None:
     assert _line("prompt_acknowledged", {"id": "timer:test_dose_watch"}) == (
         "Acknowledged by Dr Ana: timer test-dose watch"
     )
+
+
+def test_allergies_and_antithrombotics_are_named_as_the_catalogue_names_them() -> None:
+    cat = load_catalogue()
+    words = Words(cat.procedure("femoral_nerve_block"), {}, {}, cat)
+    # drugs.toml: allergies.iodinated_contrast and antithrombotics.enoxaparin_prophylactic names
+    assert words.answer("allergies", ["iodinated_contrast"]) == "Allergies: Iodine / iodinated contrast"
+    taken = [{"drug": "enoxaparin_prophylactic", "held": True}]
+    assert words.answer("antithrombotics", taken) == (
+        "Anticoagulants and antiplatelets: Enoxaparin (prophylactic dose) (held)"
+    )
