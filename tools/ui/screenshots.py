@@ -63,6 +63,17 @@ def main() -> int:
                     raise SystemExit(f"{size}: {len(injections)} injection screenshots for {len(procedures)}")
                 for shot in injections:
                     shutil.copyfile(shot, dest / shot.name)
+                first = [
+                    sys.executable,
+                    str(ROOT / "tests" / "ui" / "first_start_scenario.py"),
+                    "--size",
+                    size,
+                ]
+                first += ["--state", f"{tmp}/first", "--artifacts", str(art), "--report", f"{tmp}/f.json"]
+                subprocess.run(first, env=env, check=True, timeout=300, stderr=subprocess.DEVNULL)
+                if _stopped(Path(tmp) / "f.json"):
+                    raise SystemExit(f"first_start_scenario.py {size}: {_stopped(Path(tmp) / 'f.json')}")
+                shutil.copyfile(art / "1-first-start.png", dest / "00-first-start.png")  # a new cart's screen
                 fractions = _fractions(Path(tmp) / "r.json", Path(tmp) / "w.json")
                 (dest / "image-fractions.json").write_text(json.dumps(fractions, indent=1) + "\n")
                 least = min(fractions.values())
