@@ -17,9 +17,11 @@ from sonocart.cart.cart import Cart
 from sonocart.journal.store import Event, Journal
 from sonocart.procedures.catalogue import default_catalogue_dir, load_catalogue
 from sonocart.procedures.inputs import Acknowledge
+from sonocart.procedures.state_base import CONDITION_WORDS
 from sonocart.records.record import JOURNAL_NAME
 from sonocart.wire import probe_codec as pc
 from tests.cart.conftest import to_injection
+from tests.human_text import MACHINE_TEXT
 
 #: Written here from the issue's list (IEC 60601-1-8 "immediate response"), not read from the table.
 IMMEDIATE_ACTION = {
@@ -90,7 +92,7 @@ def test_pause_over_expires_with_the_injection_step_and_the_expiry_is_journaled(
     (expired,) = [
         e for e in _journal(cart) if e.type == "prompt_expired" and e.payload["id"].startswith("timer:")
     ]
-    assert expired.payload == {"id": "timer:aliquot_pause", "why": "step inject ended"}
+    assert expired.payload == {"id": "timer:aliquot_pause", "why": "step ended: Injection"}
 
 
 def test_a_high_alarm_stays_shown_after_its_acknowledgement_while_its_condition_lasts(open_cart: Any) -> None:
@@ -108,7 +110,8 @@ def test_a_high_alarm_stays_shown_after_its_acknowledgement_while_its_condition_
     assert form.press("aspirate:negative")  # repositioned, clear: the condition has ended
     assert "positive_aspiration" not in _ids(cart)
     assert any(
-        e.type == "prompt_expired" and e.payload["why"] == "blood aspirated ended" for e in _journal(cart)
+        e.type == "prompt_expired" and e.payload["why"] == "the positive aspiration ended"
+        for e in _journal(cart)
     )
 
 
@@ -178,3 +181,9 @@ def test_an_acknowledged_last_alarm_keeps_the_light_high_and_goes_when_last_ends
     assert cart.session.submit(lambda op: EndLast("false alarm: vasovagal episode", op), "end")
     assert "last_emergency" not in _ids(cart)
     assert board.lights[-1] != "alarm_high"
+
+
+def test_every_condition_a_prompt_holds_while_has_words_for_its_end() -> None:
+    held_while = {r.holds_while for r in load_catalogue().alarms.values() if r.holds_while}
+    assert held_while and held_while <= set(CONDITION_WORDS), held_while - set(CONDITION_WORDS)
+    assert not [w for w in CONDITION_WORDS.values() if MACHINE_TEXT.search(w)]

@@ -1,6 +1,7 @@
 """When a hard stop raised at an earlier step holds the step the procedure is on, the core says why, in
-one text (``CartSession.held_by()``): the step form's confirmation, the pedal's acknowledge-or-confirm
-(its feedback and its journaled ``pedal_gesture``) and headless ``state``/``status`` all carry it. A
+one text (``CartSession.held_by()``), which the step's panel and headless ``state``/``status`` carry; the
+message on an input accepted while the step stays held (the step form's confirmation, the pedal's
+acknowledge-or-confirm and its journaled ``pedal_gesture``) points to that line once, never repeats it. A
 stop of the current step's own answer is that step's prompt and is not called a hold. Femoral block on
 a manual clock; the expected words are written out from the catalogue (phases.toml consent_valid and
 lipid_resus_kit texts, alarms.toml: consent_not_valid needs a second person, the lipid kit does not).
@@ -22,6 +23,8 @@ CONSENT_HELD = (
     "Held: Consent is signed, in date and covers this procedure. - answered no"
     " (override needs a second person) — override it or correct the earlier answer"
 )
+#: the message's pointer to the held line (holds.STILL_HELD), written out
+POINTER = " — the step is still held: the Held line says why"
 LIPID_WORDS = "20% lipid emulsion and resuscitation kit present and checked. - answered no"
 
 
@@ -58,11 +61,12 @@ def test_a_corrected_consent_holds_prep_and_the_step_form_headless_and_override_
 
     assert _submit(cart, lambda op: Correct("consent_valid", False, op, "form signed for the other knee"))
     assert cart.session.held_by() == CONSENT_HELD
-    assert cart.session.feedback is not None and cart.session.feedback.text == f"input — {CONSENT_HELD}"
+    assert cart.session.feedback is not None and cart.session.feedback.text == f"input{POINTER}"
 
     assert form.press("confirm")  # accepted and journaled, and the step does not go on: it says why
     assert cart.session.current_step().id == "prep_done"  # type: ignore[union-attr]
-    assert cart.session.feedback is not None and cart.session.feedback.text.endswith(f" — {CONSENT_HELD}")
+    assert cart.session.feedback is not None and cart.session.feedback.text.endswith(POINTER)
+    assert "Consent" not in cart.session.feedback.text  # said once, on the panel, not again in the message
     for cmd in ("state", "status"):
         reply = _headless(service, cmd)
         assert (reply["step"], reply["held"]) == ("prep_done", CONSENT_HELD)
@@ -75,7 +79,9 @@ def test_a_corrected_consent_holds_prep_and_the_step_form_headless_and_override_
     assert _headless(service, "status")["held"] == ""
 
 
-def test_the_pedal_confirmation_on_a_held_step_says_why_and_journals_it(open_cart: Any) -> None:
+def test_the_pedal_confirmation_on_a_held_step_points_to_the_held_line_and_journals_it(
+    open_cart: Any,
+) -> None:
     cart, board, _clock, _events = open_cart
     _at_prep(cart)
     assert _submit(cart, lambda op: Correct("lipid_resus_kit", False, op, "lipid box found empty"))
@@ -89,7 +95,7 @@ def test_the_pedal_confirmation_on_a_held_step_says_why_and_journals_it(open_car
     assert eng is not None and "prep_done" in eng.state.confirmations
     gesture = [e for e in eng.journal.events() if e.type == "pedal_gesture"][-1]
     assert gesture.payload["outcome"] == "done"
-    assert gesture.payload["detail"].endswith(f" — {held}")
+    assert gesture.payload["detail"].endswith(POINTER) and LIPID_WORDS not in gesture.payload["detail"]
     assert cart.session.feedback is not None and cart.session.feedback.text == gesture.payload["detail"]
 
 

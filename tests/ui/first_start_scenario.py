@@ -18,8 +18,9 @@ _ap = argparse.ArgumentParser()
 _ap.add_argument("--state", type=Path, required=True)
 _ap.add_argument("--artifacts", type=Path, required=True)
 _ap.add_argument("--report", type=Path, required=True)
+_ap.add_argument("--size", default="1280x800")  # make screenshots takes both cart screens
 ARGS = _ap.parse_args()
-configure_kivy(1280, 800)
+configure_kivy(*(int(n) for n in ARGS.size.split("x")))
 
 from sonocart.cart.cart import Cart  # noqa: E402
 from sonocart.cart.settings import load_settings  # noqa: E402

@@ -88,7 +88,7 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     started = _seen(r, "started")
     assert started["screen"] == "sign_in" and started["status_operator"] == "Dr Ana"
     assert "Register every immediate team member" in started["step_text"]
-    assert _seen(r, "weight_kg ok")["toast"] == "weight kg = 72"
+    assert _seen(r, "weight_kg ok")["toast"] == "Weight: 72 kg"  # the step's title, the value, its unit
     # Time-out: a syringe drawn from the catalogue's stock but not labelled is refused on screen.
     assert "syringe A must be labelled before the time-out" in _seen(r, "done")["toast"]
     assert "ROPIVAcaine 0.5 %" in _seen(r, "add")["detail"]  # tall-man letters (ISMP)

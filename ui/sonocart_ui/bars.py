@@ -12,6 +12,7 @@ from kivy.clock import Clock
 
 from sonocart.cart.alarms import flash_on, signal_of
 from sonocart.cart.cart import Cart
+from sonocart.cart.light import light_words
 from sonocart.cart.session import CartSession
 from sonocart.devices.pedal import PedalBoard
 from sonocart.devices.probe import ProbeClient
@@ -201,7 +202,7 @@ class FrameBars:
                 bar.pedal, bar.pedal_ok = ps.fault, False
             else:
                 board = ps.identity.board_id if ps.identity else "?"
-                light = LIGHT_WORDS.get(self.cart.light, self.cart.light.replace("_", " "))
+                light = light_words(self.cart.light)  # the core's words for the light
                 if self.theme.compact:  # the colour the team sees; its priority is the prompt bar's word
                     light = light.split(",")[0]
                 # the board's id is a technician's: in Settings, and on the 10-inch bar that has the room
@@ -276,11 +277,3 @@ def _text_width(text: str, font_size: float, bold: bool) -> float:
     from kivy.core.text import Label as CoreLabel
 
     return float(CoreLabel(font_size=font_size, bold=bold).get_extents(text)[0])
-
-
-#: The board's light as the team sees it (the core's indicator names are identifiers).
-LIGHT_WORDS = {
-    "alarm_high": "red, high alarm",
-    "alarm_medium": "yellow, medium alarm",
-    "alarm_low": "cyan, low alarm",
-}

@@ -30,6 +30,28 @@ def indicator_for(
     return "ready" if procedure_open else "idle"
 
 
+#: Each indicator state as the team sees the light: its colour, then what it means (colours and patterns:
+#: docs/firmware.md "Light", firmware/indicator.py PATTERNS; every state of wire.pedal_codec INDICATOR_NAMES).
+INDICATOR_WORDS: dict[str, str] = {
+    "off": "off",
+    "idle": "dim white, idle",
+    "ready": "green, ready",
+    "imaging": "blue, imaging",
+    "recording": "magenta, recording",
+    "host_lost": "yellow flashing, cart not heard",
+    "alarm_low": "cyan, low alarm",
+    "alarm_medium": "yellow flashing, medium alarm",
+    "alarm_high": "red flashing, high alarm",
+    "self_test": "white, self-test",
+    "maintenance": "blue flashing, maintenance",
+}
+
+
+def light_words(state: str) -> str:
+    """The light in words ("blue, imaging"); before the cart has set it, "not set yet"."""
+    return INDICATOR_WORDS.get(state, "not set yet")
+
+
 def bursts_for(events: Iterable[Event]) -> list[str]:
     """The buzzer bursts committed ``events`` call for: one per prompt raised, at its priority."""
     out = []

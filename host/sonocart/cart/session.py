@@ -22,7 +22,7 @@ from sonocart.procedures.catalogue import Catalogue, Step
 from sonocart.procedures.checks import InputRejected
 from sonocart.procedures.dose_panel import InjectionPanel, injection_panel
 from sonocart.procedures.engine import Engine
-from sonocart.procedures.holds import held_line
+from sonocart.procedures.holds import STILL_HELD, held_line
 from sonocart.procedures.inputs import (
     Acknowledge,
     Aspirate,
@@ -292,8 +292,9 @@ class CartSession:
         except JournalError as exc:
             self.say(f"{what}: NOT RECORDED — {exc}", ok=False)
             return False
-        held = self.held_by()  # accepted, and still held: say why the step does not go on
-        self.say(f"{what} — {held}" if held else what, ok=True)
+        # accepted, and still held: the step's panel shows why (held_by, whole, at both sizes); the
+        # message only points there rather than say the same long line a second time
+        self.say(f"{what} — {STILL_HELD}" if self.held_by() else what, ok=True)
         return True
 
     def log_aliquot(self, via: str, press_id: str | None) -> bool:

@@ -32,6 +32,17 @@ PEDAL_ACTIONS = (
     "log_aliquot",
     "aspirate_negative",
 )
+#: Each pedal action in the team's words, short enough for a 12 mm-high button on the 7-inch screen
+#: (the Settings rows and the chart note's pedal lines show these, never the ids above).
+PEDAL_ACTION_WORDS = {
+    "none": "nothing",
+    "freeze": "freeze",
+    "capture_still": "capture still",
+    "capture_clip": "capture clip",
+    "acknowledge_or_confirm": "ack / confirm",
+    "log_aliquot": "log aliquot",
+    "aspirate_negative": "aspirate neg.",
+}
 #: "sterile": prep, STOP and scanning; "injection": the injection step.
 PEDAL_CONTEXTS = ("sterile", "injection")
 PEDAL_KEYS = ("A tap", "A hold", "B tap", "B hold")

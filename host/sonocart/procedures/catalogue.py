@@ -122,9 +122,21 @@ def _step(reader: _Reader, where: str, raw: dict[str, Any]) -> Step:
         title=str(raw.get("title", "")),
         said_yes=str(raw.get("said_yes", "")),
         said_no=str(raw.get("said_no", "")),
-        option_names=tuple((str(k), str(v)) for k, v in raw.get("option_names", {}).items()),
+        option_names=_option_names(f"{where}.{raw['id']}", raw),
         exclusive=_exclusive(f"{where}.{raw['id']}", raw),
     )
+
+
+def _option_names(where: str, raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Every option of a choice in the words staff read: an option id is never shown (issue #14)."""
+    names = raw.get("option_names", {})
+    options = [str(o) for o in raw.get("options", ())]
+    if not isinstance(names, dict) or set(names) != set(options):
+        missing = sorted(set(options) - set(names)) if isinstance(names, dict) else options
+        raise CatalogueError(f"{where}: option_names must name each option, no more (missing: {missing})")
+    if any(not isinstance(v, str) or not v.strip() for v in names.values()):
+        raise CatalogueError(f"{where}: an option's name is words, never empty")
+    return tuple((o, str(names[o])) for o in options)
 
 
 def _exclusive(where: str, raw: dict[str, Any]) -> tuple[str, ...]:

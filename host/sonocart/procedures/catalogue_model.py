@@ -84,7 +84,7 @@ class Step:
     #: What a yes / a no means in words, for the chart note ("No prior reaction to an injection").
     said_yes: str = ""
     said_no: str = ""
-    #: Option id -> the words the chart note prints (default: the id with spaces).
+    #: Option id -> the words the screen and the chart note show (the catalogue names every option).
     option_names: tuple[tuple[str, str], ...] = ()
     #: Options that exclude every other ("none" and "suspected LAST" cannot both be ticked).
     exclusive: tuple[str, ...] = ()
@@ -96,7 +96,9 @@ class Step:
         return self.title or self.text.split(":")[0].split(" (")[0].rstrip(".?")
 
     def option_name(self, option: str) -> str:
-        return dict(self.option_names).get(option, option.replace("_", " "))
+        """The catalogue's words for ``option``; an id the step does not offer is named as not one of its
+        options (never shown as the id itself: a stored answer from another catalogue version)."""
+        return dict(self.option_names).get(option, "an option this catalogue does not list")
 
     def yes_no_words(self, value: bool) -> str:
         """A yes/no answer as what it means: the catalogue's words, else the step's text and the answer."""

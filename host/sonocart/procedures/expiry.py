@@ -1,4 +1,5 @@
-"""What each timer says when it runs out. Every expiry is a prompt a person acknowledges."""
+"""What each timer is called and what it says when it runs out. Every expiry is a prompt a person
+acknowledges; every name is the words the team reads (the step form's timers line, the chart note)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,28 @@ EXPIRY_PROMPTS: dict[str, tuple[Priority, str]] = {
 }
 
 
+#: Timer id -> what the team calls it (the ids are the engine's; the screen and the chart show these).
+TIMER_NAMES: dict[str, str] = {
+    injection.PAUSE_TIMER: "pause between aliquots",
+    injection.TEST_DOSE_TIMER: "test-dose watch",
+    "last_onset": "LAST onset watch",
+    "last_tail": "whole LAST watch",
+    "observation": "observation",
+    last_mode.BOLUS_TIMER: "lipid bolus",
+    last_mode.REPEAT_TIMER: "lipid repeat-bolus check",
+    last_mode.INFUSION_TIMER: "lipid infusion",
+}
+
+
+def timer_name(name: str) -> str:
+    """What the team calls timer ``name``; a timer the table does not know is "a timer", never its id."""
+    if name.startswith("post_pain_"):
+        return f"pain score at {name.removeprefix('post_pain_')} min"
+    return TIMER_NAMES.get(name, "a timer")
+
+
 def expiry_prompt(name: str) -> tuple[Priority, str]:
     if name.startswith("post_pain_"):
         minutes = name.removeprefix("post_pain_")
         return Priority.LOW, f"Diagnostic block: record pain (NRS 0-10) now, {minutes} min after."
-    return EXPIRY_PROMPTS.get(name, (Priority.LOW, f"{name} time reached."))
+    return EXPIRY_PROMPTS.get(name, (Priority.LOW, f"Time reached: {timer_name(name)}."))

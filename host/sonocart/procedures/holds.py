@@ -15,6 +15,9 @@ from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.state import State
 
 LEAD = "HARD STOP: "
+#: What a message on an accepted input says while the step stays held: the step's panel shows the held
+#: line itself (whole, at both screen sizes), so the message points to it rather than repeat it.
+STILL_HELD = "the step is still held: the Held line says why"
 
 
 @dataclass(frozen=True)

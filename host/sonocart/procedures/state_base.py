@@ -16,6 +16,15 @@ from sonocart.procedures.catalogue import Procedure, Step
 from sonocart.procedures.catalogue_model import ESCALATION_TRIGGERS
 from sonocart.procedures.prompts import Prompt
 
+#: Each prompt condition of the alarm table (catalogue/alarms.toml ``holds_while``) in words.
+CONDITION_WORDS = {
+    "last_active": "LAST mode",
+    "escalated": "the escalated observation",
+    "dose_over_max": "the dose over the maximum",
+    "blood_aspirated": "the positive aspiration",
+    "image_lost": "the image loss",
+}
+
 
 def _no_short_form(_prompt_id: str) -> str:
     return ""
@@ -206,17 +215,23 @@ class StateBase:
         return False
 
     def lapsed_prompts(self) -> dict[str, str]:
-        """Prompts whose condition, step or phase has ended, with why (the engine journals each expiry)."""
+        """Prompts whose condition, step or phase has ended, with why in words (the engine journals each
+        expiry; the chart note prints the why): the step's name, the phase's title, the condition's words."""
         out = {}
         step = self.current_step()
         step_id, phase = (step.id if step else ""), self.current_phase_id()
+        phases = {ph.id: ph for ph in self.procedure.phases}
         for p in self.prompts.values():
             if p.holds_while and not self.condition(p.holds_while):
-                out[p.id] = f"{p.holds_while.replace('_', ' ')} ended"
+                out[p.id] = f"{CONDITION_WORDS.get(p.holds_while, 'its condition')} ended"
             elif p.expires == "step" and (p.phase, p.step) != (phase, step_id):
-                out[p.id] = f"step {p.step} ended"
+                at = phases.get(p.phase)
+                was = next((st for st in at.steps if st.id == p.step), None) if at else None
+                out[p.id] = f"step ended: {was.name if was else 'an earlier step'}"
             elif p.expires == "phase" and p.phase != phase:
-                out[p.id] = f"phase {p.phase} ended"
+                out[p.id] = (
+                    f"phase ended: {phases[p.phase].title if p.phase in phases else 'an earlier phase'}"
+                )
         return out
 
     def blocking_rules(self, step_id: str | None = None) -> list[str]:

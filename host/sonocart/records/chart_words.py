@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from sonocart.journal.store import Event
-from sonocart.procedures.catalogue import Procedure, Step
+from sonocart.procedures.catalogue import Catalogue, Procedure, Step
+from sonocart.procedures.expiry import timer_name
 
 #: Hard-stop rule ids as the chart note names them.
 RULES = {
@@ -45,10 +46,21 @@ def rule_words(rule: str) -> str:
 class Words:
     """Wording for one record: its procedure's steps and the names of the people on it."""
 
-    def __init__(self, procedure: Procedure, names: dict[str, str], drug_names: dict[str, str]) -> None:
+    def __init__(
+        self,
+        procedure: Procedure,
+        names: dict[str, str],
+        drug_names: dict[str, str],
+        catalogue: Catalogue | None = None,
+    ) -> None:
         self.procedure = procedure
         self.names = names
         self.drug_names = drug_names
+        #: the catalogue's names of allergies and antithrombotics (the record keeps their ids)
+        self.allergy_names = {a: al.name for a, al in (catalogue.allergies if catalogue else {}).items()}
+        self.antithrombotic_names = {
+            d: at.name for d, at in (catalogue.antithrombotics if catalogue else {}).items()
+        }
         self.steps: dict[str, Step] = {s.id: s for ph in procedure.phases for s in ph.steps}
 
     def person(self, operator: str) -> str:
@@ -63,7 +75,7 @@ class Words:
         step = self.steps.get(step_id)
         if step is None:
             return step_id.replace("_", " ")
-        return step.title or step.text.split(":")[0].split(" (")[0].rstrip(".")[:60]
+        return step.name  # the catalogue's title, else its text's first clause, whole (as the screen says it)
 
     def answer(self, step_id: str, value: Any) -> str:
         """An answer as words: "No prior reaction to a previous injection", "Weight 72 kg"..."""
@@ -80,7 +92,8 @@ class Words:
         if step.kind == "team":
             return "Team: " + ", ".join(self.person(str(m)) for m in value)
         if step.kind == "allergies":
-            return "Allergies: " + (", ".join(str(a).replace("_", " ") for a in value) or "none known")
+            said = (self.allergy_names.get(str(a), str(a).replace("_", " ")) for a in value)
+            return "Allergies: " + (", ".join(said) or "none known")
         if step.kind == "antithrombotics":
             return "Anticoagulants and antiplatelets: " + (self._antithrombotics(value) or "none taken")
         if step.kind == "medications":
@@ -99,7 +112,8 @@ class Words:
         for item in items:
             held = "held" if item.get("held") else "NOT held"
             last = f", last dose {item['last_dose']}" if item.get("last_dose") else ""
-            out.append(f"{str(item['drug']).replace('_', ' ')} ({held}{last})")
+            drug = str(item["drug"])
+            out.append(f"{self.antithrombotic_names.get(drug, drug.replace('_', ' '))} ({held}{last})")
         return ", ".join(out)
 
     def syringe(self, syringe: dict[str, Any]) -> str:
@@ -179,7 +193,7 @@ class Words:
             before, after = float(p["fraction_before"]), float(p["fraction_after"])
             return f"Dose given recomputed: {before:.0%} -> {after:.0%} of the maximum"
         if t in ("timer_started", "timer_expired", "timer_cancelled"):
-            name = str(p["name"]).replace("_", " ").replace("last", "LAST")
+            name = timer_name(str(p["name"]))
             dur = f" ({_duration(float(p['duration_s']))})" if "duration_s" in p else ""
             return f"Timer {name} {t.split('_')[1]}{dur}"
         if t == "prompt_acknowledged":
@@ -228,5 +242,5 @@ class Words:
         if kind == "hard_stop":
             return rule_words(rest)
         if kind == "timer":
-            return f"timer {rest.replace('_', ' ')}"
+            return f"timer {timer_name(rest)}"
         return pid.split(":")[0].replace("_", " ")

@@ -36,7 +36,9 @@ def export_record(
     else:
         folder = private_dir(out_dir or record.path / ("exports-deidentified" if deidentify else "exports"))
     aliases = Aliases.fresh() if deidentify else None  # new for every de-identified export: no link back
-    report = build_report(record.journal, state, deidentify=deidentify, aliases=aliases)
+    report = build_report(
+        record.journal, state, deidentify=deidentify, aliases=aliases, catalogue=record.engine.catalogue
+    )
     head = record.journal.signed_head()
     head_text = "" if deidentify else f"{head['count']}:{head['hash']}:{head['sig']}"
     if not deidentify:

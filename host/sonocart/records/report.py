@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sonocart.journal.store import Event, Journal
+from sonocart.procedures.catalogue import Catalogue
 from sonocart.procedures.outcomes import percent_relief
 from sonocart.procedures.state import State
 from sonocart.records.chart_words import Words
@@ -82,9 +83,14 @@ def _capture_entry(capture: dict[str, Any], deidentify: bool) -> dict[str, Any]:
 
 
 def build_report(
-    journal: Journal, state: State, deidentify: bool = False, aliases: Aliases | None = None
+    journal: Journal,
+    state: State,
+    deidentify: bool = False,
+    aliases: Aliases | None = None,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, Any]:
-    """The report; de-identified with ``aliases`` (fresh ones when not given)."""
+    """The report; de-identified with ``aliases`` (fresh ones when not given); ``catalogue`` names the
+    allergies and antithrombotics the answers list by id."""
     alias = aliases or Aliases.fresh()
     count = journal.verify()
     events = list(journal.events())
@@ -106,7 +112,7 @@ def build_report(
                 }
             )
     drug_names = {str(d["drug"]): str(d["name"]) for d in state.dose_limits.get("drugs", ())}
-    words = Words(proc, staff_names(state, deidentify), drug_names)
+    words = Words(proc, staff_names(state, deidentify), drug_names, catalogue)
     timeline = [
         {
             "seq": e.seq,

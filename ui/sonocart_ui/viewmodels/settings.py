@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import (
+    PEDAL_ACTION_WORDS,
     PEDAL_ACTIONS,
     PEDAL_CONTEXTS,
     PEDAL_KEYS,
@@ -14,8 +15,6 @@ from sonocart.cart.settings import (
 )
 
 IDLE_STEPS_S = (30.0, 60.0, 120.0, 300.0, 600.0)
-#: Short names that fit a 12 mm-high button on the 7-inch screen.
-SHORT = {"acknowledge_or_confirm": "ack / confirm", "aspirate_negative": "aspirate neg.", "none": "nothing"}
 #: The core's names of the PACS fields (its errors name them) -> the labels above the fields on screen.
 PACS_LABELS = {"pacs.host": "PACS host", "pacs.port": "Port", "pacs.called_aet": "Called AE title"}
 
@@ -28,7 +27,7 @@ class SettingsForm:
         """(key, label) of each pedal mapping row: ``context/pedal gesture``."""
         m = self.session.settings.pedal_map
         return [
-            (f"{ctx}/{key}", f"{ctx}: {key} = {_short(m[ctx].get(key, 'none'))}")
+            (f"{ctx}/{key}", f"{ctx}: {key} = {PEDAL_ACTION_WORDS[m[ctx].get(key, 'none')]}")
             for ctx in PEDAL_CONTEXTS
             for key in PEDAL_KEYS
         ]
@@ -85,10 +84,6 @@ class SettingsForm:
         if self.session.settings_path is not None:
             self.session.settings.save(self.session.settings_path)
         self.session.say("settings saved")
-
-
-def _short(action: str) -> str:
-    return SHORT.get(action, action.replace("_", " "))
 
 
 def _labelled(error: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sonocart.cart.pedal_actions import CONFIRM_KINDS
 from sonocart.procedures.catalogue import Step
+from sonocart.procedures.expiry import timer_name
 from sonocart_ui.viewmodels.actions import Action
 from sonocart_ui.viewmodels.keypad import KeypadView, key_actions
 from sonocart_ui.viewmodels.step_state import StepState
@@ -43,7 +44,7 @@ class StepButtons(StepState):
         if kind == "side":
             return [Action(f"side:{s}", s.upper(), primary=True) for s in st.procedure.sides], ""
         if kind == "choice":
-            acts = [Action(f"opt:{o}", o.replace("_", " "), o in sel) for o in step.options]
+            acts = [Action(f"opt:{o}", step.option_name(o), o in sel) for o in step.options]
             return ([*acts, Action("done", "Done", primary=True)] if step.multiple else acts), ""
         if kind == "team":
             roster = [o.id for o in self.session.settings.operators]
@@ -146,5 +147,5 @@ class StepButtons(StepState):
         for name in sorted(eng.state.timers):
             left = eng.timer_remaining(name)
             if left is not None:
-                out.append(f"{name.replace('_', ' ')} {int(left) // 60}:{int(left) % 60:02d}")
+                out.append(f"{timer_name(name)} {int(left) // 60}:{int(left) % 60:02d}")
         return " · ".join(out)

@@ -63,7 +63,7 @@ class StepInput(StepState):
             return False
         if name in ("opt", "member", "allergy"):
             if step.kind == "choice" and not step.multiple:
-                return s.submit(lambda op: Answer(sid, arg, op), f"{arg.replace('_', ' ')}")
+                return s.submit(lambda op: Answer(sid, arg, op), f"{step.name}: {step.option_name(arg)}")
             self.selected ^= {arg}
             s.changed()
             return True
@@ -118,11 +118,13 @@ class StepInput(StepState):
             self.session.say("type a number first", ok=False)
             return False
         value: Any = number
+        said = f"{step.name}: {number:g} {step.unit}".rstrip()
         if step.measure == "function":
             value = {"test": self.function_test, "value": number}
-        return self.session.submit(
-            lambda op: Answer(step.id, value, op), f"{step.id.replace('_', ' ')} = {number:g}"
-        )
+            test = next((t for t in step.tests if t.id == self.function_test), None)
+            if test is not None:  # the engine refuses a test the step does not list, and says so
+                said = f"{step.name}: {test.name} {number:g} {test.unit}"
+        return self.session.submit(lambda op: Answer(step.id, value, op), said)
 
     def _done(self, step: Step) -> bool:
         sid = step.id
@@ -133,7 +135,7 @@ class StepInput(StepState):
             value = self._taking()
         else:
             value = sorted(self.selected)
-        return self.session.submit(lambda op: Answer(sid, value, op), f"{sid.replace('_', ' ')} recorded")
+        return self.session.submit(lambda op: Answer(sid, value, op), f"{step.name}: recorded")
 
     def _inject(self, name: str, arg: str) -> bool:
         s = self.session

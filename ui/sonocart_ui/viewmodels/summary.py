@@ -41,8 +41,9 @@ def summary_lines(session: CartSession) -> list[str]:
         at = time.strftime("%H:%M", time.localtime(float(o["wall"])))
         lines.append(f"[!] override by {_name(session, str(o['operator']))} at {at}: {o['reason']}")
     complications = st.answers.get("complications")
-    if isinstance(complications, list | tuple):
-        said = ", ".join(str(c).replace("_", " ") for c in complications if c != "none")
+    step = next((s for ph in st.procedure.phases for s in ph.steps if s.id == "complications"), None)
+    if isinstance(complications, list | tuple) and step is not None:  # the catalogue's words for each
+        said = ", ".join(step.option_name(str(c)) for c in complications if c != "none")
         lines.append(f"complications: {said or 'none'}")
     lines.append(f"follow-up: {', '.join(map(human_date, st.follow_up)) or '—'}")
     phase = "" if st.completed else st.procedure.phases[st.phase_index].title
