@@ -33,10 +33,12 @@ const CYCLE_NS = 8; // 125 MHz
 const BATCH = 20_000; // instructions between looks at the wall clock
 const SLICE_MS = 5; // longest run before I/O (host commands, USB data) gets a turn
 const MAX_SLEEP_MS = 20;
-// While behind the wall clock, the chip's clock runs at most this many times as fast as it: a host
-// interval then reaches the chip at most this much longer on its clock (the host's 200 ms
+// While behind the wall clock, the chip's clock runs at most this many times as fast as it, with a
+// burst of at most CATCH_UP_BURST_NS more (after the emulator was stopped or starved for a while):
+// a host interval then reaches the chip at most 2x + 100 ms longer on its clock (the host's 200 ms
 // heartbeats stay under the firmware's 700 ms host timeout, firmware/link.py).
 const CATCH_UP = 2;
+const CATCH_UP_BURST_NS = 100e6;
 const WATCHDOG_BASE_KEY = 0x40058;
 const VREG_AND_CHIP_RESET_KEY = 0x40064;
 const ROSC_KEY = 0x40060;
@@ -136,6 +138,7 @@ export class Board {
     this.hostWrites = 0; // ... and how many writes it got
     this.lookWallNs = 0; // wall and chip time at the last look at the wall clock (pacing)
     this.lookChipNs = 0;
+    this.creditNs = 0; // how much further the chip's clock may run while it catches up
   }
 
   // -- lifecycle ----------------------------------------------------------------------------------
@@ -217,6 +220,7 @@ export class Board {
     this.hostWrites = 0;
     this.lookWallNs = 0;
     this.lookChipNs = 0;
+    this.creditNs = 0;
     this.wallStart = monotonicNs();
     // mono_ns: the CLOCK_MONOTONIC instant the board's clock counts from (t_ms 0 of this boot)
     this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason, mono_ns: this.wallStart });
@@ -327,13 +331,15 @@ export class Board {
     return monotonicNs() - this.wallStart;
   }
 
-  /** How far the chip's clock may run now (ns since boot), given the wall time ``wall``: up to the
-   *  wall clock, and while behind it no more than CATCH_UP times the wall time since the last look. */
+  /** How far the chip's clock may run now (ns since boot, its clock ``chipNs``) at wall time ``wall``:
+   *  up to the wall clock and, while behind it, by the credit: CATCH_UP times the wall time that
+   *  passed, less what the chip's clock ran, kept to at most CATCH_UP_BURST_NS (a token bucket). */
   paceNs(wall, chipNs) {
-    const limit = this.lookChipNs + CATCH_UP * (wall - this.lookWallNs);
+    const earned = CATCH_UP * (wall - this.lookWallNs) - (chipNs - this.lookChipNs);
+    this.creditNs = Math.min(this.creditNs + earned, CATCH_UP_BURST_NS);
     this.lookWallNs = wall;
     this.lookChipNs = chipNs;
-    return Math.max(Math.min(wall, limit), chipNs);
+    return Math.max(Math.min(wall, chipNs + this.creditNs), chipNs);
   }
 
   schedule(ms) {
