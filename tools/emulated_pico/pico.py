@@ -23,7 +23,7 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
@@ -100,6 +100,7 @@ class EmulatedPico:
         self._replies: dict[int, dict[str, Any]] = {}
         self._next_id = 0
         self._pty: PtyEndpoint | None = None
+        self._serve_at = self.link_path  # where the USB port appears (link_at moves it)
         self._threads: list[threading.Thread] = []
         self._running = False
         self.dropped_to_host = 0  # bytes the board sent while nobody read its port
@@ -258,6 +259,26 @@ class EmulatedPico:
         """How far the board's clock fell behind the wall clock at worst since its last reset."""
         return float(self.stats()["lag_ms"])
 
+    @contextlib.contextmanager
+    def link_at(self, path: Path) -> Iterator[Path]:
+        """Serve the board's USB serial port at ``path`` instead of ``link_path`` while in the
+        block, as when its cable goes from the cart to a technician's laptop: whoever holds
+        ``link_path`` (the host driver) sees its port vanish, and neither reads what the board sends
+        there nor writes into it (a host's frames hold 0x02, 0x03 and 0x04 bytes, which the REPL
+        takes for Ctrl-B, Ctrl-C and Ctrl-D). After the block the port is at ``link_path`` again.
+        The chip sees none of this: its USB stays up. Yield ``path``."""
+        self._move_link(Path(path))
+        try:
+            yield Path(path)
+        finally:
+            self._move_link(self.link_path)
+
+    def _move_link(self, path: Path) -> None:
+        with self._changed:
+            self._serve_at = path
+            if self._pty is not None:
+                self._open_pty()
+
     @property
     def link_up(self) -> bool:
         with self._lock:
@@ -361,12 +382,12 @@ class EmulatedPico:
 
     # -- the host side of the USB serial port ------------------------------------------------------
     def _open_pty(self) -> None:
-        ep = PtyEndpoint(self.link_path)
         with self._changed:
-            old, self._pty = self._pty, ep
+            old, self._pty = self._pty, None
+            if old is not None:
+                old.close()  # first: it may hold the same path
+            self._pty = PtyEndpoint(self._serve_at)
             self._changed.notify_all()
-        if old is not None:
-            old.close()
 
     def _close_pty(self) -> None:
         with self._changed:
