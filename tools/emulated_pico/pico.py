@@ -30,7 +30,7 @@ from typing import IO, Any, ClassVar
 
 from sonocart.sim.pty import PtyEndpoint
 from tools.emulated_pico.binaries import EMULATOR, missing_binaries, node, rp2_dir
-from tools.emulated_pico.throttle import start_throttle
+from tools.emulated_pico.throttle import Throttle, start_throttle
 
 _HEADER = struct.Struct("<cI")
 #: The host's USB stack, kernel and udev take about this long after a reset to give the board's
@@ -104,8 +104,7 @@ class EmulatedPico:
         self._threads: list[threading.Thread] = []
         self._running = False
         self.dropped_to_host = 0  # bytes the board sent while nobody read its port
-        self._throttle: threading.Thread | None = None
-        self._unthrottle = threading.Event()
+        self._throttle: Throttle | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> EmulatedPico:
@@ -140,7 +139,7 @@ class EmulatedPico:
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
             self._threads.append(t)
-        self._throttle = start_throttle(self._proc, self._unthrottle)  # a loaded host, on request
+        self._throttle = start_throttle(self._proc)  # a loaded host, on request
         if self.wait_event(lambda e: e.kind == "ready", 10.0) is None:
             self.stop()
             raise RuntimeError(f"emulator did not start; see {self.log_path}")
@@ -149,9 +148,8 @@ class EmulatedPico:
     def stop(self) -> None:
         self._running = False
         EmulatedPico._live.discard(self)
-        self._unthrottle.set()
         if self._throttle is not None:
-            self._throttle.join()
+            self._throttle.stop()
             self._throttle = None
         proc = self._proc
         if proc is not None:
@@ -278,6 +276,11 @@ class EmulatedPico:
             self._serve_at = path
             if self._pty is not None:
                 self._open_pty()
+
+    @property
+    def pid(self) -> int | None:
+        """The emulator process's id (None before :meth:`start`)."""
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def link_up(self) -> bool:
