@@ -161,11 +161,11 @@ class EmulatedPico:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
-            if proc.stdout is not None:
-                proc.stdout.close()
         for t in self._threads:
-            t.join(5)
+            t.join(5)  # the reader ends at the exited emulator's end of output
         self._threads = []
+        if proc is not None and proc.stdout is not None:
+            proc.stdout.close()  # after: closed under the reader, its read raised ValueError
         self._close_pty()
 
     def __enter__(self) -> EmulatedPico:
