@@ -3,8 +3,8 @@
 Diagnostics and tests of the harness under load set ``SONOCART_EMULATOR_DUTY`` (e.g. 0.25) instead of
 loading the machine's cores, which other jobs share. Unset or 1, the emulator runs freely.
 
-The SIGSTOP/SIGCONT loop runs in a process of its own (``python -m tools.emulated_pico.throttle PID
-DUTY``) whose stdin is a pipe from the process that started the emulator. When that pipe closes
+The SIGSTOP/SIGCONT loop runs in a process of its own (``python throttle.py PID DUTY``) whose stdin
+is a pipe from the process that started the emulator. When that pipe closes
 (:meth:`Throttle.stop`, or that process dying, even by SIGKILL), it lets the emulator run again
 and exits. The emulator itself exits when its own stdin closes, and a stopped process cannot see
 that: a throttle in a thread of the test process died with it and left the emulator stopped for good.
@@ -19,8 +19,6 @@ import signal
 import subprocess
 import sys
 
-from tools.emulated_pico.binaries import ROOT
-
 #: The fraction of every 100 ms the emulator may run (SIGSTOP/SIGCONT); unset or 1: it runs freely.
 DUTY_ENV = "SONOCART_EMULATOR_DUTY"
 PERIOD_S = 0.1
@@ -32,9 +30,8 @@ class Throttle:
     def __init__(self, pid: int, duty: float) -> None:
         self.pid = pid
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "tools.emulated_pico.throttle", str(pid), str(duty)],
+            [sys.executable, __file__, str(pid), str(duty)],  # this file alone: the standard library only
             stdin=subprocess.PIPE,
-            cwd=ROOT,  # where python -m finds tools/
         )
 
     @property
