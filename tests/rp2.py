@@ -16,8 +16,9 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import littlefs
 import pytest
@@ -127,13 +128,27 @@ def lag_excuses(item: pytest.Item) -> bool:
 MIN_PACE = 0.5
 
 
-def pace_reason(sample_s: float = 0.5) -> str | None:
-    """Why a running emulated board's clock is too slow for the host's real-time link, or None."""
-    for pico in EmulatedPico.running():
+@runtime_checkable
+class BoardClock(Protocol):
+    """What reads an emulated board's own clock (EmulatedPico, EmulatedPedalBoard): ms of this boot."""
+
+    def clock_ms(self) -> float: ...
+
+
+def pace_reason(
+    sample_s: float = 0.5,
+    boards: Sequence[BoardClock] | None = None,
+    *,
+    wall: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str | None:
+    """Why an emulated board's clock (each of ``boards``; default the running emulators) ran too
+    slowly over ``sample_s`` of ``wall`` time for the host's real-time link, or None."""
+    for board in EmulatedPico.running() if boards is None else boards:
         try:
-            t0, c0 = time.monotonic(), pico.clock_ms()
-            time.sleep(sample_s)
-            rate = (pico.clock_ms() - c0) / ((time.monotonic() - t0) * 1000)
+            t0, c0 = wall(), board.clock_ms()
+            sleep(sample_s)
+            rate = (board.clock_ms() - c0) / ((wall() - t0) * 1000)
         except RuntimeError:
             continue
         if rate < MIN_PACE:
@@ -224,31 +239,27 @@ def board_from(
 
 
 class BoardDeadline:
-    """A deadline ``ms`` ahead on ``board``'s own clock, from the instant of it that what the host
-    does now reaches it. On an emulated Pico it has passed when the board's clock has run past it
-    (seconds after the wall clock on a loaded host), or, for a board that stopped running, after
-    ten times ``ms`` of wall time plus 5 s; on a board that keeps the host's time (the unix port, a
-    real board) it is a wall-clock deadline.
+    """A deadline ``ms`` ahead on ``board``'s own clock, from its now (the instant of it at which
+    what the host does now reaches it). A board with a clock of its own (:class:`BoardClock`: an
+    emulated Pico, whose clock runs seconds behind the wall clock on a loaded host) passes it when
+    its clock has run past it, or, should it stop running, after ten times ``ms`` of ``wall`` time
+    plus 5 s; on a board that keeps the host's time (the unix port, a real board; anything without
+    ``clock_ms``) it is a deadline on ``wall``.
 
-    ``round_trips``: what is awaited needs that many answers of the host first (a tap leaves the
-    board once the host has ACKed the release). The host answers an event when the board's clock
-    has reached it, and its answer reaches the board at the host's instant, later on the board's
-    clock by the lag: the deadline moves out by the board's lag behind the wall clock per trip."""
+    The host's answers (ACKs, heartbeats) reach an emulated board at its own now, so what needs
+    round trips through the host is late on the board's clock only by the host's own time to
+    answer, not by the board's lag: no allowance for the lag is made."""
 
-    def __init__(self, board: object, ms: float, round_trips: int = 0) -> None:
-        self._pico = board.pico if isinstance(board, EmulatedPedalBoard) else None
-        self._trips = round_trips
-        self._wall_end = time.monotonic() + (ms / 1000 if self._pico is None else 10 * ms / 1000 + 5.0)
-        self._board_end = self._pico.board_ms() + ms if self._pico is not None else 0.0
+    def __init__(self, board: object, ms: float, *, wall: Callable[[], float] = time.monotonic) -> None:
+        self._clock: BoardClock | None = board if isinstance(board, BoardClock) else None
+        self._wall = wall
+        self._wall_end = wall() + (ms / 1000 if self._clock is None else 10 * ms / 1000 + 5.0)
+        self._board_end = self._clock.clock_ms() + ms if self._clock is not None else 0.0
 
     def passed(self) -> bool:
-        if time.monotonic() > self._wall_end:
+        if self._wall() > self._wall_end:
             return True
-        if self._pico is None:
-            return False
-        clock = self._pico.clock_ms()
-        lag = self._pico.board_ms() - clock if self._trips else 0.0
-        return clock >= self._board_end + self._trips * max(lag, 0.0)
+        return self._clock is not None and self._clock.clock_ms() >= self._board_end
 
 
 def wait_board(board: object, predicate: Callable[[], bool], ms: float, poll_s: float = 0.01) -> bool:

@@ -48,8 +48,10 @@ def connected_driver(rig: Rig) -> Iterator[PedalBoard]:
 
 
 def tap(rig: Rig, pedal: str, ms: int = TAP_MS) -> float:
+    """Press ``pedal`` for ``ms`` of the board's own clock; return when it closed (host s, see
+    :func:`board_now`)."""
     t = rig.press(pedal)
-    time.sleep(ms / 1000)
+    run_until(rig, t + ms / 1000)
     rig.release(pedal)
     return t
 
@@ -65,11 +67,23 @@ def wait_for(predicate: Callable[[], bool], timeout: float, what: str, poll: flo
 
 
 def board_now(rig: Rig) -> float:
-    """The host time up to which the rig's board has run and been sampled. An emulated Pico
-    (``PicoRig.board_now``) can run seconds behind the wall clock on a loaded host; the unix port
-    and a real board keep the host's time."""
+    """The host time up to which the rig's board has run and been sampled, which is also when what
+    the host does now reaches it. An emulated Pico (``PicoRig.board_now``) can run seconds behind
+    the wall clock on a loaded host; the unix port and a real board keep the host's time."""
     now: Callable[[], float] = getattr(rig, "board_now", time.monotonic)
     return now()
+
+
+def on_board_clock(rig: Rig, wall_t: float) -> float:
+    """Host wall time ``wall_t`` (a cart's line, a freeze of the cart) as the board's clock read it,
+    in the host seconds of :func:`board_now`: earlier by the board's lag now (none on a board that
+    keeps the host's time), so that it compares with the rig's light and buzzer samples."""
+    return wall_t - (time.monotonic() - board_now(rig))
+
+
+def board_pause(rig: Rig, seconds: float) -> None:
+    """Let ``seconds`` of the rig's board's own clock pass (wall seconds on a board keeping host time)."""
+    run_until(rig, board_now(rig) + seconds)
 
 
 def run_until(rig: Rig, t: float) -> None:

@@ -3,11 +3,12 @@ through ``board_pico.py``, installed by ``sonocart firmware flash`` (tests/rp2.p
 simulator (as on the ``sim`` back end).
 
 Where a bench rig closes opto-couplers on the pedal lines, this one drives the emulated chip's
-input pins (at the host instant of the call: the chip sees each change at that moment of its own
-clock); where a bench rig samples a colour sensor, this one decodes the WS2812 bitstream on the
+input pins (the chip sees each change at its clock's now; ``press``/``release`` return that instant
+in host seconds); where a bench rig samples a colour sensor, this one decodes the WS2812 bitstream on the
 light's data pin. Pin-log times are the board's own milliseconds since its boot, and the board's
 clock is paced to CLOCK_MONOTONIC from the instant the boot began (``boot`` events carry that
-instant, ``mono_ns``), so ``mono_ns / 1e9 + board_ms / 1000`` is host ``time.monotonic()``.
+instant, ``mono_ns``), so ``mono_ns / 1e9 + board_ms / 1000`` is host ``time.monotonic()`` when the
+board keeps pace, and earlier by its lag when a loaded host slows it (``board_now``).
 
 What rp2040js does not model (pull-ups, core 1, RP2350, unique id) is in tools/emulated_pico/README.md;
 the harness drives the released pedal levels itself.
@@ -69,14 +70,11 @@ class PicoRig(SimulatedProbeLink):
 
     # -- pedals and board ------------------------------------------------------------------------
     def press(self, pedal: str) -> float:
-        t = time.monotonic()
-        self._board().press(pedal)
-        return t
+        """Close the contact now; return the host time of the board's clock it closed at."""
+        return self._origin() + self._board().press(pedal) / 1000.0
 
     def release(self, pedal: str) -> float:
-        t = time.monotonic()
-        self._board().release(pedal)
-        return t
+        return self._origin() + self._board().release(pedal) / 1000.0
 
     def pedal_unplug(self) -> None:
         self._board().unplug()

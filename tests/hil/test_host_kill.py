@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from tools.rig.headless_client import HeadlessCart, journaled_gestures
 
 from .conftest import Recorder
-from .helpers import first_change, gestures, tap, wait_for
+from .helpers import board_now, board_pause, first_change, gestures, on_board_clock, tap, wait_for
 from .interface import Rig
 
 
@@ -27,13 +26,13 @@ def test_cart_killed_with_sigkill_resumes_the_procedure_where_it_was(
             mark = first.mark()
             tap(rig, "B")  # sterile context: B tap = capture a still
             first.wait("pedal", since=mark, timeout=5.0)
-            time.sleep(0.1)
+            board_pause(rig, 0.1)
         before = gestures(first)
-        killed = first.kill_core()
+        killed = on_board_clock(rig, first.kill_core())  # as the board's clock read it
     finally:
         first.close()
     lost = first_change(rig, killed, "yellow", timeout=3.0)  # the board notices the host is gone
-    restarted = time.monotonic()
+    restarted = board_now(rig)
     second = HeadlessCart(tmp_path / "run", rig.probe_port, rig.pedal_port, resume=path)
     try:
         assert (second.ready["record"], second.ready["step"]) == (str(path), step)

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from sonocart.launch.xvfb import Xvfb
 from tests.conftest import ARTIFACTS
 
 from .conftest import Recorder
-from .helpers import first_change, tap, wait_for
+from .helpers import board_now, first_change, on_board_clock, tap, wait_for
 from .interface import Rig
 
 SCENARIO = Path(__file__).with_name("kivy_pedal_scenario.py")
@@ -36,7 +35,7 @@ def test_a_rig_pedal_tap_freezes_the_image_in_the_real_kivy_app_and_the_screen_s
         try:
             wait_for(lambda: ready.exists() or proc.poll() is not None, 90.0, "the app on the rig")
             assert proc.poll() is None, proc.stderr.read()[-3000:] if proc.stderr else ""
-            before = time.monotonic()
+            before = board_now(rig)  # the light's samples are on the board's clock
             t0 = tap(rig, "A")
             light = first_change(rig, before, "green", timeout=5.0)  # frozen: not imaging any more
             _, err = proc.communicate(timeout=60)
@@ -49,5 +48,6 @@ def test_a_rig_pedal_tap_freezes_the_image_in_the_real_kivy_app_and_the_screen_s
     assert (r["action"], r["outcome"]) == ("freeze", "done")
     assert "FROZEN (pedal A tap)" in r["toast"] and r["frozen_badge"]
     assert r["toast_at"] is not None, "the toast never showed the pedal's action"
-    figures("rig pedal tap to Kivy screen saying FROZEN", (r["toast_at"] - t0) * 1000, "ms")
+    toast = on_board_clock(rig, r["toast_at"])  # the app's wall time, on the clock t0 is read on
+    figures("rig pedal tap to Kivy screen saying FROZEN", (toast - t0) * 1000, "ms")
     figures("rig pedal tap to light (Kivy app)", (light.t - t0) * 1000, "ms")

@@ -11,7 +11,17 @@ from sonocart.imaging.liveness import STALE_AFTER_S
 from tools.rig.headless_client import journaled_gestures
 
 from .conftest import Recorder
-from .helpers import SAMPLING_SLACK_S, first_change, gestures, running_cart, tap, wait_for
+from .helpers import (
+    SAMPLING_SLACK_S,
+    board_now,
+    board_pause,
+    first_change,
+    gestures,
+    run_until,
+    running_cart,
+    tap,
+    wait_for,
+)
 from .interface import Rig, flash_timing
 
 HOST_LOST_BOUND_S = 1.0
@@ -21,18 +31,21 @@ NO_SIGNAL_BOUND_S = STALE_AFTER_S + 0.05
 
 
 @pytest.mark.pico_ci  # also on the emulated Pico in make test (tests/hil/conftest.py)
+@pytest.mark.board_clock  # the board times its host's silence and its light on its own clock
 def test_a_hung_cart_stops_heartbeats_and_the_board_shows_host_lost_within_one_second(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:
     with running_cart(rig, tmp_path) as cart:
         cart.open_example()
         wait_for(lambda: rig.light() == "blue", 10.0, "the imaging light")
-        stopped = cart.freeze_core(True)  # SIGSTOP: the cart process hangs, its heartbeats stop
+        stopped = board_now(rig)  # on the board's clock, just before the cart stops
+        cart.freeze_core(True)  # SIGSTOP: the cart process hangs, its heartbeats stop
         lost = first_change(rig, stopped, "yellow", timeout=3.0)
-        time.sleep(3.6)  # two flashes of the medium-priority pattern
+        run_until(rig, lost.t + 3.6)  # two flashes of the medium-priority pattern, on the board's clock
         freq, duty, periods = flash_timing(rig.light_log(lost.t), "yellow")
         buzzed = [s for s in rig.buzzer_log(stopped) if s.value == "on"]
-        resumed = cart.freeze_core(False)
+        resumed = board_now(rig)
+        cart.freeze_core(False)
         back = first_change(rig, resumed, "blue", timeout=10.0)
     latency = lost.t - stopped
     figures("cart hung to host-lost light", latency * 1000, "ms", f"<= {HOST_LOST_BOUND_S * 1000:g}")
@@ -52,7 +65,7 @@ def test_board_reset_mid_procedure_resyncs_with_no_pedal_event_lost_or_doubled(
         wait_for(lambda: rig.light() == "blue", 10.0, "the imaging light")
         for _ in range(3):
             tap(rig, "B")
-            time.sleep(0.15)
+            board_pause(rig, 0.15)
         wait_for(lambda: len(gestures(cart)) == 3, 3.0, "the first taps acted on")
         reset_at = rig.board_reset()
         # Synchronise on the new session, not on a colour of the boot: with no host the board shows
@@ -63,10 +76,10 @@ def test_board_reset_mid_procedure_resyncs_with_no_pedal_event_lost_or_doubled(
         wait_for(lambda: any(x.value in session for x in rig.light_log(reset_at)), 10.0, "the new session")
         for _ in range(2):  # pressed as soon as it is up, while the host resyncs: held until acked
             tap(rig, "B")
-            time.sleep(0.15)
+            board_pause(rig, 0.15)
         back = first_change(rig, reset_at, "blue", timeout=10.0)
         wait_for(lambda: len(gestures(cart)) >= 5, 5.0, "the taps made during the resync acted on")
-        time.sleep(0.5)  # a late duplicate would land now
+        board_pause(rig, 0.5)  # a late duplicate would land now
         resets = cart.command("status")["pedal"]["board_resets"]
         lost = cart.events("pedals_lost")
     journal = journaled_gestures(record_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .helpers import gestures, running_cart, tap, wait_for
+from .helpers import board_pause, gestures, running_cart, tap, wait_for
 from .interface import Rig
 
 
@@ -20,14 +20,14 @@ def test_pulled_pedal_connector_is_a_fault_its_contacts_are_ignored_and_replug_r
         rig.pedal_unplug()
         fault = cart.wait("device", lambda d: d["device"] == "pedal" and d["fault"] != "", 3.0, since=mark)
         tap(rig, "A")
-        time.sleep(0.5)
+        board_pause(rig, 0.5)  # what the board would make of it, on its own clock
         assert gestures(cart, mark) == []  # nothing invented from a pulled connector
         mark = cart.mark()
         rig.pedal_replug()
         cart.wait("device", lambda d: d["device"] == "pedal" and d["fault"] == "", 3.0, since=mark)
         tap(rig, "B")
         done = cart.wait("pedal", since=mark, timeout=3.0).data
-        time.sleep(0.4)
+        board_pause(rig, 0.4)  # a late duplicate would land now
         assert [(g["pedal"], g["gesture"]) for g in gestures(cart, mark)] == [("B", "tap")]
     assert "unplugged" in fault.data["fault"] or "pedal" in fault.data["fault"], fault.data
     assert done["outcome"] == "done"
@@ -42,7 +42,7 @@ def test_power_cycled_board_reconnects_by_itself_and_reports_a_power_on_boot(
         mark = cart.mark()
         rig.board_power(False)
         cart.wait("device", lambda d: d["device"] == "pedal" and not d["connected"], 5.0, since=mark)
-        time.sleep(0.5)
+        time.sleep(0.5)  # unpowered: the board has no clock; the host's time
         mark = cart.mark()
         rig.board_power(True)
         cart.wait("device", lambda d: d["device"] == "pedal" and d["connected"], 15.0, since=mark)
@@ -51,5 +51,5 @@ def test_power_cycled_board_reconnects_by_itself_and_reports_a_power_on_boot(
         mark = cart.mark()
         tap(rig, "A")
         cart.wait("pedal", since=mark, timeout=3.0)
-        time.sleep(0.4)
+        board_pause(rig, 0.4)
         assert [(g["pedal"], g["gesture"]) for g in gestures(cart, mark)] == [("A", "tap")]

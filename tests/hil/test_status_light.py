@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
 from .conftest import Recorder
-from .helpers import TAP_MS, connected_driver, first_change, gestures, run_until, running_cart, wait_for
+from .helpers import (
+    TAP_MS,
+    board_now,
+    board_pause,
+    connected_driver,
+    first_change,
+    gestures,
+    run_until,
+    running_cart,
+    wait_for,
+)
 from .interface import Rig, flash_timing
 
 TOGGLES = 10
 
 
 @pytest.mark.pico_ci  # also on the emulated Pico in make test (tests/hil/conftest.py)
+@pytest.mark.board_clock  # the tap in and the cart's light command out, both at the board's own now
 def test_pedal_a_tap_freezes_and_the_light_follows_the_cart_with_round_trip_reported(
     rig: Rig, figures: Recorder, tmp_path: Path
 ) -> None:
@@ -26,11 +36,11 @@ def test_pedal_a_tap_freezes_and_the_light_follows_the_cart_with_round_trip_repo
         round_trips: list[float] = []
         for i in range(TOGGLES):
             want = "green" if i % 2 == 0 else "blue"
-            rig.press("A")
-            time.sleep(TAP_MS / 1000)
+            pressed = rig.press("A")
+            run_until(rig, pressed + TAP_MS / 1000)
             t0 = rig.release("A")  # a tap is recognised at release
             round_trips.append((first_change(rig, t0, want).t - t0) * 1000)
-            time.sleep(0.1)
+            board_pause(rig, 0.1)
         done = gestures(cart)
     assert [(g["pedal"], g["gesture"], g["action"], g["outcome"]) for g in done] == [
         ("A", "tap", "freeze", "done")
@@ -44,7 +54,7 @@ def test_a_high_priority_alarm_in_the_cart_flashes_red_inside_iec_ranges_and_buz
     with running_cart(rig, tmp_path) as cart:
         cart.open_example(inputs=2)  # at "consent valid"
         wait_for(lambda: rig.light() == "blue", 10.0, "the imaging light (probe live)")
-        before = time.monotonic()
+        before = board_now(rig)
         # LAST emergency mode: HIGH in the alarm table (a consent "No" is a LOW administrative stop).
         cart.command("input", input={"type": "start_last"})
         first = first_change(rig, before, "red")
@@ -69,7 +79,7 @@ def test_board_alarm_patterns_flash_inside_the_iec_60601_1_8_frequency_and_duty_
     """The firmware's patterns themselves, commanded by the driver (every state, not only those the
     cart's current prompts reach)."""
     with connected_driver(rig) as host:
-        before = time.monotonic()  # only this pattern: a fresh board flashes host-lost yellow at first
+        before = board_now(rig)  # only this pattern: a fresh board flashes host-lost yellow at first
         host.set_indicator(state)
         first = first_change(rig, before, colour)
         run_until(rig, first.t + watch_s)  # on the board's clock, however far behind the wall clock

@@ -36,8 +36,8 @@ class BoardUnderTest(Protocol):
     link_path: Path
     RESET_CAUSE: str
 
-    def press(self, pedal: str = ..., bounce: bool = ...) -> None: ...
-    def release(self, pedal: str = ..., bounce: bool = ...) -> None: ...
+    def press(self, pedal: str = ..., bounce: bool = ...) -> object: ...
+    def release(self, pedal: str = ..., bounce: bool = ...) -> object: ...
     def tap(self, pedal: str = ..., ms: int = ...) -> None: ...
     def unplug(self) -> None: ...
     def replug(self) -> None: ...
@@ -188,9 +188,8 @@ def on_board(driver: PedalBoard, board: object) -> PedalBoard:
 
 def _events(driver: PedalBoard, timeout: float) -> Iterator[BoardEvent]:
     """``driver``'s events until ``timeout`` s of its board's own clock have passed (wall clock for a
-    board that keeps the host's time), allowing one answer of the host (an ACK) on the way; then
-    those already queued: the board sent them in time."""
-    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000, round_trips=1)
+    board that keeps the host's time); then those already queued: the board sent them in time."""
+    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000)
     while not deadline.passed():
         ev = driver.get_event(0.05)
         if ev is not None:
@@ -200,18 +199,11 @@ def _events(driver: PedalBoard, timeout: float) -> Iterator[BoardEvent]:
 
 
 def clock_ms(board: BoardUnderTest) -> float:
-    """The board's own clock now, in ms (unwrapped on the emulated Pico, whose clock may run behind
-    the wall clock; the unix port's is the host's monotonic clock)."""
+    """The board's own clock now, in ms: the instant of it at which what the host does now reaches
+    the board (unwrapped on the emulated Pico, whose clock may run behind the wall clock; the unix
+    port's is the host's monotonic clock)."""
     if isinstance(board, EmulatedPedalBoard):
-        return board.pico.clock_ms()
-    return time.monotonic() * 1000
-
-
-def delivery_ms(board: BoardUnderTest) -> float:
-    """The instant of the board's clock, in ms (unwrapped), that what the host does now reaches the
-    board at: ahead of :func:`clock_ms` by the emulated Pico's lag, the same on the unix port."""
-    if isinstance(board, EmulatedPedalBoard):
-        return board.pico.board_ms()
+        return board.clock_ms()
     return time.monotonic() * 1000
 
 
@@ -241,7 +233,7 @@ def drain(driver: PedalBoard, quiet: float = 0.3, expect: int = 0, timeout: floa
     from sonocart.devices.pedal_events import PedalEvent
 
     out: list[BoardEvent] = []
-    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000, round_trips=1)
+    deadline = rp2.BoardDeadline(_BOARD_OF.get(id(driver)), timeout * 1000)
     while True:
         pending = expect - sum(isinstance(e, PedalEvent) for e in out)
         if pending > 0 and deadline.passed():

@@ -10,8 +10,12 @@
 //
 // Emulated time is paced to wall time: it never runs ahead (a sleeping firmware waits for the
 // wall clock) and, when busy code (or a loaded host) has made it fall behind, it catches up while
-// the core sleeps. What the host does (pin changes, USB data) reaches the chip at the instant of
-// its clock that matches the wall time it was done at, so order and intervals are kept.
+// the core sleeps, at most CATCH_UP times as fast as the wall clock. What the host does (pin
+// changes, USB data) reaches the chip at the instant of the chip's own clock at which the
+// emulator reads it, in the order the host did it: on a loaded host the board's clock runs
+// behind the wall clock, and a host's answer to what the board sent is then seen by the board
+// as soon after it as the host took, on the board's own clock, not a lag later. Edges given in
+// one command keep their intervals exactly (a tap of 120 ms is 120 ms on the board's clock).
 
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +33,12 @@ const CYCLE_NS = 8; // 125 MHz
 const BATCH = 20_000; // instructions between looks at the wall clock
 const SLICE_MS = 5; // longest run before I/O (host commands, USB data) gets a turn
 const MAX_SLEEP_MS = 20;
+// While behind the wall clock, the chip's clock runs at most this many times as fast as it, with a
+// burst of at most CATCH_UP_BURST_NS more (after the emulator was stopped or starved for a while):
+// a host interval then reaches the chip at most 2x + 100 ms longer on its clock (the host's 200 ms
+// heartbeats stay under the firmware's 700 ms host timeout, firmware/link.py).
+const CATCH_UP = 2;
+const CATCH_UP_BURST_NS = 100e6;
 const WATCHDOG_BASE_KEY = 0x40058;
 const VREG_AND_CHIP_RESET_KEY = 0x40064;
 const ROSC_KEY = 0x40060;
@@ -124,6 +134,11 @@ export class Board {
     this.lagNs = 0; // largest amount emulated time fell behind wall time this boot
     this.maxLagNs = 0; // ... and since the emulator started
     this.sleptNs = 0; // emulated time the core spent asleep (WFI/WFE) this boot
+    this.hostSeenNs = 0; // the chip's clock when it last got bytes from the host this boot
+    this.hostWrites = 0; // ... and how many writes it got
+    this.lookWallNs = 0; // wall and chip time at the last look at the wall clock (pacing)
+    this.lookChipNs = 0;
+    this.creditNs = 0; // how much further the chip's clock may run while it catches up
   }
 
   // -- lifecycle ----------------------------------------------------------------------------------
@@ -201,6 +216,11 @@ export class Board {
     this.boots += 1;
     this.lagNs = 0;
     this.sleptNs = 0;
+    this.hostSeenNs = 0;
+    this.hostWrites = 0;
+    this.lookWallNs = 0;
+    this.lookChipNs = 0;
+    this.creditNs = 0;
     this.wallStart = monotonicNs();
     // mono_ns: the CLOCK_MONOTONIC instant the board's clock counts from (t_ms 0 of this boot)
     this.emit({ ev: 'boot', cause, boot: this.boots, reason: kept.reason, mono_ns: this.wallStart });
@@ -208,22 +228,22 @@ export class Board {
   }
 
   // -- pins ---------------------------------------------------------------------------------------
-  // A test drives inputs in wall time; the chip sees each change at the same instant of its own
-  // clock. While busy code has made emulated time fall behind, the change waits for the chip to
-  // catch up, so the intervals between changes are kept (a 400 ms press stays 400 ms long).
+  // A test drives inputs; the chip sees each change at its clock's instant when the emulator reads
+  // the command (behind the wall clock on a loaded host), edges of one command at their intervals.
 
-  /** Set each input of ``levels`` (Map gpio -> level) at the same instant ``atMono`` (monotonic
-   *  ns, when the host did it; default now); return that board time (ms). */
-  setInputs(levels, atMono = monotonicNs()) {
+  /** Set each input of ``levels`` (Map gpio -> level) at the same instant, the chip's now; return
+   *  that board time (ms). */
+  setInputs(levels) {
     let at = 0;
     for (const [gpio, level] of levels) {
-      at = this.scheduleEdges(gpio, [[0, level]], atMono);
+      at = this.scheduleEdges(gpio, [[0, level]]);
     }
     return at;
   }
 
-  /** Drive ``gpio`` through ``edges`` ([[delay_us, level], ...] from ``atMono``); return the start (ms). */
-  scheduleEdges(gpio, edges, atMono = monotonicNs()) {
+  /** Drive ``gpio`` through ``edges`` ([[delay_us, level], ...] from the chip's now); return the
+   *  board time (ms) of that now. */
+  scheduleEdges(gpio, edges) {
     if (edges.length) {
       this.inputs.set(gpio, edges[edges.length - 1][1]);
     }
@@ -231,18 +251,17 @@ export class Board {
     if (chip === null) {
       return 0;
     }
-    const startNs = Math.max(atMono - this.wallStart, chip.clock.nanos);
+    const startNs = chip.clock.nanos;
     for (const [delayUs, level] of edges) {
-      const atNs = startNs + delayUs * 1000;
       const apply = () => {
         if (this.chip === chip) {
           chip.gpio[gpio].setInputValue(level);
         }
       };
-      if (atNs <= chip.clock.nanos) {
+      if (delayUs <= 0) {
         apply();
       } else {
-        chip.clock.createAlarm(apply).schedule(atNs - chip.clock.nanos);
+        chip.clock.createAlarm(apply).schedule(delayUs * 1000);
       }
     }
     this.wake();
@@ -287,26 +306,17 @@ export class Board {
   }
 
   // -- USB serial ---------------------------------------------------------------------------------
-  /** Bytes from the host, seen by the chip at the instant of its clock they arrived at in wall
-   *  time (like input changes), so that a press and a host's HELLO keep their order. ``atMono``:
-   *  monotonic ns when the host wrote them. */
-  hostWrite(bytes, atMono = monotonicNs()) {
+  /** Bytes from the host, seen by the chip now on its own clock (recorded: ``host_seen_ms``), after
+   *  every pin change the host made before them. The firmware's host timeout compares such times:
+   *  a host answering at once is on time on the board's clock however far it runs behind. */
+  hostWrite(bytes) {
     const { chip, usb } = this;
     if (usb === null || !usb.connected) {
       return;
     }
-    const atNs = atMono - this.wallStart;
-    if (atNs <= chip.clock.nanos) {
-      usb.write(bytes);
-    } else {
-      chip.clock
-        .createAlarm(() => {
-          if (this.usb === usb) {
-            usb.write(bytes);
-          }
-        })
-        .schedule(atNs - chip.clock.nanos);
-    }
+    this.hostSeenNs = chip.clock.nanos;
+    this.hostWrites += 1;
+    usb.write(bytes);
     this.wake();
   }
 
@@ -319,6 +329,17 @@ export class Board {
   /** Wall time since this boot (ns): where emulated time should be. */
   wallNs() {
     return monotonicNs() - this.wallStart;
+  }
+
+  /** How far the chip's clock may run now (ns since boot, its clock ``chipNs``) at wall time ``wall``:
+   *  up to the wall clock and, while behind it, by the credit: CATCH_UP times the wall time that
+   *  passed, less what the chip's clock ran, kept to at most CATCH_UP_BURST_NS (a token bucket). */
+  paceNs(wall, chipNs) {
+    const earned = CATCH_UP * (wall - this.lookWallNs) - (chipNs - this.lookChipNs);
+    this.creditNs = Math.min(this.creditNs + earned, CATCH_UP_BURST_NS);
+    this.lookWallNs = wall;
+    this.lookChipNs = chipNs;
+    return Math.max(Math.min(wall, chipNs + this.creditNs), chipNs);
   }
 
   schedule(ms) {
@@ -361,11 +382,12 @@ export class Board {
       }
       this.lagNs = Math.max(this.lagNs, wall - clock.nanos);
       this.maxLagNs = Math.max(this.maxLagNs, this.lagNs);
+      const pace = this.paceNs(wall, clock.nanos);
       for (let i = 0; i < BATCH; i++) {
         if (core.waiting) {
           const next = clock.nextAlarm;
           const toNext = next ? next.nanos - clock.nanos : Infinity;
-          const room = wall - clock.nanos;
+          const room = pace - clock.nanos;
           if (toNext <= room) {
             this.sleptNs += Math.max(toNext, 0);
             clock.tick(Math.max(toNext, 0));
@@ -453,6 +475,8 @@ export class Board {
       max_lag_ms: this.maxLagNs / 1e6,
       slept_ms: this.sleptNs / 1e6, // with t_ms: how busy the firmware keeps the chip
       lag_now_ms: this.chip === null ? 0 : Math.max(0, this.wallNs() - this.chip.clock.nanos) / 1e6,
+      host_seen_ms: this.hostSeenNs / 1e6, // the board's clock at the host's last bytes
+      host_writes: this.hostWrites,
       boot_mono_ns: this.chip === null ? 0 : this.wallStart,
       on: this.chip !== null,
     };

@@ -10,14 +10,14 @@
 // device connects the host enumerates it (default 0).
 //
 // Both directions carry frames: one type byte, a 32-bit little-endian length, the payload.
-//   to the board:   'S' when the USB host sent them (u64 LE, CLOCK_MONOTONIC ns) + the bytes
-//                   'C' a JSON command (optional "at_ns": CLOCK_MONOTONIC ns when the host gave it)
+//   to the board:   'S' bytes the USB host sent      'C' a JSON command
 //   from the board: 'S' bytes the board sends        'E' a JSON event
-// The host's times put what it does at the same instant of the board's clock as of the wall
-// clock (see board.mjs), whatever the delay in getting here.
+// What the host does reaches the chip at the instant of the chip's own clock at which it is read
+// here, in order (see board.mjs): a loaded host slows the chip's clock, not the host's answers.
 // Commands (each answered by {"ev": "ok", "id": ...} or {"ev": "error", ...}):
 //   {"cmd": "inputs", "levels": {"2": 1, "4": 0}}       drive input pins, all at once, now
 //   {"cmd": "edges", "pin": 2, "edges": [[us, 0|1], ...]} drive it through edges from now
+//   (both answer "t_ms": the board time of that now)
 //   {"cmd": "watch", "pin": 15}                          report its edges as "pin" events
 //   {"cmd": "ws2812", "pin": 16}                         decode it as a WS2812 data line
 //   {"cmd": "power", "on": true|false}   {"cmd": "reset"} (the RUN pin)   {"cmd": "stats"}
@@ -29,7 +29,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Board, monotonicNs } from './board.mjs';
+import { Board } from './board.mjs';
 
 export const UF2_NAME = 'micropython-v1.28.0-RPI_PICO.uf2';
 export const BOOTROM_NAME = 'rp2040-bootrom-b1.bin';
@@ -74,16 +74,12 @@ function main() {
 
   const commands = {
     inputs: (c) => ({
-      t_ms: board.setInputs(
-        new Map(Object.entries(c.levels).map(([pin, level]) => [Number(pin), !!level])),
-        c.at_ns ?? monotonicNs(),
-      ),
+      t_ms: board.setInputs(new Map(Object.entries(c.levels).map(([pin, level]) => [Number(pin), !!level]))),
     }),
     edges: (c) => ({
       t_ms: board.scheduleEdges(
         c.pin,
         c.edges.map(([us, level]) => [us, !!level]),
-        c.at_ns ?? monotonicNs(),
       ),
     }),
     watch: (c) => board.watch(c.pin),
@@ -118,8 +114,8 @@ function main() {
       const type = String.fromCharCode(pending[0]);
       const payload = pending.subarray(5, 5 + length);
       pending = pending.subarray(5 + length);
-      if (type === 'S' && payload.length >= 8) {
-        board.hostWrite(new Uint8Array(payload.subarray(8)), Number(payload.readBigUInt64LE(0)));
+      if (type === 'S') {
+        board.hostWrite(new Uint8Array(payload));
       } else if (type === 'C') {
         command(payload.toString('utf8'));
       }

@@ -111,29 +111,32 @@ class EmulatedPedalBoard:
         levels[self.gpio["PEDAL_PRESENT"]] = not self._plugged
         self.pico.set_inputs(levels)
 
-    def press(self, pedal: str = "A", bounce: bool = False) -> None:
-        self._move(pedal, True, bounce)
+    def press(self, pedal: str = "A", bounce: bool = False) -> float:
+        """Close pedal ``pedal``'s contact now; return the board time (ms, unwrapped) it closed at."""
+        return self._move(pedal, True, bounce)
 
-    def release(self, pedal: str = "A", bounce: bool = False) -> None:
-        self._move(pedal, False, bounce)
+    def release(self, pedal: str = "A", bounce: bool = False) -> float:
+        return self._move(pedal, False, bounce)
 
-    def _move(self, pedal: str, closed: bool, bounce: bool) -> None:
+    def _move(self, pedal: str, closed: bool, bounce: bool) -> float:
         gpio = self._pedal_pin[pedal]
         self._closed[pedal] = closed
         if not self._plugged:
-            return
+            return self.pico.clock_ms()
         if bounce:
-            self.pico.drive(gpio, [(ms * 1000, not (closed if same else not closed)) for ms, same in BOUNCE])
-        else:
-            self.pico.set_input(gpio, not closed)
+            return self.pico.drive(
+                gpio, [(ms * 1000, not (closed if same else not closed)) for ms, same in BOUNCE]
+            )
+        return self.pico.set_input(gpio, not closed)
 
     def tap(self, pedal: str = "A", ms: int = 120) -> None:
         """Press for exactly ``ms`` of the board's clock (both edges in one command, so a slow
-        host cannot stretch a tap into a hold); return once it is over."""
+        host cannot stretch a tap into a hold); return once the board's clock is past it."""
         gpio = self._pedal_pin[pedal]
         if self._plugged:
-            self.pico.drive(gpio, [(0, False), (ms * 1000, True)])
-        time.sleep(ms / 1000)
+            self.pico.run_for(ms, self.pico.drive(gpio, [(0, False), (ms * 1000, True)]))
+        else:
+            self.pico.run_for(ms)
 
     def hold(self, pedal: str = "A", ms: int = 900) -> None:
         self.tap(pedal, ms)
@@ -195,10 +198,14 @@ class EmulatedPedalBoard:
     def wait_for(self, predicate: Callable[[], bool], timeout: float) -> bool:
         return self.pico.wait_for(predicate, timeout)
 
-    def run_for(self, ms: float) -> tuple[float, float]:
-        """Let ``ms`` of the board's own clock pass from the host's now (:meth:`EmulatedPico.run_for`)."""
-        return self.pico.run_for(ms)
+    def run_for(self, ms: float, start: float | None = None) -> tuple[float, float]:
+        """Let ``ms`` of the board's clock pass from ``start`` (default now; :meth:`EmulatedPico.run_for`)."""
+        return self.pico.run_for(ms, start)
+
+    def clock_ms(self) -> float:
+        """The board's own clock now, unwrapped (:meth:`EmulatedPico.clock_ms`)."""
+        return self.pico.clock_ms()
 
     def board_ms(self) -> int:
         """The board's time.ticks_ms() now (wrapped at 2**30, as on the board)."""
-        return int(self.pico.board_ms()) & ((1 << 30) - 1)
+        return int(self.pico.clock_ms()) & ((1 << 30) - 1)

@@ -7,9 +7,10 @@ or a power cycle the link goes away and comes back when the new boot enumerates 
 ``/dev/ttyACM0``. Everything the chip reports (boots, USB up/down, edges of watched pins,
 decoded WS2812 frames, watchdog resets) is kept in order as :class:`PicoEvent` with the board's
 own timestamp (milliseconds since its last reset, what its ``time.ticks_ms()`` returns) and the
-host's ``time.monotonic()`` on arrival. Input changes and USB data carry the host's
-``time.monotonic_ns()`` of when they were made, so the chip sees them at that instant of its
-own clock (paced to the same monotonic clock) however long they took to reach the emulator.
+host's ``time.monotonic()`` on arrival. Input changes and USB data reach the chip, in the order
+they were made, at the instant of its own clock at which the emulator reads them: on a loaded
+host the chip's clock runs behind the wall clock, and the host's answers keep their promptness
+on the board's clock instead of arriving a lag late (tools/emulated_pico/board.mjs).
 """
 
 from __future__ import annotations
@@ -22,17 +23,16 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from sonocart.sim.pty import PtyEndpoint
 from tools.emulated_pico.binaries import EMULATOR, missing_binaries, node, rp2_dir
-from tools.emulated_pico.throttle import start_throttle
+from tools.emulated_pico.throttle import Throttle, start_throttle
 
 _HEADER = struct.Struct("<cI")
-_STAMP = struct.Struct("<Q")
 #: The host's USB stack, kernel and udev take about this long after a reset to give the board's
 #: serial port a name again (a real Pico's /dev/ttyACM0 is gone for about a second).
 DEFAULT_ENUMERATE_MS = 800
@@ -100,11 +100,11 @@ class EmulatedPico:
         self._replies: dict[int, dict[str, Any]] = {}
         self._next_id = 0
         self._pty: PtyEndpoint | None = None
+        self._serve_at = self.link_path  # where the USB port appears (link_at moves it)
         self._threads: list[threading.Thread] = []
         self._running = False
         self.dropped_to_host = 0  # bytes the board sent while nobody read its port
-        self._throttle: threading.Thread | None = None
-        self._unthrottle = threading.Event()
+        self._throttle: Throttle | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> EmulatedPico:
@@ -139,7 +139,7 @@ class EmulatedPico:
             t = threading.Thread(target=target, name=name, daemon=True)
             t.start()
             self._threads.append(t)
-        self._throttle = start_throttle(self._proc, self._unthrottle)  # a loaded host, on request
+        self._throttle = start_throttle(self._proc)  # a loaded host, on request
         if self.wait_event(lambda e: e.kind == "ready", 10.0) is None:
             self.stop()
             raise RuntimeError(f"emulator did not start; see {self.log_path}")
@@ -148,9 +148,8 @@ class EmulatedPico:
     def stop(self) -> None:
         self._running = False
         EmulatedPico._live.discard(self)
-        self._unthrottle.set()
         if self._throttle is not None:
-            self._throttle.join()
+            self._throttle.stop()
             self._throttle = None
         proc = self._proc
         if proc is not None:
@@ -162,11 +161,11 @@ class EmulatedPico:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
-            if proc.stdout is not None:
-                proc.stdout.close()
         for t in self._threads:
-            t.join(5)
+            t.join(5)  # the reader ends at the exited emulator's end of output
         self._threads = []
+        if proc is not None and proc.stdout is not None:
+            proc.stdout.close()  # after: closed under the reader, its read raised ValueError
         self._close_pty()
 
     def __enter__(self) -> EmulatedPico:
@@ -187,24 +186,18 @@ class EmulatedPico:
         self.command("reset")
 
     def set_input(self, gpio: int, level: bool) -> float:
-        """Drive input ``gpio`` to ``level`` now; return the board time (ms) it changes at."""
+        """Drive input ``gpio`` to ``level`` now; return the board time (ms) it changed at."""
         return self.set_inputs({gpio: level})
 
     def set_inputs(self, levels: dict[int, bool]) -> float:
-        """Drive several inputs at the same instant, now; return that board time (ms)."""
-        reply = self.command(
-            "inputs", levels={str(g): int(v) for g, v in levels.items()}, at_ns=time.monotonic_ns()
-        )
+        """Drive several inputs at the same instant, the board's now; return that board time (ms)."""
+        reply = self.command("inputs", levels={str(g): int(v) for g, v in levels.items()})
         return float(reply["t_ms"])
 
     def drive(self, gpio: int, edges: Sequence[tuple[int, bool]]) -> float:
-        """Drive ``gpio`` through ``edges`` ((microseconds from now, level), ...) in board time."""
-        reply = self.command(
-            "edges",
-            pin=gpio,
-            edges=[[int(us), int(level)] for us, level in edges],
-            at_ns=time.monotonic_ns(),
-        )
+        """Drive ``gpio`` through ``edges`` ((microseconds from the board's now, level), ...) on the
+        board's clock; return the board time (ms) of that now."""
+        reply = self.command("edges", pin=gpio, edges=[[int(us), int(level)] for us, level in edges])
         return float(reply["t_ms"])
 
     def watch(self, gpio: int) -> None:
@@ -215,17 +208,10 @@ class EmulatedPico:
         """Report every frame sent on WS2812 data line ``gpio`` as a ``ws2812`` event."""
         self.command("ws2812", pin=gpio)
 
-    def board_ms(self) -> float:
-        """The board's clock at the host's now (ms since its last reset; 0 while unpowered).
-
-        This is the instant of the board's clock that what the host does now is delivered at
-        (the board itself may still be behind it, see :meth:`stats`)."""
-        boot = int(self.command("stats")["boot_mono_ns"])
-        return (time.monotonic_ns() - boot) / 1e6 if boot else 0.0
-
     def clock_ms(self) -> float:
         """The board's own clock now: what its ``ticks_ms()`` reads at this moment (unwrapped; 0
-        while unpowered). Behind :meth:`board_ms` by the emulator's lag on a loaded host."""
+        while unpowered), and the instant of it at which what the host does now reaches the board.
+        Behind the wall clock since boot by the emulator's lag on a loaded host (:meth:`stats`)."""
         return float(self.command("stats")["t_ms"])
 
     def wait_clock(self, until_ms: float, timeout: float | None = None) -> float:
@@ -253,22 +239,48 @@ class EmulatedPico:
             now = float(stats["t_ms"])
         return now
 
-    def run_for(self, ms: float) -> tuple[float, float]:
-        """A window of ``ms`` of the board's own clock, from the instant of it that what the host
-        does now reaches the board (:meth:`board_ms`): return (start, end) in board ms once the
-        board's clock has passed the end, however far behind the wall clock it runs."""
-        start = self.board_ms()
-        self.wait_clock(start + ms)
-        return start, start + ms
+    def run_for(self, ms: float, start: float | None = None) -> tuple[float, float]:
+        """A window of ``ms`` of the board's own clock from ``start`` (board ms; default its now,
+        when what the host does now reaches it): return (start, end) once the board's clock has
+        passed the end, however far behind the wall clock it runs."""
+        begin = self.clock_ms() if start is None else start
+        self.wait_clock(begin + ms)
+        return begin, begin + ms
 
     def stats(self) -> dict[str, Any]:
         """boots, t_ms, lag_ms and max_lag_ms (how far emulated time fell behind wall time, this
-        boot and since start: a loaded host makes the board slow to react), on."""
+        boot and since start: a loaded host makes the board slow to react), lag_now_ms,
+        host_seen_ms and host_writes (the board's clock at the host's last bytes, how many), on."""
         return self.command("stats")
 
     def lag_ms(self) -> float:
         """How far the board's clock fell behind the wall clock at worst since its last reset."""
         return float(self.stats()["lag_ms"])
+
+    @contextlib.contextmanager
+    def link_at(self, path: Path) -> Iterator[Path]:
+        """Serve the board's USB serial port at ``path`` instead of ``link_path`` while in the
+        block, as when its cable goes from the cart to a technician's laptop: whoever holds
+        ``link_path`` (the host driver) sees its port vanish, and neither reads what the board sends
+        there nor writes into it (a host's frames hold 0x02, 0x03 and 0x04 bytes, which the REPL
+        takes for Ctrl-B, Ctrl-C and Ctrl-D). After the block the port is at ``link_path`` again.
+        The chip sees none of this: its USB stays up. Yield ``path``."""
+        self._move_link(Path(path))
+        try:
+            yield Path(path)
+        finally:
+            self._move_link(self.link_path)
+
+    def _move_link(self, path: Path) -> None:
+        with self._changed:
+            self._serve_at = path
+            if self._pty is not None:
+                self._open_pty()
+
+    @property
+    def pid(self) -> int | None:
+        """The emulator process's id (None before :meth:`start`)."""
+        return self._proc.pid if self._proc is not None else None
 
     @property
     def link_up(self) -> bool:
@@ -373,12 +385,12 @@ class EmulatedPico:
 
     # -- the host side of the USB serial port ------------------------------------------------------
     def _open_pty(self) -> None:
-        ep = PtyEndpoint(self.link_path)
         with self._changed:
-            old, self._pty = self._pty, ep
+            old, self._pty = self._pty, None
+            if old is not None:
+                old.close()  # first: it may hold the same path
+            self._pty = PtyEndpoint(self._serve_at)
             self._changed.notify_all()
-        if old is not None:
-            old.close()
 
     def _close_pty(self) -> None:
         with self._changed:
@@ -416,4 +428,4 @@ class EmulatedPico:
                 continue
             if data:
                 with contextlib.suppress(RuntimeError):
-                    self._send(b"S", _STAMP.pack(time.monotonic_ns()) + data)
+                    self._send(b"S", data)

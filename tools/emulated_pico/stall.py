@@ -43,23 +43,41 @@ asyncio.run(main())
 
 
 def stall_pedals_task(board: EmulatedPedalBoard, timeout: float = 20.0) -> float:
-    """Restart ``board``'s firmware with a hangable pedals task, hang it; return the board ms it hung at."""
+    """Restart ``board``'s firmware with a hangable pedals task, hang it; return the board ms it hung at.
+
+    A host driver must hold the board's port (``link_path``): the task hangs once it has talked to
+    the board again. The REPL work is done on a port of its own (:meth:`EmulatedPico.link_at`), as a
+    technician would, not beside a host that keeps writing frames into the REPL.
+    """
     pico = board.pico
     pico.set_input(STALL_GPIO, False)
     board.press("A")
-    mark = pico.event_count()
-    board.power_cycle()
-    if not (pico.wait_link(timeout) and board.wait_for(lambda: board.light() == MAINTENANCE_BLUE, timeout)):
-        raise RuntimeError("board did not come up in maintenance mode")
-    board.release("A")
-    transport = SerialTransport(str(board.link_path), baudrate=115200)
-    try:
-        transport.enter_raw_repl(soft_reset=False)
-        transport.exec_raw_no_follow(_SCRIPT)
-    finally:
-        transport.close()
-    # The firmware is up when it drives the light again (host-lost yellow or the host's state).
-    if not board.wait_for(lambda: board.light() != MAINTENANCE_BLUE, timeout):
-        raise RuntimeError(f"firmware did not start from the REPL; events since: {pico.events(mark)[-5:]}")
-    time.sleep(0.5)  # every task has run: healthy, feeding the watchdog
+    repl_port = board.link_path.with_name(board.link_path.name + ".repl")
+    with pico.link_at(repl_port):
+        mark = pico.event_count()
+        board.power_cycle()
+        if not (
+            pico.wait_link(timeout) and board.wait_for(lambda: board.light() == MAINTENANCE_BLUE, timeout)
+        ):
+            raise RuntimeError("board did not come up in maintenance mode")
+        board.release("A")
+        transport = SerialTransport(str(repl_port), baudrate=115200)
+        try:
+            transport.enter_raw_repl(soft_reset=False)
+            transport.exec_raw_no_follow(_SCRIPT)
+        finally:
+            transport.close()
+        # The firmware is up when it drives the light again (host-lost yellow).
+        if not board.wait_for(lambda: board.light() != MAINTENANCE_BLUE, timeout):
+            raise RuntimeError(
+                f"firmware did not start from the REPL; events since: {pico.events(mark)[-5:]}"
+            )
+        wrote = int(pico.stats()["host_writes"])
+    # Back on the cart's port: the host reconnects and writes to the board again.
+    deadline = time.monotonic() + timeout
+    while int(pico.stats()["host_writes"]) == wrote:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"no host wrote to the board on {board.link_path} within {timeout:.0f} s")
+        time.sleep(0.02)
+    pico.run_for(500)  # every task has run, on the board's clock: healthy, feeding the watchdog
     return pico.set_input(STALL_GPIO, True)
