@@ -5,6 +5,7 @@ latest-frame slot the test fills: ``rig`` with no procedure, ``open_cart`` with 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import CartEvent
-from sonocart.cart.settings import UiSettings, demo_operators
+from sonocart.cart.settings import Operator, UiSettings, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.devices.pedal_events import BoardEvent, BoardIdentity, PedalEvent, PedalStatus
 from sonocart.devices.probe import ProbeClient, ProbeStatus
@@ -88,11 +89,18 @@ class HealthyProbe(ProbeClient):
         return replace(super().status(), connected=True, fault=None)
 
 
+@pytest.fixture(scope="session")
+def demo_roster() -> list[Operator]:
+    """The demo team, hashed once per session: each PIN is an scrypt of about 0.1 s (settings.hash_pin),
+    three per cart. Every ``rig`` gets its own deep copy, so no test sees another's changes."""
+    return demo_operators()
+
+
 @pytest.fixture
-def rig(tmp_path: Path) -> Rig:
+def rig(tmp_path: Path, demo_roster: list[Operator]) -> Rig:
     clock = ManualClock()
     board = RecordingBoard()
-    settings = UiSettings(operators=demo_operators())
+    settings = UiSettings(operators=copy.deepcopy(demo_roster))
     settings.idle_lock_s = IDLE_LOCK_S
     cart = Cart(
         catalogue=load_catalogue(),

@@ -16,10 +16,13 @@ import copy
 from typing import Any
 
 import numpy as np
+import pytest
 
+from sonocart.cart import settings
 from sonocart.cart.cart import Cart
 from sonocart.cart.events import Feedback
 from sonocart.cart.pedal_actions import CONFIRM_KINDS
+from sonocart.cart.settings import Operator, demo_operators
 from sonocart.clock import ManualClock
 from sonocart.procedures import inputs as I
 from tests.cart.conftest import Rig
@@ -34,6 +37,16 @@ MEDS = [
     {"id": "B", "labelled": True, "contents": [{"drug": "lidocaine", "percent": 1.0}]},
 ]
 ANSWERS: dict[str, Any] = {**DEFAULT_ANSWERS, "team": TEAM, "medications": MEDS}
+
+
+@pytest.fixture
+def demo_roster(monkeypatch: pytest.MonkeyPatch) -> list[Operator]:
+    """The ``rig``'s demo team with PINs hashed and checked by scrypt at n = 2 instead of 2**14: the walk
+    checks about 110 PINs (right, wrong, past the back-off), 9 s of scrypt, and judges only the words
+    said; a wrong PIN is still wrong. The real cost is checked on its own (tests/hostile/test_pin_attempts,
+    tests/cart/test_first_start)."""
+    monkeypatch.setattr(settings, "SCRYPT_N", 2)
+    return demo_operators()
 
 
 def _answer(cart: Cart, step: Any) -> Any:

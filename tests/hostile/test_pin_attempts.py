@@ -9,10 +9,10 @@ from sonocart.cart.lock import BACKOFF_S, FREE_ATTEMPTS
 from sonocart.cart.settings import hash_pin, pin_matches
 from sonocart.journal.store import Journal
 from sonocart.records.record import JOURNAL_NAME
-from tests.cart.conftest import rig
+from tests.cart.conftest import demo_roster, rig
 from tests.cart.test_cart_policies import _open
 
-__all__ = ["rig"]
+__all__ = ["demo_roster", "rig"]
 
 
 def test_a_pin_hash_is_scrypt_with_n_2_14_computed_independently() -> None:
