@@ -75,7 +75,7 @@ def test_the_administrator_is_saved_privately_with_a_salted_hash_and_only_once(t
 def test_a_bad_id_is_refused_with_the_rule(tmp_path: Path) -> None:
     s = session(tmp_path / "settings.json")
     for bad in ("", "x", "9lives", "dr smith", "a" * 33):
-        with pytest.raises(FirstStartError, match="id must be"):
+        with pytest.raises(FirstStartError, match="login name must be one word"):
             register_first_administrator(s, bad, "Dr Smith", "480215", "480215")
 
 

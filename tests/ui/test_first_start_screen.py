@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ from tests.conftest import ARTIFACTS
 from tests.ui.forms_checks import assert_closing_fixed, assert_fields_labelled
 
 SCENARIO = Path(__file__).with_name("first_start_scenario.py")
+#: The fields' names as staff should read them, written here by hand: what a person types, in words; the
+#: login name named as such, its example a plain word (no identifier, no snake_case).
+FIELD_NAMES = {"Login name, one word (e.g. jsmith)", "Full name", "PIN (6 to 12 digits)", "PIN again"}
 
 
 def _seen(report: dict[str, Any], label: str) -> dict[str, Any]:
@@ -44,6 +48,9 @@ def test_a_new_cart_asks_for_its_administrator_refuses_a_weak_pin_then_starts(
     # every field filled keeps its name on screen above it; "Create administrator" is fixed, not scrolled to
     filled = _seen(r, "filled")
     assert len(filled["forms"]["fields"]) == 4
+    names = {lab[0] for f in filled["forms"]["fields"] for lab in f["labels"]}
+    assert names == FIELD_NAMES, names
+    assert not [n for n in names if "_" in n or re.search(r"\bid\b", n, re.IGNORECASE)], names
     assert_fields_labelled(filled["forms"]["fields"], 1509.0 / (10.1 * 25.4))  # the 10-inch screen's px/mm
     assert assert_closing_fixed([dict(filled, screen="first_start")]) == {"create"}
     weak = _seen(r, "weak pin")

@@ -2,8 +2,8 @@
 
 A cart installed from scratch has an empty roster and no demo team (that exists only with ``--demo``,
 on simulated devices). Until someone is registered nothing can start; the screen asks for the first
-administrator's id, name and PIN, twice. The PIN rules follow NIST SP 800-63B §5.1.1.2 for a secret
-chosen by its user: long enough (here 6–12 digits, against 4 for everyday operators added later),
+administrator's login name, full name and PIN, twice. The PIN rules follow NIST SP 800-63B §5.1.1.2 for a
+secret chosen by its user: long enough (here 6–12 digits, against 4 for everyday operators added later),
 and not a value from a list of obvious ones (one digit repeated, a straight run up or down, the demo
 PIN). Registration is refused once the roster holds anyone, so the screen cannot be used to add an
 operator behind the administrators' back. The file is written as every settings change is (validated,
@@ -57,7 +57,8 @@ def register_first_administrator(
     operator_id, name = operator_id.strip().lower(), " ".join(name.split())
     if not _ID.match(operator_id):
         raise FirstStartError(
-            "the id must be 2 to 32 letters, digits, '_', '.' or '-', starting with a letter"
+            "the login name must be one word of 2 to 32 letters or digits (. - _ allowed), "
+            "starting with a letter"
         )
     if not 1 <= len(name) <= 80:
         raise FirstStartError("the name must be 1 to 80 characters")

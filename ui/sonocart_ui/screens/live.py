@@ -32,6 +32,7 @@ from sonocart_ui.column import ColumnPages
 from sonocart_ui.screens.live_prompt import PromptPlacement
 from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
 from sonocart_ui.viewmodels.step_form import Action
+from sonocart_ui.widgets import to_top
 
 #: Largest image we scan-convert (the 10-inch screen); the stage is never larger on the cart's screens.
 MAX_IMAGE_PX = (1280, 800)
@@ -131,7 +132,7 @@ class LiveScreen(PromptPlacement, Screen):  # type: ignore[misc]
             return
         flex.clear_widgets()
         flex.add_widget(want)
-        self.step_panel.ids.scroll.scroll_y = 1
+        to_top(self.step_panel.ids.scroll)  # back at the step's top, at rest: no spring back to where it was
         self._place_trigger()
 
     # -- the image --------------------------------------------------------------------------------
