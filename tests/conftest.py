@@ -73,7 +73,9 @@ class SimProcess:
         deadline = time.monotonic() + timeout_s
         while not self.link.exists():
             assert self.proc.poll() is None, f"simulator exited with {self.proc.returncode}"
-            assert time.monotonic() < deadline, "simulator did not create its pty link"
+            if time.monotonic() >= deadline:
+                self.kill()  # (not left running, orphaned, once the test has failed)
+                raise AssertionError(f"simulator did not create its pty link in {timeout_s:g} s")
             time.sleep(0.02)
         return self
 
