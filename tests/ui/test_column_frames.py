@@ -19,6 +19,7 @@ SCENARIO = Path(__file__).with_name("column_frames_scenario.py")
 AT_TOP_PX = 3.0
 
 
+@pytest.mark.ui
 @pytest.mark.parametrize("size", ["1280x800", "800x480"])
 def test_a_new_step_is_shown_from_its_top_at_rest_and_the_hidden_live_column_is_still(
     ui_env: dict[str, str], tmp_path: Path, size: str
