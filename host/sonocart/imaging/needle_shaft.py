@@ -44,7 +44,7 @@ BAND_MM = 0.6
 #: 288 more needle frames (seeds 12, 13 at 2, 3, 4 s) the 169 good estimates are unchanged and one
 #: wrong one (femoral phased 60°) is gone (2.0: all 288 unchanged). It cannot add a false needle: it
 #: only removes lines.
-HALF_WOBBLE = 1.5
+HALF_WOBBLE = 2.0
 HALF_ANGLE_SLACK_DEG = 1.5
 #: the lines are sampled in passes of these many, strongest first: the needle, when there is one, is
 #: most often among the first three (a pass of all 12 costs more than it saves then; one pass per

@@ -18,6 +18,7 @@ import numpy as np
 from sonocart.imaging.needle_buffers import Arena, NeedleBuffers
 from sonocart.imaging.needle_lines import Excess, row_max
 from sonocart.imaging.needle_runs import last_argmax, longest_run
+from sonocart.imaging.needle_shadow import shadowed
 
 if TYPE_CHECKING:
     from sonocart.imaging.needle_judge import ShaftFrame
@@ -65,6 +66,8 @@ def shaft_ends(
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
     excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level, work.half_index)
     along = row_max(excess.at("narrow", flat, rows), work.grab("narrow:max", (cu.size,), np.float64))
+    # a needle tip is not on bone: a run that ends on a bone surface past a dim gap ends before it
+    i1 = _before_bone(frame, (cu, cv), along, (i0, i1))
     shaft_level = _median(work, along[i0 : i1 + 1])
     core = np.greater_equal(
         along,
@@ -163,3 +166,38 @@ def _tip_at_half_maximum(work: Arena, along: np.ndarray, i0: int, i1: int, mm_pe
         smooth, float(smooth.max()) - TIP_DROP, out=work.grab("tip:keep", smooth.shape, np.bool_)
     )
     return lo + smooth.size - 1 - last_argmax(keep.view(np.uint8), work.grab)
+
+
+def _before_bone(
+    frame: ShaftFrame, centre: tuple[np.ndarray, np.ndarray], along: np.ndarray, run: tuple[int, int]
+) -> int:
+    """The run's deep end ``run[1]``, or, where its last bright stretch (at the candidate level,
+    ``along`` the centreline ``centre``) lies past a dim gap in the run's second half and has an
+    acoustic shadow under most of it (a bone surface the shaft points at: the sacrum beyond the
+    hiatus), the last bright step before that gap.
+
+    (The run bridges gaps of :data:`~sonocart.imaging.needle_judge.GAP_MM`, so it can go on from the
+    tip onto the bone a millimetre or two further; the tip's half maximum would then be read on the
+    bone's echo.)"""
+    work, cal = frame.work, frame.cal
+    assert cal is not None
+    i0, i1 = run
+    level = frame.threshold * 0.7
+    k = i1
+    while k > i0 and along[k] >= level:  # back over the last bright stretch
+        k -= 1
+    if k == i1 or k <= i0 + (i1 - i0) // 2:
+        return i1  # no gap before the end, or in the run's first half
+    n = i1 - k
+    u, v = work.grab("bone:u", (n,), np.intp), work.grab("bone:v", (n,), np.intp)
+    h, w = frame.image.shape
+    for out, values, size in ((u, centre[0], w), (v, centre[1], h)):
+        place = np.rint(values[k + 1 : i1 + 1], out=work.grab("bone:place", (n,), np.float64))
+        np.clip(place, 0.0, size - 1.0, out=place)
+        np.copyto(out, place, casting="unsafe")
+    bone = shadowed(frame.image, u, v, cal, work)
+    if 2 * int(np.count_nonzero(bone)) < n:
+        return i1  # tissue under it: the shaft's own
+    while k > i0 and along[k] < level:  # back over the gap
+        k -= 1
+    return k
