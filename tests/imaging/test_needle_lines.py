@@ -37,8 +37,7 @@ def test_centreline_fits_are_each_runs_weighted_centres_straight_fit_as_numpy_po
     """Random values across several lines at once, each with its own run: each bright sample's centre
     in its run computed here by a plain loop, then numpy's degree-1 fit of that line alone; dim
     samples (nothing above the floor), unlit ones and those outside the run left out; a line without
-    a run, and one of 2 samples, give (0, 0). With a trim of 0.05, the RMS over the 95 % of the steps
-    nearest that line (numpy's sort of its squared residuals)."""
+    a run, and one of 2 samples, give (0, 0)."""
     rng = np.random.default_rng(5)
     across = np.arange(-4.0, 5.0, 2.0)
     lines, n = 5, 60
@@ -51,7 +50,6 @@ def test_centreline_fits_are_each_runs_weighted_centres_straight_fit_as_numpy_po
     first = np.array([0, 5, 12, -1, 20], np.intp)
     last = np.array([59, 40, 57, -1, 21], np.intp)
     wobble, slope = centreline_fits(Arena(), values, across, t, bright, floor, (first, last))
-    trimmed, _ = centreline_fits(Arena(), values, across, t, bright, floor, (first, last), 0.05)
     for k in range(lines):
         xs, ys = [], []
         for i in range(first[k], last[k] + 1 if first[k] >= 0 else 0):
@@ -63,13 +61,8 @@ def test_centreline_fits_are_each_runs_weighted_centres_straight_fit_as_numpy_po
             assert (wobble[k], slope[k]) == (0.0, 0.0)
             continue
         b, a = np.polyfit(xs, ys, 1)
-        squares = (np.array(ys) - (a + b * np.array(xs))) ** 2
-        rms = math.sqrt(np.mean(squares))
+        rms = math.sqrt(np.mean((np.array(ys) - (a + b * np.array(xs))) ** 2))
         assert (wobble[k], slope[k]) == pytest.approx((rms, b), rel=1e-9, abs=1e-12)
-        # with a trim, the 5 % of the steps furthest from that same line are left out of the RMS
-        kept = np.sort(squares)[: max(1, round(len(xs) * 0.95))]
-        assert trimmed[k] == pytest.approx(math.sqrt(np.mean(kept)), rel=1e-9, abs=1e-12)
-        assert trimmed[k] < wobble[k] or kept.size == len(xs)
     assert (first[3], last[4] - first[4]) == (-1, 1)  # (the cases of (0, 0) are there)
 
 

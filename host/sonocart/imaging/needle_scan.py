@@ -147,14 +147,12 @@ def centreline_fits(
     bright: np.ndarray,
     floor: float,
     runs: tuple[np.ndarray, np.ndarray],
-    trim: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every line's straight fit of the weighted centre across its run, all lines at once: per line
     (RMS departure from the fit in pixels, its slope across per pixel along), (0, 0) for fewer than 3
     samples. Line k's run is its samples ``runs[0][k]`` to ``runs[1][k]`` (−1: none); at each of them
     that is ``bright`` (line × sample; ``t`` along the line) the centre is the mean of the ``across``
-    offsets weighted by what ``values`` (line × sample × offset) stand above ``floor``. With ``trim``
-    the departure is taken over all but that fraction of each line's steps, those furthest from its fit.
+    offsets weighted by what ``values`` (line × sample × offset) stand above ``floor``.
 
     One pass of array operations over the lines' samples (the per-line sums by OpenCV's row
     reductions) instead of some 25 numpy calls per line; the sums are taken in another order than
@@ -234,42 +232,7 @@ def centreline_fits(
         # residual variance of the least-squares line: (Σ(y − ȳ)² − b·Σx(y − ȳ)) / m
         slope[i] = b
         wobble[i] = math.sqrt(max(float(syy[i]) - b * float(sxy[i]), 0.0) / float(m[i]))
-    if trim > 0.0:
-        # (what only the fit read is let go first: some 15 array views that would add to the peak)
-        del weight, by_sample, sample, product, test, on, sxx, sxy, syy, count, per_line, mean, spread
-        del t_in, bright_in, values, t, bright, centre, total
-        _trimmed_wobble(work, (x, y, lit), (m, slope), trim, wobble)
     return wobble, slope
-
-
-def _trimmed_wobble(
-    work: Arena,
-    centred: tuple[np.ndarray, np.ndarray, np.ndarray],
-    fit: tuple[np.ndarray, np.ndarray],
-    trim: float,
-    wobble: np.ndarray,
-) -> None:
-    """Each line's RMS departure from its fit over all but the ``trim`` of its lit steps furthest from
-    it, into ``wobble`` (lines of fewer than 3 lit steps left as they are). ``centred``: (t − its mean,
-    centre − its mean, lit), lines × samples, 0 where not lit; ``fit``: (lit steps, slope) per line.
-    (The squares sorted per line by OpenCV into a buffer: numpy's sort allocates its work arrays.)"""
-    x, y, lit = centred
-    m, slope = fit
-    k, n = x.shape
-    square = work.grab("fits:square", (k, n), np.float64)
-    slopes = work.grab("fits:slopes", (k, n), np.float64)
-    np.copyto(slopes, slope[:, None])  # (a broadcasting ufunc would allocate its buffers)
-    np.multiply(x, slopes, out=square)
-    np.subtract(y, square, out=square)  # the residual where lit (a line through the centred means)
-    np.multiply(square, square, out=square)
-    np.copyto(square, np.inf, where=np.logical_not(lit, out=work.grab("fits:unlit", (k, n), np.bool_)))
-    ordered = work.grab("fits:ordered", (k, n), np.float64)
-    cv2.sort(square, cv2.SORT_EVERY_ROW | cv2.SORT_ASCENDING, dst=ordered)  # the lit ones first
-    for i in range(k):
-        lit_steps = int(m[i])
-        keep = max(1, round(lit_steps * (1.0 - trim)))
-        if lit_steps >= 3 and keep < lit_steps:
-            wobble[i] = math.sqrt(float(ordered[i, :keep].sum()) / keep)
 
 
 def _row_sums(work: Arena, rows: np.ndarray, name: str) -> np.ndarray:
