@@ -12,6 +12,7 @@ height. Run by tests/ui/test_column_whole.py."""
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,7 @@ from sonocart_ui.viewmodels.column import button_rows  # noqa: E402
 from sonocart_ui.viewmodels.keypad import KEYS  # noqa: E402
 from sonocart_ui.viewmodels.live import sterile_strip  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
-from tests.ui.column_geometry import catalogue_clauses, column_texts  # noqa: E402
+from tests.ui.column_geometry import catalogue_clauses, column_texts, whole_heights  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import window_rect  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
@@ -97,6 +98,13 @@ def main() -> int:
             # how many steps its phase has, in the catalogue's procedure (a phase of one: no progress)
             "phase_steps": len(state.procedure.phases[state.phase_index].steps),
         }
+        # each whole text laid out alone at the body's width (what a part's split is judged against)
+        split = {"toast": [live.toast_text] if live.toast_text else []}
+        split["fact"] = [
+            f.strip() for line in panel.detail.split("\n") for f in line.split(" · ") if f.strip()
+        ]
+        split["clause"] = [c for c in re.split(r"(?<=[;.]) +", view.text.strip()) if c]
+        seen["core"]["heights"] = whole_heights(live, split)
         app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
         return seen
 
