@@ -199,6 +199,26 @@ def main() -> int:
             "given_after": [after.aliquots, after.total_ml],
         }
 
+    def frozen_look() -> Steps:
+        """The image frozen and a caliper placed by two touches on it (the column then holds the caliper
+        readout and the cine slider too): what the column draws; then live again."""
+        from kivy.tests.common import UnitTestTouch
+
+        live = app.live_screen
+        app.live_action("freeze")
+        yield from wait(lambda: live.frozen, 5, "frozen")
+        x, y = live.ids.image.to_window(*live.ids.image.center)
+        for px in (x - 60, x + 40):
+            t = UnitTestTouch(px, y)
+            t.touch_down()
+            t.touch_up()
+            yield
+        yield from wait(lambda: bool(live.caliper_text), 5, "the caliper readout")
+        yield from pause(0.5)
+        report["frozen"] = look("frozen")
+        app.live_action("freeze")  # live again
+        yield from wait(lambda: not live.frozen, 5, "live again")
+
     def grid_pairs(width: float) -> Steps:
         """A grid as wide as the column's body, of "Yes", "No" and "Test dose", in the rows the pages would
         cut it in, laid out by Kivy: where each button is (no catalogue step's buttons in the live column
@@ -260,6 +280,7 @@ def main() -> int:
         app.acknowledge_top()
         yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")
         yield from measure("acknowledged", cycle=False)
+        yield from frozen_look()
         yield from grid_pairs(live.step_panel.ids.body.width)
 
     return run_to_end(app, stop, scenario(), report)

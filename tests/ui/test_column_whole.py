@@ -274,6 +274,21 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             assert "step 1 of 1" not in head, (size, m, k, head)
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
+    # the image frozen with a caliper placed (the readout and the cine slider in the column too): every text
+    # drawn in the column is inside it (at 7 inches the step's header was drawn through the window's top)
+    # and none of the body's is cut by its edge
+    frozen = r["frozen"]
+    spilled = [t["text"] for t in frozen["texts"] if not _inside(t["rect"], frozen["column"])]
+    assert spilled == [], (size, spilled)
+    cut_frozen = [
+        t["text"]
+        for t in frozen["texts"]
+        if t["scroll"] is not None
+        and not _inside(t["glyphs"], t["scroll"])
+        and not _apart(t["glyphs"], t["scroll"])
+    ]
+    assert cut_frozen == [], (size, cut_frozen)
+    assert any(t["text"].startswith("caliper ") for t in frozen["texts"]), (size, frozen["texts"])
     # issue 14: on every page of a column that pages, exactly one page counter "k of n" is drawn in the
     # column, and whole: the body's "more" row's, else (a 7-inch page of one button has no room for the
     # row) the header's; the header is then one touch target high, the page's tap, on every page

@@ -235,6 +235,9 @@ class ColumnPages:
         # the page shown keeps its first item when the items change under it, and is filled after it
         start = self._anchored()
         ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h, start or 0)
+        if room < self._measure("0", self.panel.ids.step_text):  # no room for a line (the 7-inch frozen
+            # review): no pages, so that the header is its text's height, not the pages' tap target
+            ranges = [range(len(items))]
         self.items, self.page_ranges = items, ranges
         if start is not None:
             self.page = next(k for k, r in enumerate(ranges) if start in r)
