@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.ui.layout import line_boxes
+
 #: The "more" row as the column draws it, in any of its forms: how many are hidden (group 1 or 4), a tap,
 #: which page of how many ("+3 more · tap · 1 of 4", "+3 more · 1 of 4", "1 of 4 · +3").
 MORE = re.compile(r"^(?:\+(\d+) more(?: · tap)? · )?(\d+) of (\d+)(?: · \+(\d+))?$")
@@ -92,6 +94,8 @@ def column_texts(live: Any) -> dict[str, Any]:
                 "scroll": None if scroll is None else _rect(scroll),
                 "button": hasattr(w, "state"),  # a Button (a Label with a pressed state)
                 "touch_h": _rect(w)[3],
+                # its lines as Kivy laid them out: (text, bottom, top) in window pixels
+                "lines": line_boxes(w),
             }
         )
     # the texts a scroll view in the column holds but does not draw, unless drawn elsewhere on the screen
@@ -116,21 +120,40 @@ def column_texts(live: Any) -> dict[str, Any]:
     }
 
 
+def laid_height(text: str, font_size: float, bold: bool, width: float) -> float:
+    """``text``'s height laid out by Kivy's text layout (CoreLabel) at ``width``, in that font."""
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(text=text, font_size=font_size, bold=bold, text_size=(width, None))
+    core.refresh()
+    return float(core.content_height)
+
+
+def whole_heights(live: Any, texts: dict[str, list[str]]) -> dict[str, float]:
+    """Each of the step's whole texts (``texts``: by kind, "toast", "fact", "clause") laid out alone by
+    Kivy's text layout at the body's width in the font its label in the column draws that kind in."""
+    panel = live.step_panel
+    labels = {"toast": live.column_pages.feedback, "fact": panel.ids.detail, "clause": panel.ids.step_text}
+    width = float(panel.ids.body.width)
+    return {
+        t: laid_height(t, float(labels[kind].font_size), bool(labels[kind].bold), width)
+        for kind, ts in texts.items()
+        for t in ts
+    }
+
+
 def catalogue_clauses(live: Any, kind: str) -> list[dict[str, Any]]:
     """Every catalogue procedure's step of ``kind`` cut after its clauses' ends ("; ", ". ", ": "), each
     laid out by Kivy's text layout (CoreLabel) in the step text's font at the body's width: its height,
     against the body's height now and the one-line "more" row's."""
     from kivy.app import App
-    from kivy.core.text import Label as CoreLabel
 
     app = App.get_running_app()
     panel = live.step_panel
     style, width = panel.ids.step_text, float(panel.ids.scroll.width)
 
     def height(text: str, bold: bool) -> float:
-        core = CoreLabel(text=text, font_size=style.font_size, bold=bold, text_size=(width, None))
-        core.refresh()
-        return float(core.content_height)
+        return laid_height(text, float(style.font_size), bold, width)
 
     row = height("0", True)  # the row is one line (the column picks words that fit one)
     out = []

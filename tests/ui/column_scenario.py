@@ -12,6 +12,7 @@ height. Run by tests/ui/test_column_whole.py."""
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,7 @@ from sonocart_ui.viewmodels.column import button_rows  # noqa: E402
 from sonocart_ui.viewmodels.keypad import KEYS  # noqa: E402
 from sonocart_ui.viewmodels.live import sterile_strip  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
-from tests.ui.column_geometry import catalogue_clauses, column_texts  # noqa: E402
+from tests.ui.column_geometry import catalogue_clauses, column_texts, whole_heights  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import window_rect  # noqa: E402
 from tests.ui.vm_fixtures import SIGN_IN_TO_PREP  # noqa: E402
@@ -97,6 +98,13 @@ def main() -> int:
             # how many steps its phase has, in the catalogue's procedure (a phase of one: no progress)
             "phase_steps": len(state.procedure.phases[state.phase_index].steps),
         }
+        # each whole text laid out alone at the body's width (what a part's split is judged against)
+        split = {"toast": [live.toast_text] if live.toast_text else []}
+        split["fact"] = [
+            f.strip() for line in panel.detail.split("\n") for f in line.split(" · ") if f.strip()
+        ]
+        split["clause"] = [c for c in re.split(r"(?<=[;.]) +", view.text.strip()) if c]
+        seen["core"]["heights"] = whole_heights(live, split)
         app.save_screenshot(ARGS.artifacts / f"column-{name}.png")
         return seen
 
@@ -191,6 +199,26 @@ def main() -> int:
             "given_after": [after.aliquots, after.total_ml],
         }
 
+    def frozen_look() -> Steps:
+        """The image frozen and a caliper placed by two touches on it (the column then holds the caliper
+        readout and the cine slider too): what the column draws; then live again."""
+        from kivy.tests.common import UnitTestTouch
+
+        live = app.live_screen
+        app.live_action("freeze")
+        yield from wait(lambda: live.frozen, 5, "frozen")
+        x, y = live.ids.image.to_window(*live.ids.image.center)
+        for px in (x - 60, x + 40):
+            t = UnitTestTouch(px, y)
+            t.touch_down()
+            t.touch_up()
+            yield
+        yield from wait(lambda: bool(live.caliper_text), 5, "the caliper readout")
+        yield from pause(0.5)
+        report["frozen"] = look("frozen")
+        app.live_action("freeze")  # live again
+        yield from wait(lambda: not live.frozen, 5, "live again")
+
     def grid_pairs(width: float) -> Steps:
         """A grid as wide as the column's body, of "Yes", "No" and "Test dose", in the rows the pages would
         cut it in, laid out by Kivy: where each button is (no catalogue step's buttons in the live column
@@ -252,6 +280,7 @@ def main() -> int:
         app.acknowledge_top()
         yield from wait(lambda: "acknowledged" in live.step_panel.toast, 5, "the acknowledged line")
         yield from measure("acknowledged", cycle=False)
+        yield from frozen_look()
         yield from grid_pairs(live.step_panel.ids.body.width)
 
     return run_to_end(app, stop, scenario(), report)

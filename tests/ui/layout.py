@@ -171,9 +171,49 @@ def text_audit(root: Any) -> list[dict[str, Any]]:
                 # a line of its text cut by its scroll view's top or bottom edge as it is now (at rest):
                 # half a line under a whole one reads as a message of its own
                 "cut_line": "" if scroll is None else cut_line(w, window_rect(scroll)),
+                # partly inside the window of a scroll or stencil view holding it, partly outside: cut by
+                # its edge (whole lines only: in it or out of it, never half a text shown)
+                "edge_cut": edge_cut(w),
             }
         )
     return out
+
+
+def drawn_text_rect(w: Any) -> Rect:
+    """Where a label draws its text, in window pixels: its texture, centred on the widget; a button's whole
+    box (its target, drawn as its background)."""
+    x, y, ww, hh = window_rect(w)
+    if hasattr(w, "state"):  # a Button: a Label with a pressed state
+        return (x, y, ww, hh)
+    tw, th = (float(v) for v in w.texture_size)
+    return (x + (ww - tw) / 2, y + (hh - th) / 2, tw, th)
+
+
+def stencils_of(w: Any) -> list[Any]:
+    """The scroll and stencil views holding ``w`` (a ScrollView is a StencilView), nearest first: each
+    draws only what is inside its own rectangle."""
+    from kivy.uix.stencilview import StencilView
+
+    out = []
+    p = w.parent
+    while p is not None and p.parent is not p:
+        if isinstance(p, StencilView):
+            out.append(p)
+        p = p.parent
+    return out
+
+
+def edge_cut(w: Any) -> bool:
+    """``w``'s drawn text (a button's box) is partly inside and partly outside the window of a scroll or
+    stencil view holding it (1 px of rounding either way): a text cut by that view's edge."""
+    text = drawn_text_rect(w)
+    if text[2] <= 0 or text[3] <= 0:
+        return False
+    for view in stencils_of(w):
+        window = window_rect(view)
+        if not _inside(text, window) and overlap(text, window) > 1.0:
+            return True
+    return False
 
 
 def line_boxes(w: Any) -> list[tuple[str, float, float]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +188,38 @@ def _every_counter(page: dict[str, Any]) -> list[tuple[int, int]]:
     return [(int(k), int(n)) for text in texts for k, n in COUNTER.findall(text)]
 
 
+def _first_item_height(page: dict[str, Any]) -> float:
+    """The height of the first item drawn in the body (under the "more" row), read from the lines Kivy laid
+    out: a text's lines down to the one its first item ends on (the step's facts one a line, its clauses
+    joined by spaces, the feedback whole), or the step's buttons' (all of them when the page holds them
+    all: the whole grid; else the top one's row)."""
+    first = _body_texts(page)[0]
+    if first["button"]:
+        buttons = [t for t in _body_texts(page) if t["button"]]
+        if len(buttons) == len(page["core"]["buttons"]):
+            return max(t["rect"][1] + t["rect"][3] for t in buttons) - min(t["rect"][1] for t in buttons)
+        return float(first["rect"][3])
+    text, core = first["text"], page["core"]
+    if core["toast"] and (text == core["toast"] or MARK.sub("", text).strip() in core["toast"]):
+        item = text  # the feedback's label holds it alone
+    elif MARK.sub("", text).strip() in core["text"]:  # the step's instruction, in clauses
+        item = _clauses(text)[0]
+    else:
+        item = text.split("\n")[0]
+    need, lines = len(re.sub(r"\s", "", item)), []
+    for line in first["lines"]:
+        lines.append(line)
+        if len(re.sub(r"\s", "", "".join(t for t, _b, _t in lines))) >= need:
+            break
+    return float(lines[0][2] - lines[-1][1])
+
+
+def _room_left(page: dict[str, Any]) -> float:
+    """How much of the body's window is free under the lowest text or button drawn in it."""
+    lowest = min((t["rect"] if t["button"] else t["glyphs"])[1] for t in page["texts"] if t["scroll"])
+    return float(lowest - page["body"][1])
+
+
 def _alone_height(page: dict[str, Any]) -> float:
     """A page's one item's height: its text's, or (the step's buttons) from the top one to the bottom one."""
     body = _body_texts(page)
@@ -241,6 +274,21 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             assert "step 1 of 1" not in head, (size, m, k, head)
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
+    # the image frozen with a caliper placed (the readout and the cine slider in the column too): every text
+    # drawn in the column is inside it (at 7 inches the step's header was drawn through the window's top)
+    # and none of the body's is cut by its edge
+    frozen = r["frozen"]
+    spilled = [t["text"] for t in frozen["texts"] if not _inside(t["rect"], frozen["column"])]
+    assert spilled == [], (size, spilled)
+    cut_frozen = [
+        t["text"]
+        for t in frozen["texts"]
+        if t["scroll"] is not None
+        and not _inside(t["glyphs"], t["scroll"])
+        and not _apart(t["glyphs"], t["scroll"])
+    ]
+    assert cut_frozen == [], (size, cut_frozen)
+    assert any(t["text"].startswith("caliper ") for t in frozen["texts"]), (size, frozen["texts"])
     # issue 14: on every page of a column that pages, exactly one page counter "k of n" is drawn in the
     # column, and whole: the body's "more" row's, else (a 7-inch page of one button has no room for the
     # row) the header's; the header is then one touch target high, the page's tap, on every page
@@ -312,6 +360,24 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             total = len(_clauses(c["text"])) + len(_facts(c["detail"])) + bool(c["toast"]) + len(c["buttons"])
             total += sum(n - 1 for kind, whole, n in parted[m] if _holds(c, kind, whole))
             assert row[0] == total - len(_items(page)), (size, m, k, page["more"], _items(page))
+    # issue 14: a text is read in parts only when it cannot fit whole on an empty page: laid out alone at the
+    # body's width (Kivy's text layout, the scenario's), with its gap it is taller than the body
+    for m in CYCLED:
+        for _kind, whole, _n in parted[m]:
+            tall = [
+                h for p in r[f"{m}_pages"] for t, h in p["core"]["heights"].items() if _timeless(t) == whole
+            ]
+            body = r[f"{m}_pages"][0]["body"][3]
+            assert tall and min(tall) > body - GAP_PX[size] / 4, (size, m, whole, tall, body)
+    # issue 14: no page but the last leaves room for the next page's first item (with the gaps around it):
+    # "log each aliquot." alone on the 10-inch injection's last page, the page before it with room for it
+    for m in (*CYCLED, "header"):
+        seen = r[f"{m}_pages"]
+        for k, (page, after) in enumerate(pairwise(seen)):
+            if page["core"]["toast"] != after["core"]["toast"]:
+                continue  # the feedback's 3 s over between them: other pages
+            need = _first_item_height(after) + 1.5 * GAP_PX[size] / 2  # its gap, and the last one's slack
+            assert need > _room_left(page), (size, m, k, _items(page), _items(after)[:1], _room_left(page))
     # page 1 starts with the most important item present: the feedback, then the dose
     medium = r["medium_pages"][0]
     first = [kind for kind, _t in _items(medium)]

@@ -22,6 +22,7 @@ from sonocart_ui import theme as th
 from sonocart_ui.action_grid import ActionGrid
 from sonocart_ui.viewmodels.column import (
     CUTTABLE,
+    WIDEST_LOOSE_MARK,
     ColumnItem,
     button_rows,
     column_items,
@@ -82,7 +83,6 @@ class ColumnPages:
         #: is shown again when the items change under it (a toast gone, a timer's digits), so that no
         #: item is skipped by a tap.
         self._anchor: Origin | None = None
-        self._last: Origin | None = None  # and its last item
         self._origins: list[Origin] = []
         self._step: object = None
         self._laid: dict[tuple[object, ...], tuple[float, list[str]]] = {}
@@ -204,6 +204,10 @@ class ColumnPages:
             # (5 now), and in a body of 2 one line a part
             ends = part_ends(words, whole)
             parts = cut_tall(item, words, ends)
+            if len(parts) < 2:  # no word fits the body's width with the mark joined to it: the mark after
+                # a plain space, on a line of its own where it must ("syringe A: no local anaesthetic, no
+                # maximum", 4 lines in a 74 px body at 7 inches, scrolled whole before)
+                parts = cut_tall(item, words, part_ends(words, whole, WIDEST_LOOSE_MARK), " ")
             if len(parts) > 1 and all(whole(p.text) for p in parts):
                 out += parts
                 origins += [(kind, place, k) for k in range(len(parts))]
@@ -228,9 +232,12 @@ class ColumnPages:
         cue = self._cue(worst)
         cue_h = self._measure(cue, self.more_row) if cue else 0.0
         # the last item's gap is empty room (half of it under its text): it may pass the body's edge
-        # the page shown keeps its first item, and the items after it, when the items change under it
-        start, end = self._anchored()
-        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h, start or 0, end)
+        # the page shown keeps its first item when the items change under it, and is filled after it
+        start = self._anchored()
+        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h, start or 0)
+        if room < self._measure("0", self.panel.ids.step_text):  # no room for a line (the 7-inch frozen
+            # review): no pages, so that the header is its text's height, not the pages' tap target
+            ranges = [range(len(items))]
         self.items, self.page_ranges = items, ranges
         if start is not None:
             self.page = next(k for k, r in enumerate(ranges) if start in r)
@@ -239,7 +246,6 @@ class ColumnPages:
         shown = ranges[self.page]
         on = [items[i] for i in shown]
         self._anchor = self._origins[shown.start] if on else None
-        self._last = self._origins[shown.stop - 1] if on else None
         slack = room + float(p.item_gap) / 2 + 0.5
         # one item that fits the body alone but not under the row: whole, the row left out on its page
         # (the body's tap still pages on): "STOP: RN Ben states" without its side would read as whole
@@ -307,16 +313,14 @@ class ColumnPages:
         lines = 1 if self.panel.ids.scroll.height < 3 * App.get_running_app().theme.target else 2
         return lines, self._measure("0", self.more_row)
 
-    def _anchored(self) -> tuple[int | None, int | None]:
-        """The places now of the page shown's first item (or, cut in other parts now, its text's first
-        part's) and of the item after its last one (None when it is gone), else (None, None)."""
+    def _anchored(self) -> int | None:
+        """The place now of the page shown's first item (or, cut in other parts now, its text's first
+        part's), else None."""
         if self._anchor is not None:
             for anchor in (self._anchor, (*self._anchor[:2], 0)):
                 if anchor in self._origins:
-                    start = self._origins.index(anchor)
-                    last = self._origins.index(self._last) if self._last in self._origins else None
-                    return start, (last + 1 if last is not None and last >= start else None)
-        return None, None
+                    return self._origins.index(anchor)
+        return None
 
     def _set(self, label: Label, text: str) -> None:
         label.text = text
@@ -332,7 +336,6 @@ class ColumnPages:
         shown = self.page_ranges[self.page] if self.page < len(self.page_ranges) else range(0)
         # its first item anchored (as these pages cut it), what follows it as much as fits
         self._anchor = self._origins[shown.start] if shown and shown.start < len(self._origins) else None
-        self._last = None
         self.lay_out()
 
     # -- the body's tap -------------------------------------------------------------------------------

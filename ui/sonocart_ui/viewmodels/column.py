@@ -84,23 +84,28 @@ def column_items(text: str, detail: str, toast: str, held: str = "", buttons: in
 CUTTABLE = ("toast", "fact", "acknowledged", "clause")
 
 
-def cut_tall(item: ColumnItem, lines: Sequence[str], ends: Sequence[int]) -> list[ColumnItem]:
+def cut_tall(
+    item: ColumnItem, lines: Sequence[str], ends: Sequence[int], space: str = NBSP
+) -> list[ColumnItem]:
     """``item`` (its text in ``lines``: its words, or its lines as laid out at the body's width) cut after
     each of ``lines`` that ``ends`` names (the last one the last), in order, each part an item of
     ``item``'s kind marked " (k/n)" at its end, the mark after a no-break space (never on a line alone);
     ``[item]`` when it is one part, or when ``lines`` joined by spaces are not its text (a word broken
     across lines: not cut between words, so not cut at all). A no-break space is inside a word: never a
-    place to cut (words_of)."""
+    place to cut (words_of). ``space`` a plain one: the mark may go to a line of its own (a word too wide
+    for the body with its mark joined to it: "anaesthetic, (1/2)" at 7 inches)."""
     if item.kind not in CUTTABLE or " ".join(lines) != item.text or not ends or ends[-1] != len(lines):
         return [item]
     starts = [0, *ends[:-1]]
     parts = [" ".join(lines[a:b]) for a, b in zip(starts, ends, strict=True)]
-    return [ColumnItem(item.kind, part) for part in marked(parts, NBSP)]
+    return [ColumnItem(item.kind, part) for part in marked(parts, space)]
 
 
 #: The mark's widest form, placed on a part while it is being measured ("(9/9)": as wide as any mark a text
 #: cut in fewer than 10 parts gets).
 WIDEST_MARK = f"{NBSP}(9/9)"
+#: The same, after a plain space: the mark on a line of its own where no word fits with it joined to it.
+WIDEST_LOOSE_MARK = " (9/9)"
 
 
 def words_of(text: str) -> list[str]:
@@ -132,14 +137,14 @@ def part_ends(words: Sequence[str], fits: Callable[[str], bool], mark: str = WID
     return ends
 
 
-def pages(
-    heights: Sequence[float], room: float, cue: float, start: int = 0, end: int | None = None
-) -> list[range]:
+def pages(heights: Sequence[float], room: float, cue: float, start: int = 0) -> list[range]:
     """Runs of consecutive items, each fitting ``room`` whole: all on one page when they fit together,
-    else each page fits with the "more" row (``cue`` high), and a page starts at item ``start`` and holds
-    no item from ``end`` on (the page shown keeps its items when one on another page goes: a toast's 3 s
-    over, so that a tap skips none and shows none twice). An item taller than that alone has a page of its
-    own (the body then scrolls to it); every item is on exactly one page, in order."""
+    else each page fits with the "more" row (``cue`` high) and is closed only when its next item does not
+    fit on it (never a page of room left that the next item would fill: "log each aliquot." alone on a
+    page after one with room for it), and a page starts at item ``start`` (the page shown keeps its first
+    item when one on another page goes: a toast's 3 s over, so that a tap skips none and shows none
+    twice; the pages before it then end there). An item taller than a page alone has a page of its own
+    (the body then scrolls to it); every item is on exactly one page, in order."""
     n = len(heights)
     if sum(heights) <= room + 0.5:
         return [range(n)]
@@ -147,7 +152,7 @@ def pages(
     first = 0
     while first < n:
         used, last = cue, first
-        limit = start if first < start else (end or n) if first == start else n
+        limit = start if first < start else n
         while last < limit and used + heights[last] <= room + 0.5:
             used += heights[last]
             last += 1
