@@ -8,6 +8,7 @@ de-identified), so these lines carry no dates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sonocart.cart.settings import PEDAL_ACTION_WORDS, PEDAL_GESTURE_WORDS
@@ -241,7 +242,7 @@ class Words:
         return t.replace("_", " ").capitalize()
 
     @staticmethod
-    def _pedal(p: dict[str, Any]) -> str:
+    def _pedal(p: Mapping[str, Any]) -> str:
         """A pedal gesture in the core's words: "Pedal B held: ack / confirm (done)"."""
         gesture, action, outcome = str(p["gesture"]), str(p["action"]), str(p["outcome"])
         said = PEDAL_GESTURE_WORDS.get(gesture, gesture)
