@@ -115,7 +115,7 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
         app.lock_now()
     yield from settle()
     report["screen_after_lock_touch"] = app.screens.current
-    app.save_screenshot(artifacts / "last-800x480.png")
+    app.save_screenshot(artifacts / f"last-{Window.width}x{Window.height}.png")  # make screenshots: each size
     record = session.record
     assert record is not None
     report["journal"] = [[e.type, e.operator, e.payload] for e in record.journal.events()]

@@ -28,11 +28,12 @@ from sonocart.devices.probe import ProbeClient  # noqa: E402
 from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
+from sonocart_ui.widgets import to_top  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
 from tests.ui.procedure_sterile import SterileMoves  # noqa: E402
-from tests.ui.room_checks import check_settings_room, check_summary_room  # noqa: E402
+from tests.ui.room_checks import check_alarms_room, check_settings_room, check_summary_room  # noqa: E402
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
 SITE = """
@@ -91,6 +92,7 @@ class Scenario(SterileMoves):
             st.ids[field].text = value
         st.ids.weight.text = "72"
         yield from touch(button_in(st.ids.operators, "dr_ana"))
+        to_top(st.ids.form_scroll)  # the touch scrolled to the operators: the screen is shot from its top
         yield from self.settle()
         self.shot("01-start")
         self.look("start filled")
@@ -228,6 +230,7 @@ class Scenario(SterileMoves):
         alarms = self.screen()
         r["alarm_rows"] = [w.text for w in reversed(alarms.ids.rows.children)]
         self.shot("10-alarms")
+        r["room_alarms"] = check_alarms_room(app, ARGS.artifacts)  # the list starts at its page's top
         self.look("alarm list")
         # When the time is up the hard stop clears by itself; the expiry prompt is left for a person.
         yield from wait(lambda: "timer:observation" in {p.id for p in app.session.prompts()}, 10, "obs over")

@@ -1,5 +1,6 @@
-"""The room the Summary and the Settings screens give their content (issue 14 item 7: the summary readable
-at 7 inches; the pedal list showing several rows at once), measured from the widget tree as a ruler on the
+"""The room the Summary, the Settings and the Alarms screens give their content (issue 14 item 7: the
+summary readable at 7 inches; the pedal list showing several rows at once; no row cut by a scroll window,
+the alarm list from its page's top: brief UB defects 1-3), measured from the widget tree as a ruler on the
 glass would and asserted in the scenario's own process: a failed check fails the scenario's test with what
 was measured. Called by tests/ui/procedure_scenario.py where it shows each screen; each check also writes
 its numbers to ``room-<screen>.json`` in the scenario's artifacts.
@@ -28,6 +29,10 @@ SUMMARY_BODY_SHARE = {(800, 480): 0.60, (1280, 800): 0.50}
 PEDAL_ROWS_WHOLE = {(800, 480): 4, (1280, 800): 8}
 #: The Summary's actions, by the words on them.
 SUMMARY_ACTIONS = ("Export report + DICOM", "Send to PACS", "New procedure")
+#: The least height a still of the Summary is drawn at, and the least share of its cell's width: a
+#: thumbnail a clinician can read at arm's length on the cart (not the ~20 px sliver of round 12).
+STILL_MIN_MM = 25.0
+STILL_MIN_WIDTH_SHARE = 0.9
 #: A pedal row as the team reads it ("sterile: A tap = freeze"): context, pedal, gesture, action.
 PEDAL_ROW = re.compile(r"^[a-z]+: [AB] (tap|hold) = \S")
 
@@ -88,8 +93,65 @@ def check_summary_room(app: Any, artifacts: Path) -> dict[str, Any]:
             bad.append(f"{w.text[:30]!r} runs past the body")
         if w.font_size * 0.7 < 3 * px_mm - 0.5:
             bad.append(f"{w.text[:30]!r} is drawn at {w.font_size} px: caps under 3 mm")
+    images = [w for w in visible_widgets(screen) if type(w).__name__ == "Image"]
+    m["stills_drawn"] = [list(w.norm_image_size) for w in images]
+    m["still_cells"] = [list(window_rect(w)) for w in images]
+    for w in images:  # drawn large and whole: across its cell, at its own aspect, at least 25 mm high
+        dw, dh = (float(v) for v in w.norm_image_size)
+        tw, th = w.texture.size if w.texture is not None else (0, 0)
+        if dh < STILL_MIN_MM * px_mm - 1 or dw < STILL_MIN_WIDTH_SHARE * w.width:
+            bad.append(f"a still is drawn {dw:.0f} x {dh:.0f} px in a {w.width:.0f} px cell")
+        if th and abs(dw / dh - tw / th) > 0.02:
+            bad.append(f"a still is drawn at {dw / dh:.2f}, its pixels are {tw / th:.2f}")
+    m["rows_cut_by_window"] = rows_cut_by_window(screen)
+    bad += [f"cut by the scroll window: {t}" for t in m["rows_cut_by_window"]]
     bad += [f"cut: {t!r}" for t in m["cut"]]
     return _verdict(m, bad, artifacts / "room-summary.json")
+
+
+def check_alarms_room(app: Any, artifacts: Path) -> dict[str, Any]:
+    """The alarm list starts at the top of its page (no blank band above its title: brief UB defect 3),
+    shows its rows whole, and every text is whole."""
+    from kivy.core.window import Window
+
+    screen = app.screens.current_screen
+    (page,) = _scrolls(screen)
+    view = window_rect(page)
+    title = next(w for w in _labels(page) if w.text.startswith("Alarms and prompts"))
+    r = window_rect(title)
+    m: dict[str, Any] = {
+        "page": list(view),
+        "title": list(r),
+        "blank_above_px": view[1] + view[3] - (r[1] + r[3]),
+        "rows_cut_by_window": rows_cut_by_window(screen),
+        "cut": _cut(Window),
+    }
+    bad = []
+    if abs(m["blank_above_px"]) > 1:
+        bad.append(f"{m['blank_above_px']:.0f} px between the page's top and the list's title")
+    bad += [f"cut by the scroll window: {t}" for t in m["rows_cut_by_window"]]
+    bad += [f"cut: {t!r}" for t in m["cut"]]
+    return _verdict(m, bad, artifacts / "room-alarms.json")
+
+
+def rows_cut_by_window(screen: Any) -> list[str]:
+    """Buttons and images inside a scroll view that its window's top or bottom edge runs through: a row
+    in a scroll view is shown whole or not at all (brief UB defect 2). Each as "what (where; window)"."""
+    from kivy.uix.button import Button
+    from kivy.uix.image import Image
+
+    out = []
+    for scroll in _scrolls(screen):
+        view = window_rect(scroll)
+        bottom, top = view[1], view[1] + view[3]
+        for w in visible_widgets(scroll):
+            if not isinstance(w, Button | Image):
+                continue
+            r = window_rect(w)
+            if any(r[1] + 1 < edge < r[1] + r[3] - 1 for edge in (bottom, top)):
+                what = w.text if isinstance(w, Button) else f"image {Path(str(w.source)).name}"
+                out.append(f"{what!r} ({[round(v) for v in r]}; window {[round(v) for v in view]})")
+    return out
 
 
 def check_settings_room(app: Any, artifacts: Path) -> dict[str, Any]:
@@ -139,6 +201,8 @@ def check_settings_room(app: Any, artifacts: Path) -> dict[str, Any]:
             bad.append(f"{w.text!r} does not fit its field ({w.width:.0f} px)")
     if len(lines) != 2:
         bad.append(f"the technician's and the PACS lines: {lines}")
+    m["rows_cut_by_window"] = rows_cut_by_window(screen)
+    bad += [f"cut by the scroll window: {t}" for t in m["rows_cut_by_window"]]
     bad += [f"cut: {t!r}" for t in m["cut"]]
     return _verdict(m, bad, artifacts / "room-settings.json")
 

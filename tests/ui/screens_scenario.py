@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 import tempfile
 import time
@@ -35,6 +36,8 @@ from tests.ui.driver import scenario_args  # noqa: E402
 PARTS = ("summary", "settings", "toast", "last", "live", "reach")
 #: The parts that run at one size only (their section at the other size says so).
 ONLY_AT = {"last": "800x480", "live": "1280x800"}
+#: ``make screenshots`` (tools/ui/screenshots.py) runs only the parts named here ("last"), at any size.
+PARTS_ENV = "SONOCART_SCREENS_PARTS"
 ARGS: argparse.Namespace = scenario_args("800x480")
 
 from tests.ui import (  # noqa: E402
@@ -77,7 +80,12 @@ def main() -> int:
     rig = start_cart(ARGS.link, tmp)
     app, stop, parts_run = rig.app, rig.stop, modules(rig)
     report = Report(ARGS.report)
-    here = [name for name in PARTS if ONLY_AT.get(name, ARGS.size) == ARGS.size]
+    asked = [n for n in os.environ.get(PARTS_ENV, "").split(",") if n]
+    here = (
+        [n for n in PARTS if n in asked]
+        if asked
+        else [n for n in PARTS if ONLY_AT.get(n, ARGS.size) == ARGS.size]
+    )
     parts = {name: Report(ARGS.report) for name in PARTS}  # each part's section (written with the report)
     report["parts"] = {name: sub.data for name, sub in parts.items()}
 
@@ -86,7 +94,9 @@ def main() -> int:
         report["ready_s"] = round(time.monotonic() - T0, 2)
         failed = ""
         for name in PARTS:
-            if name not in here:
+            if name not in here and asked:
+                parts[name]["error"] = f"not run: {PARTS_ENV} asked for {', '.join(asked)}"
+            elif name not in here:
                 parts[name]["error"] = f"not run at {ARGS.size}: this part runs at {ONLY_AT[name]} only"
         for i, name in enumerate(here):
             sub = parts[name]

@@ -4,8 +4,8 @@ tests/ui/test_summary_pacs_band.py.
 A record is opened and the Summary shown; Send to PACS is touched with the cart's PACS on a port nothing
 listens on (down; then the cart announces a send the PACS partly refused, its reason long), then on a
 real Orthanc's (sent; the ports come from the test in the environment).
-Each look reads the toast in the status band, the result beside the actions and every text on screen
-from the widget tree; the test holds the expected words.
+Each look reads the core's message, the toast in the status band, the result beside the actions and
+every text on screen from the widget tree; the test holds the expected words.
 """
 
 from __future__ import annotations
@@ -36,8 +36,11 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
         shown = list(visible_widgets(Window))
         band = sm.ids.pacs_result
         toast = app.root.ids.toast
+        said = app.session.feedback
         report[name] = {
             "screen": app.screens.current,
+            # the core's newest message, and what of it the status band shows
+            "said": "" if said is None else (said.text if said.ok else f"[!] {said.text}"),
             "toast": toast.text if toast.opacity > 0 else "",
             "result": band.text if band in shown else None,
             "result_rect": window_rect(band),
@@ -60,7 +63,7 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
         app.session.settings.pacs.port = port
         yield from touch(sm.ids.send)
         yield from wait(lambda: not sm.sending and app.session.feedback is not None, 60, f"{name} send")
-        yield from wait(lambda: "PACS" in app.root.ids.toast.text, 5, f"{name} toast")
+        yield from wait(lambda: "PACS" in app.session.feedback.text, 5, f"{name} said")
         yield from settled()
         look(name)
         if name == "down":  # a send some objects of which the PACS refused, as the cart announces it

@@ -1,7 +1,8 @@
 """``make screenshots``: run the end-to-end procedure and the walk over every catalogue procedure on both
 cart screens and keep their screenshots (every screen, and each procedure's injection step).
 
-Writes ``docs/screenshots/800x480/*.png`` and ``docs/screenshots/1280x800/*.png`` (on a private Xvfb), and
+Writes ``docs/screenshots/800x480/*.png`` (with ``14-last.png``, the LAST screen, from the shared screens
+run's LAST part) and ``docs/screenshots/1280x800/*.png`` (on a private Xvfb), and
 beside them ``image-fractions.json``: the fraction of the screen the live image takes at each live moment
 and at each procedure's injection step, measured from the widget tree by the scenarios themselves (the
 README's closing note quotes them).
@@ -57,6 +58,7 @@ def main() -> int:
                 dest.mkdir(parents=True, exist_ok=True)
                 for name in KEEP:
                     shutil.copyfile(art / f"{name}.png", dest / f"{name}.png")
+                _last(size, tmp, art, env, dest)
                 _scenario("catalogue_scenario.py", size, tmp, "probe2", art, "w.json", env, 600)
                 injections = sorted(art.glob("inject-*.png"))
                 if len(injections) != len(procedures):  # each catalogue procedure's injection step
@@ -79,6 +81,16 @@ def main() -> int:
                 least = min(fractions.values())
                 print(f"{dest}: {len(KEEP)} screens, {len(injections)} injection steps, image >= {least:.1%}")
     return 0
+
+
+def _last(size: str, tmp: str, art: Path, env: dict[str, str], dest: Path) -> None:
+    """The LAST screen (emergency mode, its plan and prompt): the shared screens run's LAST part alone."""
+    env = dict(env, SONOCART_SCREENS_PARTS="last")
+    _scenario("screens_scenario.py", size, tmp, "probe3", art, "l.json", env, 300)
+    part = json.loads((Path(tmp) / "l.json").read_text())["parts"]["last"]
+    if not part.get("completed"):
+        raise SystemExit(f"screens_scenario.py {size}, LAST: {part.get('error')}\n{part.get('traceback')}")
+    shutil.copyfile(art / f"last-{size}" / f"last-{size}.png", dest / "14-last.png")
 
 
 def _fractions(procedure: Path, walk: Path) -> dict[str, float]:

@@ -234,8 +234,9 @@ class FrameBars:
         fb = self.session.feedback
         toast = self.root.ids.toast
         text = shown = ""
-        if fb is not None:
-            said = self._said(fb.text, fb.ok)
+        screen = self.root.ids.screens.current_screen
+        if fb is not None and not (hasattr(screen, "shows") and screen.shows(self._said(fb.text, fb.ok))):
+            said = self._said(fb.text, fb.ok)  # (left out when the screen shows it itself: said once)
             pages = self._toast_pages(said)
             page = int(max(0.0, self.clock() - fb.at) // TOAST_S)
             if page < len(pages):

@@ -335,11 +335,33 @@ def to_top(scroll: ScrollView) -> None:
         effect.reset(effect.max)  # the value that is scroll_y 1 (ScrollView._update_effect_y_bounds)
 
 
+class WholeRows:
+    """Keeps ``owner.snap`` (px under ``scroll``, its slot's room it gives up) at what ``scroll``'s window
+    over ``body`` gives up so that, at rest, its bottom edge runs through no line, button or image
+    (whole_lines_cut): set after the frame's layout, and only when it moves by more than a pixel (a snap
+    set each time from the layout's float share would set that layout off again, every frame)."""
+
+    def __init__(self, owner: Widget, scroll: ScrollView, body: Widget) -> None:
+        from kivy.clock import Clock
+
+        self.owner, self.scroll, self.body = owner, scroll, body
+        self.later = Clock.create_trigger(lambda _dt: self._snap(), 0)
+        scroll.bind(height=self.later)
+        body.bind(height=self.later, width=self.later)
+
+    def _snap(self) -> None:
+        room = float(self.scroll.height) + float(self.owner.snap)
+        cut = whole_lines_cut(self.body, room)
+        if abs(cut - float(self.owner.snap)) > 1.0:
+            self.owner.snap = cut
+
+
 def whole_lines_cut(body: Widget, room: float) -> float:
     """How many px a scroll view ``room`` high over ``body`` (its content, shown from its top) gives up at
-    its bottom so that its edge runs through no line of text and no button: up to the first such row its
-    bottom edge would cut; 0 when the content fits, or when what is left would hold less than a line
-    (half a line under a whole one reads as a message of its own)."""
+    its bottom so that its edge runs through no line of text, no button and no image: up to the first such
+    row its bottom edge would cut; 0 when the content fits, or when what is left would hold less than a
+    line (half a line under a whole one reads as a message of its own)."""
+    from kivy.uix.image import Image
     from kivy.uix.label import Label
 
     if body.height <= room + 0.5:
@@ -347,6 +369,10 @@ def whole_lines_cut(body: Widget, room: float) -> float:
     top = body.to_window(body.x, body.top)[1]
     rows: list[tuple[float, float]] = []  # (top, bottom) below the body's top, px
     for w in body.walk(restrict=True):
+        if isinstance(w, Image) and w.opacity > 0 and w.height > 0:  # a still: whole or not at all
+            y0 = top - w.to_window(w.x, w.top)[1]
+            rows.append((y0, y0 + float(w.height)))
+            continue
         if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.height <= 0:
             continue
         y0 = top - w.to_window(w.x, w.top)[1]

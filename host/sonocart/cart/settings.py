@@ -46,6 +46,8 @@ PEDAL_ACTION_WORDS = {
 #: "sterile": prep, STOP and scanning; "injection": the injection step.
 PEDAL_CONTEXTS = ("sterile", "injection")
 PEDAL_KEYS = ("A tap", "A hold", "B tap", "B hold")
+#: Each pedal gesture (the board's ``tap`` and ``hold``) as the chart note says it: "Pedal A held".
+PEDAL_GESTURE_WORDS = {"tap": "tapped", "hold": "held"}
 IDLE_LOCK_RANGE_S = (10.0, 3600.0)
 #: One aliquot: at least the form's smallest step, at most the largest syringe (procedures.medications).
 ALIQUOT_RANGE_ML = (0.5, 50.0)

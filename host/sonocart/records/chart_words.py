@@ -8,8 +8,10 @@ de-identified), so these lines carry no dates.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from sonocart.cart.settings import PEDAL_ACTION_WORDS, PEDAL_GESTURE_WORDS
 from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import Catalogue, Procedure, Step
 from sonocart.procedures.expiry import timer_name
@@ -28,6 +30,8 @@ RULES = {
     "dose_above_limit": "local anaesthetic dose over the maximum",
 }
 MEASURES = {"pain_nrs": "pain (NRS 0-10)", "pain_nrs_post": "pain after (NRS 0-10)", "function": "function"}
+#: What the cart did with a pedal gesture (the engine's ``PEDAL_OUTCOMES``) as the chart note says it.
+PEDAL_OUTCOME_WORDS = {"done": "done", "refused": "refused", "locked": "not acted on, the screen locked"}
 FIELD_NAMES = {"test": "test", "value": "value", "goal": "goal", "drug": "drug", "held": "held"}
 
 
@@ -232,10 +236,19 @@ class Words:
         if t == "export_written":
             return f"Export written ({len(p['files'])} files{', de-identified' if p['deidentified'] else ''})"
         if t == "pedal_gesture":
-            return f"Pedal {p['pedal']} {p['gesture']}: {str(p['action']).replace('_', ' ')} ({p['outcome']})"
+            return self._pedal(p)
         if t.startswith("pacs_"):
             return "PACS: " + t.removeprefix("pacs_").replace("_", " ")
         return t.replace("_", " ").capitalize()
+
+    @staticmethod
+    def _pedal(p: Mapping[str, Any]) -> str:
+        """A pedal gesture in the core's words: "Pedal B held: ack / confirm (done)"."""
+        gesture, action, outcome = str(p["gesture"]), str(p["action"]), str(p["outcome"])
+        said = PEDAL_GESTURE_WORDS.get(gesture, gesture)
+        does = PEDAL_ACTION_WORDS.get(action, action.replace("_", " "))
+        how = PEDAL_OUTCOME_WORDS.get(outcome, outcome)
+        return f"Pedal {p['pedal']} {said}: {does} ({how})"
 
     def _prompt_name(self, pid: str) -> str:
         kind, _, rest = pid.partition(":")

@@ -19,6 +19,7 @@ from sonocart.cart.alarms import flash_on
 from sonocart_ui.viewmodels.keypad import KEYS
 from sonocart_ui.viewmodels.override import OverrideForm
 from sonocart_ui.viewmodels.prompt_list import PromptRow, acknowledge, rows
+from sonocart_ui.widgets import to_top
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -63,6 +64,7 @@ class AlarmsScreen(Screen):  # type: ignore[misc]
         on leaving, the top prompt takes its place again. Placed as the screen changes (the screen
         manager's current is already the new one), not a frame later: no touch meets the old band."""
         App.get_running_app()._prompt_bar()
+        to_top(self.ids.page)  # the list opens at its top: the highest prompt first
 
     def on_pre_leave(self, *_: object) -> None:
         App.get_running_app()._prompt_bar()

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.step_form import Action
+from sonocart_ui.widgets import WholeRows
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -19,6 +20,8 @@ class SettingsScreen(Screen):  # type: ignore[misc]
     pacs_text = StringProperty("")
     #: the technician's line, whole (the 7-inch status bar leaves them out): probe rate, frame age, board id
     technician_text = StringProperty("")
+    #: px the pedal list's window gives up at its bottom so that, at rest, no row is cut by its edge
+    snap = NumericProperty(0)
 
     def __init__(self, form: SettingsForm, **kwargs: object) -> None:
         self.form = form
@@ -26,6 +29,8 @@ class SettingsScreen(Screen):  # type: ignore[misc]
 
     def on_kv_post(self, _base: object) -> None:
         self.ids.pedals.on_action = self._press
+        whole = WholeRows(self, self.ids.pedal_scroll, self.ids.pedal_list)
+        self.ids.pedals.bind(children=whole.later)
         if App.get_running_app().theme.compact:
             # 7 inches: the two information lines go under the pedal rows, in their scroll (a window's
             # theme is set once, at its size)

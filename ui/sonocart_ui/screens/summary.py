@@ -20,7 +20,7 @@ from sonocart.cart.pacs import (
 )
 from sonocart.cart.session import CartSession
 from sonocart_ui.viewmodels.summary import export, summary_lines
-from sonocart_ui.widgets import whole_lines_cut
+from sonocart_ui.widgets import WholeRows
 
 
 class RecordLines(BoxLayout):  # type: ignore[misc]
@@ -65,15 +65,13 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         self._said_fits = True  # it fits the room beside the actions (fit_result)
         self._shown: tuple[tuple[str, int], ...] = ()
         super().__init__(**kwargs)
-        from kivy.clock import Clock
+        self._whole = WholeRows(self, self.ids.scroll, self.ids.body)
+        self.ids.thumbs.bind(children=self._whole.later)
 
-        snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), -1)  # in the frame's layout
-        self.ids.scroll.bind(height=snap)
-        self.ids.body.bind(height=snap, width=snap)
-
-    def _snap_to_lines(self) -> None:
-        room = float(self.ids.scroll.height) + float(self.snap)
-        self.snap = whole_lines_cut(self.ids.body, room)
+    def shows(self, said: str) -> bool:
+        """Whether this screen shows the core's message ``said`` itself, beside the send button: the status
+        band then leaves it out (shown once, where the send is; issue 14, brief UB defect 1)."""
+        return bool(self._pacs_said) and self.pacs_result == said != ""
 
     def refresh(self) -> None:
         session = App.get_running_app().session
@@ -95,6 +93,7 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         if app.theme.compact and tall and self._said_fits and self.pacs_result == self._pacs_said != "":
             self._said_fits = False
             self.refresh()
+            app._redraw()  # the status band says it whole instead (shows: no longer shown here)
 
     def _result(self, line: str) -> str:
         """Beside the actions: sending, or the last result as the toast said it (or, when that does not
