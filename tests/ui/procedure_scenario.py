@@ -33,7 +33,12 @@ from tests.conftest import SimProcess  # noqa: E402
 from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
 from tests.ui.procedure_sterile import SterileMoves  # noqa: E402
-from tests.ui.room_checks import check_alarms_room, check_settings_room, check_summary_room  # noqa: E402
+from tests.ui.room_checks import (  # noqa: E402
+    check_alarms_room,
+    check_settings_room,
+    check_summary_room,
+    rows_cut_by_window,
+)
 
 #: A site file shortening the waits so a whole procedure fits in a test (pauses 1 s, observation 4 s).
 SITE = """
@@ -95,6 +100,7 @@ class Scenario(SterileMoves):
         to_top(st.ids.form_scroll)  # the touch scrolled to the operators: the screen is shot from its top
         yield from self.settle()
         self.shot("01-start")
+        assert not (cut := rows_cut_by_window(st)), f"the start form's window cuts {cut}"
         self.look("start filled")
         yield from touch(st.ids.start_button)
         yield from wait(lambda: app.screens.current == "sign_in", 5, "sign-in screen")

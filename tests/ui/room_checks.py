@@ -33,6 +33,9 @@ SUMMARY_ACTIONS = ("Export report + DICOM", "Send to PACS", "New procedure")
 #: thumbnail a clinician can read at arm's length on the cart (not the ~20 px sliver of round 12).
 STILL_MIN_MM = 25.0
 STILL_MIN_WIDTH_SHARE = 0.9
+#: ... and the most: a still never takes more than this share of the body's window (a still 400 px high
+#: in a window of 440 px at 10 inches reads as the whole record)
+STILL_MAX_WINDOW_SHARE = 0.6
 #: A pedal row as the team reads it ("sterile: A tap = freeze"): context, pedal, gesture, action.
 PEDAL_ROW = re.compile(r"^[a-z]+: [AB] (tap|hold) = \S")
 
@@ -101,6 +104,8 @@ def check_summary_room(app: Any, artifacts: Path) -> dict[str, Any]:
         tw, th = w.texture.size if w.texture is not None else (0, 0)
         if dh < STILL_MIN_MM * px_mm - 1 or dw < STILL_MIN_WIDTH_SHARE * w.width:
             bad.append(f"a still is drawn {dw:.0f} x {dh:.0f} px in a {w.width:.0f} px cell")
+        if dh > STILL_MAX_WINDOW_SHARE * box[3]:
+            bad.append(f"a still is drawn {dh:.0f} px high in a window of {box[3]:.0f} px")
         if th and abs(dw / dh - tw / th) > 0.02:
             bad.append(f"a still is drawn at {dw / dh:.2f}, its pixels are {tw / th:.2f}")
     m["rows_cut_by_window"] = rows_cut_by_window(screen)
@@ -135,21 +140,22 @@ def check_alarms_room(app: Any, artifacts: Path) -> dict[str, Any]:
 
 
 def rows_cut_by_window(screen: Any) -> list[str]:
-    """Buttons and images inside a scroll view that its window's top or bottom edge runs through: a row
+    """Buttons, fields and images in a scroll view that its window's top or bottom edge runs through: a row
     in a scroll view is shown whole or not at all (brief UB defect 2). Each as "what (where; window)"."""
     from kivy.uix.button import Button
     from kivy.uix.image import Image
+    from kivy.uix.textinput import TextInput
 
     out = []
     for scroll in _scrolls(screen):
         view = window_rect(scroll)
         bottom, top = view[1], view[1] + view[3]
         for w in visible_widgets(scroll):
-            if not isinstance(w, Button | Image):
+            if not isinstance(w, Button | Image | TextInput):
                 continue
             r = window_rect(w)
             if any(r[1] + 1 < edge < r[1] + r[3] - 1 for edge in (bottom, top)):
-                what = w.text if isinstance(w, Button) else f"image {Path(str(w.source)).name}"
+                what = f"image {Path(str(w.source)).name}" if isinstance(w, Image) else w.text
                 out.append(f"{what!r} ({[round(v) for v in r]}; window {[round(v) for v in view]})")
     return out
 

@@ -358,18 +358,19 @@ class WholeRows:
 
 def whole_lines_cut(body: Widget, room: float) -> float:
     """How many px a scroll view ``room`` high over ``body`` (its content, shown from its top) gives up at
-    its bottom so that its edge runs through no line of text, no button and no image: up to the first such
+    its bottom so that its edge runs through no line of text, no button, field or image: up to the first such
     row its bottom edge would cut; 0 when the content fits, or when what is left would hold less than a
     line (half a line under a whole one reads as a message of its own)."""
     from kivy.uix.image import Image
     from kivy.uix.label import Label
+    from kivy.uix.textinput import TextInput
 
     if body.height <= room + 0.5:
         return 0.0
     top = body.to_window(body.x, body.top)[1]
     rows: list[tuple[float, float]] = []  # (top, bottom) below the body's top, px
     for w in body.walk(restrict=True):
-        if isinstance(w, Image) and w.opacity > 0 and w.height > 0:  # a still: whole or not at all
+        if isinstance(w, Image | TextInput) and w.opacity > 0 and w.height > 0:  # whole or not at all
             y0 = top - w.to_window(w.x, w.top)[1]
             rows.append((y0, y0 + float(w.height)))
             continue

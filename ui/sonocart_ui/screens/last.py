@@ -10,11 +10,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
 from sonocart_ui.viewmodels.last import LastStepRow, LastViewModel
+from sonocart_ui.widgets import WholeRows
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -43,11 +44,15 @@ class LastScreen(Screen):  # type: ignore[misc]
     confirming = BooleanProperty(False)
     plan_text = StringProperty("")
     timers_text = StringProperty("")
+    #: px the steps' window gives up at its bottom so that, at rest, no line or button is cut by its edge
+    snap = NumericProperty(0)
 
     def __init__(self, vm: LastViewModel, **kwargs: object) -> None:
         self.vm = vm
         self._shown: tuple[bool, list[LastStepRow]] | None = None
         super().__init__(**kwargs)
+        whole = WholeRows(self, self.ids.steps_scroll, self.ids.steps)
+        self.ids.steps.bind(children=whole.later)
 
     def refresh(self) -> None:
         vm = self.vm

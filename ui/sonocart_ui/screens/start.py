@@ -6,11 +6,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from sonocart_ui.viewmodels.start import StartForm
 from sonocart_ui.viewmodels.step_form import Action
+from sonocart_ui.widgets import WholeRows
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -24,9 +25,14 @@ class StartScreen(Screen):  # type: ignore[misc]
         super().__init__(**kwargs)
 
     has_open = BooleanProperty(False)
+    #: px the form's window gives up at its bottom so that, at rest, no line, field or button is cut
+    snap = NumericProperty(0)
 
     def on_kv_post(self, _base: object) -> None:
         self.ids.procedures.on_action = self._pick_procedure
+        whole = WholeRows(self, self.ids.form_scroll, self.ids.form_body)
+        for grid in (self.ids.procedures, self.ids.operators, self.ids.resume):
+            grid.bind(children=whole.later)
         self.ids.operators.on_action = self._pick_operator
         self.ids.resume.on_action = self._resume
 
