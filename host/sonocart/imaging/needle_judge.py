@@ -54,8 +54,9 @@ MAX_WOBBLE_MM = 0.15
 STRAIGHT_LENGTH_MM = 15.0
 #: … over all but this fraction of its steps, those furthest from the line: where a layer (a fascia,
 #: the nerve's outline) crosses a shaft, the band's weighted centre is pulled towards it for a few
-#: steps. Measured on the matrix (seed 11) and its needle-free frames (seeds 4–12): 0.05 keeps 0 false
-#: needles in 972 frames, 0.1 lets 19 through (knee and femoral phased fascia, femoral linear septa).
+#: steps. Measured on the matrix (seed 11) and its needle-free frames (seeds 4–12), with the
+#: half-resolution gate at 1.55x: 0.05 keeps 0 false needles in 972 frames; 0.1 and 0.2 let 6 through
+#: (knee phased fascia, femoral linear septa); 0.03 loses caudal phased 35° again.
 WOBBLE_TRIM = 0.05
 #: … and bows from its chord by at most this much over its run (a needle is straight).
 MAX_SAGITTA_MM = 0.4
