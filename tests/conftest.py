@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import shutil
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sonocart.cart.settings import Operator, demo_operators
 from sonocart.firmware_tool.build import Build, build
 
 from . import rp2
@@ -75,6 +78,18 @@ def pytest_configure(config: pytest.Config) -> None:
         if pid and pid != os.getpid() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(old, ignore_errors=True)
     config.option.basetemp = str(root / f"run-{os.getpid()}")
+
+
+@functools.cache
+def _demo_team() -> tuple[Operator, ...]:
+    return tuple(demo_operators())
+
+
+def demo_team() -> list[Operator]:
+    """The demo team (PIN 1234 each), hashed once per test process: three scrypts of about 0.03 s each
+    (settings.hash_pin, the real cost). Every call returns its own deep copy, so no test sees another's
+    changes to its roster."""
+    return copy.deepcopy(list(_demo_team()))
 
 
 class SimProcess:
