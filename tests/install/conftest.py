@@ -97,3 +97,13 @@ def installed_root(wheelhouse: Path) -> Iterator[Path]:
     yield root
     shutil.rmtree(root, ignore_errors=True)
     sbom.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def copied_root(installed_root: Path) -> Iterator[Path]:
+    """A copy of the session's install for one test to change freely (:func:`copy_install`), beside it in
+    /tmp: on its file system, so the releases are linked, not copied (pytest's tmp_path may be a tmpfs)."""
+    root = Path(tempfile.mkdtemp(prefix="sonocart-copy-", dir=installed_root.parent))
+    copy_install(installed_root, root)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.conftest import REPO, copy_install, installer
+from tests.install.conftest import REPO, installer
 
 pytestmark = pytest.mark.slow
 APP = "opt/sonocart"
@@ -149,8 +149,8 @@ def test_the_service_user_cannot_read_another_users_files_nor_they_its_records(i
     assert other.returncode != 0 and "Permission denied" in other.stderr
 
 
-def test_uninstall_keeps_records_unless_purged(installed_root: Path, tmp_path: Path) -> None:
-    root = copy_install(installed_root, tmp_path / "root")  # its own install took ~15 s more
+def test_uninstall_keeps_records_unless_purged(copied_root: Path) -> None:
+    root = copied_root  # its own install took ~15 s more
     assert (root / APP / "current").is_symlink() and passwd_entry(root, "sonocart")
     record = root / "var/lib/sonocart/records/20261201T090000Z-abcdef/journal.sqlite"
     record.parent.mkdir(parents=True)

@@ -81,8 +81,9 @@ def shared_sim(
 ) -> BoardUnderTest:
     """A board of each kind shared by consecutive tests that need a connected board in its usual state
     but not a fresh boot: they tap or hold pedals, command the light or the buzzer and read events or
-    the board's own pin log, and never unplug, reset, stall or power it off nor drop its host
-    (``shared_host`` checks that state, and puts the light back to what a fresh board shows). It is
+    the board's own pin log, pull the pedal connector only to plug it back before they end, and never
+    reset, stall or power it off nor drop its host (``shared_host`` checks that state at each test's
+    start, and puts the light back to what a fresh board shows). It is
     stopped as soon as the next test does not share it (pytest_runtest_teardown below), so that no
     idle emulator runs beside another test's board."""
     kind = str(request.param)
@@ -141,7 +142,8 @@ IDLE_LIGHT = (24, 24, 24)
 @pytest.fixture()
 def shared_host(shared_sim: BoardUnderTest) -> PedalBoard:
     """The host driver of ``shared_sim``, connected all along; each test starts from the idle light
-    (steady, as on a fresh board) with the buzzer silent, no pedal down and no fault."""
+    (steady, as on a fresh board) with the buzzer silent, the pedal plugged in, no pedal down and no
+    fault."""
     (driver,) = [d for b, d in _SHARED.values() if b is shared_sim]
     driver.set_indicator("idle")
     assert rp2.wait_board(
@@ -150,7 +152,7 @@ def shared_host(shared_sim: BoardUnderTest) -> PedalBoard:
 
     def usual() -> bool:  # the status follows the board's heartbeats (every 250 ms)
         status = driver.status()
-        return status.connected and status.fault is None and status.pedals_down == ()
+        return status.connected and status.fault is None and status.pedal_present and status.pedals_down == ()
 
     assert rp2.wait_board(shared_sim, usual, 3000), driver.status()
     return driver

@@ -115,8 +115,9 @@ def test_indicator_commands_are_acknowledged_and_shown(
 
 @pytest.mark.board_clock
 def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored(
-    sim: BoardUnderTest, host: PedalBoard
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
 ) -> None:
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     sim.unplug()
     ev = wait_event(host, lambda e: isinstance(e, FaultEvent), 2.0)
@@ -134,8 +135,9 @@ def test_unplugged_pedal_is_a_fault_until_replugged_and_its_contacts_are_ignored
 
 @pytest.mark.board_clock
 def test_pedal_down_when_the_connector_comes_out_is_released_without_a_tap(
-    sim: BoardUnderTest, host: PedalBoard
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
 ) -> None:
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     sim.press("A")
     assert wait_event(host, lambda e: isinstance(e, PedalEvent) and e.kind == "press", 2.0)
@@ -143,13 +145,18 @@ def test_pedal_down_when_the_connector_comes_out_is_released_without_a_tap(
     events = drain(host, expect=1)
     assert pedal_events(events) == [("A", "release")]
     assert ("pedal_unplugged", True, 0) in faults(events)
+    # the shared board back as the next test finds it: pedal up, connector in, fault cleared
+    sim.release("A")
+    sim.replug()
+    assert wait_event(host, lambda e: isinstance(e, FaultEvent) and not e.active, 3.0), host.status()
 
 
 @pytest.mark.board_clock
 @pytest.mark.slow
 def test_pedal_held_past_ten_seconds_is_a_stuck_fault_cleared_on_release(
-    sim: BoardUnderTest, host: PedalBoard
+    shared_sim: BoardUnderTest, shared_host: PedalBoard
 ) -> None:
+    sim, host = shared_sim, shared_host
     drain(host, 0.2)
     pressed = clock_ms(sim)  # the board sees the press at this instant of its clock, or just after
     sim.press("A")

@@ -18,8 +18,10 @@ import pytest
 from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
 from sonocart.records.record import ProcedureRecord
+from sonocart.scripted import runner
 from sonocart.scripted.runner import run_script
 from sonocart.scripted.script import load_script
+from tests.conftest import demo_team
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "host/sonocart/procedures/examples/femoral_block.toml"
 
@@ -31,7 +33,10 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def finished_record(tmp_path: Path) -> Iterator[ProcedureRecord]:
+def finished_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ProcedureRecord]:
+    """The example femoral block scripted to its end; the script's demo team hashed once per session
+    (the same hashes at the real cost, copied for each record)."""
+    monkeypatch.setattr(runner, "demo_operators", demo_team)
     record = run_script(
         load_script(EXAMPLE), tmp_path / "records", load_catalogue(), ManualClock(wall=1_800_000_000.0)
     )

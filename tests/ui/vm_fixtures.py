@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sonocart.cart.session import CartSession
-from sonocart.cart.settings import DEMO_PIN, UiSettings, demo_operators
+from sonocart.cart.settings import DEMO_PIN, UiSettings
 from sonocart.clock import ManualClock
 from sonocart.procedures.catalogue import load_catalogue
 from sonocart_ui.viewmodels.step_form import StepForm
+from tests.conftest import demo_team
 
 SIGN_IN_TO_PREP = [
     ("team", "done"),
@@ -63,7 +64,7 @@ SIGN_IN_TO_PREP = [
 
 
 def new_session(tmp_path: Path, clock: ManualClock | None = None) -> CartSession:
-    settings = UiSettings(operators=demo_operators())
+    settings = UiSettings(operators=demo_team())
     return CartSession(
         load_catalogue(), tmp_path / "records", clock or ManualClock(), settings, tmp_path / "s.json"
     )
