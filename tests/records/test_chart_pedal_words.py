@@ -1,15 +1,15 @@
 """The chart note's pedal lines say the gesture, the action and what came of it in the core's words (#14
-item 3): core tables (``cart.settings.PEDAL_GESTURE_WORDS``, ``PEDAL_ACTION_WORDS``; the chart's
-``PEDAL_OUTCOME_WORDS``), never the ids the journal keeps. Expected lines are written out here."""
+item 3): core tables (``procedures.pedal_words``: gestures, actions,
+outcomes), never the ids the journal keeps. Expected lines are written out here."""
 
 from __future__ import annotations
 
 from sonocart.cart.pedal_actions import GESTURES
-from sonocart.cart.settings import PEDAL_GESTURE_WORDS
 from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import load_catalogue
 from sonocart.procedures.engine import PEDAL_OUTCOMES
-from sonocart.records.chart_words import PEDAL_OUTCOME_WORDS, Words
+from sonocart.procedures.pedal_words import PEDAL_GESTURE_WORDS, PEDAL_OUTCOME_WORDS
+from sonocart.records.chart_words import Words
 
 
 def _pedal_line(gesture: str, action: str, outcome: str) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sonocart.cart.settings import PEDAL_ACTION_WORDS, PEDAL_ACTIONS
+from sonocart.cart.settings import PEDAL_ACTIONS
 from sonocart.clock import ManualClock
 from sonocart.procedures import inputs as I
+from sonocart.procedures.pedal_words import PEDAL_ACTION_WORDS
 from sonocart_ui.viewmodels.settings import SettingsForm
 from sonocart_ui.viewmodels.summary import summary_lines
 from tests.human_text import MACHINE_TEXT

@@ -19,7 +19,11 @@ class _Bars(FrameBars):
         self.now = 0.0
         said = SimpleNamespace(text="time-out confirmed", ok=True, at=10.0)
         self.session: Any = SimpleNamespace(feedback=said)
-        self.root: Any = SimpleNamespace(ids=SimpleNamespace(toast=SimpleNamespace(text="", color=None)))
+        # the screen shown says nothing itself (no ``shows``): the toast is the bar's to show
+        screens = SimpleNamespace(current_screen=SimpleNamespace())
+        self.root: Any = SimpleNamespace(
+            ids=SimpleNamespace(toast=SimpleNamespace(text="", color=None), screens=screens)
+        )
         self.live_screen = None
 
     def clock(self) -> float:

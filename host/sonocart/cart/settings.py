@@ -32,22 +32,9 @@ PEDAL_ACTIONS = (
     "log_aliquot",
     "aspirate_negative",
 )
-#: Each pedal action in the team's words, short enough for a 12 mm-high button on the 7-inch screen
-#: (the Settings rows and the chart note's pedal lines show these, never the ids above).
-PEDAL_ACTION_WORDS = {
-    "none": "nothing",
-    "freeze": "freeze",
-    "capture_still": "capture still",
-    "capture_clip": "capture clip",
-    "acknowledge_or_confirm": "ack / confirm",
-    "log_aliquot": "log aliquot",
-    "aspirate_negative": "aspirate neg.",
-}
 #: "sterile": prep, STOP and scanning; "injection": the injection step.
 PEDAL_CONTEXTS = ("sterile", "injection")
 PEDAL_KEYS = ("A tap", "A hold", "B tap", "B hold")
-#: Each pedal gesture (the board's ``tap`` and ``hold``) as the chart note says it: "Pedal A held".
-PEDAL_GESTURE_WORDS = {"tap": "tapped", "hold": "held"}
 IDLE_LOCK_RANGE_S = (10.0, 3600.0)
 #: One aliquot: at least the form's smallest step, at most the largest syringe (procedures.medications).
 ALIQUOT_RANGE_ML = (0.5, 50.0)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sonocart.cart.settings import PEDAL_ACTION_WORDS, PEDAL_GESTURE_WORDS
 from sonocart.journal.store import Event
 from sonocart.procedures.catalogue import Catalogue, Procedure, Step
 from sonocart.procedures.expiry import timer_name
+from sonocart.procedures.pedal_words import PEDAL_ACTION_WORDS, PEDAL_GESTURE_WORDS, PEDAL_OUTCOME_WORDS
 
 #: Hard-stop rule ids as the chart note names them.
 RULES = {
@@ -30,8 +30,6 @@ RULES = {
     "dose_above_limit": "local anaesthetic dose over the maximum",
 }
 MEASURES = {"pain_nrs": "pain (NRS 0-10)", "pain_nrs_post": "pain after (NRS 0-10)", "function": "function"}
-#: What the cart did with a pedal gesture (the engine's ``PEDAL_OUTCOMES``) as the chart note says it.
-PEDAL_OUTCOME_WORDS = {"done": "done", "refused": "refused", "locked": "not acted on, the screen locked"}
 FIELD_NAMES = {"test": "test", "value": "value", "goal": "goal", "drug": "drug", "held": "held"}
 
 

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 from sonocart.cart.session import CartSession
 from sonocart.cart.settings import (
-    PEDAL_ACTION_WORDS,
     PEDAL_ACTIONS,
     PEDAL_CONTEXTS,
     PEDAL_KEYS,
     SettingsError,
     default_pedal_map,
 )
+from sonocart.procedures.pedal_words import PEDAL_ACTION_WORDS
 
 IDLE_STEPS_S = (30.0, 60.0, 120.0, 300.0, 600.0)
 #: The core's names of the PACS fields (its errors name them) -> the labels above the fields on screen.
