@@ -14,6 +14,7 @@ from sonocart.procedures.holds import holds
 from sonocart.procedures.patient import identifiers_line
 from sonocart.procedures.prompts import Priority
 from sonocart_ui.viewmodels.actions import Action
+from sonocart_ui.viewmodels.column import NBSP, page_of
 from sonocart_ui.viewmodels.step_buttons import StepButtons
 from sonocart_ui.viewmodels.step_input import StepInput
 from sonocart_ui.viewmodels.step_view import NO_STEP, SUBMIT_KEYS, StepView
@@ -31,7 +32,8 @@ class StepForm(StepButtons, StepInput):
         st = eng.state
         phase = st.procedure.phases[st.phase_index]
         # a phase of one step has no progress to say ("Injection · step 1 of 1" is noise)
-        progress = f"step {st.step_index + 1} of {len(phase.steps)}" if len(phase.steps) > 1 else ""
+        # and it wraps whole: "Prep, Stop, Block ·" above "step 1 of 2", never "step 1 of" above "2"
+        progress = f"step{NBSP}{page_of(st.step_index, len(phase.steps))}" if len(phase.steps) > 1 else ""
         actions, detail = self._actions(step)
         detail = " · ".join(x for x in (detail, self.timers_line()) if x)
         if step.kind == "discharge":
