@@ -123,7 +123,7 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
     report["screen_after_lock_touch"] = app.screens.current
     app.save_screenshot(artifacts / f"last-{Window.width}x{Window.height}.png")  # make screenshots: each size
     # The steps dragged up by a finger and let go: once the scroll stops, no row or line cut by its window
-    steps = screen.ids.steps_scroll
+    steps = screen.ids.steps_scroll.__self__  # the widget, not the ids' weak proxy (compared by "is")
     report["steps_scrollable"] = steps.children[0].height > steps.height
     yield from drag(steps, steps.height * 0.55)
     report["after_drag"] = dragged = {
