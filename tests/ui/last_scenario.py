@@ -13,7 +13,8 @@ from typing import Any
 
 from tests.ui.driver import Report, Steps, pause, settled, touch, wait
 from tests.ui.forms_layout import forms
-from tests.ui.layout import nav_layout, text_audit, visible_widgets, window_rect
+from tests.ui.layout import _scroll_of, cut_line, nav_layout, text_audit, visible_widgets, window_rect
+from tests.ui.room_checks import buttons_under_bar, drag, field_hides_text, rows_cut_by_window
 
 NAV_IDS = (
     "nav_procedure",
@@ -31,6 +32,7 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
     """From the start screen, no record open: a record opened, the live screen locked, LAST started from
     its button, a Done touched, its prompt acknowledged, Lock refused. LAST stays active at its end."""
     from kivy.core.window import Window
+    from kivy.uix.label import Label
 
     session, cart = app.session, app.cart
 
@@ -96,6 +98,10 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
     screen.ids.reason.text = "Patient recovered, handed to the ICU team"  # typed, not ended
     yield from settle()
     report["forms"] = forms(app)  # the reason keeps its name beside it once typed into
+    # what was typed, all of it (the field once showed "...ed to the ICU team"); the bar beside the buttons
+    report["reason_hidden"] = field_hides_text(screen.ids.reason)
+    report["reason_rect"] = window_rect(screen.ids.reason)
+    report["under_bar"] = buttons_under_bar(screen)
     report["look_unacked"] = look()
     # Acknowledged on its own target after reading it (the nav bar's whole band right of LAST, or the
     # bar above when too long for it): it stays shown and the light stays HIGH; no lock.
@@ -116,6 +122,25 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
     yield from settle()
     report["screen_after_lock_touch"] = app.screens.current
     app.save_screenshot(artifacts / f"last-{Window.width}x{Window.height}.png")  # make screenshots: each size
+    # The steps dragged up by a finger and let go: once the scroll stops, no row or line cut by its window
+    steps = screen.ids.steps_scroll.__self__  # the widget, not the ids' weak proxy (compared by "is")
+    report["steps_scrollable"] = steps.children[0].height > steps.height
+    yield from drag(steps, steps.height * 0.55)
+    report["after_drag"] = dragged = {
+        "scroll_y": float(steps.scroll_y),
+        "rows_cut": rows_cut_by_window(screen),
+        "lines_cut": [
+            c
+            for w in visible_widgets(steps)
+            if isinstance(w, Label) and _scroll_of(w) is steps and (c := cut_line(w, window_rect(steps)))
+        ],
+        "under_bar": buttons_under_bar(screen),
+    }
+    app.save_screenshot(artifacts / f"last-dragged-{Window.width}x{Window.height}.png")
+    # asserted here too: make screenshots runs this part at each size (the test at 800x480)
+    assert not (dragged["rows_cut"] or dragged["lines_cut"]), dragged
+    hidden_or_under = (report["reason_hidden"], report["under_bar"], dragged["under_bar"])
+    assert not any(hidden_or_under), hidden_or_under
     record = session.record
     assert record is not None
     report["journal"] = [[e.type, e.operator, e.payload] for e in record.journal.events()]

@@ -34,9 +34,11 @@ from tests.records.conftest import free_port  # noqa: E402
 from tests.ui.driver import Report, Steps, button_in, pause, run_scenario, touch, wait  # noqa: E402
 from tests.ui.procedure_sterile import SterileMoves  # noqa: E402
 from tests.ui.room_checks import (  # noqa: E402
+    buttons_under_bar,
     check_alarms_room,
     check_settings_room,
     check_summary_room,
+    drag,
     rows_cut_by_window,
 )
 
@@ -162,6 +164,16 @@ class Scenario(SterileMoves):
         yield from self.press_step("strength:0.5")
         yield from self.press_step("add")
         self.shot("04-time-out-medications")
+        r, st = self.report, self.screen()
+        body = self.panel().ids.scroll  # the list scrolled to "add" by the touch, then by a finger's drag
+        r["medications_shown"] = {"rows_cut": rows_cut_by_window(st), "under_bar": buttons_under_bar(st)}
+        r["medications_scrollable"] = body.children[0].height > body.height
+        yield from drag(body, body.height * 0.45)
+        r["medications_dragged"] = {
+            "scroll_y": float(body.scroll_y),
+            "rows_cut": rows_cut_by_window(st),
+            "under_bar": buttons_under_bar(st),
+        }
         yield from self.press_step("done")  # not yet labelled: the engine refuses, the toast says why
         yield from self.press_step("label:A")
         yield from self.press_step("done")
@@ -169,7 +181,6 @@ class Scenario(SterileMoves):
         yield from self.press_step("opt:in_plane", "approach")
         # A wrong side against the LEFT consent: a HIGH stop; the banner keeps the consent's side.
         yield from self.press_step("side:right", "timeout_side")
-        r = self.report
         r["banner_after_wrong_side"] = app.root.ids.status.banner
         r["bar_after_wrong_side"] = app.root.ids.prompt.text
         yield from touch(app.prompt_target())  # a hard stop: the prompt's own target opens the list

@@ -19,7 +19,17 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.ui.layout import Rect, _inside, _scroll_of, cut_line, text_audit, visible_widgets, window_rect
+from tests.ui.driver import Steps, settled
+from tests.ui.layout import (
+    Rect,
+    _inside,
+    _scroll_of,
+    cut_line,
+    overlap,
+    text_audit,
+    visible_widgets,
+    window_rect,
+)
 
 #: The cart's screens: window size -> diagonal in inches.
 DIAGONAL_IN = {(800, 480): 7.0, (1280, 800): 10.1}
@@ -158,6 +168,77 @@ def rows_cut_by_window(screen: Any) -> list[str]:
                 what = f"image {Path(str(w.source)).name}" if isinstance(w, Image) else w.text
                 out.append(f"{what!r} ({[round(v) for v in r]}; window {[round(v) for v in view]})")
     return out
+
+
+def buttons_under_bar(screen: Any) -> list[str]:
+    """Buttons in a scroll view whose box overlaps the strip its scroll bar is drawn in while it has more
+    than its window (Kivy's style.kv draws the bar over the content, ``bar_margin`` from the window's right
+    edge, ``bar_width`` wide): a bar is drawn beside the buttons, never over them. Each as "what (where)"."""
+    from kivy.uix.button import Button
+
+    out = []
+    for scroll in _scrolls(screen):
+        body = scroll.children[0] if scroll.children else None
+        if body is None or not scroll.do_scroll_y or body.height <= scroll.height:
+            continue  # no bar drawn
+        view = window_rect(scroll)
+        right = view[0] + view[2] - float(scroll.bar_margin)
+        strip = (right - float(scroll.bar_width), view[1], float(scroll.bar_width), view[3])
+        for w in visible_widgets(scroll):
+            if isinstance(w, Button) and overlap(window_rect(w), strip) > 0:
+                out.append(
+                    f"{w.text!r} ({[round(v) for v in window_rect(w)]}; bar {[round(v) for v in strip]})"
+                )
+    return out
+
+
+def field_hides_text(field: Any) -> list[str]:
+    """What of a text field's text is not shown: every word of it laid out in the field's lines, each
+    line no wider than the field inside its padding (measured on one line by Kivy's text provider, not
+    read from the field), all the lines within its height, and the field not scrolled within itself (a
+    one-line field showed only the end of its text). [] when all of it is shown."""
+    lines = [str(line) for line in field._lines]
+    inner_w = float(field.width) - float(field.padding[0]) - float(field.padding[2])
+    need = len(lines) * float(field.line_height + field.line_spacing) + field.padding[1] + field.padding[3]
+    bad = []
+    if " ".join(lines).split() != field.text.split():
+        bad.append(f"its lines {lines} are not its text {field.text!r}")
+    bad += [
+        f"{line!r} is wider than {inner_w:.0f} px"
+        for line in lines
+        if _text_width(line, field.font_size) > inner_w + 1
+    ]
+    if need > float(field.height) + 1:
+        bad.append(f"{len(lines)} lines need {need:.0f} px, the field is {field.height:.0f} px high")
+    if abs(float(field.scroll_x)) > 0.5 or abs(float(field.scroll_y)) > 0.5:
+        bad.append(f"scrolled within itself to ({field.scroll_x:.0f}, {field.scroll_y:.0f})")
+    return bad
+
+
+def drag(scroll: Any, dy: float, frames: int = 6) -> Steps:
+    """A finger on ``scroll``'s window, in its left quarter, dragging its content ``dy`` px up (what is
+    below comes into view) over ``frames`` frames and lifted, as on the glass: the real ScrollView's touch
+    handling and its scroll effect, a fling included. It starts by moving past the scroll distance in the
+    frame it lands (on a button too, it is a scroll, not a press); yields until the scroll is at rest (the
+    effect's velocity 0) and every text still."""
+    from kivy.tests.common import UnitTestTouch
+
+    x0, y0 = scroll.to_window(scroll.x + scroll.width / 4, scroll.y + scroll.height * 0.3)
+    first = float(scroll.scroll_distance) + 5
+    t = UnitTestTouch(x0, y0)
+    t.touch_down()
+    t.touch_move(x0, y0 + first)
+    for i in range(1, frames + 1):
+        yield
+        t.touch_move(x0, y0 + first + (dy - first) * i / frames)
+    yield
+    t.touch_up()
+    effect = scroll.effect_y
+    for _ in range(600):  # at most a few seconds of frames: a fling slows to a stop by itself
+        yield
+        if not effect.is_manual and effect.velocity == 0 and scroll._touch is None:
+            break
+    yield from settled(max_s=1.0)
 
 
 def check_settings_room(app: Any, artifacts: Path) -> dict[str, Any]:

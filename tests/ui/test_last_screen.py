@@ -43,6 +43,13 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     assert r["toast"] == "LAST: Stop injecting local anaesthetic"
     assert r["done_label"] == "[X] done · Dr Ana"
     assert_fields_labelled(r["forms"]["fields"], math.hypot(800, 480) / (7.0 * 25.4))
+    # The reason typed is shown whole, over as many lines as it takes, never only its end (issue 14)
+    assert r["reason_hidden"] == [], r["reason_hidden"]
+    # The steps' scroll bar is drawn beside the Done buttons, not over them; after a finger's drag, once
+    # the scroll has stopped, no Done button or line of text is cut by the steps' window
+    assert r["under_bar"] == [] and r["after_drag"]["under_bar"] == [], (r["under_bar"], r["after_drag"])
+    assert r["steps_scrollable"] and r["after_drag"]["scroll_y"] < 0.99, r["after_drag"]  # it did scroll
+    assert r["after_drag"]["rows_cut"] == [] and r["after_drag"]["lines_cut"] == [], r["after_drag"]
     journal = [(t, op) for t, op, _ in r["journal"] if t in ("last_started", "last_action")]
     assert journal == [("last_started", "dr_ana"), ("last_action", "dr_ana")]
     # Acknowledged after reading: still shown (marked), nothing more to acknowledge, light HIGH, no lock.

@@ -92,6 +92,12 @@ def test_a_whole_procedure_by_touch_and_pedal_shows_each_step_prompt_and_result(
     # Time-out: a syringe drawn from the catalogue's stock but not labelled is refused on screen.
     assert "syringe A must be labelled before the time-out" in _seen(r, "done")["toast"]
     assert "ROPIVAcaine 0.5 %" in _seen(r, "add")["detail"]  # tall-man letters (ISMP)
+    # The medication list, scrolled to a button by a touch and then dragged by a finger: once it stops, no
+    # row of buttons is cut by its window, and its scroll bar is beside the buttons, never over them
+    shown, dragged = r["medications_shown"], r["medications_dragged"]
+    assert shown == {"rows_cut": [], "under_bar": []}, shown
+    assert dragged["rows_cut"] == [] and dragged["under_bar"] == [], dragged
+    assert dragged["scroll_y"] < 0.99 or not r["medications_scrollable"], dragged  # it did scroll
     # Time-out: every team member confirms by name with their own PIN; the confirmed side goes on the banner.
     oks = [x["detail"] for x in r["seen"] if x["label"] == "timeout_team member_ok"]
     assert len(oks) == 3 and "confirmed: Dr Ana, RN Ben ·" in oks[1], oks

@@ -10,13 +10,14 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
-from kivy.uix.scrollview import ScrollView
-from kivy.uix.widget import Widget
 
 from sonocart_ui.action_grid import ActionGrid  # noqa: F401  (before widgets.kv: its rule names the class)
 from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.alarm_style import style_of
+from sonocart_ui.widgets_rows import MoreBelow, WholeRows, to_top
+
+__all__ = ["MoreBelow", "WholeRows", "to_top"]  # the scroll windows' rows: widgets_rows
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 Builder.load_file(str(Path(__file__).with_name("widgets_bars.kv")))  # the frame's bars
@@ -222,8 +223,9 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     whole = BooleanProperty(False)
     grid_shown = BooleanProperty(True)
     item_gap = NumericProperty(0)  # whole: each shown item's gap below it
-    #: px the body's window gives up at its bottom so that, at rest, its edge runs through no line of text
-    #: (half a line under a whole one reads as a message of its own): not in the live column (whole)
+    #: px the body's window gives up at its bottom so that its edge runs through no line of text or button
+    #: (half a line under a whole one reads as a message of its own), at its top or scrolled
+    #: (widgets_rows.WholeRows): not in the live column (whole)
     snap = NumericProperty(0)
 
     def show(self, view: object) -> None:
@@ -263,11 +265,10 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         self._submit_key = ""
         fit = Clock.create_trigger(lambda _dt: self._fit_held())
         self.bind(size=fit, held=fit)
-        # after the frame's layout (the next frame): each new view of the step, each change of the body. In
-        # the layout (a -1 trigger) it read labels' lines mid-layout, and its own change set it off again
-        self._snap_later = snap = Clock.create_trigger(lambda _dt: self._snap_to_lines(), 0)
-        self.ids.scroll.bind(height=snap)
-        self.ids.body.bind(height=snap, width=snap)
+        # the body's window cuts no row, at rest at its top or after a scroll (widgets_rows.WholeRows), set
+        # after the frame's layout (the next frame): each new view of the step, each change of the body
+        self._rows = WholeRows(self, self.ids.scroll, self.ids.body, active=lambda: not self.whole)
+        self._snap_later = snap = self._rows.later
         self.ids.actions.bind(children=self._watch_buttons, minimum_height=snap)
         self.bind(whole=snap, step_text=snap, detail=snap)
         self.ids.phase_title.bind(height=fit)
@@ -295,17 +296,6 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
             b.bind(pos=self._snap_later, size=self._snap_later)
         self._snap_later()
 
-    def _snap_to_lines(self) -> None:
-        """The body's window, at rest (its top shown), ends between two lines (``snap``: whole_lines_cut);
-        not in the live column (whole), which pages instead. Set only when it moves by more than a pixel
-        (whole_lines_cut's own slack): the window's height is the layout's float share, 417.0 or
-        417.00000000000006 px with a foot of 110.5 or 110.49999999999994, and a snap set from it each time
-        set that layout off again, before every frame (Kivy's "too much iteration")."""
-        room = float(self.ids.scroll.height) + float(self.snap)
-        cut = 0.0 if self.whole else whole_lines_cut(self.ids.body, room)
-        if abs(cut - float(self.snap)) > 1.0:
-            self.snap = cut
-
     def _send(self, key: str) -> None:
         if self.ids.actions.on_action is not None and key:
             self.ids.actions.on_action(key)
@@ -321,74 +311,3 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
         return self.ids.actions.button(key) or (
             self.ids.keypad.button(key) if self.ids.keypad.shown else None
         )
-
-
-def to_top(scroll: ScrollView) -> None:
-    """``scroll``'s content shown from its top, at rest. ``scroll_y`` set alone is taken back: the scroll
-    effect still holds the place it was at (and a fling's velocity), and springs the body back to it over
-    the next frames (up to 140 px at 800x480 on a new step); so the effect is stopped at the top too,
-    unless a finger holds it."""
-    scroll.scroll_y = 1
-    effect = scroll.effect_y
-    if effect is not None and not effect.is_manual:
-        effect.velocity = 0
-        effect.reset(effect.max)  # the value that is scroll_y 1 (ScrollView._update_effect_y_bounds)
-
-
-class WholeRows:
-    """Keeps ``owner.snap`` (px under ``scroll``, its slot's room it gives up) at what ``scroll``'s window
-    over ``body`` gives up so that, at rest, its bottom edge runs through no line, button or image
-    (whole_lines_cut): set after the frame's layout, and only when it moves by more than a pixel (a snap
-    set each time from the layout's float share would set that layout off again, every frame)."""
-
-    def __init__(self, owner: Widget, scroll: ScrollView, body: Widget) -> None:
-        from kivy.clock import Clock
-
-        self.owner, self.scroll, self.body = owner, scroll, body
-        self.later = Clock.create_trigger(lambda _dt: self._snap(), 0)
-        scroll.bind(height=self.later)
-        body.bind(height=self.later, width=self.later)
-
-    def _snap(self) -> None:
-        room = float(self.scroll.height) + float(self.owner.snap)
-        cut = whole_lines_cut(self.body, room)
-        if abs(cut - float(self.owner.snap)) > 1.0:
-            self.owner.snap = cut
-
-
-def whole_lines_cut(body: Widget, room: float) -> float:
-    """How many px a scroll view ``room`` high over ``body`` (its content, shown from its top) gives up at
-    its bottom so that its edge runs through no line of text, no button, field or image: up to the first such
-    row its bottom edge would cut; 0 when the content fits, or when what is left would hold less than a
-    line (half a line under a whole one reads as a message of its own)."""
-    from kivy.uix.image import Image
-    from kivy.uix.label import Label
-    from kivy.uix.textinput import TextInput
-
-    if body.height <= room + 0.5:
-        return 0.0
-    top = body.to_window(body.x, body.top)[1]
-    rows: list[tuple[float, float]] = []  # (top, bottom) below the body's top, px
-    for w in body.walk(restrict=True):
-        if isinstance(w, Image | TextInput) and w.opacity > 0 and w.height > 0:  # whole or not at all
-            y0 = top - w.to_window(w.x, w.top)[1]
-            rows.append((y0, y0 + float(w.height)))
-            continue
-        if not isinstance(w, Label) or not w.text.strip() or w.opacity == 0 or w.height <= 0:
-            continue
-        y0 = top - w.to_window(w.x, w.top)[1]
-        if isinstance(w, Button):
-            rows.append((y0, y0 + float(w.height)))
-            continue
-        line_top = y0 + (float(w.height) - float(w.texture_size[1])) / 2 + float(w.padding[1])
-        for line in w._label._cached_lines if w._label is not None else []:
-            rows.append((line_top, line_top + float(line.h)))
-            line_top += float(line.h)
-    edge = room
-    for _ in range(len(rows) + 1):  # up to the first row it cuts, until it cuts none
-        cut = [t for t, b in rows if t < edge - 1 and b > edge + 1]
-        if not cut:
-            break
-        edge = min(cut)
-    least = min((b - t for t, b in rows), default=room)
-    return room - edge if edge >= least else 0.0
