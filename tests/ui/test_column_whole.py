@@ -1,6 +1,6 @@
 """The live screen's column beside the image shows pages of whole items, at both cart screens
-(column_scenario.py; the oracle is the real window's widget tree, column_geometry.py, and the core's own
-texts cut by this file's own rules).
+(column_scenario.py, run once per size and read by each test below; the oracle is the real window's
+widget tree, column_geometry.py, and the core's own texts cut by this file's own rules).
 
 At the STOP with its HIGH prompt up, at the injection with a MEDIUM prompt up and with that prompt
 acknowledged, and on every page a tap on the body shows: no page scrolls (what the body holds fits its
@@ -25,8 +25,10 @@ from typing import Any
 
 import pytest
 
+from sonocart.launch.xvfb import Xvfb
 from tests.conftest import ARTIFACTS
 from tests.ui.column_geometry import more_row
+from tests.ui.conftest import _client_env
 from tests.ui.driver import run_scenario_file
 
 SCENARIO = Path(__file__).with_name("column_scenario.py")
@@ -229,14 +231,35 @@ def _alone_height(page: dict[str, Any]) -> float:
     return float(body[0]["glyphs"][3])
 
 
-@pytest.mark.ui
-@pytest.mark.parametrize("size", ["1280x800", "800x480"])
-def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_many_more(
-    ui_env: dict[str, str], tmp_path: Path, size: str
-) -> None:
+pytestmark = pytest.mark.ui
+
+
+@pytest.fixture(scope="module", params=["1280x800", "800x480"])
+def column(
+    request: pytest.FixtureRequest, xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, dict[str, Any]]:
+    """One run of the column scenario per cart screen (its size, its report), which every test below reads."""
+    size = str(request.param)
     artifacts = ARTIFACTS / "ui" / f"column-{size}"
-    r = run_scenario_file(SCENARIO, ui_env, tmp_path, artifacts, "--size", size, timeout_s=300)
+    tmp = tmp_path_factory.mktemp(f"column-{size}")
+    r = run_scenario_file(
+        SCENARIO, _client_env(xvfb, tmp_path_factory), tmp, artifacts, "--size", size, timeout_s=300
+    )
     (artifacts / "column.json").write_text(json.dumps(r, indent=1, default=str))
+    return size, r
+
+
+def _parted(r: dict[str, Any]) -> dict[str, list[tuple[str, str, int]]]:
+    """Per cycled step, each text shown in parts: (kind, its whole text, how many parts)."""
+    return {m: _wholes(r[f"{m}_pages"])[1] for m in CYCLED}
+
+
+def test_every_page_of_the_column_shows_whole_items_inside_it_and_a_whole_header(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """No page scrolls or cuts a line or button by the body's edge; the header says the phase and the step's
+    progress on one line (or which page); every layout converged before its frame."""
+    size, r = column
     # every layout converged before its frame: Kivy never warned "too much iteration" (tests/ui/clock_log.py)
     assert r["clock_too_much_iteration"] == [], r["clock_too_much_iteration"]
     looks = {"acknowledged": [r["acknowledged"]]} | {m: r[f"{m}_pages"] for m in CYCLED}
@@ -279,6 +302,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             assert progress is None or any(progress[0] in line for line in lines), (size, m, k, lines)
             if page["more"]:
                 assert page["body"][3] >= TARGET_PX[size] - 0.5, (size, m, page["body"])  # the tap's target
+
+
+def test_the_frozen_review_draws_nothing_outside_the_column_and_cuts_no_line(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """The image frozen with a caliper placed: the readout and the cine slider in the column, all inside."""
+    size, r = column
     # the image frozen with a caliper placed (the readout and the cine slider in the column too): every text
     # drawn in the column is inside it (at 7 inches the step's header was drawn through the window's top)
     # and none of the body's is cut by its edge
@@ -294,6 +324,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
     ]
     assert cut_frozen == [], (size, cut_frozen)
     assert any(t["text"].startswith("caliper ") for t in frozen["texts"]), (size, frozen["texts"])
+
+
+def test_a_paged_column_draws_one_whole_page_counter_and_its_header_taps_visit_every_page(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """One 'k of n' a page, whole; the header's taps go 1..n then 1 again and change no volume."""
+    size, r = column
     # issue 14: on every page of a column that pages, exactly one page counter "k of n" is drawn in the
     # column, and whole: the body's "more" row's, else (a 7-inch page of one button has no room for the
     # row) the header's; the header is then one touch target high, the page's tap, on every page
@@ -318,11 +355,18 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
     taps = r["header_taps"]
     assert taps["header"][3] >= TARGET_PX[size] - 0.5, taps
     assert taps["ml_after"] == taps["ml_before"] and taps["given_after"] == taps["given_before"], taps
-    parted: dict[str, list[tuple[str, str, int]]] = {}
+
+
+def test_the_taps_visit_every_text_of_the_step_once_and_the_more_row_counts_what_is_not_shown(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """Every text once over the cycle, in order within its kind; the row's count exact on every page."""
+    size, r = column
+    parted = _parted(r)
     for m in CYCLED:
         seen = r[f"{m}_pages"]
         core = seen[0]["core"]
-        visited, parted[m] = _wholes(seen)  # each text cut in parts read whole again, its marks in order
+        visited, _parts = _wholes(seen)  # each text cut in parts read whole again, its marks in order
         # every text of the step exactly once over the cycle, in order within its kind, then page 1 again
         assert " ".join(t for kind, t in visited if kind == "clause") == core["text"], (size, m, visited)
         got = [t for kind, t in visited if kind == "fact"]
@@ -365,6 +409,14 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             total = len(_clauses(c["text"])) + len(_facts(c["detail"])) + bool(c["toast"]) + len(c["buttons"])
             total += sum(n - 1 for kind, whole, n in parted[m] if _holds(c, kind, whole))
             assert row[0] == total - len(_items(page)), (size, m, k, page["more"], _items(page))
+
+
+def test_a_text_is_read_in_parts_only_when_it_cannot_fit_whole_on_an_empty_page(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """A part split only for a text taller than the body when laid out alone."""
+    size, r = column
+    parted = _parted(r)
     # issue 14: a text is read in parts only when it cannot fit whole on an empty page: laid out alone at the
     # body's width (Kivy's text layout, the scenario's), with its gap it is taller than the body
     for m in CYCLED:
@@ -374,6 +426,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
             ]
             body = r[f"{m}_pages"][0]["body"][3]
             assert tall and min(tall) > body - GAP_PX[size] / 4, (size, m, whole, tall, body)
+
+
+def test_no_page_but_the_last_leaves_room_for_the_next_pages_first_item(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """Pages fill: a page closes only when the next item does not fit."""
+    size, r = column
     # issue 14: no page but the last leaves room for the next page's first item (with the gaps around it):
     # "log each aliquot." alone on the 10-inch injection's last page, the page before it with room for it
     for m in (*CYCLED, "header"):
@@ -383,6 +442,11 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
                 continue  # the feedback's 3 s over between them: other pages
             need = _first_item_height(after) + 1.5 * GAP_PX[size] / 2  # its gap, and the last one's slack
             assert need > _room_left(page), (size, m, k, _items(page), _items(after)[:1], _room_left(page))
+
+
+def test_page_one_starts_with_the_feedback_then_the_dose(column: tuple[str, dict[str, Any]]) -> None:
+    """The most important item first."""
+    size, r = column
     # page 1 starts with the most important item present: the feedback, then the dose
     medium = r["medium_pages"][0]
     first = [kind for kind, _t in _items(medium)]
@@ -393,6 +457,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
         assert [t for kind, t in _items(page) if kind == "fact" and dose.fullmatch(t)], (size, _items(page))
     acked = r["acknowledged"]
     assert acked["core"]["toast"].startswith("acknowledged: "), acked["core"]
+
+
+def test_every_catalogue_stop_and_injection_clause_is_among_the_texts_checked(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """Every procedure's clauses at the body's width are read in parts or alone as the rules say."""
+    size, r = column
     # the catalogue's STOP and injection clauses, laid out by Kivy at the body's width: those taller than
     # the body are read in parts, those that fit it but not under the row alone on a page; every one of
     # them is among the texts the taps visited (the same in every procedure), so every procedure's pages
@@ -400,16 +471,24 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
     clauses = r["stop_clauses"] + r["injection_clauses"]
     tall = sorted({c["clause"] for c in clauses if c["height"] + c["row"] > c["body"] + 0.5})
     taller = sorted({c["clause"] for c in clauses if c["height"] > c["body"] + 0.5})
-    (artifacts / "clauses.json").write_text(
+    (ARTIFACTS / "ui" / f"column-{size}" / "clauses.json").write_text(
         json.dumps({"taller_than_the_body": taller, "with_the_row": tall, "all": clauses}, indent=1)
     )
     cycled = {c for m in CYCLED for c in _clauses(r[f"{m}_pages"][0]["core"]["text"])}
     assert {c["clause"] for c in clauses} <= cycled, (size, cycled)
+    parted = _parted(r)
     read_in_parts = {whole for m in CYCLED for kind, whole, _n in parted[m] if kind == "clause"}
     for clause in tall:
         on = [_items(p) for p in r["stop_pages"] + r["medium_pages"] if ("clause", clause) in _items(p)]
         assert clause in read_in_parts or (on and all(len(items) == 1 for items in on)), (size, clause, on)
     assert set(taller) <= read_in_parts, (size, taller, read_in_parts)
+
+
+def test_a_volume_button_on_its_own_page_changes_the_volume_by_one_ml_and_keeps_the_page(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """'+ 1 mL' on a later page: exactly 1 mL more, nothing given or logged, the page the same."""
+    _size, r = column
     # "+ 1 mL" touched on its own page (a later one): the next aliquot's volume up by exactly 1 mL, as the
     # strip's Log button says, nothing given or logged, and the page the same (a button's tap is not a page's)
     tap = r["button_tap"]
@@ -417,6 +496,13 @@ def test_the_column_beside_the_image_shows_pages_of_whole_items_and_says_how_man
     assert tap["log_label"] == f"Log {tap['ml_after']:g} mL", tap
     assert tap["given_after"] == tap["given_before"], tap
     assert tap["page_after"] == tap["page"] and (tap["page"] > 0 or tap["pages"] == 1), tap
+
+
+def test_paired_buttons_share_a_row_in_equal_halves_and_the_one_alone_takes_the_width(
+    column: tuple[str, dict[str, Any]],
+) -> None:
+    """Yes and No side by side, Test dose under them, each a touch target high."""
+    size, r = column
     # rows with a pair (Yes, No: short enough for half a row on one line; Test dose is not): side by side in
     # equal halves of the grid's width, one gap apart, tops aligned, each a target high on one line; the
     # button alone is the whole width, one gap under them; the grid as tall as its rows
