@@ -30,7 +30,14 @@ from sonocart_ui import sector_shader
 from sonocart_ui import theme as th
 from sonocart_ui.column import ColumnPages
 from sonocart_ui.screens.live_prompt import PromptPlacement
-from sonocart_ui.viewmodels.live import NEXT_SPEAKER, Strip, depth_marks, image_actions, sterile_strip
+from sonocart_ui.viewmodels.live import (
+    NEXT_SPEAKER,
+    Strip,
+    caliper_text,
+    depth_marks,
+    image_actions,
+    sterile_strip,
+)
 from sonocart_ui.viewmodels.step_form import Action
 from sonocart_ui.widgets import to_top
 
@@ -266,8 +273,7 @@ class LiveScreen(PromptPlacement, Screen):  # type: ignore[misc]
         app = App.get_running_app()
         self.fps_text = f"{fps:.0f} fps"
         self.side_text = app.side_banner()
-        mm = self.vm.caliper_mm()
-        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        self._show_caliper()
         if not self.vm.calipers:
             self.caliper_points = []
         self.needle_on = self.vm.needle_enhance
@@ -350,9 +356,12 @@ class LiveScreen(PromptPlacement, Screen):  # type: ignore[misc]
         for cu, cv in self.vm.calipers:
             pts += [left + cu * nw / tw, top - cv * nh / th_]
         self.caliper_points = pts
-        mm = self.vm.caliper_mm()
-        self.caliper_text = "" if mm is None else f"caliper {mm:.1f} mm"
+        self._show_caliper()
         return True
+
+    def _show_caliper(self) -> None:
+        """The core's caliper distance as the readout shows it (viewmodels/live.caliper_text)."""
+        self.caliper_text = caliper_text(self.vm.caliper_mm())
 
     def clear_calipers(self) -> None:
         self.caliper_points = []

@@ -21,6 +21,12 @@ FINISH_ARMED_LABEL = "Tap again: finish"
 NEXT_SPEAKER = "stop_next"
 
 
+def caliper_text(mm: float | None) -> str:
+    """The caliper readout beside the frozen image: the distance to a tenth of a millimetre, "" with no
+    measurement (fewer than two points)."""
+    return "" if mm is None else f"caliper {mm:.1f} mm"
+
+
 def image_actions(live: LiveImaging) -> list[Action]:
     acts = [
         Action("freeze", "Unfreeze" if live.frozen else "Freeze", live.frozen),
