@@ -31,6 +31,7 @@ from sonocart.procedures.catalogue import load_catalogue  # noqa: E402
 from sonocart.sim.pedal_board import start_simulated_board  # noqa: E402
 from sonocart_ui.app import CartApp  # noqa: E402
 from tests.conftest import SimProcess  # noqa: E402
+from tests.ui.column_count import count_pages  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, run_scenario, settled, wait  # noqa: E402
 from tests.ui.layout import live_layout, text_audit  # noqa: E402
 
@@ -136,6 +137,11 @@ class Walk:
                         break
                     yield from pause(0.3)
                 app.save_screenshot(ARGS.artifacts / f"inject-{proc}.png")
+                # the column's pages as the team meets them: the previous step's feedback gone (3 s)
+                yield from wait(lambda: not app.live_screen.toast_text, 10, f"{proc}: the feedback gone")
+                yield from pause(0.4)
+                seen["column"] = {}
+                yield from count_pages(app, seen["column"])
                 app.live_action("capture_still")  # sign-out's "images captured" needs one in the record
                 yield from self.press("aspirate:negative", settle=False)
                 yield from self.press("aliquot")

@@ -1,6 +1,6 @@
 """Every catalogue procedure walked on the real app at both cart screens: no text shortened, spilling,
 scrolled out of reach where it must be whole or cut by a scroll view's edge, no machine text, and the
-image first at each injection step."""
+image first at each injection step; the injection's column in few pages, each with a tap a target high."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ from tests.conftest import ARTIFACTS
 from tests.ui.test_procedure_e2e import MACHINE_TEXT
 
 SCENARIO = Path(__file__).with_name("catalogue_scenario.py")
+#: The most pages the live column's body may take at any catalogue injection, counted by taps on the real
+#: window (round 13, brief IC: 14 at 7 inches and 3 at 10 before, the header then a touch target of its own)
+MOST_PAGES = {"800x480": 9, "1280x800": 3}
+#: The theme's touch target: 12 mm at 5.25 px/mm (7-inch) and 5.93 px/mm (10-inch)
+TARGET_PX = {"800x480": 63, "1280x800": 71}
 
 
 @pytest.mark.ui
@@ -44,6 +49,13 @@ def test_every_catalogue_procedure_shows_its_texts_whole_and_its_injection_image
         assert lay["prompt_band"] is None and lay["image_fraction"] >= 0.60, (proc_id, lay["image_fraction"])
         assert lay["text_over_image"] == [] and lay["text_overlaps"] == [], proc_id
         assert lay["strip_keys"] == ["aspirate:negative", "aliquot", "finish", "aspirate:positive"], proc_id
+    # the column's pages at each injection, counted by taps beside the buttons until page 1 is back: few,
+    # and on every page the tap (the header and the body beside the buttons) is a touch target high
+    pages = {p: s["column"]["pages"] for p, s in r["procedures"].items()}
+    (ARTIFACTS / "ui" / f"catalogue-{size}" / "column-pages.json").write_text(json.dumps(pages, indent=2))
+    assert max(pages.values()) <= MOST_PAGES[size], pages
+    bands = {p: min(s["column"]["free_bands"]) for p, s in r["procedures"].items()}
+    assert min(bands.values()) >= TARGET_PX[size] - 0.5, bands
     texts = [(s["procedure"], s["screen"], t) for s in r["seen"] for t in s["texts"]]
     assert len(texts) > 2000  # the walk saw every step's screen
     # and no text that reads as cut: an ellipsis is how a shortened label looks to the team (ISMP)

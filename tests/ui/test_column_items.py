@@ -109,6 +109,55 @@ def test_a_page_is_closed_only_when_its_next_item_does_not_fit_on_it(seed: int) 
         assert used <= room + 0.5 or len(page) == 1, (heights, room, cue, [list(r) for r in got])
 
 
+@pytest.mark.parametrize(
+    ("heights", "buttons", "room", "most", "expected"),
+    [
+        # a body of 123 px (its last gap's slack in), a page's rows at most 74 px (the header and the body
+        # less a target): one 71 px row a page, an 18 px row and a 31 px clause above it (18 + 31 + 71 = 120)
+        ([31, 71, 71, 71, 71], [0, 1, 1, 1, 1], 123, 74, [[0, 1], [2], [3], [4]]),
+        # room for both rows (18 + 22 + 22 + 71 + 71 = 204 <= 250), not the rule (142 > 74)
+        ([22, 22, 71, 71], [0, 0, 1, 1], 250, 74, [[0, 1, 2], [3]]),
+        # two rows fit the room under the row (18 + 142 = 160 <= 170) but not the rule: the second alone
+        ([71, 71], [1, 1], 170, 80, [[0], [1]]),
+        ([71, 71], [1, 1], 150, 150, [[0, 1]]),  # both fit alone (142, no row) and keep the rule: one page
+        ([90], [1], 119, 74, [[0]]),  # a row alone taller than the rule allows: alone, never lost
+        ([90, 20], [1, 0], 150, 74, [[0], [1]]),  # and nothing after it on its page
+    ],
+)
+def test_a_page_holds_no_more_rows_of_buttons_than_leave_its_tap_a_touch_target_high(
+    heights: list[float], buttons: list[int], room: float, most: float, expected: list[list[int]]
+) -> None:
+    got = [list(r) for r in pages(heights, room, 18, 0, [bool(b) for b in buttons], most)]
+    assert got == expected
+    assert [i for r in got for i in r] == list(range(len(heights)))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_page_leaves_its_tap_a_target_high_and_closes_only_when_its_next_item_would_not(
+    seed: int,
+) -> None:
+    # any run of texts and rows, checked by sums alone: every page's rows within the rule unless alone, and
+    # a page but the last closed only because its next item does not fit it or would break the rule
+    import random
+
+    rnd = random.Random(seed)
+    n = rnd.randint(2, 14)
+    heights = [float(rnd.randint(20, 90)) for _ in range(n)]
+    rows = [rnd.random() < 0.4 for _ in range(n)]
+    room, cue, most = float(rnd.randint(120, 300)), float(rnd.randint(15, 30)), float(rnd.randint(60, 200))
+    got = pages(heights, room, cue, 0, rows, most)
+    assert [i for r in got for i in r] == list(range(n))
+    for page in got:
+        taken = sum(heights[i] for i in page if rows[i])
+        alone = len(page) == 1 and rows[page.start]  # a row that alone breaks the rule: nothing beside it
+        assert taken <= most + 0.5 or alone, (heights, rows, room, most, [list(r) for r in got])
+    for page in got[:-1]:
+        used = cue + sum(heights[i] for i in page)
+        nxt = page.stop
+        taken = sum(heights[i] for i in page if rows[i]) + (heights[nxt] if rows[nxt] else 0.0)
+        assert used + heights[nxt] > room + 0.5 or taken > most + 0.5, (heights, rows, room, most)
+
+
 def test_the_row_counts_the_texts_not_on_this_page_and_says_which_page() -> None:
     items = column_items(INJECTION, DOSE, "", buttons=4)  # 6 facts, 3 clauses, 4 buttons
     assert [t.replace("\u00a0", " ") for t in cue_texts(items, range(0, 3), 0, 4)] == [

@@ -1,15 +1,17 @@
 """The live column's step body beside the image: pages of short whole items (viewmodels/column.py), never
 a line cut by its edge. Page 1 starts with the most important item; a "+N more · tap · 1 of 3" row at the
 body's top says what is not shown and which page this is, where it fits; on a page without that row the
-step's header says which page ("Injection · page 12 of 16", viewmodels/column.header_notes), else the
-step's progress: one "k of n" a page. While the body has pages the header is one touch target high on
-every page (widgets.kv, header_min). A tap on the header, or anywhere on the body (not on one of its
-buttons), shows the next page, and after the last the first. The step's buttons are one item when the
-whole grid fits the body, else one item a row (button_rows), so that no page of buttons scrolls: at a
-7-inch injection no label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose],
-[New needle] are a 63 px page each, under the 63 px header (the body 74 px), with no "more" row (27 px
-over a 63 px button is more than the body): the header says "page 14 of 16" and is the page's tap,
-63 x 155 px."""
+step's header says which page ("Injection · page 2 of 3", viewmodels/column.header_notes), else the
+step's progress: one "k of n" a page. At 7 inches in a phase of one step (the injection) the header alone
+says which page, on one line ("page 2 of 11"), and there is no row (_counts_alone). A tap on the header,
+or anywhere on the body (not on one of its buttons), shows the next page, and after the last the first:
+the header and the body beside the buttons are the page's tap, one band a touch target high on every page
+(round 13; the header was a target high of its own before, 63 of the 7-inch column's 137 px): a page
+holds no more rows of buttons than leave it so (viewmodels/column.pages' ``most_buttons``), and its
+buttons sit at the body's foot (_fill). The step's buttons are one item when the whole grid fits the
+body, else one item a row (button_rows), so that no page of buttons scrolls: at a 7-inch injection no
+label fits half the 155 px body on one line, so [- 1 mL], [+ 1 mL], [Test dose], [New needle] are a
+page each, 63 px at the foot of a 114 px body under a 27 px header (the tap: 78 px above the button)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 from sonocart_ui import theme as th
 from sonocart_ui.action_grid import ActionGrid
@@ -51,7 +54,7 @@ def _label(**kwargs: Any) -> Label:
 
 def _title(phase: str, note: str) -> str:
     """The header's words, as StepPanel._title puts them: the phase, then its note if any."""
-    return f"{phase} · {note}" if note else phase
+    return f"{phase} · {note}" if phase and note else phase or note
 
 
 #: Where an item comes from: its kind, its text's place among the texts of that kind, which part of it.
@@ -101,6 +104,15 @@ class ColumnPages:
         body.remove_widget(detail)
         body.add_widget(detail, index=body.children.index(text) + 1)
         body.add_widget(self.acknowledged, index=body.children.index(text) + 1)
+        #: the room a page with buttons leaves, above them (_fill): the page's tap band stays one piece
+        self.filler = Widget(size_hint_y=None, height=0)
+        self._fill_on = False
+        body.add_widget(self.filler, index=body.children.index(ids.actions) + 1)
+        fill = Clock.create_trigger(self._fill)
+        for child in body.children:
+            if child is not self.filler:
+                child.bind(height=fill)
+        ids.scroll.bind(height=fill)
         relayout = Clock.create_trigger(lambda _dt: self.lay_out())
         ids.scroll.bind(size=relayout)
         ids.actions.bind(minimum_height=relayout, children=relayout)
@@ -168,7 +180,9 @@ class ColumnPages:
         self._laid[key] = laid = (float(probe.texture_size[1]), lines)
         return laid
 
-    def _cut(self, items: list[ColumnItem], fits: float) -> tuple[list[ColumnItem], list[Origin]]:
+    def _cut(
+        self, items: list[ColumnItem], fits: float, most_buttons: float
+    ) -> tuple[list[ColumnItem], list[Origin]]:
         """Each text taller than the body (``fits``: its height with the last gap's slack) in the fewest
         parts that each fit it whole, its mark included and no word broken by it: cut between words (each
         part as many as fit), marked " (k/n)" (viewmodels/column.cut_tall); a part too tall for the "more" row
@@ -179,7 +193,7 @@ class ColumnPages:
         out: list[ColumnItem] = []
         origins: list[Origin] = []
         for item, (kind, place) in zip(items, _origins(items), strict=True):
-            if item.kind == "buttons" and self._height(item) > fits:
+            if item.kind == "buttons" and self._height(item) > min(fits, most_buttons + 0.5):
                 grid = self.panel.ids.actions
                 rows = cut_grid(item, button_rows([grid.one_line(i, 2) for i in range(item.count)]))
                 out += rows
@@ -226,15 +240,21 @@ class ColumnPages:
         # step_text and detail stay the step's whole texts (as on every step panel); its labels show the page
         items = column_items(p.step_text, p.detail, p.toast, held, len(grid.buttons))
         room = float(self.panel.ids.scroll.height)
-        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5)
+        most_buttons = self._most_buttons(room)
+        items, self._origins = self._cut(items, room + float(p.item_gap) / 2 + 0.5, most_buttons)
         heights = [self._height(it) for it in items]
-        worst = cue_texts(items, range(0), len(items) - 1, len(items)) if len(items) > 1 else []
+        # at 7 inches in a phase of one step the header alone says which page, on one line (_counts_alone):
+        # no "more" row, its line goes to the items
+        counts_alone = self._counts_alone()
+        many = len(items) > 1 and not counts_alone
+        worst = cue_texts(items, range(0), len(items) - 1, len(items)) if many else []
         cue = self._cue(worst)
         cue_h = self._measure(cue, self.more_row) if cue else 0.0
         # the last item's gap is empty room (half of it under its text): it may pass the body's edge
         # the page shown keeps its first item when the items change under it, and is filled after it
         start = self._anchored()
-        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h, start or 0)
+        rows = [it.kind == "buttons" for it in items]
+        ranges = pages(heights, room + float(self.panel.item_gap) / 2, cue_h, start or 0, rows, most_buttons)
         if room < self._measure("0", self.panel.ids.step_text):  # no room for a line (the 7-inch frozen
             # review): no pages, so that the header is its text's height, not the pages' tap target
             ranges = [range(len(items))]
@@ -252,10 +272,11 @@ class ColumnPages:
         alone = (
             len(ranges) > 1 and len(on) == 1 and heights[shown.start] <= slack < heights[shown.start] + cue_h
         )
-        words = [] if alone else cue_texts(items, shown, self.page, len(ranges))
+        words = [] if alone or counts_alone else cue_texts(items, shown, self.page, len(ranges))
         self._set(self.more_row, self._cue(words[words.index(cue) :] if cue in words else words))
         # one "k of n" a page: the row's when it shows, else the header's; the header the tap on every page
         of, counted = len(ranges), bool(self.more_row.text)
+        p.count_alone = counts_alone and of > 1
         p.page_note = self._note(header_notes(p.progress, self.page, of, counted)) if of > 1 else ""
         p.header_min = self._header_min(of)
         self._set(self.feedback, next((it.text for it in on if it.kind == "toast"), ""))
@@ -267,6 +288,9 @@ class ColumnPages:
         # the grid: all its buttons in its columns when it is one item, else only this page's rows
         cut = not any(it.kind == "buttons" and not it.row for it in items)
         grid.show_rows([it.row for it in on if it.kind == "buttons"] if cut else None)
+        # a page of buttons among pages: its buttons at the body's foot, the room above them the page's tap
+        self._fill_on = len(ranges) > 1 and p.grid_shown
+        self._fill()
         # every page fits whole (a text taller than the body is in parts, the step's buttons in rows); only
         # one item alone that cannot be cut (a word wider than the body, a button's label taller than it) and
         # is taller than the body scrolls, from its top
@@ -284,27 +308,61 @@ class ColumnPages:
             words[-1] if words else "",
         )
 
-    def _note(self, notes: list[str]) -> str:
-        """The longest of the header's notes (header_notes) with which the whole header fits one touch
-        target high at the body's width (else the shortest)."""
+    def _counts_alone(self) -> bool:
+        """Whether the header says which page alone, without the phase, while the body pages: at 7 inches in
+        a phase of one step (the injection; "" progress), where the phase and which page take two lines of
+        the 155 px column ("Injection ·", "page 2 of 9") and the "more" row would take a third. The phase
+        names the step, which the strip beside it names too ("Finish injection", "Log 4 mL"). Round 13:
+        the 7-inch injection's items 83 px a page under a 54 px header, two-line facts one a page; 114 px
+        under a 27 px one, two a page (the lead's review: issue 14)."""
         from kivy.app import App
 
-        target, phase = float(App.get_running_app().theme.target), getattr(self.panel, "_phase", "")
+        return bool(App.get_running_app().theme.compact) and not self.panel.progress
+
+    def _note(self, notes: list[str], phase: str | None = None) -> str:
+        """The longest of the header's notes (header_notes) with which the whole header takes no more lines
+        at the body's width than its shortest form does: every line the header takes is a line the body
+        loses ("Injection · page 2 of 7", one line at 7 inches, not "... · tap here" on three)."""
+        if phase is None:
+            phase = "" if self.panel.count_alone else getattr(self.panel, "_phase", "")
         style = self.panel.ids.phase_title
-        return next((n for n in notes if self._measure(_title(phase, n), style) <= target + 0.5), notes[-1])
+        heights = [self._measure(_title(phase, n), style) for n in notes]
+        return next(n for n, h in zip(notes, heights, strict=True) if h <= min(heights) + 0.5)
+
+    def _most_buttons(self, room: float) -> float:
+        """The most height a page's rows of buttons may take: the header and the body (``room``) less one
+        touch target, the page's tap (the header, the "more" row and the body's room above the buttons,
+        which sit at its foot: _fill). Their sum does not change with the header's form."""
+        from kivy.app import App
+
+        target = float(App.get_running_app().theme.target)
+        return float(self.panel.ids.phase_title.height) + room - target
+
+    def _fill(self, *_: object) -> None:
+        """On a page with buttons while the body has pages, the room the page leaves, above its buttons (so
+        that the page's tap, the header and the body above the buttons, is one band a target high); else
+        nothing."""
+        body, filler = self.panel.ids.body, self.filler
+        others = sum(float(c.height) for c in body.children if c is not filler)
+        want = max(0.0, float(self.panel.ids.scroll.height) - others) if self._fill_on else 0.0
+        if abs(float(filler.height) - want) > 0.25:
+            filler.height = want
 
     def _header_min(self, of: int) -> float:
-        """The header's height while the body has pages (0 while it has none): one touch target, or its
-        taller form's height, the progress's or which page's, so that the body's edge stays where it is
-        whether or not this page's row says which page (the header then says the progress)."""
-        from kivy.app import App
-
+        """The header's height while the body has pages (0 while it has none): its taller form's, the
+        progress's or which page's, so that the body's edge stays where it is whether or not this page's
+        row says which page (the header then says the progress). Not a touch target high of its own (round
+        13: 63 px of the 7-inch column's 137): the page's tap is the header and the body beside its buttons
+        together, a target high on every page (pages' ``most_buttons``)."""
         if of <= 1:
             return 0.0
         phase, style = getattr(self.panel, "_phase", ""), self.panel.ids.phase_title
-        forms = (self.panel.progress, self._note(header_notes(self.panel.progress, self.page, of)))
-        target = float(App.get_running_app().theme.target)
-        return max(target, *(self._measure(_title(phase, n), style) for n in forms))
+        progress = self.panel.progress
+        if self.panel.count_alone:  # which page alone, on every page: as tall as its tallest number's
+            alone = [self._note(header_notes(progress, k, of), "") for k in {self.page, of - 1}]
+            return max(self._measure(n, style) for n in alone)
+        forms = (progress, self._note(header_notes(progress, self.page, of)))
+        return max(self._measure(_title(phase, n), style) for n in forms)
 
     def _row_lines(self) -> tuple[int, float]:
         """How many lines the "more" row may take (_cue), and one line's height."""

@@ -204,6 +204,9 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     #: the live column's header's height while its body has pages (0: none), the same on every page: at
     #: least one touch target, the pages' tap (column.py)
     header_min = NumericProperty(0)
+    #: the header says which page alone, without the phase (the live column at 7 inches in a phase of one
+    #: step, the injection, while its body pages: one line, not two; the strip names the step)
+    count_alone = BooleanProperty(False)
     progress = StringProperty("")  # the step's progress in its phase ("step 2 of 7"; "" in a one-step phase)
     step_text = StringProperty("")
     detail = StringProperty("")
@@ -254,7 +257,13 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     def on_page_note(self, _panel: object, _note: str) -> None:
         self._title()
 
+    def on_count_alone(self, _panel: object, _alone: bool) -> None:
+        self._title()
+
     def _title(self) -> None:
+        if self.count_alone and self.page_note:
+            self.phase_title = self.page_note
+            return
         phase = getattr(self, "_phase", "")
         note = self.page_note or self.progress  # "" in a phase of one step on one page: the phase alone
         self.phase_title = f"{phase} · {note}" if phase and note else phase

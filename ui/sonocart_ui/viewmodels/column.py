@@ -1,6 +1,6 @@
 """The live column's body as short whole items, in order of importance, and its pages.
 
-The column beside the image is small (83 px high at a 7-inch injection), and a line cut by its edge reads as
+The column beside the image is small (114 px high at a 7-inch injection), and a line cut by its edge reads as
 a whole message ("4 mL given with no"). So the body shows whole items only: the core's texts cut where they
 already break, never inside a clause (unless it is taller than the body: below) and never reworded. The
 step's detail breaks at its " · " separators (and its lines) into facts; the step's text breaks after each
@@ -16,6 +16,7 @@ high: never a page that scrolls.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -137,24 +138,42 @@ def part_ends(words: Sequence[str], fits: Callable[[str], bool], mark: str = WID
     return ends
 
 
-def pages(heights: Sequence[float], room: float, cue: float, start: int = 0) -> list[range]:
+def pages(
+    heights: Sequence[float],
+    room: float,
+    cue: float,
+    start: int = 0,
+    buttons: Sequence[bool] = (),
+    most_buttons: float = math.inf,
+) -> list[range]:
     """Runs of consecutive items, each fitting ``room`` whole: all on one page when they fit together,
     else each page fits with the "more" row (``cue`` high) and is closed only when its next item does not
     fit on it (never a page of room left that the next item would fill: "log each aliquot." alone on a
     page after one with room for it), and a page starts at item ``start`` (the page shown keeps its first
     item when one on another page goes: a toast's 3 s over, so that a tap skips none and shows none
     twice; the pages before it then end there). An item taller than a page alone has a page of its own
-    (the body then scrolls to it); every item is on exactly one page, in order."""
+    (the body then scrolls to it); every item is on exactly one page, in order.
+
+    ``buttons`` marks the items that are rows of buttons: a page's rows together take at most
+    ``most_buttons`` (the header and the body less one touch target: the rest of the column's step, the
+    header and the body beside the buttons, is the page's tap, a target high on every page), so a row that
+    would leave less closes the page before it (a row that alone leaves less has a page of its own)."""
     n = len(heights)
-    if sum(heights) <= room + 0.5:
+    is_button = [i < len(buttons) and bool(buttons[i]) for i in range(n)]
+    together = sum(h for h, b in zip(heights, is_button, strict=True) if b)
+    if sum(heights) <= room + 0.5 and together <= most_buttons + 0.5:
         return [range(n)]
     out = []
     first = 0
     while first < n:
-        used, last = cue, first
+        used, rows, last = cue, 0.0, first
         limit = start if first < start else n
         while last < limit and used + heights[last] <= room + 0.5:
+            if is_button[last] and rows + heights[last] > most_buttons + 0.5:
+                last += last == first  # a row taller than the rule allows: alone on its page
+                break
             used += heights[last]
+            rows += heights[last] if is_button[last] else 0.0
             last += 1
         last = max(last, first + 1)
         out.append(range(first, last))
