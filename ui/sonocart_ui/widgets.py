@@ -201,8 +201,8 @@ class StepPanel(BoxLayout):  # type: ignore[misc]
     #: progress ("page 3 of 16 · tap here": the header is their tap) on a page whose body has no "more"
     #: row to say which page, "" for the progress
     page_note = StringProperty("")
-    #: the live column's header's height while its body has pages (0: none), the same on every page: at
-    #: least one touch target, the pages' tap (column.py)
+    #: the live column's header's height while its body has pages (0: none), the same on every page: its
+    #: tallest form's (column.py; with the body beside the buttons it is the pages' tap, a target high)
     header_min = NumericProperty(0)
     #: the header says which page alone, without the phase (the live column at 7 inches in a phase of one
     #: step, the injection, while its body pages: one line, not two; the strip names the step)
