@@ -132,6 +132,15 @@ def test_a_page_holds_no_more_rows_of_buttons_than_leave_its_tap_a_touch_target_
     assert [i for r in got for i in r] == list(range(len(heights)))
 
 
+def test_pages_are_never_none_even_where_the_rule_leaves_no_room_for_a_row() -> None:
+    # a column shorter than a target (the header and the body less a target below 0): no items is one
+    # empty page, and texts without buttons are pages as ever (the e2e's 10-inch walk: no page at all,
+    # and the column's page index out of range)
+    assert pages([], 10, 0, 0, [], -44) == [range(0)]
+    assert pages([20], 100, 0, 0, [False], -44) == [range(1)]
+    assert pages([20, 50], 60, 10, 0, [False, True], -44) == [range(1), range(1, 2)]
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_every_page_leaves_its_tap_a_target_high_and_closes_only_when_its_next_item_would_not(
     seed: int,

@@ -161,7 +161,9 @@ def pages(
     n = len(heights)
     is_button = [i < len(buttons) and bool(buttons[i]) for i in range(n)]
     together = sum(h for h, b in zip(heights, is_button, strict=True) if b)
-    if sum(heights) <= room + 0.5 and together <= most_buttons + 0.5:
+    # (no rows of buttons keep the tap whatever the rule: a column too short for a target, the 10-inch
+    # frozen review's, has a page all the same; no items, one empty page)
+    if n == 0 or (sum(heights) <= room + 0.5 and (not any(is_button) or together <= most_buttons + 0.5)):
         return [range(n)]
     out = []
     first = 0
