@@ -340,11 +340,15 @@ class ColumnPages:
 
     def _fill(self, *_: object) -> None:
         """On a page with buttons while the body has pages, the room the page leaves, above its buttons (so
-        that the page's tap, the header and the body above the buttons, is one band a target high); else
-        nothing."""
-        body, filler = self.panel.ids.body, self.filler
+        that the page's tap, the header and the body above the buttons, is one band a target high), less
+        one grid spacing under them; else nothing."""
+        body, filler, grid = self.panel.ids.body, self.filler, self.panel.ids.actions
         others = sum(float(c.height) for c in body.children if c is not filler)
-        want = max(0.0, float(self.panel.ids.scroll.height) - others) if self._fill_on else 0.0
+        # the grid's own spacing left under its last row (pages counted it with the row): the step's buttons
+        # one gap and the column's spacing above the strip, not as close as the strip's own buttons
+        under = float(grid.spacing[1]) if isinstance(grid.spacing, list | tuple) else float(grid.spacing)
+        room = float(self.panel.ids.scroll.height) - under
+        want = max(0.0, room - others) if self._fill_on else 0.0
         if abs(float(filler.height) - want) > 0.25:
             filler.height = want
 
