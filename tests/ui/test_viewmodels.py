@@ -242,3 +242,29 @@ def test_persistence_is_selectable_by_named_level_and_reaches_the_imaging_chain(
     vm.press("persistence")
     assert f"Persist: {vm.persistence_name()}" in [a.label for a in image_actions(vm)]
     assert "persist low" in vm.settings_line()
+
+
+def test_the_summary_names_an_override_by_its_operator_with_the_reason_and_keeps_the_date_whole(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    from sonocart.procedures import inputs as I
+    from sonocart_ui.viewmodels.summary import summary_lines
+    from tests.procedures.procedure_drivers import advance_to
+
+    clock = ManualClock()
+    session = new_session(tmp_path, clock)
+    session.start("femoral_nerve_block", {"name": "DOE^JANE", "id": "MRN1"}, 72.0, "dr_ana")
+    assert session.record is not None and session.engine is not None
+    day = time.localtime(clock.wall())  # the record's first entry
+    advance_to(session.record, clock, "observe")
+    session.engine.submit(I.Confirm("observe", "dr_ana"))  # too early: the observation's hard stop
+    reason = "Patient self-discharged against advice"
+    session.engine.submit(I.Override("observe_incomplete", reason, "rn_ben"))
+    lines = summary_lines(session)
+    at = time.strftime("%H:%M", time.localtime(clock.wall()))
+    assert f"[!] override by RN Ben at {at}: {reason}" in lines, lines
+    # the day, month and year joined by no-break spaces: a wrapped first line never splits the date
+    first = lines[0]
+    assert first.endswith(f" on {day.tm_mday:02d}\u00a0{time.strftime('%b', day)}\u00a0{day.tm_year}"), first

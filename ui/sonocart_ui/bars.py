@@ -235,8 +235,9 @@ class FrameBars:
         toast = self.root.ids.toast
         text = shown = ""
         screen = self.root.ids.screens.current_screen
-        if fb is not None and not (hasattr(screen, "shows") and screen.shows(self._said(fb.text, fb.ok))):
-            said = self._said(fb.text, fb.ok)  # (left out when the screen shows it itself: said once)
+        said = "" if fb is None else self._said(fb.text, fb.ok)
+        if fb is not None and not (hasattr(screen, "shows") and screen.shows(said)):
+            # (left out when the screen shows it itself: said once)
             pages = self._toast_pages(said)
             page = int(max(0.0, self.clock() - fb.at) // TOAST_S)
             if page < len(pages):

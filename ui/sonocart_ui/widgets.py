@@ -10,11 +10,13 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.label import Label
 
 from sonocart_ui.action_grid import ActionGrid  # noqa: F401  (before widgets.kv: its rule names the class)
 from sonocart_ui.theme import ALARM_HIGH, PANEL
 from sonocart_ui.viewmodels import keypad as kp
 from sonocart_ui.viewmodels.alarm_style import style_of
+from sonocart_ui.viewmodels.bar_shares import allot
 from sonocart_ui.widgets_rows import MoreBelow, WholeRows, to_top
 
 __all__ = ["MoreBelow", "WholeRows", "to_top"]  # the scroll windows' rows: widgets_rows
@@ -73,11 +75,42 @@ class Keypad(BoxLayout):  # type: ignore[misc]
 
 
 class StatusBar(BoxLayout):  # type: ignore[misc]
+    """The bedside line: side and site, operator, probe, pedals. Each part as wide as its text on one line
+    plus an equal part of the room left, while they all fit the bar on one line; else the short ones keep
+    their line and the long ones wrap at one width (viewmodels/bar_shares.allot; never shortened)."""
+
     banner = StringProperty("")
     operator = StringProperty("")
     probe = StringProperty("")
     pedal = StringProperty("")
     pedal_ok = BooleanProperty(False)
+    #: the parts' widths in px, in their order (banner, operator, probe, pedal): StatusBar.arrange
+    widths = ListProperty([0.0, 0.0, 0.0, 0.0])
+
+    def on_kv_post(self, _base: object) -> None:
+        for part in self._parts():
+            part.bind(text=self.arrange, font_size=self.arrange, bold=self.arrange)
+        self.bind(width=self.arrange, padding=self.arrange, spacing=self.arrange)
+        self.arrange()
+
+    def _parts(self) -> list[Label]:
+        ids = self.ids
+        return [ids.banner, ids.operator, ids.probe, ids.pedal]
+
+    def arrange(self, *_: object) -> None:
+        """The parts' widths for their texts now (a text changes with every frame's age at 10 inches:
+        measured, not rendered, and set only when a width moves by more than half a pixel)."""
+        parts = self._parts()
+        lines = [_line_width(p.text, p.font_size, p.bold) for p in parts]
+        words = [
+            max((_line_width(w, p.font_size, p.bold) for w in p.text.split(" ") if w), default=0.0)
+            for p in parts
+        ]
+        pad = self.padding
+        room = float(self.width) - float(pad[0]) - float(pad[2]) - float(self.spacing) * (len(parts) - 1)
+        widths = allot(lines, words, max(room, 0.0))
+        if any(abs(a - float(b)) > 0.5 for a, b in zip(widths, self.widths, strict=True)):
+            self.widths = widths
 
     @staticmethod
     def share(text: str, font_size: float, bold: bool) -> float:
@@ -90,6 +123,24 @@ class StatusBar(BoxLayout):  # type: ignore[misc]
         line = CoreLabel(text=text, font_size=font_size, bold=bold)
         line.refresh()
         return float(line.content_width) + 1.0
+
+
+#: one-line widths measured so far, by (text, font size, bold): the probe's text changes with each frame
+_WIDTHS: dict[tuple[str, float, bool], float] = {}
+
+
+def _line_width(text: str, font_size: float, bold: bool) -> float:
+    """``text``'s width on one line in px as a Label lays it out (StatusBar.share less its pixel: a Label
+    exactly that wide keeps it on one line; the text's extents alone came 2 px short of the laid-out line,
+    and a part given them wrapped), remembered."""
+    if not text:
+        return 0.0
+    key = (text, float(font_size), bool(bold))
+    if key not in _WIDTHS:
+        if len(_WIDTHS) > 512:
+            _WIDTHS.clear()
+        _WIDTHS[key] = StatusBar.share(text, font_size, bold) - 1.0  # the line itself: a Label that wide
+    return _WIDTHS[key]
 
 
 class PromptBar(BoxLayout):  # type: ignore[misc]

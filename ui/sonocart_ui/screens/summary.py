@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -44,6 +45,7 @@ class Thumbnail(BoxLayout):  # type: ignore[misc]
 
     source = StringProperty("")
     caption = StringProperty("")
+    after = NumericProperty(0)  # px of room under its caption (SummaryScreen.fit_stills)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -58,6 +60,8 @@ class SummaryScreen(Screen):  # type: ignore[misc]
     sending = BooleanProperty(False)
     #: px the body's window gives up at its bottom so that, at rest, no line is cut by its edge
     snap = NumericProperty(0)
+    #: 10 inches: the width of the stills' column beside the record's lines (fit_stills); 0 with no stills
+    still_width = NumericProperty(0)
 
     def __init__(self, **kwargs: object) -> None:
         self._pacs_message = ""
@@ -67,6 +71,39 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         super().__init__(**kwargs)
         self._whole = WholeRows(self, self.ids.scroll, self.ids.body)
         self.ids.thumbs.bind(children=self._whole.later)
+        self._fit_stills = Clock.create_trigger(lambda _dt: self.fit_stills())
+        self.ids.thumbs.bind(children=self._fit_stills)
+        self.ids.scroll.parent.bind(height=self._fit_stills)
+        self.ids.title.bind(height=self._fit_stills)
+        self.ids.lines.bind(children=self._fit_stills)
+
+    def fit_stills(self) -> None:
+        """10 inches: the stills' column beside the title and lines, as wide as lets two stills stand
+        whole with their captions in the body's window at rest, a line and a gap above its bottom (its
+        slot: the window and the room it gives up): where the lines beside make the window give up room
+        at rest (a line at most), its edge still runs through no still (a still cut would make it give
+        up its room down to that still's top). The tallest still (its least width to height) sets the
+        width; the second has that line's room after it (``Thumbnail.after``), so that a third starts
+        below the slot. 7 inches: the stills under the lines."""
+        app = App.get_running_app()
+        thumbs = [t for t in reversed(self.ids.thumbs.children) if isinstance(t, Thumbnail)]
+        ids = self.ids
+        slot = float(ids.scroll.parent.height)  # the window and the room it gives up, whatever the snap
+        if app.theme.compact or not thumbs:
+            self.still_width = 0
+            return
+        lines = [w for w in ids.lines.children if isinstance(w, RecordLine)]
+        reserve = float(app.theme.gap) + max((_one_line_height(w) for w in lines), default=0.0)
+        gap = float(ids.thumbs.spacing[1])
+        # a caption on one line (its height now may be the one it had laid out in a column of no width)
+        caption = max(_one_line_height(t.ids.caption) for t in thumbs)
+        ratio = min(max(float(t.ids.still.image_ratio), 0.5) for t in thumbs)
+        still = (slot - reserve - gap) / 2 - caption  # one still as large as two
+        width = min(max(still, 0.0) * ratio, float(ids.body.width) * 0.4)  # the lines keep the most
+        for i, t in enumerate(thumbs):
+            t.after = reserve if i == 1 and len(thumbs) > 2 else 0.0
+        if abs(width - float(self.still_width)) > 0.5:
+            self.still_width = width
 
     def shows(self, said: str) -> bool:
         """Whether this screen shows the core's message ``said`` itself, beside the send button: the status
@@ -116,7 +153,10 @@ class SummaryScreen(Screen):  # type: ignore[misc]
             at = time.strftime("%H:%M", time.localtime(float(c["wall"])))
             number = c.get("number", len(grid.children) + 1)
             source = str(record.path / str(c["file"]))  # type: ignore[union-attr]
-            grid.add_widget(Thumbnail(source=source, caption=f"still {number} · {at}"))
+            thumb = Thumbnail(source=source, caption=f"still {number} · {at}")
+            thumb.ids.still.bind(image_ratio=self._fit_stills)
+            thumb.ids.caption.bind(height=self._fit_stills)
+            grid.add_widget(thumb)
 
     def export(self) -> None:
         export(App.get_running_app().session)
@@ -147,3 +187,10 @@ class SummaryScreen(Screen):  # type: ignore[misc]
         self.pacs_failed = False
         app.session.close()
         app.show("start")
+
+
+def _one_line_height(label: Label) -> float:
+    """The height ``label``'s text takes on one line, at its font."""
+    from kivy.core.text import Label as CoreLabel
+
+    return float(CoreLabel(font_size=label.font_size, bold=label.bold).get_extents(label.text or "0")[1])

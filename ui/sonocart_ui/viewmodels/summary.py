@@ -20,8 +20,10 @@ def summary_lines(session: CartSession) -> list[str]:
     st = eng.state
     first = next(iter(eng.journal.events()), None)
     started = ""
-    if first is not None:
-        started = time.strftime(" · started %H:%M on %d %b %Y", time.localtime(first.wall))
+    if first is not None:  # the date never split across two lines ("06 / Dec 2026" at 10 inches)
+        when = time.localtime(first.wall)
+        day = "\u00a0".join(time.strftime(f, when) for f in ("%d", "%b", "%Y"))
+        started = f" · started {time.strftime('%H:%M', when)} on {day}"
     total = sum(a.volume_ml for a in st.aliquots)
     drugs = [f"{session.catalogue.drug_display_name(d)} {mg:g} mg" for d, mg in sorted(st.mg_by_drug.items())]
     lines = [
