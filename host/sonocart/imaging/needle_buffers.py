@@ -172,7 +172,9 @@ class NeedleBuffers(Arena):
         self.rho_max = math.hypot(h, w)
         self.n_rho = int(self.rho_max) + 2
         # rows and levels
-        self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
+        # (a column, as OpenCV's row reduction writes it; exact: a row of under 65,000 grey levels sums
+        # below 2**24)
+        self.row_sum = np.empty((sh, 1), np.float32)
         self.masked = np.empty((sh, sw), np.float32)
         self.rows = np.empty(sh, np.float64)
         self.row_level = np.empty(h, np.float64)
