@@ -177,7 +177,7 @@ def judge_run(
     deg = math.degrees(angle + math.atan(float(slope)))
     if not in_plane_angle(deg):
         return None  # flatter than any in-plane needle: a layer
-    shaft = grey.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    shaft = row_max(grey, work.grab("shaft:max", (flat.shape[0],), np.uint8))
     side = round(2.5 / cal.mm_per_px)
     seg_u, seg_v = uu[seg], vv[seg]
     beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)

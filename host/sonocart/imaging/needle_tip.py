@@ -104,7 +104,7 @@ def own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None
     (``grey``: the run's full-resolution band, a row a step); ``None`` where that stretch does not
     start at the run's first step or goes on to its last (nothing to cut)."""
     n = grey.shape[0]
-    shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
+    shaft = row_max(grey, work.grab("own:max", (n,), np.uint8))
     level = work.grab("own:level", (n,), np.float64)
     np.copyto(level, shaft)
     keep = np.greater_equal(shaft, _median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
