@@ -193,7 +193,6 @@ class NeedleBuffers(Arena):
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)
         self.hist = np.empty((256, 1), np.float32)
-        self.reaching = np.empty((sh, sw), np.bool_)  # the values the histogram counts
         self.cumulative = np.empty(256, np.float32)
         self.candidates = np.empty((sh, sw), np.bool_)
         self.layers = np.empty((sh, sw), np.uint8)
