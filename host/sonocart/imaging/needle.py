@@ -116,9 +116,11 @@ class NeedleDetector:
         excess = work.excess
         _every_other_pixel(image, excess)
         # each row's mean inside the search (a product and a plain sum: 7x faster than where=)
-        # (a reduction that casts allocates its buffers: the sum is taken in float32, where it is exact)
+        # (the sum in float32, where it is exact — whole numbers under 2**24 — by OpenCV's row
+        # reduction: a quarter of numpy's pairwise sum's instructions, the same values in any order)
         np.copyto(work.masked, np.multiply(excess, inside, out=work.shifted))
-        np.copyto(work.rows, np.sum(work.masked, axis=1, out=work.row_sum))
+        cv2.reduce(work.masked, 1, cv2.REDUCE_SUM, dst=work.row_sum)
+        np.copyto(work.rows, work.row_sum[:, 0])
         rows = np.divide(work.rows, counts, out=work.rows)
         level = self._local_level(rows, cal, work)
         np.copyto(work.level16, level, casting="unsafe")  # truncated, as astype

@@ -172,7 +172,9 @@ class NeedleBuffers(Arena):
         self.rho_max = math.hypot(h, w)
         self.n_rho = int(self.rho_max) + 2
         # rows and levels
-        self.row_sum = np.empty(sh, np.float32)  # exact: a row of under 65,000 grey levels sums below 2**24
+        # (a column, as OpenCV's row reduction writes it; exact: a row of under 65,000 grey levels sums
+        # below 2**24)
+        self.row_sum = np.empty((sh, 1), np.float32)
         self.masked = np.empty((sh, sw), np.float32)
         self.rows = np.empty(sh, np.float64)
         self.row_level = np.empty(h, np.float64)
@@ -191,7 +193,6 @@ class NeedleBuffers(Arena):
         self.excess = np.empty((sh, sw), np.int16)
         self.shifted = np.empty((sh, sw), np.int16)
         self.hist = np.empty((256, 1), np.float32)
-        self.reaching = np.empty((sh, sw), np.bool_)  # the values the histogram counts
         self.cumulative = np.empty(256, np.float32)
         self.candidates = np.empty((sh, sw), np.bool_)
         self.layers = np.empty((sh, sw), np.uint8)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import cv2 as _cv2
@@ -128,7 +129,7 @@ def judge_run(
     # the run again at full resolution, within the half-resolution one (which a few brighter
     # half-resolution pixels of tissue beside a shaft can lengthen), its upper end seen from where
     # the line enters the view as the half-resolution one's was (checked by the caller)
-    offsets = np.arange(-band, band + 1)
+    offsets = _band_offsets(band)
     seg = slice(i0, i1 + 1)
     flat, rows = work.band_pixels("full", (uu[seg], vv[seg]), offsets, (nu, nv), 1.0, (h, w))
     excess = Excess(image, frame.row_level, search, work, frame.level, work.half_index)
@@ -176,7 +177,7 @@ def judge_run(
     deg = math.degrees(angle + math.atan(float(slope)))
     if not in_plane_angle(deg):
         return None  # flatter than any in-plane needle: a layer
-    shaft = grey.max(axis=1, out=work.grab("shaft:max", (flat.shape[0],), np.uint8))
+    shaft = row_max(grey, work.grab("shaft:max", (flat.shape[0],), np.uint8))
     side = round(2.5 / cal.mm_per_px)
     seg_u, seg_v = uu[seg], vv[seg]
     beside = side_mean(image, search, (seg_u, seg_v), (nu, nv), -side, work)
@@ -246,9 +247,7 @@ def _straight_centreline(
     # (every step of the run in the line's buffers; the bright ones picked from the result)
     across = np.subtract(full, 0.5 * threshold, out=work.grab("ridge:across", full.shape, np.float64))
     np.maximum(across, 0.0, out=across)
-    centre = np.matmul(
-        across, offsets.astype(np.float64), out=work.grab("ridge:c", (full.shape[0],), np.float64)
-    )
+    centre = np.matmul(across, offsets, out=work.grab("ridge:c", (full.shape[0],), np.float64))
     weight = across.sum(axis=1, out=work.grab("ridge:w", (full.shape[0],), np.float64))
     np.divide(centre, np.maximum(weight, 1e-9, out=weight), out=centre)
     ridge = np.take(centre, lit_in, out=work.grab("ridge:ridge", (m,), np.float64), mode="clip")
@@ -269,6 +268,15 @@ def _straight_centreline(
     # the shorter the run, the straighter it must be
     max_wobble = MAX_WOBBLE_MM * min(length_mm / STRAIGHT_LENGTH_MM, 1.0)
     return slope, intercept, wobble_mm <= max_wobble and sagitta_mm <= MAX_SAGITTA_MM
+
+
+@lru_cache(maxsize=8)
+def _band_offsets(band: int) -> np.ndarray:
+    """The offsets across a line's band, −band … band pixels (float64, read-only: made once per band,
+    where ``np.arange`` and its cast were made for every run)."""
+    offsets = np.arange(-band, band + 1, dtype=np.float64)
+    offsets.setflags(write=False)
+    return offsets
 
 
 def _trimmed_rms(work: NeedleBuffers, values: np.ndarray) -> float:

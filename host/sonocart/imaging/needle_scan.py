@@ -98,8 +98,10 @@ def scan_lines(
         np.logical_and(ok, np.less(values, hi, out=test), out=ok)
     inside = work.grab("scan:inside", (k,), np.intp)
     first = work.grab("scan:first", (k,), np.intp)
-    for i in range(k):
-        inside[i] = np.count_nonzero(ok[i])
+    # (every line's count in one row reduction: whole numbers, exact; k count_nonzero calls cost more)
+    counted = work.grab("scan:counted", (k, 1), np.int32)
+    cv2.reduce(ok.view(np.uint8), 1, cv2.REDUCE_SUM, dst=counted, dtype=cv2.CV_32S)
+    np.copyto(inside, counted[:, 0])
     np.argmax(ok.view(np.uint8), axis=1, out=first)  # (the first True: 8x faster on bytes than bools)
     # across each line, at half resolution: rint(½·(u + offset·n)) per line, sample and offset, as
     # ½u + ½·offset·n (halving is exact in binary floating point, so the sum rounds to the same

@@ -16,6 +16,7 @@ passes, strongest first, in display pixels of the scan-converted image:
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
     judged = [
         line if line is not None and in_plane_angle(math.degrees(line[0]), 2.0) else None for line in lines
     ]
-    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0  # every other offset across
+    half = _every_other_offset(band)  # every other offset across
     scan = scan_lines(
         frame.work, judged, frame.small_excess, (frame.image.shape[0], frame.image.shape[1]), half
     )
@@ -166,3 +167,12 @@ def _first_shaft(frame: ShaftFrame, lines: list[tuple[float, float] | None]) -> 
         if found is not None:
             return found
     return None
+
+
+@lru_cache(maxsize=8)
+def _every_other_offset(band: int) -> np.ndarray:
+    """Every other offset across a band of ``band`` pixels either side, in full-resolution pixels
+    (float64, read-only: made once per band, not on every pass)."""
+    half = np.arange(-((band + 1) // 2), (band + 1) // 2 + 1) * 2.0
+    half.setflags(write=False)
+    return half

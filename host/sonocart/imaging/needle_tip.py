@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 cv2: Any = _cv2
 
 NARROW_PX = 1
+#: … its offsets across (float64, made once: not an arange on every call)
+_NARROW = np.arange(-NARROW_PX, NARROW_PX + 1, dtype=np.float64)
+_NARROW.setflags(write=False)
 #: along the centreline the shaft is bright in at least this fraction of every 1 mm.
 TIP_WINDOW_MM = 1.0
 TIP_DENSITY = 0.6
@@ -60,8 +63,7 @@ def shaft_ends(
     t = work.arange("ends:t", span[0], span[1] + 0.5, step)
     i0, i1 = round((run[0] - span[0]) / step), round((run[1] - span[0]) / step)
     cu, cv = work.along("ends", t, foot, direction, (*centreline, *normal))
-    narrow = np.arange(-NARROW_PX, NARROW_PX + 1)
-    flat, rows = work.band_pixels("narrow", (cu, cv), narrow, normal, 1.0, (h, w))
+    flat, rows = work.band_pixels("narrow", (cu, cv), _NARROW, normal, 1.0, (h, w))
     # the tip is where the shaft's echo falls to half its own level (the median along the run):
     # a fixed low threshold would run on past the tip's blur into tissue beyond it
     excess = Excess(frame.image, frame.row_level, frame.search, work, frame.level, work.half_index)
@@ -102,7 +104,7 @@ def own_level_end(work: NeedleBuffers, grey: np.ndarray, gap: int) -> int | None
     (``grey``: the run's full-resolution band, a row a step); ``None`` where that stretch does not
     start at the run's first step or goes on to its last (nothing to cut)."""
     n = grey.shape[0]
-    shaft = grey.max(axis=1, out=work.grab("own:max", (n,), np.uint8))
+    shaft = row_max(grey, work.grab("own:max", (n,), np.uint8))
     level = work.grab("own:level", (n,), np.float64)
     np.copyto(level, shaft)
     keep = np.greater_equal(shaft, _median(work, level) - TIP_DROP, out=work.grab("own:keep", (n,), np.bool_))
