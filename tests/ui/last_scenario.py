@@ -162,11 +162,13 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
     }
     app.save_screenshot(artifacts / f"last-dragged-{Window.width}x{Window.height}.png")
     report["reach"] = reach = []
+    shot = False
     for reason in REASONS:
         yield from reach_along(app, screen, reason, reach)
-        if reach[-1]["reason_lines"] == 3 and not any(r["reason_lines"] == 3 for r in reach[:-1]):
+        if reach[-1]["reason_lines"] == 3 and not shot:
             # the first reason on 3 lines, at the list's end: whole beside End LAST (make screenshots)
             app.save_screenshot(artifacts / f"last-end-{Window.width}x{Window.height}.png")
+            shot = True
     # the lipid bolus and infusion given: all three timers run, the plan and they are wholly drawn
     for step in ("lipid_bolus", "lipid_infusion"):
         widget = screen.step_widget(step)
