@@ -8,12 +8,23 @@ board is real (its on-screen buttons share the nav bar), so the layout is checke
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from tests.ui.driver import Report, Steps, pause, settled, touch, wait
 from tests.ui.forms_layout import forms
-from tests.ui.layout import _scroll_of, cut_line, nav_layout, text_audit, visible_widgets, window_rect
+from tests.ui.layout import (
+    Rect,
+    _scroll_of,
+    cut_line,
+    drawn_text_rect,
+    nav_layout,
+    stencils_of,
+    text_audit,
+    visible_widgets,
+    window_rect,
+)
 from tests.ui.room_checks import buttons_under_bar, drag, field_hides_text, rows_cut_by_window
 
 NAV_IDS = (
@@ -26,6 +37,19 @@ NAV_IDS = (
     "nav_settings",
     "nav_lock",
 )
+
+#: The reasons to end typed in each look at the steps' reach: none, one line, the brief's (3 lines in the
+#: title row of main at 1b25f53 at 7 inches), and longer ones (3 and 5 lines at 7 inches, 1 and 3 at 10).
+REASONS = (
+    "",
+    "Patient recovered",
+    "Patient recovered, handed to the ICU team",
+    "Patient recovered, handed to the ICU team at the bedside",
+    "Patient recovered, handed to the ICU team at the bedside; lipid infusion stopped after 20 minutes",
+)
+#: Drags of a third of the steps' window, slow (over 24 frames: little fling), at most, from the list's
+#: top to its end: a look at each place the list comes to rest on the way.
+DRAGS = 16
 
 
 def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
@@ -137,11 +161,141 @@ def part(app: Any, report: Report, artifacts: Path, _tmp: Path) -> Steps:
         "under_bar": buttons_under_bar(screen),
     }
     app.save_screenshot(artifacts / f"last-dragged-{Window.width}x{Window.height}.png")
-    # asserted here too: make screenshots runs this part at each size (the test at 800x480)
-    assert not (dragged["rows_cut"] or dragged["lines_cut"]), dragged
+    report["reach"] = reach = []
+    shot = False
+    for reason in REASONS:
+        yield from reach_along(app, screen, reason, reach)
+        if reach[-1]["reason_lines"] == 3 and not shot:
+            # the first reason on 3 lines, at the list's end: whole beside End LAST (make screenshots)
+            app.save_screenshot(artifacts / f"last-end-{Window.width}x{Window.height}.png")
+            shot = True
+    # the lipid bolus and infusion given: all three timers run, the plan and they are wholly drawn
+    for step in ("lipid_bolus", "lipid_infusion"):
+        widget = screen.step_widget(step)
+        assert widget is not None
+        yield from touch(widget.ids.done)
+        yield from settle()
+    report["timers_running"] = [t.name for t in screen.vm.timers()]
+    report["timers_reach"] = dict(steps_reach(app, screen), reason=screen.ids.reason.text, drag=-1)
+    # asserted here too, once every look is taken: make screenshots runs this part at each size (the
+    # test at 800x480 and 1280x800): no row or line cut after the drag, the reason whole, no button under
+    # the bar; no step shown without its Done or in part, End LAST never without its reason whole, the
+    # plan and timers whole, at every look
+    wrong = [(look["reason"], look["drag"], look["defects"]) for look in [*reach, report["timers_reach"]]]
     hidden_or_under = (report["reason_hidden"], report["under_bar"], dragged["under_bar"])
-    assert not any(hidden_or_under), hidden_or_under
+    cut = (dragged["rows_cut"], dragged["lines_cut"])
+    assert not (any(cut) or any(hidden_or_under) or any(w[-1] for w in wrong)), (
+        cut,
+        hidden_or_under,
+        [w for w in wrong if w[-1]],
+    )
     record = session.record
     assert record is not None
     report["journal"] = [[e.type, e.operator, e.payload] for e in record.journal.events()]
     screen.ids.reason.text = ""  # what was typed, not left for the next part's LAST screen
+
+
+def reach_along(app: Any, screen: Any, reason: str, looks: list[dict[str, Any]]) -> Steps:
+    """``reason`` typed, the steps' list dragged back to its top by a finger, then up by a third of its
+    window at a time, slowly, to its end: a look (steps_reach) at each rest, appended to ``looks``."""
+    screen.ids.reason.text = reason
+    yield from settled(max_s=0.5)
+    steps = screen.ids.steps_scroll.__self__
+    for _ in range(DRAGS):  # back to the top, as a finger would (a drag's fling may stop short of it)
+        if float(steps.scroll_y) >= 0.999:
+            break
+        yield from drag(steps, -float(steps.height) * 0.9)
+    for i in range(DRAGS + 1):
+        yield from still(steps)
+        looks.append(dict(steps_reach(app, screen), reason=reason, drag=i))
+        if float(steps.scroll_y) <= 0.001 or steps.children[0].height <= steps.height:
+            break
+        yield from drag(steps, steps.height / 3, frames=24)
+
+
+def still(scroll: Any, frames: int = 10, max_s: float = 3.0) -> Steps:
+    """Frames until ``scroll`` shows its content from the same place ``frames`` frames running (its
+    spring and the settle of its rows done: at rest, as a team reads it), for ``max_s`` at most."""
+    body, last, same = scroll.children[0], None, 0
+    t0 = time.monotonic()
+    while same < frames and time.monotonic() - t0 < max_s:
+        yield
+        now = (round(float(body.to_window(body.x, body.top)[1]), 1), round(float(scroll.height), 1))
+        same = same + 1 if now == last else 0
+        last = now
+
+
+def steps_reach(app: Any, screen: Any) -> dict[str, Any]:
+    """What a team sees of the LAST steps now, measured from the widget tree as a ruler on the glass would:
+    each step's text and Done button against the part of the window it is drawn in (its rectangle
+    clipped by the screen's, the Kivy window's and every scroll or stencil view holding it). A step is
+    whole when its text and its Done are wholly drawn; a step whose text is drawn in part, or whose
+    Done is not wholly drawn while any of its text is, is a defect. End LAST, when any of it is drawn,
+    must be whole with the reason's field wholly drawn and showing all of the reason (field_hides_text);
+    the lipid plan and the timers are wholly drawn."""
+    view = screen.ids.steps_scroll
+    steps = [w for w in screen.ids.steps.children[::-1] if type(w).__name__ == "LastStepWidget"]
+    rows, defects = [], []
+    for w in steps:
+        text, done = drawn_text_rect(w.ids.txt), window_rect(w.ids.done)
+        text_shown, text_whole = _shown(w.ids.txt, text, screen)
+        done_shown, done_whole = _shown(w.ids.done, done, screen)
+        box = window_rect(w)
+        rows.append(
+            {
+                "step": w.step_id,
+                "text": text_shown,
+                "whole": text_whole and done_whole,
+                "y": [round(box[1]), round(box[1] + box[3])],
+            }
+        )
+        if text_shown and not text_whole:
+            defects.append(f"{w.step_id}: its text cut by the window's edge")
+        if (text_shown or done_shown) and not done_whole:
+            defects.append(
+                f"{w.step_id}: its text shown, its Done button not wholly ({done_shown}; "
+                f"Done {[round(v) for v in done]}, window {[round(v) for v in window_rect(view)]})"
+            )
+    end, reason = screen.ids.end, screen.ids.reason
+    end_shown, end_whole = _shown(end, window_rect(end), screen)
+    reason_shown, reason_whole = _shown(reason, window_rect(reason), screen)
+    hidden = field_hides_text(reason) if reason.text else []
+    if end_shown and not (end_whole and reason_whole and not hidden):
+        defects.append(f"End LAST shown without its reason whole beside it ({reason_shown}, {hidden})")
+    for name in ("plan", "timers"):
+        label = screen.ids[name]
+        if not _shown(label, drawn_text_rect(label), screen)[1]:
+            defects.append(f"the {name} not wholly drawn: {label.text!r}")
+    return {
+        "window": [round(v) for v in _clip(window_rect(screen.ids.steps_scroll), screen)],
+        "scroll_y": round(float(screen.ids.steps_scroll.scroll_y), 3),
+        "whole_steps": [r["step"] for r in rows if r["whole"]],
+        "steps": rows,
+        "end_shown": end_shown,
+        "reason_lines": len(reason._lines) if reason.text else 0,
+        "defects": defects,
+    }
+
+
+def _clip(rect: Rect, screen: Any) -> Rect:
+    """``rect`` cut to the screen's rectangle (between the bars) and the Kivy window's."""
+    from kivy.core.window import Window
+
+    for r in (window_rect(screen), (0.0, 0.0, float(Window.width), float(Window.height))):
+        x0, y0 = max(rect[0], r[0]), max(rect[1], r[1])
+        x1, y1 = min(rect[0] + rect[2], r[0] + r[2]), min(rect[1] + rect[3], r[1] + r[3])
+        rect = (x0, y0, max(0.0, x1 - x0), max(0.0, y1 - y0))
+    return rect
+
+
+def _shown(w: Any, rect: Rect, screen: Any) -> tuple[bool, bool]:
+    """Whether any of ``rect`` (what ``w`` draws) is drawn (more than 1 px high and wide), and all of it
+    (to 1 px): clipped by the screen, the window and each scroll or stencil view holding ``w``."""
+    seen = _clip(rect, screen)
+    for view in stencils_of(w):
+        v = window_rect(view)
+        x0, y0 = max(seen[0], v[0]), max(seen[1], v[1])
+        x1, y1 = min(seen[0] + seen[2], v[0] + v[2]), min(seen[1] + seen[3], v[1] + v[3])
+        seen = (x0, y0, max(0.0, x1 - x0), max(0.0, y1 - y0))
+    shown = seen[2] > 1 and seen[3] > 1
+    return shown, shown and seen[2] >= rect[2] - 1 and seen[3] >= rect[3] - 1

@@ -1,11 +1,19 @@
-"""The LAST button and screen on the real app under Xvfb at 800x480 (last_scenario.py, a part of the
-shared screens run)."""
+"""The LAST button and screen on the real app under Xvfb (last_scenario.py): at 800x480 as a part of the
+shared screens run, at 1280x800 in a run of its own (the shared run at that size has no LAST part).
+
+What the team sees of the steps is measured from the widget tree as a ruler on the glass would
+(last_scenario.steps_reach: each step's text and Done button against the part of the window they are
+drawn in). On main at 1b25f53, at 800x480 with the reason "Patient recovered, handed to the ICU team"
+typed (3 lines in the title row), the window showed 1 whole step and the second's text without its Done
+button; after drags, 0 whole steps and steps shown in part."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import math
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -15,6 +23,50 @@ from tests.ui.screens import ScreensRuns
 
 #: The LAST prompt's place at 7 inches, unacknowledged and acknowledged (docs/ui.md).
 PLACES = ("nav wide", "nav")
+#: The catalogue's LAST steps, in order (written out here, not read from the catalogue).
+STEPS = (
+    "stop_injecting",
+    "call_for_help",
+    "airway",
+    "seizures",
+    "lipid_bolus",
+    "lipid_infusion",
+    "cardiac_arrest_modified_acls",
+    "monitor",
+)
+#: The least number of whole steps the steps' window shows at its top (as LAST opens), whatever the
+#: reason typed, and wherever a drag lets it rest (but at the list's end, where the reason and End LAST
+#: take its room): brief LA goal 1.
+LEAST_WHOLE = {"800x480": 2, "1280x800": 4}
+#: The timers that run once the lipid bolus and infusion are given.
+TIMERS = ["lipid_bolus", "lipid_repeat_bolus_check", "lipid_infusion"]
+#: The reasons typed in the reach part, and how many lines at least the longest takes in its field.
+REASONS = 5
+LONGEST_LINES = {"800x480": 5, "1280x800": 3}
+
+
+def assert_steps_reached(r: dict[str, Any], size: str) -> None:
+    """Every look at the steps (each reason typed; at the list's top and after each drag, at rest; with
+    the lipid timers running): no step shown in part or without its whole Done button, End LAST never
+    on the glass without its whole reason, the plan and the timers whole; enough whole steps."""
+    looks = r["reach"]
+    assert len({look["reason"] for look in looks}) == REASONS, [look["reason"] for look in looks]
+    assert max(look["reason_lines"] for look in looks) >= LONGEST_LINES[size], looks
+    for look in [*looks, r["timers_reach"]]:
+        where = (size, look["reason"], look["drag"], look["scroll_y"])
+        assert look["defects"] == [], (where, look["defects"], look["steps"])
+        assert [s["step"] for s in look["steps"]] == list(STEPS), where
+    for reason in {look["reason"] for look in looks}:
+        along = [look for look in looks if look["reason"] == reason]
+        assert along[0]["scroll_y"] >= 0.99 and along[-1]["scroll_y"] <= 0.01, (size, reason, along)
+        # at its top, the first steps whole, in order
+        top = along[0]["whole_steps"]
+        assert top == list(STEPS[: len(top)]) and len(top) >= LEAST_WHOLE[size], (size, reason, top)
+        for look in along:  # wherever it rests, the reason's row aside
+            if not look["end_shown"]:
+                assert len(look["whole_steps"]) >= LEAST_WHOLE[size], (size, reason, look)
+        assert along[-1]["end_shown"], (size, reason, along[-1])  # at its end, the reason and End LAST
+    assert r["timers_running"] == TIMERS, r["timers_running"]
 
 
 @pytest.mark.ui
@@ -50,8 +102,14 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     assert r["under_bar"] == [] and r["after_drag"]["under_bar"] == [], (r["under_bar"], r["after_drag"])
     assert r["steps_scrollable"] and r["after_drag"]["scroll_y"] < 0.99, r["after_drag"]  # it did scroll
     assert r["after_drag"]["rows_cut"] == [] and r["after_drag"]["lines_cut"] == [], r["after_drag"]
-    journal = [(t, op) for t, op, _ in r["journal"] if t in ("last_started", "last_action")]
-    assert journal == [("last_started", "dr_ana"), ("last_action", "dr_ana")]
+    journal = [(t, op, p.get("step")) for t, op, p in r["journal"] if t in ("last_started", "last_action")]
+    assert journal == [
+        ("last_started", "dr_ana", None),
+        ("last_action", "dr_ana", "stop_injecting"),
+        ("last_action", "dr_ana", "lipid_bolus"),
+        ("last_action", "dr_ana", "lipid_infusion"),
+    ], journal
+    assert_steps_reached(r, "800x480")
     # Acknowledged after reading: still shown (marked), nothing more to acknowledge, light HIGH, no lock.
     assert r["prompt_after_ack"].startswith("!!! HIGH: LAST EMERGENCY")
     assert r["prompt_after_ack"].endswith("(acknowledged)") and r["can_ack_after_ack"] is False
@@ -80,3 +138,22 @@ def test_last_button_opens_the_last_screen_from_the_live_screen_and_a_done_touch
     action = next(p for t, _, p in r["journal"] if t == "last_action")
     assert action["step"] == "stop_injecting"
     assert (artifacts / "last-800x480.png").stat().st_size > 10_000
+
+
+@pytest.fixture(scope="module")
+def last_alone(screens: ScreensRuns) -> Iterator[ScreensRuns]:
+    """Runs of the screens scenario with its LAST part alone (as make screenshots runs it), per size."""
+    env = dict(screens.env, SONOCART_SCREENS_PARTS="last")
+    artifacts = ARTIFACTS / "ui" / "last-alone"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    yield ScreensRuns(env, screens.tmp / "last-alone", artifacts)
+
+
+@pytest.mark.ui
+@pytest.mark.timeout(360)
+def test_at_10_inches_every_last_step_shown_has_its_done_button_and_end_last_its_whole_reason(
+    last_alone: ScreensRuns,
+) -> None:
+    r = last_alone("1280x800").part("last")
+    assert r["title"] == "[!] LAST MODE ACTIVE" and r["reason_hidden"] == [], r["reason_hidden"]
+    assert_steps_reached(r, "1280x800")

@@ -1,8 +1,9 @@
 """``make screenshots``: run the end-to-end procedure and the walk over every catalogue procedure on both
 cart screens and keep their screenshots (every screen, and each procedure's injection step).
 
-Writes ``docs/screenshots/800x480/*.png`` (with ``14-last.png``, the LAST screen, from the shared screens
-run's LAST part) and ``docs/screenshots/1280x800/*.png`` (on a private Xvfb), and
+Writes ``docs/screenshots/800x480/*.png`` (with ``14-last.png``, the LAST screen with a reason to end
+typed, and ``14-last-end.png``, its list at its end with a 3-line reason beside End LAST, from the shared
+screens run's LAST part) and ``docs/screenshots/1280x800/*.png`` (on a private Xvfb), and
 beside them ``image-fractions.json``: the fraction of the screen the live image takes at each live moment
 and at each procedure's injection step, measured from the widget tree by the scenarios themselves (the
 README's closing note quotes them).
@@ -84,13 +85,15 @@ def main() -> int:
 
 
 def _last(size: str, tmp: str, art: Path, env: dict[str, str], dest: Path) -> None:
-    """The LAST screen (emergency mode, its plan and prompt): the shared screens run's LAST part alone."""
+    """The LAST screen (emergency mode, its plan and prompt) and its list's end (the reason to end on 3
+    lines, whole, beside End LAST): the shared screens run's LAST part alone."""
     env = dict(env, SONOCART_SCREENS_PARTS="last")
     _scenario("screens_scenario.py", size, tmp, "probe3", art, "l.json", env, 300)
     part = json.loads((Path(tmp) / "l.json").read_text())["parts"]["last"]
     if not part.get("completed"):
         raise SystemExit(f"screens_scenario.py {size}, LAST: {part.get('error')}\n{part.get('traceback')}")
     shutil.copyfile(art / f"last-{size}" / f"last-{size}.png", dest / "14-last.png")
+    shutil.copyfile(art / f"last-{size}" / f"last-end-{size}.png", dest / "14-last-end.png")
 
 
 def _fractions(procedure: Path, walk: Path) -> dict[str, float]:

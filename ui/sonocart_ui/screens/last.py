@@ -51,7 +51,7 @@ class LastScreen(Screen):  # type: ignore[misc]
         self.vm = vm
         self._shown: tuple[bool, list[LastStepRow]] | None = None
         super().__init__(**kwargs)
-        whole = WholeRows(self, self.ids.steps_scroll, self.ids.steps)
+        whole = WholeRows(self, self.ids.steps_scroll, self.ids.body)
         self.ids.steps.bind(children=whole.later)
 
     def refresh(self) -> None:
