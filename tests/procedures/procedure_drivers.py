@@ -85,6 +85,31 @@ def default_answer(rec: ProcedureRecord, step_id: str, kind: str) -> Any:
     raise AssertionError(f"no default for {step_id}")
 
 
+def confirm_routine(eng: Any, step: Any, aliquot_ml: float, before_aliquot: Callable[[], object]) -> bool:
+    """The step answered as every driver answers it, if it is a confirmation, the team's, the two-person STOP
+    or the injection (a negative aspiration, ``before_aliquot()``, one aliquot, finished); False otherwise."""
+    from sonocart.procedures import inputs as I
+
+    kind = step.kind
+    if kind in ("confirm", "discharge", "follow_up"):
+        eng.submit(I.Confirm(step.id, "dr_ana"))
+    elif kind == "team_confirm":
+        for member in eng.state.team():
+            eng.submit(I.Confirm(step.id, member))
+    elif kind == "two_person_stop":
+        side = eng.state.answers["consent_side"]
+        eng.submit(I.Confirm(step.id, "dr_ana", side=side))
+        eng.submit(I.Confirm(step.id, "rn_ben", side=side))
+    elif kind == "injection":
+        eng.submit(I.Aspirate("negative", "dr_ana"))
+        before_aliquot()
+        eng.submit(I.LogAliquot(aliquot_ml, "dr_ana"))
+        eng.submit(I.FinishInjection("dr_ana"))
+    else:
+        return False
+    return True
+
+
 def advance_to(rec: ProcedureRecord, clock: ManualClock, step_id: str, **answers: Any) -> None:
     """Drive any procedure with default answers (or the given ones) until ``step_id`` is current."""
     from sonocart.procedures import inputs as I
@@ -96,21 +121,9 @@ def advance_to(rec: ProcedureRecord, clock: ManualClock, step_id: str, **answers
         if step.id == step_id:
             return
         kind = step.kind
-        if kind in ("confirm", "discharge", "follow_up"):
-            eng.submit(I.Confirm(step.id, "dr_ana"))
-        elif kind == "team_confirm":
-            for member in eng.state.team():
-                eng.submit(I.Confirm(step.id, member))
-        elif kind == "two_person_stop":
-            side = eng.state.answers["consent_side"]
-            eng.submit(I.Confirm(step.id, "dr_ana", side=side))
-            eng.submit(I.Confirm(step.id, "rn_ben", side=side))
-        elif kind == "injection":
-            eng.submit(I.Aspirate("negative", "dr_ana"))
-            clock.advance(20)
-            eng.submit(I.LogAliquot(3, "dr_ana"))
-            eng.submit(I.FinishInjection("dr_ana"))
-        elif kind == "captures":
+        if confirm_routine(eng, step, 3, lambda: clock.advance(20)):
+            continue
+        if kind == "captures":
             rec.add_capture(np.zeros((64, 64), np.uint8), 0.2, (32, 0), "dr_ana")
         elif kind == "observation":
             clock.advance(proc_minutes(rec) * 60)

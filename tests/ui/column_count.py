@@ -15,19 +15,24 @@ from tests.ui.layout import window_rect
 MAX_TAPS = 40
 
 
-def free_band(header: Any, scroll: Any, buttons: list[Any]) -> tuple[float, float, float]:
-    """The tallest horizontal band from the body's window's foot to the step's header's top (window px)
-    that no button shown is in: its middle's x and y, and its height (a tap there, on the header or on the
-    body beside the buttons, pages on: it must be a touch target high to be one)."""
-    x, y, w, _h = window_rect(scroll)
-    h = window_rect(header)[1] + window_rect(header)[3] - y
+def tallest_gap(y: float, h: float, buttons: list[Any]) -> tuple[float, float]:
+    """The tallest span of window heights from ``y`` to ``y + h`` that no button shown covers (lo, hi)."""
     taken = sorted((r[1], r[1] + r[3]) for r in (window_rect(b) for b in buttons))
     bands, at = [], y
     for lo, hi in taken:
         bands.append((at, max(at, min(lo, y + h))))
         at = max(at, hi)
     bands.append((at, max(at, y + h)))
-    lo, hi = max(bands, key=lambda b: b[1] - b[0])
+    return max(bands, key=lambda b: b[1] - b[0])
+
+
+def free_band(header: Any, scroll: Any, buttons: list[Any]) -> tuple[float, float, float]:
+    """The tallest horizontal band from the body's window's foot to the step's header's top (window px)
+    that no button shown is in: its middle's x and y, and its height (a tap there, on the header or on the
+    body beside the buttons, pages on: it must be a touch target high to be one)."""
+    x, y, w, _h = window_rect(scroll)
+    h = window_rect(header)[1] + window_rect(header)[3] - y
+    lo, hi = tallest_gap(y, h, buttons)
     return x + w / 2, (lo + hi) / 2, hi - lo
 
 

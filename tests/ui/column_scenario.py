@@ -29,6 +29,7 @@ from sonocart_ui.viewmodels.column import button_rows  # noqa: E402
 from sonocart_ui.viewmodels.keypad import KEYS  # noqa: E402
 from sonocart_ui.viewmodels.live import sterile_strip  # noqa: E402
 from tests.ui.cart_scenario import ready, run_to_end  # noqa: E402
+from tests.ui.column_count import tallest_gap  # noqa: E402
 from tests.ui.column_geometry import catalogue_clauses, column_texts, whole_heights  # noqa: E402
 from tests.ui.driver import Report, Steps, pause, start_cart_app, touch, wait  # noqa: E402
 from tests.ui.layout import window_rect  # noqa: E402
@@ -54,13 +55,8 @@ def free_point(scroll: Any, buttons: list[Any]) -> tuple[float, float, float]:
     """The middle of the tallest band across the body's window (window px) that no button shown is in, and
     that band's height."""
     x, y, w, h = window_rect(scroll)
-    taken = sorted((r[1], r[1] + r[3]) for r in (window_rect(b) for b in buttons))
-    bands, at = [], y
-    for lo, hi in taken:
-        bands.append((at, max(at, min(lo, y + h))))
-        at = max(at, hi)
-    bands.append((at, max(at, y + h)))
-    lo, hi = max(bands, key=lambda b: b[1] - b[0])
+    lo, hi = tallest_gap(y, h, buttons)
+    taken = [(r[1], r[1] + r[3]) for r in (window_rect(b) for b in buttons)]
     assert hi - lo >= 4, ("no room in the body beside its buttons", taken, (y, h))
     return x + w / 2, (lo + hi) / 2, hi - lo
 

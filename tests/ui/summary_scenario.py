@@ -23,7 +23,7 @@ from typing import Any
 from sonocart.cart.events import PacsFinished
 from sonocart.clock import ManualClock
 from sonocart.procedures import inputs as I
-from tests.procedures.procedure_drivers import advance_to, default_answer
+from tests.procedures.procedure_drivers import advance_to, confirm_routine, default_answer
 from tests.ui.driver import Report, Steps, settled, touch, wait
 from tests.ui.layout import text_audit, visible_widgets, window_rect
 from tests.ui.room_checks import check_summary_room, rows_cut_by_window
@@ -148,20 +148,9 @@ def summary_of_a_record(app: Any, report: Report, artifacts: Path) -> Steps:
         if step is None:
             break
         kind = step.kind
-        if kind in ("confirm", "discharge", "follow_up"):
-            eng.submit(I.Confirm(step.id, "dr_ana"))
-        elif kind == "team_confirm":
-            for member in eng.state.team():
-                eng.submit(I.Confirm(step.id, member))
-        elif kind == "two_person_stop":
-            side = eng.state.answers["consent_side"]
-            eng.submit(I.Confirm(step.id, "dr_ana", side=side))
-            eng.submit(I.Confirm(step.id, "rn_ben", side=side))
-        elif kind == "injection":
-            eng.submit(I.Aspirate("negative", "dr_ana"))
-            eng.submit(I.LogAliquot(4, "dr_ana"))
-            eng.submit(I.FinishInjection("dr_ana"))
-        elif kind == "captures":
+        if confirm_routine(eng, step, 4, lambda: None):
+            continue
+        if kind == "captures":
             app.show("live")  # the image as the live screen draws it (its stage's size), as a pedal takes it
             yield from settled()
             for _n in range(STILLS):

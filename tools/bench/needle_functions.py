@@ -19,7 +19,6 @@ import argparse
 import functools
 import importlib
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -76,25 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.inner:
         _inner(args.set, args.targets[0])
         return 0
+    from tools.bench.needle_instructions import callgrind
+
     for target in args.targets:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "cg.out"
-            cmd = [
-                "valgrind",
-                "--tool=callgrind",
-                "--collect-atstart=no",
-                "--toggle-collect=functools_reduce",
-                f"--callgrind-out-file={out}",
-                sys.executable,
-                "-m",
-                "tools.bench.needle_functions",
-                "--inner",
-                args.set,
-                target,
-            ]
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            if done.returncode != 0:
-                raise SystemExit(done.stderr[-2000:])
+            callgrind(out, "tools.bench.needle_functions", [args.set, target], dump_each=False)
             found = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
             assert found is not None, out
         print(f"{args.set:24s} {target:60s} {int(found.group(1)) / FRAMES / 1e6:7.3f} M instructions/frame")

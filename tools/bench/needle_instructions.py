@@ -44,6 +44,27 @@ def _inner(rev: str | None) -> None:
                 functools.reduce(lambda acc, f: (det.detect(f[0], f[1], g), acc)[1], needle_set.shown, 0)
 
 
+def callgrind(out: Path, module: str, args: Sequence[str], *, dump_each: bool) -> None:
+    """``python -m module --inner *args`` under callgrind, counting only inside :func:`functools.reduce`
+    (a dump after each call when ``dump_each``) into ``out``; its stderr's tail raised on failure."""
+    cmd = [
+        "valgrind",
+        "--tool=callgrind",
+        "--collect-atstart=no",
+        "--toggle-collect=functools_reduce",
+        *(["--dump-after=functools_reduce"] if dump_each else []),
+        f"--callgrind-out-file={out}",
+        sys.executable,
+        "-m",
+        module,
+        "--inner",
+        *args,
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-2000:])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.bench.needle_instructions", description=__doc__)
     ap.add_argument("rev", nargs="?", help="git revision of the detector to compare with")
@@ -54,22 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cg.out"
-        cmd = [
-            "valgrind",
-            "--tool=callgrind",
-            "--collect-atstart=no",
-            "--toggle-collect=functools_reduce",
-            "--dump-after=functools_reduce",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-m",
-            "tools.bench.needle_instructions",
-            "--inner",
-            *([args.rev] if args.rev else []),
-        ]
-        done = subprocess.run(cmd, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(done.stderr[-2000:])
+        callgrind(out, "tools.bench.needle_instructions", [*([args.rev] if args.rev else [])], dump_each=True)
         dumps = sorted(Path(tmp).glob("cg.out.*"), key=lambda p: int(p.suffix[1:]))
         counts = []
         for dump in dumps:
