@@ -50,7 +50,7 @@ def count_pages(app: Any, out: dict[str, Any]) -> Iterator[None]:
     buttons, px), "texts" (each page's body texts) and "counters" (the header's and the row's words)."""
     from kivy.tests.common import UnitTestTouch
 
-    from tests.ui.driver import pause
+    from tests.ui.driver import settled, wait
 
     live = app.live_screen
     panel, pages = live.step_panel, live.column_pages
@@ -63,12 +63,16 @@ def count_pages(app: Any, out: dict[str, Any]) -> Iterator[None]:
         out["counters"].append([panel.phase_title, pages.more_row.text])
         if len(pages.page_ranges) < 2:
             return
+        before = pages.page
         t = UnitTestTouch(x, y)
         t.touch_down()
         yield
         t.touch_up()
-        yield
-        yield from pause(0.3)
+        # the next page shown, then its texts laid out where they stay (not a fixed pause: 9 taps a procedure)
+        yield from wait(
+            lambda b=before: bool(pages.page != b), 3, f"a tap at {(x, y)} to turn page {before + 1}"
+        )
+        yield from settled()
         if pages.page == 0:
             out["pages"] = taps + 1
             out["back"] = _page_texts(live)
