@@ -6,7 +6,7 @@ step's progress: one "k of n" a page. At 7 inches in a phase of one step (the in
 says which page, on one line ("page 2 of 11"), and there is no row (_counts_alone). A tap on the header,
 or anywhere on the body (not on one of its buttons), shows the next page, and after the last the first:
 the header and the body beside the buttons are the page's tap, one band a touch target high on every page
-(round 13; the header was a target high of its own before, 63 of the 7-inch column's 137 px): a page
+(round 14; the header was a target high of its own before, 63 of the 7-inch column's 137 px): a page
 holds no more rows of buttons than leave it so (viewmodels/column.pages' ``most_buttons``), and its
 buttons sit at the body's foot (_fill). The step's buttons are one item when the whole grid fits the
 body, else one item a row (button_rows), so that no page of buttons scrolls: at a 7-inch injection no
@@ -312,7 +312,7 @@ class ColumnPages:
         """Whether the header says which page alone, without the phase, while the body pages: at 7 inches in
         a phase of one step (the injection; "" progress), where the phase and which page take two lines of
         the 155 px column ("Injection ·", "page 2 of 9") and the "more" row would take a third. The phase
-        names the step, which the strip beside it names too ("Finish injection", "Log 4 mL"). Round 13:
+        names the step, which the strip beside it names too ("Finish injection", "Log 4 mL"). Round 14:
         the 7-inch injection's items 83 px a page under a 54 px header, two-line facts one a page; 114 px
         under a 27 px one, two a page (the lead's review: issue 14)."""
         from kivy.app import App
